@@ -1,0 +1,1 @@
+"""faqbot's platform-free core."""

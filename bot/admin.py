@@ -1,0 +1,143 @@
+"""Admin commands (`/faq reload|status|tickets|help`), written once for every platform.
+
+Adapters report platform facts (user id, roles, "manages the server"); the policy here decides who
+is an admin. An empty list means nobody is an admin through it.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+
+from redis.exceptions import RedisError
+
+from bot.models import IncomingMessage, Reply
+from bot.store import Store
+from bot.tickets import TicketStore
+from faq.repository import FaqRepository, ReloadReport
+
+log = logging.getLogger(__name__)
+
+# The terminal is run by whoever operates the bot's process, so it is trusted.
+LOCAL_PLATFORMS = frozenset({"terminal", "cli"})
+
+HELP = """Admin commands:
+• reload: re-read the FAQ, validate it, and swap it in (the old FAQ stays live if it has errors)
+• status: FAQ version and size, answer mode, counters
+• tickets: open and claimed tickets
+• help: this list"""
+
+REFUSAL = "Sorry, that command is for admins only. Ask a workspace admin if you need it."
+MAX_LISTED = 15
+
+
+@dataclass(frozen=True)
+class AdminPolicy:
+    slack_user_ids: frozenset[str] = frozenset()
+    discord_user_ids: frozenset[str] = frozenset()
+    discord_role_ids: frozenset[str] = frozenset()
+
+    def is_admin(self, message: IncomingMessage) -> bool:
+        platform = message.key.platform
+        if platform in LOCAL_PLATFORMS:
+            return True
+        if platform == "slack":
+            return message.user_id in self.slack_user_ids
+        if platform == "discord":
+            return (
+                message.platform_admin
+                or message.user_id in self.discord_user_ids
+                or bool(self.discord_role_ids.intersection(message.user_roles))
+            )
+        return False
+
+
+class AdminCommands:
+    def __init__(
+        self,
+        *,
+        policy: AdminPolicy,
+        faq: FaqRepository,
+        store: Store,
+        tickets: TicketStore,
+        answer_mode: str,
+    ) -> None:
+        self.policy = policy
+        self.faq = faq
+        self.store = store
+        self.tickets = tickets
+        self.answer_mode = answer_mode
+
+    async def run(self, message: IncomingMessage) -> Reply:
+        words = message.text.split()
+        command = words[0].lower() if words else "help"
+        who = f"{message.key.platform}:{message.user_id}"
+        if command == "help":
+            return Reply(HELP)
+        if not self.policy.is_admin(message):
+            log.warning("admin command %r refused for %s", command, who)
+            return Reply(REFUSAL)
+        log.info("admin command %r by %s", command, who)
+        if command == "reload":
+            report = self.faq.reload()
+            log.info("FAQ reload by %s: %s", who, "ok" if report.ok else "refused")
+            return Reply(format_reload(report))
+        if command == "status":
+            return Reply(await self._status())
+        if command == "tickets":
+            return Reply(await self._tickets())
+        return Reply(f"Unknown command {command!r}.\n{HELP}")
+
+    async def _status(self) -> str:
+        lines = [
+            f"FAQ version {self.faq.version}: {len(self.faq.index)} entries from {self.faq.path}",
+            f"Answer mode: {self.answer_mode}",
+        ]
+        try:
+            counters = await self.store.counters()
+            usage = await self.store.usage()
+        except RedisError:
+            return "\n".join([*lines, "State store unavailable: counters unknown."])
+        if counters:
+            lines.append("Counters: " + ", ".join(f"{k} {v}" for k, v in sorted(counters.items())))
+        if usage:
+            lines.append(
+                f"LLM: {int(usage.get('input_tokens', 0))} input and "
+                f"{int(usage.get('output_tokens', 0))} output tokens, "
+                f"about ${usage.get('cost_usd', 0.0):.4f}"
+            )
+        return "\n".join(lines)
+
+    async def _tickets(self) -> str:
+        tickets = await self.tickets.list()
+        if not tickets:
+            return "No open tickets."
+        lines = [f"{len(tickets)} open ticket(s):"]
+        for ticket in tickets[-MAX_LISTED:]:
+            owner = f", claimed by {ticket.claimed_by}" if ticket.claimed_by else ""
+            lines.append(
+                f"• {ticket.id} [{ticket.status}{owner}] "
+                f"{ticket.user_name or ticket.user_id}: {ticket.question[:80]}"
+            )
+        return "\n".join(lines)
+
+
+def format_reload(report: ReloadReport) -> str:
+    if not report.ok:
+        lines = [f"FAQ reload refused: {len(report.errors)} error(s); the current FAQ stays live."]
+        lines += [str(error) for error in report.errors[:50]]
+        if len(report.errors) > 50:
+            lines.append(f"... and {len(report.errors) - 50} more")
+        return "\n".join(lines)
+
+    def ids(values: tuple[str, ...]) -> str:
+        return ", ".join(values[:20]) + (" ..." if len(values) > 20 else "") if values else "none"
+
+    return "\n".join(
+        [
+            f"FAQ reloaded: version {report.version}, {report.entries} entries.",
+            f"Added ({len(report.added)}): {ids(report.added)}",
+            f"Removed ({len(report.removed)}): {ids(report.removed)}",
+            f"Changed ({len(report.changed)}): {ids(report.changed)}",
+        ]
+    )

@@ -1,0 +1,122 @@
+"""The composition root: settings in, a wired bot out. Nothing else builds clients."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from pathlib import Path
+
+import fakeredis
+from anthropic import AsyncAnthropic
+from redis.asyncio import Redis
+
+from bot.admin import AdminCommands, AdminPolicy
+from bot.answerer import Answerer, ExtractiveAnswerer, FallbackAnswerer
+from bot.conversation import ConversationEngine, EngineConfig
+from bot.llm import AnthropicAnswerer
+from bot.metrics import Metrics
+from bot.pricing import PriceTable
+from bot.settings import Settings, SettingsError
+from bot.store import Store
+from bot.tickets import TicketStore
+from faq.repository import FaqRepository
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class App:
+    settings: Settings
+    redis: Redis
+    store: Store
+    tickets: TicketStore
+    faq: FaqRepository
+    metrics: Metrics
+    engine: ConversationEngine
+    llm: AsyncAnthropic | None
+
+    async def close(self) -> None:
+        if self.llm is not None:
+            await self.llm.close()
+        await self.redis.aclose()
+
+
+def build_redis(settings: Settings) -> Redis:
+    if settings.REDIS_URL:
+        return Redis.from_url(settings.REDIS_URL, decode_responses=True)
+    log.warning("REDIS_URL is not set: using an in-process store; nothing persists after exit")
+    return fakeredis.FakeAsyncRedis(decode_responses=True)
+
+
+def build_llm(settings: Settings) -> AsyncAnthropic | None:
+    if settings.ANTHROPIC_API_KEY is None:
+        return None
+    if settings.LLM_PROVIDER != "anthropic":
+        raise SettingsError(
+            f"invalid setting LLM_PROVIDER: {settings.LLM_PROVIDER} is not supported yet"
+        )
+    return AsyncAnthropic(
+        api_key=settings.ANTHROPIC_API_KEY.get_secret_value(),
+        base_url=settings.ANTHROPIC_BASE_URL,
+        timeout=settings.LLM_TIMEOUT_SECONDS,
+        max_retries=settings.LLM_MAX_RETRIES,
+    )
+
+
+def build_answerer(settings: Settings, llm: AsyncAnthropic | None) -> Answerer:
+    extractive = ExtractiveAnswerer(settings.ANSWER_THRESHOLD)
+    if llm is None:
+        return extractive
+    claude = AnthropicAnswerer(
+        llm,
+        model=settings.ANTHROPIC_MODEL,
+        max_tokens=settings.LLM_MAX_TOKENS,
+        history_turns=settings.LLM_HISTORY_TURNS,
+        full_faq_tokens=settings.LLM_FULL_FAQ_TOKENS,
+        prices=PriceTable(settings.LLM_PRICES),
+    )
+    return FallbackAnswerer(claude, extractive)
+
+
+def build_app(settings: Settings, *, faq_path: Path | None = None) -> App:
+    """Raises FaqLoadError when the FAQ is invalid and SettingsError for an unusable setting."""
+    faq = FaqRepository(faq_path or settings.FAQ_PATH)
+    llm = build_llm(settings)
+    redis = build_redis(settings)
+    store = Store(
+        redis,
+        settings.REDIS_PREFIX,
+        history_ttl=settings.HISTORY_TTL_SECONDS,
+        max_turns=settings.HISTORY_MAX_TURNS,
+        dedupe_ttl=settings.DEDUPE_TTL_SECONDS,
+    )
+    tickets = TicketStore(redis, settings.REDIS_PREFIX)
+    metrics = Metrics()
+    answerer = build_answerer(settings, llm)
+    admin = AdminCommands(
+        policy=AdminPolicy(
+            slack_user_ids=frozenset(settings.SLACK_ADMIN_USER_IDS),
+            discord_user_ids=frozenset(settings.DISCORD_ADMIN_USER_IDS),
+            discord_role_ids=frozenset(settings.DISCORD_ADMIN_ROLE_IDS),
+        ),
+        faq=faq,
+        store=store,
+        tickets=tickets,
+        answer_mode=answerer.mode,
+    )
+    engine = ConversationEngine(
+        faq=faq,
+        answerer=answerer,
+        store=store,
+        tickets=tickets,
+        metrics=metrics,
+        admin=admin,
+        config=EngineConfig(
+            threshold=settings.ANSWER_THRESHOLD,
+            ambiguity_margin=settings.AMBIGUITY_MARGIN,
+            top_k=settings.SEARCH_TOP_K,
+            negative_feedback_limit=settings.NEGATIVE_FEEDBACK_LIMIT,
+            max_message_chars=settings.MAX_MESSAGE_CHARS,
+        ),
+    )
+    return App(settings, redis, store, tickets, faq, metrics, engine, llm)

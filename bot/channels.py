@@ -1,0 +1,38 @@
+"""The core's outbound side: sending to a conversation on its own, and the agents' desk.
+
+Inbound (IncomingMessage -> Reply) and outbound are separate so that an agent's answer typed in the
+Slack desk can reach a customer on Discord: the core looks up the output channel by platform.
+"""
+
+from __future__ import annotations
+
+from typing import Protocol
+
+from bot.models import ConversationKey, DeskRef, Reply, Ticket
+
+
+class OutputChannel(Protocol):
+    platform: str
+
+    async def send(self, key: ConversationKey, reply: Reply) -> None: ...
+
+
+class Desk(Protocol):
+    """Where tickets reach people: a Slack or Discord channel."""
+
+    async def post_ticket(self, ticket: Ticket) -> DeskRef: ...
+
+    async def post_customer_message(self, ticket: Ticket, text: str) -> None: ...
+
+    async def ticket_changed(self, ticket: Ticket) -> None: ...
+
+
+class CollectingOutputChannel:
+    """Keeps what it is sent: the terminal's outbound side, and a fake for tests."""
+
+    def __init__(self, platform: str) -> None:
+        self.platform = platform
+        self.sent: list[tuple[ConversationKey, Reply]] = []
+
+    async def send(self, key: ConversationKey, reply: Reply) -> None:
+        self.sent.append((key, reply))

@@ -1,0 +1,199 @@
+"""The `faqbot` command line: chat, ask, serve, faq check, tickets."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import logging
+import sys
+import uuid
+from collections.abc import Awaitable, Callable, Iterable
+from pathlib import Path
+
+from bot.app import App, build_app
+from bot.models import ConversationKey, IncomingMessage, Reply
+from bot.settings import SettingsError, load_settings
+from bot.tickets import TicketError
+from faq.loaders import load_faq
+from faq.models import FaqLoadError
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    try:
+        settings = load_settings()
+    except SettingsError as exc:
+        print(exc, file=sys.stderr)
+        return 2
+    logging.basicConfig(
+        level=settings.LOG_LEVEL if args.command == "serve" else "WARNING",
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+        stream=sys.stderr,
+    )
+    # bm25s logs every index build at DEBUG on a logger of its own.
+    logging.getLogger("bm25s").setLevel(logging.WARNING)
+    if args.command == "faq":
+        return faq_check(Path(args.path))
+    command: Callable[[App], Awaitable[int]] = {
+        "chat": _chat,
+        "ask": lambda app: _ask(app, args),
+        "serve": _serve,
+        "tickets": lambda app: _tickets(app, args),
+    }[args.command]
+    try:
+        app = build_app(settings, faq_path=getattr(args, "faq", None))
+    except FaqLoadError as exc:
+        print(f"the FAQ has {len(exc.errors)} error(s):\n{exc}", file=sys.stderr)
+        return 1
+    except SettingsError as exc:
+        print(exc, file=sys.stderr)
+        return 2
+    return asyncio.run(_run(app, command))
+
+
+async def _run(app: App, command: Callable[[App], Awaitable[int]]) -> int:
+    try:
+        return await command(app)
+    finally:
+        await app.close()
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="faqbot", description="A customer-service bot that answers from your FAQ."
+    )
+    sub = parser.add_subparsers(dest="command", required=True)
+    sub.add_parser("chat", help="talk to the bot in the terminal")
+    ask = sub.add_parser("ask", help="ask questions (arguments, or one per line on stdin)")
+    ask.add_argument("questions", nargs="*", metavar="QUESTION")
+    ask.add_argument("--json", action="store_true", help="one JSON object per line")
+    ask.add_argument("--faq", type=Path, help="FAQ file or folder (default: FAQ_PATH)")
+    ask.add_argument("--user", help="keep one conversation for this user id across questions")
+    sub.add_parser("serve", help="run the configured platforms and the HTTP endpoints")
+    faq = sub.add_parser("faq", help="FAQ tools")
+    faq_sub = faq.add_subparsers(dest="faq_command", required=True)
+    check = faq_sub.add_parser("check", help="validate a FAQ file or folder")
+    check.add_argument("path")
+    tickets = sub.add_parser("tickets", help="list and handle tickets")
+    tickets_sub = tickets.add_subparsers(dest="tickets_command", required=True)
+    listing = tickets_sub.add_parser("list", help="open and claimed tickets")
+    listing.add_argument("--all", action="store_true", help="include resolved tickets")
+    for name in ("show", "claim", "resolve"):
+        one = tickets_sub.add_parser(name)
+        one.add_argument("id")
+        if name != "show":
+            one.add_argument("--agent", default="cli", help="who is acting (default: cli)")
+    return parser
+
+
+def faq_check(path: Path) -> int:
+    try:
+        entries = load_faq(path)
+    except FaqLoadError as exc:
+        for error in exc.errors:
+            print(error)
+        print(f"{len(exc.errors)} error(s)", file=sys.stderr)
+        return 1
+    print(f"{path}: {len(entries)} entries, no errors")
+    return 0
+
+
+async def _chat(app: App) -> int:
+    from handlers.terminal import chat
+
+    await chat(app.engine)
+    return 0
+
+
+def _questions(args: argparse.Namespace) -> Iterable[str]:
+    if args.questions:
+        yield from args.questions
+    else:
+        for line in sys.stdin:
+            if line.strip():
+                yield line.rstrip("\n")
+
+
+async def _ask(app: App, args: argparse.Namespace) -> int:
+    for question in _questions(args):
+        conversation = args.user or uuid.uuid4().hex[:12]
+        message = IncomingMessage(
+            key=ConversationKey("cli", "local", conversation),
+            message_id="",
+            user_id=args.user or "cli",
+            user_name=args.user or "cli",
+            text=question,
+            is_direct=True,
+        )
+        reply = await app.engine.handle(message)
+        print(
+            json.dumps(_as_json(question, reply), ensure_ascii=False)
+            if args.json
+            else _as_text(reply),
+            flush=True,
+        )
+    return 0
+
+
+def _as_json(question: str, reply: Reply) -> dict[str, object]:
+    return {
+        "question": question,
+        "text": reply.text,
+        "sources": reply.source_ids,
+        "escalated": reply.escalated,
+        "ticket_id": reply.ticket.id if reply.ticket else None,
+        "confidence": round(reply.confidence, 4),
+    }
+
+
+def _as_text(reply: Reply) -> str:
+    sources = f"\n  sources: {', '.join(reply.source_ids)}" if reply.sources else ""
+    return f"{reply.text}{sources}\n"
+
+
+async def _serve(app: App) -> int:
+    from bot.server import serve
+
+    await serve(app)
+    return 0
+
+
+async def _tickets(app: App, args: argparse.Namespace) -> int:
+    try:
+        if args.tickets_command == "list":
+            tickets = await app.tickets.list(include_resolved=args.all)
+            for t in tickets:
+                print(
+                    "\t".join(
+                        [
+                            t.id,
+                            t.status,
+                            t.claimed_by or "-",
+                            t.user_name or t.user_id,
+                            t.question[:70],
+                        ]
+                    )
+                )
+            if not tickets:
+                print("no tickets")
+        elif args.tickets_command == "show":
+            t = await app.tickets.get(args.id)
+            print(f"{t.id} [{t.status}] {t.key.platform} {t.key.redis_key}")
+            print(
+                f"customer: {t.user_name or t.user_id}\nreason: {t.reason}\nquestion: {t.question}"
+            )
+            if t.claimed_by:
+                print(f"claimed by: {t.claimed_by}")
+            for role, text in t.transcript:
+                print(f"  {role}: {text}")
+        elif args.tickets_command == "claim":
+            t = await app.engine.claim(args.id, args.agent)
+            print(f"{t.id} claimed by {t.claimed_by}")
+        else:
+            t = await app.engine.resolve(args.id, args.agent)
+            print(f"{t.id} resolved")
+    except TicketError as exc:
+        print(exc, file=sys.stderr)
+        return 1
+    return 0

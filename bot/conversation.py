@@ -1,0 +1,396 @@
+"""The conversation engine: one entry point, `handle(IncomingMessage) -> Reply`, for every platform.
+
+It decides whether to speak, answers from the FAQ, asks when two entries are equally likely,
+escalates to a ticket, relays between customers and agents, and keeps state in Redis. State
+failures are survivable: without Redis the customer still gets an answer (a rare double answer
+beats silence); only opening a ticket needs the store.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import AsyncIterator, Awaitable
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
+from typing import TypeVar
+
+from redis.exceptions import RedisError
+
+from bot.admin import AdminCommands
+from bot.answerer import Answer, Answerer, AnswerRequest
+from bot.channels import Desk, OutputChannel
+from bot.intents import asks_for_human, small_talk
+from bot.language import detect_language, phrase
+from bot.metrics import Metrics
+from bot.models import (
+    Action,
+    ConversationKey,
+    IncomingMessage,
+    MessageKind,
+    Reply,
+    Source,
+    Ticket,
+    TicketStatus,
+)
+from bot.sanitize import clean_text, defuse_mentions
+from bot.store import Store, Turn
+from bot.tickets import TicketError, TicketStore
+from faq.index import Hit
+from faq.models import FaqEntry
+from faq.repository import FaqRepository
+
+log = logging.getLogger(__name__)
+T = TypeVar("T")
+
+REASON_NO_ANSWER = "the FAQ has no answer"
+REASON_ASKED = "the customer asked for a person"
+REASON_FEEDBACK = "repeated negative feedback"
+
+
+@dataclass(frozen=True)
+class EngineConfig:
+    threshold: float
+    ambiguity_margin: float
+    top_k: int
+    negative_feedback_limit: int
+    max_message_chars: int
+
+
+class ConversationEngine:
+    def __init__(
+        self,
+        *,
+        faq: FaqRepository,
+        answerer: Answerer,
+        store: Store,
+        tickets: TicketStore,
+        metrics: Metrics,
+        admin: AdminCommands,
+        config: EngineConfig,
+    ) -> None:
+        self.faq = faq
+        self.answerer = answerer
+        self.store = store
+        self.tickets = tickets
+        self.metrics = metrics
+        self.admin = admin
+        self.config = config
+        self._channels: dict[str, OutputChannel] = {}
+        self.desk: Desk | None = None
+
+    # Adapters are built after the engine (they need it), so they plug their outbound side in.
+    def register_channel(self, channel: OutputChannel) -> None:
+        self._channels[channel.platform] = channel
+
+    def set_desk(self, desk: Desk) -> None:
+        self.desk = desk
+
+    async def send(self, key: ConversationKey, reply: Reply) -> None:
+        """Say something in a conversation without being asked (agent replies, resolutions)."""
+        channel = self._channels.get(key.platform)
+        if channel is None:
+            log.warning(
+                "no output channel for %s; message to %s dropped", key.platform, key.redis_key
+            )
+            return
+        await channel.send(key, reply)
+
+    async def handle(self, message: IncomingMessage) -> Reply:
+        if message.kind is MessageKind.COMMAND:
+            return await self.admin.run(message)
+        if message.message_id and not await self._soft(
+            self.store.first_delivery(message.key.platform, message.message_id), True
+        ):
+            log.info("duplicate delivery of %s ignored", message.message_id)
+            return Reply()
+        text = clean_text(message.text)
+        desk_ticket = await self._soft(self.tickets.for_desk_thread(message.key), None)
+        if desk_ticket is not None:
+            return await self._agent_message(desk_ticket, message, text)
+        if not (message.is_direct or message.mentioned) and not await self._soft(
+            self.store.known(message.key), False
+        ):
+            return Reply()
+        state = await self._soft(self.store.state(message.key), {})
+        language = detect_language(text, default=state.get("language", "en"))
+        self.metrics.messages.labels(message.key.platform).inc()
+        active = state.get("ticket")
+        if active and message.kind in (MessageKind.QUESTION, MessageKind.CHOICE) and text:
+            return await self._to_agents(active, message, text)
+        if message.kind is MessageKind.FEEDBACK:
+            return await self._feedback(message, language)
+        if message.kind is MessageKind.HUMAN:
+            return await self._escalate(message, "", language, REASON_ASKED)
+        if message.kind is MessageKind.CHOICE:
+            entry = self.faq.index.by_id.get(text)
+            if entry is None:
+                return await self._question(message, text, language, state)
+            return await self._reply_with_entry(message, entry, language, confidence=1.0)
+        return await self._question(message, text, language, state)
+
+    async def _question(
+        self, message: IncomingMessage, text: str, language: str, state: dict[str, str]
+    ) -> Reply:
+        if not text:
+            return Reply(phrase("empty", language))
+        if len(text) > self.config.max_message_chars:
+            return Reply(
+                phrase("too_long", language, length=len(text), limit=self.config.max_message_chars)
+            )
+        await self._soft(self.store.set_state(message.key, {"language": language}), None)
+        chosen = self._pending_choice(text, state)
+        if chosen is not None:
+            return await self._reply_with_entry(message, chosen, language, confidence=1.0)
+        talk = small_talk(text)
+        if talk is not None:
+            return await self._say(message, text, Reply(phrase(talk, language)))
+        if asks_for_human(text):
+            return await self._escalate(message, text, language, REASON_ASKED)
+        await self._soft(self.store.count("questions"), None)
+        async with self._timed("retrieval"):
+            index = self.faq.index
+            hits = index.search(text, self.config.top_k)
+        if self._ambiguous(hits):
+            return await self._clarify(message, text, hits[:2], language)
+        history = await self._soft(self.store.history(message.key), [])
+        async with self._timed("answer"):
+            answer = await self.answerer.answer(AnswerRequest(text, language, hits, history, index))
+        await self._record_usage(message.key, answer)
+        if not answer.answered:
+            return await self._escalate(message, text, language, REASON_NO_ANSWER)
+        confidence = hits[0].confidence if hits else 0.0
+        return await self._answered(
+            message, text, answer.text, answer.sources, confidence, language, answer.mode
+        )
+
+    def _ambiguous(self, hits: list[Hit]) -> bool:
+        if len(hits) < 2:
+            return False
+        first, second = hits[0], hits[1]
+        threshold = self.config.threshold
+        return (
+            first.confidence >= threshold
+            and second.confidence >= threshold
+            and first.confidence - second.confidence <= self.config.ambiguity_margin
+            and second.score >= first.score * (1 - self.config.ambiguity_margin)
+        )
+
+    def _pending_choice(self, text: str, state: dict[str, str]) -> FaqEntry | None:
+        options = [i for i in state.get("choices", "").split(",") if i]
+        if text.strip().rstrip(".)") in {str(n) for n in range(1, len(options) + 1)}:
+            return self.faq.index.by_id.get(options[int(text.strip().rstrip(".)")) - 1])
+        return None
+
+    async def _clarify(
+        self, message: IncomingMessage, text: str, hits: list[Hit], language: str
+    ) -> Reply:
+        options = [hit.entry for hit in hits]
+        lines = [phrase("clarify", language)]
+        lines += [f"{n}. {entry.question}" for n, entry in enumerate(options, start=1)]
+        reply = Reply(
+            "\n".join(lines),
+            sources=tuple(Source(e.id, e.question, e.links) for e in options),
+            confidence=hits[0].confidence,
+            actions=tuple(Action(MessageKind.CHOICE, e.id, e.question) for e in options),
+        )
+        await self._soft(
+            self.store.set_state(message.key, {"choices": ",".join(e.id for e in options)}), None
+        )
+        return await self._say(message, text, reply)
+
+    async def _reply_with_entry(
+        self, message: IncomingMessage, entry: FaqEntry, language: str, confidence: float
+    ) -> Reply:
+        """The customer picked an entry; answer it the same way as a question would be."""
+        hit = Hit(entry, 1.0, confidence)
+        history = await self._soft(self.store.history(message.key), [])
+        answer = await self.answerer.answer(
+            AnswerRequest(entry.question, language, [hit], history, self.faq.index)
+        )
+        await self._record_usage(message.key, answer)
+        text, sources = (
+            (answer.text, answer.sources) if answer.answered else (entry.answer, (entry.id,))
+        )
+        return await self._answered(
+            message, entry.question, text, sources, confidence, language, answer.mode
+        )
+
+    async def _answered(
+        self,
+        message: IncomingMessage,
+        question: str,
+        text: str,
+        source_ids: tuple[str, ...],
+        confidence: float,
+        language: str,
+        mode: str,
+    ) -> Reply:
+        by_id = self.faq.index.by_id
+        sources = tuple(
+            Source(i, by_id[i].question, by_id[i].links) for i in source_ids if i in by_id
+        )
+        reply = Reply(
+            text,
+            sources=sources,
+            confidence=confidence,
+            actions=(
+                Action(MessageKind.FEEDBACK, "helpful", phrase("helpful", language)),
+                Action(MessageKind.FEEDBACK, "not_helpful", phrase("not_helpful", language)),
+                Action(MessageKind.HUMAN, "human", phrase("human", language)),
+            ),
+        )
+        await self._soft(self.store.count("answered"), None)
+        await self._soft(self.store.clear_state(message.key, "choices"), None)
+        self.metrics.answered.labels(message.key.platform, mode).inc()
+        return await self._say(message, question, reply)
+
+    async def _say(self, message: IncomingMessage, text: str, reply: Reply) -> Reply:
+        turns = [("customer", text)] if text else []
+        await self._soft(self.store.append(message.key, *turns, ("bot", reply.text)), None)
+        return reply
+
+    async def _feedback(self, message: IncomingMessage, language: str) -> Reply:
+        helpful = message.text.strip() == "helpful"
+        rating = "helpful" if helpful else "not_helpful"
+        self.metrics.feedback.labels(message.key.platform, rating).inc()
+        await self._soft(self.store.count(f"feedback_{rating}"), None)
+        if helpful:
+            return Reply(phrase("feedback_thanks", language))
+        negatives = await self._soft(self.store.bump_state(message.key, "negatives"), 1)
+        if negatives >= self.config.negative_feedback_limit:
+            return await self._escalate(message, "", language, REASON_FEEDBACK)
+        return Reply(
+            phrase("feedback_sorry", language),
+            actions=(Action(MessageKind.HUMAN, "human", phrase("human", language)),),
+        )
+
+    async def _escalate(
+        self, message: IncomingMessage, text: str, language: str, reason: str
+    ) -> Reply:
+        state = await self._soft(self.store.state(message.key), {})
+        if state.get("ticket"):
+            return Reply(phrase("ticket_exists", language, ticket=state["ticket"]), escalated=True)
+        history = await self._soft(self.store.history(message.key), [])
+        transcript = tuple((turn.role, turn.text) for turn in history)
+        if text:
+            transcript += (("customer", text),)
+        question = text or _last_customer_question(history)
+        try:
+            ticket = await self.tickets.create(
+                key=message.key,
+                user_id=message.user_id,
+                user_name=message.user_name,
+                question=question,
+                transcript=transcript,
+                reason=reason,
+                language=language,
+            )
+            await self.store.set_state(message.key, {"ticket": ticket.id})
+        except RedisError:
+            log.exception("could not store a ticket for %s", message.key.redis_key)
+            self.metrics.errors.labels("ticket_store").inc()
+            return Reply(phrase("ticket_failed", language), escalated=True)
+        log.info("ticket %s opened for %s: %s", ticket.id, message.key.redis_key, reason)
+        await self._soft(self.store.count("escalated"), None)
+        self.metrics.escalated.labels(message.key.platform, reason).inc()
+        ticket = await self._post_to_desk(ticket)
+        reply = Reply(
+            phrase("ticket_opened", language, ticket=ticket.id), escalated=True, ticket=ticket
+        )
+        return await self._say(message, text, reply)
+
+    async def _post_to_desk(self, ticket: Ticket) -> Ticket:
+        if self.desk is None:
+            return ticket
+        try:
+            ref = await self.desk.post_ticket(ticket)
+            return await self.tickets.attach_desk(ticket.id, ref)
+        except Exception:
+            # The ticket is stored; the desk can list it even if its card could not be posted.
+            log.exception("could not post ticket %s to the desk", ticket.id)
+            self.metrics.errors.labels("desk").inc()
+            return ticket
+
+    async def _to_agents(self, ticket_id: str, message: IncomingMessage, text: str) -> Reply:
+        """A person handles this conversation: pass the customer's words on and stay quiet."""
+        ticket = await self.tickets.add_to_transcript(ticket_id, "customer", text)
+        await self._soft(self.store.append(message.key, ("customer", text)), None)
+        if self.desk is not None:
+            await self.desk.post_customer_message(ticket, defuse_mentions(text))
+        return Reply()
+
+    async def _agent_message(self, ticket_id: str, message: IncomingMessage, text: str) -> Reply:
+        """An agent wrote in a ticket's desk thread: relay it to the customer, wherever they are."""
+        if not text:
+            return Reply()
+        ticket = await self.tickets.get(ticket_id)
+        if ticket.status is TicketStatus.RESOLVED:
+            return Reply(f"{ticket.id} is resolved; this message was not sent to the customer.")
+        agent = message.user_name or message.user_id
+        if ticket.status is TicketStatus.OPEN:
+            ticket = await self.claim(ticket.id, agent)
+        await self.tickets.add_to_transcript(ticket.id, "agent", text)
+        await self._soft(self.store.append(ticket.key, ("agent", text)), None)
+        await self.send(ticket.key, Reply(f"{defuse_mentions(agent)}: {defuse_mentions(text)}"))
+        return Reply()
+
+    async def claim(self, ticket_id: str, agent: str) -> Ticket:
+        ticket = await self.tickets.claim(ticket_id, agent)
+        log.info("ticket %s claimed by %s", ticket.id, agent)
+        await self._desk_changed(ticket)
+        return ticket
+
+    async def resolve(self, ticket_id: str, agent: str) -> Ticket:
+        ticket = await self.tickets.resolve(ticket_id, agent)
+        log.info("ticket %s resolved by %s", ticket.id, agent)
+        await self._soft(self.store.clear_state(ticket.key, "ticket", "negatives"), None)
+        await self.send(
+            ticket.key, Reply(phrase("ticket_resolved", ticket.language, ticket=ticket.id))
+        )
+        await self._desk_changed(ticket)
+        return ticket
+
+    async def _desk_changed(self, ticket: Ticket) -> None:
+        if self.desk is not None and ticket.desk_ref is not None:
+            try:
+                await self.desk.ticket_changed(ticket)
+            except Exception:
+                log.exception("could not update ticket %s in the desk", ticket.id)
+                self.metrics.errors.labels("desk").inc()
+
+    async def _record_usage(self, key: ConversationKey, answer: Answer) -> None:
+        if answer.fallback_reason:
+            self.metrics.errors.labels("llm").inc()
+        usage = answer.usage
+        if usage is None:
+            return
+        for kind, value in usage.as_counts().items():
+            if kind != "cost_usd":
+                self.metrics.llm_tokens.labels(usage.model, kind.removesuffix("_tokens")).inc(value)
+        self.metrics.llm_cost.labels(usage.model).inc(usage.cost_usd)
+        await self._soft(self.store.add_usage(key, usage.as_counts()), None)
+
+    @asynccontextmanager
+    async def _timed(self, stage: str) -> AsyncIterator[None]:
+        start = time.perf_counter()
+        try:
+            yield
+        finally:
+            self.metrics.latency.labels(stage).observe(time.perf_counter() - start)
+
+    async def _soft(self, operation: Awaitable[T], default: T) -> T:
+        """Run a state operation that the answer can do without when Redis is unavailable."""
+        try:
+            return await operation
+        except RedisError as exc:
+            log.warning("state unavailable (%s); carrying on without it", type(exc).__name__)
+            self.metrics.errors.labels("redis").inc()
+            return default
+
+
+def _last_customer_question(history: list[Turn]) -> str:
+    return next((turn.text for turn in reversed(history) if turn.role == "customer"), "")
+
+
+__all__ = ["ConversationEngine", "EngineConfig", "TicketError"]

@@ -1,0 +1,115 @@
+"""Which language the customer writes in, and the bot's own sentences in that language."""
+
+from __future__ import annotations
+
+import re
+
+from faq.text import fold
+
+SUPPORTED = ("en", "fr")
+
+_FRENCH_WORDS = frozenset(
+    """
+    le la les un une des du de je tu il nous vous ils mon ma mes ton ta votre vos notre est sont
+    suis ai avez avons pour pas que qui quoi comment pourquoi quand ou avec sans sur dans chez
+    bonjour salut merci bonsoir oui non mais et aussi tres peux puis veux voudrais faut faire
+    compte mot passe facture abonnement remboursement aide besoin probleme parler humain personne
+    conseiller fichier fichiers dossier donnees supprimer annuler payer paiement ca cest jai
+    """.split()
+)
+_ENGLISH_WORDS = frozenset(
+    """
+    the a an i you he she we they my your our is are am was were be do does did have has had to of
+    for in on with at by from how what why when where who which can could would should will not
+    no yes please thanks thank hello hi hey and or but it this that there account password
+    """.split()
+)
+_WORD_RE = re.compile(r"[a-z']+")
+
+
+def detect_language(text: str, default: str = "en") -> str:
+    """A stopword vote; ties (including texts with no known words) keep `default`."""
+    tokens = [t for w in _WORD_RE.findall(fold(text)) for t in w.replace("'", " ").split()]
+    french = sum(t in _FRENCH_WORDS for t in tokens) + 2 * len(
+        re.findall(r"[éèêàçùœ]", text.lower())
+    )
+    english = sum(t in _ENGLISH_WORDS for t in tokens)
+    if french > english:
+        return "fr"
+    if english > french:
+        return "en"
+    return default
+
+
+_PHRASES: dict[str, dict[str, str]] = {
+    "greeting": {
+        "en": "Hello! Ask me anything about our product and I'll answer from our FAQ.",
+        "fr": "Bonjour ! Posez-moi votre question, je réponds à partir de notre FAQ.",
+    },
+    "thanks": {
+        "en": "You're welcome! Anything else I can help with?",
+        "fr": "Avec plaisir ! Puis-je vous aider pour autre chose ?",
+    },
+    "goodbye": {
+        "en": "Goodbye, and thanks for reaching out!",
+        "fr": "Au revoir, et merci de nous avoir contactés !",
+    },
+    "whoami": {
+        "en": "I'm the support bot: I answer from our FAQ, and hand you to a person when it can't.",
+        "fr": "Je suis le bot du support : je réponds à partir de notre FAQ et je vous passe à une "
+        "personne quand elle ne suffit pas.",
+    },
+    "empty": {
+        "en": "I didn't catch a question there. What can I help you with?",
+        "fr": "Je n'ai pas vu de question. Comment puis-je vous aider ?",
+    },
+    "too_long": {
+        "en": "That message is too long for me ({length:,} characters). Please send your question "
+        "in under {limit:,} characters.",
+        "fr": "Ce message est trop long pour moi ({length} caractères). Merci d'envoyer votre "
+        "question en moins de {limit} caractères.",
+    },
+    "ticket_opened": {
+        "en": "I've opened ticket {ticket} and passed your question to our support team. A person "
+        "will reply here.",
+        "fr": "J'ai ouvert le ticket {ticket} et transmis votre question à notre équipe support. "
+        "Une personne vous répondra ici.",
+    },
+    "ticket_failed": {
+        "en": "I couldn't open a ticket just now. Please try again in a few minutes.",
+        "fr": "Je n'ai pas pu ouvrir de ticket pour le moment. Merci de réessayer dans quelques "
+        "minutes.",
+    },
+    "ticket_exists": {
+        "en": "Ticket {ticket} is already open for this conversation; our team will reply here.",
+        "fr": "Le ticket {ticket} est déjà ouvert pour cette conversation ; notre équipe vous "
+        "répondra ici.",
+    },
+    "ticket_resolved": {
+        "en": "Ticket {ticket} has been resolved. If you need anything else, just ask.",
+        "fr": "Le ticket {ticket} est résolu. Si vous avez besoin d'autre chose, demandez-moi.",
+    },
+    "clarify": {
+        "en": "Which of these do you mean?",
+        "fr": "Laquelle de ces questions correspond à votre demande ?",
+    },
+    "feedback_thanks": {
+        "en": "Thanks for the feedback!",
+        "fr": "Merci pour votre retour !",
+    },
+    "feedback_sorry": {
+        "en": "Sorry that didn't help. Try rephrasing your question, or ask to talk to a person.",
+        "fr": "Désolé, cela ne vous a pas aidé. Reformulez votre question, ou demandez à parler à "
+        "une personne.",
+    },
+    "helpful": {"en": "Helpful", "fr": "Utile"},
+    "not_helpful": {"en": "Not helpful", "fr": "Pas utile"},
+    "human": {"en": "Talk to a person", "fr": "Parler à une personne"},
+    "sources": {"en": "Sources", "fr": "Sources"},
+}
+
+
+def phrase(name: str, language: str, **values: object) -> str:
+    texts = _PHRASES[name]
+    template = texts.get(language, texts["en"])
+    return template.format(**values)

@@ -1,0 +1,122 @@
+"""The core's vocabulary: what adapters hand in, what the core hands back, and tickets."""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class ConversationKey:
+    """A DM, a channel thread or a terminal session. `thread_id` is None outside threads."""
+
+    platform: str
+    workspace_id: str
+    channel_id: str
+    thread_id: str | None = None
+
+    @property
+    def redis_key(self) -> str:
+        return ":".join([self.platform, self.workspace_id, self.channel_id, self.thread_id or "-"])
+
+    @classmethod
+    def from_redis_key(cls, value: str) -> ConversationKey:
+        platform, workspace_id, channel_id, thread_id = value.split(":", 3)
+        return cls(platform, workspace_id, channel_id, None if thread_id == "-" else thread_id)
+
+
+class MessageKind(enum.StrEnum):
+    QUESTION = "question"
+    FEEDBACK = "feedback"  # text is "helpful" or "not_helpful"
+    CHOICE = "choice"  # text is the FAQ id the customer picked from a clarification
+    HUMAN = "human"  # the "Talk to a person" button
+    COMMAND = "command"  # an admin command, e.g. "reload" or "tickets"
+
+
+@dataclass(frozen=True)
+class IncomingMessage:
+    """One message as the core sees it: mentions stripped, markup normalised by the adapter.
+
+    Adapters report platform facts (`mentioned`, `user_roles`, `platform_admin`); the core decides
+    what they mean.
+    """
+
+    key: ConversationKey
+    message_id: str
+    user_id: str
+    text: str
+    user_name: str = ""
+    is_direct: bool = False
+    mentioned: bool = False
+    kind: MessageKind = MessageKind.QUESTION
+    user_roles: tuple[str, ...] = ()
+    platform_admin: bool = False
+
+
+@dataclass(frozen=True)
+class Action:
+    """A button. Clicking it sends the core an IncomingMessage of `kind` with `value` as text."""
+
+    kind: MessageKind
+    value: str
+    label: str
+
+
+class TicketStatus(enum.StrEnum):
+    OPEN = "open"
+    CLAIMED = "claimed"
+    RESOLVED = "resolved"
+
+
+@dataclass(frozen=True)
+class DeskRef:
+    """Where a ticket's card lives in the desk; replies in its thread belong to the ticket."""
+
+    key: ConversationKey
+    message_id: str
+
+
+@dataclass(frozen=True)
+class Ticket:
+    id: str
+    key: ConversationKey
+    user_id: str
+    user_name: str
+    question: str
+    transcript: tuple[tuple[str, str], ...]  # (role, text), oldest first
+    reason: str
+    language: str
+    status: TicketStatus = TicketStatus.OPEN
+    claimed_by: str | None = None
+    desk_ref: DeskRef | None = None
+    created_at: float = 0.0
+    updated_at: float = 0.0
+
+
+@dataclass(frozen=True)
+class Source:
+    """A FAQ entry an answer rests on, with what an adapter needs to show it."""
+
+    id: str
+    title: str
+    links: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Reply:
+    """What to say. An empty text with no actions means: say nothing."""
+
+    text: str = ""
+    sources: tuple[Source, ...] = ()
+    confidence: float = 0.0
+    escalated: bool = False
+    ticket: Ticket | None = None
+    actions: tuple[Action, ...] = ()
+
+    @property
+    def source_ids(self) -> list[str]:
+        return [source.id for source in self.sources]
+
+    @property
+    def is_empty(self) -> bool:
+        return not self.text and not self.actions

@@ -1,0 +1,30 @@
+"""Clean what customers type before the core reads it, and defuse what the bot repeats."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+_MASS_MENTION_RE = re.compile(r"@(everyone|here|channel)\b", re.IGNORECASE)
+_PLATFORM_MENTION_RE = re.compile(r"<(!|@[!&]?|#)([^>]*)>")
+
+
+def clean_text(text: str) -> str:
+    """Drop control and invisible format characters (zero-width, bidi overrides); keep lines."""
+    kept = []
+    for ch in text:
+        category = unicodedata.category(ch)
+        if ch in "\n\t":
+            kept.append(ch)
+        elif category in ("Cc", "Cf", "Co", "Cs"):
+            continue
+        else:
+            kept.append(ch)
+    lines = (" ".join(line.split()) for line in "".join(kept).splitlines())
+    return "\n".join(line for line in lines if line).strip()
+
+
+def defuse_mentions(text: str) -> str:
+    """Echoed text must not ping anyone: break @everyone/@here/@channel and <@...> syntax."""
+    text = _MASS_MENTION_RE.sub(lambda m: "@\u200b" + m.group(1), text)
+    return _PLATFORM_MENTION_RE.sub(lambda m: "<\u200b" + m.group(1) + m.group(2) + ">", text)

@@ -1,0 +1,84 @@
+"""`faqbot serve`: the HTTP endpoints, every configured platform adapter, and a clean shutdown."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import signal
+from typing import Protocol
+
+from aiohttp import web
+from redis.exceptions import RedisError
+
+from bot.app import App
+
+log = logging.getLogger(__name__)
+
+
+class PlatformAdapter(Protocol):
+    """A chat platform plugged into the core; it may add routes (Slack's /slack/events)."""
+
+    name: str
+
+    def add_routes(self, web_app: web.Application) -> None: ...
+
+    async def start(self) -> None: ...
+
+    async def stop(self) -> None: ...
+
+
+def platform_adapters(app: App) -> list[PlatformAdapter]:
+    """Adapters for the platforms whose credentials are set; the platform issues add theirs here."""
+    return []
+
+
+def build_web_app(app: App, adapters: list[PlatformAdapter]) -> web.Application:
+    async def healthz(_: web.Request) -> web.Response:
+        return web.json_response({"status": "ok"})
+
+    async def readyz(_: web.Request) -> web.Response:
+        checks = {"faq": len(app.faq.index) > 0, "redis": False}
+        with contextlib.suppress(RedisError, OSError):
+            checks["redis"] = await app.store.ping()
+        status = 200 if all(checks.values()) else 503
+        return web.json_response({"ready": status == 200, **checks}, status=status)
+
+    async def metrics(_: web.Request) -> web.Response:
+        return web.Response(body=app.metrics.render(), content_type="text/plain", charset="utf-8")
+
+    web_app = web.Application()
+    web_app.router.add_get("/healthz", healthz)
+    web_app.router.add_get("/readyz", readyz)
+    web_app.router.add_get("/metrics", metrics)
+    for adapter in adapters:
+        adapter.add_routes(web_app)
+    return web_app
+
+
+async def serve(app: App, stop: asyncio.Event | None = None) -> None:
+    """Run until SIGTERM or SIGINT (or `stop` is set), then finish in-flight work and exit."""
+    stop = stop or asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        loop.add_signal_handler(sig, stop.set)
+    adapters = platform_adapters(app)
+    runner = web.AppRunner(build_web_app(app, adapters), shutdown_timeout=10)
+    await runner.setup()
+    site = web.TCPSite(runner, app.settings.HTTP_HOST, app.settings.HTTP_PORT)
+    await site.start()
+    log.info("HTTP endpoints on %s:%s", app.settings.HTTP_HOST, app.settings.HTTP_PORT)
+    if not adapters:
+        log.info("no platform is configured: serving only the HTTP endpoints")
+    for adapter in adapters:
+        await adapter.start()
+        log.info("%s adapter started", adapter.name)
+    try:
+        await stop.wait()
+        log.info("shutting down: no new messages, finishing those in flight")
+    finally:
+        for adapter in adapters:
+            await adapter.stop()
+        await runner.cleanup()
+        for sig in (signal.SIGTERM, signal.SIGINT):
+            loop.remove_signal_handler(sig)

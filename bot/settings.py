@@ -1,0 +1,100 @@
+"""Every setting faqbot reads, from the environment or `.env`.
+
+The README's settings table and `.env.example` list the same names; a test keeps the three in step.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, Field, SecretStr, ValidationError, field_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+
+CommaList = Annotated[list[str], NoDecode]
+
+
+class ModelPrice(BaseModel):
+    """US dollars per million tokens."""
+
+    input: float
+    output: float
+    cache_write: float
+    cache_read: float
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_file=".env", extra="ignore", case_sensitive=True)
+
+    # State
+    REDIS_URL: str | None = None
+    REDIS_PREFIX: str = "faqbot"
+    HISTORY_TTL_SECONDS: int = Field(default=7 * 24 * 3600, gt=0)
+    HISTORY_MAX_TURNS: int = Field(default=20, gt=0)
+    DEDUPE_TTL_SECONDS: int = Field(default=24 * 3600, gt=0)
+
+    # Knowledge base and answering
+    FAQ_PATH: Path | None = None
+    ANSWER_THRESHOLD: float = Field(default=0.5, ge=0, le=1)
+    AMBIGUITY_MARGIN: float = Field(default=0.05, ge=0, le=1)
+    SEARCH_TOP_K: int = Field(default=3, ge=1, le=20)
+    NEGATIVE_FEEDBACK_LIMIT: int = Field(default=2, ge=1)
+    MAX_MESSAGE_CHARS: int = Field(default=4000, ge=100)
+
+    # LLM
+    LLM_PROVIDER: Literal["anthropic", "bedrock", "vertex"] = "anthropic"
+    ANTHROPIC_API_KEY: SecretStr | None = None
+    ANTHROPIC_BASE_URL: str | None = None
+    ANTHROPIC_MODEL: str = "claude-sonnet-4-5"
+    LLM_MAX_TOKENS: int = Field(default=1024, ge=64)
+    LLM_TIMEOUT_SECONDS: float = Field(default=20.0, gt=0)
+    LLM_MAX_RETRIES: int = Field(default=2, ge=0)
+    LLM_HISTORY_TURNS: int = Field(default=6, ge=0)
+    LLM_FULL_FAQ_TOKENS: int = Field(default=30000, ge=0)
+    LLM_PRICES: dict[str, ModelPrice] = {}
+
+    # HTTP endpoints and logging
+    HTTP_HOST: str = "0.0.0.0"
+    HTTP_PORT: int = Field(default=8080, ge=0, le=65535)
+    LOG_LEVEL: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
+
+    # Slack
+    SLACK_BOT_TOKEN: SecretStr | None = None
+    SLACK_APP_TOKEN: SecretStr | None = None
+    SLACK_SIGNING_SECRET: SecretStr | None = None
+    SLACK_API_URL: str = "https://slack.com/api/"
+    SLACK_ADMIN_USER_IDS: CommaList = []
+    SLACK_ESCALATION_CHANNEL: str | None = None
+
+    # Discord
+    DISCORD_TOKEN: SecretStr | None = None
+    DISCORD_API_URL: str = "https://discord.com/api/v10"
+    DISCORD_GATEWAY_URL: str = "wss://gateway.discord.gg/"
+    DISCORD_GUILD_ID: str | None = None
+    DISCORD_ADMIN_ROLE_IDS: CommaList = []
+    DISCORD_ADMIN_USER_IDS: CommaList = []
+    DISCORD_ESCALATION_CHANNEL_ID: str | None = None
+
+    @field_validator(
+        "SLACK_ADMIN_USER_IDS", "DISCORD_ADMIN_ROLE_IDS", "DISCORD_ADMIN_USER_IDS", mode="before"
+    )
+    @classmethod
+    def _split_commas(cls, value: object) -> object:
+        if isinstance(value, str):
+            return [item.strip() for item in value.split(",") if item.strip()]
+        return value
+
+
+class SettingsError(Exception):
+    """A setting has a bad value; the message is one readable line per problem."""
+
+
+def load_settings(**overrides: object) -> Settings:
+    try:
+        return Settings(**overrides)  # type: ignore[arg-type]
+    except ValidationError as exc:
+        lines = []
+        for error in exc.errors():
+            name = ".".join(str(part) for part in error["loc"]) or "settings"
+            lines.append(f"invalid setting {name}: {error['msg']}")
+        raise SettingsError("\n".join(lines)) from None

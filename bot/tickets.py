@@ -1,0 +1,157 @@
+"""Tickets in Redis. Ids come from a Redis counter and changes are optimistic transactions, so
+several bot processes sharing one server never hand out the same id or both claim a ticket."""
+
+from __future__ import annotations
+
+import json
+import time
+from collections.abc import Callable
+from dataclasses import asdict, replace
+from typing import Any
+
+from redis.asyncio import Redis
+from redis.exceptions import WatchError
+
+from bot.models import ConversationKey, DeskRef, Ticket, TicketStatus
+from bot.store import text
+
+
+class TicketError(Exception):
+    """A ticket operation that cannot be done (unknown id, already resolved, ...)."""
+
+
+def ticket_to_json(ticket: Ticket) -> str:
+    data = asdict(ticket)
+    data["key"] = ticket.key.redis_key
+    data["desk_ref"] = (
+        {"key": ticket.desk_ref.key.redis_key, "message_id": ticket.desk_ref.message_id}
+        if ticket.desk_ref
+        else None
+    )
+    return json.dumps(data, ensure_ascii=False)
+
+
+def ticket_from_json(raw: str) -> Ticket:
+    data: dict[str, Any] = json.loads(raw)
+    desk = data.pop("desk_ref")
+    return Ticket(
+        **{
+            **data,
+            "key": ConversationKey.from_redis_key(data["key"]),
+            "transcript": tuple((role, text) for role, text in data["transcript"]),
+            "status": TicketStatus(data["status"]),
+            "desk_ref": DeskRef(ConversationKey.from_redis_key(desk["key"]), desk["message_id"])
+            if desk
+            else None,
+        }
+    )
+
+
+class TicketStore:
+    def __init__(self, redis: Redis, prefix: str) -> None:
+        self.redis = redis
+        self.prefix = prefix
+
+    def _key(self, *parts: str) -> str:
+        return ":".join([self.prefix, "ticket", *parts])
+
+    async def create(
+        self,
+        *,
+        key: ConversationKey,
+        user_id: str,
+        user_name: str,
+        question: str,
+        transcript: tuple[tuple[str, str], ...],
+        reason: str,
+        language: str,
+    ) -> Ticket:
+        number = await self.redis.incr(self._key("seq"))
+        now = time.time()
+        ticket = Ticket(
+            id=f"T-{number}",
+            key=key,
+            user_id=user_id,
+            user_name=user_name,
+            question=question,
+            transcript=transcript,
+            reason=reason,
+            language=language,
+            created_at=now,
+            updated_at=now,
+        )
+        async with self.redis.pipeline(transaction=True) as pipe:
+            pipe.set(self._key(ticket.id), ticket_to_json(ticket))
+            pipe.zadd(self._key("all"), {ticket.id: number})
+            pipe.zadd(self._key("open"), {ticket.id: number})
+            await pipe.execute()
+        return ticket
+
+    async def get(self, ticket_id: str) -> Ticket:
+        raw = await self.redis.get(self._key(ticket_id.upper()))
+        if raw is None:
+            raise TicketError(f"no ticket {ticket_id}")
+        return ticket_from_json(text(raw))
+
+    async def list(self, *, include_resolved: bool = False) -> list[Ticket]:
+        """Unresolved tickets (or all of them), oldest first."""
+        ids = await self.redis.zrange(self._key("all" if include_resolved else "open"), 0, -1)
+        if not ids:
+            return []
+        raws = await self.redis.mget([self._key(str(i)) for i in ids])
+        return [ticket_from_json(text(raw)) for raw in raws if raw is not None]
+
+    async def update(self, ticket_id: str, change: Callable[[Ticket], Ticket]) -> Ticket:
+        """Apply `change` atomically; it may raise TicketError to refuse."""
+        name = self._key(ticket_id.upper())
+        async with self.redis.pipeline(transaction=True) as pipe:
+            while True:
+                try:
+                    await pipe.watch(name)
+                    raw = await pipe.get(name)
+                    if raw is None:
+                        raise TicketError(f"no ticket {ticket_id}")
+                    ticket = replace(change(ticket_from_json(text(raw))), updated_at=time.time())
+                    pipe.multi()  # type: ignore[no-untyped-call]
+                    pipe.set(name, ticket_to_json(ticket))
+                    if ticket.status is TicketStatus.RESOLVED:
+                        pipe.zrem(self._key("open"), ticket.id)
+                    await pipe.execute()
+                    return ticket
+                except WatchError:
+                    continue
+
+    async def claim(self, ticket_id: str, agent: str) -> Ticket:
+        def change(ticket: Ticket) -> Ticket:
+            if ticket.status is TicketStatus.RESOLVED:
+                raise TicketError(f"{ticket.id} is already resolved")
+            if ticket.status is TicketStatus.CLAIMED and ticket.claimed_by != agent:
+                raise TicketError(f"{ticket.id} is already claimed by {ticket.claimed_by}")
+            return replace(ticket, status=TicketStatus.CLAIMED, claimed_by=agent)
+
+        return await self.update(ticket_id, change)
+
+    async def resolve(self, ticket_id: str, agent: str) -> Ticket:
+        def change(ticket: Ticket) -> Ticket:
+            if ticket.status is TicketStatus.RESOLVED:
+                raise TicketError(f"{ticket.id} is already resolved")
+            return replace(
+                ticket, status=TicketStatus.RESOLVED, claimed_by=ticket.claimed_by or agent
+            )
+
+        return await self.update(ticket_id, change)
+
+    async def add_to_transcript(self, ticket_id: str, role: str, text: str) -> Ticket:
+        return await self.update(
+            ticket_id, lambda t: replace(t, transcript=(*t.transcript, (role, text)))
+        )
+
+    async def attach_desk(self, ticket_id: str, ref: DeskRef) -> Ticket:
+        ticket = await self.update(ticket_id, lambda t: replace(t, desk_ref=ref))
+        await self.redis.set(self._key("desk", ref.key.redis_key), ticket.id)
+        return ticket
+
+    async def for_desk_thread(self, key: ConversationKey) -> str | None:
+        """The ticket whose desk card thread this conversation is, if any."""
+        value = await self.redis.get(self._key("desk", key.redis_key))
+        return text(value) if value is not None else None

@@ -1,0 +1,1 @@
+"""The knowledge base: FAQ entries, their loaders and validation, and the search index."""

@@ -1,0 +1,323 @@
+"""Read a FAQ from YAML, Markdown, CSV or a folder of them, with `file:line` errors.
+
+Every loader collects all the problems it finds instead of stopping at the first, so `faqbot faq
+check` can list them together; nothing is returned unless the whole source is valid.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+import unicodedata
+from collections.abc import Iterator
+from pathlib import Path
+
+import yaml
+
+from faq.models import FaqEntry, FaqError, FaqLoadError
+
+FAQ_SUFFIXES = {".yaml", ".yml", ".md", ".markdown", ".csv"}
+# Files that live in a FAQ folder without being FAQ entries (see DESIGN.md, "FAQ file format").
+GOLDEN_NAMES = {"golden.yaml", "golden.yml"}
+PENDING_DIR = "pending"
+
+_REQUIRED = ("id", "question", "answer")
+_LISTS = ("alternates", "tags", "links")
+_KNOWN = set(_REQUIRED) | set(_LISTS)
+_ID_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$")
+
+
+def slugify(text: str) -> str:
+    folded = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
+    return re.sub(r"[^a-z0-9]+", "-", folded.lower()).strip("-")[:80] or "entry"
+
+
+def load_faq(path: Path) -> list[FaqEntry]:
+    """Load a file or folder; raise FaqLoadError listing every problem."""
+    errors: list[FaqError] = []
+    entries: list[FaqEntry] = []
+    if not path.exists():
+        raise FaqLoadError([FaqError(str(path), 0, "no such file or folder")])
+    files = list(faq_files(path)) if path.is_dir() else [path]
+    for file in files:
+        file_entries, file_errors = load_file(file)
+        entries.extend(file_entries)
+        errors.extend(file_errors)
+    errors.extend(_duplicate_ids(entries))
+    if not entries and not errors:
+        errors.append(FaqError(str(path), 0, "no FAQ entries found"))
+    if errors:
+        raise FaqLoadError(errors)
+    return entries
+
+
+def faq_files(folder: Path) -> Iterator[Path]:
+    for file in sorted(folder.rglob("*")):
+        rel = file.relative_to(folder)
+        if (
+            file.is_file()
+            and file.suffix.lower() in FAQ_SUFFIXES
+            and file.name.lower() not in GOLDEN_NAMES
+            and PENDING_DIR not in rel.parts[:-1]
+            and not any(part.startswith(".") for part in rel.parts)
+        ):
+            yield file
+
+
+def load_file(path: Path) -> tuple[list[FaqEntry], list[FaqError]]:
+    name = str(path)
+    try:
+        raw = path.read_bytes()
+    except OSError as exc:
+        return [], [FaqError(name, 0, f"cannot read: {exc.strerror or exc}")]
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = raw[: exc.start].count(b"\n") + 1
+        return [], [FaqError(name, line, f"not valid UTF-8 (byte 0x{raw[exc.start]:02x})")]
+    suffix = path.suffix.lower()
+    if suffix in (".md", ".markdown"):
+        return parse_markdown(text, name)
+    if suffix == ".csv":
+        return parse_csv(text, name)
+    return parse_yaml(text, name)
+
+
+def parse_yaml(text: str, name: str) -> tuple[list[FaqEntry], list[FaqError]]:
+    try:
+        root = yaml.compose(text, Loader=yaml.SafeLoader)
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        line = mark.line + 1 if mark else 1
+        return [], [FaqError(name, line, f"invalid YAML: {exc.problem or exc.context}")]
+    except yaml.YAMLError as exc:
+        return [], [FaqError(name, 1, f"invalid YAML: {exc}")]
+    if root is None:
+        return [], [FaqError(name, 1, "the file is empty; expected a list of entries")]
+    if not isinstance(root, yaml.SequenceNode):
+        return [], [FaqError(name, _line(root), "expected a list of entries")]
+    entries: list[FaqEntry] = []
+    errors: list[FaqError] = []
+    for item in root.value:
+        entry, item_errors = _yaml_entry(item, name)
+        errors.extend(item_errors)
+        if entry is not None:
+            entries.append(entry)
+    return entries, errors
+
+
+def _line(node: yaml.Node) -> int:
+    return int(node.start_mark.line) + 1
+
+
+def _yaml_entry(node: yaml.Node, name: str) -> tuple[FaqEntry | None, list[FaqError]]:
+    line = _line(node)
+    if not isinstance(node, yaml.MappingNode):
+        return None, [
+            FaqError(name, line, "expected an entry (a mapping with id, question, answer)")
+        ]
+    errors: list[FaqError] = []
+    fields: dict[str, str | tuple[str, ...]] = {}
+    present: set[str] = set()
+    for key_node, value_node in node.value:
+        key = str(key_node.value) if isinstance(key_node, yaml.ScalarNode) else repr(key_node)
+        if key not in _KNOWN:
+            errors.append(
+                FaqError(name, _line(key_node), f"unknown key {key!r}; allowed: {_allowed()}")
+            )
+        elif key in present:
+            errors.append(FaqError(name, _line(key_node), f"key {key!r} is given twice"))
+        elif key in _LISTS:
+            present.add(key)
+            value = _string_list(value_node, key, name, errors)
+            if value is not None:
+                fields[key] = value
+        else:
+            present.add(key)
+            text = _scalar_text(value_node)
+            if text:
+                fields[key] = text
+            else:
+                errors.append(
+                    FaqError(name, _line(value_node), f"{key!r} must be a non-empty string")
+                )
+    errors.extend(
+        FaqError(name, line, f"missing {key!r}") for key in _REQUIRED if key not in present
+    )
+    if errors:
+        return None, errors
+    return _entry(fields, name, line, errors), errors
+
+
+def _scalar_text(node: yaml.Node) -> str:
+    if not isinstance(node, yaml.ScalarNode) or node.tag == "tag:yaml.org,2002:null":
+        return ""
+    return str(node.value).strip()
+
+
+def _allowed() -> str:
+    return ", ".join([*_REQUIRED, *_LISTS])
+
+
+def _string_list(
+    node: yaml.Node, key: str, name: str, errors: list[FaqError]
+) -> tuple[str, ...] | None:
+    if not isinstance(node, yaml.SequenceNode):
+        errors.append(FaqError(name, _line(node), f"{key!r} must be a list of strings"))
+        return None
+    items: list[str] = []
+    for item in node.value:
+        if not isinstance(item, yaml.ScalarNode) or not str(item.value).strip():
+            errors.append(FaqError(name, _line(item), f"{key!r} items must be non-empty strings"))
+        else:
+            items.append(str(item.value).strip())
+    return tuple(items)
+
+
+def _entry(
+    fields: dict[str, str | tuple[str, ...]],
+    name: str,
+    line: int,
+    errors: list[FaqError],
+) -> FaqEntry | None:
+    entry_id = str(fields["id"])
+    if not _ID_RE.match(entry_id):
+        errors.append(
+            FaqError(name, line, f"id {entry_id!r} must be letters, digits, '.', '_' or '-'")
+        )
+        return None
+
+    def strings(key: str) -> tuple[str, ...]:
+        value = fields.get(key, ())
+        return value if isinstance(value, tuple) else (value,)
+
+    return FaqEntry(
+        id=entry_id,
+        question=str(fields["question"]),
+        answer=str(fields["answer"]),
+        alternates=strings("alternates"),
+        tags=strings("tags"),
+        links=strings("links"),
+        source=name,
+        line=line,
+    )
+
+
+def parse_markdown(text: str, name: str) -> tuple[list[FaqEntry], list[FaqError]]:
+    """`## question` starts an entry; the text up to the next heading is its answer."""
+    entries: list[FaqEntry] = []
+    errors: list[FaqError] = []
+    current: tuple[str, int] | None = None
+    body: list[str] = []
+
+    def close() -> None:
+        if current is None:
+            return
+        question, line = current
+        answer = "\n".join(body).strip()
+        if not answer:
+            errors.append(FaqError(name, line, f"question {question!r} has no answer below it"))
+        else:
+            entry_id = slugify(question)
+            entries.append(FaqEntry(entry_id, question, answer, source=name, line=line))
+
+    for number, raw_line in enumerate(text.splitlines(), start=1):
+        heading = re.match(r"^(#{1,6})\s+(.*?)\s*#*\s*$", raw_line)
+        if heading and len(heading.group(1)) <= 2:
+            close()
+            current, body = None, []
+            if heading.group(1) == "##":
+                if heading.group(2):
+                    current = (heading.group(2), number)
+                else:
+                    errors.append(FaqError(name, number, "empty question heading"))
+        elif current is not None:
+            body.append(raw_line)
+    close()
+    if not entries and not errors:
+        errors.append(FaqError(name, 1, "no '## question' headings found"))
+    return entries, errors
+
+
+def parse_csv(text: str, name: str) -> tuple[list[FaqEntry], list[FaqError]]:
+    """Columns `question,answer[,id,tags]`; tags are separated by ';'."""
+    reader = csv.reader(io.StringIO(text, newline=""))
+    try:
+        header = [column.strip().lower() for column in next(reader)]
+    except StopIteration:
+        return [], [FaqError(name, 1, "the file is empty; expected a header question,answer")]
+    except csv.Error as exc:
+        return [], [FaqError(name, 1, f"invalid CSV: {exc}")]
+    allowed = {"question", "answer", "id", "tags"}
+    errors = [
+        FaqError(name, 1, f"unknown column {c!r}; allowed: {', '.join(sorted(allowed))}")
+        for c in header
+        if c not in allowed
+    ]
+    errors.extend(
+        FaqError(name, 1, f"missing column {c!r}")
+        for c in ("question", "answer")
+        if c not in header
+    )
+    if errors:
+        return [], errors
+    entries: list[FaqEntry] = []
+    line = 1
+    try:
+        for row in reader:
+            line = reader.line_num
+            if not any(cell.strip() for cell in row):
+                continue
+            if len(row) != len(header):
+                errors.append(
+                    FaqError(name, line, f"expected {len(header)} fields, got {len(row)}")
+                )
+                continue
+            record = {column: cell.strip() for column, cell in zip(header, row, strict=True)}
+            empty = [c for c in ("question", "answer") if not record[c]]
+            if empty:
+                errors.extend(FaqError(name, line, f"{c!r} is empty") for c in empty)
+                continue
+            entry_id = record.get("id") or slugify(record["question"])
+            if not _ID_RE.match(entry_id):
+                errors.append(
+                    FaqError(
+                        name,
+                        line,
+                        f"id {entry_id!r} must be letters, digits, '.', '_' or '-'",
+                    )
+                )
+                continue
+            tags = tuple(t.strip() for t in record.get("tags", "").split(";") if t.strip())
+            entries.append(
+                FaqEntry(
+                    entry_id,
+                    record["question"],
+                    record["answer"],
+                    tags=tags,
+                    source=name,
+                    line=line,
+                )
+            )
+    except csv.Error as exc:
+        errors.append(FaqError(name, line + 1, f"invalid CSV: {exc}"))
+    return entries, errors
+
+
+def _duplicate_ids(entries: list[FaqEntry]) -> list[FaqError]:
+    first: dict[str, FaqEntry] = {}
+    errors: list[FaqError] = []
+    for entry in entries:
+        if entry.id in first:
+            seen = first[entry.id]
+            errors.append(
+                FaqError(
+                    entry.source,
+                    entry.line,
+                    f"duplicate id {entry.id!r} (first at {seen.source}:{seen.line})",
+                )
+            )
+        else:
+            first[entry.id] = entry
+    return errors

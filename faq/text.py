@@ -1,0 +1,60 @@
+"""Text folding and tokenising shared by the index and its queries.
+
+Each word becomes a set of terms: its English and French Snowball stems. Using both instead of
+guessing a language per text keeps short queries (where language detection is unreliable)
+matching entries in either language.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from functools import lru_cache
+
+import Stemmer
+
+_WORD_RE = re.compile(r"[a-z0-9]+")
+
+STOPWORDS = frozenset(
+    """
+    a about above after again all am an and any are as at be because been being below between both
+    but by can could did do does doing down during each few for from further had has have having he
+    her here hers herself him himself his how i if in into is it its itself just me more most my
+    myself no nor not now of off on once only or other our ours ourselves out over own same she
+    should so some such than that the their theirs them themselves then there these they this those
+    through to too under until up very was we were what when where which while who whom why will
+    with would you your yours yourself yourselves im ive id dont cant wont isnt doesnt didnt please
+    hi hello hey thanks thank want need get got would like know tell let s t ll re ve d m
+    au aux avec ce ces cet cette dans de des du elle elles en est et etre eux il ils je la le les
+    leur leurs lui ma mais me meme mes moi mon ne nos notre nous on ou par pas pour qu que qui sa se
+    ses son sur ta te tes toi ton tu un une vos votre vous c j l n y est sont suis ai as avons avez
+    ont etais etait faire fait peux peut puis comment quoi quel quelle quels quelles bonjour merci
+    svp stp est-ce si plus tres aussi deja
+    """.split()
+)
+
+_english = Stemmer.Stemmer("english")
+_french = Stemmer.Stemmer("french")
+
+
+def fold(text: str) -> str:
+    """Lower case without accents: 'Résiliation' and 'resiliation' are the same word."""
+    decomposed = unicodedata.normalize("NFKD", text.casefold())
+    return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+
+
+def words(text: str) -> list[str]:
+    """Content words of a text, folded, stopwords removed, in order."""
+    return [w for w in _WORD_RE.findall(fold(text)) if w not in STOPWORDS]
+
+
+@lru_cache(maxsize=65536)
+def terms(word: str) -> tuple[str, ...]:
+    """The index terms of one folded word."""
+    en = _english.stemWord(word)
+    fr = _french.stemWord(word)
+    return (en,) if en == fr else (en, fr)
+
+
+def text_terms(text: str) -> list[str]:
+    return [term for word in words(text) for term in terms(word)]
