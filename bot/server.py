@@ -12,14 +12,21 @@ from aiohttp import web
 from redis.exceptions import RedisError
 
 from bot.app import App
+from bot.channels import Desk, OutputChannel
 
 log = logging.getLogger(__name__)
 
 
 class PlatformAdapter(Protocol):
-    """A chat platform plugged into the core; it may add routes (Slack's /slack/events)."""
+    """A chat platform plugged into the core; it may add routes (Slack's /slack/events).
+
+    `output` lets the core speak in the platform's conversations on its own; `desk` is the
+    platform's escalation desk when its channel is configured, else None.
+    """
 
     name: str
+    output: OutputChannel
+    desk: Desk | None
 
     def add_routes(self, web_app: web.Application) -> None: ...
 
@@ -29,8 +36,30 @@ class PlatformAdapter(Protocol):
 
 
 def platform_adapters(app: App) -> list[PlatformAdapter]:
-    """Adapters for the platforms whose credentials are set; the platform issues add theirs here."""
-    return []
+    """Adapters for the platforms whose credentials are set, imported only when needed."""
+    adapters: list[PlatformAdapter] = []
+    if app.settings.SLACK_BOT_TOKEN is not None:
+        from handlers.slack import SlackAdapter
+
+        adapters.append(SlackAdapter.from_app(app))
+    if app.settings.DISCORD_TOKEN is not None:
+        from handlers.discord import DiscordAdapter
+
+        adapters.append(DiscordAdapter.from_app(app))
+    return adapters
+
+
+def connect(app: App, adapters: list[PlatformAdapter]) -> None:
+    """Plug each adapter's outbound side into the core and pick the escalation desk."""
+    for adapter in adapters:
+        app.engine.register_channel(adapter.output)
+    desks = {adapter.name: adapter.desk for adapter in adapters if adapter.desk is not None}
+    preferred = app.settings.DESK_PLATFORM
+    chosen = desks.get(preferred) if preferred != "auto" else next(iter(desks.values()), None)
+    if preferred != "auto" and chosen is None:
+        log.warning("DESK_PLATFORM=%s but that platform's desk is not configured", preferred)
+    if chosen is not None:
+        app.engine.set_desk(chosen)
 
 
 def build_web_app(app: App, adapters: list[PlatformAdapter]) -> web.Application:
@@ -63,6 +92,7 @@ async def serve(app: App, stop: asyncio.Event | None = None) -> None:
     for sig in (signal.SIGTERM, signal.SIGINT):
         loop.add_signal_handler(sig, stop.set)
     adapters = platform_adapters(app)
+    connect(app, adapters)
     runner = web.AppRunner(build_web_app(app, adapters), shutdown_timeout=10)
     await runner.setup()
     site = web.TCPSite(runner, app.settings.HTTP_HOST, app.settings.HTTP_PORT)

@@ -53,6 +53,9 @@ class Settings(BaseSettings):
     LLM_FULL_FAQ_TOKENS: int = Field(default=30000, ge=0)
     LLM_PRICES: dict[str, ModelPrice] = {}
 
+    # Escalation desk: which platform's desk channel receives tickets when both are configured
+    DESK_PLATFORM: Literal["auto", "slack", "discord"] = "auto"
+
     # HTTP endpoints and logging
     HTTP_HOST: str = "0.0.0.0"
     HTTP_PORT: int = Field(default=8080, ge=0, le=65535)

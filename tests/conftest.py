@@ -1,0 +1,73 @@
+"""Shared fixtures: a real Redis server, an isolated key prefix per test, and a wired bot."""
+
+from __future__ import annotations
+
+import os
+import uuid
+from collections.abc import AsyncIterator, Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from redis.asyncio import Redis
+
+from bot.app import App, build_app
+from bot.settings import Settings
+from tests.redis_server import INSTALL_HINT, answers, own_redis_server
+
+DEFAULT_URL = "redis://127.0.0.1:6379/0"
+
+
+@pytest.fixture(scope="session")
+def redis_url() -> Iterator[str]:
+    """REDIS_URL when given, else the local server on 6379, else one the suite starts itself."""
+    given = os.environ.get("REDIS_URL")
+    if given:
+        if not answers(given):
+            pytest.exit(f"REDIS_URL={given} does not answer", returncode=3)
+        yield given
+        return
+    if answers(DEFAULT_URL):
+        yield DEFAULT_URL
+        return
+    try:
+        with own_redis_server() as (url, _):
+            yield url
+    except FileNotFoundError:
+        pytest.exit(INSTALL_HINT, returncode=3)
+
+
+@pytest.fixture
+async def prefix(redis_url: str) -> AsyncIterator[str]:
+    """A key prefix of this test's own; only its keys are deleted afterwards."""
+    name = f"faqbot-test-{uuid.uuid4().hex[:10]}"
+    yield name
+    client = Redis.from_url(redis_url, decode_responses=True)
+    keys = [key async for key in client.scan_iter(f"{name}:*", count=500)]
+    if keys:
+        await client.delete(*keys)
+    await client.aclose()
+
+
+def make_settings(**values: Any) -> Settings:
+    """Settings from explicit values only: a developer's .env or environment never leaks in."""
+    return Settings(_env_file=None, **values)
+
+
+MakeApp = Callable[..., App]
+
+
+@pytest.fixture
+async def make_app(redis_url: str, prefix: str) -> AsyncIterator[MakeApp]:
+    """Build bots on the real Redis under this test's prefix; several calls make replicas."""
+    apps: list[App] = []
+
+    def make(faq_path: Path | None = None, **values: Any) -> App:
+        values = {"REDIS_URL": redis_url, "REDIS_PREFIX": prefix, **values}
+        app = build_app(make_settings(**values), faq_path=faq_path)
+        apps.append(app)
+        return app
+
+    yield make
+    for app in apps:
+        await app.close()

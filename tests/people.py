@@ -1,0 +1,45 @@
+"""People who talk to the bot in tests: a customer in a conversation, an agent in the desk."""
+
+from __future__ import annotations
+
+import itertools
+from dataclasses import dataclass, field
+
+from bot.conversation import ConversationEngine
+from bot.models import ConversationKey, IncomingMessage, MessageKind, Reply
+
+_ids = itertools.count(1)
+
+
+@dataclass
+class Customer:
+    engine: ConversationEngine
+    key: ConversationKey = field(
+        default_factory=lambda: ConversationKey("terminal", "local", f"c{next(_ids)}")
+    )
+    user_id: str = "U-alice"
+    user_name: str = "Alice"
+    is_direct: bool = True
+    mentioned: bool = False
+
+    async def send(self, text: str, kind: MessageKind = MessageKind.QUESTION) -> Reply:
+        return await self.engine.handle(
+            IncomingMessage(
+                key=self.key,
+                message_id=f"m{next(_ids)}",
+                user_id=self.user_id,
+                user_name=self.user_name,
+                text=text,
+                is_direct=self.is_direct,
+                mentioned=self.mentioned,
+                kind=kind,
+            )
+        )
+
+    async def say(self, text: str) -> Reply:
+        return await self.send(text)
+
+    async def press(self, reply: Reply, value: str) -> Reply:
+        """Click the button of `reply` whose value is `value`."""
+        action = next(a for a in reply.actions if a.value == value)
+        return await self.send(action.value, action.kind)

@@ -1,0 +1,344 @@
+"""The conversation core as customers and agents experience it, on a real Redis."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from bot.channels import CollectingOutputChannel
+from bot.models import ConversationKey, DeskRef, IncomingMessage, MessageKind, Reply, Ticket
+from faq.repository import BUNDLED_FAQ
+from tests.conftest import MakeApp
+from tests.people import Customer
+
+
+class RecordingDesk:
+    """A desk that remembers the cards and messages it was given."""
+
+    def __init__(self) -> None:
+        self.cards: list[Ticket] = []
+        self.customer_messages: list[tuple[str, str]] = []
+        self.changes: list[Ticket] = []
+
+    async def post_ticket(self, ticket: Ticket) -> DeskRef:
+        self.cards.append(ticket)
+        return DeskRef(
+            ConversationKey("desk", "w", "DESK", f"card-{ticket.id}"), f"card-{ticket.id}"
+        )
+
+    async def post_customer_message(self, ticket: Ticket, text: str) -> None:
+        self.customer_messages.append((ticket.id, text))
+
+    async def ticket_changed(self, ticket: Ticket) -> None:
+        self.changes.append(ticket)
+
+
+async def test_a_question_gets_the_faq_answer_word_for_word_with_its_source(
+    make_app: MakeApp,
+) -> None:
+    app = make_app()
+    reply = await Customer(app.engine).say("How can I reset my password? I forgot it")
+    entry = app.faq.index.by_id["reset-password"]
+    assert reply.text == entry.answer
+    assert reply.source_ids == ["reset-password"]
+    assert reply.sources[0].title == entry.question
+    assert 0.5 <= reply.confidence <= 1
+    assert {a.value for a in reply.actions} == {"helpful", "not_helpful", "human"}
+    assert not reply.escalated
+
+
+async def test_the_conversation_is_remembered_in_redis(make_app: MakeApp) -> None:
+    app = make_app()
+    customer = Customer(app.engine)
+    await customer.say("how do I reset my password")
+    await customer.say("thanks!")
+    history = await app.store.history(customer.key)
+    assert [t.role for t in history] == ["customer", "bot", "customer", "bot"]
+    assert history[0].text == "how do I reset my password"
+    # A second bot process sharing the Redis sees the same conversation.
+    replica = make_app()
+    assert [t.text for t in await replica.store.history(customer.key)] == [t.text for t in history]
+
+
+async def test_history_is_capped_and_expires(make_app: MakeApp) -> None:
+    app = make_app(HISTORY_MAX_TURNS=4, HISTORY_TTL_SECONDS=120)
+    customer = Customer(app.engine)
+    for question in ("hello", "thanks", "hi", "merci"):
+        await customer.say(question)
+    history = await app.store.history(customer.key)
+    assert [t.text for t in history][0] == "hi"
+    assert len(history) == 4
+    ttl = await app.redis.ttl(app.store.key("hist", customer.key.redis_key))
+    assert 0 < ttl <= 120
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("hello!", "Hello"),
+        ("thank you so much", "welcome"),
+        ("Bonjour", "Bonjour"),
+        ("merci", "plaisir"),
+    ],
+)
+async def test_small_talk_gets_a_short_reply_and_never_a_ticket(
+    make_app: MakeApp, text: str, expected: str
+) -> None:
+    app = make_app()
+    reply = await Customer(app.engine).say(text)
+    assert expected in reply.text
+    assert not reply.escalated
+    assert await app.tickets.list() == []
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "I want to talk to a human",
+        "can I speak with a real person please",
+        "Je voudrais parler à un conseiller",
+    ],
+)
+async def test_asking_for_a_person_opens_a_ticket(make_app: MakeApp, text: str) -> None:
+    app = make_app()
+    reply = await Customer(app.engine).say(text)
+    assert reply.escalated and reply.ticket is not None
+    assert reply.ticket.id in reply.text
+    assert reply.ticket.reason == "the customer asked for a person"
+    assert ("J'ai ouvert le ticket" in reply.text) == text.startswith("Je")
+
+
+async def test_an_unrelated_question_escalates_with_a_ticket_the_customer_is_told_about(
+    make_app: MakeApp,
+) -> None:
+    app = make_app()
+    customer = Customer(app.engine)
+    await customer.say("hi")
+    reply = await customer.say("What will the weather be like in Lisbon tomorrow?")
+    assert reply.escalated
+    assert reply.ticket is not None and f"ticket {reply.ticket.id}" in reply.text
+    stored = await app.tickets.get(reply.ticket.id)
+    assert stored.question == "What will the weather be like in Lisbon tomorrow?"
+    assert stored.reason == "the FAQ has no answer"
+    assert stored.status == "open"
+    assert [role for role, _ in stored.transcript] == ["customer", "bot", "customer"]
+    assert stored.user_name == "Alice" and stored.key == customer.key
+
+
+async def test_a_french_customer_gets_the_bots_own_messages_in_french(make_app: MakeApp) -> None:
+    app = make_app()
+    reply = await Customer(app.engine).say("Quelle est la météo à Lyon demain ?")
+    assert reply.escalated and reply.ticket is not None
+    assert "J'ai ouvert le ticket" in reply.text
+    assert [a.label for a in reply.actions] == []
+    answered = await Customer(app.engine).say("Comment payer par virement SEPA ?")
+    assert [a.label for a in answered.actions] == ["Utile", "Pas utile", "Parler à une personne"]
+
+
+async def test_two_equally_likely_entries_make_the_bot_ask_which_one(
+    make_app: MakeApp, tmp_path: Path
+) -> None:
+    faq = tmp_path / "faq.yaml"
+    faq.write_text(
+        "- id: invoice-email\n  question: How do I get my invoice by email?\n"
+        "  answer: Invoices are emailed to the billing contact.\n"
+        "- id: invoice-download\n  question: How do I get my invoice as a PDF?\n"
+        "  answer: Download invoices from Settings > Billing.\n"
+        "- id: other\n  question: How do I change my avatar?\n  answer: Click your picture.\n"
+    )
+    app = make_app(faq_path=faq)
+    customer = Customer(app.engine)
+    reply = await customer.say("how do I get my invoice")
+    assert not reply.escalated
+    assert sorted(a.value for a in reply.actions) == ["invoice-download", "invoice-email"]
+    assert all(a.kind is MessageKind.CHOICE for a in reply.actions)
+    assert "1." in reply.text and "2." in reply.text
+    # Typing the number picks the option, like pressing its button would.
+    chosen = await customer.say("2")
+    assert chosen.source_ids == [reply.actions[1].value]
+    pressed = await customer.press(reply, "invoice-email")
+    assert pressed.text == "Invoices are emailed to the billing contact."
+
+
+async def test_feedback_is_counted_and_repeated_negative_feedback_escalates(
+    make_app: MakeApp,
+) -> None:
+    app = make_app(NEGATIVE_FEEDBACK_LIMIT=2)
+    customer = Customer(app.engine)
+    answer = await customer.say("How do I enable two-factor authentication?")
+    thanks = await customer.press(answer, "helpful")
+    assert "Thanks" in thanks.text
+    sorry = await customer.press(answer, "not_helpful")
+    assert not sorry.escalated and [a.kind for a in sorry.actions] == [MessageKind.HUMAN]
+    escalated = await customer.press(answer, "not_helpful")
+    assert escalated.escalated and escalated.ticket is not None
+    assert escalated.ticket.reason == "repeated negative feedback"
+    assert escalated.ticket.question == "How do I enable two-factor authentication?"
+    counters = await app.store.counters()
+    assert counters["feedback_helpful"] == 1 and counters["feedback_not_helpful"] == 2
+
+
+async def test_the_talk_to_a_person_button_escalates_the_last_question(make_app: MakeApp) -> None:
+    app = make_app()
+    customer = Customer(app.engine)
+    answer = await customer.say("What are the storage limits of each plan?")
+    reply = await customer.press(answer, "human")
+    assert (
+        reply.ticket is not None
+        and reply.ticket.question == "What are the storage limits of each plan?"
+    )
+    again = await customer.press(answer, "human")
+    assert reply.ticket.id in again.text and again.ticket is None
+
+
+async def test_a_ticket_reaches_the_desk_and_agent_replies_reach_the_customer(
+    make_app: MakeApp,
+) -> None:
+    app = make_app()
+    desk = RecordingDesk()
+    outbox = CollectingOutputChannel("terminal")
+    app.engine.set_desk(desk)
+    app.engine.register_channel(outbox)
+    customer = Customer(app.engine)
+    reply = await customer.say("Can I get a custom contract with a 99.999% uptime for my bank?")
+    assert reply.ticket is not None
+    assert [card.id for card in desk.cards] == [reply.ticket.id]
+    ticket = await app.tickets.get(reply.ticket.id)
+    assert ticket.desk_ref is not None
+    # The agent answers in the card's thread: the core relays it to the customer and claims it.
+    agent = IncomingMessage(
+        key=ticket.desk_ref.key,
+        message_id="a1",
+        user_id="U-bob",
+        user_name="Bob",
+        text="Hi Alice, yes: our sales team will call you @everyone",
+    )
+    assert (await app.engine.handle(agent)).is_empty
+    [(key, relayed)] = outbox.sent
+    assert key == customer.key
+    assert relayed.text.startswith("Bob: Hi Alice")
+    assert "@everyone" not in relayed.text
+    assert (await app.tickets.get(ticket.id)).claimed_by == "Bob"
+    # While a person handles it, the bot stays quiet and passes the customer's words on.
+    quiet = await customer.say("Great, what number will you call?")
+    assert quiet.is_empty
+    assert desk.customer_messages == [(ticket.id, "Great, what number will you call?")]
+    # Resolving closes the ticket, tells the customer, and the bot answers again.
+    resolved = await app.engine.resolve(ticket.id, "Bob")
+    assert resolved.status == "resolved"
+    assert "resolved" in outbox.sent[-1][1].text
+    assert desk.changes[-1].status == "resolved"
+    assert not (await customer.say("how do I reset my password")).is_empty
+    transcript = (await app.tickets.get(ticket.id)).transcript
+    assert ("agent", "Hi Alice, yes: our sales team will call you @everyone") in transcript
+    assert ("customer", "Great, what number will you call?") in transcript
+
+
+async def test_an_agent_message_on_a_resolved_ticket_is_not_relayed(make_app: MakeApp) -> None:
+    app = make_app()
+    desk = RecordingDesk()
+    outbox = CollectingOutputChannel("terminal")
+    app.engine.set_desk(desk)
+    app.engine.register_channel(outbox)
+    reply = await Customer(app.engine).say("I want to talk to a human")
+    assert reply.ticket is not None
+    await app.engine.resolve(reply.ticket.id, "Bob")
+    sent_before = len(outbox.sent)
+    ticket = await app.tickets.get(reply.ticket.id)
+    assert ticket.desk_ref is not None
+    late = await app.engine.handle(
+        IncomingMessage(
+            key=ticket.desk_ref.key, message_id="late", user_id="U-bob", text="one more thing"
+        )
+    )
+    assert "resolved" in late.text
+    assert len(outbox.sent) == sent_before
+
+
+async def test_in_a_channel_the_bot_answers_only_when_mentioned_then_follows_its_thread(
+    make_app: MakeApp,
+) -> None:
+    app = make_app()
+    key = ConversationKey("slack", "T1", "C-general", "1700000000.0001")
+    bystander = Customer(app.engine, key=key, is_direct=False, mentioned=False)
+    assert (await bystander.say("how do I reset my password")).is_empty
+    asker = Customer(app.engine, key=key, is_direct=False, mentioned=True)
+    assert (await asker.say("how do I reset my password")).source_ids == ["reset-password"]
+    follow_up = await bystander.say("and how do I turn on two-factor authentication?")
+    assert follow_up.source_ids == ["enable-two-factor-auth"]
+
+
+async def test_a_redelivered_event_is_answered_once_even_by_another_replica(
+    make_app: MakeApp,
+) -> None:
+    first, second = make_app(), make_app()
+    message = IncomingMessage(
+        key=ConversationKey("slack", "T1", "D1"),
+        message_id="Ev-42",
+        user_id="U1",
+        text="how do I reset my password",
+        is_direct=True,
+    )
+    replies = [await first.engine.handle(message), await second.engine.handle(message)]
+    assert [r.is_empty for r in replies] == [False, True]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"), [("", "didn't catch"), ("   \u200b\u200b  ", "didn't catch")]
+)
+async def test_an_empty_message_gets_a_polite_prompt(
+    make_app: MakeApp, text: str, expected: str
+) -> None:
+    app = make_app()
+    reply = await Customer(app.engine).say(text)
+    assert expected in reply.text and not reply.escalated
+
+
+async def test_a_20000_character_message_gets_a_clear_reply_and_no_ticket(
+    make_app: MakeApp,
+) -> None:
+    app = make_app()
+    reply = await Customer(app.engine).say("password " * 2500)
+    assert "too long" in reply.text and "4,000" in reply.text
+    assert await app.tickets.list() == []
+
+
+async def test_control_and_zero_width_characters_do_not_break_matching(make_app: MakeApp) -> None:
+    app = make_app()
+    reply = await Customer(app.engine).say("how do I re\u200bset my pass\u0000word\u202e?")
+    assert reply.source_ids == ["reset-password"]
+
+
+async def test_text_meant_to_ping_everyone_is_defused_in_the_ticket_card(make_app: MakeApp) -> None:
+    app = make_app()
+    desk = RecordingDesk()
+    app.engine.set_desk(desk)
+    outbox = CollectingOutputChannel("terminal")
+    app.engine.register_channel(outbox)
+    customer = Customer(app.engine)
+    reply = await customer.say("@everyone @here <!channel> talk to a human now")
+    assert reply.ticket is not None
+    assert "@everyone" not in reply.text and "<!channel>" not in reply.text
+    await customer.say("hello <!here> @channel")
+    assert desk.customer_messages and "@channel" not in desk.customer_messages[0][1]
+    assert "<!here>" not in desk.customer_messages[0][1]
+
+
+async def test_the_bot_keeps_answering_when_redis_is_down(make_app: MakeApp) -> None:
+    app = make_app(REDIS_URL="redis://127.0.0.1:1/0")
+    reply = await Customer(app.engine).say("how do I reset my password")
+    assert reply.source_ids == ["reset-password"]
+    # A ticket needs the store: the customer is told plainly instead of getting a fake id.
+    failed = await Customer(app.engine).say("I want to talk to a human")
+    assert failed.escalated and failed.ticket is None and "try again" in failed.text
+
+
+async def test_the_bundled_faq_is_the_default(make_app: MakeApp) -> None:
+    app = make_app()
+    assert app.faq.path == BUNDLED_FAQ
+    assert len(app.faq.index) >= 40
+
+
+def _texts(replies: list[Reply]) -> list[str]:
+    return [r.text for r in replies]
