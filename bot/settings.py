@@ -35,7 +35,7 @@ class Settings(BaseSettings):
 
     # Knowledge base and answering
     FAQ_PATH: Path | None = None
-    ANSWER_THRESHOLD: float = Field(default=0.5, ge=0, le=1)
+    ANSWER_THRESHOLD: float = Field(default=0.48, ge=0, le=1)
     AMBIGUITY_MARGIN: float = Field(default=0.05, ge=0, le=1)
     SEARCH_TOP_K: int = Field(default=3, ge=1, le=20)
     NEGATIVE_FEEDBACK_LIMIT: int = Field(default=2, ge=1)

@@ -16,6 +16,7 @@ import bm25s
 import numpy as np
 from rapidfuzz import process
 from rapidfuzz.distance import Levenshtein
+from wordfreq import zipf_frequency
 
 from faq.models import FaqEntry
 from faq.text import terms, words
@@ -23,6 +24,10 @@ from faq.text import terms, words
 # A corrected typo counts a little less than the word the customer typed correctly.
 _TYPO_WEIGHT = 0.8
 _MIN_TYPO_LENGTH = 4
+# Zipf frequency (log10 per billion words) under which a word is treated as a possible typo:
+# "weather" (4.9) is a real word the FAQ lacks, not a misspelt "whether".
+_REAL_WORD_ZIPF = 2.5
+_MISSING_CAP_WORDS = 2
 
 
 @dataclass(frozen=True)
@@ -68,20 +73,31 @@ class FaqIndex:
         ]
 
     def _idf(self, term: str) -> float:
+        return self._idf_of(max(self._df.get(term, 0), 1))
+
+    def _idf_of(self, df: int) -> float:
         n = len(self.entries)
-        df = max(self._df.get(term, 0), 1)
         return math.log(1 + (n - df + 0.5) / (df + 0.5))
 
     def _coverage(self, query_words: list[tuple[str, float]], doc: frozenset[str]) -> float:
-        # Unknown words weigh as much as the rarest known word: they are what the FAQ lacks.
-        total = matched = 0.0
+        """Matched information over matched plus missing information, the missing part capped.
+
+        Unknown words weigh as much as the rarest known word: they are what the FAQ lacks. The
+        cap (two rare words) keeps a long, chatty question that clearly names an entry's topic
+        from being drowned by its filler words, while a short unrelated question, whose topic
+        words are all missing, stays near 0.
+        """
+        matched = missing = 0.0
         for word, weight in query_words:
             word_terms = terms(word)
             info = max(self._idf(t) for t in word_terms)
-            total += info
             if any(t in doc for t in word_terms):
                 matched += info * weight
-        return matched / total if total else 0.0
+                missing += info * (1 - weight)
+            else:
+                missing += info
+        missing = min(missing, _MISSING_CAP_WORDS * self._idf_of(1))
+        return matched / (matched + missing) if matched else 0.0
 
     def _correct(self, word: str) -> tuple[str, float]:
         """Map a word the FAQ never uses to its closest FAQ word, when one is a typo away."""
@@ -98,6 +114,10 @@ class FaqIndex:
         if match is None:
             return word, 1.0
         return str(match[0]), _TYPO_WEIGHT
+
+
+def _is_real_word(word: str) -> bool:
+    return max(zipf_frequency(word, "en"), zipf_frequency(word, "fr")) >= _REAL_WORD_ZIPF
 
 
 def _entry_text(entry: FaqEntry) -> str:

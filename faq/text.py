@@ -25,6 +25,7 @@ STOPWORDS = frozenset(
     through to too under until up very was we were what when where which while who whom why will
     with would you your yours yourself yourselves im ive id dont cant wont isnt doesnt didnt please
     hi hello hey thanks thank want need get got would like know tell let s t ll re ve d m
+    don doesn didn isn aren wasn weren won wouldn couldn shouldn haven hasn hadn
     au aux avec ce ces cet cette dans de des du elle elles en est et etre eux il ils je la le les
     leur leurs lui ma mais me meme mes moi mon ne nos notre nous on ou par pas pour qu que qui sa se
     ses son sur ta te tes toi ton tu un une vos votre vous c j l n y est sont suis ai as avons avez
