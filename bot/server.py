@@ -25,8 +25,12 @@ class PlatformAdapter(Protocol):
     """
 
     name: str
-    output: OutputChannel
-    desk: Desk | None
+
+    @property
+    def output(self) -> OutputChannel: ...
+
+    @property
+    def desk(self) -> Desk | None: ...
 
     def add_routes(self, web_app: web.Application) -> None: ...
 

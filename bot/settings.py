@@ -45,7 +45,7 @@ class Settings(BaseSettings):
     LLM_PROVIDER: Literal["anthropic", "bedrock", "vertex"] = "anthropic"
     ANTHROPIC_API_KEY: SecretStr | None = None
     ANTHROPIC_BASE_URL: str | None = None
-    ANTHROPIC_MODEL: str = "claude-sonnet-4-5"
+    ANTHROPIC_MODEL: str = "claude-sonnet-5-5"
     LLM_MAX_TOKENS: int = Field(default=1024, ge=64)
     LLM_TIMEOUT_SECONDS: float = Field(default=20.0, gt=0)
     LLM_MAX_RETRIES: int = Field(default=2, ge=0)
@@ -68,6 +68,7 @@ class Settings(BaseSettings):
     SLACK_API_URL: str = "https://slack.com/api/"
     SLACK_ADMIN_USER_IDS: CommaList = []
     SLACK_ESCALATION_CHANNEL: str | None = None
+    SLACK_ALLOWED_CHANNELS: CommaList = []
 
     # Discord
     DISCORD_TOKEN: SecretStr | None = None
@@ -77,9 +78,17 @@ class Settings(BaseSettings):
     DISCORD_ADMIN_ROLE_IDS: CommaList = []
     DISCORD_ADMIN_USER_IDS: CommaList = []
     DISCORD_ESCALATION_CHANNEL_ID: str | None = None
+    DISCORD_ALLOWED_CHANNEL_IDS: CommaList = []
+    DISCORD_REPLY_IN_THREAD: bool = True
+    DISCORD_SHARDED: bool = False
 
     @field_validator(
-        "SLACK_ADMIN_USER_IDS", "DISCORD_ADMIN_ROLE_IDS", "DISCORD_ADMIN_USER_IDS", mode="before"
+        "SLACK_ADMIN_USER_IDS",
+        "SLACK_ALLOWED_CHANNELS",
+        "DISCORD_ADMIN_ROLE_IDS",
+        "DISCORD_ADMIN_USER_IDS",
+        "DISCORD_ALLOWED_CHANNEL_IDS",
+        mode="before",
     )
     @classmethod
     def _split_commas(cls, value: object) -> object:

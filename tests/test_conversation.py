@@ -67,7 +67,7 @@ async def test_history_is_capped_and_expires(make_app: MakeApp) -> None:
     for question in ("hello", "thanks", "hi", "merci"):
         await customer.say(question)
     history = await app.store.history(customer.key)
-    assert [t.text for t in history][0] == "hi"
+    assert history[0].text == "hi"
     assert len(history) == 4
     ttl = await app.redis.ttl(app.store.key("hist", customer.key.redis_key))
     assert 0 < ttl <= 120

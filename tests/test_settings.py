@@ -37,6 +37,5 @@ def test_a_bad_value_is_one_line_naming_the_setting(tmp_path: Path) -> None:
         timeout=60,
     )
     assert result.returncode == 2
-    assert result.stderr.strip().splitlines() == [
-        "invalid setting HTTP_PORT: Input should be a valid integer, unable to parse string as an integer"
-    ]
+    [line] = result.stderr.strip().splitlines()
+    assert line.startswith("invalid setting HTTP_PORT: Input should be a valid integer")

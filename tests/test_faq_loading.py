@@ -1,0 +1,199 @@
+"""Admins write FAQs in YAML, Markdown or CSV; mistakes come back as `file:line: message`."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from faq.loaders import load_faq
+from faq.models import FaqLoadError
+from faq.repository import BUNDLED_FAQ, FaqRepository
+
+
+def errors_of(path: Path) -> list[str]:
+    with pytest.raises(FaqLoadError) as caught:
+        load_faq(path)
+    return [str(e) for e in caught.value.errors]
+
+
+def test_the_bundled_faq_is_valid_realistic_and_bilingual() -> None:
+    entries = load_faq(BUNDLED_FAQ)
+    assert len(entries) >= 40
+    french = [e for e in entries if any(ch in e.answer for ch in "éèàç") and " le " in e.answer]
+    assert len(french) >= 3
+
+
+def test_yaml_entries_keep_every_field(tmp_path: Path) -> None:
+    path = tmp_path / "faq.yaml"
+    path.write_text(
+        "- id: hours\n  question: When are you open?\n  answer: 9 to 5.\n"
+        "  alternates: [opening hours]\n  tags: [support]\n  links: [https://example.com/hours]\n"
+    )
+    [entry] = load_faq(path)
+    assert (entry.id, entry.question, entry.answer) == ("hours", "When are you open?", "9 to 5.")
+    assert entry.alternates == ("opening hours",) and entry.tags == ("support",)
+    assert entry.links == ("https://example.com/hours",) and entry.line == 1
+
+
+def test_every_yaml_mistake_is_reported_with_its_line(tmp_path: Path) -> None:
+    path = tmp_path / "faq.yaml"
+    path.write_text(
+        "- id: a\n"  # 1
+        "  question: Q?\n"  # 2
+        "  answer: ''\n"  # 3
+        "  colour: blue\n"  # 4
+        "- id: b\n"  # 5
+        "  answer: only an answer\n"  # 6
+        "- just a string\n"  # 7
+        "- id: c\n"  # 8
+        "  question: Q\n"  # 9
+        "  answer: A\n"  # 10
+        "  tags: not-a-list\n"  # 11
+        "- id: d\n"  # 12
+        "  question: Q\n"  # 13
+        "  answer: A\n"  # 14
+        "- id: d\n"  # 15
+        "  question: Q2\n"  # 16
+        "  answer: A2\n"  # 17
+    )
+    name = str(path)
+    assert errors_of(path) == [
+        f"{name}:3: 'answer' must be a non-empty string",
+        f"{name}:4: unknown key 'colour'; allowed: id, question, answer, alternates, tags, links",
+        f"{name}:5: missing 'question'",
+        f"{name}:7: expected an entry (a mapping with id, question, answer)",
+        f"{name}:11: 'tags' must be a list of strings",
+        f"{name}:15: duplicate id 'd' (first at {name}:12)",
+    ]
+
+
+@pytest.mark.parametrize(
+    ("content", "expected"),
+    [
+        (b"id: a\nquestion: q\n", ":1: expected a list of entries"),
+        (b"", ":1: the file is empty; expected a list of entries"),
+        (b"- id: a\n  question: [unclosed\n", ":3: invalid YAML"),
+        (b"- id: a\n  question: caf\xe9\n  answer: x\n", ":2: not valid UTF-8 (byte 0xe9)"),
+        (b"- id: has space\n  question: q\n  answer: a\n", ":1: id 'has space' must be"),
+    ],
+)
+def test_a_broken_file_gets_one_clear_error(tmp_path: Path, content: bytes, expected: str) -> None:
+    path = tmp_path / "faq.yaml"
+    path.write_bytes(content)
+    [error] = errors_of(path)
+    assert error.startswith(str(path)) and expected in error
+
+
+def test_markdown_headings_are_questions_and_bodies_answers(tmp_path: Path) -> None:
+    path = tmp_path / "faq.md"
+    path.write_text(
+        "# Our FAQ\n\nIntro text.\n\n## How do I pay?\nBy card.\n\nOr by transfer.\n\n"
+        "## Où est la facture ?\nDans Paramètres.\n\n## Empty one\n\n"
+    )
+    assert errors_of(path) == [f"{path}:13: question 'Empty one' has no answer below it"]
+    path.write_text(
+        "## How do I pay?\nBy card.\n\nOr by transfer.\n## Où est la facture ?\nDans Paramètres.\n"
+    )
+    first, second = load_faq(path)
+    assert (first.id, first.answer) == ("how-do-i-pay", "By card.\n\nOr by transfer.")
+    assert (second.id, second.line) == ("ou-est-la-facture", 5)
+
+
+def test_csv_rows_with_optional_id_and_tags(tmp_path: Path) -> None:
+    path = tmp_path / "faq.csv"
+    path.write_text(
+        'question,answer,id,tags\n"How, exactly?",Like this.,how,a;b\nWhy?,Because.,,\n'
+    )
+    first, second = load_faq(path)
+    assert (first.id, first.question, first.tags) == ("how", "How, exactly?", ("a", "b"))
+    assert second.id == "why" and second.line == 3
+    path.write_text("question,answer,colour\nq,a,red\n")
+    assert errors_of(path) == [
+        f"{path}:1: unknown column 'colour'; allowed: answer, id, question, tags"
+    ]
+    path.write_text("question,answer\nq,a,extra\n,empty question\n")
+    assert errors_of(path) == [
+        f"{path}:2: expected 2 fields, got 3",
+        f"{path}:3: 'question' is empty",
+    ]
+
+
+def test_a_folder_reads_every_format_but_not_golden_or_pending(tmp_path: Path) -> None:
+    (tmp_path / "a.yaml").write_text("- id: a\n  question: A?\n  answer: A.\n")
+    (tmp_path / "b.md").write_text("## B?\nB.\n")
+    (tmp_path / "c.csv").write_text("question,answer\nC?,C.\n")
+    (tmp_path / "golden.yaml").write_text("- question: A?\n  expected: a\n")
+    (tmp_path / "pending").mkdir()
+    (tmp_path / "pending" / "draft.yaml").write_text("- id: draft\n  question: D?\n  answer: D.\n")
+    (tmp_path / "notes.txt").write_text("not a FAQ")
+    assert sorted(e.id for e in load_faq(tmp_path)) == ["a", "b", "c"]
+
+
+def test_duplicate_ids_across_files_name_both_places(tmp_path: Path) -> None:
+    (tmp_path / "a.yaml").write_text("- id: same\n  question: A?\n  answer: A.\n")
+    (tmp_path / "b.yaml").write_text(
+        "- id: other\n  question: O?\n  answer: O.\n- id: same\n  question: B?\n  answer: B.\n"
+    )
+    assert errors_of(tmp_path) == [
+        f"{tmp_path / 'b.yaml'}:4: duplicate id 'same' (first at {tmp_path / 'a.yaml'}:1)"
+    ]
+
+
+def test_a_missing_path_or_an_empty_folder_is_an_error(tmp_path: Path) -> None:
+    assert errors_of(tmp_path / "nope.yaml") == [
+        f"{tmp_path / 'nope.yaml'}:0: no such file or folder"
+    ]
+    assert errors_of(tmp_path) == [f"{tmp_path}:0: no FAQ entries found"]
+
+
+def test_a_broken_reload_keeps_the_live_faq_and_a_good_one_reports_the_diff(tmp_path: Path) -> None:
+    path = tmp_path / "faq.yaml"
+    path.write_text(
+        "- id: a\n  question: Apples?\n  answer: Red.\n"
+        "- id: b\n  question: Bananas?\n  answer: Yellow.\n"
+    )
+    repo = FaqRepository(path)
+    live = repo.index
+    path.write_text("- id: a\n  question: Apples?\n")
+    report = repo.reload()
+    assert not report.ok and [e.line for e in report.errors] == [1]
+    assert repo.index is live and repo.index.by_id["b"].answer == "Yellow."
+    path.write_text(
+        "- id: a\n  question: Apples?\n  answer: Green.\n"
+        "- id: c\n  question: Cherries?\n  answer: Dark.\n"
+    )
+    report = repo.reload()
+    assert report.ok and (report.added, report.removed, report.changed) == (("c",), ("b",), ("a",))
+    assert repo.index.search("cherries")[0].entry.id == "c"
+    # The old index object never changed: a question in flight keeps a consistent FAQ.
+    assert live.by_id["a"].answer == "Red."
+
+
+_yaml_text = st.text(
+    alphabet=st.sampled_from(list("- :\n\t'\"[]{}#&*!|>%@`,?abcxyz019é")), max_size=300
+)
+
+
+@settings(
+    max_examples=300, suppress_health_check=[HealthCheck.function_scoped_fixture], deadline=None
+)
+@given(
+    data=st.one_of(_yaml_text.map(str.encode), st.binary(max_size=200)),
+    suffix=st.sampled_from([".yaml", ".md", ".csv"]),
+)
+def test_any_malformed_file_gives_entries_or_located_errors_never_a_crash(
+    tmp_path: Path, data: bytes, suffix: str
+) -> None:
+    path = tmp_path / f"faq{suffix}"
+    path.write_bytes(data)
+    try:
+        entries = load_faq(path)
+    except FaqLoadError as exc:
+        assert exc.errors
+        for error in exc.errors:
+            assert error.path == str(path) and error.line >= 0 and error.message
+    else:
+        assert entries and all(e.id and e.question and e.answer for e in entries)

@@ -1,0 +1,112 @@
+"""`faqbot serve` with no platform configured: HTTP endpoints, readiness, metrics, clean SIGTERM."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from tests.redis_server import free_port
+
+
+def get(url: str) -> tuple[int, str]:
+    try:
+        with urllib.request.urlopen(url, timeout=5) as response:
+            return response.status, response.read().decode()
+    except urllib.error.HTTPError as error:
+        return error.code, error.read().decode()
+
+
+@pytest.fixture
+def serve(tmp_path: Path) -> Iterator[tuple[subprocess.Popen[str], str]]:
+    port = free_port()
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if not k.startswith(("SLACK_", "DISCORD_", "ANTHROPIC_"))
+    }
+    env.update(HTTP_HOST="127.0.0.1", HTTP_PORT=str(port), REDIS_URL="redis://127.0.0.1:1/0")
+    process = subprocess.Popen(
+        [sys.executable, "-m", "bot", "serve"],
+        cwd=tmp_path,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    base = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 60
+    while True:
+        try:
+            if get(f"{base}/healthz")[0] == 200:
+                break
+        except OSError:
+            pass
+        if process.poll() is not None or time.monotonic() > deadline:
+            process.kill()
+            pytest.fail(f"serve did not start: {process.communicate()[0]}")
+        time.sleep(0.1)
+    yield process, base
+    if process.poll() is None:
+        process.kill()
+        process.wait()
+
+
+def test_serve_answers_health_readiness_and_metrics_then_stops_on_sigterm(
+    serve: tuple[subprocess.Popen[str], str],
+) -> None:
+    process, base = serve
+    assert get(f"{base}/healthz") == (200, '{"status": "ok"}')
+    # Its Redis (port 1) does not answer, so it is alive but not ready.
+    status, body = get(f"{base}/readyz")
+    assert status == 503 and '"redis": false' in body and '"faq": true' in body
+    status, metrics = get(f"{base}/metrics")
+    assert status == 200 and "# HELP faqbot_messages_total" in metrics
+    process.send_signal(signal.SIGTERM)
+    output, _ = process.communicate(timeout=30)
+    assert process.returncode == 0
+    assert "no platform is configured" in output
+    assert "shutting down" in output
+    assert "Traceback" not in output
+
+
+def test_serve_is_ready_with_a_live_redis(tmp_path: Path, redis_url: str) -> None:
+    port = free_port()
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if not k.startswith(("SLACK_", "DISCORD_", "ANTHROPIC_"))
+    }
+    env.update(
+        HTTP_HOST="127.0.0.1",
+        HTTP_PORT=str(port),
+        REDIS_URL=redis_url,
+        REDIS_PREFIX="faqbot-test-serve",
+    )
+    process = subprocess.Popen(
+        [sys.executable, "-m", "bot", "serve"],
+        cwd=tmp_path,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        deadline = time.monotonic() + 60
+        status = 0
+        while status != 200 and time.monotonic() < deadline and process.poll() is None:
+            try:
+                status, body = get(f"http://127.0.0.1:{port}/readyz")
+            except OSError:
+                time.sleep(0.1)
+        assert status == 200 and '"ready": true' in body
+    finally:
+        process.send_signal(signal.SIGTERM)
+        assert process.wait(timeout=30) == 0
