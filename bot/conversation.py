@@ -115,7 +115,7 @@ class ConversationEngine:
         state = await self._soft(self.store.state(message.key), {})
         language = detect_language(text, default=state.get("language", "en"))
         self.metrics.messages.labels(message.key.platform).inc()
-        active = state.get("ticket")
+        active = await self._active_ticket(message.key, state)
         if active and message.kind in (MessageKind.QUESTION, MessageKind.CHOICE) and text:
             return await self._to_agents(active, message, text)
         if message.kind is MessageKind.FEEDBACK:
@@ -311,6 +311,22 @@ class ConversationEngine:
             log.exception("could not post ticket %s to the desk", ticket.id)
             self.metrics.errors.labels("desk").inc()
             return ticket
+
+    async def _active_ticket(self, key: ConversationKey, state: dict[str, str]) -> str | None:
+        """The unresolved ticket a person is handling in this conversation, if any."""
+        ticket_id = state.get("ticket")
+        if not ticket_id:
+            return None
+        try:
+            ticket = await self.tickets.get(ticket_id)
+        except (TicketError, RedisError):
+            ticket = None
+        if ticket is not None and ticket.status is not TicketStatus.RESOLVED:
+            return ticket_id
+        # Resolved elsewhere (another replica, the CLI) without clearing this conversation's flag.
+        await self._soft(self.store.clear_state(key, "ticket", "negatives"), None)
+        state.pop("ticket", None)
+        return None
 
     async def _to_agents(self, ticket_id: str, message: IncomingMessage, text: str) -> Reply:
         """A person handles this conversation: pass the customer's words on and stay quiet."""

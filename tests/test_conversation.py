@@ -342,3 +342,15 @@ async def test_the_bundled_faq_is_the_default(make_app: MakeApp) -> None:
 
 def _texts(replies: list[Reply]) -> list[str]:
     return [r.text for r in replies]
+
+
+async def test_a_ticket_closed_by_another_process_hands_the_conversation_back(
+    make_app: MakeApp,
+) -> None:
+    bot, other = make_app(), make_app()
+    customer = Customer(bot.engine)
+    reply = await customer.say("I want to talk to a human")
+    assert reply.ticket is not None
+    assert (await customer.say("hello?")).is_empty
+    await other.tickets.resolve(reply.ticket.id, "ana")
+    assert (await customer.say("how do I reset my password")).source_ids == ["reset-password"]

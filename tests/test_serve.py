@@ -25,18 +25,18 @@ def get(url: str) -> tuple[int, str]:
         return error.code, error.read().decode()
 
 
-@pytest.fixture
-def serve(tmp_path: Path) -> Iterator[tuple[subprocess.Popen[str], str]]:
+def start_serve(cwd: Path, **settings: str) -> tuple[subprocess.Popen[str], str]:
+    """Run `faqbot serve` on a free loopback port; return it and its base URL once it is alive."""
     port = free_port()
     env = {
         k: v
         for k, v in os.environ.items()
         if not k.startswith(("SLACK_", "DISCORD_", "ANTHROPIC_"))
     }
-    env.update(HTTP_HOST="127.0.0.1", HTTP_PORT=str(port), REDIS_URL="redis://127.0.0.1:1/0")
+    env.update(HTTP_HOST="127.0.0.1", HTTP_PORT=str(port), **settings)
     process = subprocess.Popen(
         [sys.executable, "-m", "bot", "serve"],
-        cwd=tmp_path,
+        cwd=cwd,
         env=env,
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
@@ -47,17 +47,22 @@ def serve(tmp_path: Path) -> Iterator[tuple[subprocess.Popen[str], str]]:
     while True:
         try:
             if get(f"{base}/healthz")[0] == 200:
-                break
+                return process, base
         except OSError:
             pass
         if process.poll() is not None or time.monotonic() > deadline:
             process.kill()
             pytest.fail(f"serve did not start: {process.communicate()[0]}")
         time.sleep(0.1)
+
+
+@pytest.fixture
+def serve(tmp_path: Path) -> Iterator[tuple[subprocess.Popen[str], str]]:
+    process, base = start_serve(tmp_path, REDIS_URL="redis://127.0.0.1:1/0")
     yield process, base
     if process.poll() is None:
         process.kill()
-        process.wait()
+        process.communicate()
 
 
 def test_serve_answers_health_readiness_and_metrics_then_stops_on_sigterm(
@@ -79,34 +84,11 @@ def test_serve_answers_health_readiness_and_metrics_then_stops_on_sigterm(
 
 
 def test_serve_is_ready_with_a_live_redis(tmp_path: Path, redis_url: str) -> None:
-    port = free_port()
-    env = {
-        k: v
-        for k, v in os.environ.items()
-        if not k.startswith(("SLACK_", "DISCORD_", "ANTHROPIC_"))
-    }
-    env.update(
-        HTTP_HOST="127.0.0.1",
-        HTTP_PORT=str(port),
-        REDIS_URL=redis_url,
-        REDIS_PREFIX="faqbot-test-serve",
-    )
-    process = subprocess.Popen(
-        [sys.executable, "-m", "bot", "serve"],
-        cwd=tmp_path,
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
+    process, base = start_serve(tmp_path, REDIS_URL=redis_url, REDIS_PREFIX="faqbot-test-serve")
     try:
-        deadline = time.monotonic() + 60
-        status = 0
-        while status != 200 and time.monotonic() < deadline and process.poll() is None:
-            try:
-                status, body = get(f"http://127.0.0.1:{port}/readyz")
-            except OSError:
-                time.sleep(0.1)
+        status, body = get(f"{base}/readyz")
         assert status == 200 and '"ready": true' in body
     finally:
         process.send_signal(signal.SIGTERM)
-        assert process.wait(timeout=30) == 0
+        process.communicate(timeout=30)
+        assert process.returncode == 0
