@@ -1,0 +1,630 @@
+"""The Discord adapter: discord.py events in, `IncomingMessage`; `Reply` out, Discord messages.
+
+It translates and decides nothing: whether to answer, escalation, admin rights and dedupe are the
+core's. Conversation keys:
+
+- a DM: `ConversationKey("discord", "dm", <dm channel id>)`;
+- a thread (the one the bot starts on a question, or any other): `("discord", <guild>, <thread>)`.
+  A thread started on a message has that message's id, so the key is known before it exists;
+- a server channel outside threads (inline replies): `("discord", <guild>, <channel>, <user>)`.
+
+Buttons carry stable custom ids (`faqbot:feedback:helpful`, `faqbot:human`, `faqbot:choice:<id>`,
+`faqbot:claim:<ticket>`, `faqbot:resolve:<ticket>`) parsed by `DynamicItem`s registered at start,
+so buttons on old messages keep working after a restart and nothing lives in process memory.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import re
+from collections.abc import AsyncIterator, Sequence
+from typing import Any, cast
+
+import discord
+import yarl
+from aiohttp import web
+from discord import app_commands
+
+from bot.app import App
+from bot.conversation import ConversationEngine
+from bot.models import (
+    Action,
+    ConversationKey,
+    DeskRef,
+    IncomingMessage,
+    MessageKind,
+    Reply,
+    Ticket,
+    TicketStatus,
+)
+from bot.settings import Settings
+from bot.tickets import TicketError
+
+log = logging.getLogger(__name__)
+
+PLATFORM = "discord"
+MAX_MESSAGE = 2000
+MAX_LABEL = 80
+NO_PINGS = discord.AllowedMentions.none()
+THREAD_TYPES = frozenset(
+    {
+        discord.ChannelType.public_thread,
+        discord.ChannelType.private_thread,
+        discord.ChannelType.news_thread,
+    }
+)
+# View Channels, Send Messages, Send Messages in Threads, Create Public Threads, Embed Links,
+# Read Message History, Add Reactions.
+PERMISSIONS = discord.Permissions(
+    view_channel=True,
+    send_messages=True,
+    send_messages_in_threads=True,
+    create_public_threads=True,
+    embed_links=True,
+    read_message_history=True,
+    add_reactions=True,
+)
+COMMANDS = {
+    "reload": "Re-read the FAQ and swap it in when it is valid",
+    "status": "FAQ version, answer mode and counters",
+    "tickets": "Open and claimed tickets",
+    "help": "The admin commands",
+}
+STATUS_COLOURS = {
+    TicketStatus.OPEN: discord.Colour.orange(),
+    TicketStatus.CLAIMED: discord.Colour.blue(),
+    TicketStatus.RESOLVED: discord.Colour.green(),
+}
+
+
+def invite_url(application_id: int | str) -> str:
+    """The OAuth2 URL that adds the bot to a server with the permissions it needs."""
+    return (
+        "https://discord.com/oauth2/authorize"
+        f"?client_id={application_id}&scope=bot+applications.commands"
+        f"&permissions={PERMISSIONS.value}"
+    )
+
+
+def split_text(text: str, limit: int = MAX_MESSAGE) -> list[str]:
+    """Split at paragraph boundaries, then lines, then words, so each part fits a message."""
+    if len(text) <= limit:
+        return [text] if text else []
+    parts: list[str] = []
+    current = ""
+    for paragraph in text.split("\n\n"):
+        for chunk in _fit(paragraph, limit):
+            candidate = f"{current}\n\n{chunk}" if current else chunk
+            if len(candidate) <= limit:
+                current = candidate
+            else:
+                parts.append(current)
+                current = chunk
+    if current:
+        parts.append(current)
+    return [part for part in parts if part.strip()]
+
+
+def _fit(piece: str, limit: int) -> list[str]:
+    """A paragraph longer than a message, cut at lines, then spaces, then anywhere."""
+    if len(piece) <= limit:
+        return [piece]
+    out: list[str] = []
+    rest = piece
+    while len(rest) > limit:
+        cut = rest.rfind("\n", 0, limit + 1)
+        if cut <= 0:
+            cut = rest.rfind(" ", 0, limit + 1)
+        if cut <= 0:
+            cut = limit
+        out.append(rest[:cut].rstrip())
+        rest = rest[cut:].lstrip()
+    if rest:
+        out.append(rest)
+    return out
+
+
+def conversation_key(
+    guild_id: int | None, channel: object, channel_id: int, user_id: int
+) -> ConversationKey:
+    if guild_id is None:
+        return ConversationKey(PLATFORM, "dm", str(channel_id))
+    if is_thread(channel):
+        return ConversationKey(PLATFORM, str(guild_id), str(channel_id))
+    return ConversationKey(PLATFORM, str(guild_id), str(channel_id), str(user_id))
+
+
+def is_thread(channel: object) -> bool:
+    return getattr(channel, "type", None) in THREAD_TYPES
+
+
+def member_facts(user: discord.abc.User) -> tuple[tuple[str, ...], bool]:
+    """(role ids, has Manage Server) for a server member; nothing for a DM user."""
+    if not isinstance(user, discord.Member):
+        return (), False
+    roles = tuple(str(role.id) for role in user.roles if not role.is_default())
+    return roles, user.guild_permissions.manage_guild
+
+
+def sources_embed(reply: Reply) -> discord.Embed | None:
+    if not reply.sources or any(a.kind is MessageKind.CHOICE for a in reply.actions):
+        return None
+    lines = []
+    for source in reply.sources:
+        title = discord.utils.escape_markdown(source.title)
+        link = source.links[0] if source.links else None
+        lines.append(f"• [{title}]({link})" if link else f"• {title} (`{source.id}`)")
+    return discord.Embed(title="Sources", description="\n".join(lines)[:4096])
+
+
+class ActionButton(
+    discord.ui.DynamicItem[discord.ui.Button[discord.ui.View]],
+    template=r"faqbot:(?P<kind>feedback|choice|human)(?::(?P<value>.+))?",
+):
+    """Helpful, Not helpful, Talk to a person, and a clarification's choices."""
+
+    def __init__(self, kind: MessageKind, value: str, label: str = "") -> None:
+        custom_id = "faqbot:human" if kind is MessageKind.HUMAN else f"faqbot:{kind}:{value}"
+        style = discord.ButtonStyle.secondary
+        if kind is MessageKind.HUMAN:
+            style = discord.ButtonStyle.primary
+        elif value == "helpful":
+            style = discord.ButtonStyle.success
+        super().__init__(
+            discord.ui.Button(label=(label or value)[:MAX_LABEL], custom_id=custom_id, style=style)
+        )
+        self.kind = kind
+        self.value = value
+
+    @classmethod
+    async def from_custom_id(
+        cls,
+        interaction: discord.Interaction[discord.Client],
+        item: discord.ui.Item[Any],
+        match: re.Match[str],
+        /,
+    ) -> ActionButton:
+        kind = MessageKind(match["kind"])
+        return cls(kind, match["value"] or kind.value, getattr(item, "label", None) or "")
+
+    async def callback(self, interaction: discord.Interaction[discord.Client]) -> None:
+        await _adapter(interaction.client).on_action(interaction, self.kind, self.value)
+
+
+class DeskButton(
+    discord.ui.DynamicItem[discord.ui.Button[discord.ui.View]],
+    template=r"faqbot:(?P<op>claim|resolve):(?P<ticket>.+)",
+):
+    """Claim and Resolve on a ticket's card in the desk."""
+
+    def __init__(self, op: str, ticket_id: str) -> None:
+        style = discord.ButtonStyle.primary if op == "claim" else discord.ButtonStyle.success
+        super().__init__(
+            discord.ui.Button(
+                label=op.capitalize(), custom_id=f"faqbot:{op}:{ticket_id}", style=style
+            )
+        )
+        self.op = op
+        self.ticket_id = ticket_id
+
+    @classmethod
+    async def from_custom_id(
+        cls,
+        interaction: discord.Interaction[discord.Client],
+        item: discord.ui.Item[Any],
+        match: re.Match[str],
+        /,
+    ) -> DeskButton:
+        return cls(match["op"], match["ticket"])
+
+    async def callback(self, interaction: discord.Interaction[discord.Client]) -> None:
+        await _adapter(interaction.client).on_desk_button(interaction, self.op, self.ticket_id)
+
+
+def actions_view(actions: Sequence[Action]) -> discord.ui.View | None:
+    if not actions:
+        return None
+    view = discord.ui.View(timeout=None)
+    for action in actions[:25]:
+        view.add_item(ActionButton(action.kind, action.value, action.label))
+    return view
+
+
+def desk_view(ticket: Ticket) -> discord.ui.View | None:
+    if ticket.status is TicketStatus.RESOLVED:
+        return None
+    view = discord.ui.View(timeout=None)
+    if ticket.status is TicketStatus.OPEN:
+        view.add_item(DeskButton("claim", ticket.id))
+    view.add_item(DeskButton("resolve", ticket.id))
+    return view
+
+
+def ticket_embed(ticket: Ticket) -> discord.Embed:
+    who = ticket.user_name or ticket.user_id
+    embed = discord.Embed(
+        title=f"Ticket {ticket.id}: {ticket.status}",
+        description=discord.utils.escape_mentions(ticket.question or "(no question)")[:4000],
+        colour=STATUS_COLOURS.get(ticket.status),
+    )
+    embed.add_field(name="Customer", value=f"{discord.utils.escape_mentions(who)}"[:1024])
+    embed.add_field(name="Reason", value=ticket.reason[:1024] or "-")
+    embed.add_field(name="Where", value=f"{ticket.key.platform} {ticket.key.channel_id}"[:1024])
+    if ticket.claimed_by:
+        embed.add_field(name="Claimed by", value=ticket.claimed_by[:1024])
+    transcript = "\n".join(f"{role}: {text}" for role, text in ticket.transcript[-10:])
+    if transcript:
+        embed.add_field(
+            name="Transcript",
+            value=discord.utils.escape_mentions(transcript)[-1024:],
+            inline=False,
+        )
+    return embed
+
+
+async def deliver(target: discord.abc.Messageable, reply: Reply) -> list[discord.Message]:
+    """Post a Reply: text in 2,000-character parts, sources and buttons on the last part."""
+    chunks = split_text(reply.text) or [""]
+    embed = sources_embed(reply)
+    view = actions_view(reply.actions)
+    sent: list[discord.Message] = []
+    for number, chunk in enumerate(chunks, start=1):
+        last = number == len(chunks)
+        extras: dict[str, Any] = {}
+        if last and embed is not None:
+            extras["embed"] = embed
+        if last and view is not None:
+            extras["view"] = view
+        if not chunk and not extras:
+            continue
+        sent.append(await target.send(content=chunk or None, allowed_mentions=NO_PINGS, **extras))
+    return sent
+
+
+@contextlib.asynccontextmanager
+async def typing(channel: object) -> AsyncIterator[None]:
+    """The typing indicator while the core works; a failure to show it never blocks the answer."""
+    if not isinstance(channel, discord.abc.Messageable):
+        yield
+        return
+    try:
+        indicator = channel.typing()
+        await indicator.__aenter__()
+    except discord.HTTPException:
+        yield
+        return
+    try:
+        yield
+    finally:
+        await indicator.__aexit__(None, None, None)
+
+
+class DiscordOutput:
+    """The core's way to speak in a Discord conversation on its own (agent replies, resolutions)."""
+
+    platform = PLATFORM
+
+    def __init__(self, adapter: DiscordAdapter) -> None:
+        self.adapter = adapter
+
+    async def send(self, key: ConversationKey, reply: Reply) -> None:
+        if reply.is_empty:
+            return
+        channel = self.adapter.client.get_partial_messageable(int(key.channel_id))
+        await deliver(channel, reply)
+
+
+class DiscordDesk:
+    """Tickets as embeds with Claim/Resolve buttons in a channel, each with its own thread."""
+
+    def __init__(self, adapter: DiscordAdapter, channel_id: int) -> None:
+        self.adapter = adapter
+        self.channel_id = channel_id
+
+    async def _channel(self) -> discord.abc.Messageable:
+        client = self.adapter.client
+        channel = client.get_channel(self.channel_id) or await client.fetch_channel(self.channel_id)
+        return cast(discord.abc.Messageable, channel)
+
+    async def post_ticket(self, ticket: Ticket) -> DeskRef:
+        channel = await self._channel()
+        view = desk_view(ticket)
+        extras: dict[str, Any] = {"view": view} if view is not None else {}
+        card = await channel.send(embed=ticket_embed(ticket), allowed_mentions=NO_PINGS, **extras)
+        who = ticket.user_name or ticket.user_id
+        thread = await card.create_thread(name=f"{ticket.id} {who}"[:100])
+        guild_id = thread.guild.id
+        return DeskRef(ConversationKey(PLATFORM, str(guild_id), str(thread.id)), str(card.id))
+
+    async def post_customer_message(self, ticket: Ticket, text: str) -> None:
+        ref = ticket.desk_ref
+        if ref is None or ref.key.platform != PLATFORM:
+            return
+        thread = self.adapter.client.get_partial_messageable(int(ref.key.channel_id))
+        who = ticket.user_name or ticket.user_id
+        for chunk in split_text(f"**{discord.utils.escape_markdown(who)}**: {text}"):
+            await thread.send(chunk, allowed_mentions=NO_PINGS)
+
+    async def ticket_changed(self, ticket: Ticket) -> None:
+        ref = ticket.desk_ref
+        if ref is None or ref.key.platform != PLATFORM:
+            return
+        channel = self.adapter.client.get_partial_messageable(self.channel_id)
+        card = channel.get_partial_message(int(ref.message_id))
+        await card.edit(embed=ticket_embed(ticket), view=desk_view(ticket))
+
+
+class _Hooks:
+    adapter: DiscordAdapter
+
+    async def setup_hook(self) -> None:
+        await self.adapter.setup(cast(discord.Client, self))
+
+    async def on_ready(self) -> None:
+        self.adapter.on_ready()
+
+    async def on_message(self, message: discord.Message) -> None:
+        await self.adapter.on_message(message)
+
+
+class FaqClient(_Hooks, discord.Client):
+    def __init__(self, adapter: DiscordAdapter, **options: Any) -> None:
+        super().__init__(**options)
+        self.adapter = adapter
+
+
+class FaqShardedClient(_Hooks, discord.AutoShardedClient):
+    def __init__(self, adapter: DiscordAdapter, **options: Any) -> None:
+        super().__init__(**options)
+        self.adapter = adapter
+
+
+def _adapter(client: discord.Client) -> DiscordAdapter:
+    return cast(_Hooks, client).adapter
+
+
+class DiscordAdapter:
+    name = PLATFORM
+
+    def __init__(
+        self, engine: ConversationEngine, settings: Settings, **client_options: Any
+    ) -> None:
+        if settings.DISCORD_TOKEN is None:
+            raise ValueError("DISCORD_TOKEN is not set")
+        self.engine = engine
+        self.settings = settings
+        self.token = settings.DISCORD_TOKEN.get_secret_value()
+        self.allowed_channels = frozenset(settings.DISCORD_ALLOWED_CHANNEL_IDS)
+        self.desk_channel_id = (
+            int(settings.DISCORD_ESCALATION_CHANNEL_ID)
+            if settings.DISCORD_ESCALATION_CHANNEL_ID
+            else None
+        )
+        intents = discord.Intents.default()
+        intents.message_content = True
+        options: dict[str, Any] = {
+            "intents": intents,
+            "allowed_mentions": NO_PINGS,
+            **client_options,
+        }
+        self.client: discord.Client = (
+            FaqShardedClient(self, **options)
+            if settings.DISCORD_SHARDED
+            else FaqClient(self, **options)
+        )
+        self.tree: app_commands.CommandTree[discord.Client] = app_commands.CommandTree(self.client)
+        self._add_commands()
+        self.output = DiscordOutput(self)
+        self.desk: DiscordDesk | None = (
+            DiscordDesk(self, self.desk_channel_id) if self.desk_channel_id else None
+        )
+        self.ready = asyncio.Event()
+        self.failure: str | None = None
+        self._task: asyncio.Task[None] | None = None
+
+    @classmethod
+    def from_app(cls, app: App, **client_options: Any) -> DiscordAdapter:
+        return cls(app.engine, app.settings, **client_options)
+
+    def add_routes(self, web_app: web.Application) -> None:
+        """Discord talks over the gateway: no HTTP routes."""
+
+    # Lifecycle
+    async def start(self) -> None:
+        # The library reads these process-wide class attributes; point them at the settings.
+        discord.http.Route.BASE = self.settings.DISCORD_API_URL.rstrip("/")
+        discord.gateway.DiscordWebSocket.DEFAULT_GATEWAY = yarl.URL(
+            self.settings.DISCORD_GATEWAY_URL
+        )
+        self._task = asyncio.create_task(self._run(), name="discord-client")
+
+    async def _run(self) -> None:
+        try:
+            await self.client.start(self.token)
+        except discord.LoginFailure:
+            self.failure = (
+                "Discord rejected DISCORD_TOKEN (login failed): copy the bot token from the "
+                "Developer Portal, Bot page"
+            )
+            log.error(self.failure)
+        except discord.PrivilegedIntentsRequired:
+            self.failure = (
+                "Discord refused the connection: enable the Message Content intent in the "
+                "Developer Portal, Bot page, Privileged Gateway Intents"
+            )
+            log.error(self.failure)
+        except asyncio.CancelledError:
+            raise
+        except Exception as exc:
+            self.failure = f"Discord connection ended: {type(exc).__name__}: {exc}"
+            log.exception(self.failure)
+        finally:
+            if not self.client.is_closed():
+                await self.client.close()
+
+    async def stop(self) -> None:
+        await self.client.close()
+        if self._task is not None:
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._task
+            self._task = None
+
+    async def setup(self, client: discord.Client) -> None:
+        client.add_dynamic_items(ActionButton, DeskButton)
+        if client.application_id is not None:
+            log.info("invite the Discord bot with %s", invite_url(client.application_id))
+        guild = (
+            discord.Object(id=int(self.settings.DISCORD_GUILD_ID))
+            if self.settings.DISCORD_GUILD_ID
+            else None
+        )
+        try:
+            synced = await self.tree.sync(guild=guild)
+            log.info(
+                "synced %d Discord command(s) %s",
+                len(synced),
+                f"to server {guild.id}" if guild else "globally",
+            )
+        except discord.HTTPException as exc:
+            log.error("could not sync the /faq commands: %s", exc)
+
+    def on_ready(self) -> None:
+        user = self.client.user
+        log.info("Discord connected as %s", user)
+        self.ready.set()
+
+    def _add_commands(self) -> None:
+        group = app_commands.Group(name="faq", description="FAQ bot admin commands")
+        for name, description in COMMANDS.items():
+            group.add_command(
+                app_commands.Command(
+                    name=name, description=description, callback=self._command_callback(name)
+                )
+            )
+        guild = (
+            discord.Object(id=int(self.settings.DISCORD_GUILD_ID))
+            if self.settings.DISCORD_GUILD_ID
+            else None
+        )
+        self.tree.add_command(group, guild=guild)
+
+    def _command_callback(self, name: str) -> Any:
+        async def run(interaction: discord.Interaction[discord.Client]) -> None:
+            await self.on_command(interaction, name)
+
+        return run
+
+    # Inbound
+    def _allowed(self, channel: object) -> bool:
+        if not self.allowed_channels:
+            return True
+        ids = {str(getattr(channel, "id", "")), str(getattr(channel, "parent_id", ""))}
+        if self.desk_channel_id is not None and str(self.desk_channel_id) in ids:
+            return True
+        return bool(ids & self.allowed_channels)
+
+    async def on_message(self, message: discord.Message) -> None:
+        me = self.client.user
+        if message.author.bot or me is None or message.author.id == me.id:
+            return
+        channel = message.channel
+        guild_id = message.guild.id if message.guild is not None else None
+        if guild_id is not None and not self._allowed(channel):
+            return
+        mentioned = any(user.id == me.id for user in message.mentions)
+        text = re.sub(rf"<@!?{me.id}>", " ", message.content).strip()
+        new_thread = (
+            guild_id is not None
+            and mentioned
+            and self.settings.DISCORD_REPLY_IN_THREAD
+            and not is_thread(channel)
+            and isinstance(channel, discord.TextChannel)
+        )
+        if new_thread:
+            # A thread started on a message takes the message's id.
+            key = ConversationKey(PLATFORM, str(guild_id), str(message.id))
+        else:
+            key = conversation_key(guild_id, channel, channel.id, message.author.id)
+        roles, manages = member_facts(message.author)
+        incoming = IncomingMessage(
+            key=key,
+            message_id=str(message.id),
+            user_id=str(message.author.id),
+            user_name=message.author.display_name,
+            text=text,
+            is_direct=guild_id is None,
+            mentioned=mentioned,
+            user_roles=roles,
+            platform_admin=manages,
+        )
+        async with typing(channel):
+            reply = await self.engine.handle(incoming)
+        if reply.is_empty:
+            return
+        target: discord.abc.Messageable = channel
+        if new_thread:
+            name = " ".join(text.split())[:90] or f"Question from {message.author.display_name}"
+            target = await message.create_thread(name=name)
+        await deliver(target, reply)
+
+    def _from_interaction(
+        self, interaction: discord.Interaction[discord.Client], kind: MessageKind, text: str
+    ) -> IncomingMessage:
+        channel = interaction.channel
+        channel_id = interaction.channel_id or 0
+        roles, manages = member_facts(interaction.user)
+        if interaction.guild_id is not None and interaction.permissions.manage_guild:
+            manages = True
+        return IncomingMessage(
+            key=conversation_key(interaction.guild_id, channel, channel_id, interaction.user.id),
+            message_id=str(interaction.id),
+            user_id=str(interaction.user.id),
+            user_name=interaction.user.display_name,
+            text=text,
+            is_direct=interaction.guild_id is None,
+            kind=kind,
+            user_roles=roles,
+            platform_admin=manages,
+        )
+
+    async def on_action(
+        self, interaction: discord.Interaction[discord.Client], kind: MessageKind, value: str
+    ) -> None:
+        await interaction.response.defer()
+        incoming = self._from_interaction(interaction, kind, value)
+        channel = interaction.channel
+        async with typing(channel):
+            reply = await self.engine.handle(incoming)
+        if reply.is_empty:
+            return
+        target = (
+            channel
+            if isinstance(channel, discord.abc.Messageable)
+            else self.client.get_partial_messageable(interaction.channel_id or 0)
+        )
+        await deliver(target, reply)
+
+    async def on_desk_button(
+        self, interaction: discord.Interaction[discord.Client], op: str, ticket_id: str
+    ) -> None:
+        agent = interaction.user.display_name
+        try:
+            if op == "claim":
+                ticket = await self.engine.claim(ticket_id, agent)
+                text = f"You claimed {ticket.id}; reply in its thread to reach the customer."
+            else:
+                ticket = await self.engine.resolve(ticket_id, agent)
+                text = f"{ticket.id} is resolved; the customer has been told."
+        except TicketError as exc:
+            text = str(exc)
+        await interaction.response.send_message(text, ephemeral=True, allowed_mentions=NO_PINGS)
+
+    async def on_command(self, interaction: discord.Interaction[discord.Client], name: str) -> None:
+        await interaction.response.defer(ephemeral=True, thinking=True)
+        reply = await self.engine.handle(
+            self._from_interaction(interaction, MessageKind.COMMAND, name)
+        )
+        for chunk in split_text(reply.text) or ["Done."]:
+            await interaction.followup.send(chunk, ephemeral=True, allowed_mentions=NO_PINGS)

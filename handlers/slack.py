@@ -1,0 +1,439 @@
+"""The Slack adapter, on slack-bolt's AsyncApp: it translates, the core decides.
+
+Inbound, Slack events, button clicks and `/faq` become `IncomingMessage`s for
+`ConversationEngine.handle`; outbound, `Reply`s become Block Kit. Every request is acknowledged at
+once and the work runs afterwards in tasks that `stop()` waits for. Socket Mode runs when
+`SLACK_APP_TOKEN` is set; `/slack/events` serves the HTTP Events API when `SLACK_SIGNING_SECRET` is.
+Redeliveries are not filtered here: the message id (channel and ts) lets the core drop them, also
+across processes sharing one Redis.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import re
+from collections.abc import Coroutine
+from dataclasses import replace
+from typing import Any
+
+import aiohttp
+from aiohttp import web
+from slack_bolt.adapter.aiohttp import to_aiohttp_response, to_bolt_request
+from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
+from slack_bolt.app.async_app import AsyncApp
+from slack_bolt.context.ack.async_ack import AsyncAck
+from slack_bolt.context.async_context import AsyncBoltContext
+from slack_bolt.context.respond.async_respond import AsyncRespond
+from slack_sdk.errors import SlackApiError
+from slack_sdk.http_retry.builtin_async_handlers import (
+    AsyncRateLimitErrorRetryHandler,
+    async_default_handlers,
+)
+from slack_sdk.web.async_client import AsyncWebClient
+
+from bot.app import App
+from bot.conversation import ConversationEngine
+from bot.models import ConversationKey, DeskRef, IncomingMessage, MessageKind, Reply, Ticket
+from bot.settings import SettingsError
+from bot.tickets import TicketError
+from handlers.slack_format import (
+    DESK_CLAIM,
+    DESK_RESOLVE,
+    card_blocks,
+    card_text,
+    customer_label,
+    escape,
+    fallback_text,
+    kind_of,
+    normalise_inbound,
+    reply_blocks,
+)
+
+log = logging.getLogger(__name__)
+
+PLATFORM = "slack"
+EVENTS_PATH = "/slack/events"
+WORKING_REACTION = "eyes"
+# Message subtypes that are people writing; edits, deletions, joins and bots are not.
+_PEOPLE_SUBTYPES = frozenset({"file_share", "thread_broadcast"})
+
+Payload = dict[str, Any]
+
+
+def build_client(base_url: str, token: str) -> AsyncWebClient:
+    """A Web API client pointed at `SLACK_API_URL` that waits out 429s (Retry-After)."""
+    if not base_url.endswith("/"):
+        base_url += "/"
+    handlers = [*async_default_handlers(), AsyncRateLimitErrorRetryHandler(max_retry_count=3)]
+    return AsyncWebClient(token=token, base_url=base_url, retry_handlers=handlers)
+
+
+class SlackApi:
+    """Web API calls by method name; `ok: false` and transport errors are logged with the method."""
+
+    def __init__(self, client: AsyncWebClient) -> None:
+        self.client = client
+        self._team_id: str | None = None
+        self._names: dict[str, str] = {}
+
+    async def call(self, method: str, *, check: bool = False, **params: Any) -> Payload | None:
+        function = getattr(self.client, method.replace(".", "_"))
+        try:
+            response = await function(**params)
+        except SlackApiError as exc:
+            error = exc.response.get("error") if exc.response is not None else str(exc)
+            log.error("Slack %s failed: ok=false, error=%s", method, error)
+            if check:
+                raise
+            return None
+        except (aiohttp.ClientError, TimeoutError) as exc:
+            log.error("Slack %s failed: %s", method, exc)
+            if check:
+                raise
+            return None
+        data: Payload = response.data if isinstance(response.data, dict) else {}
+        return data
+
+    async def team_id(self) -> str:
+        if self._team_id is None:
+            data = await self.call("auth.test", check=True) or {}
+            self._team_id = str(data.get("team_id", ""))
+        return self._team_id
+
+    async def user_name(self, user_id: str) -> str:
+        """A person's display name, or their id when Slack cannot say."""
+        if user_id not in self._names:
+            data = await self.call("users.info", user=user_id)
+            if data is None:
+                return user_id  # not cached: the next call may succeed
+            user: Payload = data.get("user") or {}
+            profile: Payload = user.get("profile") or {}
+            name = profile.get("display_name") or user.get("real_name") or user.get("name")
+            self._names[user_id] = str(name or user_id)
+        return self._names[user_id]
+
+
+class SlackOutput:
+    """Posts Replies into a Slack conversation: channel = channel_id, thread_ts = thread_id."""
+
+    platform = PLATFORM
+
+    def __init__(self, api: SlackApi) -> None:
+        self.api = api
+
+    async def send(self, key: ConversationKey, reply: Reply) -> None:
+        if reply.is_empty:
+            return
+        params: Payload = {
+            "channel": key.channel_id,
+            "text": fallback_text(reply.text),
+            "blocks": reply_blocks(reply),
+            "unfurl_links": False,
+            "unfurl_media": False,
+        }
+        if key.thread_id:
+            params["thread_ts"] = key.thread_id
+        await self.api.call("chat.postMessage", **params)
+
+
+class SlackDesk:
+    """Ticket cards in `SLACK_ESCALATION_CHANNEL`; a card's thread is its ticket's desk thread."""
+
+    def __init__(self, api: SlackApi, channel: str) -> None:
+        self.api = api
+        self.channel = channel
+
+    async def post_ticket(self, ticket: Ticket) -> DeskRef:
+        data = await self.api.call(
+            "chat.postMessage",
+            check=True,
+            channel=self.channel,
+            text=card_text(ticket),
+            blocks=card_blocks(ticket),
+            unfurl_links=False,
+        )
+        card_ts = str((data or {})["ts"])
+        team_id = await self.api.team_id()
+        return DeskRef(
+            key=ConversationKey(PLATFORM, team_id, self.channel, card_ts), message_id=card_ts
+        )
+
+    def _card(self, ticket: Ticket) -> DeskRef | None:
+        ref = ticket.desk_ref
+        if ref is None or ref.key.platform != PLATFORM:
+            log.warning("ticket %s has no Slack card", ticket.id)
+            return None
+        return ref
+
+    async def post_customer_message(self, ticket: Ticket, text: str) -> None:
+        ref = self._card(ticket)
+        if ref is None:
+            return
+        await self.api.call(
+            "chat.postMessage",
+            channel=ref.key.channel_id,
+            thread_ts=ref.message_id,
+            text=f"{customer_label(ticket)}: {escape(text)}",
+            unfurl_links=False,
+        )
+
+    async def ticket_changed(self, ticket: Ticket) -> None:
+        ref = self._card(ticket)
+        if ref is None:
+            return
+        await self.api.call(
+            "chat.update",
+            channel=ref.key.channel_id,
+            ts=ref.message_id,
+            text=card_text(ticket),
+            blocks=card_blocks(ticket),
+        )
+        who = f" by {escape(ticket.claimed_by)}" if ticket.claimed_by else ""
+        await self.api.call(
+            "chat.postMessage",
+            channel=ref.key.channel_id,
+            thread_ts=ref.message_id,
+            text=f"Ticket {ticket.id} is now {ticket.status.value}{who}.",
+        )
+
+
+class SlackAdapter:
+    name = PLATFORM
+
+    def __init__(
+        self,
+        *,
+        engine: ConversationEngine,
+        client: AsyncWebClient,
+        signing_secret: str | None,
+        app_token: str | None,
+        escalation_channel: str | None,
+        allowed_channels: frozenset[str] = frozenset(),
+    ) -> None:
+        if not signing_secret and not app_token:
+            raise SettingsError(
+                "invalid setting SLACK_SIGNING_SECRET: required in HTTP mode "
+                "(set it, or set SLACK_APP_TOKEN for Socket Mode)"
+            )
+        self.engine = engine
+        self.client = client
+        self.api = SlackApi(client)
+        self.output = SlackOutput(self.api)
+        self.desk = SlackDesk(self.api, escalation_channel) if escalation_channel else None
+        self.escalation_channel = escalation_channel
+        self.allowed_channels = allowed_channels
+        self.app_token = app_token
+        self.http_enabled = bool(signing_secret)
+        self.bolt = AsyncApp(
+            client=client,
+            signing_secret=signing_secret or "",
+            logger=logging.getLogger("slack_bolt"),
+        )
+        self._bot_user_id: str | None = None
+        self._tasks: set[asyncio.Task[None]] = set()
+        self._socket: AsyncSocketModeHandler | None = None
+        self._register()
+
+    @classmethod
+    def from_app(cls, app: App) -> SlackAdapter:
+        settings = app.settings
+        if settings.SLACK_BOT_TOKEN is None:
+            raise SettingsError("invalid setting SLACK_BOT_TOKEN: required for Slack")
+        secret = settings.SLACK_SIGNING_SECRET
+        app_token = settings.SLACK_APP_TOKEN
+        return cls(
+            engine=app.engine,
+            client=build_client(
+                settings.SLACK_API_URL, settings.SLACK_BOT_TOKEN.get_secret_value()
+            ),
+            signing_secret=secret.get_secret_value() if secret else None,
+            app_token=app_token.get_secret_value() if app_token else None,
+            escalation_channel=settings.SLACK_ESCALATION_CHANNEL or None,
+            allowed_channels=frozenset(settings.SLACK_ALLOWED_CHANNELS),
+        )
+
+    # ---- wiring
+
+    def _register(self) -> None:
+        self.bolt.event("app_mention")(self._on_event)
+        self.bolt.event("message")(self._on_event)
+        self.bolt.command("/faq")(self._on_command)
+        self.bolt.action(re.compile(r"^faqbot:"))(self._on_button)
+        self.bolt.action(re.compile(r"^faqbot-desk:"))(self._on_desk_button)
+        self.bolt.error(self._on_error)
+
+    def add_routes(self, web_app: web.Application) -> None:
+        if self.http_enabled:
+            web_app.router.add_post(EVENTS_PATH, self.handle_http)
+
+    async def handle_http(self, request: web.Request) -> web.Response:
+        response = await self.bolt.async_dispatch(await to_bolt_request(request))
+        return await to_aiohttp_response(response)
+
+    async def start(self) -> None:
+        if self.app_token:
+            self._socket = AsyncSocketModeHandler(self.bolt, self.app_token, web_client=self.client)
+            await self._socket.connect_async()  # type: ignore[no-untyped-call]
+            log.info("Slack Socket Mode connected")
+        elif self.http_enabled:
+            log.info("Slack HTTP mode: events on %s", EVENTS_PATH)
+
+    async def stop(self) -> None:
+        if self._socket is not None:
+            await self._socket.close_async()  # type: ignore[no-untyped-call]
+            self._socket = None
+        await self.drain()
+
+    async def drain(self) -> None:
+        """Wait for the work started by acknowledged requests."""
+        while self._tasks:
+            await asyncio.gather(*list(self._tasks), return_exceptions=True)
+
+    def _spawn(self, work: Coroutine[Any, Any, None], what: str) -> None:
+        task = asyncio.create_task(self._guarded(work, what))
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+
+    @staticmethod
+    async def _guarded(work: Coroutine[Any, Any, None], what: str) -> None:
+        try:
+            await work
+        except Exception:
+            log.exception("Slack %s failed", what)
+
+    async def _on_error(self, error: Exception, body: Payload) -> None:
+        log.error("Slack listener error on %s: %r", body.get("type", "request"), error)
+
+    # ---- inbound: messages
+
+    async def _on_event(self, body: Payload, event: Payload, context: AsyncBoltContext) -> None:
+        if context.bot_user_id:
+            self._bot_user_id = context.bot_user_id
+        self._spawn(self._handle_event(body, event), f"event {body.get('event_id', '')}")
+
+    def _allowed(self, channel: str, is_direct: bool) -> bool:
+        return (
+            is_direct
+            or not self.allowed_channels
+            or channel in self.allowed_channels
+            or channel == self.escalation_channel
+        )
+
+    def translate(self, body: Payload, event: Payload) -> IncomingMessage | None:
+        """A Slack message event as the core sees it, or None when it is not a person writing."""
+        if event.get("bot_id") or event.get("subtype") not in (None, *_PEOPLE_SUBTYPES):
+            return None
+        user = event.get("user")
+        channel = event.get("channel")
+        ts = event.get("ts")
+        if not user or not channel or not ts or user == self._bot_user_id:
+            return None
+        is_direct = event.get("channel_type") == "im" or str(channel).startswith("D")
+        if not self._allowed(channel, is_direct):
+            return None
+        raw = str(event.get("text") or "")
+        mentioned = event.get("type") == "app_mention" or bool(
+            self._bot_user_id and f"<@{self._bot_user_id}>" in raw
+        )
+        thread_ts = event.get("thread_ts")
+        team = str(body.get("team_id") or event.get("team") or "")
+        return IncomingMessage(
+            key=ConversationKey(PLATFORM, team, channel, thread_ts or (None if is_direct else ts)),
+            # The same for app_mention and message events of one message and for redeliveries.
+            message_id=f"{channel}:{ts}",
+            user_id=user,
+            text=normalise_inbound(raw, self._bot_user_id),
+            is_direct=is_direct,
+            mentioned=mentioned,
+        )
+
+    async def _handle_event(self, body: Payload, event: Payload) -> None:
+        message = self.translate(body, event)
+        if message is None:
+            return
+        if message.is_direct or message.mentioned:
+            await self.api.call(
+                "reactions.add",
+                channel=message.key.channel_id,
+                timestamp=event["ts"],
+                name=WORKING_REACTION,
+            )
+        name = await self.api.user_name(message.user_id)
+        reply = await self.engine.handle(_with_name(message, name))
+        await self.output.send(message.key, reply)
+
+    # ---- inbound: buttons and /faq
+
+    async def _on_button(self, ack: AsyncAck, body: Payload, action: Payload) -> None:
+        await ack()
+        self._spawn(self._handle_button(body, action), f"button {action.get('action_id')}")
+
+    async def _handle_button(self, body: Payload, action: Payload) -> None:
+        kind = kind_of(str(action.get("action_id", "")))
+        channel = str((body.get("container") or {}).get("channel_id") or body["channel"]["id"])
+        user = str(body["user"]["id"])
+        if kind is None:
+            return
+        message: Payload = body.get("message") or {}
+        is_direct = channel.startswith("D")
+        team = str((body.get("team") or {}).get("id") or body["user"].get("team_id") or "")
+        key = ConversationKey(PLATFORM, team, channel, message.get("thread_ts"))
+        incoming = IncomingMessage(
+            key=key,
+            message_id=f"action:{channel}:{action.get('action_ts', '')}:{user}",
+            user_id=user,
+            user_name=await self.api.user_name(user),
+            text=str(action.get("value", "")),
+            is_direct=is_direct,
+            mentioned=True,  # a click on the bot's own button is addressed to the bot
+            kind=kind,
+        )
+        reply = await self.engine.handle(incoming)
+        await self.output.send(key, reply)
+
+    async def _on_desk_button(self, ack: AsyncAck, body: Payload, action: Payload) -> None:
+        await ack()
+        self._spawn(self._handle_desk_button(body, action), f"desk {action.get('action_id')}")
+
+    async def _handle_desk_button(self, body: Payload, action: Payload) -> None:
+        ticket_id = str(action.get("value", ""))
+        user = str(body["user"]["id"])
+        agent = await self.api.user_name(user)
+        try:
+            if action.get("action_id") == DESK_CLAIM:
+                await self.engine.claim(ticket_id, agent)
+            elif action.get("action_id") == DESK_RESOLVE:
+                await self.engine.resolve(ticket_id, agent)
+        except TicketError as exc:
+            channel = str((body.get("container") or {}).get("channel_id") or body["channel"]["id"])
+            await self.api.call("chat.postEphemeral", channel=channel, user=user, text=str(exc))
+
+    async def _on_command(self, ack: AsyncAck, body: Payload, respond: AsyncRespond) -> None:
+        await ack()
+        self._spawn(self._handle_command(body, respond), f"command {body.get('command')}")
+
+    async def _handle_command(self, body: Payload, respond: AsyncRespond) -> None:
+        channel = str(body.get("channel_id", ""))
+        user = str(body.get("user_id", ""))
+        incoming = IncomingMessage(
+            key=ConversationKey(PLATFORM, str(body.get("team_id", "")), channel),
+            message_id=f"command:{body.get('trigger_id', '')}",
+            user_id=user,
+            user_name=str(body.get("user_name") or user),
+            text=str(body.get("text") or ""),
+            is_direct=channel.startswith("D"),
+            kind=MessageKind.COMMAND,
+        )
+        reply = await self.engine.handle(incoming)
+        if reply.is_empty:
+            return
+        await respond(
+            text=fallback_text(reply.text),
+            blocks=reply_blocks(reply),
+            response_type="ephemeral",
+        )
+
+
+def _with_name(message: IncomingMessage, name: str) -> IncomingMessage:
+    return replace(message, user_name=name)

@@ -1,0 +1,231 @@
+"""A local stand-in of Slack's Web API and Socket Mode websocket, for the real slack-bolt/slack_sdk.
+
+It records every Web API call (method and parameters, from the query string, form-encoded or JSON
+bodies), answers the methods the bot uses, accepts `response_url` posts, can be scripted to answer a
+method with 429 once, and serves the Socket Mode websocket: it says hello, pushes envelopes and
+records their acknowledgements. Point `SLACK_API_URL` at `url + "/api/"`.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import itertools
+import json
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any, TypeVar
+
+from aiohttp import WSMsgType, web
+
+T = TypeVar("T")
+Params = dict[str, Any]
+
+AUTH = {
+    "ok": True,
+    "user_id": "UBOT",
+    "bot_id": "BBOT",
+    "team_id": "T1",
+    "team": "Test",
+    "url": "https://test.slack.com/",
+}
+
+
+@dataclass
+class Call:
+    method: str
+    params: Params
+    token: str | None = None
+    response: Params = field(default_factory=dict)
+
+
+@dataclass
+class SlackStandIn:
+    calls: list[Call] = field(default_factory=list)
+    acks: list[Params] = field(default_factory=list)
+    names: dict[str, str] = field(default_factory=dict)  # user id -> display name
+    rate_limit_once: dict[str, str] = field(default_factory=dict)  # method -> Retry-After
+    rate_limited: list[Call] = field(default_factory=list)
+    hold: dict[str, asyncio.Event] = field(default_factory=dict)  # method -> answer once set
+    url: str = ""
+    _runner: web.AppRunner | None = None
+    _sockets: list[web.WebSocketResponse] = field(default_factory=list)
+    _ts: itertools.count[int] = field(default_factory=lambda: itertools.count(1))
+
+    async def start(self) -> SlackStandIn:
+        app = web.Application()
+        app.router.add_route("*", "/api/{method}", self._api)
+        app.router.add_post("/response/{hook}", self._response_url)
+        app.router.add_get("/socket", self._socket)
+        self._runner = web.AppRunner(app)
+        await self._runner.setup()
+        site = web.TCPSite(self._runner, "127.0.0.1", 0)
+        await site.start()
+        port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
+        self.url = f"http://127.0.0.1:{port}"
+        return self
+
+    async def stop(self) -> None:
+        for ws in list(self._sockets):
+            await ws.close()
+        if self._runner is not None:
+            await self._runner.cleanup()
+
+    @property
+    def api_url(self) -> str:
+        return self.url + "/api/"
+
+    def response_url(self) -> str:
+        return f"{self.url}/response/{uuid.uuid4().hex[:8]}"
+
+    # ---- what the bot did
+
+    def called(self, method: str, **match: Any) -> list[Params]:
+        """Parameters of every call to `method` whose parameters include `match`."""
+        return [c.params for c in self.matching(method, **match)]
+
+    def matching(self, method: str, **match: Any) -> list[Call]:
+        return [
+            c
+            for c in self.calls
+            if c.method == method and all(c.params.get(k) == v for k, v in match.items())
+        ]
+
+    @property
+    def methods(self) -> set[str]:
+        return {c.method for c in self.calls}
+
+    async def wait_for(self, predicate: Callable[[], T], timeout: float = 10.0) -> T:
+        """Poll until `predicate()` is truthy (the bot works after acknowledging)."""
+
+        async def poll() -> T:
+            while True:
+                value = predicate()
+                if value:
+                    return value
+                await asyncio.sleep(0.01)
+
+        return await asyncio.wait_for(poll(), timeout)
+
+    async def wait_call(self, method: str, timeout: float = 10.0, **match: Any) -> Params:
+        found = await self.wait_for(lambda: self.called(method, **match), timeout)
+        return found[-1]
+
+    # ---- Web API
+
+    async def _api(self, request: web.Request) -> web.Response:
+        method = request.match_info["method"]
+        params: Params = dict(request.query)
+        if request.can_read_body:
+            if request.content_type == "application/json":
+                params.update(await request.json())
+            else:
+                params.update(dict(await request.post()))
+        for name in ("blocks", "attachments"):
+            if isinstance(params.get(name), str):
+                params[name] = json.loads(params[name])
+        token = request.headers.get("Authorization", "").removeprefix("Bearer ") or None
+        call = Call(method, params, token)
+        if method in self.hold:
+            await self.hold[method].wait()
+        if method in self.rate_limit_once:
+            retry_after = self.rate_limit_once.pop(method)
+            self.rate_limited.append(call)
+            return web.json_response(
+                {"ok": False, "error": "ratelimited"},
+                status=429,
+                headers={"Retry-After": retry_after},
+            )
+        call.response = self._answer(method, params)
+        self.calls.append(call)
+        return web.json_response(call.response)
+
+    def _fresh_ts(self) -> str:
+        n = next(self._ts)
+        return f"{1700000000 + n}.{n:06d}"
+
+    def _answer(self, method: str, params: Params) -> Params:
+        if method == "auth.test":
+            return AUTH
+        if method == "chat.postMessage":
+            ts = self._fresh_ts()
+            message = {"type": "message", "ts": ts, "text": params.get("text"), "bot_id": "BBOT"}
+            if params.get("thread_ts"):
+                message["thread_ts"] = params["thread_ts"]
+            return {"ok": True, "channel": params.get("channel"), "ts": ts, "message": message}
+        if method == "chat.update":
+            return {"ok": True, "channel": params.get("channel"), "ts": params.get("ts")}
+        if method == "chat.postEphemeral":
+            return {"ok": True, "message_ts": self._fresh_ts()}
+        if method in ("reactions.add", "reactions.remove"):
+            return {"ok": True}
+        if method == "conversations.replies":
+            return {"ok": True, "messages": [], "has_more": False}
+        if method == "users.info":
+            user = str(params.get("user"))
+            name = self.names.get(user, "")
+            return {
+                "ok": True,
+                "user": {
+                    "id": user,
+                    "name": user.lower(),
+                    "real_name": name,
+                    "profile": {"display_name": name},
+                },
+            }
+        if method == "apps.connections.open":
+            return {"ok": True, "url": self.url.replace("http://", "ws://") + "/socket"}
+        return {"ok": False, "error": "unknown_method"}
+
+    async def _response_url(self, request: web.Request) -> web.Response:
+        body = await request.json()
+        self.calls.append(Call("response_url", {"hook": request.match_info["hook"], **body}))
+        return web.Response(text="ok")
+
+    # ---- Socket Mode
+
+    async def _socket(self, request: web.Request) -> web.WebSocketResponse:
+        ws = web.WebSocketResponse()
+        await ws.prepare(request)
+        self._sockets.append(ws)
+        await ws.send_json(
+            {
+                "type": "hello",
+                "num_connections": 1,
+                "debug_info": {"host": "standin"},
+                "connection_info": {"app_id": "A1"},
+            }
+        )
+        try:
+            async for message in ws:
+                if message.type is WSMsgType.TEXT:
+                    self.acks.append(json.loads(message.data))
+        finally:
+            self._sockets.remove(ws)
+        return ws
+
+    async def connected(self, timeout: float = 10.0) -> web.WebSocketResponse:
+        return (await self.wait_for(lambda: self._sockets[-1:], timeout))[0]
+
+    async def push(
+        self,
+        envelope_type: str,
+        payload: Params,
+        *,
+        retry_attempt: int = 0,
+        envelope_id: str | None = None,
+    ) -> str:
+        """Send one envelope on the newest connection; returns its envelope id."""
+        ws = await self.connected()
+        envelope_id = envelope_id or uuid.uuid4().hex
+        await ws.send_json(
+            {
+                "envelope_id": envelope_id,
+                "type": envelope_type,
+                "payload": payload,
+                "retry_attempt": retry_attempt,
+                "retry_reason": "" if retry_attempt == 0 else "timeout",
+                "accepts_response_payload": envelope_type != "events_api",
+            }
+        )
+        return envelope_id
