@@ -52,6 +52,22 @@ class AdminPolicy:
         return False
 
 
+@dataclass(frozen=True)
+class ChannelAllowList:
+    """Channels (by platform) where the bot may answer; a platform with none listed: everywhere.
+
+    Direct messages are always allowed, and desk threads are routed before this is asked.
+    """
+
+    channels: dict[str, frozenset[str]]
+
+    def allows(self, message: IncomingMessage) -> bool:
+        allowed = self.channels.get(message.key.platform)
+        if message.is_direct or not allowed:
+            return True
+        return message.key.channel_id in allowed or message.parent_channel_id in allowed
+
+
 class AdminCommands:
     def __init__(
         self,

@@ -10,7 +10,7 @@ import fakeredis
 from anthropic import AsyncAnthropic
 from redis.asyncio import Redis
 
-from bot.admin import AdminCommands, AdminPolicy
+from bot.admin import AdminCommands, AdminPolicy, ChannelAllowList
 from bot.answerer import Answerer, ExtractiveAnswerer, FallbackAnswerer
 from bot.conversation import ConversationEngine, EngineConfig
 from bot.llm import AnthropicAnswerer
@@ -111,6 +111,12 @@ def build_app(settings: Settings, *, faq_path: Path | None = None) -> App:
         tickets=tickets,
         metrics=metrics,
         admin=admin,
+        allow_list=ChannelAllowList(
+            {
+                "slack": frozenset(settings.SLACK_ALLOWED_CHANNELS),
+                "discord": frozenset(settings.DISCORD_ALLOWED_CHANNEL_IDS),
+            }
+        ),
         config=EngineConfig(
             threshold=settings.ANSWER_THRESHOLD,
             ambiguity_margin=settings.AMBIGUITY_MARGIN,

@@ -17,7 +17,7 @@ from typing import TypeVar
 
 from redis.exceptions import RedisError
 
-from bot.admin import AdminCommands
+from bot.admin import AdminCommands, ChannelAllowList
 from bot.answerer import Answer, Answerer, AnswerRequest
 from bot.channels import Desk, OutputChannel
 from bot.intents import asks_for_human, small_talk
@@ -67,6 +67,7 @@ class ConversationEngine:
         tickets: TicketStore,
         metrics: Metrics,
         admin: AdminCommands,
+        allow_list: ChannelAllowList,
         config: EngineConfig,
     ) -> None:
         self.faq = faq
@@ -75,6 +76,7 @@ class ConversationEngine:
         self.tickets = tickets
         self.metrics = metrics
         self.admin = admin
+        self.allow_list = allow_list
         self.config = config
         self._channels: dict[str, OutputChannel] = {}
         self.desk: Desk | None = None
@@ -108,6 +110,8 @@ class ConversationEngine:
         desk_ticket = await self._soft(self.tickets.for_desk_thread(message.key), None)
         if desk_ticket is not None:
             return await self._agent_message(desk_ticket, message, text)
+        if not self.allow_list.allows(message):
+            return Reply()
         if not (message.is_direct or message.mentioned) and not await self._soft(
             self.store.known(message.key), False
         ):

@@ -51,6 +51,8 @@ class IncomingMessage:
     kind: MessageKind = MessageKind.QUESTION
     user_roles: tuple[str, ...] = ()
     platform_admin: bool = False
+    # Where a thread is a channel of its own (Discord), the channel it was started in.
+    parent_channel_id: str | None = None
 
 
 @dataclass(frozen=True)

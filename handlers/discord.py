@@ -140,6 +140,12 @@ def is_thread(channel: object) -> bool:
     return getattr(channel, "type", None) in THREAD_TYPES
 
 
+def parent_id(channel: object) -> str | None:
+    """The channel a thread was started in; None for anything that is not a thread."""
+    value = getattr(channel, "parent_id", None)
+    return str(value) if value else None
+
+
 def member_facts(user: discord.abc.User) -> tuple[tuple[str, ...], bool]:
     """(role ids, has Manage Server) for a server member; nothing for a DM user."""
     if not isinstance(user, discord.Member):
@@ -396,7 +402,6 @@ class DiscordAdapter:
         self.engine = engine
         self.settings = settings
         self.token = settings.DISCORD_TOKEN.get_secret_value()
-        self.allowed_channels = frozenset(settings.DISCORD_ALLOWED_CHANNEL_IDS)
         self.desk_channel_id = (
             int(settings.DISCORD_ESCALATION_CHANNEL_ID)
             if settings.DISCORD_ESCALATION_CHANNEL_ID
@@ -517,22 +522,12 @@ class DiscordAdapter:
         return run
 
     # Inbound
-    def _allowed(self, channel: object) -> bool:
-        if not self.allowed_channels:
-            return True
-        ids = {str(getattr(channel, "id", "")), str(getattr(channel, "parent_id", ""))}
-        if self.desk_channel_id is not None and str(self.desk_channel_id) in ids:
-            return True
-        return bool(ids & self.allowed_channels)
-
     async def on_message(self, message: discord.Message) -> None:
         me = self.client.user
         if message.author.bot or me is None or message.author.id == me.id:
             return
         channel = message.channel
         guild_id = message.guild.id if message.guild is not None else None
-        if guild_id is not None and not self._allowed(channel):
-            return
         mentioned = any(user.id == me.id for user in message.mentions)
         text = re.sub(rf"<@!?{me.id}>", " ", message.content).strip()
         new_thread = (
@@ -556,6 +551,7 @@ class DiscordAdapter:
             text=text,
             is_direct=guild_id is None,
             mentioned=mentioned,
+            parent_channel_id=str(channel.id) if new_thread else parent_id(channel),
             user_roles=roles,
             platform_admin=manages,
         )
@@ -587,6 +583,7 @@ class DiscordAdapter:
             kind=kind,
             user_roles=roles,
             platform_admin=manages,
+            parent_channel_id=parent_id(channel),
         )
 
     async def on_action(

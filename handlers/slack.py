@@ -209,7 +209,6 @@ class SlackAdapter:
         signing_secret: str | None,
         app_token: str | None,
         escalation_channel: str | None,
-        allowed_channels: frozenset[str] = frozenset(),
     ) -> None:
         if not signing_secret and not app_token:
             raise SettingsError(
@@ -221,8 +220,6 @@ class SlackAdapter:
         self.api = SlackApi(client)
         self.output = SlackOutput(self.api)
         self.desk = SlackDesk(self.api, escalation_channel) if escalation_channel else None
-        self.escalation_channel = escalation_channel
-        self.allowed_channels = allowed_channels
         self.app_token = app_token
         self.http_enabled = bool(signing_secret)
         self.bolt = AsyncApp(
@@ -250,7 +247,6 @@ class SlackAdapter:
             signing_secret=secret.get_secret_value() if secret else None,
             app_token=app_token.get_secret_value() if app_token else None,
             escalation_channel=settings.SLACK_ESCALATION_CHANNEL or None,
-            allowed_channels=frozenset(settings.SLACK_ALLOWED_CHANNELS),
         )
 
     # ---- wiring
@@ -312,14 +308,6 @@ class SlackAdapter:
             self._bot_user_id = context.bot_user_id
         self._spawn(self._handle_event(body, event), f"event {body.get('event_id', '')}")
 
-    def _allowed(self, channel: str, is_direct: bool) -> bool:
-        return (
-            is_direct
-            or not self.allowed_channels
-            or channel in self.allowed_channels
-            or channel == self.escalation_channel
-        )
-
     def translate(self, body: Payload, event: Payload) -> IncomingMessage | None:
         """A Slack message event as the core sees it, or None when it is not a person writing."""
         if event.get("bot_id") or event.get("subtype") not in (None, *_PEOPLE_SUBTYPES):
@@ -330,8 +318,6 @@ class SlackAdapter:
         if not user or not channel or not ts or user == self._bot_user_id:
             return None
         is_direct = event.get("channel_type") == "im" or str(channel).startswith("D")
-        if not self._allowed(channel, is_direct):
-            return None
         raw = str(event.get("text") or "")
         mentioned = event.get("type") == "app_mention" or bool(
             self._bot_user_id and f"<@{self._bot_user_id}>" in raw

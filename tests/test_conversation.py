@@ -354,3 +354,21 @@ async def test_a_ticket_closed_by_another_process_hands_the_conversation_back(
     assert (await customer.say("hello?")).is_empty
     await other.tickets.resolve(reply.ticket.id, "ana")
     assert (await customer.say("how do I reset my password")).source_ids == ["reset-password"]
+
+
+async def test_the_channel_allow_list_limits_channels_but_never_dms(make_app: MakeApp) -> None:
+    app = make_app(SLACK_ALLOWED_CHANNELS="C-help", DISCORD_ALLOWED_CHANNEL_IDS="900")
+    question = "how do I reset my password"
+
+    async def ask(key: ConversationKey, **facts: object) -> Reply:
+        return await app.engine.handle(
+            IncomingMessage(key=key, message_id="", user_id="U1", text=question, **facts)  # type: ignore[arg-type]
+        )
+
+    assert (await ask(ConversationKey("slack", "T", "C-random", "1.0"), mentioned=True)).is_empty
+    assert not (await ask(ConversationKey("slack", "T", "C-help", "2.0"), mentioned=True)).is_empty
+    assert not (await ask(ConversationKey("slack", "T", "D-1"), is_direct=True)).is_empty
+    # A Discord thread is a channel of its own: its parent decides.
+    thread = ConversationKey("discord", "G", "777")
+    assert not (await ask(thread, mentioned=True, parent_channel_id="900")).is_empty
+    assert (await ask(ConversationKey("discord", "G", "778"), mentioned=True)).is_empty
