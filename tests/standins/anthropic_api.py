@@ -17,6 +17,8 @@ from typing import Any
 
 from aiohttp import web
 
+from tests.standins.loopback import serve_on_loopback
+
 Script = Callable[[dict[str, Any]], Any]
 
 
@@ -73,11 +75,7 @@ class AnthropicStandIn:
     async def start(self) -> AnthropicStandIn:
         app = web.Application()
         app.router.add_post("/v1/messages", self._messages)
-        self._runner = web.AppRunner(app)
-        await self._runner.setup()
-        site = web.TCPSite(self._runner, "127.0.0.1", 0)
-        await site.start()
-        port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
+        self._runner, port = await serve_on_loopback(app)
         self.url = f"http://127.0.0.1:{port}"
         return self
 
