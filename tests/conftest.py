@@ -8,12 +8,14 @@ from collections.abc import AsyncIterator, Callable, Iterator
 from pathlib import Path
 from typing import Any
 
+import discord
 import pytest
 from redis.asyncio import Redis
 
 from bot.app import App, build_app
 from bot.settings import Settings
 from tests.redis_server import INSTALL_HINT, answers, own_redis_server
+from tests.standins.discord_api import DiscordStandIn
 
 DEFAULT_URL = "redis://127.0.0.1:6379/0"
 
@@ -71,3 +73,15 @@ async def make_app(redis_url: str, prefix: str) -> AsyncIterator[MakeApp]:
     yield make
     for app in apps:
         await app.close()
+
+
+@pytest.fixture
+async def discord_standin() -> AsyncIterator[DiscordStandIn]:
+    """A local Discord; discord.py's process-wide URLs, which the adapter repoints, are restored."""
+    base = discord.http.Route.BASE
+    gateway = discord.gateway.DiscordWebSocket.DEFAULT_GATEWAY
+    server = await DiscordStandIn().start()
+    yield server
+    await server.close()
+    discord.http.Route.BASE = base
+    discord.gateway.DiscordWebSocket.DEFAULT_GATEWAY = gateway

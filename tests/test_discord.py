@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import json
 import shutil
-from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from pathlib import Path
 from typing import Any
 
@@ -38,33 +38,16 @@ Started = tuple[App, DiscordAdapter]
 StartBot = Callable[..., Awaitable[Started]]
 
 
-@pytest.fixture(autouse=True)
-def restore_discord_globals() -> Iterator[None]:
-    """The adapter points discord.py's process-wide URLs at the stand-in; put them back."""
-    base = discord.http.Route.BASE
-    gateway = discord.gateway.DiscordWebSocket.DEFAULT_GATEWAY
-    yield
-    discord.http.Route.BASE = base
-    discord.gateway.DiscordWebSocket.DEFAULT_GATEWAY = gateway
-
-
 @pytest.fixture
-async def standin() -> AsyncIterator[DiscordStandIn]:
-    server = await DiscordStandIn().start()
-    yield server
-    await server.close()
-
-
-@pytest.fixture
-async def start_bot(make_app: MakeApp, standin: DiscordStandIn) -> AsyncIterator[StartBot]:
+async def start_bot(make_app: MakeApp, discord_standin: DiscordStandIn) -> AsyncIterator[StartBot]:
     adapters: list[DiscordAdapter] = []
 
     async def start(app: App | None = None, *, wait_ready: bool = True, **settings: Any) -> Started:
         if app is None:
             values: dict[str, Any] = {
                 "DISCORD_TOKEN": TOKEN,
-                "DISCORD_API_URL": standin.url + "/api/v10",
-                "DISCORD_GATEWAY_URL": standin.ws_url,
+                "DISCORD_API_URL": discord_standin.url + "/api/v10",
+                "DISCORD_GATEWAY_URL": discord_standin.ws_url,
                 "DISCORD_ESCALATION_CHANNEL_ID": DESK,
                 "DISCORD_ADMIN_ROLE_IDS": ADMIN_ROLE,
                 "DISCORD_GUILD_ID": GUILD_ID,
@@ -76,7 +59,9 @@ async def start_bot(make_app: MakeApp, standin: DiscordStandIn) -> AsyncIterator
         connect(app, [adapter])
         await adapter.start()
         if wait_ready:
-            await standin.wait_for(lambda: adapter.ready.is_set() or adapter.failure, what="READY")
+            await discord_standin.wait_for(
+                lambda: adapter.ready.is_set() or adapter.failure, what="READY"
+            )
             assert adapter.failure is None, adapter.failure
         return app, adapter
 
@@ -94,24 +79,26 @@ def custom_ids(record: Recorded) -> list[str]:
     return [c["custom_id"] for row in body.get("components", []) for c in row["components"]]
 
 
-async def ask_in_thread(standin: DiscordStandIn, who: str, question: str) -> tuple[str, Recorded]:
+async def ask_in_thread(
+    discord_standin: DiscordStandIn, who: str, question: str
+) -> tuple[str, Recorded]:
     """Mention the bot in #general; return the thread id and the bot's answer in it."""
-    message = await standin.say(who, question, mention_bot=True)
+    message = await discord_standin.say(who, question, mention_bot=True)
     thread_id = message["id"]
-    answer = await standin.wait_post(thread_id)
+    answer = await discord_standin.wait_post(thread_id)
     return thread_id, answer
 
 
 async def test_a_mention_is_answered_in_a_thread_with_sources_and_buttons(
-    standin: DiscordStandIn, start_bot: StartBot
+    discord_standin: DiscordStandIn, start_bot: StartBot
 ) -> None:
     await start_bot()
     rest_base = discord.http.Route.BASE
-    assert rest_base == standin.url + "/api/v10"
-    thread_id, answer = await ask_in_thread(standin, "Alice", RESET)
+    assert rest_base == discord_standin.url + "/api/v10"
+    thread_id, answer = await ask_in_thread(discord_standin, "Alice", RESET)
 
-    assert standin.sent("POST", rf"/channels/{GENERAL}/messages/{thread_id}/threads")
-    assert standin.sent("POST", rf"/channels/{GENERAL}/typing")
+    assert discord_standin.sent("POST", rf"/channels/{GENERAL}/messages/{thread_id}/threads")
+    assert discord_standin.sent("POST", rf"/channels/{GENERAL}/typing")
     assert "nimbus.example/reset" in answer.body["content"]
     assert answer.body["embeds"][0]["title"] == "Sources"
     assert "https://nimbus.example/reset" in answer.body["embeds"][0]["description"]
@@ -124,62 +111,64 @@ async def test_a_mention_is_answered_in_a_thread_with_sources_and_buttons(
 
 
 async def test_a_follow_up_in_the_thread_needs_no_mention_but_the_channel_does(
-    standin: DiscordStandIn, start_bot: StartBot
+    discord_standin: DiscordStandIn, start_bot: StartBot
 ) -> None:
     await start_bot()
-    thread_id, _ = await ask_in_thread(standin, "Alice", RESET)
-    await standin.say("Bob", "how do I turn on two-factor authentication")  # no mention
-    before = len(standin.requests)
-    await standin.say("Alice", "How do I turn on two-factor authentication?", thread_id)
-    follow_up = await standin.wait_post(thread_id, "Two-factor", after=before)
+    thread_id, _ = await ask_in_thread(discord_standin, "Alice", RESET)
+    await discord_standin.say("Bob", "how do I turn on two-factor authentication")  # no mention
+    before = len(discord_standin.requests)
+    await discord_standin.say("Alice", "How do I turn on two-factor authentication?", thread_id)
+    follow_up = await discord_standin.wait_post(thread_id, "Two-factor", after=before)
     assert follow_up.body["embeds"]
     # The unmentioned question in #general was not answered, and no second thread was opened.
-    assert not standin.posts(GENERAL)
-    assert len(standin.sent("POST", r"/channels/\d+/messages/\d+/threads")) == 1
+    assert not discord_standin.posts(GENERAL)
+    assert len(discord_standin.sent("POST", r"/channels/\d+/messages/\d+/threads")) == 1
 
 
-async def test_a_dm_is_answered_directly(standin: DiscordStandIn, start_bot: StartBot) -> None:
+async def test_a_dm_is_answered_directly(
+    discord_standin: DiscordStandIn, start_bot: StartBot
+) -> None:
     await start_bot()
-    await standin.say("Bob", RESET, DM_CHANNEL, dm=True)
-    answer = await standin.wait_post(DM_CHANNEL, "nimbus.example/reset")
+    await discord_standin.say("Bob", RESET, DM_CHANNEL, dm=True)
+    answer = await discord_standin.wait_post(DM_CHANNEL, "nimbus.example/reset")
     assert answer.body["allowed_mentions"] == {"parse": []}
-    assert not standin.sent("POST", r"/channels/\d+/messages/\d+/threads")
+    assert not discord_standin.sent("POST", r"/channels/\d+/messages/\d+/threads")
 
 
 async def test_inline_replies_and_the_channel_allow_list(
-    standin: DiscordStandIn, start_bot: StartBot
+    discord_standin: DiscordStandIn, start_bot: StartBot
 ) -> None:
     await start_bot(DISCORD_REPLY_IN_THREAD=False, DISCORD_ALLOWED_CHANNEL_IDS=GENERAL)
-    await standin.say("Alice", RESET, OTHER, mention_bot=True)  # outside the allow-list
-    await standin.say("Alice", RESET, mention_bot=True)
-    await standin.wait_post(GENERAL, "nimbus.example/reset")
-    assert not standin.posts(OTHER)
-    assert not standin.sent("POST", r"/channels/\d+/messages/\d+/threads")
+    await discord_standin.say("Alice", RESET, OTHER, mention_bot=True)  # outside the allow-list
+    await discord_standin.say("Alice", RESET, mention_bot=True)
+    await discord_standin.wait_post(GENERAL, "nimbus.example/reset")
+    assert not discord_standin.posts(OTHER)
+    assert not discord_standin.sent("POST", r"/channels/\d+/messages/\d+/threads")
 
 
 async def test_bots_and_its_own_messages_are_ignored(
-    standin: DiscordStandIn, start_bot: StartBot
+    discord_standin: DiscordStandIn, start_bot: StartBot
 ) -> None:
     await start_bot()
-    await standin.say("OtherBot", RESET, mention_bot=True)
-    await standin.say("FaqBot", RESET, mention_bot=True)
-    await ask_in_thread(standin, "Alice", RESET)
-    assert len(standin.posts()) == 1
+    await discord_standin.say("OtherBot", RESET, mention_bot=True)
+    await discord_standin.say("FaqBot", RESET, mention_bot=True)
+    await ask_in_thread(discord_standin, "Alice", RESET)
+    assert len(discord_standin.posts()) == 1
 
 
 async def test_helpful_and_not_helpful_buttons(
-    standin: DiscordStandIn, start_bot: StartBot
+    discord_standin: DiscordStandIn, start_bot: StartBot
 ) -> None:
     await start_bot()
-    thread_id, answer = await ask_in_thread(standin, "Alice", RESET)
+    thread_id, answer = await ask_in_thread(discord_standin, "Alice", RESET)
     message = answer.response
 
-    interaction = await standin.click("Alice", message, "faqbot:feedback:helpful")
-    await standin.wait_post(thread_id, "Thanks for the feedback")
-    assert standin.sent("POST", rf"/interactions/{interaction}/[^/]+/callback")
+    interaction = await discord_standin.click("Alice", message, "faqbot:feedback:helpful")
+    await discord_standin.wait_post(thread_id, "Thanks for the feedback")
+    assert discord_standin.sent("POST", rf"/interactions/{interaction}/[^/]+/callback")
 
-    await standin.click("Alice", message, "faqbot:feedback:not_helpful")
-    sorry = await standin.wait_post(thread_id, "Sorry that didn")
+    await discord_standin.click("Alice", message, "faqbot:feedback:not_helpful")
+    sorry = await discord_standin.wait_post(thread_id, "Sorry that didn")
     assert custom_ids(sorry) == ["faqbot:human"]
 
 
@@ -193,66 +182,68 @@ AMBIGUOUS_FAQ = (
 
 
 async def test_a_clarification_choice_button(
-    standin: DiscordStandIn, start_bot: StartBot, tmp_path: Path
+    discord_standin: DiscordStandIn, start_bot: StartBot, tmp_path: Path
 ) -> None:
     path = tmp_path / "faq.yaml"
     path.write_text(AMBIGUOUS_FAQ)
     await start_bot(faq_path=path)
-    message = await standin.say("Alice", "how do I get my invoice", mention_bot=True)
+    message = await discord_standin.say("Alice", "how do I get my invoice", mention_bot=True)
     thread_id = message["id"]
-    question = await standin.wait_post(thread_id)
+    question = await discord_standin.wait_post(thread_id)
     assert sorted(custom_ids(question)) == [
         "faqbot:choice:invoice-download",
         "faqbot:choice:invoice-email",
     ]
-    before = len(standin.requests)
-    await standin.click("Alice", question.response, "faqbot:choice:invoice-email")
-    answer = await standin.wait_post(thread_id, "emailed to the billing contact", after=before)
+    before = len(discord_standin.requests)
+    await discord_standin.click("Alice", question.response, "faqbot:choice:invoice-email")
+    answer = await discord_standin.wait_post(
+        thread_id, "emailed to the billing contact", after=before
+    )
     assert custom_ids(answer)[0] == "faqbot:feedback:helpful"
 
 
 async def test_escalation_reaches_the_desk_and_replies_are_relayed_both_ways(
-    standin: DiscordStandIn, start_bot: StartBot
+    discord_standin: DiscordStandIn, start_bot: StartBot
 ) -> None:
     app, _ = await start_bot()
-    thread_id, answer = await ask_in_thread(standin, "Alice", RESET)
-    await standin.click("Alice", answer.response, "faqbot:human")
+    thread_id, answer = await ask_in_thread(discord_standin, "Alice", RESET)
+    await discord_standin.click("Alice", answer.response, "faqbot:human")
 
-    told = await standin.wait_post(thread_id, "ticket")
+    told = await discord_standin.wait_post(thread_id, "ticket")
     ticket = (await app.tickets.list())[0]
     assert ticket.id in told.body["content"]
-    card = await standin.wait_post(DESK, ticket.id)
+    card = await discord_standin.wait_post(DESK, ticket.id)
     embed = card.body["embeds"][0]
     assert "Alice" in json.dumps(embed) and "password" in json.dumps(embed)
     assert custom_ids(card) == [f"faqbot:claim:{ticket.id}", f"faqbot:resolve:{ticket.id}"]
     desk_thread = card.response["id"]
-    await standin.wait_for(
-        lambda: standin.sent("POST", rf"/channels/{DESK}/messages/{desk_thread}/threads"),
+    await discord_standin.wait_for(
+        lambda: discord_standin.sent("POST", rf"/channels/{DESK}/messages/{desk_thread}/threads"),
         what="the card's thread",
     )
 
     # An agent answers in the card's thread: the customer gets it, the ticket is claimed.
-    await standin.say("Agent Ann", "Try the reset link in a private window", desk_thread)
-    relayed = await standin.wait_post(thread_id, "private window")
+    await discord_standin.say("Agent Ann", "Try the reset link in a private window", desk_thread)
+    relayed = await discord_standin.wait_post(thread_id, "private window")
     assert "Agent Ann" in relayed.body["content"]
-    await standin.wait_for(
-        lambda: standin.sent("PATCH", rf"/channels/{DESK}/messages/{desk_thread}"),
+    await discord_standin.wait_for(
+        lambda: discord_standin.sent("PATCH", rf"/channels/{DESK}/messages/{desk_thread}"),
         what="the card edited on claim",
     )
 
     # The customer answers in their thread: the agents see it in the desk thread.
-    await standin.say("Alice", "It worked, thanks @everyone", thread_id)
-    forwarded = await standin.wait_post(desk_thread, "It worked")
+    await discord_standin.say("Alice", "It worked, thanks @everyone", thread_id)
+    forwarded = await discord_standin.wait_post(desk_thread, "It worked")
     assert forwarded.body["allowed_mentions"] == {"parse": []}
     assert "@everyone" not in forwarded.body["content"]
 
     # Resolve from the card: the customer is told and the buttons go away.
-    await standin.click("Agent Ann", card.response, f"faqbot:resolve:{ticket.id}")
-    await standin.wait_post(thread_id, "resolved")
-    edits = await standin.wait_for(
+    await discord_standin.click("Agent Ann", card.response, f"faqbot:resolve:{ticket.id}")
+    await discord_standin.wait_post(thread_id, "resolved")
+    edits = await discord_standin.wait_for(
         lambda: [
             r
-            for r in standin.sent("PATCH", rf"/channels/{DESK}/messages/{desk_thread}")
+            for r in discord_standin.sent("PATCH", rf"/channels/{DESK}/messages/{desk_thread}")
             if "resolved" in texts(r)
         ],
         what="the card edited on resolve",
@@ -261,17 +252,19 @@ async def test_escalation_reaches_the_desk_and_replies_are_relayed_both_ways(
 
 
 async def test_claim_button_and_a_ticket_error_is_answered_ephemerally(
-    standin: DiscordStandIn, start_bot: StartBot
+    discord_standin: DiscordStandIn, start_bot: StartBot
 ) -> None:
     app, _ = await start_bot()
-    await standin.say("Alice", UNANSWERABLE, mention_bot=True)
-    ticket = await standin.wait_for(
-        lambda: standin.posts(DESK) and standin.posts(DESK)[0], what="a desk card"
+    await discord_standin.say("Alice", UNANSWERABLE, mention_bot=True)
+    ticket = await discord_standin.wait_for(
+        lambda: discord_standin.posts(DESK) and discord_standin.posts(DESK)[0], what="a desk card"
     )
     ticket_id = (await app.tickets.list())[0].id
-    interaction = await standin.click("Agent Ann", ticket.response, f"faqbot:claim:{ticket_id}")
-    callback = await standin.wait_for(
-        lambda: standin.sent("POST", rf"/interactions/{interaction}/[^/]+/callback"),
+    interaction = await discord_standin.click(
+        "Agent Ann", ticket.response, f"faqbot:claim:{ticket_id}"
+    )
+    callback = await discord_standin.wait_for(
+        lambda: discord_standin.sent("POST", rf"/interactions/{interaction}/[^/]+/callback"),
         what="the claim acknowledged",
     )
     assert "claimed" in texts(callback[0])
@@ -279,127 +272,133 @@ async def test_claim_button_and_a_ticket_error_is_answered_ephemerally(
     assert (await app.tickets.get(ticket_id)).claimed_by == "Agent Ann"
 
     # A second agent cannot take it over: a TicketError, answered to that agent only.
-    other = await standin.click("Manager Max", ticket.response, f"faqbot:claim:{ticket_id}")
-    refused = await standin.wait_for(
-        lambda: standin.sent("POST", rf"/interactions/{other}/[^/]+/callback"),
+    other = await discord_standin.click("Manager Max", ticket.response, f"faqbot:claim:{ticket_id}")
+    refused = await discord_standin.wait_for(
+        lambda: discord_standin.sent("POST", rf"/interactions/{other}/[^/]+/callback"),
         what="the refusal",
     )
     assert "already claimed by Agent Ann" in texts(refused[0])
     assert refused[0].body["data"]["flags"] == 64
 
 
-async def followup(standin: DiscordStandIn, interaction: str) -> str:
-    records = await standin.wait_for(
-        lambda: standin.sent("POST", rf"/webhooks/{APP_ID}/tok-{interaction}"),
+async def followup(discord_standin: DiscordStandIn, interaction: str) -> str:
+    records = await discord_standin.wait_for(
+        lambda: discord_standin.sent("POST", rf"/webhooks/{APP_ID}/tok-{interaction}"),
         what=f"the reply to interaction {interaction}",
     )
     return " ".join(r.body.get("content") or "" for r in records)
 
 
 async def test_faq_reload_for_admins_with_a_good_and_a_broken_file(
-    standin: DiscordStandIn, start_bot: StartBot, tmp_path: Path
+    discord_standin: DiscordStandIn, start_bot: StartBot, tmp_path: Path
 ) -> None:
     path = tmp_path / "faq.yaml"
     shutil.copy(SAMPLE_FAQ, path)
     await start_bot(faq_path=path)
-    synced = standin.sent("PUT", rf"/applications/{APP_ID}/guilds/{GUILD_ID}/commands")
+    synced = discord_standin.sent("PUT", rf"/applications/{APP_ID}/guilds/{GUILD_ID}/commands")
     assert synced and synced[0].body[0]["name"] == "faq"
 
     path.write_text(
         path.read_text() + "\n- id: discord-server\n  question: Do you have a Discord server?\n"
         "  answer: Yes, join us at https://discord.example/nimbus.\n"
     )
-    interaction = await standin.slash("Agent Ann", "reload")
-    report = await followup(standin, interaction)
+    interaction = await discord_standin.slash("Agent Ann", "reload")
+    report = await followup(discord_standin, interaction)
     assert "FAQ reloaded" in report and "discord-server" in report
-    callback = standin.sent("POST", rf"/interactions/{interaction}/[^/]+/callback")[0]
+    callback = discord_standin.sent("POST", rf"/interactions/{interaction}/[^/]+/callback")[0]
     assert callback.body["data"]["flags"] == 64  # ephemeral
 
     path.write_text(path.read_text() + "\n- id: broken\n  question: [unclosed\n")
-    interaction = await standin.slash("Manager Max", "reload")  # Manage Server
-    report = await followup(standin, interaction)
+    interaction = await discord_standin.slash("Manager Max", "reload")  # Manage Server
+    report = await followup(discord_standin, interaction)
     assert "FAQ reload refused" in report and "faq.yaml:" in report
 
-    interaction = await standin.slash("Bob", "reload")
-    assert "for admins only" in await followup(standin, interaction)
+    interaction = await discord_standin.slash("Bob", "reload")
+    assert "for admins only" in await followup(discord_standin, interaction)
 
-    interaction = await standin.slash("Bob", "help")
-    assert "reload" in await followup(standin, interaction)
+    interaction = await discord_standin.slash("Bob", "help")
+    assert "reload" in await followup(discord_standin, interaction)
 
 
 async def test_everyone_in_a_question_is_never_pinged_back(
-    standin: DiscordStandIn, start_bot: StartBot
+    discord_standin: DiscordStandIn, start_bot: StartBot
 ) -> None:
     await start_bot()
-    await standin.say("Alice", f"@everyone {UNANSWERABLE} <@&{ADMIN_ROLE}>", mention_bot=True)
-    await standin.wait_for(lambda: standin.posts(DESK), what="the desk card")
-    await standin.wait_for(lambda: len(standin.posts()) >= 2, what="the customer's reply")
-    for record in standin.posts():
+    await discord_standin.say(
+        "Alice", f"@everyone {UNANSWERABLE} <@&{ADMIN_ROLE}>", mention_bot=True
+    )
+    await discord_standin.wait_for(lambda: discord_standin.posts(DESK), what="the desk card")
+    await discord_standin.wait_for(
+        lambda: len(discord_standin.posts()) >= 2, what="the customer's reply"
+    )
+    for record in discord_standin.posts():
         assert record.body["allowed_mentions"] == {"parse": []}, record
 
 
-async def test_a_rate_limit_is_waited_out(standin: DiscordStandIn, start_bot: StartBot) -> None:
+async def test_a_rate_limit_is_waited_out(
+    discord_standin: DiscordStandIn, start_bot: StartBot
+) -> None:
     await start_bot()
-    standin.rate_limit_once.add("POST /channels/{id}/messages")
-    message = await standin.say("Alice", RESET, mention_bot=True)
+    discord_standin.rate_limit_once.add("POST /channels/{id}/messages")
+    message = await discord_standin.say("Alice", RESET, mention_bot=True)
     thread_id = message["id"]
     # The refused try, then the one that went through.
-    await standin.wait_for(
-        lambda: [r.status for r in standin.posts(thread_id)] == [429, 200], what="the retry"
+    await discord_standin.wait_for(
+        lambda: [r.status for r in discord_standin.posts(thread_id)] == [429, 200], what="the retry"
     )
-    assert standin.rate_limited == ["POST /channels/{id}/messages"]
+    assert discord_standin.rate_limited == ["POST /channels/{id}/messages"]
 
 
 async def test_a_dropped_gateway_connection_is_resumed(
-    standin: DiscordStandIn, start_bot: StartBot
+    discord_standin: DiscordStandIn, start_bot: StartBot
 ) -> None:
     await start_bot()
-    await ask_in_thread(standin, "Alice", RESET)
-    session, seq = standin.session_id, standin.seq
-    await standin.drop()
-    await standin.connected()
-    assert standin.resumes == [{"token": TOKEN, "session_id": session, "seq": seq}]
-    assert standin.identifies == 1
-    await standin.say("Bob", RESET, DM_CHANNEL, dm=True)
-    await standin.wait_post(DM_CHANNEL, "nimbus.example/reset")
+    await ask_in_thread(discord_standin, "Alice", RESET)
+    session, seq = discord_standin.session_id, discord_standin.seq
+    await discord_standin.drop()
+    await discord_standin.connected()
+    assert discord_standin.resumes == [{"token": TOKEN, "session_id": session, "seq": seq}]
+    assert discord_standin.identifies == 1
+    await discord_standin.say("Bob", RESET, DM_CHANNEL, dm=True)
+    await discord_standin.wait_post(DM_CHANNEL, "nimbus.example/reset")
 
 
 async def test_buttons_on_old_messages_work_after_a_restart(
-    standin: DiscordStandIn, start_bot: StartBot
+    discord_standin: DiscordStandIn, start_bot: StartBot
 ) -> None:
     app, adapter = await start_bot()
-    thread_id, answer = await ask_in_thread(standin, "Alice", RESET)
+    thread_id, answer = await ask_in_thread(discord_standin, "Alice", RESET)
     await adapter.stop()
 
     await start_bot(app)
-    assert standin.identifies == 2
-    await standin.click("Alice", answer.response, "faqbot:feedback:helpful")
-    await standin.wait_post(thread_id, "Thanks for the feedback")
+    assert discord_standin.identifies == 2
+    await discord_standin.click("Alice", answer.response, "faqbot:feedback:helpful")
+    await discord_standin.wait_post(thread_id, "Thanks for the feedback")
 
 
-async def test_sharded_client(standin: DiscordStandIn, start_bot: StartBot) -> None:
+async def test_sharded_client(discord_standin: DiscordStandIn, start_bot: StartBot) -> None:
     _, adapter = await start_bot(DISCORD_SHARDED=True)
     assert isinstance(adapter.client, discord.AutoShardedClient)
-    identify = next(p for p in standin.gateway_received if p["op"] == 2)
+    identify = next(p for p in discord_standin.gateway_received if p["op"] == 2)
     assert identify["d"]["shard"] == [0, 1]
-    await ask_in_thread(standin, "Alice", RESET)
+    await ask_in_thread(discord_standin, "Alice", RESET)
 
 
 async def test_a_bad_token_is_one_readable_line(
-    standin: DiscordStandIn, start_bot: StartBot
+    discord_standin: DiscordStandIn, start_bot: StartBot
 ) -> None:
-    standin.reject_token = True
+    discord_standin.reject_token = True
     _, adapter = await start_bot(wait_ready=False)
-    failure = await standin.wait_for(lambda: adapter.failure, what="the login failure")
+    failure = await discord_standin.wait_for(lambda: adapter.failure, what="the login failure")
     assert "DISCORD_TOKEN" in failure and "\n" not in failure
 
 
 async def test_a_missing_privileged_intent_is_one_readable_line(
-    standin: DiscordStandIn, start_bot: StartBot
+    discord_standin: DiscordStandIn, start_bot: StartBot
 ) -> None:
-    standin.refuse_intents = True
+    discord_standin.refuse_intents = True
     _, adapter = await start_bot(wait_ready=False)
-    failure = await standin.wait_for(lambda: adapter.failure, what="the intents failure")
+    failure = await discord_standin.wait_for(lambda: adapter.failure, what="the intents failure")
     assert "Message Content intent" in failure and "\n" not in failure
 
 
@@ -421,20 +420,20 @@ def test_the_readme_gives_the_invite_url_with_the_needed_permissions() -> None:
 
 
 async def test_faqbot_serve_runs_discord_and_stops_cleanly(
-    make_app: MakeApp, standin: DiscordStandIn
+    make_app: MakeApp, discord_standin: DiscordStandIn
 ) -> None:
     app = make_app(
         DISCORD_TOKEN=TOKEN,
-        DISCORD_API_URL=standin.url + "/api/v10",
-        DISCORD_GATEWAY_URL=standin.ws_url,
+        DISCORD_API_URL=discord_standin.url + "/api/v10",
+        DISCORD_GATEWAY_URL=discord_standin.ws_url,
         HTTP_HOST="127.0.0.1",
         HTTP_PORT=0,
     )
     stop = asyncio.Event()
     server = asyncio.create_task(serve(app, stop))
-    await standin.connected()
-    await standin.say("Bob", RESET, DM_CHANNEL, dm=True)
-    await standin.wait_post(DM_CHANNEL, "nimbus.example/reset")
+    await discord_standin.connected()
+    await discord_standin.say("Bob", RESET, DM_CHANNEL, dm=True)
+    await discord_standin.wait_post(DM_CHANNEL, "nimbus.example/reset")
     stop.set()
     await asyncio.wait_for(server, 10)
-    assert standin.identifies == 1
+    assert discord_standin.identifies == 1

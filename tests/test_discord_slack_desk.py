@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 import json
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator
 
 import aiohttp
-import discord
 import pytest
 from aiohttp import web
 
@@ -17,22 +16,6 @@ from tests.conftest import MakeApp
 from tests.standins.discord_api import TOKEN, DiscordStandIn
 from tests.standins.slack_api import SlackStandIn
 from tests.test_slack import SECRET, event_envelope, message, signed_headers
-
-
-@pytest.fixture(autouse=True)
-def restore_discord_globals() -> Iterator[None]:
-    base = discord.http.Route.BASE
-    gateway = discord.gateway.DiscordWebSocket.DEFAULT_GATEWAY
-    yield
-    discord.http.Route.BASE = base
-    discord.gateway.DiscordWebSocket.DEFAULT_GATEWAY = gateway
-
-
-@pytest.fixture
-async def discord_standin() -> AsyncIterator[DiscordStandIn]:
-    server = await DiscordStandIn().start()
-    yield server
-    await server.close()
 
 
 @pytest.fixture
