@@ -101,21 +101,16 @@ class ConversationEngine:
     async def handle(self, message: IncomingMessage) -> Reply:
         if message.kind is MessageKind.COMMAND:
             return await self.admin.run(message)
-        if message.message_id and not await self._soft(
-            self.store.first_delivery(message.key.platform, message.message_id), True
-        ):
-            log.info("duplicate delivery of %s ignored", message.message_id)
-            return Reply()
         text = clean_text(message.text)
         desk_ticket = await self._soft(self.tickets.for_desk_thread(message.key), None)
+        # Chatter the bot is not part of is dropped before the dedupe write, which would
+        # otherwise cost a Redis key per message in every busy channel it can read.
+        if desk_ticket is None and not await self._addressed(message):
+            return Reply()
+        if not await self._first_delivery(message):
+            return Reply()
         if desk_ticket is not None:
             return await self._agent_message(desk_ticket, message, text)
-        if not self.allow_list.allows(message):
-            return Reply()
-        if not (message.is_direct or message.mentioned) and not await self._soft(
-            self.store.known(message.key), False
-        ):
-            return Reply()
         state = await self._soft(self.store.state(message.key), {})
         language = detect_language(text, default=state.get("language", "en"))
         self.metrics.messages.labels(message.key.platform).inc()
@@ -132,6 +127,24 @@ class ConversationEngine:
                 return await self._question(message, text, language, state)
             return await self._reply_with_entry(message, entry, language, confidence=1.0)
         return await self._question(message, text, language, state)
+
+    async def _addressed(self, message: IncomingMessage) -> bool:
+        """In an allowed place, and a DM, a mention, or a conversation the bot is part of."""
+        if not self.allow_list.allows(message):
+            return False
+        if message.is_direct or message.mentioned:
+            return True
+        return await self._soft(self.store.known(message.key), False)
+
+    async def _first_delivery(self, message: IncomingMessage) -> bool:
+        if not message.message_id:
+            return True
+        first = await self._soft(
+            self.store.first_delivery(message.key.platform, message.message_id), True
+        )
+        if not first:
+            log.info("duplicate delivery of %s ignored", message.message_id)
+        return first
 
     async def _question(
         self, message: IncomingMessage, text: str, language: str, state: dict[str, str]

@@ -372,3 +372,12 @@ async def test_the_channel_allow_list_limits_channels_but_never_dms(make_app: Ma
     thread = ConversationKey("discord", "G", "777")
     assert not (await ask(thread, mentioned=True, parent_channel_id="900")).is_empty
     assert (await ask(ConversationKey("discord", "G", "778"), mentioned=True)).is_empty
+
+
+async def test_channel_chatter_the_bot_is_not_part_of_leaves_nothing_in_redis(
+    make_app: MakeApp,
+) -> None:
+    app = make_app()
+    key = ConversationKey("slack", "T1", "C-general", "1700000000.0002")
+    await Customer(app.engine, key=key, is_direct=False).say("lunch at noon, anyone?")
+    assert [k async for k in app.redis.scan_iter(f"{app.store.prefix}:*")] == []
