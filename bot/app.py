@@ -16,6 +16,7 @@ from bot.conversation import ConversationEngine, EngineConfig
 from bot.llm import AnthropicAnswerer
 from bot.metrics import Metrics
 from bot.pricing import PriceTable
+from bot.routing import Router, RouterConfig
 from bot.settings import Settings, SettingsError
 from bot.store import Store
 from bot.tickets import TicketStore
@@ -78,6 +79,15 @@ def build_answerer(settings: Settings, llm: AsyncAnthropic | None) -> Answerer:
     return FallbackAnswerer(claude, extractive)
 
 
+def build_router(settings: Settings, answerer: Answerer) -> Router:
+    config = RouterConfig(
+        threshold=settings.ANSWER_THRESHOLD,
+        ambiguity_margin=settings.AMBIGUITY_MARGIN,
+        top_k=settings.SEARCH_TOP_K,
+    )
+    return Router(answerer, config)
+
+
 def build_app(settings: Settings, *, faq_path: Path | None = None) -> App:
     """Raises FaqLoadError when the FAQ is invalid and SettingsError for an unusable setting."""
     faq = FaqRepository(faq_path or settings.FAQ_PATH)
@@ -106,7 +116,7 @@ def build_app(settings: Settings, *, faq_path: Path | None = None) -> App:
     )
     engine = ConversationEngine(
         faq=faq,
-        answerer=answerer,
+        router=build_router(settings, answerer),
         store=store,
         tickets=tickets,
         metrics=metrics,
@@ -118,9 +128,6 @@ def build_app(settings: Settings, *, faq_path: Path | None = None) -> App:
             }
         ),
         config=EngineConfig(
-            threshold=settings.ANSWER_THRESHOLD,
-            ambiguity_margin=settings.AMBIGUITY_MARGIN,
-            top_k=settings.SEARCH_TOP_K,
             negative_feedback_limit=settings.NEGATIVE_FEEDBACK_LIMIT,
             max_message_chars=settings.MAX_MESSAGE_CHARS,
         ),

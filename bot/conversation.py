@@ -9,18 +9,15 @@ beats silence); only opening a ticket needs the store.
 from __future__ import annotations
 
 import logging
-import time
-from collections.abc import AsyncIterator, Awaitable
-from contextlib import asynccontextmanager
+from collections.abc import Awaitable
 from dataclasses import dataclass
 from typing import TypeVar
 
 from redis.exceptions import RedisError
 
 from bot.admin import AdminCommands, ChannelAllowList
-from bot.answerer import Answer, Answerer, AnswerRequest
+from bot.answerer import Answer, AnswerRequest
 from bot.channels import Desk, OutputChannel
-from bot.intents import asks_for_human, small_talk
 from bot.language import detect_language, phrase
 from bot.metrics import Metrics
 from bot.models import (
@@ -33,6 +30,7 @@ from bot.models import (
     Ticket,
     TicketStatus,
 )
+from bot.routing import Route, RouteKind, Router
 from bot.sanitize import clean_text, defuse_mentions
 from bot.store import Store, Turn
 from bot.tickets import TicketError, TicketStore
@@ -50,9 +48,6 @@ REASON_FEEDBACK = "repeated negative feedback"
 
 @dataclass(frozen=True)
 class EngineConfig:
-    threshold: float
-    ambiguity_margin: float
-    top_k: int
     negative_feedback_limit: int
     max_message_chars: int
 
@@ -62,7 +57,7 @@ class ConversationEngine:
         self,
         *,
         faq: FaqRepository,
-        answerer: Answerer,
+        router: Router,
         store: Store,
         tickets: TicketStore,
         metrics: Metrics,
@@ -71,7 +66,7 @@ class ConversationEngine:
         config: EngineConfig,
     ) -> None:
         self.faq = faq
-        self.answerer = answerer
+        self.router = router
         self.store = store
         self.tickets = tickets
         self.metrics = metrics
@@ -159,38 +154,27 @@ class ConversationEngine:
         chosen = self._pending_choice(text, state)
         if chosen is not None:
             return await self._reply_with_entry(message, chosen, language, confidence=1.0)
-        talk = small_talk(text)
-        if talk is not None:
-            return await self._say(message, text, Reply(phrase(talk, language)))
-        if asks_for_human(text):
+        history = await self._soft(self.store.history(message.key), [])
+        route = await self.router.route(self.faq.index, text, language, history)
+        for stage, seconds in route.timings.items():
+            self.metrics.latency.labels(stage).observe(seconds)
+        return await self._act(message, text, language, route)
+
+    async def _act(self, message: IncomingMessage, text: str, language: str, route: Route) -> Reply:
+        if route.kind is RouteKind.SMALL_TALK:
+            return await self._say(message, text, Reply(phrase(route.talk or "", language)))
+        if route.kind is RouteKind.HUMAN:
             return await self._escalate(message, text, language, REASON_ASKED)
         await self._soft(self.store.count("questions"), None)
-        async with self._timed("retrieval"):
-            index = self.faq.index
-            hits = index.search(text, self.config.top_k)
-        if self._ambiguous(hits):
-            return await self._clarify(message, text, hits[:2], language)
-        history = await self._soft(self.store.history(message.key), [])
-        async with self._timed("answer"):
-            answer = await self.answerer.answer(AnswerRequest(text, language, hits, history, index))
-        await self._record_usage(message.key, answer)
-        if not answer.answered:
+        if route.kind is RouteKind.CLARIFY:
+            return await self._clarify(message, text, list(route.hits), language)
+        if route.answer is not None:
+            await self._record_usage(message.key, route.answer)
+        if route.kind is RouteKind.ESCALATE or route.answer is None:
             return await self._escalate(message, text, language, REASON_NO_ANSWER)
-        confidence = hits[0].confidence if hits else 0.0
+        answer = route.answer
         return await self._answered(
-            message, text, answer.text, answer.sources, confidence, language, answer.mode
-        )
-
-    def _ambiguous(self, hits: list[Hit]) -> bool:
-        if len(hits) < 2:
-            return False
-        first, second = hits[0], hits[1]
-        threshold = self.config.threshold
-        return (
-            first.confidence >= threshold
-            and second.confidence >= threshold
-            and first.confidence - second.confidence <= self.config.ambiguity_margin
-            and second.score >= first.score * (1 - self.config.ambiguity_margin)
+            message, text, answer.text, answer.sources, route.confidence, language, answer.mode
         )
 
     def _pending_choice(self, text: str, state: dict[str, str]) -> FaqEntry | None:
@@ -222,7 +206,7 @@ class ConversationEngine:
         """The customer picked an entry; answer it the same way as a question would be."""
         hit = Hit(entry, 1.0, confidence)
         history = await self._soft(self.store.history(message.key), [])
-        answer = await self.answerer.answer(
+        answer = await self.router.answerer.answer(
             AnswerRequest(entry.question, language, [hit], history, self.faq.index)
         )
         await self._record_usage(message.key, answer)
@@ -403,14 +387,6 @@ class ConversationEngine:
                 self.metrics.llm_tokens.labels(usage.model, kind.removesuffix("_tokens")).inc(value)
         self.metrics.llm_cost.labels(usage.model).inc(usage.cost_usd)
         await self._soft(self.store.add_usage(key, usage.as_counts()), None)
-
-    @asynccontextmanager
-    async def _timed(self, stage: str) -> AsyncIterator[None]:
-        start = time.perf_counter()
-        try:
-            yield
-        finally:
-            self.metrics.latency.labels(stage).observe(time.perf_counter() - start)
 
     async def _soft(self, operation: Awaitable[T], default: T) -> T:
         """Run a state operation that the answer can do without when Redis is unavailable."""

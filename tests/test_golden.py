@@ -3,9 +3,9 @@ paraphrases, typos, French, and unrelated questions that must escalate. Offline:
 
 from __future__ import annotations
 
-import yaml
+from redis.asyncio import Redis
 
-from bot.models import ConversationKey, IncomingMessage
+from bot.evaluation import evaluate, load_cases
 from faq.repository import BUNDLED_FAQ
 from tests.conftest import MakeApp
 
@@ -14,32 +14,30 @@ MIN_UNRELATED_ESCALATED = 0.90
 
 
 async def test_the_sample_faq_routes_its_golden_questions(make_app: MakeApp) -> None:
-    golden = yaml.safe_load((BUNDLED_FAQ / "golden.yaml").read_text())
-    assert len(golden) >= 100
-    faq_questions = set()
+    cases = load_cases(BUNDLED_FAQ / "golden.yaml")
+    assert len(cases) >= 100
     app = make_app()
-    for entry in app.faq.index.entries:
-        faq_questions.update(q.casefold() for q in (entry.question, *entry.alternates))
-    assert not [g["question"] for g in golden if g["question"].casefold() in faq_questions]
-    right = unrelated = unrelated_escalated = 0
-    misses = []
-    for n, item in enumerate(golden):
-        reply = await app.engine.handle(
-            IncomingMessage(
-                key=ConversationKey("cli", "golden", str(n)),
-                message_id="",
-                user_id="golden",
-                text=item["question"],
-                is_direct=True,
-            )
-        )
-        got = "escalate" if reply.escalated else (reply.source_ids or ["none"])[0]
-        right += got == item["expected"]
-        if item["expected"] == "escalate":
-            unrelated += 1
-            unrelated_escalated += reply.escalated
-        if got != item["expected"]:
-            misses.append(f"{item['expected']} <- {got}: {item['question']}")
-    assert unrelated >= 20
-    assert right / len(golden) >= MIN_ROUTED_RIGHT, "\n".join(misses)
-    assert unrelated_escalated / unrelated >= MIN_UNRELATED_ESCALATED, "\n".join(misses)
+    index = app.faq.index
+    faq_questions = {q.casefold() for e in index.entries for q in (e.question, *e.alternates)}
+    assert not [c.question for c in cases if c.question.casefold() in faq_questions]
+
+    report = await evaluate(app.engine.router, index, cases)
+
+    misses = "\n".join(
+        f"{r.case.expected} <- {r.routed}: {r.case.question}" for r in report.misses()
+    )
+    assert len(report.unanswerable) >= 20
+    assert report.accuracy >= MIN_ROUTED_RIGHT, misses
+    assert report.escalation_recall >= MIN_UNRELATED_ESCALATED, misses
+
+
+async def test_evaluation_takes_the_customers_path_without_leaving_a_trace(
+    make_app: MakeApp, redis_url: str, prefix: str
+) -> None:
+    app = make_app()
+    cases = load_cases(BUNDLED_FAQ / "golden.yaml")[:20]
+    report = await evaluate(app.engine.router, app.faq.index, cases)
+    assert len(report.results) == 20
+    client = Redis.from_url(redis_url)
+    assert [key async for key in client.scan_iter(f"{prefix}:*")] == []
+    await client.aclose()
