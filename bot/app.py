@@ -7,7 +7,6 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import fakeredis
-from anthropic import AsyncAnthropic
 from redis.asyncio import Redis
 
 from bot.admin import AdminCommands, AdminPolicy, ChannelAllowList
@@ -16,8 +15,9 @@ from bot.conversation import ConversationEngine, EngineConfig
 from bot.llm import AnthropicAnswerer
 from bot.metrics import Metrics
 from bot.pricing import PriceTable
+from bot.providers import LlmClient, build_llm
 from bot.routing import Router, RouterConfig
-from bot.settings import Settings, SettingsError
+from bot.settings import Settings
 from bot.store import Store
 from bot.tickets import TicketStore
 from faq.repository import FaqRepository
@@ -34,7 +34,7 @@ class App:
     faq: FaqRepository
     metrics: Metrics
     engine: ConversationEngine
-    llm: AsyncAnthropic | None
+    llm: LlmClient | None
 
     async def close(self) -> None:
         if self.llm is not None:
@@ -49,22 +49,7 @@ def build_redis(settings: Settings) -> Redis:
     return fakeredis.FakeAsyncRedis(decode_responses=True)
 
 
-def build_llm(settings: Settings) -> AsyncAnthropic | None:
-    if settings.ANTHROPIC_API_KEY is None:
-        return None
-    if settings.LLM_PROVIDER != "anthropic":
-        raise SettingsError(
-            f"invalid setting LLM_PROVIDER: {settings.LLM_PROVIDER} is not supported yet"
-        )
-    return AsyncAnthropic(
-        api_key=settings.ANTHROPIC_API_KEY.get_secret_value(),
-        base_url=settings.ANTHROPIC_BASE_URL,
-        timeout=settings.LLM_TIMEOUT_SECONDS,
-        max_retries=settings.LLM_MAX_RETRIES,
-    )
-
-
-def build_answerer(settings: Settings, llm: AsyncAnthropic | None) -> Answerer:
+def build_answerer(settings: Settings, llm: LlmClient | None) -> Answerer:
     extractive = ExtractiveAnswerer(settings.ANSWER_THRESHOLD)
     if llm is None:
         return extractive

@@ -11,10 +11,10 @@ import logging
 from typing import Any
 
 import anthropic
-from anthropic import AsyncAnthropic
 
 from bot.answerer import Answer, AnswererUnavailable, AnswerRequest, Usage
 from bot.pricing import PriceTable
+from bot.providers import LlmClient
 from faq.index import FaqIndex
 from faq.models import FaqEntry
 
@@ -73,7 +73,7 @@ class AnthropicAnswerer:
 
     def __init__(
         self,
-        client: AsyncAnthropic,
+        client: LlmClient,
         *,
         model: str,
         max_tokens: int,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import re
 from collections.abc import Mapping
 
 from bot.settings import ModelPrice
@@ -25,13 +26,26 @@ DEFAULT_PRICES: dict[str, ModelPrice] = {
 }
 
 
+# Bedrock ids ("eu.anthropic.claude-sonnet-5-5-v1:0") and Vertex AI ids
+# ("claude-sonnet-5-5@20261101") wrap the first-party name; the price is the same.
+_PLATFORM_ID = re.compile(r"^(?:[a-z]{2,6}\.)?anthropic\.|-v\d+(?::\d+)?$|@.*$")
+
+
+def first_party_name(model: str) -> str:
+    return _PLATFORM_ID.sub("", model)
+
+
 class PriceTable:
     def __init__(self, overrides: Mapping[str, ModelPrice]) -> None:
         self._prices = {**DEFAULT_PRICES, **overrides}
         self._unpriced: set[str] = set()
 
     def price(self, model: str) -> ModelPrice | None:
-        """Exact name first, then the longest known prefix (dated snapshots share a price)."""
+        """Exact name first, then the first-party name, then the longest known prefix (dated
+        snapshots share a price)."""
+        if model in self._prices:
+            return self._prices[model]
+        model = first_party_name(model)
         if model in self._prices:
             return self._prices[model]
         matches = [name for name in self._prices if model.startswith(name)]

@@ -52,6 +52,14 @@ class Settings(BaseSettings):
     LLM_HISTORY_TURNS: int = Field(default=6, ge=0)
     LLM_FULL_FAQ_TOKENS: int = Field(default=30000, ge=0)
     LLM_PRICES: dict[str, ModelPrice] = {}
+    # Private deployments: Amazon Bedrock (LLM_PROVIDER=bedrock) and Google Vertex AI (vertex)
+    AWS_REGION: str | None = None
+    AWS_ACCESS_KEY_ID: SecretStr | None = None
+    AWS_SECRET_ACCESS_KEY: SecretStr | None = None
+    AWS_SESSION_TOKEN: SecretStr | None = None
+    VERTEX_PROJECT_ID: str | None = None
+    VERTEX_REGION: str | None = None
+    VERTEX_ACCESS_TOKEN: SecretStr | None = None
 
     # Escalation desk: which platform's desk channel receives tickets when both are configured
     DESK_PLATFORM: Literal["auto", "slack", "discord"] = "auto"

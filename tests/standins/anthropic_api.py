@@ -1,8 +1,9 @@
 """A local stand-in of Anthropic's Messages API (non-streaming), for the real anthropic SDK.
 
-It records every request, answers through the `reply_to_customer` tool, derives token usage from
-the request's own bytes (about four bytes a token, cache reads for a prefix it has seen up to a
-`cache_control` mark), and can be scripted to fail: HTTP statuses, slowness, a missing tool call.
+It serves the first-party path and Bedrock's and Vertex AI's, records every request, answers
+through the `reply_to_customer` tool, derives token usage from the request's own bytes (about four
+bytes a token, cache reads for a prefix it has seen up to a `cache_control` mark), and can be
+scripted to fail: HTTP statuses, slowness, a missing tool call.
 """
 
 from __future__ import annotations
@@ -26,6 +27,7 @@ Script = Callable[[dict[str, Any]], Any]
 class Recorded:
     headers: dict[str, str]
     body: dict[str, Any]
+    path: str = "/v1/messages"
 
     @property
     def prompt(self) -> str:
@@ -75,6 +77,12 @@ class AnthropicStandIn:
     async def start(self) -> AnthropicStandIn:
         app = web.Application()
         app.router.add_post("/v1/messages", self._messages)
+        # Bedrock and Vertex AI carry the model in the path and the same Messages body otherwise.
+        app.router.add_post("/model/{model}/invoke", self._messages)
+        app.router.add_post(
+            "/projects/{project}/locations/{region}/publishers/anthropic/models/{model}",
+            self._messages,
+        )
         self._runner, port = await serve_on_loopback(app)
         self.url = f"http://127.0.0.1:{port}"
         return self
@@ -86,7 +94,9 @@ class AnthropicStandIn:
     async def _messages(self, request: web.Request) -> web.Response:
         raw = await request.read()
         body = json.loads(raw)
-        self.requests.append(Recorded(dict(request.headers), body))
+        self.requests.append(Recorded(dict(request.headers), body, request.path))
+        if "model" in request.match_info:
+            body = {**body, "model": request.match_info["model"].removesuffix(":rawPredict")}
         step = self.script.pop(0) if self.script else None
         if isinstance(step, Slow):
             await asyncio.sleep(step.seconds)

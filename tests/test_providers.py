@@ -1,0 +1,87 @@
+"""Private deployments: Claude on Amazon Bedrock or Google Vertex AI, through the anthropic SDK's
+own clients, against the local Messages stand-in serving those platforms' paths."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+
+import pytest
+
+from bot.settings import SettingsError
+from tests.conftest import MakeApp
+from tests.people import Customer
+from tests.standins.anthropic_api import AnthropicStandIn
+
+QUESTION = "How do I reset my password? I forgot it"
+
+
+@pytest.fixture
+async def claude() -> AsyncIterator[AnthropicStandIn]:
+    standin = await AnthropicStandIn().start()
+    yield standin
+    await standin.stop()
+
+
+async def test_a_question_is_answered_by_claude_on_bedrock_with_a_signed_request(
+    make_app: MakeApp, claude: AnthropicStandIn
+) -> None:
+    app = make_app(
+        LLM_PROVIDER="bedrock",
+        AWS_REGION="eu-west-3",
+        AWS_ACCESS_KEY_ID="AKIDEXAMPLEDUMMY",
+        AWS_SECRET_ACCESS_KEY="dummy-secret",
+        ANTHROPIC_BASE_URL=claude.url,
+        ANTHROPIC_MODEL="eu.anthropic.claude-sonnet-5-5-v1:0",
+        LLM_FULL_FAQ_TOKENS=0,
+    )
+    reply = await Customer(app.engine).say(QUESTION)
+    assert reply.text.startswith("From the FAQ:")
+    assert reply.source_ids == ["reset-password"]
+    [request] = claude.requests
+    assert request.path == "/model/eu.anthropic.claude-sonnet-5-5-v1:0/invoke"
+    authorization = request.headers["Authorization"]
+    assert (
+        authorization.startswith("AWS4-HMAC-SHA256 Credential=AKIDEXAMPLEDUMMY/")
+        and "/eu-west-3/bedrock/aws4_request" in authorization
+    )
+    assert "Signature=" in authorization and "X-Amz-Date" in request.headers
+    assert "model" not in request.body and request.body["anthropic_version"]
+    assert (await app.store.usage())["cost_usd"] > 0  # priced as the first-party model
+    assert "x-api-key" not in {name.lower() for name in request.headers}
+
+
+async def test_a_question_is_answered_by_claude_on_vertex_ai(
+    make_app: MakeApp, claude: AnthropicStandIn
+) -> None:
+    app = make_app(
+        LLM_PROVIDER="vertex",
+        VERTEX_PROJECT_ID="acme-support",
+        VERTEX_REGION="europe-west1",
+        VERTEX_ACCESS_TOKEN="ya29.dummy-token",
+        ANTHROPIC_BASE_URL=claude.url,
+        ANTHROPIC_MODEL="claude-sonnet-5-5@20261101",
+        LLM_FULL_FAQ_TOKENS=0,
+    )
+    reply = await Customer(app.engine).say(QUESTION)
+    assert reply.source_ids == ["reset-password"]
+    [request] = claude.requests
+    assert request.path == (
+        "/projects/acme-support/locations/europe-west1/publishers/anthropic/models/"
+        "claude-sonnet-5-5@20261101:rawPredict"
+    )
+    assert request.headers["Authorization"] == "Bearer ya29.dummy-token"
+    assert "model" not in request.body and request.body["anthropic_version"]
+
+
+@pytest.mark.parametrize(
+    ("provider", "missing"),
+    [("bedrock", ["AWS_REGION"]), ("vertex", ["VERTEX_PROJECT_ID", "VERTEX_REGION"])],
+)
+def test_a_private_deployment_without_its_location_is_refused_naming_the_settings(
+    make_app: MakeApp, provider: str, missing: list[str]
+) -> None:
+    with pytest.raises(SettingsError) as refused:
+        make_app(LLM_PROVIDER=provider, VERTEX_ACCESS_TOKEN="t")
+    assert [line.split(":")[0] for line in str(refused.value).splitlines()] == [
+        f"invalid setting {name}" for name in missing
+    ]
