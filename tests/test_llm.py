@@ -10,7 +10,14 @@ import pytest
 from bot.app import App
 from tests.conftest import MakeApp
 from tests.people import Customer
-from tests.standins.anthropic_api import AnthropicStandIn, Fail, Slow, TextOnly, ToolReply
+from tests.standins.anthropic_api import (
+    AnthropicStandIn,
+    Broken,
+    Fail,
+    Slow,
+    TextOnly,
+    ToolReply,
+)
 
 
 @pytest.fixture
@@ -116,13 +123,15 @@ async def test_a_french_question_asks_claude_for_french(
         [Fail(529, "overloaded_error"), Fail(529, "overloaded_error")],
         [Fail(500, "api_error"), Fail(500, "api_error")],
         [TextOnly("no tool call here")],
+        [Broken(), Broken()],
+        [Slow(1.5), Slow(1.5)],
     ],
-    ids=["429", "529", "500", "no-tool-call"],
+    ids=["429", "529", "500", "no-tool-call", "answer-cut-off-halfway", "timeouts"],
 )
 async def test_an_llm_outage_falls_back_to_the_extractive_answer(
     make_app: MakeApp, claude: AnthropicStandIn, failure: list[object]
 ) -> None:
-    app = llm_app(make_app, claude, LLM_MAX_RETRIES=1)
+    app = llm_app(make_app, claude, LLM_MAX_RETRIES=1, LLM_TIMEOUT_SECONDS=0.5)
     claude.script.extend(failure)
     reply = await Customer(app.engine).say("How do I reset my password? I forgot it")
     assert reply.text == app.faq.index.by_id["reset-password"].answer

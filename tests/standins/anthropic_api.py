@@ -3,7 +3,7 @@
 It serves the first-party path and Bedrock's and Vertex AI's, records every request, answers
 through the `reply_to_customer` tool, derives token usage from the request's own bytes (about four
 bytes a token, cache reads for a prefix it has seen up to a `cache_control` mark), and can be
-scripted to fail: HTTP statuses, slowness, a missing tool call.
+scripted to fail: HTTP statuses, slowness, a missing tool call, a body cut off halfway.
 """
 
 from __future__ import annotations
@@ -52,6 +52,11 @@ class Slow:
 
 
 @dataclass
+class Broken:
+    """Send the headers and half of a good answer's body, then drop the connection."""
+
+
+@dataclass
 class ToolReply:
     answer: str
     source_ids: list[str]
@@ -91,7 +96,7 @@ class AnthropicStandIn:
         if self._runner is not None:
             await self._runner.cleanup()
 
-    async def _messages(self, request: web.Request) -> web.Response:
+    async def _messages(self, request: web.Request) -> web.StreamResponse:
         raw = await request.read()
         body = json.loads(raw)
         self.requests.append(Recorded(dict(request.headers), body, request.path))
@@ -111,6 +116,9 @@ class AnthropicStandIn:
                 status=step.status,
                 headers=headers,
             )
+        broken = isinstance(step, Broken)
+        if broken:
+            step = None
         if isinstance(step, TextOnly):
             content = [{"type": "text", "text": step.text}]
         else:
@@ -127,7 +135,7 @@ class AnthropicStandIn:
                     },
                 }
             ]
-        return web.json_response(
+        response = web.json_response(
             {
                 "id": f"msg_{uuid.uuid4().hex[:16]}",
                 "type": "message",
@@ -139,6 +147,21 @@ class AnthropicStandIn:
                 "usage": self._usage(body, content),
             }
         )
+        if broken:
+            return await self._break_halfway(request, response)
+        return response
+
+    @staticmethod
+    async def _break_halfway(request: web.Request, answer: web.Response) -> web.StreamResponse:
+        full = bytes(answer.body)  # type: ignore[arg-type]
+        partial = web.StreamResponse(
+            headers={"Content-Type": "application/json", "Content-Length": str(len(full))}
+        )
+        await partial.prepare(request)
+        await partial.write(full[: len(full) // 2])
+        assert request.transport is not None
+        request.transport.close()
+        return partial
 
     def _default_reply(self, body: dict[str, Any]) -> ToolReply:
         prompt = Recorded({}, body).prompt
