@@ -270,6 +270,24 @@ def ticket_embed(ticket: Ticket) -> discord.Embed:
     return embed
 
 
+# discord.py gives a request up after five 429s in a row; a message waits out a longer storm in a
+# few more rounds of those, so a burst of replies to one channel loses none.
+RATE_LIMIT_ROUNDS = 4
+MAX_RETRY_AFTER = 60.0
+
+
+async def send_patiently(target: discord.abc.Messageable, **fields: Any) -> discord.Message:
+    for _ in range(RATE_LIMIT_ROUNDS - 1):
+        try:
+            return await target.send(**fields)
+        except discord.HTTPException as exc:
+            if exc.status != 429:
+                raise
+            retry_after = exc.response.headers.get("Retry-After", "1")
+            await asyncio.sleep(min(float(retry_after), MAX_RETRY_AFTER))
+    return await target.send(**fields)
+
+
 async def deliver(target: discord.abc.Messageable, reply: Reply) -> list[discord.Message]:
     """Post a Reply: text in 2,000-character parts, sources and buttons on the last part."""
     chunks = split_text(reply.text) or [""]
@@ -285,7 +303,9 @@ async def deliver(target: discord.abc.Messageable, reply: Reply) -> list[discord
             extras["view"] = view
         if not chunk and not extras:
             continue
-        sent.append(await target.send(content=chunk or None, allowed_mentions=NO_PINGS, **extras))
+        sent.append(
+            await send_patiently(target, content=chunk or None, allowed_mentions=NO_PINGS, **extras)
+        )
     return sent
 
 
@@ -338,7 +358,9 @@ class DiscordDesk:
         channel = await self._channel()
         view = desk_view(ticket)
         extras: dict[str, Any] = {"view": view} if view is not None else {}
-        card = await channel.send(embed=ticket_embed(ticket), allowed_mentions=NO_PINGS, **extras)
+        card = await send_patiently(
+            channel, embed=ticket_embed(ticket), allowed_mentions=NO_PINGS, **extras
+        )
         who = ticket.user_name or ticket.user_id
         thread = await card.create_thread(name=f"{ticket.id} {who}"[:100])
         guild_id = thread.guild.id
@@ -351,7 +373,7 @@ class DiscordDesk:
         thread = self.adapter.client.get_partial_messageable(int(ref.key.channel_id))
         who = ticket.user_name or ticket.user_id
         for chunk in split_text(f"**{discord.utils.escape_markdown(who)}**: {text}"):
-            await thread.send(chunk, allowed_mentions=NO_PINGS)
+            await send_patiently(thread, content=chunk, allowed_mentions=NO_PINGS)
 
     async def ticket_changed(self, ticket: Ticket) -> None:
         ref = ticket.desk_ref

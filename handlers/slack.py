@@ -53,6 +53,9 @@ from handlers.slack_format import (
 log = logging.getLogger(__name__)
 
 PLATFORM = "slack"
+# A burst of replies can meet several 429s in a row (limits are per method and workspace); each
+# retry waits Retry-After, so a reply is given up only after many of them.
+RATE_LIMIT_RETRIES = 10
 EVENTS_PATH = "/slack/events"
 WORKING_REACTION = "eyes"
 # Message subtypes that are people writing; edits, deletions, joins and bots are not.
@@ -65,7 +68,10 @@ def build_client(base_url: str, token: str) -> AsyncWebClient:
     """A Web API client pointed at `SLACK_API_URL` that waits out 429s (Retry-After)."""
     if not base_url.endswith("/"):
         base_url += "/"
-    handlers = [*async_default_handlers(), AsyncRateLimitErrorRetryHandler(max_retry_count=3)]
+    handlers = [
+        *async_default_handlers(),
+        AsyncRateLimitErrorRetryHandler(max_retry_count=RATE_LIMIT_RETRIES),
+    ]
     return AsyncWebClient(token=token, base_url=base_url, retry_handlers=handlers)
 
 

@@ -349,6 +349,20 @@ async def test_a_rate_limit_is_waited_out(
     assert discord_standin.rate_limited == ["POST /channels/{id}/messages"]
 
 
+async def test_a_storm_of_429s_drops_no_reply(
+    discord_standin: DiscordStandIn, start_bot: StartBot
+) -> None:
+    await start_bot(DISCORD_REPLY_IN_THREAD=False)
+    discord_standin.rate_limit_storm["POST /channels/{id}/messages"] = 6
+    for name in ("Alice", "Bob"):
+        await discord_standin.say(name, RESET, mention_bot=True)
+    await discord_standin.wait_for(
+        lambda: len([r for r in discord_standin.posts(GENERAL) if r.status == 200]) == 2,
+        what="both replies",
+    )
+    assert discord_standin.rate_limited == ["POST /channels/{id}/messages"] * 6
+
+
 async def test_a_dropped_gateway_connection_is_resumed(
     discord_standin: DiscordStandIn, start_bot: StartBot
 ) -> None:

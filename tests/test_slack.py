@@ -564,6 +564,18 @@ async def test_a_429_from_slack_is_waited_out(rig: SlackRig) -> None:
     assert [c.method for c in rig.standin.rate_limited] == ["chat.postMessage"]
 
 
+async def test_a_storm_of_429s_drops_no_reply(rig: SlackRig) -> None:
+    # More 429s than one call would survive with only a few retries each.
+    rig.standin.rate_limit_storm["chat.postMessage"] = 8
+    questions = [mention(PASSWORD_QUESTION, channel=channel) for channel in ("C1", "C2")]
+    for event in questions:
+        assert await rig.event(event) == 200
+    for event in questions:
+        posted = await rig.standin.wait_call("chat.postMessage", 30, thread_ts=event["ts"])
+        assert "Forgot password?" in posted["text"]
+    assert len(rig.standin.rate_limited) == 8
+
+
 async def test_a_failing_call_is_logged_and_the_listener_lives_on(
     rig: SlackRig, caplog: pytest.LogCaptureFixture
 ) -> None:

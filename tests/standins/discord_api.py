@@ -90,6 +90,7 @@ class DiscordStandIn:
     requests: list[Recorded] = field(default_factory=list)
     gateway_received: list[dict[str, Any]] = field(default_factory=list)
     rate_limit_once: set[str] = field(default_factory=set)  # "POST /channels/{id}/messages"
+    rate_limit_storm: dict[str, int] = field(default_factory=dict)  # route -> 429s in a row
     rate_limited: list[str] = field(default_factory=list)
     reject_token: bool = False
     refuse_intents: bool = False
@@ -161,8 +162,10 @@ class DiscordStandIn:
         if self.reject_token:
             return self._json({"message": "401: Unauthorized", "code": 0}, 401)
         route = f"{request.method} {re.sub(r'/[0-9]{5,}', '/{id}', path)}"
-        if route in self.rate_limit_once:
+        if route in self.rate_limit_once or self.rate_limit_storm.get(route):
             self.rate_limit_once.discard(route)
+            if self.rate_limit_storm.get(route):
+                self.rate_limit_storm[route] -= 1
             self.rate_limited.append(route)
             limited = {"message": "You are being rate limited.", "retry_after": 0.05}
             response = self._json({**limited, "global": False}, 429)

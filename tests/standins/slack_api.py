@@ -2,8 +2,8 @@
 
 It records every Web API call (method and parameters, from the query string, form-encoded or JSON
 bodies), answers the methods the bot uses, accepts `response_url` posts, can be scripted to answer a
-method with 429 once, and serves the Socket Mode websocket: it says hello, pushes envelopes and
-records their acknowledgements. Point `SLACK_API_URL` at `url + "/api/"`.
+method with 429 once or many times in a row, and serves the Socket Mode websocket: it says hello,
+pushes envelopes and records their acknowledgements. Point `SLACK_API_URL` at `url + "/api/"`.
 """
 
 from __future__ import annotations
@@ -47,6 +47,7 @@ class SlackStandIn:
     acks: list[Params] = field(default_factory=list)
     names: dict[str, str] = field(default_factory=dict)  # user id -> display name
     rate_limit_once: dict[str, str] = field(default_factory=dict)  # method -> Retry-After
+    rate_limit_storm: dict[str, int] = field(default_factory=dict)  # method -> 429s in a row
     rate_limited: list[Call] = field(default_factory=list)
     hold: dict[str, asyncio.Event] = field(default_factory=dict)  # method -> answer once set
     url: str = ""
@@ -126,8 +127,10 @@ class SlackStandIn:
         call = Call(method, params, token)
         if method in self.hold:
             await self.hold[method].wait()
-        if method in self.rate_limit_once:
-            retry_after = self.rate_limit_once.pop(method)
+        if method in self.rate_limit_once or self.rate_limit_storm.get(method):
+            retry_after = self.rate_limit_once.pop(method, "0")
+            if self.rate_limit_storm.get(method):
+                self.rate_limit_storm[method] -= 1
             self.rate_limited.append(call)
             return web.json_response(
                 {"ok": False, "error": "ratelimited"},
