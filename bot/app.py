@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import logging
+import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -12,14 +14,17 @@ from redis.asyncio import Redis
 from bot.admin import AdminCommands, AdminPolicy, ChannelAllowList
 from bot.answerer import Answerer, ExtractiveAnswerer, FallbackAnswerer
 from bot.conversation import ConversationEngine, EngineConfig
+from bot.hours import BusinessHours
 from bot.llm import AnthropicAnswerer
 from bot.metrics import Metrics
 from bot.pricing import PriceTable
 from bot.providers import LlmClient, build_llm
+from bot.reminders import TicketReminders
 from bot.routing import Router, RouterConfig
-from bot.settings import Settings
+from bot.settings import Settings, SettingsError
 from bot.store import Store
-from bot.tickets import TicketStore
+from bot.tickets import TicketStore, ticket_to_json
+from bot.webhook import WebhookNotifier
 from faq.repository import FaqRepository
 
 log = logging.getLogger(__name__)
@@ -35,8 +40,16 @@ class App:
     metrics: Metrics
     engine: ConversationEngine
     llm: LlmClient | None
+    reminders: TicketReminders | None = None
+    notifier: WebhookNotifier | None = None
 
     async def close(self) -> None:
+        await self.engine.flush_outbox()
+        for held in self.engine.outbox.held:
+            # The last copy of a ticket Redis never took: logged whole so it can be re-entered.
+            log.error("ticket %s lost with this process: %s", held.id, ticket_to_json(held))
+        if self.notifier is not None:
+            await self.notifier.close()
         if self.llm is not None:
             await self.llm.close()
         await self.redis.aclose()
@@ -73,9 +86,33 @@ def build_router(settings: Settings, answerer: Answerer) -> Router:
     return Router(answerer, config)
 
 
-def build_app(settings: Settings, *, faq_path: Path | None = None) -> App:
-    """Raises FaqLoadError when the FAQ is invalid and SettingsError for an unusable setting."""
+def build_notifier(settings: Settings, clock: Callable[[], float]) -> WebhookNotifier | None:
+    url = settings.TICKET_WEBHOOK_URL
+    if not url:
+        return None
+    if not url.startswith(("https://", "http://")):
+        raise SettingsError("invalid setting TICKET_WEBHOOK_URL: must be an http(s) URL")
+    if settings.TICKET_WEBHOOK_SECRET is None:
+        raise SettingsError(
+            "invalid setting TICKET_WEBHOOK_SECRET: required when TICKET_WEBHOOK_URL is set"
+        )
+    return WebhookNotifier(
+        url,
+        settings.TICKET_WEBHOOK_SECRET.get_secret_value(),
+        attempts=settings.TICKET_WEBHOOK_ATTEMPTS,
+        clock=clock,
+    )
+
+
+def build_app(
+    settings: Settings, *, faq_path: Path | None = None, clock: Callable[[], float] = time.time
+) -> App:
+    """Raises FaqLoadError when the FAQ is invalid and SettingsError for an unusable setting.
+
+    `clock` (seconds since the epoch) decides business hours and reminder delays; tests pass one.
+    """
     faq = FaqRepository(faq_path or settings.FAQ_PATH)
+    notifier = build_notifier(settings, clock)
     llm = build_llm(settings)
     redis = build_redis(settings)
     store = Store(
@@ -115,6 +152,15 @@ def build_app(settings: Settings, *, faq_path: Path | None = None) -> App:
         config=EngineConfig(
             negative_feedback_limit=settings.NEGATIVE_FEEDBACK_LIMIT,
             max_message_chars=settings.MAX_MESSAGE_CHARS,
+            business_hours=BusinessHours.parse(settings.BUSINESS_HOURS, settings.BUSINESS_TIMEZONE)
+            if settings.BUSINESS_HOURS
+            else None,
         ),
+        clock=clock,
     )
-    return App(settings, redis, store, tickets, faq, metrics, engine, llm)
+    if notifier is not None:
+        engine.ticket_events.add(notifier)
+    reminders = TicketReminders(
+        tickets, after_minutes=settings.TICKET_REMINDER_MINUTES, clock=clock
+    )
+    return App(settings, redis, store, tickets, faq, metrics, engine, llm, reminders, notifier)

@@ -26,6 +26,10 @@ class Desk(Protocol):
 
     async def ticket_changed(self, ticket: Ticket) -> None: ...
 
+    async def post_note(self, ticket: Ticket, text: str) -> None:
+        """Tell the desk something about a ticket (a reminder) where agents will see it."""
+        ...
+
 
 class CollectingOutputChannel:
     """Keeps what it is sent: the terminal's outbound side, and a fake for tests."""

@@ -3,14 +3,16 @@
 It decides whether to speak, answers from the FAQ, asks when two entries are equally likely,
 escalates to a ticket, relays between customers and agents, and keeps state in Redis. State
 failures are survivable: without Redis the customer still gets an answer (a rare double answer
-beats silence); only opening a ticket needs the store.
+beats silence), and a ticket still reaches the desk: it is held in process and stored when Redis
+answers again (bot/outbox.py).
 """
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Awaitable
-from dataclasses import dataclass
+import time
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, replace
 from typing import TypeVar
 
 from redis.exceptions import RedisError
@@ -18,7 +20,8 @@ from redis.exceptions import RedisError
 from bot.admin import AdminCommands, ChannelAllowList
 from bot.answerer import Answer, AnswerRequest
 from bot.channels import Desk, OutputChannel
-from bot.language import detect_language, phrase
+from bot.hours import BusinessHours
+from bot.language import detect_language, phrase, weekday
 from bot.metrics import Metrics
 from bot.models import (
     Action,
@@ -30,9 +33,11 @@ from bot.models import (
     Ticket,
     TicketStatus,
 )
+from bot.outbox import TicketOutbox, provisional_id
 from bot.routing import Route, RouteKind, Router
 from bot.sanitize import clean_text, defuse_mentions
 from bot.store import Store, Turn
+from bot.ticket_events import TicketEvent, TicketEvents
 from bot.tickets import TicketError, TicketStore
 from faq.index import Hit
 from faq.models import FaqEntry
@@ -50,6 +55,7 @@ REASON_FEEDBACK = "repeated negative feedback"
 class EngineConfig:
     negative_feedback_limit: int
     max_message_chars: int
+    business_hours: BusinessHours | None = None
 
 
 class ConversationEngine:
@@ -64,6 +70,7 @@ class ConversationEngine:
         admin: AdminCommands,
         allow_list: ChannelAllowList,
         config: EngineConfig,
+        clock: Callable[[], float] = time.time,
     ) -> None:
         self.faq = faq
         self.router = router
@@ -73,8 +80,11 @@ class ConversationEngine:
         self.admin = admin
         self.allow_list = allow_list
         self.config = config
+        self.clock = clock
         self._channels: dict[str, OutputChannel] = {}
         self.desk: Desk | None = None
+        self.ticket_events = TicketEvents()
+        self.outbox = TicketOutbox(tickets, store)
 
     # Adapters are built after the engine (they need it), so they plug their outbound side in.
     def register_channel(self, channel: OutputChannel) -> None:
@@ -96,6 +106,8 @@ class ConversationEngine:
     async def handle(self, message: IncomingMessage) -> Reply:
         if message.kind is MessageKind.COMMAND:
             return await self.admin.run(message)
+        if self.outbox:
+            await self.flush_outbox()
         text = clean_text(message.text)
         desk_ticket = await self._soft(self.tickets.for_desk_thread(message.key), None)
         # Chatter the bot is not part of is dropped before the dedupe write, which would
@@ -112,6 +124,9 @@ class ConversationEngine:
         active = await self._active_ticket(message.key, state)
         if active and message.kind in (MessageKind.QUESTION, MessageKind.CHOICE) and text:
             return await self._to_agents(active, message, text)
+        held = self.outbox.held_for(message.key)
+        if held and message.kind in (MessageKind.QUESTION, MessageKind.CHOICE) and text:
+            return await self._to_held_ticket(held, text)
         if message.kind is MessageKind.FEEDBACK:
             return await self._feedback(message, language)
         if message.kind is MessageKind.HUMAN:
@@ -270,36 +285,85 @@ class ConversationEngine:
         self, message: IncomingMessage, text: str, language: str, reason: str
     ) -> Reply:
         state = await self._soft(self.store.state(message.key), {})
-        if state.get("ticket"):
-            return Reply(phrase("ticket_exists", language, ticket=state["ticket"]), escalated=True)
+        held = self.outbox.held_for(message.key)
+        existing = state.get("ticket") or (held.id if held else None)
+        if existing:
+            return Reply(phrase("ticket_exists", language, ticket=existing), escalated=True)
         history = await self._soft(self.store.history(message.key), [])
         transcript = tuple((turn.role, turn.text) for turn in history)
         if text:
             transcript += (("customer", text),)
         question = text or _last_customer_question(history)
+        now = self.clock()
+        new = Ticket(
+            id="",
+            key=message.key,
+            user_id=message.user_id,
+            user_name=message.user_name,
+            question=question,
+            transcript=transcript,
+            reason=reason,
+            language=language,
+            created_at=now,
+            updated_at=now,
+        )
         try:
-            ticket = await self.tickets.create(
-                key=message.key,
-                user_id=message.user_id,
-                user_name=message.user_name,
-                question=question,
-                transcript=transcript,
-                reason=reason,
-                language=language,
-            )
+            ticket = await self.tickets.insert(new)
             await self.store.set_state(message.key, {"ticket": ticket.id})
         except RedisError:
-            log.exception("could not store a ticket for %s", message.key.redis_key)
-            self.metrics.errors.labels("ticket_store").inc()
-            return Reply(phrase("ticket_failed", language), escalated=True)
-        log.info("ticket %s opened for %s: %s", ticket.id, message.key.redis_key, reason)
-        await self._soft(self.store.count("escalated"), None)
+            ticket = await self._hold_ticket(new)
+        else:
+            log.info("ticket %s opened for %s: %s", ticket.id, message.key.redis_key, reason)
+            await self._soft(self.store.count("escalated"), None)
+            ticket = await self._post_to_desk(ticket)
+            self.ticket_events.emit(TicketEvent.OPENED, ticket)
         self.metrics.escalated.labels(message.key.platform, reason).inc()
-        ticket = await self._post_to_desk(ticket)
-        reply = Reply(
-            phrase("ticket_opened", language, ticket=ticket.id), escalated=True, ticket=ticket
-        )
+        said = phrase("ticket_opened", language, ticket=ticket.id)
+        hours = self.config.business_hours
+        if hours is not None and not hours.is_open(now):
+            back = hours.next_opening(now)
+            said += " " + phrase(
+                "out_of_hours",
+                language,
+                day=weekday(back.weekday(), language),
+                time=back.strftime("%H:%M"),
+                zone=str(hours.timezone),
+            )
+        reply = Reply(said, escalated=True, ticket=ticket)
         return await self._say(message, text, reply)
+
+    async def _hold_ticket(self, new: Ticket) -> Ticket:
+        """Redis is down: the desk gets the ticket now, the store when Redis is back."""
+        ticket = replace(new, id=provisional_id())
+        log.error("could not store ticket %s for %s; holding it", ticket.id, ticket.key.redis_key)
+        self.metrics.errors.labels("ticket_store").inc()
+        if self.desk is not None:
+            try:
+                ticket = replace(ticket, desk_ref=await self.desk.post_ticket(ticket))
+            except Exception:
+                log.exception("could not post held ticket %s to the desk", ticket.id)
+                self.metrics.errors.labels("desk").inc()
+        self.outbox.hold(ticket)
+        return ticket
+
+    async def _to_held_ticket(self, held: Ticket, text: str) -> Reply:
+        """Like `_to_agents`, for a ticket that waits for Redis: its desk thread still hears."""
+        ticket = self.outbox.add_to_transcript(held.id, "customer", text)
+        if self.desk is not None and ticket.desk_ref is not None:
+            try:
+                await self.desk.post_customer_message(ticket, defuse_mentions(text))
+            except Exception:
+                log.exception("could not pass a message to held ticket %s", ticket.id)
+                self.metrics.errors.labels("desk").inc()
+        return Reply()
+
+    async def flush_outbox(self) -> list[Ticket]:
+        """Store the tickets held while Redis was down (also run periodically by `serve`)."""
+
+        def stored(ticket: Ticket) -> None:
+            self.ticket_events.emit(TicketEvent.OPENED, ticket)
+
+        return await self.outbox.flush(self.desk, stored)
 
     async def _post_to_desk(self, ticket: Ticket) -> Ticket:
         if self.desk is None:
@@ -355,12 +419,14 @@ class ConversationEngine:
     async def claim(self, ticket_id: str, agent: str) -> Ticket:
         ticket = await self.tickets.claim(ticket_id, agent)
         log.info("ticket %s claimed by %s", ticket.id, agent)
+        self.ticket_events.emit(TicketEvent.CLAIMED, ticket)
         await self._desk_changed(ticket)
         return ticket
 
     async def resolve(self, ticket_id: str, agent: str) -> Ticket:
         ticket = await self.tickets.resolve(ticket_id, agent)
         log.info("ticket %s resolved by %s", ticket.id, agent)
+        self.ticket_events.emit(TicketEvent.RESOLVED, ticket)
         await self._soft(self.store.clear_state(ticket.key, "ticket", "negatives"), None)
         await self.send(
             ticket.key, Reply(phrase("ticket_resolved", ticket.language, ticket=ticket.id))

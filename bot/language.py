@@ -75,10 +75,11 @@ _PHRASES: dict[str, dict[str, str]] = {
         "fr": "J'ai ouvert le ticket {ticket} et transmis votre question à notre équipe support. "
         "Une personne vous répondra ici.",
     },
-    "ticket_failed": {
-        "en": "I couldn't open a ticket just now. Please try again in a few minutes.",
-        "fr": "Je n'ai pas pu ouvrir de ticket pour le moment. Merci de réessayer dans quelques "
-        "minutes.",
+    "out_of_hours": {
+        "en": "Our team is away right now; they are back on {day} at {time} ({zone}) and will "
+        "reply here then.",
+        "fr": "Notre équipe est absente pour le moment ; elle revient {day} à {time} ({zone}) et "
+        "vous répondra ici.",
     },
     "ticket_exists": {
         "en": "Ticket {ticket} is already open for this conversation; our team will reply here.",
@@ -107,6 +108,17 @@ _PHRASES: dict[str, dict[str, str]] = {
     "human": {"en": "Talk to a person", "fr": "Parler à une personne"},
     "sources": {"en": "Sources", "fr": "Sources"},
 }
+
+
+_WEEKDAYS = {
+    "en": "Monday Tuesday Wednesday Thursday Friday Saturday Sunday".split(),
+    "fr": "lundi mardi mercredi jeudi vendredi samedi dimanche".split(),
+}
+
+
+def weekday(number: int, language: str) -> str:
+    """The name of a weekday (Monday is 0)."""
+    return _WEEKDAYS.get(language, _WEEKDAYS["en"])[number]
 
 
 def phrase(name: str, language: str, **values: object) -> str:

@@ -13,6 +13,7 @@ from redis.exceptions import RedisError
 
 from bot.app import App
 from bot.channels import Desk, OutputChannel
+from bot.reminders import run_housekeeping
 
 log = logging.getLogger(__name__)
 
@@ -107,10 +108,19 @@ async def serve(app: App, stop: asyncio.Event | None = None) -> None:
     for adapter in adapters:
         await adapter.start()
         log.info("%s adapter started", adapter.name)
+    housekeeping = (
+        asyncio.create_task(run_housekeeping(app.engine, app.reminders, stop))
+        if app.reminders is not None
+        else None
+    )
     try:
         await stop.wait()
         log.info("shutting down: no new messages, finishing those in flight")
     finally:
+        if housekeeping is not None:
+            housekeeping.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await housekeeping
         for adapter in adapters:
             await adapter.stop()
         await runner.cleanup()

@@ -11,6 +11,8 @@ from typing import Annotated, Literal
 from pydantic import BaseModel, Field, SecretStr, ValidationError, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
+from bot.hours import parse_windows, zone
+
 CommaList = Annotated[list[str], NoDecode]
 
 
@@ -63,6 +65,13 @@ class Settings(BaseSettings):
 
     # Escalation desk: which platform's desk channel receives tickets when both are configured
     DESK_PLATFORM: Literal["auto", "slack", "discord"] = "auto"
+    # Tickets beyond chat: reminders, business hours, an outgoing webhook
+    TICKET_REMINDER_MINUTES: int = Field(default=30, ge=0)
+    BUSINESS_HOURS: str | None = None
+    BUSINESS_TIMEZONE: str = "UTC"
+    TICKET_WEBHOOK_URL: str | None = None
+    TICKET_WEBHOOK_SECRET: SecretStr | None = None
+    TICKET_WEBHOOK_ATTEMPTS: int = Field(default=5, ge=1, le=20)
 
     # HTTP endpoints and logging
     HTTP_HOST: str = "0.0.0.0"
@@ -89,6 +98,20 @@ class Settings(BaseSettings):
     DISCORD_ALLOWED_CHANNEL_IDS: CommaList = []
     DISCORD_REPLY_IN_THREAD: bool = True
     DISCORD_SHARDED: bool = False
+
+    @field_validator("BUSINESS_HOURS")
+    @classmethod
+    def _hours(cls, value: str | None) -> str | None:
+        if value is not None and value.strip():
+            parse_windows(value)
+            return value
+        return None
+
+    @field_validator("BUSINESS_TIMEZONE")
+    @classmethod
+    def _timezone(cls, value: str) -> str:
+        zone(value)
+        return value
 
     @field_validator(
         "SLACK_ADMIN_USER_IDS",

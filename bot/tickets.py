@@ -15,6 +15,8 @@ from redis.exceptions import WatchError
 from bot.models import ConversationKey, DeskRef, Ticket, TicketStatus
 from bot.store import text
 
+_MONTH = 31 * 24 * 3600
+
 
 class TicketError(Exception):
     """A ticket operation that cannot be done (unknown id, already resolved, ...)."""
@@ -66,24 +68,32 @@ class TicketStore:
         reason: str,
         language: str,
     ) -> Ticket:
-        number = await self.redis.incr(self._key("seq"))
         now = time.time()
-        ticket = Ticket(
-            id=f"T-{number}",
-            key=key,
-            user_id=user_id,
-            user_name=user_name,
-            question=question,
-            transcript=transcript,
-            reason=reason,
-            language=language,
-            created_at=now,
-            updated_at=now,
+        return await self.insert(
+            Ticket(
+                id="",
+                key=key,
+                user_id=user_id,
+                user_name=user_name,
+                question=question,
+                transcript=transcript,
+                reason=reason,
+                language=language,
+                created_at=now,
+                updated_at=now,
+            )
         )
+
+    async def insert(self, new: Ticket) -> Ticket:
+        """Store a new ticket under the next id (whatever id it had), with its desk card if any."""
+        number = await self.redis.incr(self._key("seq"))
+        ticket = replace(new, id=f"T-{number}", updated_at=time.time())
         async with self.redis.pipeline(transaction=True) as pipe:
             pipe.set(self._key(ticket.id), ticket_to_json(ticket))
             pipe.zadd(self._key("all"), {ticket.id: number})
             pipe.zadd(self._key("open"), {ticket.id: number})
+            if ticket.desk_ref is not None:
+                pipe.set(self._key("desk", ticket.desk_ref.key.redis_key), ticket.id)
             await pipe.execute()
         return ticket
 
@@ -150,6 +160,13 @@ class TicketStore:
         ticket = await self.update(ticket_id, lambda t: replace(t, desk_ref=ref))
         await self.redis.set(self._key("desk", ref.key.redis_key), ticket.id)
         return ticket
+
+    async def mark_reminded(self, ticket_id: str) -> bool:
+        """True the first time for a ticket, so only one process reminds the desk of it."""
+        return bool(await self.redis.set(self._key("reminded", ticket_id), "1", nx=True, ex=_MONTH))
+
+    async def unmark_reminded(self, ticket_id: str) -> None:
+        await self.redis.delete(self._key("reminded", ticket_id))
 
     async def for_desk_thread(self, key: ConversationKey) -> str | None:
         """The ticket whose desk card thread this conversation is, if any."""

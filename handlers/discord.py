@@ -375,6 +375,12 @@ class DiscordDesk:
         for chunk in split_text(f"**{discord.utils.escape_markdown(who)}**: {text}"):
             await send_patiently(thread, content=chunk, allowed_mentions=NO_PINGS)
 
+    async def post_note(self, ticket: Ticket, text: str) -> None:
+        """In the desk channel itself, where agents look for new work."""
+        channel = await self._channel()
+        content = discord.utils.escape_markdown(text)
+        await send_patiently(channel, content=content, allowed_mentions=NO_PINGS)
+
     async def ticket_changed(self, ticket: Ticket) -> None:
         ref = ticket.desk_ref
         if ref is None or ref.key.platform != PLATFORM:

@@ -184,6 +184,16 @@ class SlackDesk:
             unfurl_links=False,
         )
 
+    async def post_note(self, ticket: Ticket, text: str) -> None:
+        """In the card's thread, also shown in the channel, where agents look for new work."""
+        ref = self._card(ticket)
+        thread: Payload = (
+            {"channel": ref.key.channel_id, "thread_ts": ref.message_id, "reply_broadcast": True}
+            if ref is not None
+            else {"channel": self.channel}
+        )
+        await self.api.call("chat.postMessage", check=True, text=escape(text), **thread)
+
     async def ticket_changed(self, ticket: Ticket) -> None:
         ref = self._card(ticket)
         if ref is None:

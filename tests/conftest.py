@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import time
 import uuid
 from collections.abc import AsyncIterator, Callable, Iterator
 from pathlib import Path
@@ -61,12 +62,16 @@ MakeApp = Callable[..., App]
 
 @pytest.fixture
 async def make_app(redis_url: str, prefix: str) -> AsyncIterator[MakeApp]:
-    """Build bots on the real Redis under this test's prefix; several calls make replicas."""
+    """Build bots on the real Redis under this test's prefix; several calls make replicas.
+
+    `clock` (seconds since the epoch) is the bots' time for business hours and reminders."""
     apps: list[App] = []
 
-    def make(faq_path: Path | None = None, **values: Any) -> App:
+    def make(
+        faq_path: Path | None = None, clock: Callable[[], float] = time.time, **values: Any
+    ) -> App:
         values = {"REDIS_URL": redis_url, "REDIS_PREFIX": prefix, **values}
-        app = build_app(make_settings(**values), faq_path=faq_path)
+        app = build_app(make_settings(**values), faq_path=faq_path, clock=clock)
         apps.append(app)
         return app
 

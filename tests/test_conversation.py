@@ -20,6 +20,7 @@ class RecordingDesk:
         self.cards: list[Ticket] = []
         self.customer_messages: list[tuple[str, str]] = []
         self.changes: list[Ticket] = []
+        self.notes: list[tuple[str, str]] = []
 
     async def post_ticket(self, ticket: Ticket) -> DeskRef:
         self.cards.append(ticket)
@@ -32,6 +33,9 @@ class RecordingDesk:
 
     async def ticket_changed(self, ticket: Ticket) -> None:
         self.changes.append(ticket)
+
+    async def post_note(self, ticket: Ticket, text: str) -> None:
+        self.notes.append((ticket.id, text))
 
 
 async def test_a_question_gets_the_faq_answer_word_for_word_with_its_source(
@@ -329,9 +333,10 @@ async def test_the_bot_keeps_answering_when_redis_is_down(make_app: MakeApp) -> 
     app = make_app(REDIS_URL="redis://127.0.0.1:1/0")
     reply = await Customer(app.engine).say("how do I reset my password")
     assert reply.source_ids == ["reset-password"]
-    # A ticket needs the store: the customer is told plainly instead of getting a fake id.
-    failed = await Customer(app.engine).say("I want to talk to a human")
-    assert failed.escalated and failed.ticket is None and "try again" in failed.text
+    # The ticket is held in the process under a provisional id until Redis is back.
+    held = await Customer(app.engine).say("I want to talk to a human")
+    assert held.escalated and held.ticket is not None and held.ticket.id.startswith("P-")
+    assert f"ticket {held.ticket.id}" in held.text and len(app.engine.outbox) == 1
 
 
 async def test_the_bundled_faq_is_the_default(make_app: MakeApp) -> None:

@@ -1,0 +1,110 @@
+"""A Redis server of the test's own is stopped and restarted while customers keep writing: answers
+keep coming, a ticket opened meanwhile reaches the desk at once and is stored when Redis is back,
+and the bot recovers without a restart."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from collections.abc import Iterator
+
+import pytest
+
+from bot.reminders import run_housekeeping
+from tests.conftest import MakeApp
+from tests.people import Customer
+from tests.redis_server import free_port, own_redis_server
+from tests.test_conversation import RecordingDesk
+
+PASSWORD = "How do I reset my password? I forgot it"
+TWO_FACTOR = "How do I turn on two-factor authentication?"
+
+
+class RestartableRedis:
+    """A redis-server on a fixed port of its own that the test stops and starts again."""
+
+    def __init__(self) -> None:
+        self.port = free_port()
+        self.url = f"redis://127.0.0.1:{self.port}/0"
+        self._running: contextlib.ExitStack | None = None
+
+    def start(self) -> None:
+        stack = contextlib.ExitStack()
+        stack.enter_context(own_redis_server(self.port))
+        self._running = stack
+
+    def stop(self) -> None:
+        if self._running is not None:
+            self._running.close()
+            self._running = None
+
+
+@pytest.fixture
+def redis_server() -> Iterator[RestartableRedis]:
+    server = RestartableRedis()
+    server.start()
+    yield server
+    server.stop()
+
+
+async def test_answers_keep_coming_and_no_ticket_is_lost_while_redis_restarts(
+    make_app: MakeApp, redis_server: RestartableRedis
+) -> None:
+    app = make_app(REDIS_URL=redis_server.url)
+    desk = RecordingDesk()
+    app.engine.set_desk(desk)
+    alice, bob = Customer(app.engine), Customer(app.engine)
+    assert (await alice.say(PASSWORD)).source_ids == ["reset-password"]
+
+    redis_server.stop()
+    assert (await alice.say(TWO_FACTOR)).source_ids == ["enable-two-factor-auth"]
+    held = await bob.say("I want to talk to a human")
+    assert held.escalated and held.ticket is not None
+    provisional = held.ticket.id
+    assert provisional.startswith("P-") and f"ticket {provisional}" in held.text
+    # The desk has the ticket already, with the customer and the question.
+    assert [card.id for card in desk.cards] == [provisional]
+    # Bob's next words go to the ticket's desk thread, as with any open ticket.
+    assert (await bob.say("It is about my invoice")).is_empty
+    assert desk.customer_messages == [(provisional, "It is about my invoice")]
+    assert len(desk.cards) == 1
+
+    redis_server.start()
+    # The next message, whoever sends it, finds Redis back: the held ticket is stored.
+    assert (await alice.say(PASSWORD)).source_ids == ["reset-password"]
+    [stored] = await app.tickets.list()
+    assert stored.id.startswith("T-") and stored.user_name == "Alice"
+    assert stored.question == "I want to talk to a human"
+    assert stored.transcript[-1] == ("customer", "It is about my invoice")
+    assert stored.desk_ref is not None and stored.desk_ref.message_id == f"card-{provisional}"
+    assert [change.id for change in desk.changes] == [stored.id]  # the card shows the real id
+    assert len(app.engine.outbox) == 0
+    # The ticket is linked both ways: agents' replies in its thread reach Bob, Bob's reach them.
+    assert await app.tickets.for_desk_thread(stored.desk_ref.key) == stored.id
+    assert (await bob.say("are you there?")).is_empty
+    assert desk.customer_messages[-1] == (stored.id, "are you there?")
+
+
+async def test_a_held_ticket_is_stored_by_housekeeping_without_new_messages(
+    make_app: MakeApp, redis_server: RestartableRedis
+) -> None:
+    app = make_app(REDIS_URL=redis_server.url)
+    redis_server.stop()
+    held = await Customer(app.engine).say("I want to talk to a human")
+    assert held.ticket is not None and held.ticket.id.startswith("P-")
+    redis_server.start()
+    stop = asyncio.Event()
+    assert app.reminders is not None
+    loop = asyncio.create_task(run_housekeeping(app.engine, app.reminders, stop, interval=0.02))
+
+    async def stored() -> None:
+        while True:
+            if await app.tickets.list():
+                return
+            await asyncio.sleep(0.02)
+
+    await asyncio.wait_for(stored(), 10)
+    stop.set()
+    await loop
+    [ticket] = await app.tickets.list()
+    assert ticket.id.startswith("T-") and ticket.question == "I want to talk to a human"
