@@ -17,6 +17,7 @@ from bot.app import App
 from bot.server import connect, serve
 from handlers.discord import PERMISSIONS, DiscordAdapter, invite_url, split_text
 from tests.conftest import MakeApp
+from tests.people import Customer
 from tests.standins.discord_api import (
     ADMIN_ROLE,
     APP_ID,
@@ -347,6 +348,18 @@ async def test_a_rate_limit_is_waited_out(
         lambda: [r.status for r in discord_standin.posts(thread_id)] == [429, 200], what="the retry"
     )
     assert discord_standin.rate_limited == ["POST /channels/{id}/messages"]
+
+
+async def test_a_reminder_is_posted_in_the_desk_channel_without_pings(
+    discord_standin: DiscordStandIn, start_bot: StartBot
+) -> None:
+    app, _ = await start_bot()
+    ticket = (await Customer(app.engine).say("I want to talk to a human")).ticket
+    assert ticket is not None and app.engine.desk is not None
+    before = len(discord_standin.posts(DESK))
+    await app.engine.desk.post_note(ticket, f"Reminder: {ticket.id} waits @everyone")
+    note = discord_standin.posts(DESK)[before]
+    assert ticket.id in note.body["content"] and note.body["allowed_mentions"] == {"parse": []}
 
 
 async def test_a_storm_of_429s_drops_no_reply(

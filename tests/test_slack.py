@@ -564,6 +564,15 @@ async def test_a_429_from_slack_is_waited_out(rig: SlackRig) -> None:
     assert [c.method for c in rig.standin.rate_limited] == ["chat.postMessage"]
 
 
+async def test_a_reminder_shows_in_the_card_thread_and_the_desk_channel(rig: SlackRig) -> None:
+    ticket = (await Customer(rig.app.engine).say("I want to talk to a human")).ticket
+    assert ticket is not None and ticket.desk_ref is not None and rig.app.engine.desk is not None
+    await rig.app.engine.desk.post_note(ticket, f"Reminder: {ticket.id} waits <!channel>")
+    [note] = rig.standin.called("chat.postMessage", reply_broadcast=True)
+    assert (note["channel"], note["thread_ts"]) == ("CDESK", ticket.desk_ref.message_id)
+    assert ticket.id in note["text"] and "<!channel>" not in note["text"]
+
+
 async def test_a_storm_of_429s_drops_no_reply(rig: SlackRig) -> None:
     # More 429s than one call would survive with only a few retries each.
     rig.standin.rate_limit_storm["chat.postMessage"] = 8
