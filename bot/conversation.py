@@ -358,12 +358,14 @@ class ConversationEngine:
         return Reply()
 
     async def flush_outbox(self) -> list[Ticket]:
-        """Store the tickets held while Redis was down (also run periodically by `serve`)."""
-
-        def stored(ticket: Ticket) -> None:
+        """Store the tickets held while Redis was down (also run periodically by `serve`), and
+        give their customers the lasting id."""
+        stored = await self.outbox.flush(self.desk)
+        for provisional, ticket in stored:
             self.ticket_events.emit(TicketEvent.OPENED, ticket)
-
-        return await self.outbox.flush(self.desk, stored)
+            said = phrase("ticket_stored", ticket.language, held=provisional, ticket=ticket.id)
+            await self.send(ticket.key, Reply(said, escalated=True, ticket=ticket))
+        return [ticket for _, ticket in stored]
 
     async def _post_to_desk(self, ticket: Ticket) -> Ticket:
         if self.desk is None:

@@ -81,6 +81,11 @@ _PHRASES: dict[str, dict[str, str]] = {
         "fr": "Notre équipe est absente pour le moment ; elle revient {day} à {time} ({zone}) et "
         "vous répondra ici.",
     },
+    "ticket_stored": {
+        "en": "Your ticket {held} is now ticket {ticket}; our support team will reply here.",
+        "fr": "Votre ticket {held} est désormais le ticket {ticket} ; notre équipe support vous "
+        "répondra ici.",
+    },
     "ticket_exists": {
         "en": "Ticket {ticket} is already open for this conversation; our team will reply here.",
         "fr": "Le ticket {ticket} est déjà ouvert pour cette conversation ; notre équipe vous "

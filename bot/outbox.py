@@ -10,7 +10,6 @@ from __future__ import annotations
 import asyncio
 import logging
 import uuid
-from collections.abc import Callable
 from dataclasses import replace
 
 from redis.exceptions import RedisError
@@ -55,11 +54,11 @@ class TicketOutbox:
         self._held[index] = replace(held, transcript=(*held.transcript, (role, said)))
         return self._held[index]
 
-    async def flush(
-        self, desk: Desk | None, on_stored: Callable[[Ticket], None] = lambda _: None
-    ) -> list[Ticket]:
-        """Store every held ticket; stops at the first Redis error and keeps the rest for later."""
-        stored: list[Ticket] = []
+    async def flush(self, desk: Desk | None) -> list[tuple[str, Ticket]]:
+        """Store every held ticket; stops at the first Redis error and keeps the rest for later.
+
+        Returns (provisional id, stored ticket) pairs."""
+        stored: list[tuple[str, Ticket]] = []
         async with self._lock:
             while self._held:
                 held = self._held[0]
@@ -69,13 +68,12 @@ class TicketOutbox:
                     log.warning("%d held ticket(s) wait for Redis (%s)", len(self), exc)
                     break
                 self._held.pop(0)
-                stored.append(ticket)
+                stored.append((held.id, ticket))
                 log.info("held ticket %s stored as %s", held.id, ticket.id)
                 try:
                     await self.store.set_state(ticket.key, {"ticket": ticket.id})
                 except RedisError:
                     log.warning("ticket %s stored; its conversation is not marked yet", ticket.id)
-                on_stored(ticket)
                 if desk is not None and ticket.desk_ref is not None:
                     try:
                         await desk.ticket_changed(ticket)

@@ -10,6 +10,7 @@ from collections.abc import Iterator
 
 import pytest
 
+from bot.channels import CollectingOutputChannel
 from bot.reminders import run_housekeeping
 from tests.conftest import MakeApp
 from tests.people import Customer
@@ -53,6 +54,8 @@ async def test_answers_keep_coming_and_no_ticket_is_lost_while_redis_restarts(
     app = make_app(REDIS_URL=redis_server.url)
     desk = RecordingDesk()
     app.engine.set_desk(desk)
+    customers_side = CollectingOutputChannel("terminal")
+    app.engine.register_channel(customers_side)
     alice, bob = Customer(app.engine), Customer(app.engine)
     assert (await alice.say(PASSWORD)).source_ids == ["reset-password"]
 
@@ -79,6 +82,9 @@ async def test_answers_keep_coming_and_no_ticket_is_lost_while_redis_restarts(
     assert stored.desk_ref is not None and stored.desk_ref.message_id == f"card-{provisional}"
     assert [change.id for change in desk.changes] == [stored.id]  # the card shows the real id
     assert len(app.engine.outbox) == 0
+    # Bob is told the lasting id.
+    [(told, notice)] = customers_side.sent
+    assert told == bob.key and f"{provisional} is now ticket {stored.id}" in notice.text
     # The ticket is linked both ways: agents' replies in its thread reach Bob, Bob's reach them.
     assert await app.tickets.for_desk_thread(stored.desk_ref.key) == stored.id
     assert (await bob.say("are you there?")).is_empty
