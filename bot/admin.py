@@ -1,4 +1,4 @@
-"""Admin commands (`/faq reload|status|tickets|help`), written once for every platform.
+"""Admin commands (`/faq reload|status|tickets|gaps|drafts|help`), written once for every platform.
 
 Adapters report platform facts (user id, roles, "manages the server"); the policy here decides who
 is an admin. An empty list means nobody is an admin through it.
@@ -7,13 +7,18 @@ is an admin. An empty list means nobody is an admin through it.
 from __future__ import annotations
 
 import logging
+from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Protocol
 
 from redis.exceptions import RedisError
 
+from bot.drafts import DraftError, DraftStatus, DraftStore, format_drafts
+from bot.gaps import GapLog
 from bot.models import IncomingMessage, Reply
 from bot.store import Store
 from bot.tickets import TicketStore
+from faq.index import FaqIndex
 from faq.repository import FaqRepository, ReloadReport
 
 log = logging.getLogger(__name__)
@@ -25,10 +30,19 @@ HELP = """Admin commands:
 • reload: re-read the FAQ, validate it, and swap it in (the old FAQ stays live if it has errors)
 • status: FAQ version and size, answer mode, counters
 • tickets: open and claimed tickets
+• gaps [DAYS]: questions of the last DAYS (default 7) the FAQ failed, grouped, most frequent first
+• drafts: FAQ entries drafted from agents' answers; drafts approve ID / drafts drop ID
 • help: this list"""
 
 REFUSAL = "Sorry, that command is for admins only. Ask a workspace admin if you need it."
 MAX_LISTED = 15
+DEFAULT_GAP_DAYS = 7
+
+
+class PublishListener(Protocol):
+    """Told once, by the process that published it, that a new FAQ version is live."""
+
+    async def faq_published(self, index: FaqIndex) -> None: ...
 
 
 @dataclass(frozen=True)
@@ -77,12 +91,18 @@ class AdminCommands:
         store: Store,
         tickets: TicketStore,
         answer_mode: str,
+        gaps: GapLog,
+        drafts: DraftStore,
+        publish_listeners: Sequence[PublishListener],
     ) -> None:
         self.policy = policy
         self.faq = faq
         self.store = store
         self.tickets = tickets
         self.answer_mode = answer_mode
+        self.gaps = gaps
+        self.drafts = drafts
+        self.publish_listeners = publish_listeners
 
     async def run(self, message: IncomingMessage) -> Reply:
         words = message.text.split()
@@ -95,14 +115,71 @@ class AdminCommands:
             return Reply(REFUSAL)
         log.info("admin command %r by %s", command, who)
         if command == "reload":
-            report = self.faq.reload()
-            log.info("FAQ reload by %s: %s", who, "ok" if report.ok else "refused")
-            return Reply(format_reload(report))
+            return Reply(await self._reload(who))
         if command == "status":
             return Reply(await self._status())
         if command == "tickets":
             return Reply(await self._tickets())
+        if command == "gaps":
+            return Reply(await self._gaps(words[1:]))
+        if command == "drafts":
+            return Reply(await self._drafts(words[1:], who))
         return Reply(f"Unknown command {command!r}.\n{HELP}")
+
+    async def _reload(self, who: str) -> str:
+        try:
+            approved = await self.drafts.approved_entries()
+            kept = await self.drafts.published_entries()
+        except RedisError:
+            return (
+                "FAQ reload refused: the state store is unavailable, so the approved drafts "
+                "cannot be read; the current FAQ stays live."
+            )
+        report = self.faq.reload(extra=[*kept, *approved])
+        log.info("FAQ reload by %s: %s", who, "ok" if report.ok else "refused")
+        if report.ok:
+            await self.drafts.mark_published([entry.id for entry in approved])
+            await self._published()
+        return format_reload(report)
+
+    async def _published(self) -> None:
+        for listener in self.publish_listeners:
+            try:
+                await listener.faq_published(self.faq.index)
+            except Exception:
+                # The new version is live either way; a listener's failure is only logged.
+                log.exception("FAQ publish listener %r failed", listener)
+
+    async def _gaps(self, args: list[str]) -> str:
+        limit = self.gaps.retention_days
+        usage = f"Usage: gaps [DAYS], DAYS a whole number from 1 to {limit} (default 7)."
+        if len(args) > 1:
+            return usage
+        try:
+            days = int(args[0]) if args else DEFAULT_GAP_DAYS
+        except ValueError:
+            return usage
+        if not 1 <= days <= limit:
+            return usage
+        return await self.gaps.report(days)
+
+    async def _drafts(self, args: list[str], who: str) -> str:
+        if not args:
+            waiting = await self.drafts.find(DraftStatus.PENDING, DraftStatus.APPROVED)
+            published = await self.drafts.find(DraftStatus.PUBLISHED)
+            return format_drafts(waiting, len(published))
+        if len(args) != 2 or args[0].lower() not in ("approve", "drop"):
+            return "Usage: drafts, drafts approve ID or drafts drop ID (ID like D-3)."
+        try:
+            if args[0].lower() == "approve":
+                draft = await self.drafts.approve(args[1], who)
+                log.info("draft %s approved by %s", draft.id, who)
+                return f"{draft.id} approved: it joins the FAQ at the next reload as {draft.slug}."
+            draft = await self.drafts.drop(args[1], who)
+            log.info("draft %s dropped by %s", draft.id, who)
+            return f"{draft.id} dropped: it will not be in the next FAQ version."
+        except DraftError as exc:
+            return str(exc)
 
     async def _status(self) -> str:
         lines = [

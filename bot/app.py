@@ -11,9 +11,12 @@ from pathlib import Path
 import fakeredis
 from redis.asyncio import Redis
 
-from bot.admin import AdminCommands, AdminPolicy, ChannelAllowList
+from bot.admin import AdminCommands, AdminPolicy, ChannelAllowList, PublishListener
 from bot.answerer import Answerer, ExtractiveAnswerer, FallbackAnswerer
+from bot.autoresolve import AutoResolver
 from bot.conversation import ConversationEngine, EngineConfig
+from bot.drafts import DraftStore
+from bot.gaps import GapLog
 from bot.hours import BusinessHours
 from bot.llm import AnthropicAnswerer
 from bot.metrics import Metrics
@@ -40,6 +43,9 @@ class App:
     metrics: Metrics
     engine: ConversationEngine
     llm: LlmClient | None
+    gaps: GapLog
+    drafts: DraftStore
+    auto_resolver: AutoResolver
     reminders: TicketReminders | None = None
     notifier: WebhookNotifier | None = None
 
@@ -125,6 +131,16 @@ def build_app(
     tickets = TicketStore(redis, settings.REDIS_PREFIX)
     metrics = Metrics()
     answerer = build_answerer(settings, llm)
+    gaps = GapLog(
+        redis,
+        settings.REDIS_PREFIX,
+        retention_days=settings.GAPS_RETENTION_DAYS,
+        max_records=settings.GAPS_MAX_RECORDS,
+        similarity=settings.GAPS_SIMILARITY,
+    )
+    drafts = DraftStore(redis, settings.REDIS_PREFIX)
+    # Filled below: the auto-resolver needs the engine, which needs the admin commands.
+    publish_listeners: list[PublishListener] = []
     admin = AdminCommands(
         policy=AdminPolicy(
             slack_user_ids=frozenset(settings.SLACK_ADMIN_USER_IDS),
@@ -135,6 +151,9 @@ def build_app(
         store=store,
         tickets=tickets,
         answer_mode=answerer.mode,
+        gaps=gaps,
+        drafts=drafts,
+        publish_listeners=publish_listeners,
     )
     engine = ConversationEngine(
         faq=faq,
@@ -157,10 +176,34 @@ def build_app(
             else None,
         ),
         clock=clock,
+        gaps=gaps,
+        drafts=drafts,
     )
     if notifier is not None:
         engine.ticket_events.add(notifier)
     reminders = TicketReminders(
         tickets, after_minutes=settings.TICKET_REMINDER_MINUTES, clock=clock
     )
-    return App(settings, redis, store, tickets, faq, metrics, engine, llm, reminders, notifier)
+    auto_resolver = AutoResolver(
+        engine,
+        redis,
+        settings.REDIS_PREFIX,
+        min_confidence=settings.AUTO_RESOLVE_CONFIDENCE,
+        max_tickets=settings.AUTO_RESOLVE_MAX_TICKETS,
+    )
+    publish_listeners.append(auto_resolver)
+    return App(
+        settings,
+        redis,
+        store,
+        tickets,
+        faq,
+        metrics,
+        engine,
+        llm,
+        gaps,
+        drafts,
+        auto_resolver,
+        reminders,
+        notifier,
+    )

@@ -20,6 +20,8 @@ from redis.exceptions import RedisError
 from bot.admin import AdminCommands, ChannelAllowList
 from bot.answerer import Answer, AnswerRequest
 from bot.channels import Desk, OutputChannel
+from bot.drafts import DraftStore
+from bot.gaps import GAP_NO_ANSWER, GAP_NOT_HELPFUL, GapLog
 from bot.hours import BusinessHours
 from bot.language import detect_language, phrase, weekday
 from bot.metrics import Metrics
@@ -39,7 +41,7 @@ from bot.sanitize import clean_text, defuse_mentions
 from bot.store import Store, Turn
 from bot.ticket_events import TicketEvent, TicketEvents
 from bot.tickets import TicketError, TicketStore
-from faq.index import Hit
+from faq.index import FaqIndex, Hit
 from faq.models import FaqEntry
 from faq.repository import FaqRepository
 
@@ -49,6 +51,8 @@ T = TypeVar("T")
 REASON_NO_ANSWER = "the FAQ has no answer"
 REASON_ASKED = "the customer asked for a person"
 REASON_FEEDBACK = "repeated negative feedback"
+# Who resolves a ticket when the customer accepts an answer the bot offered after a reload.
+AUTO_AGENT = "faqbot (auto)"
 
 
 @dataclass(frozen=True)
@@ -70,6 +74,8 @@ class ConversationEngine:
         admin: AdminCommands,
         allow_list: ChannelAllowList,
         config: EngineConfig,
+        gaps: GapLog,
+        drafts: DraftStore,
         clock: Callable[[], float] = time.time,
     ) -> None:
         self.faq = faq
@@ -81,6 +87,8 @@ class ConversationEngine:
         self.allow_list = allow_list
         self.config = config
         self.clock = clock
+        self.gaps = gaps
+        self.drafts = drafts
         self._channels: dict[str, OutputChannel] = {}
         self.desk: Desk | None = None
         self.ticket_events = TicketEvents()
@@ -118,6 +126,9 @@ class ConversationEngine:
             return Reply()
         if desk_ticket is not None:
             return await self._agent_message(desk_ticket, message, text)
+        # Before the active-ticket branch, which would pass the click on to the agents.
+        if message.kind is MessageKind.CONFIRM:
+            return await self._confirm(message)
         state = await self._soft(self.store.state(message.key), {})
         language = detect_language(text, default=state.get("language", "en"))
         self.metrics.messages.labels(message.key.platform).inc()
@@ -186,6 +197,7 @@ class ConversationEngine:
         if route.answer is not None:
             await self._record_usage(message.key, route.answer)
         if route.kind is RouteKind.ESCALATE or route.answer is None:
+            await self._soft(self.gaps.record(message.key, text, GAP_NO_ANSWER), None)
             return await self._escalate(message, text, language, REASON_NO_ANSWER)
         answer = route.answer
         return await self._answered(
@@ -242,13 +254,9 @@ class ConversationEngine:
         language: str,
         mode: str,
     ) -> Reply:
-        by_id = self.faq.index.by_id
-        sources = tuple(
-            Source(i, by_id[i].question, by_id[i].links) for i in source_ids if i in by_id
-        )
         reply = Reply(
             text,
-            sources=sources,
+            sources=_sources(self.faq.index, source_ids),
             confidence=confidence,
             actions=(
                 Action(MessageKind.FEEDBACK, "helpful", phrase("helpful", language)),
@@ -273,6 +281,9 @@ class ConversationEngine:
         await self._soft(self.store.count(f"feedback_{rating}"), None)
         if helpful:
             return Reply(phrase("feedback_thanks", language))
+        history = await self._soft(self.store.history(message.key), [])
+        rated = _last_customer_question(history)
+        await self._soft(self.gaps.record(message.key, rated, GAP_NOT_HELPFUL), None)
         negatives = await self._soft(self.store.bump_state(message.key, "negatives"), 1)
         if negatives >= self.config.negative_feedback_limit:
             return await self._escalate(message, "", language, REASON_FEEDBACK)
@@ -429,12 +440,93 @@ class ConversationEngine:
         ticket = await self.tickets.resolve(ticket_id, agent)
         log.info("ticket %s resolved by %s", ticket.id, agent)
         self.ticket_events.emit(TicketEvent.RESOLVED, ticket)
-        await self._soft(self.store.clear_state(ticket.key, "ticket", "negatives"), None)
+        await self._soft(self.store.clear_state(ticket.key, "ticket", "negatives", "offer"), None)
         await self.send(
             ticket.key, Reply(phrase("ticket_resolved", ticket.language, ticket=ticket.id))
         )
         await self._desk_changed(ticket)
+        draft = await self._soft(self.drafts.create_from_ticket(ticket, agent), None)
+        if draft is not None:
+            log.info("draft %s made from ticket %s", draft.id, ticket.id)
         return ticket
+
+    async def offer(self, ticket: Ticket, route: Route, index: FaqIndex) -> None:
+        """Offer a waiting ticket's customer the answer a new FAQ version has for their question."""
+        if route.answer is None:
+            return
+        language = ticket.language
+        text = "\n\n".join(
+            [
+                phrase("offer_intro", language, ticket=ticket.id),
+                route.answer.text,
+                phrase("offer_question", language),
+            ]
+        )
+        reply = Reply(
+            text,
+            sources=_sources(index, route.answer.sources),
+            confidence=route.confidence,
+            actions=(
+                Action(MessageKind.CONFIRM, f"yes:{ticket.id}", phrase("yes", language)),
+                Action(MessageKind.CONFIRM, f"no:{ticket.id}", phrase("no", language)),
+            ),
+        )
+        await self.tickets.add_to_transcript(ticket.id, "bot", text)
+        await self._soft(self.store.set_state(ticket.key, {"offer": ticket.id}), None)
+        await self._soft(self.store.append(ticket.key, ("bot", text)), None)
+        await self.send(ticket.key, reply)
+        log.info("offered %s an answer from %s", ticket.id, ",".join(route.answer.sources))
+
+    async def _confirm(self, message: IncomingMessage) -> Reply:
+        """Yes or No to an offered answer: Yes resolves the ticket, No leaves it with the agents."""
+        answer, _, ticket_id = message.text.partition(":")
+        state = await self._soft(self.store.state(message.key), {})
+        language = state.get("language", "en")
+        try:
+            ticket = await self.tickets.get(ticket_id)
+        except TicketError:
+            return Reply(phrase("offer_closed", language))
+        language = ticket.language
+        if ticket.key != message.key or ticket.user_id != message.user_id:
+            return Reply(phrase("offer_not_yours", language))
+        if (
+            answer not in ("yes", "no")
+            or state.get("offer") != ticket.id
+            or ticket.status is TicketStatus.RESOLVED
+        ):
+            return Reply(phrase("offer_closed", language))
+        await self._soft(self.store.clear_state(message.key, "offer"), None)
+        await self.tickets.add_to_transcript(ticket.id, "customer", phrase(answer, language))
+        if answer == "no":
+            await self._soft(self.store.count("offers_declined"), None)
+            await self._soft(self.gaps.record(message.key, ticket.question, GAP_NOT_HELPFUL), None)
+            await self._desk_note(ticket, offer_note(ticket, accepted=False))
+            return await self._say(
+                message, "", Reply(phrase("auto_declined", language, ticket=ticket.id))
+            )
+        try:
+            ticket = await self.tickets.resolve(ticket.id, AUTO_AGENT)
+        except TicketError:
+            return Reply(phrase("offer_closed", language))
+        log.info("ticket %s resolved by the customer accepting an offered answer", ticket.id)
+        self.ticket_events.emit(TicketEvent.RESOLVED, ticket)
+        await self._soft(self.store.clear_state(ticket.key, "ticket", "negatives"), None)
+        await self._soft(self.store.count("offers_accepted"), None)
+        await self._desk_note(ticket, offer_note(ticket, accepted=True))
+        await self._desk_changed(ticket)
+        return await self._say(
+            message, "", Reply(phrase("auto_resolved", language, ticket=ticket.id))
+        )
+
+    async def _desk_note(self, ticket: Ticket, text: str) -> None:
+        """Tell the ticket's desk thread what the customer answered to an offered answer."""
+        if self.desk is None or ticket.desk_ref is None:
+            return
+        try:
+            await self.desk.post_note(ticket, text)
+        except Exception:
+            log.exception("could not post to ticket %s in the desk", ticket.id)
+            self.metrics.errors.labels("desk").inc()
 
     async def _desk_changed(self, ticket: Ticket) -> None:
         if self.desk is not None and ticket.desk_ref is not None:
@@ -464,6 +556,25 @@ class ConversationEngine:
             log.warning("state unavailable (%s); carrying on without it", type(exc).__name__)
             self.metrics.errors.labels("redis").inc()
             return default
+
+
+def offer_note(ticket: Ticket, accepted: bool) -> str:
+    """The desk's line about a customer's Yes or No; notes stand alone, outside the card thread."""
+    who = defuse_mentions(ticket.user_name or ticket.user_id)
+    if accepted:
+        return (
+            f"{ticket.id}: {who} answered Yes to the answer the bot offered from the updated FAQ; "
+            "the ticket is resolved automatically."
+        )
+    return (
+        f"{ticket.id}: {who} answered No to the answer the bot offered from the updated FAQ; "
+        "the ticket stays with you."
+    )
+
+
+def _sources(index: FaqIndex, ids: tuple[str, ...]) -> tuple[Source, ...]:
+    by_id = index.by_id
+    return tuple(Source(i, by_id[i].question, by_id[i].links) for i in ids if i in by_id)
 
 
 def _last_customer_question(history: list[Turn]) -> str:

@@ -108,6 +108,35 @@ _PHRASES: dict[str, dict[str, str]] = {
         "fr": "Désolé, cela ne vous a pas aidé. Reformulez votre question, ou demandez à parler à "
         "une personne.",
     },
+    "offer_intro": {
+        "en": "While ticket {ticket} waits for our team: our FAQ now has an answer that may help.",
+        "fr": "En attendant que notre équipe traite le ticket {ticket} : notre FAQ a maintenant "
+        "une réponse qui pourrait vous aider.",
+    },
+    "offer_question": {
+        "en": "Does this answer your question?",
+        "fr": "Est-ce que cela répond à votre question ?",
+    },
+    "auto_resolved": {
+        "en": "Great! I've closed ticket {ticket}. If you need anything else, just ask.",
+        "fr": "Parfait ! J'ai fermé le ticket {ticket}. Si vous avez besoin d'autre chose, "
+        "demandez-moi.",
+    },
+    "auto_declined": {
+        "en": "Thanks for telling me. Ticket {ticket} stays open and a person will reply here.",
+        "fr": "Merci de me le dire. Le ticket {ticket} reste ouvert et une personne vous répondra "
+        "ici.",
+    },
+    "offer_closed": {
+        "en": "That suggestion has already been answered or its ticket is closed.",
+        "fr": "Cette suggestion a déjà reçu une réponse, ou son ticket est fermé.",
+    },
+    "offer_not_yours": {
+        "en": "Only the person who asked can answer that suggestion.",
+        "fr": "Seule la personne qui a posé la question peut répondre à cette suggestion.",
+    },
+    "yes": {"en": "Yes", "fr": "Oui"},
+    "no": {"en": "No", "fr": "Non"},
     "helpful": {"en": "Helpful", "fr": "Utile"},
     "not_helpful": {"en": "Not helpful", "fr": "Pas utile"},
     "human": {"en": "Talk to a person", "fr": "Parler à une personne"},

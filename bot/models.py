@@ -31,6 +31,8 @@ class MessageKind(enum.StrEnum):
     CHOICE = "choice"  # text is the FAQ id the customer picked from a clarification
     HUMAN = "human"  # the "Talk to a person" button
     COMMAND = "command"  # an admin command, e.g. "reload" or "tickets"
+    # The customer's answer to an answer offered for a waiting ticket: "yes:T-12" or "no:T-12".
+    CONFIRM = "confirm"
 
 
 @dataclass(frozen=True)

@@ -43,6 +43,13 @@ class Settings(BaseSettings):
     NEGATIVE_FEEDBACK_LIMIT: int = Field(default=2, ge=1)
     MAX_MESSAGE_CHARS: int = Field(default=4000, ge=100)
 
+    # Keeping the FAQ current: gap report and answers offered to waiting tickets
+    GAPS_RETENTION_DAYS: int = Field(default=90, ge=1)
+    GAPS_MAX_RECORDS: int = Field(default=10000, ge=100)
+    GAPS_SIMILARITY: float = Field(default=0.3, gt=0, le=1)
+    AUTO_RESOLVE_CONFIDENCE: float = Field(default=0.6, ge=0, le=1)
+    AUTO_RESOLVE_MAX_TICKETS: int = Field(default=100, ge=0)
+
     # LLM
     LLM_PROVIDER: Literal["anthropic", "bedrock", "vertex"] = "anthropic"
     ANTHROPIC_API_KEY: SecretStr | None = None

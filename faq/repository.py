@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
@@ -49,12 +50,22 @@ class FaqRepository:
     def index(self) -> FaqIndex:
         return self._index
 
-    def reload(self, path: Path | None = None) -> ReloadReport:
+    def reload(self, path: Path | None = None, *, extra: Sequence[FaqEntry] = ()) -> ReloadReport:
+        """`extra` entries (approved agent drafts) join the source's, under ids of their own."""
         source = path or self.path
         try:
             entries = load_faq(source)
         except FaqLoadError as exc:
             return ReloadReport(False, self.version, len(self._index), errors=tuple(exc.errors))
+        taken = {entry.id for entry in entries}
+        clashes = tuple(
+            FaqError(entry.source, entry.line, f"id {entry.id!r} is already a FAQ entry's id")
+            for entry in extra
+            if entry.id in taken
+        )
+        if clashes:
+            return ReloadReport(False, self.version, len(self._index), errors=clashes)
+        entries = [*entries, *extra]
         new_index = FaqIndex(entries)
         old = self._index.by_id
         new = new_index.by_id

@@ -167,9 +167,9 @@ def sources_embed(reply: Reply) -> discord.Embed | None:
 
 class ActionButton(
     discord.ui.DynamicItem[discord.ui.Button[discord.ui.View]],
-    template=r"faqbot:(?P<kind>feedback|choice|human)(?::(?P<value>.+))?",
+    template=r"faqbot:(?P<kind>feedback|choice|human|confirm)(?::(?P<value>.+))?",
 ):
-    """Helpful, Not helpful, Talk to a person, and a clarification's choices."""
+    """Helpful, Not helpful, Talk to a person, a clarification's choices, and Yes/No to an offer."""
 
     def __init__(self, kind: MessageKind, value: str, label: str = "") -> None:
         custom_id = "faqbot:human" if kind is MessageKind.HUMAN else f"faqbot:{kind}:{value}"
