@@ -1,4 +1,4 @@
-"""The `faqbot` command line: chat, ask, serve, faq check, tickets."""
+"""The `faqbot` command line: chat, ask, serve, faq check|gaps|drafts, tickets."""
 
 from __future__ import annotations
 
@@ -12,6 +12,7 @@ from collections.abc import Awaitable, Callable, Iterable
 from pathlib import Path
 
 from bot.app import App, build_app
+from bot.drafts import DraftError, DraftStatus, format_drafts
 from bot.models import ConversationKey, IncomingMessage, Reply
 from bot.settings import SettingsError, load_settings
 from bot.tickets import TicketError
@@ -33,13 +34,14 @@ def main(argv: list[str] | None = None) -> int:
     )
     # bm25s logs every index build at DEBUG on a logger of its own.
     logging.getLogger("bm25s").setLevel(logging.WARNING)
-    if args.command == "faq":
+    if args.command == "faq" and args.faq_command == "check":
         return faq_check(Path(args.path))
     command: Callable[[App], Awaitable[int]] = {
         "chat": _chat,
         "ask": lambda app: _ask(app, args),
         "serve": _serve,
         "tickets": lambda app: _tickets(app, args),
+        "faq": lambda app: _faq(app, args),
     }[args.command]
     try:
         app = build_app(settings, faq_path=getattr(args, "faq", None))
@@ -75,6 +77,12 @@ def _parser() -> argparse.ArgumentParser:
     faq_sub = faq.add_subparsers(dest="faq_command", required=True)
     check = faq_sub.add_parser("check", help="validate a FAQ file or folder")
     check.add_argument("path")
+    gaps = faq_sub.add_parser("gaps", help="questions the FAQ failed, in clusters of paraphrases")
+    gaps.add_argument("--days", type=int, default=7, help="how far back (default: 7)")
+    drafts = faq_sub.add_parser("drafts", help="FAQ entries drafted from agents' answers")
+    drafts.add_argument("action", nargs="?", choices=("approve", "drop"))
+    drafts.add_argument("id", nargs="?", help="draft id, like D-3")
+    drafts.add_argument("--by", default="cli", help="who decides (default: cli)")
     tickets = sub.add_parser("tickets", help="list and handle tickets")
     tickets_sub = tickets.add_subparsers(dest="tickets_command", required=True)
     listing = tickets_sub.add_parser("list", help="open and claimed tickets")
@@ -156,6 +164,30 @@ async def _serve(app: App) -> int:
     from bot.server import serve
 
     await serve(app)
+    return 0
+
+
+async def _faq(app: App, args: argparse.Namespace) -> int:
+    if args.faq_command == "gaps":
+        longest = app.gaps.retention_days
+        if not 1 <= args.days <= longest:
+            print(f"--days must be from 1 to {longest} (GAPS_RETENTION_DAYS)", file=sys.stderr)
+            return 2
+        print(await app.gaps.report(args.days))
+        return 0
+    if args.action is None:
+        waiting = await app.drafts.find(DraftStatus.PENDING, DraftStatus.APPROVED)
+        print(format_drafts(waiting, len(await app.drafts.find(DraftStatus.PUBLISHED))))
+        return 0
+    try:
+        if args.id is None:
+            raise DraftError(f"drafts {args.action} needs a draft id, like D-3")
+        decide = app.drafts.approve if args.action == "approve" else app.drafts.drop
+        draft = await decide(args.id, args.by)
+    except DraftError as exc:
+        print(exc, file=sys.stderr)
+        return 1
+    print(f"{draft.id} {draft.status}")
     return 0
 
 

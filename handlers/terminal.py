@@ -1,12 +1,14 @@
 """The terminal adapter behind `faqbot chat` and `faqbot ask`.
 
 Lines starting with "/" are the terminal's buttons and commands: /helpful, /not-helpful, /human,
-/faq <command>, /quit. Everything else is a question.
+/yes:T-1 and /no:T-1 (answering an offered answer), /faq <command>, /quit. Everything else is a
+question.
 """
 
 from __future__ import annotations
 
 import asyncio
+import re
 import sys
 import uuid
 from collections.abc import Callable
@@ -21,6 +23,7 @@ _BUTTONS = {
     "/not-helpful": (MessageKind.FEEDBACK, "not_helpful"),
     "/human": (MessageKind.HUMAN, "human"),
 }
+_CONFIRM_RE = re.compile(r"/((?:yes|no):T-\d+)", re.IGNORECASE)
 
 
 def render(reply: Reply) -> str:
@@ -53,8 +56,11 @@ def to_message(line: str, key: ConversationKey, user: str) -> IncomingMessage | 
     if text in ("/quit", "/exit"):
         return None
     kind, value = MessageKind.QUESTION, text
+    confirm = _CONFIRM_RE.fullmatch(text)
     if text in _BUTTONS:
         kind, value = _BUTTONS[text]
+    elif confirm:
+        kind, value = MessageKind.CONFIRM, confirm[1]
     elif text.startswith("/faq"):
         kind, value = MessageKind.COMMAND, text.removeprefix("/faq").strip()
     return IncomingMessage(
