@@ -23,7 +23,7 @@ _BUTTONS = {
     "/not-helpful": (MessageKind.FEEDBACK, "not_helpful"),
     "/human": (MessageKind.HUMAN, "human"),
 }
-_CONFIRM_RE = re.compile(r"/((?:yes|no):T-\d+)", re.IGNORECASE)
+_CONFIRM_RE = re.compile(r"/((?:yes|no):T-\d+)")
 
 
 def render(reply: Reply) -> str:

@@ -43,3 +43,25 @@ class Customer:
         """Click the button of `reply` whose value is `value`."""
         action = next(a for a in reply.actions if a.value == value)
         return await self.send(action.value, action.kind)
+
+
+@dataclass
+class Agent:
+    """Someone in the desk who answers in a ticket's card thread."""
+
+    engine: ConversationEngine
+    user_id: str = "U-bob"
+    user_name: str = "Bob"
+
+    async def answer(self, ticket_id: str, text: str) -> Reply:
+        ticket = await self.engine.tickets.get(ticket_id)
+        assert ticket.desk_ref is not None, "the ticket has no card in the desk"
+        return await self.engine.handle(
+            IncomingMessage(
+                key=ticket.desk_ref.key,
+                message_id=f"a{next(_ids)}",
+                user_id=self.user_id,
+                user_name=self.user_name,
+                text=text,
+            )
+        )

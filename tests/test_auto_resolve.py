@@ -1,0 +1,223 @@
+"""After a reload, customers whose tickets wait are offered the answer the FAQ has gained."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from pathlib import Path
+
+from bot.app import App
+from bot.channels import CollectingOutputChannel
+from bot.conversation import AUTO_AGENT, DESK_OFFER_ACCEPTED, DESK_OFFER_DECLINED
+from bot.models import Reply
+from bot.routing import RouteKind
+from tests.conftest import MakeApp
+from tests.people import Agent, Customer
+from tests.test_conversation import RecordingDesk
+from tests.test_drafts import admin
+from tests.test_gaps import FAQ
+from tests.test_slack import (  # the Slack rig's fixtures, for the story through the adapter
+    RigFactory,
+    button,
+    click_payload,
+    make_rig,  # noqa: F401
+    mention,
+    standin,  # noqa: F401
+)
+
+PAYPAL = (
+    "- id: paypal\n  question: Can I pay with PayPal?\n"
+    "  answer: Yes, PayPal is accepted at checkout.\n"
+)
+MARS = "- id: mars\n  question: Do you ship to Mars?\n  answer: We ship to Mars twice a year.\n"
+
+
+@dataclass
+class Replica:
+    app: App
+    desk: RecordingDesk
+    outbox: CollectingOutputChannel
+
+    def offers(self) -> list[Reply]:
+        return [reply for _, reply in self.outbox.sent if "Does this answer" in reply.text]
+
+
+def replica(make_app: MakeApp, path: Path, **settings: object) -> Replica:
+    app = make_app(faq_path=path, SLACK_ADMIN_USER_IDS="UADMIN", **settings)
+    desk, outbox = RecordingDesk(), CollectingOutputChannel("terminal")
+    app.engine.set_desk(desk)
+    app.engine.register_channel(outbox)
+    return Replica(app, desk, outbox)
+
+
+def faq_file(tmp_path: Path) -> Path:
+    path = tmp_path / "faq.yaml"
+    path.write_text(FAQ)
+    return path
+
+
+async def test_a_ticket_opened_on_one_replica_is_resolved_by_a_yes_after_anothers_reload(
+    make_app: MakeApp, tmp_path: Path
+) -> None:
+    path = faq_file(tmp_path)
+    first, second = replica(make_app, path), replica(make_app, path)
+    customer = Customer(first.app.engine)
+    opened = await customer.say("Can I pay with PayPal?")
+    assert opened.ticket is not None
+    ticket_id = opened.ticket.id
+
+    path.write_text(FAQ + PAYPAL)
+    assert "Added (1): paypal" in (await second.app.engine.handle(admin("reload"))).text
+    [(key, offer)] = second.outbox.sent
+    assert key == customer.key
+    assert offer.text == (
+        f"While ticket {ticket_id} waits for our team: our FAQ now has an answer that may help."
+        "\n\nYes, PayPal is accepted at checkout.\n\nDoes this answer your question?"
+    )
+    assert offer.source_ids == ["paypal"]
+    assert [(a.value, a.label) for a in offer.actions] == [
+        (f"yes:{ticket_id}", "Yes"),
+        (f"no:{ticket_id}", "No"),
+    ]
+
+    thanks = await customer.press(offer, f"yes:{ticket_id}")
+    assert (
+        thanks.text
+        == f"Great! I've closed ticket {ticket_id}. If you need anything else, just ask."
+    )
+    ticket = await second.app.tickets.get(ticket_id)
+    assert ticket.status == "resolved" and ticket.claimed_by == AUTO_AGENT
+    assert ticket.transcript[-2:] == (("bot", offer.text), ("customer", "Yes"))
+    # The desk the ticket lives in hears it from the replica that took the click.
+    assert first.desk.customer_messages == [(ticket_id, DESK_OFFER_ACCEPTED)]
+    assert first.desk.changes[-1].status == "resolved"
+    # The bot has the conversation back; an agent's resolution makes no draft from it.
+    assert not (await customer.say("how do I get a refund")).is_empty
+    assert await first.app.drafts.find() == []
+    assert (await first.app.store.counters())["offers_accepted"] == 1
+    again = await customer.press(offer, f"yes:{ticket_id}")
+    assert again.text == "That suggestion has already been answered or its ticket is closed."
+
+
+async def test_a_no_leaves_the_ticket_with_the_agents(make_app: MakeApp, tmp_path: Path) -> None:
+    path = faq_file(tmp_path)
+    first, second = replica(make_app, path), replica(make_app, path)
+    customer = Customer(first.app.engine)
+    ticket_id = (await customer.say("Do you ship to Mars?")).ticket.id  # type: ignore[union-attr]
+    path.write_text(FAQ + MARS)
+    await second.app.engine.handle(admin("reload"))
+    [offer] = second.offers()
+
+    declined = await customer.press(offer, f"no:{ticket_id}")
+    assert declined.text == (
+        f"Thanks for telling me. Ticket {ticket_id} stays open and a person will reply here."
+    )
+    ticket = await first.app.tickets.get(ticket_id)
+    assert ticket.status == "open" and ticket.transcript[-1] == ("customer", "No")
+    assert first.desk.customer_messages == [(ticket_id, DESK_OFFER_DECLINED)]
+    # The agents still have it: the customer's next words go to them, not to the bot.
+    assert (await customer.say("I need it by next week")).is_empty
+    assert first.desk.customer_messages[-1] == (ticket_id, "I need it by next week")
+    # A declined answer is a gap the FAQ still has.
+    assert [gap.reason for gap in await first.app.gaps.since(1)] == ["no_answer", "not_helpful"]
+    # The same answer is not offered again by a later reload.
+    await first.app.engine.handle(admin("reload"))
+    assert first.offers() == []
+    await Agent(first.app.engine).answer(ticket_id, "Mars deliveries take a year, sorry.")
+    await first.app.engine.resolve(ticket_id, "Bob")
+    assert (await first.app.tickets.get(ticket_id)).claimed_by == "Bob"
+
+
+async def test_an_answer_is_offered_once_per_ticket_and_only_when_confident(
+    make_app: MakeApp, tmp_path: Path
+) -> None:
+    path = faq_file(tmp_path)
+    bot = replica(make_app, path)
+    exact = await Customer(bot.app.engine).say("Can I pay with PayPal?")
+    vague_question = "Can I pay with PayPal when I travel in Lisbon?"
+    await Customer(bot.app.engine).say(vague_question)
+    answered = await Customer(bot.app.engine).say("Do you accept PayPal?")
+    await Agent(bot.app.engine).answer(answered.ticket.id, "Yes we do.")  # type: ignore[union-attr]
+    unanswerable = await Customer(bot.app.engine).say("Do you ship to Mars?")
+    assert all(r.ticket for r in (exact, answered, unanswerable))
+
+    path.write_text(FAQ + PAYPAL)
+    bot.app.faq.reload()
+    for _ in range(2):
+        await bot.app.auto_resolver.faq_published(bot.app.faq.index)
+    # The vague question is answered, but not confidently enough to offer the answer.
+    route = await bot.app.engine.router.route(bot.app.faq.index, vague_question, "en", [])
+    assert route.kind is RouteKind.ANSWER
+    assert route.confidence < bot.app.settings.AUTO_RESOLVE_CONFIDENCE
+    # Only the exact question's ticket: the agent-answered and unanswerable ones are left alone.
+    [offer] = bot.offers()
+    assert offer.actions[0].value == f"yes:{exact.ticket.id}"  # type: ignore[union-attr]
+
+
+async def test_only_the_customer_who_asked_can_answer_the_offer(
+    make_app: MakeApp, tmp_path: Path
+) -> None:
+    path = faq_file(tmp_path)
+    bot = replica(make_app, path)
+    customer = Customer(bot.app.engine, is_direct=False, mentioned=True)
+    ticket_id = (await customer.say("Can I pay with PayPal?")).ticket.id  # type: ignore[union-attr]
+    path.write_text(FAQ + PAYPAL)
+    await bot.app.engine.handle(admin("reload"))
+    [offer] = bot.offers()
+    bystander = replace(customer, user_id="U-mallory", user_name="Mallory")
+    refused = await bystander.press(offer, f"yes:{ticket_id}")
+    assert refused.text == "Only the person who asked can answer that suggestion."
+    elsewhere = Customer(bot.app.engine)
+    assert "Only the person" in (await elsewhere.press(offer, f"yes:{ticket_id}")).text
+    assert (await bot.app.tickets.get(ticket_id)).status == "open"
+    forged_button = replace(offer.actions[0], value="yes:T-999")
+    forged = await customer.press(replace(offer, actions=(forged_button,)), "yes:T-999")
+    assert forged.text == "That suggestion has already been answered or its ticket is closed."
+
+
+async def test_offers_can_be_turned_off(make_app: MakeApp, tmp_path: Path) -> None:
+    path = faq_file(tmp_path)
+    bot = replica(make_app, path, AUTO_RESOLVE_MAX_TICKETS=0)
+    await Customer(bot.app.engine).say("Can I pay with PayPal?")
+    path.write_text(FAQ + PAYPAL)
+    await bot.app.engine.handle(admin("reload"))
+    assert bot.offers() == []
+
+
+async def test_a_slack_customer_clicks_yes_and_the_ticket_closes(
+    make_rig: RigFactory,  # noqa: F811
+    tmp_path: Path,
+) -> None:
+    path = faq_file(tmp_path)
+    rig = await make_rig(faq_path=path)
+    slack = rig.standin
+    event = mention("Can I pay with PayPal?")
+    await rig.event(event)
+    await slack.wait_for(lambda: slack.matching("chat.postMessage", channel="CDESK"))
+    (ticket,) = await rig.app.tickets.list()
+
+    path.write_text(FAQ + PAYPAL)
+    await rig.command("reload")
+    offer = await slack.wait_for(
+        lambda: [
+            call
+            for call in slack.matching("chat.postMessage", channel="C1")
+            if "Does this answer" in call.params["text"]
+        ]
+    )
+    posted = offer[0]
+    assert posted.params["thread_ts"] == event["ts"]
+    assert button(posted.params, f"no:{ticket.id}")
+    await rig.interact(click_payload(posted.params, posted.response["ts"], f"yes:{ticket.id}"))
+    closed = await slack.wait_for(
+        lambda: [
+            p
+            for p in slack.called("chat.postMessage", channel="C1")
+            if "closed ticket" in p["text"]
+        ]
+    )
+    assert closed[0]["thread_ts"] == event["ts"]
+    assert (await rig.app.tickets.get(ticket.id)).status == "resolved"
+    note = await slack.wait_for(
+        lambda: [p for p in slack.called("chat.postMessage", channel="CDESK") if "Yes" in p["text"]]
+    )
+    assert "resolved automatically" in note[0]["text"]
