@@ -8,11 +8,18 @@ from pathlib import Path
 from bot.app import App
 from bot.channels import CollectingOutputChannel
 from bot.conversation import AUTO_AGENT, DESK_OFFER_ACCEPTED, DESK_OFFER_DECLINED
-from bot.models import Reply
+from bot.models import Action, ConversationKey, MessageKind, Reply
 from bot.routing import RouteKind
+from handlers.terminal import render, to_message
 from tests.conftest import MakeApp
 from tests.people import Agent, Customer
+from tests.standins.discord_api import DESK, DiscordStandIn
 from tests.test_conversation import RecordingDesk
+from tests.test_discord import (  # the Discord bot's fixture, for the story through the adapter
+    StartBot,
+    custom_ids,
+    start_bot,  # noqa: F401
+)
 from tests.test_drafts import admin
 from tests.test_gaps import FAQ
 from tests.test_slack import (  # the Slack rig's fixtures, for the story through the adapter
@@ -221,3 +228,48 @@ async def test_a_slack_customer_clicks_yes_and_the_ticket_closes(
         lambda: [p for p in slack.called("chat.postMessage", channel="CDESK") if "Yes" in p["text"]]
     )
     assert "resolved automatically" in note[0]["text"]
+
+
+async def test_a_discord_customer_clicks_yes_and_the_ticket_closes(
+    discord_standin: DiscordStandIn,
+    start_bot: StartBot,  # noqa: F811
+    tmp_path: Path,
+) -> None:
+    path = faq_file(tmp_path)
+    app, _ = await start_bot(faq_path=path)
+    message = await discord_standin.say("Alice", "Can I pay with PayPal?", mention_bot=True)
+    thread_id = message["id"]
+    await discord_standin.wait_post(thread_id, "ticket")
+    (ticket,) = await app.tickets.list()
+    card = await discord_standin.wait_post(DESK, ticket.id)
+
+    path.write_text(FAQ + PAYPAL)
+    assert app.faq.reload().ok
+    await app.auto_resolver.faq_published(app.faq.index)
+    offer = await discord_standin.wait_post(thread_id, "Does this answer your question?")
+    assert custom_ids(offer) == [
+        f"faqbot:confirm:yes:{ticket.id}",
+        f"faqbot:confirm:no:{ticket.id}",
+    ]
+    await discord_standin.click("Alice", offer.response, f"faqbot:confirm:yes:{ticket.id}")
+    await discord_standin.wait_post(thread_id, f"closed ticket {ticket.id}")
+    assert (await app.tickets.get(ticket.id)).status == "resolved"
+    desk_thread = card.response["id"]
+    await discord_standin.wait_post(desk_thread, "resolved automatically")
+
+
+def test_the_terminal_shows_yes_and_no_and_reads_them_back() -> None:
+    offer = Reply(
+        "Does this answer your question?",
+        actions=(
+            Action(MessageKind.CONFIRM, "yes:T-4", "Yes"),
+            Action(MessageKind.CONFIRM, "no:T-4", "No"),
+        ),
+    )
+    assert render(offer).endswith("[/yes:T-4 /no:T-4]")
+    key = ConversationKey("terminal", "local", "c1")
+    clicked = to_message("/no:T-4", key, "you")
+    assert clicked is not None
+    assert (clicked.kind, clicked.text) == (MessageKind.CONFIRM, "no:T-4")
+    typed = to_message("/yes:anything", key, "you")
+    assert typed is not None and typed.kind is MessageKind.QUESTION
