@@ -7,6 +7,7 @@ every replica writes to and reads from the same log.
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import json
 import time
@@ -92,7 +93,10 @@ class GapLog:
     async def clusters(self, days: float) -> list[GapCluster]:
         """Clusters of the last `days`, most frequent first."""
         gaps = await self.since(days)
-        found = cluster_questions([gap.question for gap in gaps], self._similarity)
+        # Thousands of questions take seconds: off the event loop, so the bot keeps answering.
+        found = await asyncio.to_thread(
+            cluster_questions, [gap.question for gap in gaps], self._similarity
+        )
         result = []
         for cluster in found:
             members = [gaps[i] for i in cluster.members]

@@ -93,10 +93,13 @@ def cluster_questions(
     # Which clusters hold a feature: a question is compared only with clusters sharing one.
     holders: dict[str, set[int]] = defaultdict(set)
     for group, vector in enumerate(vectors):
-        candidates = set().union(*(holders[f] for f in vector)) if vector else set()
+        dots: dict[int, float] = defaultdict(float)
+        for feature, value in vector.items():
+            for cluster in holders[feature]:
+                dots[cluster] += value * sums[cluster][feature]
         best, best_similarity = -1, threshold
-        for cluster in sorted(candidates):
-            similarity = _dot(vector, sums[cluster]) / norms[cluster] if norms[cluster] else 0.0
+        for cluster in sorted(dots):
+            similarity = dots[cluster] / norms[cluster]
             if similarity >= best_similarity:
                 best, best_similarity = cluster, similarity
         if best < 0:
