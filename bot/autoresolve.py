@@ -50,7 +50,9 @@ class AutoResolver:
             return
         # Newest first: their customers are the likeliest to still be there. Each question is
         # routed (an LLM call when one is configured), so the scan is capped.
-        candidates = [t for t in reversed(waiting) if _unanswered(t)][: self.max_tickets]
+        candidates = [
+            t for t in reversed(waiting) if _unanswered(t) and self.engine.reaches(t.key)
+        ][: self.max_tickets]
         offered = 0
         for ticket in candidates:
             try:

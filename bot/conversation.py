@@ -101,6 +101,10 @@ class ConversationEngine:
     def set_desk(self, desk: Desk) -> None:
         self.desk = desk
 
+    def reaches(self, key: ConversationKey) -> bool:
+        """Can this process speak in that conversation (is its platform's adapter running)?"""
+        return key.platform in self._channels
+
     async def send(self, key: ConversationKey, reply: Reply) -> None:
         """Say something in a conversation without being asked (agent replies, resolutions)."""
         channel = self._channels.get(key.platform)

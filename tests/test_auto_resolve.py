@@ -160,6 +160,23 @@ async def test_an_answer_is_offered_once_per_ticket_and_only_when_confident(
     assert offer.actions[0].value == f"yes:{exact.ticket.id}"  # type: ignore[union-attr]
 
 
+async def test_a_conversation_this_process_cannot_reach_keeps_its_offer_for_later(
+    make_app: MakeApp, tmp_path: Path
+) -> None:
+    path = faq_file(tmp_path)
+    bot = replica(make_app, path)
+    elsewhere = Customer(bot.app.engine, key=ConversationKey("discord", "G1", "C9"))
+    ticket_id = (await elsewhere.say("Can I pay with PayPal?")).ticket.id  # type: ignore[union-attr]
+    path.write_text(FAQ + PAYPAL)
+    await bot.app.engine.handle(admin("reload"))
+    assert bot.offers() == []  # no Discord adapter in this process
+    discord = CollectingOutputChannel("discord")
+    bot.app.engine.register_channel(discord)
+    await bot.app.auto_resolver.faq_published(bot.app.faq.index)
+    [(key, offer)] = discord.sent
+    assert key == elsewhere.key and offer.actions[0].value == f"yes:{ticket_id}"
+
+
 async def test_only_the_customer_who_asked_can_answer_the_offer(
     make_app: MakeApp, tmp_path: Path
 ) -> None:
