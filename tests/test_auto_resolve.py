@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass, replace
 from pathlib import Path
 
 from bot.app import App
 from bot.channels import CollectingOutputChannel
-from bot.conversation import AUTO_AGENT, DESK_OFFER_ACCEPTED, DESK_OFFER_DECLINED
+from bot.conversation import AUTO_AGENT, offer_note
 from bot.models import Action, ConversationKey, MessageKind, Reply
 from bot.routing import RouteKind
 from handlers.terminal import render, to_message
@@ -95,7 +96,8 @@ async def test_a_ticket_opened_on_one_replica_is_resolved_by_a_yes_after_another
     assert ticket.status == "resolved" and ticket.claimed_by == AUTO_AGENT
     assert ticket.transcript[-2:] == (("bot", offer.text), ("customer", "Yes"))
     # The desk the ticket lives in hears it from the replica that took the click.
-    assert first.desk.customer_messages == [(ticket_id, DESK_OFFER_ACCEPTED)]
+    assert first.desk.notes == [(ticket_id, offer_note(ticket, accepted=True))]
+    assert first.desk.notes[0][1].startswith(f"{ticket_id}: Alice answered Yes")
     assert first.desk.changes[-1].status == "resolved"
     # The bot has the conversation back; an agent's resolution makes no draft from it.
     assert not (await customer.say("how do I get a refund")).is_empty
@@ -120,7 +122,8 @@ async def test_a_no_leaves_the_ticket_with_the_agents(make_app: MakeApp, tmp_pat
     )
     ticket = await first.app.tickets.get(ticket_id)
     assert ticket.status == "open" and ticket.transcript[-1] == ("customer", "No")
-    assert first.desk.customer_messages == [(ticket_id, DESK_OFFER_DECLINED)]
+    assert first.desk.notes == [(ticket_id, offer_note(ticket, accepted=False))]
+    assert "Alice answered No" in first.desk.notes[0][1]
     # The agents still have it: the customer's next words go to them, not to the bot.
     assert (await customer.say("I need it by next week")).is_empty
     assert first.desk.customer_messages[-1] == (ticket_id, "I need it by next week")
@@ -271,8 +274,19 @@ async def test_a_discord_customer_clicks_yes_and_the_ticket_closes(
     await discord_standin.click("Alice", offer.response, f"faqbot:confirm:yes:{ticket.id}")
     await discord_standin.wait_post(thread_id, f"closed ticket {ticket.id}")
     assert (await app.tickets.get(ticket.id)).status == "resolved"
-    desk_thread = card.response["id"]
-    await discord_standin.wait_post(desk_thread, "resolved automatically")
+    note = await discord_standin.wait_post(DESK, "resolved automatically")
+    assert note.body["content"].startswith(f"{ticket.id}: Alice answered Yes")
+    edited = await discord_standin.wait_for(
+        lambda: [
+            r
+            for r in discord_standin.sent(
+                "PATCH", rf"/channels/{DESK}/messages/{card.response['id']}"
+            )
+            if "faqbot (auto)" in json.dumps(r.body)
+        ],
+        what="the card edited on resolve",
+    )
+    assert edited
 
 
 def test_the_terminal_shows_yes_and_no_and_reads_them_back() -> None:
