@@ -18,6 +18,7 @@ from bot.conversation import ConversationEngine, EngineConfig
 from bot.drafts import DraftStore
 from bot.gaps import GapLog
 from bot.hours import BusinessHours
+from bot.limits import Limits, LlmBudget, RateLimiter, RateLimits
 from bot.llm import AnthropicAnswerer
 from bot.metrics import Metrics
 from bot.pricing import PriceTable
@@ -89,7 +90,18 @@ def build_router(settings: Settings, answerer: Answerer) -> Router:
         ambiguity_margin=settings.AMBIGUITY_MARGIN,
         top_k=settings.SEARCH_TOP_K,
     )
-    return Router(answerer, config)
+    return Router(answerer, config, fallback=ExtractiveAnswerer(settings.ANSWER_THRESHOLD))
+
+
+def build_limits(settings: Settings, redis: Redis) -> Limits:
+    rate = RateLimits(
+        user_per_minute=settings.RATE_LIMIT_USER_PER_MINUTE,
+        channel_per_minute=settings.RATE_LIMIT_CHANNEL_PER_MINUTE,
+    )
+    return Limits(
+        rate=RateLimiter(redis, settings.REDIS_PREFIX, rate),
+        budget=LlmBudget(redis, settings.REDIS_PREFIX, settings.LLM_DAILY_BUDGET_USD),
+    )
 
 
 def build_notifier(settings: Settings, clock: Callable[[], float]) -> WebhookNotifier | None:
@@ -162,6 +174,7 @@ def build_app(
         tickets=tickets,
         metrics=metrics,
         admin=admin,
+        limits=build_limits(settings, redis),
         allow_list=ChannelAllowList(
             {
                 "slack": frozenset(settings.SLACK_ALLOWED_CHANNELS),

@@ -5,7 +5,6 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
-import logging
 import sys
 import uuid
 from collections.abc import Awaitable, Callable, Iterable
@@ -13,6 +12,7 @@ from pathlib import Path
 
 from bot.app import App, build_app
 from bot.drafts import DraftError, DraftStatus, format_drafts
+from bot.logs import configure_logging
 from bot.models import ConversationKey, IncomingMessage, Reply
 from bot.settings import SettingsError, load_settings
 from bot.tickets import TicketError
@@ -27,13 +27,9 @@ def main(argv: list[str] | None = None) -> int:
     except SettingsError as exc:
         print(exc, file=sys.stderr)
         return 2
-    logging.basicConfig(
-        level=settings.LOG_LEVEL if args.command == "serve" else "WARNING",
-        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
-        stream=sys.stderr,
+    configure_logging(
+        settings.LOG_LEVEL if args.command == "serve" else "WARNING", settings.LOG_FORMAT
     )
-    # bm25s logs every index build at DEBUG on a logger of its own.
-    logging.getLogger("bm25s").setLevel(logging.WARNING)
     if args.command == "faq" and args.faq_command == "check":
         return faq_check(Path(args.path))
     command: Callable[[App], Awaitable[int]] = {

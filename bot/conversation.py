@@ -24,7 +24,9 @@ from bot.drafts import DraftStore
 from bot.gaps import GAP_NO_ANSWER, GAP_NOT_HELPFUL, GapLog
 from bot.hours import BusinessHours
 from bot.language import detect_language, phrase, weekday
-from bot.metrics import Metrics
+from bot.limits import Limits, Verdict
+from bot.logs import conversation_context, set_ticket
+from bot.metrics import PLATFORM_SEND, Metrics
 from bot.models import (
     Action,
     ConversationKey,
@@ -72,6 +74,7 @@ class ConversationEngine:
         tickets: TicketStore,
         metrics: Metrics,
         admin: AdminCommands,
+        limits: Limits,
         allow_list: ChannelAllowList,
         config: EngineConfig,
         gaps: GapLog,
@@ -84,6 +87,7 @@ class ConversationEngine:
         self.tickets = tickets
         self.metrics = metrics
         self.admin = admin
+        self.limits = limits
         self.allow_list = allow_list
         self.config = config
         self.clock = clock
@@ -113,9 +117,14 @@ class ConversationEngine:
                 "no output channel for %s; message to %s dropped", key.platform, key.redis_key
             )
             return
-        await channel.send(key, reply)
+        with self.metrics.timed(PLATFORM_SEND):
+            await channel.send(key, reply)
 
     async def handle(self, message: IncomingMessage) -> Reply:
+        with conversation_context(message.key.redis_key):
+            return await self._handle(message)
+
+    async def _handle(self, message: IncomingMessage) -> Reply:
         if message.kind is MessageKind.COMMAND:
             return await self.admin.run(message)
         if self.outbox:
@@ -129,13 +138,18 @@ class ConversationEngine:
         if not await self._first_delivery(message):
             return Reply()
         if desk_ticket is not None:
+            set_ticket(desk_ticket)
             return await self._agent_message(desk_ticket, message, text)
         # Before the active-ticket branch, which would pass the click on to the agents.
         if message.kind is MessageKind.CONFIRM:
             return await self._confirm(message)
         state = await self._soft(self.store.state(message.key), {})
+        set_ticket(state.get("ticket"))
         language = detect_language(text, default=state.get("language", "en"))
         self.metrics.messages.labels(message.key.platform).inc()
+        limited = await self._rate_limited(message, language)
+        if limited is not None:
+            return limited
         active = await self._active_ticket(message.key, state)
         if active and message.kind in (MessageKind.QUESTION, MessageKind.CHOICE) and text:
             return await self._to_agents(active, message, text)
@@ -161,6 +175,23 @@ class ConversationEngine:
             return True
         return await self._soft(self.store.known(message.key), False)
 
+    async def _rate_limited(self, message: IncomingMessage, language: str) -> Reply | None:
+        """None when the customer may go on; else a one-off notice, then silence, per minute.
+
+        When Redis is down the limit is not enforced: answering beats silence.
+        """
+        verdict, scope = await self._soft(
+            self.limits.rate.check(message.key, message.user_id), (Verdict.ALLOWED, None)
+        )
+        if verdict is Verdict.ALLOWED:
+            return None
+        self.metrics.rate_limited.labels(message.key.platform, scope or "").inc()
+        log.info("rate limit (%s) reached by %s", scope, message.user_id)
+        return Reply(phrase("slow_down", language) if verdict is Verdict.NOTIFY else "")
+
+    async def _llm_allowed(self, message: IncomingMessage) -> bool:
+        return await self._soft(self.limits.budget.allows_llm(message.key), True)
+
     async def _first_delivery(self, message: IncomingMessage) -> bool:
         if not message.message_id:
             return True
@@ -185,9 +216,14 @@ class ConversationEngine:
         if chosen is not None:
             return await self._reply_with_entry(message, chosen, language, confidence=1.0)
         history = await self._soft(self.store.history(message.key), [])
-        route = await self.router.route(self.faq.index, text, language, history)
+        llm_allowed = await self._llm_allowed(message)
+        route = await self.router.route(
+            self.faq.index, text, language, history, llm_allowed=llm_allowed
+        )
         for stage, seconds in route.timings.items():
             self.metrics.latency.labels(stage).observe(seconds)
+        if not llm_allowed and route.answer is not None:
+            self.metrics.budget_limited.labels(message.key.platform).inc()
         return await self._act(message, text, language, route)
 
     async def _act(self, message: IncomingMessage, text: str, language: str, route: Route) -> Reply:
@@ -237,7 +273,10 @@ class ConversationEngine:
         """The customer picked an entry; answer it the same way as a question would be."""
         hit = Hit(entry, 1.0, confidence)
         history = await self._soft(self.store.history(message.key), [])
-        answer = await self.router.answerer.answer(
+        llm_allowed = await self._llm_allowed(message)
+        if not llm_allowed:
+            self.metrics.budget_limited.labels(message.key.platform).inc()
+        answer = await self.router.answerer_for(llm_allowed).answer(
             AnswerRequest(entry.question, language, [hit], history, self.faq.index)
         )
         await self._record_usage(message.key, answer)
@@ -270,7 +309,7 @@ class ConversationEngine:
         )
         await self._soft(self.store.count("answered"), None)
         await self._soft(self.store.clear_state(message.key, "choices"), None)
-        self.metrics.answered.labels(message.key.platform, mode).inc()
+        self.metrics.outcome(message.key.platform, answered=True, mode=mode)
         return await self._say(message, question, reply)
 
     async def _say(self, message: IncomingMessage, text: str, reply: Reply) -> Reply:
@@ -328,11 +367,12 @@ class ConversationEngine:
         except RedisError:
             ticket = await self._hold_ticket(new)
         else:
+            set_ticket(ticket.id)
             log.info("ticket %s opened for %s: %s", ticket.id, message.key.redis_key, reason)
             await self._soft(self.store.count("escalated"), None)
             ticket = await self._post_to_desk(ticket)
             self.ticket_events.emit(TicketEvent.OPENED, ticket)
-        self.metrics.escalated.labels(message.key.platform, reason).inc()
+        self.metrics.outcome(message.key.platform, answered=False, reason=reason)
         said = phrase("ticket_opened", language, ticket=ticket.id)
         hours = self.config.business_hours
         if hours is not None and not hours.is_open(now):
@@ -550,6 +590,7 @@ class ConversationEngine:
             if kind != "cost_usd":
                 self.metrics.llm_tokens.labels(usage.model, kind.removesuffix("_tokens")).inc(value)
         self.metrics.llm_cost.labels(usage.model).inc(usage.cost_usd)
+        await self._soft(self.limits.budget.spend(key, usage.cost_usd), None)
         await self._soft(self.store.add_usage(key, usage.as_counts()), None)
 
     async def _soft(self, operation: Awaitable[T], default: T) -> T:

@@ -137,6 +137,10 @@ _PHRASES: dict[str, dict[str, str]] = {
     },
     "yes": {"en": "Yes", "fr": "Oui"},
     "no": {"en": "No", "fr": "Non"},
+    "slow_down": {
+        "en": "You're sending messages a little too quickly. Please try again in a minute.",
+        "fr": "Vous envoyez des messages un peu trop vite. Merci de réessayer dans une minute.",
+    },
     "helpful": {"en": "Helpful", "fr": "Utile"},
     "not_helpful": {"en": "Not helpful", "fr": "Pas utile"},
     "human": {"en": "Talk to a person", "fr": "Parler à une personne"},

@@ -2,7 +2,17 @@
 
 from __future__ import annotations
 
-from prometheus_client import CollectorRegistry, Counter, Histogram, generate_latest
+import contextlib
+import time
+from collections.abc import Iterator
+
+from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, generate_latest
+
+# Stages of the answer latency histogram.
+RETRIEVAL = "retrieval"
+LLM = "llm"
+EXTRACTIVE = "extractive"
+PLATFORM_SEND = "platform_send"
 
 
 class Metrics:
@@ -49,6 +59,46 @@ class Metrics:
             registry=self.registry,
         )
         self.errors = Counter("faqbot_errors", "Errors by kind", ["kind"], registry=self.registry)
+        # Set by the core from this process's answered and escalated counts; across replicas,
+        # compute it from the faqbot_answered_total and faqbot_escalated_total counters.
+        self.deflection_rate = Gauge(
+            "faqbot_deflection_rate",
+            "Share of questions answered without a person: answered / (answered + escalated)",
+            registry=self.registry,
+        )
+        self.rate_limited = Counter(
+            "faqbot_rate_limited",
+            "Customer messages dropped by a rate limit",
+            ["platform", "scope"],
+            registry=self.registry,
+        )
+        self.budget_limited = Counter(
+            "faqbot_budget_limited",
+            "Questions answered extractively because the channel's daily LLM budget was spent",
+            ["platform"],
+            registry=self.registry,
+        )
+        self._answered = 0
+        self._escalated = 0
+
+    def outcome(self, platform: str, *, answered: bool, mode: str = "", reason: str = "") -> None:
+        """Count an answer or an escalation, and update the deflection rate."""
+        if answered:
+            self._answered += 1
+            self.answered.labels(platform, mode).inc()
+        else:
+            self._escalated += 1
+            self.escalated.labels(platform, reason).inc()
+        self.deflection_rate.set(self._answered / (self._answered + self._escalated))
+
+    @contextlib.contextmanager
+    def timed(self, stage: str) -> Iterator[None]:
+        """Observe the time the block takes under `stage` (platform adapters time their sends)."""
+        start = time.perf_counter()
+        try:
+            yield
+        finally:
+            self.latency.labels(stage).observe(time.perf_counter() - start)
 
     def render(self) -> bytes:
         return generate_latest(self.registry)

@@ -12,6 +12,7 @@ from enum import StrEnum
 
 from bot.answerer import Answer, Answerer, AnswerRequest
 from bot.intents import asks_for_human, small_talk
+from bot.metrics import EXTRACTIVE, LLM, RETRIEVAL
 from bot.store import Turn
 from faq.index import FaqIndex, Hit
 
@@ -37,7 +38,7 @@ class Route:
     hits: tuple[Hit, ...] = ()
     answer: Answer | None = None
     talk: str | None = None
-    # Seconds spent per stage ("retrieval", "answer"), for metrics and `faqbot eval`.
+    # Seconds spent per stage ("retrieval", then "llm" or "extractive"), for metrics and eval.
     timings: dict[str, float] = field(default_factory=dict)
 
     @property
@@ -56,11 +57,25 @@ class Route:
 
 
 class Router:
-    def __init__(self, answerer: Answerer, config: RouterConfig) -> None:
+    """`fallback` answers without the LLM when `llm_allowed` is False (a spent budget)."""
+
+    def __init__(self, answerer: Answerer, config: RouterConfig, fallback: Answerer) -> None:
         self.answerer = answerer
         self.config = config
+        self.fallback = fallback
 
-    async def route(self, index: FaqIndex, text: str, language: str, history: list[Turn]) -> Route:
+    def answerer_for(self, llm_allowed: bool) -> Answerer:
+        return self.answerer if llm_allowed else self.fallback
+
+    async def route(
+        self,
+        index: FaqIndex,
+        text: str,
+        language: str,
+        history: list[Turn],
+        *,
+        llm_allowed: bool = True,
+    ) -> Route:
         talk = small_talk(text)
         if talk is not None:
             return Route(RouteKind.SMALL_TALK, talk=talk)
@@ -68,14 +83,13 @@ class Router:
             return Route(RouteKind.HUMAN)
         start = time.perf_counter()
         hits = tuple(index.search(text, self.config.top_k))
-        timings = {"retrieval": time.perf_counter() - start}
+        timings = {RETRIEVAL: time.perf_counter() - start}
         if self._ambiguous(hits):
             return Route(RouteKind.CLARIFY, hits[:2], timings=timings)
+        answerer = self.answerer_for(llm_allowed)
         start = time.perf_counter()
-        answer = await self.answerer.answer(
-            AnswerRequest(text, language, list(hits), history, index)
-        )
-        timings["answer"] = time.perf_counter() - start
+        answer = await answerer.answer(AnswerRequest(text, language, list(hits), history, index))
+        timings[EXTRACTIVE if answerer.mode == EXTRACTIVE else LLM] = time.perf_counter() - start
         kind = RouteKind.ANSWER if answer.answered else RouteKind.ESCALATE
         return Route(kind, hits, answer, timings=timings)
 

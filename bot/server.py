@@ -37,7 +37,9 @@ class PlatformAdapter(Protocol):
 
     async def start(self) -> None: ...
 
-    async def stop(self) -> None: ...
+    async def stop(self) -> None:
+        """Take no new messages, finish those in flight, then disconnect."""
+        ...
 
 
 def platform_adapters(app: App) -> list[PlatformAdapter]:
@@ -90,6 +92,29 @@ def build_web_app(app: App, adapters: list[PlatformAdapter]) -> web.Application:
     return web_app
 
 
+async def stop_adapters(adapters: list[PlatformAdapter], grace: float) -> None:
+    """Each adapter stops taking messages and finishes those in flight, within `grace` seconds."""
+    try:
+        async with asyncio.timeout(grace):
+            await asyncio.gather(*(adapter.stop() for adapter in adapters))
+    except TimeoutError:
+        log.warning(
+            "messages still in flight after SHUTDOWN_GRACE_SECONDS=%s; stopping anyway", grace
+        )
+
+
+async def save_held_tickets(app: App) -> None:
+    """A last try at storing the tickets held during a Redis outage; any left are named."""
+    if app.engine.outbox:
+        try:
+            await app.engine.flush_outbox()
+        except Exception:
+            log.exception("storing the held tickets failed")
+    if app.engine.outbox:
+        held = ", ".join(ticket.id for ticket in app.engine.outbox.held)
+        log.error("exiting with tickets Redis never stored (their desk cards remain): %s", held)
+
+
 async def serve(app: App, stop: asyncio.Event | None = None) -> None:
     """Run until SIGTERM or SIGINT (or `stop` is set), then finish in-flight work and exit."""
     stop = stop or asyncio.Event()
@@ -121,8 +146,8 @@ async def serve(app: App, stop: asyncio.Event | None = None) -> None:
             housekeeping.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await housekeeping
-        for adapter in adapters:
-            await adapter.stop()
+        await stop_adapters(adapters, app.settings.SHUTDOWN_GRACE_SECONDS)
+        await save_held_tickets(app)
         await runner.cleanup()
         for sig in (signal.SIGTERM, signal.SIGINT):
             loop.remove_signal_handler(sig)

@@ -84,6 +84,13 @@ class Settings(BaseSettings):
     HTTP_HOST: str = "0.0.0.0"
     HTTP_PORT: int = Field(default=8080, ge=0, le=65535)
     LOG_LEVEL: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
+    LOG_FORMAT: Literal["text", "json"] = "text"
+    SHUTDOWN_GRACE_SECONDS: float = Field(default=20.0, gt=0)
+
+    # Limits (0 turns a limit off); counters live in Redis, shared by every replica
+    RATE_LIMIT_USER_PER_MINUTE: int = Field(default=0, ge=0)
+    RATE_LIMIT_CHANNEL_PER_MINUTE: int = Field(default=0, ge=0)
+    LLM_DAILY_BUDGET_USD: float = Field(default=0.0, ge=0)
 
     # Slack
     SLACK_BOT_TOKEN: SecretStr | None = None

@@ -29,6 +29,7 @@ from discord import app_commands
 
 from bot.app import App
 from bot.conversation import ConversationEngine
+from bot.metrics import PLATFORM_SEND
 from bot.models import (
     Action,
     ConversationKey,
@@ -41,6 +42,7 @@ from bot.models import (
 )
 from bot.settings import Settings
 from bot.tickets import TicketError
+from handlers.inflight import InFlight
 
 log = logging.getLogger(__name__)
 
@@ -196,7 +198,8 @@ class ActionButton(
         return cls(kind, match["value"] or kind.value, getattr(item, "label", None) or "")
 
     async def callback(self, interaction: discord.Interaction[discord.Client]) -> None:
-        await _adapter(interaction.client).on_action(interaction, self.kind, self.value)
+        adapter = _adapter(interaction.client)
+        await adapter.in_flight.run(adapter.on_action(interaction, self.kind, self.value), "button")
 
 
 class DeskButton(
@@ -400,7 +403,7 @@ class _Hooks:
         self.adapter.on_ready()
 
     async def on_message(self, message: discord.Message) -> None:
-        await self.adapter.on_message(message)
+        await self.adapter.in_flight.run(self.adapter.on_message(message), "message")
 
 
 class FaqClient(_Hooks, discord.Client):
@@ -456,6 +459,7 @@ class DiscordAdapter:
         self.ready = asyncio.Event()
         self.failure: str | None = None
         self._task: asyncio.Task[None] | None = None
+        self.in_flight = InFlight("Discord")
 
     @classmethod
     def from_app(cls, app: App, **client_options: Any) -> DiscordAdapter:
@@ -498,7 +502,10 @@ class DiscordAdapter:
                 await self.client.close()
 
     async def stop(self) -> None:
-        await self.client.close()
+        try:
+            await self.in_flight.close()
+        finally:
+            await self.client.close()
         if self._task is not None:
             with contextlib.suppress(asyncio.CancelledError):
                 await self._task
@@ -591,7 +598,8 @@ class DiscordAdapter:
         if new_thread:
             name = " ".join(text.split())[:90] or f"Question from {message.author.display_name}"
             target = await message.create_thread(name=name)
-        await deliver(target, reply)
+        with self.engine.metrics.timed(PLATFORM_SEND):
+            await deliver(target, reply)
 
     def _from_interaction(
         self, interaction: discord.Interaction[discord.Client], kind: MessageKind, text: str
@@ -629,7 +637,8 @@ class DiscordAdapter:
             if isinstance(channel, discord.abc.Messageable)
             else self.client.get_partial_messageable(interaction.channel_id or 0)
         )
-        await deliver(target, reply)
+        with self.engine.metrics.timed(PLATFORM_SEND):
+            await deliver(target, reply)
 
     async def on_desk_button(
         self, interaction: discord.Interaction[discord.Client], op: str, ticket_id: str

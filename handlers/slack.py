@@ -10,10 +10,8 @@ across processes sharing one Redis.
 
 from __future__ import annotations
 
-import asyncio
 import logging
 import re
-from collections.abc import Coroutine
 from dataclasses import replace
 from typing import Any
 
@@ -34,9 +32,11 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.app import App
 from bot.conversation import ConversationEngine
+from bot.metrics import PLATFORM_SEND
 from bot.models import ConversationKey, DeskRef, IncomingMessage, MessageKind, Reply, Ticket
 from bot.settings import SettingsError
 from bot.tickets import TicketError
+from handlers.inflight import InFlight
 from handlers.slack_format import (
     DESK_CLAIM,
     DESK_RESOLVE,
@@ -244,7 +244,7 @@ class SlackAdapter:
             logger=logging.getLogger("slack_bolt"),
         )
         self._bot_user_id: str | None = None
-        self._tasks: set[asyncio.Task[None]] = set()
+        self.in_flight = InFlight("Slack")
         self._socket: AsyncSocketModeHandler | None = None
         self._register()
 
@@ -280,6 +280,9 @@ class SlackAdapter:
             web_app.router.add_post(EVENTS_PATH, self.handle_http)
 
     async def handle_http(self, request: web.Request) -> web.Response:
+        if not self.in_flight.accepting:
+            # Shutting down: Slack retries the request, perhaps on another replica.
+            return web.Response(status=503, text="shutting down")
         response = await self.bolt.async_dispatch(await to_bolt_request(request))
         return await to_aiohttp_response(response)
 
@@ -292,27 +295,15 @@ class SlackAdapter:
             log.info("Slack HTTP mode: events on %s", EVENTS_PATH)
 
     async def stop(self) -> None:
+        self.in_flight.accepting = False
         if self._socket is not None:
             await self._socket.close_async()  # type: ignore[no-untyped-call]
             self._socket = None
-        await self.drain()
+        await self.in_flight.close()
 
     async def drain(self) -> None:
         """Wait for the work started by acknowledged requests."""
-        while self._tasks:
-            await asyncio.gather(*list(self._tasks), return_exceptions=True)
-
-    def _spawn(self, work: Coroutine[Any, Any, None], what: str) -> None:
-        task = asyncio.create_task(self._guarded(work, what))
-        self._tasks.add(task)
-        task.add_done_callback(self._tasks.discard)
-
-    @staticmethod
-    async def _guarded(work: Coroutine[Any, Any, None], what: str) -> None:
-        try:
-            await work
-        except Exception:
-            log.exception("Slack %s failed", what)
+        await self.in_flight.wait()
 
     async def _on_error(self, error: Exception, body: Payload) -> None:
         log.error("Slack listener error on %s: %r", body.get("type", "request"), error)
@@ -322,7 +313,7 @@ class SlackAdapter:
     async def _on_event(self, body: Payload, event: Payload, context: AsyncBoltContext) -> None:
         if context.bot_user_id:
             self._bot_user_id = context.bot_user_id
-        self._spawn(self._handle_event(body, event), f"event {body.get('event_id', '')}")
+        self.in_flight.spawn(self._handle_event(body, event), f"event {body.get('event_id', '')}")
 
     def translate(self, body: Payload, event: Payload) -> IncomingMessage | None:
         """A Slack message event as the core sees it, or None when it is not a person writing."""
@@ -363,13 +354,14 @@ class SlackAdapter:
             )
         name = await self.api.user_name(message.user_id)
         reply = await self.engine.handle(_with_name(message, name))
-        await self.output.send(message.key, reply)
+        with self.engine.metrics.timed(PLATFORM_SEND):
+            await self.output.send(message.key, reply)
 
     # ---- inbound: buttons and /faq
 
     async def _on_button(self, ack: AsyncAck, body: Payload, action: Payload) -> None:
         await ack()
-        self._spawn(self._handle_button(body, action), f"button {action.get('action_id')}")
+        self.in_flight.spawn(self._handle_button(body, action), f"button {action.get('action_id')}")
 
     async def _handle_button(self, body: Payload, action: Payload) -> None:
         kind = kind_of(str(action.get("action_id", "")))
@@ -392,11 +384,14 @@ class SlackAdapter:
             kind=kind,
         )
         reply = await self.engine.handle(incoming)
-        await self.output.send(key, reply)
+        with self.engine.metrics.timed(PLATFORM_SEND):
+            await self.output.send(key, reply)
 
     async def _on_desk_button(self, ack: AsyncAck, body: Payload, action: Payload) -> None:
         await ack()
-        self._spawn(self._handle_desk_button(body, action), f"desk {action.get('action_id')}")
+        self.in_flight.spawn(
+            self._handle_desk_button(body, action), f"desk {action.get('action_id')}"
+        )
 
     async def _handle_desk_button(self, body: Payload, action: Payload) -> None:
         ticket_id = str(action.get("value", ""))
@@ -413,7 +408,7 @@ class SlackAdapter:
 
     async def _on_command(self, ack: AsyncAck, body: Payload, respond: AsyncRespond) -> None:
         await ack()
-        self._spawn(self._handle_command(body, respond), f"command {body.get('command')}")
+        self.in_flight.spawn(self._handle_command(body, respond), f"command {body.get('command')}")
 
     async def _handle_command(self, body: Payload, respond: AsyncRespond) -> None:
         channel = str(body.get("channel_id", ""))
