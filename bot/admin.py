@@ -26,6 +26,7 @@ log = logging.getLogger(__name__)
 # The terminal is run by whoever operates the bot's process, so it is trusted.
 LOCAL_PLATFORMS = frozenset({"terminal", "cli"})
 
+COMMAND_NAMES = frozenset({"help", "reload", "status", "tickets"})
 HELP = """Admin commands:
 • reload: re-read the FAQ, validate it, and swap it in (the old FAQ stays live if it has errors)
 • status: FAQ version and size, answer mode, counters
@@ -108,12 +109,14 @@ class AdminCommands:
         words = message.text.split()
         command = words[0].lower() if words else "help"
         who = f"{message.key.platform}:{message.user_id}"
+        # Whatever else was typed after /faq is someone's raw text: it stays out of the logs.
+        logged = command if command in COMMAND_NAMES else "(unknown)"
         if command == "help":
             return Reply(HELP)
         if not self.policy.is_admin(message):
-            log.warning("admin command %r refused for %s", command, who)
+            log.warning("admin command %s refused for %s", logged, who)
             return Reply(REFUSAL)
-        log.info("admin command %r by %s", command, who)
+        log.info("admin command %s by %s", logged, who)
         if command == "reload":
             return Reply(await self._reload(who))
         if command == "status":

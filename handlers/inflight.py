@@ -57,4 +57,7 @@ class InFlight:
     async def close(self) -> None:
         """Take no new work and finish what is in flight."""
         self.accepting = False
+        log.info(
+            "%s takes no new messages; finishing %d in flight", self.platform, len(self._tasks)
+        )
         await self.wait()

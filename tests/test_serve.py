@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+import json
 import os
 import signal
 import subprocess
@@ -12,9 +14,12 @@ import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 
+import aiohttp
 import pytest
 
 from tests.redis_server import free_port
+from tests.standins.slack_api import SlackStandIn
+from tests.test_slack import SECRET, event_envelope, message, signed_headers
 
 
 def get(url: str) -> tuple[int, str]:
@@ -78,7 +83,7 @@ def test_serve_answers_health_readiness_and_metrics_then_stops_on_sigterm(
     process.send_signal(signal.SIGTERM)
     output, _ = process.communicate(timeout=30)
     assert process.returncode == 0
-    assert "no platform is configured" in output
+    assert output.count("no platform is configured") == 1
     assert "shutting down" in output
     assert "Traceback" not in output
 
@@ -92,3 +97,61 @@ def test_serve_is_ready_with_a_live_redis(tmp_path: Path, redis_url: str) -> Non
         process.send_signal(signal.SIGTERM)
         process.communicate(timeout=30)
         assert process.returncode == 0
+
+
+def read_until(process: subprocess.Popen[str], text: str) -> list[str]:
+    """The process's output lines up to and including the first one containing `text`."""
+    assert process.stdout is not None
+    lines = []
+    for line in process.stdout:
+        lines.append(line)
+        if text in line:
+            return lines
+    pytest.fail(f"{text!r} never logged: {''.join(lines)}")
+
+
+async def test_sigterm_finishes_the_answer_in_flight_and_refuses_new_messages(
+    tmp_path: Path, redis_url: str, prefix: str
+) -> None:
+    slack = await SlackStandIn().start()
+    # The bot's answer hangs in Slack until released: it is in flight when SIGTERM arrives.
+    release = slack.hold["chat.postMessage"] = asyncio.Event()
+    process, base = await asyncio.to_thread(
+        start_serve,
+        tmp_path,
+        REDIS_URL=redis_url,
+        REDIS_PREFIX=prefix,
+        SLACK_BOT_TOKEN="xoxb-test",
+        SLACK_SIGNING_SECRET=SECRET,
+        SLACK_API_URL=slack.api_url,
+        SHUTDOWN_GRACE_SECONDS="60",
+    )
+    try:
+        async with aiohttp.ClientSession() as session:
+
+            async def post(event: dict[str, object]) -> int:
+                body = json.dumps(event_envelope(event))
+                headers = {"Content-Type": "application/json", **signed_headers(body)}
+                async with session.post(f"{base}/slack/events", data=body, headers=headers) as r:
+                    return r.status
+
+            question = message("how do I reset my password", channel="D1", channel_type="im")
+            assert await post(question) == 200
+            await slack.wait_for(lambda: slack.held)
+            process.send_signal(signal.SIGTERM)
+            await asyncio.to_thread(read_until, process, "takes no new messages")
+            late = message("and how do I cancel?", channel="D2", channel_type="im")
+            assert await post(late) == 503
+            assert get(f"{base}/healthz")[0] == 200
+        release.set()
+        output, _ = await asyncio.to_thread(process.communicate, timeout=30)
+    finally:
+        if process.poll() is None:
+            process.kill()
+            process.communicate()
+        await slack.stop()
+    assert process.returncode == 0, output
+    [answer] = slack.called("chat.postMessage", channel="D1")
+    assert "password" in answer["text"].lower()
+    assert not slack.called("chat.postMessage", channel="D2")
+    assert "Traceback" not in output

@@ -50,6 +50,7 @@ class SlackStandIn:
     rate_limit_storm: dict[str, int] = field(default_factory=dict)  # method -> 429s in a row
     rate_limited: list[Call] = field(default_factory=list)
     hold: dict[str, asyncio.Event] = field(default_factory=dict)  # method -> answer once set
+    held: list[Call] = field(default_factory=list)  # calls waiting on `hold`
     url: str = ""
     _runner: web.AppRunner | None = None
     _sockets: list[web.WebSocketResponse] = field(default_factory=list)
@@ -126,6 +127,7 @@ class SlackStandIn:
         token = request.headers.get("Authorization", "").removeprefix("Bearer ") or None
         call = Call(method, params, token)
         if method in self.hold:
+            self.held.append(call)
             await self.hold[method].wait()
         if method in self.rate_limit_once or self.rate_limit_storm.get(method):
             retry_after = self.rate_limit_once.pop(method, "0")
