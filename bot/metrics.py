@@ -93,10 +93,13 @@ class Metrics:
 
     @contextlib.contextmanager
     def timed(self, stage: str) -> Iterator[None]:
-        """Observe the time the block takes under `stage` (platform adapters time their sends)."""
+        """Observe the time the block takes under `stage`; a failure counts as an error of it."""
         start = time.perf_counter()
         try:
             yield
+        except Exception:
+            self.errors.labels(stage).inc()
+            raise
         finally:
             self.latency.labels(stage).observe(time.perf_counter() - start)
 
