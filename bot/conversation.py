@@ -186,8 +186,10 @@ class ConversationEngine:
         if verdict is Verdict.ALLOWED:
             return None
         self.metrics.rate_limited.labels(message.key.platform, scope or "").inc()
-        log.info("rate limit (%s) reached by %s", scope, message.user_id)
-        return Reply(phrase("slow_down", language) if verdict is Verdict.NOTIFY else "")
+        if verdict is Verdict.SILENT:
+            return Reply()
+        log.info("%s rate limit reached by %s", scope, message.user_id)
+        return Reply(phrase("slow_down", language))
 
     async def _llm_allowed(self, message: IncomingMessage) -> bool:
         return await self._soft(self.limits.budget.allows_llm(message.key), True)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import logging
 import shutil
 from collections.abc import AsyncIterator, Awaitable, Callable
 from pathlib import Path
@@ -464,3 +465,29 @@ async def test_faqbot_serve_runs_discord_and_stops_cleanly(
     stop.set()
     await asyncio.wait_for(server, 10)
     assert discord_standin.identifies == 1
+
+
+async def test_stopping_finishes_the_answer_in_flight_and_takes_no_new_message(
+    discord_standin: DiscordStandIn, start_bot: StartBot, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.INFO, logger="handlers.inflight")
+    _, adapter = await start_bot()
+    # The answer's thread hangs in Discord until released: the message is in flight.
+    release = discord_standin.hold["POST /channels/{id}/messages/{id}/threads"] = asyncio.Event()
+    try:
+        question = await discord_standin.say("Alice", RESET, mention_bot=True)
+        await discord_standin.wait_for(lambda: discord_standin.held, what="the held thread")
+        stopping = asyncio.create_task(adapter.stop())
+        await discord_standin.wait_for(
+            lambda: "takes no new messages" in caplog.text, what="the drain to start"
+        )
+        await discord_standin.say("Bob", UNANSWERABLE, mention_bot=True)
+        await discord_standin.wait_for(
+            lambda: "Discord message refused" in caplog.text, what="the late message refused"
+        )
+    finally:
+        release.set()
+    await stopping
+    answer = await discord_standin.wait_post(question["id"])
+    assert "nimbus.example/reset" in answer.body["content"]
+    assert not any("ticket" in texts(post) for post in discord_standin.posts())

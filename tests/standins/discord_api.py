@@ -92,6 +92,8 @@ class DiscordStandIn:
     rate_limit_once: set[str] = field(default_factory=set)  # "POST /channels/{id}/messages"
     rate_limit_storm: dict[str, int] = field(default_factory=dict)  # route -> 429s in a row
     rate_limited: list[str] = field(default_factory=list)
+    hold: dict[str, asyncio.Event] = field(default_factory=dict)  # route -> answer once set
+    held: list[Recorded] = field(default_factory=list)  # requests waiting on `hold`
     reject_token: bool = False
     refuse_intents: bool = False
     people: dict[str, Person] = field(default_factory=dict)
@@ -173,6 +175,9 @@ class DiscordStandIn:
             response.headers["Retry-After"] = "1"
             recorded.status = 429
             return response
+        if route in self.hold:
+            self.held.append(recorded)
+            await self.hold[route].wait()
         response = await self._answer(request.method, path, body)
         recorded.status = response.status
         if response.content_type == JSON and isinstance(response.body, bytes):
