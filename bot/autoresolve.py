@@ -65,7 +65,7 @@ class AutoResolver:
         )
 
     async def _consider(self, ticket: Ticket, index: FaqIndex) -> bool:
-        route = await self.engine.router.route(index, ticket.question, ticket.language, [])
+        route = await self.engine.route_for(ticket.key, index, ticket.question, ticket.language)
         if (
             route.kind is not RouteKind.ANSWER
             or route.answer is None

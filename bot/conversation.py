@@ -194,6 +194,17 @@ class ConversationEngine:
     async def _llm_allowed(self, message: IncomingMessage) -> bool:
         return await self._soft(self.limits.budget.allows_llm(message.key), True)
 
+    async def route_for(
+        self, key: ConversationKey, index: FaqIndex, text: str, language: str
+    ) -> Route:
+        """A decision for a conversation outside a message of its own (an offer after a
+        reload), held to the conversation's LLM budget and counted like any other answer."""
+        llm_allowed = await self._soft(self.limits.budget.allows_llm(key), True)
+        route = await self.router.route(index, text, language, [], llm_allowed=llm_allowed)
+        if route.answer is not None:
+            await self._record_usage(key, route.answer)
+        return route
+
     async def _first_delivery(self, message: IncomingMessage) -> bool:
         if not message.message_id:
             return True

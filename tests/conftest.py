@@ -16,6 +16,7 @@ from redis.asyncio import Redis
 from bot.app import App, build_app
 from bot.settings import Settings
 from tests.redis_server import INSTALL_HINT, answers, own_redis_server
+from tests.standins.anthropic_api import AnthropicStandIn
 from tests.standins.discord_api import DiscordStandIn
 
 DEFAULT_URL = "redis://127.0.0.1:6379/0"
@@ -90,3 +91,11 @@ async def discord_standin() -> AsyncIterator[DiscordStandIn]:
     await server.close()
     discord.http.Route.BASE = base
     discord.gateway.DiscordWebSocket.DEFAULT_GATEWAY = gateway
+
+
+@pytest.fixture
+async def claude() -> AsyncIterator[AnthropicStandIn]:
+    """A local Messages API; point ANTHROPIC_BASE_URL at `claude.url`."""
+    standin = await AnthropicStandIn().start()
+    yield standin
+    await standin.stop()

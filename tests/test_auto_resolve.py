@@ -14,6 +14,7 @@ from bot.routing import RouteKind
 from handlers.terminal import render, to_message
 from tests.conftest import MakeApp
 from tests.people import Agent, Customer
+from tests.standins.anthropic_api import AnthropicStandIn, ToolReply
 from tests.standins.discord_api import DESK, DiscordStandIn
 from tests.test_conversation import RecordingDesk
 from tests.test_discord import (  # the Discord bot's fixture, for the story through the adapter
@@ -304,3 +305,29 @@ def test_the_terminal_shows_yes_and_no_and_reads_them_back() -> None:
     assert (clicked.kind, clicked.text) == (MessageKind.CONFIRM, "no:T-4")
     typed = to_message("/yes:anything", key, "you")
     assert typed is not None and typed.kind is MessageKind.QUESTION
+
+
+async def test_an_offer_after_a_reload_keeps_to_the_conversations_llm_budget(
+    make_app: MakeApp, tmp_path: Path, claude: AnthropicStandIn
+) -> None:
+    path = faq_file(tmp_path)
+    first = replica(
+        make_app,
+        path,
+        ANTHROPIC_API_KEY="sk-test-key",
+        ANTHROPIC_BASE_URL=claude.url,
+        LLM_MAX_RETRIES=0,
+        LLM_DAILY_BUDGET_USD=0.01,
+    )
+    customer = Customer(first.app.engine)
+    claude.script.append(ToolReply("A person will help.", [], faq_answers_it=False))
+    ticket_id = (await customer.say("Do you ship to Mars?")).ticket.id  # type: ignore[union-attr]
+    await first.app.engine.limits.budget.spend(customer.key, 1.0)
+    calls = len(claude.requests)
+
+    path.write_text(FAQ + MARS)
+    await first.app.engine.handle(admin("reload"))
+
+    [offer] = first.offers()
+    assert "We ship to Mars twice a year." in offer.text and f"yes:{ticket_id}" in str(offer)
+    assert len(claude.requests) == calls

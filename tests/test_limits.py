@@ -31,13 +31,6 @@ async def redis(redis_url: str) -> AsyncIterator[Redis]:
     await client.aclose()
 
 
-@pytest.fixture
-async def claude() -> AsyncIterator[AnthropicStandIn]:
-    standin = await AnthropicStandIn().start()
-    yield standin
-    await standin.stop()
-
-
 async def test_a_customer_sending_too_fast_is_told_once_then_ignored(make_app: MakeApp) -> None:
     app = make_app(RATE_LIMIT_USER_PER_MINUTE=2)
     alice = Customer(app.engine)

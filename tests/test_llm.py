@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
@@ -18,13 +17,6 @@ from tests.standins.anthropic_api import (
     TextOnly,
     ToolReply,
 )
-
-
-@pytest.fixture
-async def claude() -> AsyncIterator[AnthropicStandIn]:
-    standin = await AnthropicStandIn().start()
-    yield standin
-    await standin.stop()
 
 
 def llm_app(make_app: MakeApp, standin: AnthropicStandIn, **values: object) -> App:

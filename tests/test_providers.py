@@ -3,8 +3,6 @@ own clients, against the local Messages stand-in serving those platforms' paths.
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
-
 import pytest
 
 from bot.settings import SettingsError
@@ -13,13 +11,6 @@ from tests.people import Customer
 from tests.standins.anthropic_api import AnthropicStandIn
 
 QUESTION = "How do I reset my password? I forgot it"
-
-
-@pytest.fixture
-async def claude() -> AsyncIterator[AnthropicStandIn]:
-    standin = await AnthropicStandIn().start()
-    yield standin
-    await standin.stop()
 
 
 async def test_a_question_is_answered_by_claude_on_bedrock_with_a_signed_request(
