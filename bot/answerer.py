@@ -19,6 +19,8 @@ class AnswerRequest:
     hits: list[Hit]
     history: list[Turn]
     index: FaqIndex
+    # Who asked: "customer", or "other" for someone else in the customer's thread.
+    speaker: str = "customer"
 
 
 @dataclass(frozen=True)

@@ -23,6 +23,7 @@ from bot.llm import AnthropicAnswerer
 from bot.metrics import Metrics
 from bot.pricing import PriceTable
 from bot.providers import LlmClient, build_llm
+from bot.redact import Redactor
 from bot.reminders import TicketReminders
 from bot.routing import Router, RouterConfig
 from bot.settings import Settings, SettingsError
@@ -80,6 +81,7 @@ def build_answerer(settings: Settings, llm: LlmClient | None) -> Answerer:
         history_turns=settings.LLM_HISTORY_TURNS,
         full_faq_tokens=settings.LLM_FULL_FAQ_TOKENS,
         prices=PriceTable(settings.LLM_PRICES),
+        redactor=Redactor(),
     )
     return FallbackAnswerer(claude, extractive)
 
