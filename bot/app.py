@@ -22,6 +22,7 @@ from bot.limits import Limits, LlmBudget, RateLimiter, RateLimits
 from bot.llm import AnthropicAnswerer
 from bot.metrics import Metrics
 from bot.pricing import PriceTable
+from bot.privacy import Privacy
 from bot.providers import LlmClient, build_llm
 from bot.redact import Redactor
 from bot.reminders import TicketReminders
@@ -29,6 +30,7 @@ from bot.routing import Router, RouterConfig
 from bot.settings import Settings, SettingsError
 from bot.store import Store
 from bot.tickets import TicketStore, ticket_to_json
+from bot.user_index import UserIndex
 from bot.webhook import WebhookNotifier
 from faq.repository import FaqRepository
 
@@ -48,6 +50,7 @@ class App:
     gaps: GapLog
     drafts: DraftStore
     auto_resolver: AutoResolver
+    privacy: Privacy
     reminders: TicketReminders | None = None
     notifier: WebhookNotifier | None = None
 
@@ -142,7 +145,13 @@ def build_app(
         max_turns=settings.HISTORY_MAX_TURNS,
         dedupe_ttl=settings.DEDUPE_TTL_SECONDS,
     )
-    tickets = TicketStore(redis, settings.REDIS_PREFIX)
+    ticket_retention = settings.TICKET_RETENTION_DAYS * 24 * 3600
+    user_index = UserIndex(
+        settings.REDIS_PREFIX, max(settings.HISTORY_TTL_SECONDS, ticket_retention)
+    )
+    tickets = TicketStore(
+        redis, settings.REDIS_PREFIX, resolved_ttl=ticket_retention, user_index=user_index
+    )
     metrics = Metrics()
     answerer = build_answerer(settings, llm)
     gaps = GapLog(
@@ -169,6 +178,14 @@ def build_app(
         drafts=drafts,
         publish_listeners=publish_listeners,
     )
+    privacy = Privacy(
+        redis,
+        index=user_index,
+        store=store,
+        tickets=tickets,
+        notice=settings.PRIVACY_NOTICE,
+        uses_ai=llm is not None,
+    )
     engine = ConversationEngine(
         faq=faq,
         router=build_router(settings, answerer),
@@ -177,6 +194,7 @@ def build_app(
         metrics=metrics,
         admin=admin,
         limits=build_limits(settings, redis),
+        privacy=privacy,
         allow_list=ChannelAllowList(
             {
                 "slack": frozenset(settings.SLACK_ALLOWED_CHANNELS),
@@ -219,6 +237,7 @@ def build_app(
         gaps,
         drafts,
         auto_resolver,
+        privacy,
         reminders,
         notifier,
     )

@@ -1,4 +1,4 @@
-"""The `faqbot` command line: chat, ask, serve, faq check|gaps|drafts, tickets."""
+"""The `faqbot` command line: chat, ask, serve, faq check|gaps|drafts, tickets, privacy erase."""
 
 from __future__ import annotations
 
@@ -14,6 +14,8 @@ from bot.app import App, build_app
 from bot.drafts import DraftError, DraftStatus, format_drafts
 from bot.logs import configure_logging
 from bot.models import ConversationKey, IncomingMessage, Reply
+from bot.privacy import ALL_PLATFORMS
+from bot.redact import install_log_redaction
 from bot.settings import SettingsError, load_settings
 from bot.tickets import TicketError
 from faq.loaders import load_faq
@@ -30,6 +32,7 @@ def main(argv: list[str] | None = None) -> int:
     configure_logging(
         settings.LOG_LEVEL if args.command == "serve" else "WARNING", settings.LOG_FORMAT
     )
+    install_log_redaction()
     if args.command == "faq" and args.faq_command == "check":
         return faq_check(Path(args.path))
     command: Callable[[App], Awaitable[int]] = {
@@ -38,6 +41,7 @@ def main(argv: list[str] | None = None) -> int:
         "serve": _serve,
         "tickets": lambda app: _tickets(app, args),
         "faq": lambda app: _faq(app, args),
+        "privacy": lambda app: _privacy(app, args),
     }[args.command]
     try:
         app = build_app(settings, faq_path=getattr(args, "faq", None))
@@ -88,6 +92,17 @@ def _parser() -> argparse.ArgumentParser:
         one.add_argument("id")
         if name != "show":
             one.add_argument("--agent", default="cli", help="who is acting (default: cli)")
+    privacy = sub.add_parser("privacy", help="personal data")
+    privacy_sub = privacy.add_subparsers(dest="privacy_command", required=True)
+    erase = privacy_sub.add_parser(
+        "erase", help="delete one person's conversations, tickets, feedback and usage records"
+    )
+    erase.add_argument("user", metavar="USER", help="the person's platform user id")
+    erase.add_argument(
+        "--platform",
+        choices=ALL_PLATFORMS,
+        help="the platform of USER (default: every platform)",
+    )
     return parser
 
 
@@ -224,4 +239,22 @@ async def _tickets(app: App, args: argparse.Namespace) -> int:
     except TicketError as exc:
         print(exc, file=sys.stderr)
         return 1
+    return 0
+
+
+async def _privacy(app: App, args: argparse.Namespace) -> int:
+    platforms = [args.platform] if args.platform else list(ALL_PLATFORMS)
+    found = False
+    for platform in platforms:
+        erasure = await app.privacy.erase(args.user, platform)
+        if erasure.found:
+            found = True
+            print(
+                f"erased {platform} user {args.user}: "
+                f"{len(erasure.conversations)} conversation(s), "
+                f"{len(erasure.tickets)} ticket(s)"
+                + (f" ({', '.join(erasure.tickets)})" if erasure.tickets else "")
+            )
+    if not found:
+        print(f"nothing stored for {args.user}")
     return 0

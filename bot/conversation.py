@@ -38,6 +38,7 @@ from bot.models import (
     TicketStatus,
 )
 from bot.outbox import TicketOutbox, provisional_id
+from bot.privacy import Privacy
 from bot.routing import Route, RouteKind, Router
 from bot.sanitize import clean_text, defuse_mentions
 from bot.store import Store, Turn
@@ -75,6 +76,7 @@ class ConversationEngine:
         metrics: Metrics,
         admin: AdminCommands,
         limits: Limits,
+        privacy: Privacy,
         allow_list: ChannelAllowList,
         config: EngineConfig,
         gaps: GapLog,
@@ -88,6 +90,7 @@ class ConversationEngine:
         self.metrics = metrics
         self.admin = admin
         self.limits = limits
+        self.privacy = privacy
         self.allow_list = allow_list
         self.config = config
         self.clock = clock
@@ -231,7 +234,12 @@ class ConversationEngine:
         history = await self._soft(self.store.history(message.key), [])
         llm_allowed = await self._llm_allowed(message)
         route = await self.router.route(
-            self.faq.index, text, language, history, llm_allowed=llm_allowed
+            self.faq.index,
+            text,
+            language,
+            history,
+            llm_allowed=llm_allowed,
+            speaker=await self._role(message),
         )
         for stage, seconds in route.timings.items():
             self.metrics.latency.labels(stage).observe(seconds)
@@ -290,7 +298,9 @@ class ConversationEngine:
         if not llm_allowed:
             self.metrics.budget_limited.labels(message.key.platform).inc()
         answer = await self.router.answerer_for(llm_allowed).answer(
-            AnswerRequest(entry.question, language, [hit], history, self.faq.index)
+            AnswerRequest(
+                entry.question, language, [hit], history, self.faq.index, await self._role(message)
+            )
         )
         await self._record_usage(message.key, answer)
         text, sources = (
@@ -326,9 +336,17 @@ class ConversationEngine:
         return await self._say(message, question, reply)
 
     async def _say(self, message: IncomingMessage, text: str, reply: Reply) -> Reply:
-        turns = [("customer", text)] if text else []
+        turns = [(await self._role(message), text)] if text else []
         await self._soft(self.store.append(message.key, *turns, ("bot", reply.text)), None)
+        if await self._soft(self.privacy.first_contact(message), False):
+            notice = self.privacy.notice(detect_language(text))
+            if notice:
+                reply = replace(reply, text=f"{notice}\n\n{reply.text}")
         return reply
+
+    async def _role(self, message: IncomingMessage) -> str:
+        """In a shared thread, whoever spoke first is the customer; others are labelled apart."""
+        return await self._soft(self.store.participant(message.key, message.user_id), "customer")
 
     async def _feedback(self, message: IncomingMessage, language: str) -> Reply:
         helpful = message.text.strip() == "helpful"
@@ -465,8 +483,9 @@ class ConversationEngine:
 
     async def _to_agents(self, ticket_id: str, message: IncomingMessage, text: str) -> Reply:
         """A person handles this conversation: pass the customer's words on and stay quiet."""
-        ticket = await self.tickets.add_to_transcript(ticket_id, "customer", text)
-        await self._soft(self.store.append(message.key, ("customer", text)), None)
+        role = await self._role(message)
+        ticket = await self.tickets.add_to_transcript(ticket_id, role, text)
+        await self._soft(self.store.append(message.key, (role, text)), None)
         if self.desk is not None:
             await self.desk.post_customer_message(ticket, defuse_mentions(text))
         return Reply()

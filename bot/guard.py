@@ -2,9 +2,9 @@
 
 The customer's text reaches the model as data, but a model can still be talked into things. So the
 answer itself is checked against what the bot gave it: a reply that repeats the instructions or
-states figures that no cited FAQ entry contains is refused (the caller falls back to the
-extractive answer or a ticket), and links, personal data and mentions that did not come from the
-cited entries are taken out.
+states figures, personal data or secrets that no cited FAQ entry contains is refused (the caller
+falls back to the extractive answer or a ticket), and links and mentions that did not come from
+the cited entries are taken out.
 """
 
 from __future__ import annotations
@@ -72,10 +72,12 @@ class OutputGuard:
         invented = _figures(answer) - _figures(grounds)
         if invented:
             raise UnsafeAnswer(f"the answer states figures no cited entry has: {sorted(invented)}")
+        # The model never saw personal data or secrets (the prompt is redacted), so any in its
+        # answer that the cited entries lack were made up or smuggled in.
+        if self.redactor.redact(answer, keep=grounds) != answer:
+            raise UnsafeAnswer("the answer has personal data or secrets no cited entry has")
         allowed = {_normal_url(url) for url in _URL.findall(grounds)}
-        text = self._strip_links(answer, allowed)
-        text = self.redactor.redact(text, keep=grounds)
-        text = defuse_mentions(text).strip()
+        text = defuse_mentions(self._strip_links(answer, allowed)).strip()
         if not text:
             raise UnsafeAnswer("nothing is left of the answer once cleaned")
         return text

@@ -141,6 +141,17 @@ _PHRASES: dict[str, dict[str, str]] = {
         "en": "You're sending messages a little too quickly. Please try again in a minute.",
         "fr": "Vous envoyez des messages un peu trop vite. Merci de réessayer dans une minute.",
     },
+    "privacy_notice_ai": {
+        "en": "I'm an automated assistant, not a person: your messages are processed by an AI "
+        "provider (Anthropic) to answer you.",
+        "fr": "Je suis un assistant automatique, pas une personne : vos messages sont traités par "
+        "un fournisseur d'IA (Anthropic) pour vous répondre.",
+    },
+    "privacy_notice_bot": {
+        "en": "I'm an automated assistant, not a person: I answer from our FAQ.",
+        "fr": "Je suis un assistant automatique, pas une personne : je réponds à partir de notre "
+        "FAQ.",
+    },
     "helpful": {"en": "Helpful", "fr": "Utile"},
     "not_helpful": {"en": "Not helpful", "fr": "Pas utile"},
     "human": {"en": "Talk to a person", "fr": "Parler à une personne"},

@@ -75,6 +75,7 @@ class Router:
         history: list[Turn],
         *,
         llm_allowed: bool = True,
+        speaker: str = "customer",
     ) -> Route:
         talk = small_talk(text)
         if talk is not None:
@@ -88,7 +89,9 @@ class Router:
             return Route(RouteKind.CLARIFY, hits[:2], timings=timings)
         answerer = self.answerer_for(llm_allowed)
         start = time.perf_counter()
-        answer = await answerer.answer(AnswerRequest(text, language, list(hits), history, index))
+        answer = await answerer.answer(
+            AnswerRequest(text, language, list(hits), history, index, speaker)
+        )
         timings[EXTRACTIVE if answerer.mode == EXTRACTIVE else LLM] = time.perf_counter() - start
         kind = RouteKind.ANSWER if answer.answered else RouteKind.ESCALATE
         return Route(kind, hits, answer, timings=timings)

@@ -35,6 +35,10 @@ class Settings(BaseSettings):
     HISTORY_MAX_TURNS: int = Field(default=20, gt=0)
     DEDUPE_TTL_SECONDS: int = Field(default=24 * 3600, gt=0)
 
+    # Privacy
+    TICKET_RETENTION_DAYS: int = Field(default=90, gt=0)
+    PRIVACY_NOTICE: str = "auto"
+
     # Knowledge base and answering
     FAQ_PATH: Path | None = None
     ANSWER_THRESHOLD: float = Field(default=0.48, ge=0, le=1)

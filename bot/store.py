@@ -92,6 +92,21 @@ class Store:
             count, _ = await pipe.execute()
         return int(count)
 
+    async def participant(self, key: ConversationKey, user_id: str) -> str:
+        """The role of `user_id` here: "customer" for whoever spoke first, else "other"."""
+        name = self.key("conv", key.redis_key)
+        async with self.redis.pipeline(transaction=True) as pipe:
+            pipe.hsetnx(name, "customer", user_id)
+            pipe.hget(name, "customer")
+            pipe.expire(name, self._history_ttl)
+            _, customer, _ = await pipe.execute()
+        return "customer" if customer is None or text(customer) == user_id else "other"
+
+    async def forget(self, key: ConversationKey) -> bool:
+        """Delete a conversation's history, state and usage; False when nothing was stored."""
+        names = [self.key(kind, key.redis_key) for kind in ("hist", "conv", "usage")]
+        return bool(await self.redis.delete(*names))
+
     async def known(self, key: ConversationKey) -> bool:
         """Has the bot spoken in this conversation (so a follow-up needs no new mention)?"""
         return bool(await self.redis.exists(self.key("hist", key.redis_key)))

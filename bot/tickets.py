@@ -14,6 +14,7 @@ from redis.exceptions import WatchError
 
 from bot.models import ConversationKey, DeskRef, Ticket, TicketStatus
 from bot.store import text
+from bot.user_index import UserIndex
 
 _MONTH = 31 * 24 * 3600
 
@@ -50,9 +51,21 @@ def ticket_from_json(raw: str) -> Ticket:
 
 
 class TicketStore:
-    def __init__(self, redis: Redis, prefix: str) -> None:
+    """`resolved_ttl` (seconds): how long a resolved ticket is kept; None keeps it for good.
+    `user_index`, when given, records each ticket under its customer for erasure requests."""
+
+    def __init__(
+        self,
+        redis: Redis,
+        prefix: str,
+        *,
+        resolved_ttl: int | None = None,
+        user_index: UserIndex | None = None,
+    ) -> None:
         self.redis = redis
         self.prefix = prefix
+        self.resolved_ttl = resolved_ttl
+        self.user_index = user_index
 
     def _key(self, *parts: str) -> str:
         return ":".join([self.prefix, "ticket", *parts])
@@ -94,6 +107,10 @@ class TicketStore:
             pipe.zadd(self._key("open"), {ticket.id: number})
             if ticket.desk_ref is not None:
                 pipe.set(self._key("desk", ticket.desk_ref.key.redis_key), ticket.id)
+            if self.user_index is not None:
+                self.user_index.add(
+                    pipe, ticket.key.platform, ticket.user_id, f"ticket:{ticket.id}"
+                )
             await pipe.execute()
         return ticket
 
@@ -105,11 +122,32 @@ class TicketStore:
 
     async def list(self, *, include_resolved: bool = False) -> list[Ticket]:
         """Unresolved tickets (or all of them), oldest first."""
-        ids = await self.redis.zrange(self._key("all" if include_resolved else "open"), 0, -1)
+        scope = self._key("all" if include_resolved else "open")
+        ids = [str(i) for i in await self.redis.zrange(scope, 0, -1)]
         if not ids:
             return []
-        raws = await self.redis.mget([self._key(str(i)) for i in ids])
+        raws = await self.redis.mget([self._key(i) for i in ids])
+        # Resolved tickets expire on their own; their index entries are dropped when seen.
+        expired = [i for i, raw in zip(ids, raws, strict=True) if raw is None]
+        if expired:
+            await self.redis.zrem(self._key("all"), *expired)
+            await self.redis.zrem(self._key("open"), *expired)
         return [ticket_from_json(text(raw)) for raw in raws if raw is not None]
+
+    async def delete(self, ticket_id: str) -> Ticket | None:
+        """Remove a ticket and every index entry naming it; None when there was no such ticket."""
+        name = self._key(ticket_id.upper())
+        raw = await self.redis.get(name)
+        ticket = ticket_from_json(text(raw)) if raw is not None else None
+        async with self.redis.pipeline(transaction=True) as pipe:
+            pipe.delete(name)
+            pipe.zrem(self._key("all"), ticket_id.upper())
+            pipe.zrem(self._key("open"), ticket_id.upper())
+            pipe.delete(self._key("reminded", ticket_id.upper()))
+            if ticket is not None and ticket.desk_ref is not None:
+                pipe.delete(self._key("desk", ticket.desk_ref.key.redis_key))
+            await pipe.execute()
+        return ticket
 
     async def update(self, ticket_id: str, change: Callable[[Ticket], Ticket]) -> Ticket:
         """Apply `change` atomically; it may raise TicketError to refuse."""
@@ -122,10 +160,18 @@ class TicketStore:
                     if raw is None:
                         raise TicketError(f"no ticket {ticket_id}")
                     ticket = replace(change(ticket_from_json(text(raw))), updated_at=time.time())
+                    resolved = ticket.status is TicketStatus.RESOLVED
+                    ttl = self.resolved_ttl if resolved else None
                     pipe.multi()  # type: ignore[no-untyped-call]
-                    pipe.set(name, ticket_to_json(ticket))
-                    if ticket.status is TicketStatus.RESOLVED:
+                    pipe.set(name, ticket_to_json(ticket), ex=ttl)
+                    if resolved:
                         pipe.zrem(self._key("open"), ticket.id)
+                        if ttl is not None and ticket.desk_ref is not None:
+                            pipe.expire(self._key("desk", ticket.desk_ref.key.redis_key), ttl)
+                        if self.user_index is not None:
+                            self.user_index.add(
+                                pipe, ticket.key.platform, ticket.user_id, f"ticket:{ticket.id}"
+                            )
                     await pipe.execute()
                     return ticket
                 except WatchError:

@@ -99,3 +99,15 @@ async def claude() -> AsyncIterator[AnthropicStandIn]:
     standin = await AnthropicStandIn().start()
     yield standin
     await standin.stop()
+
+
+def llm_app(make_app: MakeApp, standin: AnthropicStandIn, **values: object) -> App:
+    settings = {
+        "ANTHROPIC_API_KEY": "sk-test-key",
+        "ANTHROPIC_BASE_URL": standin.url,
+        "ANTHROPIC_MODEL": "claude-sonnet-5-5",
+        "LLM_MAX_RETRIES": 1,
+        "LLM_TIMEOUT_SECONDS": 5,
+        **values,
+    }
+    return make_app(**settings)

@@ -6,8 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.app import App
-from tests.conftest import MakeApp
+from tests.conftest import MakeApp, llm_app
 from tests.people import Customer
 from tests.standins.anthropic_api import (
     AnthropicStandIn,
@@ -17,18 +16,6 @@ from tests.standins.anthropic_api import (
     TextOnly,
     ToolReply,
 )
-
-
-def llm_app(make_app: MakeApp, standin: AnthropicStandIn, **values: object) -> App:
-    settings = {
-        "ANTHROPIC_API_KEY": "sk-test-key",
-        "ANTHROPIC_BASE_URL": standin.url,
-        "ANTHROPIC_MODEL": "claude-sonnet-5-5",
-        "LLM_MAX_RETRIES": 1,
-        "LLM_TIMEOUT_SECONDS": 5,
-        **values,
-    }
-    return make_app(**settings)
 
 
 async def test_claude_answers_from_the_retrieved_entries_and_names_its_sources(

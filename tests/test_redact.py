@@ -2,11 +2,18 @@
 
 from __future__ import annotations
 
+import io
 import logging
 
 import pytest
 
-from bot.redact import RedactingFilter, Redactor, iban_checksum_ok, luhn_ok
+from bot.redact import (
+    RedactingFilter,
+    Redactor,
+    iban_checksum_ok,
+    install_log_redaction,
+    luhn_ok,
+)
 
 redactor = Redactor()
 
@@ -404,3 +411,17 @@ def test_log_records_are_redacted_whatever_logger_writes_them(
     assert "sk-ant-api03" not in caplog.text and "12 34 56 78" not in caplog.text
     assert "customer [email] wrote 'my card is [card]'" in caplog.text
     assert "ValueError: bad token [secret]" in caplog.text
+
+
+def test_the_installed_filter_redacts_what_every_handler_writes() -> None:
+    stream = io.StringIO()
+    logger = logging.getLogger("faqbot-test-redaction")
+    logger.propagate = False
+    logger.addHandler(logging.StreamHandler(stream))
+    install_log_redaction(logger)
+    install_log_redaction(logger)  # idempotent: one filter per handler
+    logging.getLogger("faqbot-test-redaction.child").warning("IBAN %s", "DE89370400440532013000")
+    filters = logger.handlers[0].filters
+    logger.handlers.clear()
+    assert stream.getvalue() == "IBAN [iban]\n"
+    assert len(filters) == 1

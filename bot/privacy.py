@@ -1,0 +1,97 @@
+"""What the bot tells a person about itself, and how it erases them on request.
+
+Erasure reads the person's index (bot/user_index.py) instead of scanning the keyspace. The index
+expires with the longest retention, and open tickets never expire, so erasure also looks through
+the (short) list of unresolved tickets.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from redis.asyncio import Redis
+
+from bot.language import phrase
+from bot.models import ConversationKey, IncomingMessage
+from bot.store import Store, text
+from bot.tickets import TicketStore
+from bot.user_index import UserIndex
+
+# Platforms whose users are customers; the terminal and `faqbot ask` are run by the operator.
+CUSTOMER_PLATFORMS = ("slack", "discord")
+ALL_PLATFORMS = (*CUSTOMER_PLATFORMS, "terminal", "cli")
+_SEEN = "seen"
+
+
+@dataclass
+class Erasure:
+    platform: str
+    user_id: str
+    conversations: list[str] = field(default_factory=list)
+    tickets: list[str] = field(default_factory=list)
+    known: bool = False  # the bot had met this person (their index existed)
+
+    @property
+    def found(self) -> bool:
+        return bool(self.known or self.conversations or self.tickets)
+
+
+class Privacy:
+    def __init__(
+        self,
+        redis: Redis,
+        *,
+        index: UserIndex,
+        store: Store,
+        tickets: TicketStore,
+        notice: str,
+        uses_ai: bool,
+    ) -> None:
+        self.redis = redis
+        self.index = index
+        self.store = store
+        self.tickets = tickets
+        self._notice = notice
+        self._uses_ai = uses_ai
+
+    def notice(self, language: str) -> str:
+        """The first-contact notice: the built-in one in `language` ("auto"), or the set text."""
+        if self._notice != "auto":
+            return self._notice
+        return phrase("privacy_notice_ai" if self._uses_ai else "privacy_notice_bot", language)
+
+    async def first_contact(self, message: IncomingMessage) -> bool:
+        """Record that this person takes part in this conversation; True the first time the bot
+        meets them (or the first time since everything about them expired)."""
+        async with self.redis.pipeline(transaction=True) as pipe:
+            self.index.add(
+                pipe, message.key.platform, message.user_id, _SEEN, f"conv:{message.key.redis_key}"
+            )
+            added, *_ = await pipe.execute()
+        return message.key.platform in CUSTOMER_PLATFORMS and int(added) == 2
+
+    async def erase(self, user_id: str, platform: str) -> Erasure:
+        """Delete this person's conversations (history, state, usage), tickets and index."""
+        erasure = Erasure(platform, user_id)
+        name = self.index.key(platform, user_id)
+        members = [text(m) for m in await self.redis.smembers(name)]
+        conversations = {m.removeprefix("conv:") for m in members if m.startswith("conv:")}
+        ticket_ids = {m.removeprefix("ticket:") for m in members if m.startswith("ticket:")}
+        for unresolved in await self.tickets.list():
+            if unresolved.user_id == user_id and unresolved.key.platform == platform:
+                ticket_ids.add(unresolved.id)
+        for ticket_id in sorted(ticket_ids, key=_ticket_order):
+            deleted = await self.tickets.delete(ticket_id)
+            if deleted is not None:
+                erasure.tickets.append(deleted.id)
+                conversations.add(deleted.key.redis_key)
+        for conversation in sorted(conversations):
+            if await self.store.forget(ConversationKey.from_redis_key(conversation)):
+                erasure.conversations.append(conversation)
+        erasure.known = bool(await self.redis.delete(name))
+        return erasure
+
+
+def _ticket_order(ticket_id: str) -> tuple[int, str]:
+    number = ticket_id.removeprefix("T-")
+    return (int(number), "") if number.isdigit() else (0, ticket_id)

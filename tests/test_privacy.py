@@ -1,0 +1,177 @@
+"""Privacy: what reaches the LLM, how long things are kept, erasure on request, the notice."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from bot.models import ConversationKey
+from tests.conftest import MakeApp, llm_app
+from tests.people import Customer
+from tests.standins.anthropic_api import AnthropicStandIn, ToolReply
+from tests.test_cli import faqbot
+
+
+def slack_dm(app_engine: object, user: str) -> Customer:
+    return Customer(
+        app_engine,  # type: ignore[arg-type]
+        key=ConversationKey("slack", "T1", f"D-{user}"),
+        user_id=user,
+        user_name=user.title(),
+    )
+
+
+async def test_a_card_number_and_email_typed_by_a_customer_never_reach_the_llm(
+    make_app: MakeApp, claude: AnthropicStandIn
+) -> None:
+    app = llm_app(make_app, claude, PRIVACY_NOTICE="")
+    customer = slack_dm(app.engine, "alice")
+    await customer.say("I was charged twice on card 4111 1111 1111 1111, can I get a refund?")
+    claude.script.append(ToolReply("Email billing@nimbus.example.", ["refund-policy"]))
+    await customer.say("Reply to alice.martin@example.com or +33 6 12 34 56 78 please")
+    sent = "\n".join(request.prompt for request in claude.requests)
+    for private in ("4111", "alice.martin@example.com", "12 34 56 78"):
+        assert private not in sent
+    last = claude.requests[-1].body["messages"]
+    assert "card [card], can I get a refund?" in last[0]["content"]  # the earlier turn
+    assert "Reply to [email] or [phone] please" in last[-1]["content"]
+    # The support team still sees what the customer wrote.
+    history = await app.store.history(customer.key)
+    assert "4111 1111 1111 1111" in history[0].text
+
+
+async def test_a_resolved_ticket_expires_after_the_retention_and_leaves_the_lists(
+    make_app: MakeApp,
+) -> None:
+    app = make_app(TICKET_RETENTION_DAYS=30)
+    open_one = (await Customer(app.engine).say("I want to talk to a human")).ticket
+    resolved = (await Customer(app.engine).say("Can I speak to a person?")).ticket
+    assert open_one is not None and resolved is not None
+    await app.engine.resolve(resolved.id, "ana")
+    ttl = await app.redis.ttl(f"{app.settings.REDIS_PREFIX}:ticket:{resolved.id}")
+    assert 29 * 24 * 3600 < ttl <= 30 * 24 * 3600
+    assert await app.redis.ttl(f"{app.settings.REDIS_PREFIX}:ticket:{open_one.id}") == -1
+    # The day it expires (deleted here rather than waiting 30 days), the listing drops it.
+    await app.redis.delete(f"{app.settings.REDIS_PREFIX}:ticket:{resolved.id}")
+    assert [t.id for t in await app.tickets.list(include_resolved=True)] == [open_one.id]
+    assert await app.redis.zrange(f"{app.settings.REDIS_PREFIX}:ticket:all", 0, -1) == [open_one.id]
+
+
+async def test_conversations_expire_with_the_history_ttl_and_the_index_with_the_longest(
+    make_app: MakeApp,
+) -> None:
+    app = make_app(HISTORY_TTL_SECONDS=3600, TICKET_RETENTION_DAYS=2)
+    customer = slack_dm(app.engine, "bob")
+    await customer.say("How do I reset my password?")
+    await customer.press(await customer.say("how do I reset my password"), "not_helpful")
+    prefix = app.settings.REDIS_PREFIX
+    for kind in ("hist", "conv"):
+        assert 0 < await app.redis.ttl(f"{prefix}:{kind}:{customer.key.redis_key}") <= 3600
+    index_ttl = await app.redis.ttl(f"{prefix}:user:slack:bob")
+    assert 3600 < index_ttl <= 2 * 24 * 3600
+
+
+async def test_erasing_a_person_removes_their_conversations_tickets_and_feedback(
+    make_app: MakeApp, claude: AnthropicStandIn
+) -> None:
+    app = llm_app(make_app, claude)
+    alice, bob = slack_dm(app.engine, "alice"), slack_dm(app.engine, "bob")
+    answered = await alice.say("How do I reset my password?")
+    await alice.press(answered, "not_helpful")
+    first = (await alice.say("I want to talk to a human")).ticket
+    assert first is not None
+    await app.engine.resolve(first.id, "ana")
+    thread = ConversationKey("discord", "G1", "C1", "TH1")
+    in_thread = Customer(app.engine, key=thread, user_id="alice", is_direct=False, mentioned=True)
+    second = (await in_thread.say("Can I speak to a person?")).ticket
+    assert second is not None
+    await bob.say("How do I reset my password?")
+    bob_ticket = (await bob.say("talk to a human please")).ticket
+    assert bob_ticket is not None
+
+    erased = await app.privacy.erase("alice", "slack")
+    assert erased.conversations == [alice.key.redis_key] and erased.tickets == [first.id]
+    prefix = app.settings.REDIS_PREFIX
+    for kind in ("hist", "conv", "usage"):
+        assert not await app.redis.exists(f"{prefix}:{kind}:{alice.key.redis_key}")
+    assert not await app.redis.exists(f"{prefix}:user:slack:alice")
+    assert [t.id for t in await app.tickets.list(include_resolved=True)] == [
+        second.id,
+        bob_ticket.id,
+    ]
+    # Another platform's "alice" is another person; Bob is untouched.
+    assert await app.store.history(thread) and await app.store.history(bob.key)
+    erased = await app.privacy.erase("alice", "discord")
+    assert erased.tickets == [second.id] and erased.conversations == [thread.redis_key]
+    assert [t.id for t in await app.tickets.list(include_resolved=True)] == [bob_ticket.id]
+    assert not (await app.privacy.erase("alice", "slack")).found
+
+
+async def test_an_open_ticket_is_erased_even_after_the_index_expired(make_app: MakeApp) -> None:
+    app = make_app()
+    customer = slack_dm(app.engine, "carol")
+    ticket = (await customer.say("I want to talk to a human")).ticket
+    assert ticket is not None
+    await app.redis.delete(f"{app.settings.REDIS_PREFIX}:user:slack:carol")
+    erased = await app.privacy.erase("carol", "slack")
+    assert erased.tickets == [ticket.id]
+    assert await app.tickets.list(include_resolved=True) == []
+
+
+async def test_privacy_erase_from_the_cli_says_what_it_removed(
+    tmp_path: Path, redis_url: str, prefix: str
+) -> None:
+    env = {"REDIS_URL": redis_url, "REDIS_PREFIX": prefix}
+    asked = faqbot("ask", "--json", "--user", "U9", "Can I speak to a person?", cwd=tmp_path, **env)
+    ticket_id = json.loads(asked.stdout)["ticket_id"]
+    erased = faqbot("privacy", "erase", "U9", "--platform", "cli", cwd=tmp_path, **env)
+    assert erased.returncode == 0, erased.stderr
+    assert erased.stdout.strip() == (
+        f"erased cli user U9: 1 conversation(s), 1 ticket(s) ({ticket_id})"
+    )
+    assert faqbot("tickets", "show", ticket_id, cwd=tmp_path, **env).returncode == 1
+    again = faqbot("privacy", "erase", "U9", cwd=tmp_path, **env)
+    assert again.returncode == 0 and again.stdout.strip() == "nothing stored for U9"
+    bad = faqbot("privacy", "erase", "U9", "--platform", "myspace", cwd=tmp_path, **env)
+    assert bad.returncode == 2 and "invalid choice: 'myspace'" in bad.stderr
+
+
+async def test_the_first_message_ever_gets_the_notice_once_per_person(make_app: MakeApp) -> None:
+    app = make_app()
+    alice, bob = slack_dm(app.engine, "alice"), slack_dm(app.engine, "bob")
+    first = await alice.say("How do I reset my password?")
+    assert first.text.startswith("I'm an automated assistant, not a person: I answer from our FAQ.")
+    assert "AI provider" not in first.text  # no LLM is configured
+    assert "Forgot password" in first.text
+    second = await alice.say("How do I reset my password?")
+    assert "automated assistant" not in second.text
+    assert "automated assistant" in (await bob.say("hello")).text
+    # A new conversation (a channel thread) with Alice does not repeat it.
+    thread = Customer(
+        app.engine,
+        key=ConversationKey("slack", "T1", "C1", "1.2"),
+        user_id="alice",
+        is_direct=False,
+        mentioned=True,
+    )
+    assert "automated assistant" not in (await thread.say("hello")).text
+    # The history keeps the answer without the notice, so it is never sent to the LLM.
+    assert (await app.store.history(alice.key))[1].text == first.text.split("\n\n", 1)[1]
+
+
+async def test_the_notice_says_messages_go_to_an_ai_provider_in_the_customers_language(
+    make_app: MakeApp, claude: AnthropicStandIn
+) -> None:
+    app = llm_app(make_app, claude)
+    reply = await slack_dm(app.engine, "zoe").say("Bonjour, comment payer par virement SEPA ?")
+    assert reply.text.startswith("Je suis un assistant automatique")
+    assert "fournisseur d'IA (Anthropic)" in reply.text
+
+
+async def test_the_notice_can_be_replaced_or_turned_off(make_app: MakeApp) -> None:
+    custom = make_app(PRIVACY_NOTICE="Hi! I am Nimbus's bot. Privacy: nimbus.example/privacy")
+    reply = await slack_dm(custom.engine, "ann").say("hello")
+    assert reply.text.startswith("Hi! I am Nimbus's bot. Privacy: nimbus.example/privacy\n\n")
+    silent = make_app(PRIVACY_NOTICE="")
+    reply = await slack_dm(silent.engine, "ben").say("hello")
+    assert reply.text.startswith("Hello!")
