@@ -61,7 +61,12 @@ class Answerer(Protocol):
 
 
 class AnswererUnavailable(Exception):
-    """The answerer could not produce an answer this time (an LLM outage, a timeout)."""
+    """The answerer could not produce an answer this time (an LLM outage, a timeout, an answer
+    that may not be sent). `usage` is what the attempt cost, when it got that far."""
+
+    def __init__(self, reason: str, usage: Usage | None = None) -> None:
+        super().__init__(reason)
+        self.usage = usage
 
 
 class ExtractiveAnswerer:
@@ -98,6 +103,6 @@ class FallbackAnswerer:
                 answer.sources,
                 answer.answered,
                 answer.mode,
-                answer.usage,
+                answer.usage or exc.usage,
                 fallback_reason=str(exc),
             )

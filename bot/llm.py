@@ -211,7 +211,7 @@ class AnthropicAnswerer:
                 text = self.guard.check(text, [request.index.by_id[i] for i in sources])
             except UnsafeAnswer as exc:
                 log.warning("the model's answer was not sent: %s", exc)
-                raise AnswererUnavailable(str(exc)) from exc
+                raise AnswererUnavailable(str(exc), usage) from exc
         return Answer(text, sources, answered=answered, mode=self.mode, usage=usage)
 
     def _usage(self, raw: anthropic.types.Usage) -> Usage:

@@ -63,12 +63,12 @@ class Privacy:
     async def first_contact(self, message: IncomingMessage) -> bool:
         """Record that this person takes part in this conversation; True the first time the bot
         meets them (or the first time since everything about them expired)."""
+        platform, user_id = message.key.platform, message.user_id
         async with self.redis.pipeline(transaction=True) as pipe:
-            self.index.add(
-                pipe, message.key.platform, message.user_id, _SEEN, f"conv:{message.key.redis_key}"
-            )
-            added, *_ = await pipe.execute()
-        return message.key.platform in CUSTOMER_PLATFORMS and int(added) == 2
+            pipe.sadd(self.index.key(platform, user_id), _SEEN)
+            self.index.add(pipe, platform, user_id, f"conv:{message.key.redis_key}")
+            first, *_ = await pipe.execute()
+        return platform in CUSTOMER_PLATFORMS and bool(first)
 
     async def erase(self, user_id: str, platform: str) -> Erasure:
         """Delete this person's conversations (history, state, usage), tickets and index."""
