@@ -23,7 +23,7 @@ from bot.llm import AnthropicAnswerer
 from bot.metrics import Metrics
 from bot.pricing import PriceTable
 from bot.privacy import Privacy
-from bot.providers import LlmClient, build_llm
+from bot.providers import PROVIDER_NAMES, LlmClient, build_llm
 from bot.redact import Redactor
 from bot.reminders import TicketReminders
 from bot.routing import Router, RouterConfig
@@ -184,7 +184,7 @@ def build_app(
         store=store,
         tickets=tickets,
         notice=settings.PRIVACY_NOTICE,
-        uses_ai=llm is not None,
+        ai_provider=PROVIDER_NAMES[settings.LLM_PROVIDER] if llm is not None else None,
     )
     engine = ConversationEngine(
         faq=faq,

@@ -143,9 +143,9 @@ _PHRASES: dict[str, dict[str, str]] = {
     },
     "privacy_notice_ai": {
         "en": "I'm an automated assistant, not a person: your messages are processed by an AI "
-        "provider (Anthropic) to answer you.",
+        "provider ({provider}) to answer you.",
         "fr": "Je suis un assistant automatique, pas une personne : vos messages sont traités par "
-        "un fournisseur d'IA (Anthropic) pour vous répondre.",
+        "un fournisseur d'IA ({provider}) pour vous répondre.",
     },
     "privacy_notice_bot": {
         "en": "I'm an automated assistant, not a person: I answer from our FAQ.",

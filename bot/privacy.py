@@ -45,20 +45,22 @@ class Privacy:
         store: Store,
         tickets: TicketStore,
         notice: str,
-        uses_ai: bool,
+        ai_provider: str | None,
     ) -> None:
         self.redis = redis
         self.index = index
         self.store = store
         self.tickets = tickets
         self._notice = notice
-        self._uses_ai = uses_ai
+        self._ai_provider = ai_provider
 
     def notice(self, language: str) -> str:
         """The first-contact notice: the built-in one in `language` ("auto"), or the set text."""
         if self._notice != "auto":
             return self._notice
-        return phrase("privacy_notice_ai" if self._uses_ai else "privacy_notice_bot", language)
+        if self._ai_provider is None:
+            return phrase("privacy_notice_bot", language)
+        return phrase("privacy_notice_ai", language, provider=self._ai_provider)
 
     async def first_contact(self, message: IncomingMessage) -> bool:
         """Record that this person takes part in this conversation; True the first time the bot

@@ -14,6 +14,12 @@ from pydantic import SecretStr
 from bot.settings import Settings, SettingsError
 
 LlmClient = AsyncAnthropic | AsyncAnthropicBedrock | AsyncAnthropicVertex
+# Who processes customers' messages, as the privacy notice names them.
+PROVIDER_NAMES = {
+    "anthropic": "Anthropic",
+    "bedrock": "Amazon Bedrock",
+    "vertex": "Google Vertex AI",
+}
 
 
 def _secret(value: SecretStr | None) -> str | None:
