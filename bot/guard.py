@@ -69,9 +69,9 @@ class OutputGuard:
         )
         if _shingles(answer) & self._instructions:
             raise UnsafeAnswer("the answer quotes the bot's instructions")
-        invented = _figures(answer) - _figures(grounds)
-        if invented:
-            raise UnsafeAnswer(f"the answer states figures no cited entry has: {sorted(invented)}")
+        # The figures themselves are not named: they may be a customer's number.
+        if _figures(answer) - _figures(grounds):
+            raise UnsafeAnswer("the answer states figures no cited entry has")
         # The model never saw personal data or secrets (the prompt is redacted), so any in its
         # answer that the cited entries lack were made up or smuggled in.
         if self.redactor.redact(answer, keep=grounds) != answer:

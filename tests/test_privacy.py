@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+from bot.conversation import ConversationEngine
 from bot.models import ConversationKey
 from tests.conftest import MakeApp, llm_app
 from tests.people import Customer
@@ -12,9 +13,9 @@ from tests.standins.anthropic_api import AnthropicStandIn, ToolReply
 from tests.test_cli import faqbot
 
 
-def slack_dm(app_engine: object, user: str) -> Customer:
+def slack_dm(engine: ConversationEngine, user: str) -> Customer:
     return Customer(
-        app_engine,  # type: ignore[arg-type]
+        engine,
         key=ConversationKey("slack", "T1", f"D-{user}"),
         user_id=user,
         user_name=user.title(),
