@@ -183,6 +183,8 @@ def build_app(
         index=user_index,
         store=store,
         tickets=tickets,
+        gaps=gaps,
+        drafts=drafts,
         notice=settings.PRIVACY_NOTICE,
         ai_provider=PROVIDER_NAMES[settings.LLM_PROVIDER] if llm is not None else None,
     )

@@ -249,12 +249,16 @@ async def _privacy(app: App, args: argparse.Namespace) -> int:
         erasure = await app.privacy.erase(args.user, platform)
         if erasure.found:
             found = True
-            print(
-                f"erased {platform} user {args.user}: "
-                f"{len(erasure.conversations)} conversation(s), "
+            parts = [
+                f"{len(erasure.conversations)} conversation(s)",
                 f"{len(erasure.tickets)} ticket(s)"
-                + (f" ({', '.join(erasure.tickets)})" if erasure.tickets else "")
-            )
+                + (f" ({', '.join(erasure.tickets)})" if erasure.tickets else ""),
+            ]
+            if erasure.gaps:
+                parts.append(f"{erasure.gaps} FAQ-gap record(s)")
+            if erasure.drafts:
+                parts.append(f"draft(s) {', '.join(erasure.drafts)}")
+            print(f"erased {platform} user {args.user}: {', '.join(parts)}")
     if not found:
         print(f"nothing stored for {args.user}")
     return 0

@@ -11,7 +11,7 @@ import enum
 import json
 import re
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import asdict, dataclass, replace
 
 from redis.asyncio import Redis
@@ -114,6 +114,23 @@ class DraftStore:
         raws = await self.redis.mget([self._key(str(i)) for i in ids])
         drafts = [_from_json(text(raw)) for raw in raws if raw is not None]
         return [d for d in drafts if not statuses or d.status in statuses]
+
+    async def forget_tickets(self, ticket_ids: Iterable[str]) -> list[str]:
+        """Delete the undecided or dropped drafts taken from these tickets (an erasure request);
+        approved and published ones are FAQ content an admin has reviewed, and stay."""
+        ids = set(ticket_ids)
+        doomed = [
+            d
+            for d in await self.find(DraftStatus.PENDING, DraftStatus.DROPPED)
+            if d.ticket_id in ids
+        ]
+        if doomed:
+            async with self.redis.pipeline(transaction=True) as pipe:
+                for draft in doomed:
+                    pipe.delete(self._key(draft.id), self._key("ticket", draft.ticket_id))
+                    pipe.zrem(self._key("all"), draft.id)
+                await pipe.execute()
+        return [d.id for d in doomed]
 
     async def approve(self, draft_id: str, who: str) -> Draft:
         def change(draft: Draft) -> Draft:

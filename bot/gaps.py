@@ -12,12 +12,14 @@ import hashlib
 import json
 import time
 from collections import Counter
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import cast
 
 from redis.asyncio import Redis
 
 from bot.models import ConversationKey
+from bot.redact import Redactor
 from bot.sanitize import defuse_mentions
 from faq.clustering import cluster_questions
 
@@ -27,6 +29,15 @@ _REASON_LABELS = {GAP_NO_ANSWER: "escalated", GAP_NOT_HELPFUL: "not helpful"}
 # Longer questions are cut: the start says what was asked, and the log stays small.
 MAX_QUESTION_CHARS = 500
 DAY = 24 * 3600
+
+
+_REDACTOR = Redactor()
+
+
+def _digest(key: ConversationKey) -> str:
+    """The conversation is kept only as a digest: enough to count once (and to erase a person's
+    records), not to find anyone."""
+    return hashlib.sha256(key.redis_key.encode()).hexdigest()[:16]
 
 
 @dataclass(frozen=True)
@@ -59,11 +70,11 @@ class GapLog:
     async def record(self, key: ConversationKey, question: str, reason: str) -> None:
         """One record per conversation, question and reason: pressing Not helpful twice on the
         same answer, or a redelivered event, counts once (the record's time moves forward)."""
-        question = question.strip()[:MAX_QUESTION_CHARS]
+        # Admins read these questions to improve the FAQ; a customer's e-mail or card is no use.
+        question = _REDACTOR.redact(question.strip())[:MAX_QUESTION_CHARS]
         if not question:
             return
-        # The conversation is kept only as a digest: enough to count once, not to find anyone.
-        conversation = hashlib.sha256(key.redis_key.encode()).hexdigest()[:16]
+        conversation = _digest(key)
         member = json.dumps(
             {"q": question, "p": key.platform, "r": reason, "c": conversation},
             ensure_ascii=False,
@@ -75,6 +86,13 @@ class GapLog:
             pipe.zremrangebyscore(self.name, "-inf", now - self.retention_days * DAY)
             pipe.zremrangebyrank(self.name, 0, -self._max_records - 1)
             await pipe.execute()
+
+    async def forget(self, keys: Iterable[ConversationKey]) -> int:
+        """Drop the records of these conversations (an erasure request); how many went."""
+        digests = {_digest(key) for key in keys}
+        everything = cast(list[str], await self.redis.zrange(self.name, 0, -1))
+        members = [m for m in everything if json.loads(m).get("c") in digests]
+        return int(await self.redis.zrem(self.name, *members)) if members else 0
 
     async def since(self, days: float) -> list[Gap]:
         # The client decodes responses, and with scores each item is a (member, score) pair.

@@ -11,6 +11,8 @@ from dataclasses import dataclass, field
 
 from redis.asyncio import Redis
 
+from bot.drafts import DraftStore
+from bot.gaps import GapLog
 from bot.language import phrase
 from bot.models import ConversationKey, IncomingMessage
 from bot.store import Store, text
@@ -29,6 +31,8 @@ class Erasure:
     user_id: str
     conversations: list[str] = field(default_factory=list)
     tickets: list[str] = field(default_factory=list)
+    gaps: int = 0  # the FAQ-gap log's records of their questions
+    drafts: list[str] = field(default_factory=list)  # undecided FAQ drafts from their tickets
     known: bool = False  # the bot had met this person (their index existed)
 
     @property
@@ -44,6 +48,8 @@ class Privacy:
         index: UserIndex,
         store: Store,
         tickets: TicketStore,
+        gaps: GapLog,
+        drafts: DraftStore,
         notice: str,
         ai_provider: str | None,
     ) -> None:
@@ -51,6 +57,8 @@ class Privacy:
         self.index = index
         self.store = store
         self.tickets = tickets
+        self.gaps = gaps
+        self.drafts = drafts
         self._notice = notice
         self._ai_provider = ai_provider
 
@@ -73,7 +81,8 @@ class Privacy:
         return platform in CUSTOMER_PLATFORMS and bool(first)
 
     async def erase(self, user_id: str, platform: str) -> Erasure:
-        """Delete this person's conversations (history, state, usage), tickets and index."""
+        """Delete this person's conversations (history, state, usage), tickets, FAQ-gap records,
+        undecided FAQ drafts from their tickets, and index."""
         erasure = Erasure(platform, user_id)
         name = self.index.key(platform, user_id)
         members = [text(m) for m in await self.redis.smembers(name)]
@@ -87,9 +96,12 @@ class Privacy:
             if deleted is not None:
                 erasure.tickets.append(deleted.id)
                 conversations.add(deleted.key.redis_key)
-        for conversation in sorted(conversations):
-            if await self.store.forget(ConversationKey.from_redis_key(conversation)):
-                erasure.conversations.append(conversation)
+        keys = [ConversationKey.from_redis_key(c) for c in sorted(conversations)]
+        for key in keys:
+            if await self.store.forget(key):
+                erasure.conversations.append(key.redis_key)
+        erasure.gaps = await self.gaps.forget(keys)
+        erasure.drafts = await self.drafts.forget_tickets(ticket_ids)
         erasure.known = bool(await self.redis.delete(name))
         return erasure
 

@@ -5,12 +5,14 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+from bot.channels import CollectingOutputChannel
 from bot.conversation import ConversationEngine
 from bot.models import ConversationKey
 from tests.conftest import MakeApp, llm_app
-from tests.people import Customer
+from tests.people import Agent, Customer
 from tests.standins.anthropic_api import AnthropicStandIn, ToolReply
 from tests.test_cli import faqbot
+from tests.test_conversation import RecordingDesk
 
 
 def slack_dm(engine: ConversationEngine, user: str) -> Customer:
@@ -176,3 +178,30 @@ async def test_the_notice_can_be_replaced_or_turned_off(make_app: MakeApp) -> No
     silent = make_app(PRIVACY_NOTICE="")
     reply = await slack_dm(silent.engine, "ben").say("hello")
     assert reply.text.startswith("Hello!")
+
+
+async def test_erasure_also_takes_their_faq_gap_records_and_undecided_drafts(
+    make_app: MakeApp,
+) -> None:
+    app = make_app(PRIVACY_NOTICE="")
+    app.engine.set_desk(RecordingDesk())
+    app.engine.register_channel(CollectingOutputChannel("slack"))
+    alice, bob = slack_dm(app.engine, "alice"), slack_dm(app.engine, "bob")
+    ticket = (await alice.say("Do you sponsor hackathons? Mail me at alice@example.com")).ticket
+    assert ticket is not None
+    await Agent(app.engine, user_name="Ana").answer(ticket.id, "No, we don't sponsor events.")
+    await app.engine.resolve(ticket.id, "Ana")
+    assert (await bob.say("Who won the chess world championship?")).escalated
+    # The gap log, which admins read, never held the address.
+    assert [gap.question for gap in await app.gaps.since(1)] == [
+        "Do you sponsor hackathons? Mail me at [email]",
+        "Who won the chess world championship?",
+    ]
+    [draft] = await app.drafts.find()
+
+    erased = await app.privacy.erase("alice", "slack")
+    assert erased.gaps == 1 and erased.drafts == [draft.id]
+    assert [gap.question for gap in await app.gaps.since(1)] == [
+        "Who won the chess world championship?"
+    ]
+    assert await app.drafts.find() == []
