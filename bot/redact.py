@@ -314,7 +314,13 @@ class RedactingFilter(logging.Filter):
         self.redactor = redactor or Redactor()
 
     def filter(self, record: logging.LogRecord) -> bool:
-        record.msg = self.redactor.redact(record.getMessage())
+        try:
+            message = record.getMessage()
+        except (TypeError, ValueError):
+            # Arguments that do not fit the format: the handler reports that itself, and a
+            # filter must not turn a bad log call into an exception in the caller.
+            return True
+        record.msg = self.redactor.redact(message)
         record.args = None
         if record.exc_info and not record.exc_text:
             record.exc_text = logging.Formatter().formatException(record.exc_info)

@@ -420,7 +420,10 @@ def test_the_installed_filter_redacts_what_every_handler_writes() -> None:
     logger.addHandler(logging.StreamHandler(stream))
     install_log_redaction(logger)
     install_log_redaction(logger)  # idempotent: one filter per handler
-    logging.getLogger("faqbot-test-redaction.child").warning("IBAN %s", "DE89370400440532013000")
+    child = logging.getLogger("faqbot-test-redaction.child")
+    child.warning("IBAN %s", "DE89370400440532013000")
+    # A log call whose arguments do not fit is the handler's to report, never the caller's crash.
+    child.warning("%s and %s", "only one")
     filters = logger.handlers[0].filters
     logger.handlers.clear()
     assert stream.getvalue() == "IBAN [iban]\n"
