@@ -92,7 +92,10 @@ def _looks_random(token: str) -> bool:
 
 
 def _value_is_secret(value: str) -> bool:
-    """`password: reset` is a word; `password: hunter2` or a long value is a credential."""
+    """`password: reset` is a word and `API key: 100 per minute` a figure; `password: hunter2`,
+    `pin: 482913` or a long value is a credential."""
+    if value.isdigit():
+        return len(value) >= 6
     return len(value) >= 8 or any(not c.isalpha() for c in value)
 
 

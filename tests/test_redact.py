@@ -262,6 +262,7 @@ SECRETS = [
     ("password=hunter2!", "hunter2!"),
     ("my password: Tr0ub4dor&3", "Tr0ub4dor&3"),
     ("api_key: 9f8e7d6c5b4a", "9f8e7d6c5b4a"),
+    ("my password is password=123456", "123456"),
     ("callback https://example.com/cb?token=abc123def456&x=1", "abc123def456"),
     (
         "-----BEGIN RSA PRIVATE KEY-----\nMIIEpAIBAAKCAQEA7\n-----END RSA PRIVATE KEY-----",
@@ -306,6 +307,7 @@ NOT_SECRETS = [
     "NIMBUS-PRO-2024-ANNUAL",
     "IMG_20240512_143015.jpg",
     "NimbusDesktopInstaller2024",
+    "Requests are limited per API key: 100 per minute on Free",
 ]
 
 
