@@ -64,7 +64,10 @@ class JsonFormatter(logging.Formatter):
             value = getattr(record, name, None)
             if value:
                 line[name] = value
-        if record.exc_info:
+        # A filter may have formatted (and redacted) the exception already: use its text.
+        if record.exc_text:
+            line["exception"] = record.exc_text
+        elif record.exc_info:
             line["exception"] = self.formatException(record.exc_info)
         return json.dumps(line, ensure_ascii=False)
 

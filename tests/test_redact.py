@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import io
+import json
 import logging
 
 import pytest
 
+from bot.logs import JsonFormatter
 from bot.redact import (
     RedactingFilter,
     Redactor,
@@ -430,3 +432,21 @@ def test_the_installed_filter_redacts_what_every_handler_writes() -> None:
     logger.handlers.clear()
     assert stream.getvalue() == "IBAN [iban]\n"
     assert len(filters) == 1
+
+
+def test_json_log_lines_are_redacted_exceptions_included() -> None:
+    stream = io.StringIO()
+    handler = logging.StreamHandler(stream)
+    handler.setFormatter(JsonFormatter())
+    logger = logging.getLogger("faqbot-test-json-redaction")
+    logger.propagate = False
+    logger.addHandler(handler)
+    install_log_redaction(logger)
+    try:
+        raise RuntimeError("customer jane@example.com, card 4111 1111 1111 1111")
+    except RuntimeError:
+        logger.exception("while answering +33 6 12 34 56 78")
+    logger.handlers.clear()
+    line = json.loads(stream.getvalue())
+    assert line["message"] == "while answering [phone]"
+    assert "RuntimeError: customer [email], card [card]" in line["exception"]
