@@ -65,13 +65,15 @@ MakeApp = Callable[..., App]
 async def make_app(redis_url: str, prefix: str) -> AsyncIterator[MakeApp]:
     """Build bots on the real Redis under this test's prefix; several calls make replicas.
 
-    `clock` (seconds since the epoch) is the bots' time for business hours and reminders."""
+    `clock` (seconds since the epoch) is the bots' time for business hours and reminders. The
+    first-contact privacy notice is off unless a test sets PRIVACY_NOTICE, so that a customer's
+    first reply reads like any other (tests/test_privacy.py covers the notice)."""
     apps: list[App] = []
 
     def make(
         faq_path: Path | None = None, clock: Callable[[], float] = time.time, **values: Any
     ) -> App:
-        values = {"REDIS_URL": redis_url, "REDIS_PREFIX": prefix, **values}
+        values = {"REDIS_URL": redis_url, "REDIS_PREFIX": prefix, "PRIVACY_NOTICE": "", **values}
         app = build_app(make_settings(**values), faq_path=faq_path, clock=clock)
         apps.append(app)
         return app

@@ -329,7 +329,7 @@ async def test_a_customer_message_never_runs_an_admin_command(
     path = tmp_path / "faq.yaml"
     path.write_text("- id: a\n  question: Apples?\n  answer: Red.\n")
     # Even an admin's typed text is a question: commands only come through the command entry.
-    app = make_app(faq_path=path, SLACK_ADMIN_USER_IDS="UADMIN", PRIVACY_NOTICE="")
+    app = make_app(faq_path=path, SLACK_ADMIN_USER_IDS="UADMIN")
     path.write_text(path.read_text() + "- id: b\n  question: Bananas?\n  answer: Yellow.\n")
     message = IncomingMessage(
         key=ConversationKey("slack", "T1", "D1"),

@@ -27,7 +27,7 @@ def slack_dm(engine: ConversationEngine, user: str) -> Customer:
 async def test_a_card_number_and_email_typed_by_a_customer_never_reach_the_llm(
     make_app: MakeApp, claude: AnthropicStandIn
 ) -> None:
-    app = llm_app(make_app, claude, PRIVACY_NOTICE="")
+    app = llm_app(make_app, claude)
     customer = slack_dm(app.engine, "alice")
     await customer.say("I was charged twice on card 4111 1111 1111 1111, can I get a refund?")
     claude.script.append(ToolReply("Email billing@nimbus.example.", ["refund-policy"]))
@@ -140,7 +140,7 @@ async def test_privacy_erase_from_the_cli_says_what_it_removed(
 
 
 async def test_the_first_message_ever_gets_the_notice_once_per_person(make_app: MakeApp) -> None:
-    app = make_app()
+    app = make_app(PRIVACY_NOTICE="auto")
     alice, bob = slack_dm(app.engine, "alice"), slack_dm(app.engine, "bob")
     first = await alice.say("How do I reset my password?")
     assert first.text.startswith("I'm an automated assistant, not a person: I answer from our FAQ.")
@@ -165,7 +165,7 @@ async def test_the_first_message_ever_gets_the_notice_once_per_person(make_app: 
 async def test_the_notice_says_messages_go_to_an_ai_provider_in_the_customers_language(
     make_app: MakeApp, claude: AnthropicStandIn
 ) -> None:
-    app = llm_app(make_app, claude)
+    app = llm_app(make_app, claude, PRIVACY_NOTICE="auto")
     reply = await slack_dm(app.engine, "zoe").say("Bonjour, comment payer par virement SEPA ?")
     assert reply.text.startswith("Je suis un assistant automatique")
     assert "fournisseur d'IA (Anthropic)" in reply.text
@@ -183,7 +183,7 @@ async def test_the_notice_can_be_replaced_or_turned_off(make_app: MakeApp) -> No
 async def test_erasure_also_takes_their_faq_gap_records_and_undecided_drafts(
     make_app: MakeApp,
 ) -> None:
-    app = make_app(PRIVACY_NOTICE="")
+    app = make_app()
     app.engine.set_desk(RecordingDesk())
     app.engine.register_channel(CollectingOutputChannel("slack"))
     alice, bob = slack_dm(app.engine, "alice"), slack_dm(app.engine, "bob")
