@@ -817,3 +817,22 @@ async def test_the_manifest_covers_every_method_the_bot_called(rig: SlackRig) ->
     assert {"app_mention", "message.im", "message.channels"} <= events
     assert manifest["settings"]["interactivity"]["is_enabled"] is True
     assert [c["command"] for c in manifest["features"]["slash_commands"]] == ["/faq"]
+
+
+async def test_a_customers_first_message_carries_the_privacy_notice_once(
+    make_rig: RigFactory,
+) -> None:
+    rig = await make_rig(PRIVACY_NOTICE="auto")
+
+    async def ask() -> str:
+        before = len(rig.standin.called("chat.postMessage", channel="D1"))
+        await rig.event(message(PASSWORD_QUESTION, channel="D1", channel_type="im"))
+        posts = await rig.standin.wait_for(
+            lambda: rig.standin.called("chat.postMessage", channel="D1")[before:]
+        )
+        return block_text(posts[0])
+
+    first = await ask()
+    assert first.startswith("I'm an automated assistant, not a person")
+    assert "Forgot password?" in first
+    assert "automated assistant" not in await ask()
