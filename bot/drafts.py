@@ -15,11 +15,11 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import asdict, dataclass, replace
 
 from redis.asyncio import Redis
-from redis.exceptions import WatchError
+from redis.asyncio.client import Pipeline
 
 from bot.models import Ticket
 from bot.sanitize import defuse_mentions
-from bot.store import text
+from bot.store import text, update_watched
 from faq.loaders import slugify
 from faq.models import FaqEntry
 
@@ -177,21 +177,15 @@ class DraftStore:
                 continue
 
     async def _update(self, draft_id: str, change: Callable[[Draft], Draft]) -> Draft:
+        def write(raw: str | None, pipe: Pipeline) -> Draft:
+            if raw is None:
+                raise DraftError(f"no draft {draft_id}")
+            draft = replace(change(_from_json(raw)), decided_at=time.time())
+            pipe.set(name, _to_json(draft))
+            return draft
+
         name = self._key(draft_id)
-        async with self.redis.pipeline(transaction=True) as pipe:
-            while True:
-                try:
-                    await pipe.watch(name)
-                    raw = await pipe.get(name)
-                    if raw is None:
-                        raise DraftError(f"no draft {draft_id}")
-                    draft = replace(change(_from_json(text(raw))), decided_at=time.time())
-                    pipe.multi()  # type: ignore[no-untyped-call]
-                    pipe.set(name, _to_json(draft))
-                    await pipe.execute()
-                    return draft
-                except WatchError:
-                    continue
+        return await update_watched(self.redis, name, write)
 
 
 def _canonical(draft_id: str) -> str:

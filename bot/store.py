@@ -7,12 +7,35 @@ from __future__ import annotations
 
 import json
 import time
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from typing import TypeVar
 
 from redis.asyncio import Redis
+from redis.asyncio.client import Pipeline
+from redis.exceptions import WatchError
 
 from bot.models import ConversationKey
+
+T = TypeVar("T")
+
+
+async def update_watched(redis: Redis, name: str, write: Callable[[str | None, Pipeline], T]) -> T:
+    """Read `name`, let `write` queue the new state on the transaction, and commit; start over
+    when another process changed `name` in between, so concurrent updates never interleave.
+
+    `write` gets the current value (None when missing) and may raise to refuse the change."""
+    async with redis.pipeline(transaction=True) as pipe:
+        while True:
+            try:
+                await pipe.watch(name)
+                raw = await pipe.get(name)
+                pipe.multi()  # type: ignore[no-untyped-call]
+                result = write(None if raw is None else text(raw), pipe)
+                await pipe.execute()
+                return result
+            except WatchError:
+                continue
 
 
 def text(value: bytes | str) -> str:

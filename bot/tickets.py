@@ -10,10 +10,10 @@ from dataclasses import asdict, replace
 from typing import Any
 
 from redis.asyncio import Redis
-from redis.exceptions import WatchError
+from redis.asyncio.client import Pipeline
 
 from bot.models import ConversationKey, DeskRef, Ticket, TicketStatus
-from bot.store import text
+from bot.store import text, update_watched
 from bot.user_index import UserIndex
 
 _MONTH = 31 * 24 * 3600
@@ -70,33 +70,6 @@ class TicketStore:
     def _key(self, *parts: str) -> str:
         return ":".join([self.prefix, "ticket", *parts])
 
-    async def create(
-        self,
-        *,
-        key: ConversationKey,
-        user_id: str,
-        user_name: str,
-        question: str,
-        transcript: tuple[tuple[str, str], ...],
-        reason: str,
-        language: str,
-    ) -> Ticket:
-        now = time.time()
-        return await self.insert(
-            Ticket(
-                id="",
-                key=key,
-                user_id=user_id,
-                user_name=user_name,
-                question=question,
-                transcript=transcript,
-                reason=reason,
-                language=language,
-                created_at=now,
-                updated_at=now,
-            )
-        )
-
     async def insert(self, new: Ticket) -> Ticket:
         """Store a new ticket under the next id (whatever id it had), with its desk card if any."""
         number = await self.redis.incr(self._key("seq"))
@@ -151,31 +124,26 @@ class TicketStore:
 
     async def update(self, ticket_id: str, change: Callable[[Ticket], Ticket]) -> Ticket:
         """Apply `change` atomically; it may raise TicketError to refuse."""
+
+        def write(raw: str | None, pipe: Pipeline) -> Ticket:
+            if raw is None:
+                raise TicketError(f"no ticket {ticket_id}")
+            ticket = replace(change(ticket_from_json(raw)), updated_at=time.time())
+            resolved = ticket.status is TicketStatus.RESOLVED
+            ttl = self.resolved_ttl if resolved else None
+            pipe.set(name, ticket_to_json(ticket), ex=ttl)
+            if resolved:
+                pipe.zrem(self._key("open"), ticket.id)
+                if ttl is not None and ticket.desk_ref is not None:
+                    pipe.expire(self._key("desk", ticket.desk_ref.key.redis_key), ttl)
+                if self.user_index is not None:
+                    self.user_index.add(
+                        pipe, ticket.key.platform, ticket.user_id, f"ticket:{ticket.id}"
+                    )
+            return ticket
+
         name = self._key(ticket_id.upper())
-        async with self.redis.pipeline(transaction=True) as pipe:
-            while True:
-                try:
-                    await pipe.watch(name)
-                    raw = await pipe.get(name)
-                    if raw is None:
-                        raise TicketError(f"no ticket {ticket_id}")
-                    ticket = replace(change(ticket_from_json(text(raw))), updated_at=time.time())
-                    resolved = ticket.status is TicketStatus.RESOLVED
-                    ttl = self.resolved_ttl if resolved else None
-                    pipe.multi()  # type: ignore[no-untyped-call]
-                    pipe.set(name, ticket_to_json(ticket), ex=ttl)
-                    if resolved:
-                        pipe.zrem(self._key("open"), ticket.id)
-                        if ttl is not None and ticket.desk_ref is not None:
-                            pipe.expire(self._key("desk", ticket.desk_ref.key.redis_key), ttl)
-                        if self.user_index is not None:
-                            self.user_index.add(
-                                pipe, ticket.key.platform, ticket.user_id, f"ticket:{ticket.id}"
-                            )
-                    await pipe.execute()
-                    return ticket
-                except WatchError:
-                    continue
+        return await update_watched(self.redis, name, write)
 
     async def claim(self, ticket_id: str, agent: str) -> Ticket:
         def change(ticket: Ticket) -> Ticket:

@@ -3,23 +3,30 @@
 from __future__ import annotations
 
 import asyncio
+import time
 
 import pytest
 
-from bot.models import ConversationKey
+from bot.app import App
+from bot.models import ConversationKey, Ticket
 from bot.tickets import TicketError
 from tests.conftest import MakeApp
 
 
-async def new_ticket(app, n: int):  # type: ignore[no-untyped-def]
-    return await app.tickets.create(
-        key=ConversationKey("slack", "T1", f"C{n}"),
-        user_id=f"U{n}",
-        user_name=f"user {n}",
-        question=f"question {n}",
-        transcript=(("customer", f"question {n}"),),
-        reason="the FAQ has no answer",
-        language="en",
+async def new_ticket(app: App, n: int) -> Ticket:
+    return await app.tickets.insert(
+        Ticket(
+            id="",
+            key=ConversationKey("slack", "T1", f"C{n}"),
+            user_id=f"U{n}",
+            user_name=f"user {n}",
+            question=f"question {n}",
+            transcript=(("customer", f"question {n}"),),
+            reason="the FAQ has no answer",
+            language="en",
+            created_at=time.time(),
+            updated_at=time.time(),
+        )
     )
 
 
