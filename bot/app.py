@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import fakeredis
-from redis.asyncio import Redis
+from redis.asyncio import BlockingConnectionPool, Redis
 
 from bot.admin import AdminCommands, AdminPolicy, ChannelAllowList, PublishListener
 from bot.answerer import Answerer, ExtractiveAnswerer, FallbackAnswerer
@@ -68,7 +68,13 @@ class App:
 
 def build_redis(settings: Settings) -> Redis:
     if settings.REDIS_URL:
-        return Redis.from_url(settings.REDIS_URL, decode_responses=True)
+        # The default pool raises once its 100 connections are busy, which under a burst of
+        # conversations would drop history and dedupe marks; a blocking pool makes them wait.
+        return Redis.from_pool(
+            BlockingConnectionPool.from_url(
+                settings.REDIS_URL, decode_responses=True, max_connections=100
+            )
+        )
     log.warning("REDIS_URL is not set: using an in-process store; nothing persists after exit")
     return fakeredis.FakeAsyncRedis(decode_responses=True)
 

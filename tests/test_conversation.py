@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from pathlib import Path
 
 import pytest
@@ -386,3 +387,17 @@ async def test_channel_chatter_the_bot_is_not_part_of_leaves_nothing_in_redis(
     key = ConversationKey("slack", "T1", "C-general", "1700000000.0002")
     await Customer(app.engine, key=key, is_direct=False).say("lunch at noon, anyone?")
     assert [k async for k in app.redis.scan_iter(f"{app.store.prefix}:*")] == []
+
+
+async def test_a_burst_of_more_conversations_than_redis_connections_keeps_every_ones_state(
+    make_app: MakeApp,
+) -> None:
+    # More customers at once than the client's connection pool holds (100): they wait their turn
+    # for a connection instead of losing their history and dedupe marks.
+    app = make_app()
+    customers = [Customer(app.engine) for _ in range(300)]
+    replies = await asyncio.gather(*(c.say("how do I reset my password") for c in customers))
+    assert all(reply.source_ids == ["reset-password"] for reply in replies)
+    histories = await asyncio.gather(*(app.store.history(c.key) for c in customers))
+    assert all([t.role for t in history] == ["customer", "bot"] for history in histories)
+    assert app.metrics.registry.get_sample_value("faqbot_errors_total", {"kind": "redis"}) is None
