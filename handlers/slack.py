@@ -84,6 +84,7 @@ class SlackApi:
         self._names: dict[str, str] = {}
 
     async def call(self, method: str, *, check: bool = False, **params: Any) -> Payload | None:
+        self._reuse_connections()
         function = getattr(self.client, method.replace(".", "_"))
         try:
             response = await function(**params)
@@ -100,6 +101,21 @@ class SlackApi:
             return None
         data: Payload = response.data if isinstance(response.data, dict) else {}
         return data
+
+    def _reuse_connections(self) -> None:
+        """Give the client one HTTP session for all its calls (Bolt's use the same client).
+
+        Without one, slack_sdk opens a session, so a new TCP and TLS connection, per call; it is
+        made on first use because a session belongs to the running event loop.
+        """
+        if self.client.session is None or self.client.session.closed:
+            self.client.session = aiohttp.ClientSession(
+                timeout=aiohttp.ClientTimeout(total=self.client.timeout)
+            )
+
+    async def close(self) -> None:
+        if self.client.session is not None:
+            await self.client.session.close()
 
     async def team_id(self) -> str:
         if self._team_id is None:
@@ -300,6 +316,7 @@ class SlackAdapter:
             await self._socket.close_async()  # type: ignore[no-untyped-call]
             self._socket = None
         await self.in_flight.close()
+        await self.api.close()
 
     async def drain(self) -> None:
         """Wait for the work started by acknowledged requests."""

@@ -298,6 +298,17 @@ async def test_a_mention_gets_a_threaded_answer_with_its_sources(rig: SlackRig) 
     assert history[0].text == PASSWORD_QUESTION  # the mention was stripped
 
 
+async def test_web_api_calls_reuse_one_connection(rig: SlackRig) -> None:
+    # A new connection per call would mean a TCP and TLS handshake per call against Slack.
+    for question in (PASSWORD_QUESTION, "How do I cancel my subscription?"):
+        event = mention(question)
+        await rig.event(event)
+        await rig.standin.wait_call("chat.postMessage", thread_ts=event["ts"])
+    calls = [c for c in rig.standin.calls if c.method != "auth.test"]  # Bolt's, before ours
+    assert {c.method for c in calls} >= {"reactions.add", "users.info", "chat.postMessage"}
+    assert len({c.connection for c in calls}) == 1
+
+
 async def test_a_direct_message_is_answered_in_the_dm(rig: SlackRig) -> None:
     event = message(PASSWORD_QUESTION, channel="D1", channel_type="im")
     await rig.event(event)

@@ -39,6 +39,7 @@ class Call:
     params: Params
     token: str | None = None
     response: Params = field(default_factory=dict)
+    connection: object = None  # the client's address and port: calls on one connection share it
 
 
 @dataclass
@@ -125,7 +126,12 @@ class SlackStandIn:
             if isinstance(params.get(name), str):
                 params[name] = json.loads(params[name])
         token = request.headers.get("Authorization", "").removeprefix("Bearer ") or None
-        call = Call(method, params, token)
+        call = Call(
+            method,
+            params,
+            token,
+            connection=request.transport and request.transport.get_extra_info("peername"),
+        )
         if method in self.hold:
             self.held.append(call)
             await self.hold[method].wait()
