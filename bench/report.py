@@ -122,7 +122,7 @@ def write_section(name: str, title: str, body: str, *, report: Path = REPORT) ->
     document = report.read_text() if report.exists() else HEADER
     report.parent.mkdir(parents=True, exist_ok=True)
     report.write_text(replace_section(document, name, section))
-    print(f"wrote the {name!r} section of {report.relative_to(ROOT)}")
+    print(f"wrote the {name!r} section of {report}")
 
 
 def ratio(numerator: float, denominator: float) -> str:
