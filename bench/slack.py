@@ -185,7 +185,8 @@ async def measure(
     redis_url: str, events: int, rounds: int, window: int, profile: Path | None
 ) -> list[Round]:
     prefix = f"faqbot-bench-{uuid.uuid4().hex[:10]}"
-    slack = await CountingSlack().start()
+    slack = CountingSlack()
+    await slack.start()
     results: list[Round] = []
     try:
         probe = build_app(settings(redis_url, prefix))
