@@ -66,8 +66,9 @@ def answered(reply: Reply) -> bool:
 class Driver:
     """Sends questions into one App's engine as distinct conversations, timing each handle()."""
 
-    def __init__(self, app: App) -> None:
+    def __init__(self, app: App, mode: str = "") -> None:
         self.app = app
+        self.mode = mode
         self.run_id = uuid.uuid4().hex[:8]
         self._ids = itertools.count()
 
@@ -113,7 +114,7 @@ class Driver:
         await asyncio.gather(*(worker(w) for w in range(concurrency)))
         wall = time.perf_counter() - start
         return Run(
-            self.app.engine.answerer.mode,
+            self.mode,
             concurrency,
             latencies,
             wall,
@@ -152,7 +153,7 @@ async def measure(redis_url: str, total: int) -> list[Run]:
                 print(f"{len(questions)} golden questions answered without escalation")
                 for concurrency in CONCURRENCY:
                     for mode, app in apps.items():
-                        driver = Driver(app)
+                        driver = Driver(app, mode)
                         await driver.run(questions, min(concurrency, 10), 20)  # warm-up
                         standin_cpu = standin.cpu_seconds()
                         run = await driver.run(questions, concurrency, total)
