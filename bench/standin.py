@@ -8,15 +8,13 @@ serves until its stdin closes.
 from __future__ import annotations
 
 import asyncio
-import os
 import subprocess
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from pathlib import Path
 
-from bench.report import ROOT
+from bench.report import ROOT, process_cpu_seconds
 from tests.standins.anthropic_api import AnthropicStandIn
 
 
@@ -26,9 +24,7 @@ class StandInProcess:
     pid: int
 
     def cpu_seconds(self) -> float:
-        """CPU time the stand-in has used so far (user + system), from /proc."""
-        fields = Path(f"/proc/{self.pid}/stat").read_text().rsplit(")", 1)[1].split()
-        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+        return process_cpu_seconds(self.pid)
 
 
 @contextmanager
