@@ -227,19 +227,19 @@ def report(runs: list[Run], total: int) -> str:
     return f"""What one customer message costs inside the core: `ConversationEngine.handle`,
 built by `bot.app.build_app` from `Settings`, on the real Redis (a key prefix of its own, deleted
 afterwards). Each concurrent conversation is a distinct `ConversationKey` asking golden questions
-from `faq/data/golden.yaml` (those the bot answers outright: the questions meant to escalate, and
-any that would open a ticket or ask which entry is meant, are left out, since a ticket turns the
-rest of a conversation into a different path), {QUESTIONS_PER_CONVERSATION} per conversation, then
-the next conversation; about {total} messages per row (at least {QUESTIONS_PER_CONVERSATION} per
-concurrent conversation), after a warm-up. The LLM rows go through the real `AnthropicAnswerer` and
-anthropic SDK to the Messages API stand-in (`tests/standins/anthropic_api.py`), which runs in a
-process of its own and answers at once; with the bundled 52-entry FAQ the default
-`LLM_FULL_FAQ_TOKENS` puts the whole FAQ in every request (about 50 kB). Latency is measured around
-each `handle()` call, so at high concurrency it is mostly waiting for the one event loop: messages/s
-and CPU per message say more about cost there. "bot CPU ms/message" is the CPU time of the bot's
-process divided by messages (less sensitive to other jobs on the machine than wall time); the
-stand-in used {standin_ms:.2f} CPU ms per LLM request in its own process, not counted. "LLM
-fallbacks" counts LLM calls that failed (timeouts under load) and were answered extractively.
+from `faq/data/golden.yaml` (only those the bot answers outright: a ticket or a clarification
+would turn the rest of a conversation into a different path), {QUESTIONS_PER_CONVERSATION} per
+conversation, then the next conversation; about {total} messages per row (at least
+{QUESTIONS_PER_CONVERSATION} per concurrent conversation), after a warm-up. The LLM rows go
+through the real `AnthropicAnswerer` and anthropic SDK to the Messages API stand-in
+(`tests/standins/anthropic_api.py`), which runs in a process of its own and answers at once; with
+the bundled 52-entry FAQ the default `LLM_FULL_FAQ_TOKENS` puts the whole FAQ in every request
+(see `bench.llm_cost`). Latency is measured around each `handle()` call, so at high concurrency it
+is mostly waiting for the one event loop: messages/s and CPU per message say more about cost
+there. "bot CPU ms/message" is the CPU time of the bot's process divided by messages (steadier
+than wall time when other jobs share the machine); the stand-in used {standin_ms:.2f} CPU ms per
+LLM request in its own process, not counted. "LLM fallbacks" counts LLM calls that failed
+(timeouts under load) and were answered extractively instead.
 
 {result}
 
