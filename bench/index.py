@@ -53,6 +53,7 @@ class Result:
     size: int
     load_s: float
     build_s: float
+    build_cpu_s: float
     peak_mib: float
     retained_mib: float
     latencies_ms: list[float]
@@ -132,13 +133,13 @@ def measure(corpus: Corpus, size: int, profile: bool) -> Result:
         load_s = time.perf_counter() - start
         gc.collect()
         profiler = cProfile.Profile() if profile else None
-        start = time.perf_counter()
+        start, cpu = time.perf_counter(), time.process_time()
         if profiler:
             profiler.enable()
         repository = FaqRepository(path)  # what the bot does at start and on reload
         if profiler:
             profiler.disable()
-        build_s = time.perf_counter() - start
+        build_s, build_cpu_s = time.perf_counter() - start, time.process_time() - cpu
     index = repository.index
     assert len(index) == size, f"{len(index)} entries indexed, {size} expected"
     # Memory in a second build of the index alone, traced (tracing slows it: not timed).
@@ -168,6 +169,7 @@ def measure(corpus: Corpus, size: int, profile: bool) -> Result:
         size,
         load_s,
         build_s,
+        build_cpu_s,
         (peak - before) / 2**20,
         (current - before) / 2**20,
         latencies,
@@ -180,6 +182,7 @@ def report(results: list[Result], corpus: Corpus, queries: int) -> str:
         [
             f"{r.size:,}",
             f"{r.build_s:.2f}",
+            f"{r.build_cpu_s:.2f}",
             f"{r.load_s:.2f}",
             f"{r.peak_mib:.1f}",
             f"{r.retained_mib:.1f}",
@@ -192,6 +195,7 @@ def report(results: list[Result], corpus: Corpus, queries: int) -> str:
     headers = [
         "entries",
         "build s (FaqRepository)",
+        "build CPU s",
         "of which CSV load s",
         "index peak MiB",
         "index retained MiB",
@@ -204,7 +208,8 @@ def report(results: list[Result], corpus: Corpus, queries: int) -> str:
     largest = results[-1]
     verdict = (
         f"At {largest.size:,} entries: build {largest.build_s:.1f} s "
-        f"({'meets' if largest.build_s <= TARGET_BUILD_S else 'misses'} the "
+        f"({largest.build_cpu_s:.1f} s of CPU; "
+        f"{'meets' if largest.build_s <= TARGET_BUILD_S else 'misses'} the "
         f"{TARGET_BUILD_S:.0f} s target), query p99 {largest.p(99):.1f} ms "
         f"({'meets' if largest.p(99) <= TARGET_P99_MS else 'misses'} the "
         f"{TARGET_P99_MS:.0f} ms target)."
@@ -220,8 +225,9 @@ its answer a sentence naming its intent. They hold {corpus.singles:,} distinct t
 ("TEXT Also, OTHER TEXT", chosen deterministically){"" if pairs else " (none needed)"}. Queries are
 {queries:,} texts sampled (fixed seed) from the test splits (Banking77 `test.csv`, CLINC150 `test`
 and `oos_test`), searched with `FaqIndex.search(text, k={TOP_K})` (`SEARCH_TOP_K`'s default) after
-20 warm-up queries. "build s" is the wall time of `FaqRepository(path)`; "of which CSV load s" is
-`load_faq` alone, timed separately. Memory is measured with `tracemalloc` (Python and NumPy
+20 warm-up queries. "build s" is the wall time of `FaqRepository(path)` and "build CPU s" the CPU
+time it took (steadier when other jobs share the machine); "of which CSV load s" is `load_faq`
+alone, timed separately. Memory is measured with `tracemalloc` (Python and NumPy
 allocations) during a second, untimed build of `FaqIndex(entries)` alone: the peak while building
 and what the finished index keeps ("retained").
 
