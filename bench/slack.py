@@ -277,7 +277,7 @@ An event counts when its `chat.postMessage` reached the stand-in, not when it wa
 at most {window} events are unanswered at a time; {events} events per round after 50 of warm-up,
 the servers alternating. Per event faqbot also adds the :eyes: reaction (`reactions.add`), looks
 the user's name up once per user (`users.info`), searches the FAQ and reads and writes the
-conversation in Redis (about nine round trips); the bare app makes only the one
+conversation in Redis (several sequential round trips); the bare app makes only the one
 `chat.postMessage` call. "server CPU ms/event" is the server process's CPU time over the round
 divided by events: on a machine shared with other work it is steadier than events/s.
 
