@@ -1,4 +1,5 @@
-"""Admin commands (`/faq reload|status|tickets|gaps|drafts|help`), written once for every platform.
+"""Admin commands (`/faq reload|versions|rollback|status|tickets|gaps|drafts|help`), written
+once for every platform.
 
 Adapters report platform facts (user id, roles, "manages the server"); the policy here decides who
 is an admin. An empty list means nobody is an admin through it.
@@ -7,28 +8,35 @@ is an admin. An empty list means nobody is an admin through it.
 from __future__ import annotations
 
 import logging
-from collections.abc import Sequence
+import time
 from dataclasses import dataclass
-from typing import Protocol
 
 from redis.exceptions import RedisError
 
 from bot.drafts import DraftError, DraftStatus, DraftStore, format_drafts
+from bot.faq_sources import FaqSources, SourceError, Upload
 from bot.gaps import GapLog
 from bot.models import IncomingMessage, Reply
+from bot.publishing import FaqPublisher, PublishReport
 from bot.store import Store
 from bot.tickets import TicketStore
-from faq.index import FaqIndex
-from faq.repository import FaqRepository, ReloadReport
+from bot.versions import FaqVersions
+from faq.repository import Changes, FaqRepository
 
 log = logging.getLogger(__name__)
 
 # The terminal is run by whoever operates the bot's process, so it is trusted.
 LOCAL_PLATFORMS = frozenset({"terminal", "cli"})
 
-COMMAND_NAMES = frozenset({"help", "reload", "status", "tickets"})
+COMMAND_NAMES = frozenset(
+    {"help", "reload", "versions", "rollback", "status", "tickets", "gaps", "drafts"}
+)
 HELP = """Admin commands:
-• reload: re-read the FAQ, validate it, and swap it in (the old FAQ stays live if it has errors)
+• reload [URL] [--force]: publish the FAQ (FAQ_PATH, an attached file, or an https URL) for every \
+bot process, after validating it and checking the golden questions still route as well; \
+--force skips that check. The live FAQ stays when it is refused.
+• versions: the FAQ versions published, newest first
+• rollback [VERSION]: make an earlier version live again (default: the one before the live one)
 • status: FAQ version and size, answer mode, counters
 • tickets: open and claimed tickets
 • gaps [DAYS]: questions of the last DAYS (default 7) the FAQ failed, grouped, most frequent first
@@ -38,12 +46,16 @@ HELP = """Admin commands:
 REFUSAL = "Sorry, that command is for admins only. Ask a workspace admin if you need it."
 MAX_LISTED = 15
 DEFAULT_GAP_DAYS = 7
+MAX_ERRORS = 50
+FORCE = "--force"
 
 
-class PublishListener(Protocol):
-    """Told once, by the process that published it, that a new FAQ version is live."""
-
-    async def faq_published(self, index: FaqIndex) -> None: ...
+def attached_command(text: str) -> str | None:
+    """The admin command a message with a file carries (`reload ...`, `faq reload ...`)."""
+    words = text.split()
+    while words and words[0].lower().lstrip("/") == "faq":
+        words = words[1:]
+    return " ".join(words) if words and words[0].lower() == "reload" else None
 
 
 @dataclass(frozen=True)
@@ -89,21 +101,23 @@ class AdminCommands:
         *,
         policy: AdminPolicy,
         faq: FaqRepository,
+        publisher: FaqPublisher,
+        sources: FaqSources,
         store: Store,
         tickets: TicketStore,
         answer_mode: str,
         gaps: GapLog,
         drafts: DraftStore,
-        publish_listeners: Sequence[PublishListener],
     ) -> None:
         self.policy = policy
         self.faq = faq
+        self.publisher = publisher
+        self.sources = sources
         self.store = store
         self.tickets = tickets
         self.answer_mode = answer_mode
         self.gaps = gaps
         self.drafts = drafts
-        self.publish_listeners = publish_listeners
 
     async def run(self, message: IncomingMessage) -> Reply:
         words = message.text.split()
@@ -118,7 +132,14 @@ class AdminCommands:
             return Reply(REFUSAL)
         log.info("admin command %s by %s", logged, who)
         if command == "reload":
-            return Reply(await self._reload(who))
+            return Reply(await self._reload(message, words[1:], who))
+        if command == "versions":
+            return Reply(await versions_text(self.publisher.versions))
+        if command == "rollback":
+            if len(words) > 2:
+                return Reply("Usage: rollback [VERSION]")
+            version = words[1] if len(words) > 1 else None
+            return Reply(format_publish(await self.publisher.rollback(who, version)))
         if command == "status":
             return Reply(await self._status())
         if command == "tickets":
@@ -129,29 +150,23 @@ class AdminCommands:
             return Reply(await self._drafts(words[1:], who))
         return Reply(f"Unknown command {command!r}.\n{HELP}")
 
-    async def _reload(self, who: str) -> str:
+    async def _reload(self, message: IncomingMessage, args: list[str], who: str) -> str:
+        force = FORCE in args
+        urls = [a for a in args if a != FORCE and a.startswith(("https://", "http://"))]
+        other = [a for a in args if a != FORCE and a not in urls]
+        if other or len(urls) + len(message.attachments) > 1:
+            return "Usage: reload [https://...] [--force], or attach one FAQ file to `reload`."
+        upload: Upload | None = None
         try:
-            approved = await self.drafts.approved_entries()
-            kept = await self.drafts.published_entries()
-        except RedisError:
-            return (
-                "FAQ reload refused: the state store is unavailable, so the approved drafts "
-                "cannot be read; the current FAQ stays live."
-            )
-        report = self.faq.reload(extra=[*kept, *approved])
+            if urls:
+                upload = await self.sources.from_url(urls[0].strip("<>"))
+            elif message.attachments:
+                upload = await self.sources.from_attachment(message.attachments[0])
+        except SourceError as exc:
+            return f"FAQ reload refused: {exc}. The current FAQ stays live."
+        report = await self.publisher.reload(who, upload=upload, force=force)
         log.info("FAQ reload by %s: %s", who, "ok" if report.ok else "refused")
-        if report.ok:
-            await self.drafts.mark_published([entry.id for entry in approved])
-            await self._published()
-        return format_reload(report)
-
-    async def _published(self) -> None:
-        for listener in self.publish_listeners:
-            try:
-                await listener.faq_published(self.faq.index)
-            except Exception:
-                # The new version is live either way; a listener's failure is only logged.
-                log.exception("FAQ publish listener %r failed", listener)
+        return format_publish(report)
 
     async def _gaps(self, args: list[str]) -> str:
         limit = self.gaps.retention_days
@@ -218,22 +233,88 @@ class AdminCommands:
         return "\n".join(lines)
 
 
-def format_reload(report: ReloadReport) -> str:
-    if not report.ok:
-        lines = [f"FAQ reload refused: {len(report.errors)} error(s); the current FAQ stays live."]
-        lines += [str(error) for error in report.errors[:50]]
-        if len(report.errors) > 50:
-            lines.append(f"... and {len(report.errors) - 50} more")
-        return "\n".join(lines)
+def _ids(values: tuple[str, ...]) -> str:
+    return ", ".join(values[:20]) + (" ..." if len(values) > 20 else "") if values else "none"
 
-    def ids(values: tuple[str, ...]) -> str:
-        return ", ".join(values[:20]) + (" ..." if len(values) > 20 else "") if values else "none"
 
-    return "\n".join(
-        [
-            f"FAQ reloaded: version {report.version}, {report.entries} entries.",
-            f"Added ({len(report.added)}): {ids(report.added)}",
-            f"Removed ({len(report.removed)}): {ids(report.removed)}",
-            f"Changed ({len(report.changed)}): {ids(report.changed)}",
+def _changes(changes: Changes) -> list[str]:
+    return [
+        f"Added ({len(changes.added)}): {_ids(changes.added)}",
+        f"Removed ({len(changes.removed)}): {_ids(changes.removed)}",
+        f"Changed ({len(changes.changed)}): {_ids(changes.changed)}",
+    ]
+
+
+def format_publish(report: PublishReport) -> str:
+    """What a reload or rollback did, or every reason it was refused; for chat and the CLI."""
+    if report.ok:
+        if report.unchanged:
+            return f"FAQ unchanged: version {report.version} from {report.source} is already live."
+        verb = "reloaded" if report.action == "reload" else "rolled back"
+        lines = [
+            f"FAQ {verb}: version {report.version}, {report.entries} entries, "
+            "published to every bot process."
         ]
-    )
+        lines += _changes(report.changes)
+        if report.forced:
+            lines.append("The golden-question check was skipped (--force).")
+        elif report.check is not None and report.check.golden is not None:
+            lines.append(
+                f"Golden questions routed right: {report.check.accuracy_before:.1%} before, "
+                f"{report.check.accuracy_after:.1%} now."
+            )
+        elif report.action == "reload":
+            lines.append("No golden.yaml next to the FAQ: no regression check was run.")
+        return "\n".join(lines)
+    stays = f"version {report.version} stays live."
+    check = report.check
+    if check is not None and check.golden is not None:
+        lines = [
+            f"FAQ {report.action} refused: the golden questions in {check.golden} route worse "
+            f"({check.accuracy_before:.1%} right before, {check.accuracy_after:.1%} with the new "
+            f"FAQ); {stays} Fix the FAQ or the golden file, or reload with --force.",
+            f"What broke ({len(check.regressions)}):",
+        ]
+        lines += [
+            f"• {r.question!r}: expected {r.expected}, was {r.before}, now {r.after}"
+            for r in check.regressions[:MAX_ERRORS]
+        ]
+    else:
+        lines = [f"FAQ {report.action} refused ({report.source or 'no source'}); {stays}"]
+        lines += list(report.errors[:MAX_ERRORS])
+    if len(report.errors) > MAX_ERRORS or (check and len(check.regressions) > MAX_ERRORS):
+        lines.append("... and more")
+    return "\n".join(lines)
+
+
+async def versions_text(versions: FaqVersions, limit: int = MAX_LISTED) -> str:
+    """The publication history, newest first, the live version marked."""
+    try:
+        history = await versions.history(limit)
+        live = await versions.live_id()
+        infos = {p.version: await versions.info(p.version) for p in history}
+    except RedisError as exc:
+        return f"The version store (Redis) is unavailable ({type(exc).__name__})."
+    if not history:
+        return "No FAQ version has been published yet."
+    lines = ["FAQ versions, newest first:"]
+    marked = False
+    for publication in history:
+        info = infos[publication.version]
+        when = time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime(publication.when))
+        # A version published twice is listed twice; only its newest publication is the live one.
+        live_here = publication.version == live and not marked
+        marked = marked or live_here
+        mark = " (live)" if live_here else ""
+        detail = ""
+        if info is not None:
+            c = info.changes
+            detail = (
+                f", {info.count} entries, +{len(c.added)} -{len(c.removed)} ~{len(c.changed)}"
+                f", from {info.source}"
+            )
+        lines.append(
+            f"• {publication.version}{mark}: {publication.action} by {publication.who}, "
+            f"{when}{detail}"
+        )
+    return "\n".join(lines)

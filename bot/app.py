@@ -2,20 +2,22 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import fakeredis
 from redis.asyncio import BlockingConnectionPool, Redis
 
-from bot.admin import AdminCommands, AdminPolicy, ChannelAllowList, PublishListener
+from bot.admin import AdminCommands, AdminPolicy, ChannelAllowList
 from bot.answerer import Answerer, ExtractiveAnswerer, FallbackAnswerer
 from bot.autoresolve import AutoResolver
 from bot.conversation import ConversationEngine, EngineConfig
 from bot.drafts import DraftStore
+from bot.faq_sources import FaqSources
 from bot.gaps import GapLog
 from bot.hours import BusinessHours
 from bot.limits import Limits, LlmBudget, RateLimiter, RateLimits
@@ -24,13 +26,16 @@ from bot.metrics import Metrics
 from bot.pricing import PriceTable
 from bot.privacy import Privacy
 from bot.providers import PROVIDER_NAMES, LlmClient, build_llm
+from bot.publishing import FaqPublisher, PublishListener
 from bot.redact import Redactor
+from bot.regression import GoldenCheck
 from bot.reminders import TicketReminders
 from bot.routing import Router, RouterConfig
 from bot.settings import Settings, SettingsError
 from bot.store import Store
 from bot.tickets import TicketStore, ticket_to_json
 from bot.user_index import UserIndex
+from bot.versions import FaqVersions
 from bot.webhook import WebhookNotifier
 from faq.repository import FaqRepository
 
@@ -51,10 +56,25 @@ class App:
     drafts: DraftStore
     auto_resolver: AutoResolver
     privacy: Privacy
+    publisher: FaqPublisher
     reminders: TicketReminders | None = None
     notifier: WebhookNotifier | None = None
+    _follower: asyncio.Task[None] | None = field(default=None, init=False)
+    _stop_following: asyncio.Event = field(default_factory=asyncio.Event, init=False)
+
+    async def start(self, *, follow: bool = True) -> None:
+        """Serve the live FAQ version from Redis and, with `follow`, every later one."""
+        await self.publisher.start()
+        if follow and self._follower is None:
+            self._follower = asyncio.create_task(
+                self.publisher.follow(self._stop_following), name="faq-versions"
+            )
 
     async def close(self) -> None:
+        if self._follower is not None:
+            self._stop_following.set()
+            await self._follower
+            self._follower = None
         await self.engine.flush_outbox()
         for held in self.engine.outbox.held:
             # The last copy of a ticket Redis never took: logged whole so it can be re-entered.
@@ -170,6 +190,14 @@ def build_app(
     drafts = DraftStore(redis, settings.REDIS_PREFIX)
     # Filled below: the auto-resolver needs the engine, which needs the admin commands.
     publish_listeners: list[PublishListener] = []
+    publisher = FaqPublisher(
+        faq=faq,
+        versions=FaqVersions(redis, settings.REDIS_PREFIX, keep=settings.FAQ_VERSIONS_KEEP),
+        # The regression check routes offline: free, quick, and the same on every run.
+        check=GoldenCheck(build_router(settings, ExtractiveAnswerer(settings.ANSWER_THRESHOLD))),
+        drafts=drafts,
+        listeners=publish_listeners,
+    )
     admin = AdminCommands(
         policy=AdminPolicy(
             slack_user_ids=frozenset(settings.SLACK_ADMIN_USER_IDS),
@@ -177,12 +205,17 @@ def build_app(
             discord_role_ids=frozenset(settings.DISCORD_ADMIN_ROLE_IDS),
         ),
         faq=faq,
+        publisher=publisher,
+        sources=FaqSources(
+            max_bytes=settings.FAQ_UPLOAD_MAX_BYTES,
+            timeout=settings.FAQ_URL_TIMEOUT_SECONDS,
+            allow_loopback=settings.FAQ_URL_ALLOW_LOOPBACK,
+        ),
         store=store,
         tickets=tickets,
         answer_mode=answerer.mode,
         gaps=gaps,
         drafts=drafts,
-        publish_listeners=publish_listeners,
     )
     privacy = Privacy(
         redis,
@@ -246,6 +279,7 @@ def build_app(
         drafts,
         auto_resolver,
         privacy,
+        publisher,
         reminders,
         notifier,
     )

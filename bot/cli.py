@@ -1,15 +1,18 @@
-"""The `faqbot` command line: chat, ask, serve, faq check|gaps|drafts, tickets, privacy erase."""
+"""The `faqbot` command line: chat, ask, serve, faq check|reload|versions|rollback|export|gaps|
+drafts, tickets, privacy erase."""
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import getpass
 import json
 import sys
 import uuid
 from collections.abc import Awaitable, Callable, Iterable
 from pathlib import Path
 
+from bot.admin import format_publish, versions_text
 from bot.app import App, build_app
 from bot.drafts import DraftError, DraftStatus, format_drafts
 from bot.logs import configure_logging
@@ -20,6 +23,10 @@ from bot.settings import SettingsError, load_settings
 from bot.tickets import TicketError
 from faq.loaders import load_faq
 from faq.models import FaqLoadError
+from faq.records import to_yaml
+
+# FAQ commands that work on the versions shared through Redis.
+SHARED_FAQ_COMMANDS = ("reload", "versions", "rollback", "export")
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -35,6 +42,12 @@ def main(argv: list[str] | None = None) -> int:
     install_log_redaction()
     if args.command == "faq" and args.faq_command == "check":
         return faq_check(Path(args.path))
+    if args.command == "faq" and args.faq_command in SHARED_FAQ_COMMANDS and not settings.REDIS_URL:
+        print(
+            "REDIS_URL is not set: FAQ versions live in the Redis the bots share; set it.",
+            file=sys.stderr,
+        )
+        return 2
     command: Callable[[App], Awaitable[int]] = {
         "chat": _chat,
         "ask": lambda app: _ask(app, args),
@@ -83,6 +96,18 @@ def _parser() -> argparse.ArgumentParser:
     drafts.add_argument("action", nargs="?", choices=("approve", "drop"))
     drafts.add_argument("id", nargs="?", help="draft id, like D-3")
     drafts.add_argument("--by", default="cli", help="who decides (default: cli)")
+    reload = faq_sub.add_parser(
+        "reload", help="publish a FAQ as the new version for every running bot"
+    )
+    reload.add_argument("path", nargs="?", type=Path, help="FAQ file or folder (default: FAQ_PATH)")
+    reload.add_argument(
+        "--force", action="store_true", help="publish even if golden questions route worse"
+    )
+    faq_sub.add_parser("versions", help="the published FAQ versions, newest first")
+    rollback = faq_sub.add_parser("rollback", help="make an earlier FAQ version live again")
+    rollback.add_argument("version", nargs="?", help="version id or prefix (default: previous)")
+    export = faq_sub.add_parser("export", help="write the live FAQ version as YAML")
+    export.add_argument("path", type=Path)
     tickets = sub.add_parser("tickets", help="list and handle tickets")
     tickets_sub = tickets.add_subparsers(dest="tickets_command", required=True)
     listing = tickets_sub.add_parser("list", help="open and claimed tickets")
@@ -118,9 +143,57 @@ def faq_check(path: Path) -> int:
     return 0
 
 
+async def _faq(app: App, args: argparse.Namespace) -> int:
+    if args.faq_command not in SHARED_FAQ_COMMANDS:
+        return await _gaps_or_drafts(app, args)
+    publisher = app.publisher
+    who = f"cli:{_operator()}"
+    if args.faq_command == "versions":
+        print(await versions_text(publisher.versions, limit=publisher.versions.keep))
+        return 0
+    if args.faq_command == "export":
+        return await _export(app, args.path)
+    # Both compare with and diff against the live version, so this process loads it first.
+    await app.start(follow=False)
+    if args.faq_command == "reload":
+        report = await publisher.reload(who, path=args.path, force=args.force)
+    else:
+        report = await publisher.rollback(who, args.version)
+    print(format_publish(report), file=sys.stdout if report.ok else sys.stderr)
+    return 0 if report.ok else 1
+
+
+async def _export(app: App, path: Path) -> int:
+    versions = app.publisher.versions
+    live = await versions.live_id()
+    if live is None:
+        print("No FAQ version is live yet: nothing to export.", file=sys.stderr)
+        return 1
+    try:
+        entries = await versions.entries(live)
+    except FaqLoadError as exc:
+        print(f"the live version cannot be read:\n{exc}", file=sys.stderr)
+        return 1
+    try:
+        await asyncio.to_thread(path.write_text, to_yaml(entries), encoding="utf-8")
+    except OSError as exc:
+        print(f"cannot write {path}: {exc.strerror or exc}", file=sys.stderr)
+        return 1
+    print(f"{path}: version {live}, {len(entries)} entries")
+    return 0
+
+
+def _operator() -> str:
+    try:
+        return getpass.getuser()
+    except (KeyError, OSError):
+        return "unknown"
+
+
 async def _chat(app: App) -> int:
     from handlers.terminal import chat
 
+    await app.start()
     await chat(app.engine)
     return 0
 
@@ -135,6 +208,8 @@ def _questions(args: argparse.Namespace) -> Iterable[str]:
 
 
 async def _ask(app: App, args: argparse.Namespace) -> int:
+    if args.faq is None:  # `--faq` asks a FAQ of one's own, not the live one
+        await app.start(follow=False)
     for question in _questions(args):
         conversation = args.user or uuid.uuid4().hex[:12]
         message = IncomingMessage(
@@ -178,7 +253,7 @@ async def _serve(app: App) -> int:
     return 0
 
 
-async def _faq(app: App, args: argparse.Namespace) -> int:
+async def _gaps_or_drafts(app: App, args: argparse.Namespace) -> int:
     if args.faq_command == "gaps":
         longest = app.gaps.retention_days
         if not 1 <= args.days <= longest:

@@ -17,7 +17,7 @@ from typing import TypeVar
 
 from redis.exceptions import RedisError
 
-from bot.admin import AdminCommands, ChannelAllowList
+from bot.admin import AdminCommands, ChannelAllowList, attached_command
 from bot.answerer import Answer, AnswerRequest
 from bot.channels import Desk, OutputChannel
 from bot.drafts import DraftStore
@@ -146,6 +146,10 @@ class ConversationEngine:
         # Before the active-ticket branch, which would pass the click on to the agents.
         if message.kind is MessageKind.CONFIRM:
             return await self._confirm(message)
+        command = attached_command(text) if message.attachments else None
+        if command is not None:
+            # `reload` with a file shared in a message (slash commands carry no files on Slack).
+            return await self.admin.run(replace(message, kind=MessageKind.COMMAND, text=command))
         state = await self._soft(self.store.state(message.key), {})
         set_ticket(state.get("ticket"))
         language = detect_language(text, default=state.get("language", "en"))

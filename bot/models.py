@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import enum
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
 
@@ -36,6 +37,17 @@ class MessageKind(enum.StrEnum):
 
 
 @dataclass(frozen=True)
+class Attachment:
+    """A file that came with a message: its name, the size the platform reports, and a way to
+    download it. `fetch(limit)` returns at most `limit + 1` bytes, so the core can tell a file
+    over its limit without reading all of it."""
+
+    name: str
+    size: int | None
+    fetch: Callable[[int], Awaitable[bytes]]
+
+
+@dataclass(frozen=True)
 class IncomingMessage:
     """One message as the core sees it: mentions stripped, markup normalised by the adapter.
 
@@ -55,6 +67,7 @@ class IncomingMessage:
     platform_admin: bool = False
     # Where a thread is a channel of its own (Discord), the channel it was started in.
     parent_channel_id: str | None = None
+    attachments: tuple[Attachment, ...] = ()
 
 
 @dataclass(frozen=True)

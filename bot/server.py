@@ -121,6 +121,7 @@ async def serve(app: App, stop: asyncio.Event | None = None) -> None:
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGTERM, signal.SIGINT):
         loop.add_signal_handler(sig, stop.set)
+    await app.start()
     adapters = platform_adapters(app)
     connect(app, adapters)
     runner = web.AppRunner(build_web_app(app, adapters), shutdown_timeout=10)

@@ -53,6 +53,11 @@ class Settings(BaseSettings):
     GAPS_SIMILARITY: float = Field(default=0.3, gt=0, le=1)
     AUTO_RESOLVE_CONFIDENCE: float = Field(default=0.65, ge=0, le=1)
     AUTO_RESOLVE_MAX_TICKETS: int = Field(default=100, ge=0)
+    # FAQ versions and reloads
+    FAQ_VERSIONS_KEEP: int = Field(default=50, ge=2)
+    FAQ_UPLOAD_MAX_BYTES: int = Field(default=2_000_000, ge=1000)
+    FAQ_URL_TIMEOUT_SECONDS: float = Field(default=15.0, gt=0)
+    FAQ_URL_ALLOW_LOOPBACK: bool = False
 
     # LLM
     LLM_PROVIDER: Literal["anthropic", "bedrock", "vertex"] = "anthropic"

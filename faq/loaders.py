@@ -25,7 +25,7 @@ PENDING_DIR = "pending"
 _REQUIRED = ("id", "question", "answer")
 _LISTS = ("alternates", "tags", "links")
 _KNOWN = set(_REQUIRED) | set(_LISTS)
-_ID_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$")
+ID_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$")
 
 
 def slugify(text: str) -> str:
@@ -44,9 +44,22 @@ def load_faq(path: Path) -> list[FaqEntry]:
         file_entries, file_errors = load_file(file)
         entries.extend(file_entries)
         errors.extend(file_errors)
-    errors.extend(_duplicate_ids(entries))
+    return _complete(entries, errors, str(path))
+
+
+def load_bytes(raw: bytes, name: str) -> list[FaqEntry]:
+    """Load one uploaded file (an attachment, a URL's body); its extension picks the format."""
+    if Path(name).suffix.lower() not in FAQ_SUFFIXES:
+        formats = ", ".join(sorted(FAQ_SUFFIXES))
+        raise FaqLoadError([FaqError(name, 0, f"not a FAQ file: the name must end in {formats}")])
+    entries, errors = parse_bytes(raw, name)
+    return _complete(entries, errors, name)
+
+
+def _complete(entries: list[FaqEntry], errors: list[FaqError], name: str) -> list[FaqEntry]:
+    errors.extend(duplicate_ids(entries))
     if not entries and not errors:
-        errors.append(FaqError(str(path), 0, "no FAQ entries found"))
+        errors.append(FaqError(name, 0, "no FAQ entries found"))
     if errors:
         raise FaqLoadError(errors)
     return entries
@@ -66,17 +79,20 @@ def faq_files(folder: Path) -> Iterator[Path]:
 
 
 def load_file(path: Path) -> tuple[list[FaqEntry], list[FaqError]]:
-    name = str(path)
     try:
         raw = path.read_bytes()
     except OSError as exc:
-        return [], [FaqError(name, 0, f"cannot read: {exc.strerror or exc}")]
+        return [], [FaqError(str(path), 0, f"cannot read: {exc.strerror or exc}")]
+    return parse_bytes(raw, str(path))
+
+
+def parse_bytes(raw: bytes, name: str) -> tuple[list[FaqEntry], list[FaqError]]:
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         line = raw[: exc.start].count(b"\n") + 1
         return [], [FaqError(name, line, f"not valid UTF-8 (byte 0x{raw[exc.start]:02x})")]
-    suffix = path.suffix.lower()
+    suffix = Path(name).suffix.lower()
     if suffix in (".md", ".markdown"):
         return parse_markdown(text, name)
     if suffix == ".csv":
@@ -182,7 +198,7 @@ def _entry(
     errors: list[FaqError],
 ) -> FaqEntry | None:
     entry_id = str(fields["id"])
-    if not _ID_RE.match(entry_id):
+    if not ID_RE.match(entry_id):
         errors.append(
             FaqError(name, line, f"id {entry_id!r} must be letters, digits, '.', '_' or '-'")
         )
@@ -280,7 +296,7 @@ def parse_csv(text: str, name: str) -> tuple[list[FaqEntry], list[FaqError]]:
                 errors.extend(FaqError(name, line, f"{c!r} is empty") for c in empty)
                 continue
             entry_id = record.get("id") or slugify(record["question"])
-            if not _ID_RE.match(entry_id):
+            if not ID_RE.match(entry_id):
                 errors.append(
                     FaqError(
                         name,
@@ -305,7 +321,7 @@ def parse_csv(text: str, name: str) -> tuple[list[FaqEntry], list[FaqError]]:
     return entries, errors
 
 
-def _duplicate_ids(entries: list[FaqEntry]) -> list[FaqError]:
+def duplicate_ids(entries: list[FaqEntry]) -> list[FaqError]:
     first: dict[str, FaqEntry] = {}
     errors: list[FaqError] = []
     for entry in entries:

@@ -8,9 +8,11 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from faq.index import FaqIndex
 from faq.loaders import load_faq
 from faq.models import FaqLoadError
-from faq.repository import BUNDLED_FAQ, FaqRepository
+from faq.records import from_records, to_records, to_yaml
+from faq.repository import BUNDLED_FAQ, Changes, FaqRepository, content_version
 
 
 def errors_of(path: Path) -> list[str]:
@@ -149,7 +151,7 @@ def test_a_missing_path_or_an_empty_folder_is_an_error(tmp_path: Path) -> None:
     assert errors_of(tmp_path) == [f"{tmp_path}:0: no FAQ entries found"]
 
 
-def test_a_broken_reload_keeps_the_live_faq_and_a_good_one_reports_the_diff(tmp_path: Path) -> None:
+def test_a_new_index_is_installed_whole_and_the_diff_names_what_changed(tmp_path: Path) -> None:
     path = tmp_path / "faq.yaml"
     path.write_text(
         "- id: a\n  question: Apples?\n  answer: Red.\n"
@@ -157,19 +159,49 @@ def test_a_broken_reload_keeps_the_live_faq_and_a_good_one_reports_the_diff(tmp_
     )
     repo = FaqRepository(path)
     live = repo.index
-    path.write_text("- id: a\n  question: Apples?\n")
-    report = repo.reload()
-    assert not report.ok and [e.line for e in report.errors] == [1]
-    assert repo.index is live and repo.index.by_id["b"].answer == "Yellow."
     path.write_text(
         "- id: a\n  question: Apples?\n  answer: Green.\n"
         "- id: c\n  question: Cherries?\n  answer: Dark.\n"
     )
-    report = repo.reload()
-    assert report.ok and (report.added, report.removed, report.changed) == (("c",), ("b",), ("a",))
+    new = FaqIndex(load_faq(path))
+    changes = Changes.between(live, new)
+    assert (changes.added, changes.removed, changes.changed) == (("c",), ("b",), ("a",))
+    repo.install(new, content_version(new.entries))
     assert repo.index.search("cherries")[0].entry.id == "c"
+    assert repo.version == content_version(load_faq(path)) != content_version(live.entries)
     # The old index object never changed: a question in flight keeps a consistent FAQ.
     assert live.by_id["a"].answer == "Red."
+
+
+def test_an_exported_faq_loads_back_to_the_same_entries(tmp_path: Path) -> None:
+    notes = tmp_path / "notes.md"
+    notes.write_text("## Où est le bureau ?\n\nÀ Lyon.\n\n- 2nd floor\n- ask: reception\n")
+    entries = load_faq(BUNDLED_FAQ) + load_faq(notes)
+    assert "\n- 2nd floor" in entries[-1].answer  # multi-line answers become `|` blocks
+    exported = tmp_path / "faq.yaml"
+    exported.write_text(to_yaml(entries))
+    assert load_faq(exported) == entries
+    assert from_records(to_records(entries), "stored") == entries
+
+
+def test_a_corrupt_record_is_refused_entry_by_entry() -> None:
+    records = [
+        {"id": "a", "question": "Q?", "answer": "A."},
+        {"id": "bad id!", "question": "Q?", "answer": "A."},
+        {"id": "c", "question": "", "answer": "A."},
+        {"id": "d", "question": "Q?", "answer": "A.", "tags": "not-a-list"},
+        "nonsense",
+        {"id": "a", "question": "Q2?", "answer": "B."},
+    ]
+    with pytest.raises(FaqLoadError) as caught:
+        from_records(records, "stored")
+    assert [str(e) for e in caught.value.errors] == [
+        "stored:2: id 'bad id!' must be letters, digits, '.', '_' or '-'",
+        "stored:3: 'question' must be a non-empty string",
+        "stored:4: 'tags' must be a list of non-empty strings",
+        "stored:5: expected an entry (a mapping with id, question, answer)",
+        "stored:6: duplicate id 'a' (first at stored:1)",
+    ]
 
 
 _yaml_text = st.text(

@@ -1,0 +1,153 @@
+"""Where a reload can take a FAQ from besides FAQ_PATH: a chat attachment or an https URL.
+
+Both are untrusted: the size is capped before and while downloading, the format comes from the
+file name's extension (the loaders then validate the content like any FAQ file), and URLs are
+fetched over https only, from public addresses only, without following redirects: an admin's
+reload must not become a way to read the bot's own network (SSRF). Every address a host name
+resolves to is checked at connection time, so a name cannot be re-pointed between check and use.
+`allow_loopback` relaxes that to http and loopback addresses for tests and local development.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import socket
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import PurePosixPath
+
+import aiohttp
+from aiohttp.abc import AbstractResolver, ResolveResult
+from aiohttp.resolver import ThreadedResolver
+from yarl import URL
+
+from bot.models import Attachment
+from faq.loaders import FAQ_SUFFIXES
+
+
+class SourceError(Exception):
+    """A FAQ source could not be read; the message says why, for the admin."""
+
+
+@dataclass(frozen=True)
+class Upload:
+    """A FAQ file's bytes with its name (which picks the format) and where it came from."""
+
+    name: str
+    data: bytes
+    origin: str
+
+
+def _formats() -> str:
+    return ", ".join(sorted(FAQ_SUFFIXES))
+
+
+class FaqSources:
+    def __init__(self, *, max_bytes: int, timeout: float, allow_loopback: bool = False) -> None:
+        self.max_bytes = max_bytes
+        self.timeout = timeout
+        self.allow_loopback = allow_loopback
+
+    def _check_name(self, name: str) -> None:
+        if PurePosixPath(name).suffix.lower() not in FAQ_SUFFIXES:
+            raise SourceError(f"{name!r} is not a FAQ file: the name must end in {_formats()}")
+
+    def _check_size(self, name: str, size: int) -> None:
+        if size > self.max_bytes:
+            raise SourceError(f"{name} is larger than the {self.max_bytes}-byte limit")
+
+    async def from_attachment(self, attachment: Attachment) -> Upload:
+        self._check_name(attachment.name)
+        if attachment.size is not None:
+            self._check_size(attachment.name, attachment.size)
+        try:
+            data = await attachment.fetch(self.max_bytes)
+        except Exception as exc:  # whatever the platform's client raises, the admin hears why
+            raise SourceError(f"could not download {attachment.name}: {exc}") from exc
+        self._check_size(attachment.name, len(data))
+        return Upload(attachment.name, data, f"attachment {attachment.name}")
+
+    async def from_url(self, address: str) -> Upload:
+        url = URL(address)
+        schemes = ("https", "http") if self.allow_loopback else ("https",)
+        if url.scheme not in schemes or not url.host:
+            raise SourceError(f"{address} is not an https URL")
+        name = PurePosixPath(url.path).name or url.host
+        self._check_name(name)
+        if not _is_hostname(url.host):
+            self._check_address(url.host)
+        resolver = _VettedResolver(self._check_address)
+        connector = aiohttp.TCPConnector(resolver=resolver)
+        timeout = aiohttp.ClientTimeout(total=self.timeout)
+        try:
+            async with (
+                aiohttp.ClientSession(connector=connector, timeout=timeout) as session,
+                session.get(url, allow_redirects=False) as response,
+            ):
+                if 300 <= response.status < 400:
+                    where = response.headers.get("Location", "elsewhere")
+                    raise SourceError(f"{address} redirects to {where}; give that URL instead")
+                if response.status != 200:
+                    raise SourceError(f"{address} answered HTTP {response.status}")
+                data = await _read_capped(response, self.max_bytes)
+        except (aiohttp.ClientError, TimeoutError, OSError) as exc:
+            if resolver.refused:
+                raise SourceError(
+                    f"{resolver.refused} resolves only to private or local addresses; "
+                    "FAQ URLs must be public"
+                ) from exc
+            raise SourceError(f"could not fetch {address}: {exc or type(exc).__name__}") from exc
+        self._check_size(name, len(data))
+        return Upload(name, data, address)
+
+    def _check_address(self, host: str) -> None:
+        address = ipaddress.ip_address(host.split("%", 1)[0])
+        if address.is_global or (self.allow_loopback and address.is_loopback):
+            return
+        raise SourceError(f"{host} is not a public address; FAQ URLs must be public")
+
+
+def _is_hostname(host: str) -> bool:
+    try:
+        ipaddress.ip_address(host)
+    except ValueError:
+        return True
+    return False
+
+
+async def _read_capped(response: aiohttp.ClientResponse, limit: int) -> bytes:
+    data = bytearray()
+    async for chunk in response.content.iter_chunked(64 * 1024):
+        data += chunk
+        if len(data) > limit:
+            break
+    return bytes(data)
+
+
+class _VettedResolver(AbstractResolver):
+    """Resolves like the default resolver, then drops every address the policy refuses."""
+
+    def __init__(self, check: Callable[[str], None]) -> None:
+        self._inner = ThreadedResolver()
+        self._check = check
+        # aiohttp reports a failed resolution vaguely; this says which host was refused.
+        self.refused: str | None = None
+
+    async def resolve(
+        self, host: str, port: int = 0, family: socket.AddressFamily = socket.AF_INET
+    ) -> list[ResolveResult]:
+        results = await self._inner.resolve(host, port, family)
+        allowed = []
+        for result in results:
+            try:
+                self._check(result["host"])
+            except SourceError:
+                continue
+            allowed.append(result)
+        if not allowed:
+            self.refused = host
+            raise OSError(f"{host} resolves only to private or local addresses")
+        return allowed
+
+    async def close(self) -> None:
+        await self._inner.close()

@@ -1,0 +1,360 @@
+"""FAQ versions shared through Redis: replicas follow a reload, late starters load the live
+version, rollbacks, the golden regression check, and reloads from a URL."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import shutil
+from collections.abc import AsyncIterator, Callable, Sequence
+from pathlib import Path
+
+import pytest
+from aiohttp import web
+from redis.asyncio import Redis
+
+from bot.app import App, build_app
+from bot.models import Attachment, ConversationKey, IncomingMessage, MessageKind
+from faq.index import FaqIndex
+from faq.models import FaqEntry
+from tests.conftest import MakeApp, make_settings
+from tests.standins.loopback import serve_on_loopback
+
+FAQ = (
+    "- id: reset-password\n  question: How do I reset my password?\n"
+    "  answer: Use the Forgot password link on the sign-in page.\n"
+    "- id: office\n  question: Where is your office?\n  answer: Our office is in Lyon.\n"
+    "- id: refunds\n  question: Can I get a refund?\n  answer: Refunds within 30 days.\n"
+)
+GOLDEN = (
+    "- question: I forgot my password, how do I reset it?\n  expected: reset-password\n"
+    "- question: Where is your office, please?\n  expected: office\n"
+    "- question: can I have a refund please\n  expected: refunds\n"
+    "- question: Who won the football world cup in 1998?\n  expected: escalate\n"
+)
+NEW_ENTRY = "- id: parking\n  question: Is there parking?\n  answer: Yes, behind the building.\n"
+
+
+def command(text: str, user: str = "UADMIN", **fields: object) -> IncomingMessage:
+    return IncomingMessage(
+        key=ConversationKey("slack", "W", "C1"),
+        message_id="",
+        user_id=user,
+        user_name="ana",
+        text=text,
+        kind=MessageKind.COMMAND,
+        **fields,  # type: ignore[arg-type]
+    )
+
+
+def question(text: str) -> IncomingMessage:
+    return IncomingMessage(
+        key=ConversationKey("cli", "local", text[:20]),
+        message_id="",
+        user_id="U",
+        text=text,
+        is_direct=True,
+    )
+
+
+async def eventually(predicate: Callable[[], bool], what: str) -> None:
+    """Wait, bounded, for something another process does (a pub/sub delivery)."""
+
+    async def poll() -> None:
+        while not predicate():  # noqa: ASYNC110 - the change happens in another task
+            await asyncio.sleep(0.01)
+
+    try:
+        await asyncio.wait_for(poll(), 10)
+    except TimeoutError:
+        pytest.fail(f"never happened: {what}")
+
+
+@pytest.fixture
+def faq_dir(tmp_path: Path) -> Path:
+    folder = tmp_path / "faq"
+    folder.mkdir()
+    (folder / "faq.yaml").write_text(FAQ)
+    return folder
+
+
+async def started(make_app: MakeApp, faq_path: Path, **settings: object) -> App:
+    app = make_app(faq_path, SLACK_ADMIN_USER_IDS="UADMIN", **settings)
+    await app.start()
+    return app
+
+
+async def test_a_reload_on_one_replica_is_served_by_the_other_and_by_one_started_later(
+    make_app: MakeApp, faq_dir: Path, tmp_path: Path
+) -> None:
+    old_copy = tmp_path / "old.yaml"
+    shutil.copy(faq_dir / "faq.yaml", old_copy)
+    a = await started(make_app, faq_dir)
+    b = await started(make_app, faq_dir)
+    assert a.faq.version == b.faq.version
+    (faq_dir / "faq.yaml").write_text(FAQ + NEW_ENTRY)
+
+    reply = await a.engine.handle(command("reload"))
+
+    assert "FAQ reloaded" in reply.text and "Added (1): parking" in reply.text, reply.text
+    await eventually(lambda: b.faq.version == a.faq.version, "replica B swaps to the new version")
+    answer = await b.engine.handle(question("Is there any parking?"))
+    assert answer.source_ids == ["parking"]
+    # A process started later serves the live version, not the old file its FAQ_PATH names.
+    late = await started(make_app, old_copy)
+    assert late.faq.version == a.faq.version and "parking" in late.faq.index.by_id
+
+
+async def test_rollback_returns_every_replica_to_the_previous_version(
+    make_app: MakeApp, faq_dir: Path
+) -> None:
+    a = await started(make_app, faq_dir)
+    b = await started(make_app, faq_dir)
+    first = a.faq.version
+    (faq_dir / "faq.yaml").write_text(FAQ + NEW_ENTRY)
+    assert "FAQ reloaded" in (await a.engine.handle(command("reload"))).text
+    await eventually(lambda: b.faq.version == a.faq.version, "B on the new version")
+
+    reply = await b.engine.handle(command("rollback"))
+
+    assert (
+        f"FAQ rolled back: version {first}" in reply.text and "Removed (1): parking" in reply.text
+    )
+    await eventually(lambda: a.faq.version == first, "A back on the first version")
+    versions = (await a.engine.handle(command("versions"))).text.splitlines()
+    assert versions[1].startswith(f"• {first} (live): rollback by slack:ana")
+    assert "reload by slack:ana" in versions[2] and "4 entries, +1 -0 ~0" in versions[2]
+    assert versions[3].startswith(f"• {first}: first by startup") and "(live)" not in versions[3]
+    # A named version (a prefix is enough) goes live again too.
+    newer = versions[2].split()[1].rstrip(":")
+    assert "rolled back" in (await a.engine.handle(command(f"rollback {newer[:6]}"))).text
+    assert a.faq.version == newer
+    unknown = await a.engine.handle(command("rollback ffffffffff"))
+    assert "No stored version starts with 'ffffffffff'" in unknown.text
+
+
+async def test_a_reload_that_breaks_golden_questions_is_refused_unless_forced(
+    make_app: MakeApp, faq_dir: Path
+) -> None:
+    (faq_dir / "golden.yaml").write_text(GOLDEN)
+    app = await started(make_app, faq_dir)
+    live = app.faq.version
+    # The office entry is reworded so that the golden question no longer finds it.
+    (faq_dir / "faq.yaml").write_text(
+        FAQ.replace("Where is your office?", "Which city are the headquarters in?").replace(
+            "Our office is in Lyon", "The headquarters are in Lyon"
+        )
+    )
+
+    refused = await app.engine.handle(command("reload"))
+
+    assert "FAQ reload refused: the golden questions" in refused.text, refused.text
+    assert f"version {live} stays live" in refused.text
+    assert "'Where is your office, please?': expected office, was office, now escalate" in (
+        refused.text
+    )
+    assert app.faq.version == live and "Where is your office?" in [
+        e.question for e in app.faq.index.entries
+    ]
+    forced = await app.engine.handle(command("reload --force"))
+    assert "FAQ reloaded" in forced.text and "skipped (--force)" in forced.text
+    assert app.faq.version != live
+
+
+async def test_a_harmless_reload_passes_the_golden_check_and_says_so(
+    make_app: MakeApp, faq_dir: Path
+) -> None:
+    (faq_dir / "golden.yaml").write_text(GOLDEN)
+    app = await started(make_app, faq_dir)
+    (faq_dir / "faq.yaml").write_text(FAQ + NEW_ENTRY)
+    reply = await app.engine.handle(command("reload"))
+    assert "Golden questions routed right: 100.0% before, 100.0% now." in reply.text, reply.text
+    again = await app.engine.handle(command("reload"))
+    assert "FAQ unchanged" in again.text
+
+
+async def test_a_broken_golden_file_or_faq_refuses_the_reload_with_file_and_line(
+    make_app: MakeApp, faq_dir: Path
+) -> None:
+    app = await started(make_app, faq_dir)
+    live = app.faq.version
+    (faq_dir / "faq.yaml").write_text(FAQ + "- id: x\n  question: Half an entry\n")
+    reply = await app.engine.handle(command("reload"))
+    assert f"{faq_dir / 'faq.yaml'}:10: missing 'answer'" in reply.text
+    (faq_dir / "faq.yaml").write_text(FAQ + NEW_ENTRY)
+    (faq_dir / "golden.yaml").write_text("- question: where?\n")
+    reply = await app.engine.handle(command("reload"))
+    assert "the golden file has errors" in reply.text
+    assert f"{faq_dir / 'golden.yaml'}:1: `expected` must be an entry id or escalate" in reply.text
+    assert app.faq.version == live
+
+
+async def test_only_admins_reload_list_versions_or_roll_back(
+    make_app: MakeApp, faq_dir: Path
+) -> None:
+    app = await started(make_app, faq_dir)
+    for text in ("reload", "versions", "rollback"):
+        reply = await app.engine.handle(command(text, user="USOMEONE"))
+        assert "for admins only" in reply.text
+
+
+async def test_a_corrupt_live_record_is_logged_and_the_loaded_faq_stays(
+    make_app: MakeApp,
+    faq_dir: Path,
+    redis_url: str,
+    prefix: str,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    app = await started(make_app, faq_dir)
+    live = app.faq.version
+    client = Redis.from_url(redis_url, decode_responses=True)
+    records = [{"id": "a", "question": "Q?", "answer": ""}]
+    await client.hset(f"{prefix}:faq:version:0123456789ab", "entries", json.dumps(records))
+    await client.set(f"{prefix}:faq:live", "0123456789ab")
+    await client.aclose()
+
+    await app.publisher.sync()
+
+    assert app.faq.version == live and len(app.faq.index) == 3
+    assert "live FAQ version 0123456789ab cannot be loaded" in caplog.text
+    assert "stored FAQ version 0123456789ab:1: 'answer' must be a non-empty string" in caplog.text
+
+
+class Drafts:
+    def __init__(self, entries: list[FaqEntry]) -> None:
+        self.entries = entries
+        self.published: list[str] = []
+
+    async def approved_entries(self) -> list[FaqEntry]:
+        return list(self.entries)
+
+    async def mark_published(self, ids: Sequence[str]) -> None:
+        self.published.extend(ids)
+
+
+class Listener:
+    def __init__(self) -> None:
+        self.heard: list[FaqIndex] = []
+
+    async def faq_published(self, index: FaqIndex) -> None:
+        self.heard.append(index)
+
+
+@pytest.fixture
+async def wired(
+    redis_url: str, prefix: str, faq_dir: Path
+) -> AsyncIterator[Callable[[Drafts], tuple[App, Listener]]]:
+    apps: list[App] = []
+
+    def build(drafts: Drafts) -> tuple[App, Listener]:
+        listener = Listener()
+        settings = make_settings(
+            REDIS_URL=redis_url, REDIS_PREFIX=prefix, SLACK_ADMIN_USER_IDS="UADMIN"
+        )
+        app = build_app(settings, faq_path=faq_dir, drafts=drafts, listeners=[listener])
+        apps.append(app)
+        return app, listener
+
+    yield build
+    for app in apps:
+        await app.close()
+
+
+async def test_approved_drafts_join_a_reload_and_listeners_hear_of_each_publication(
+    wired: Callable[[Drafts], tuple[App, Listener]],
+) -> None:
+    drafts = Drafts([FaqEntry("parking", "Is there parking?", "Yes, behind the building.")])
+    app, listener = wired(drafts)
+    await app.start()
+    reply = await app.engine.handle(command("reload"))
+    assert "Added (1): parking" in reply.text
+    assert drafts.published == ["parking"] and [len(i) for i in listener.heard] == [4]
+    await app.engine.handle(command("rollback"))
+    assert [len(i) for i in listener.heard] == [4, 3]
+
+    clash = Drafts([FaqEntry("office", "Office?", "Elsewhere.")])
+    app, listener = wired(clash)
+    await app.start()
+    reply = await app.engine.handle(command("reload"))
+    assert "approved drafts:1: draft 'office' has the same id as the entry at" in reply.text
+    assert clash.published == [] and listener.heard == []
+
+
+@pytest.fixture
+async def faq_site(faq_dir: Path) -> AsyncIterator[str]:
+    """A web server on loopback that serves FAQ files, one too big, and a redirect."""
+
+    async def serve(request: web.Request) -> web.StreamResponse:
+        name = request.match_info["name"]
+        if name == "moved.yaml":
+            raise web.HTTPFound("https://elsewhere.example/faq.yaml")
+        if name == "huge.yaml":
+            return web.Response(body=b"#" * 5000)
+        return web.Response(body=(FAQ + NEW_ENTRY).encode())
+
+    app = web.Application()
+    app.router.add_get("/{name}", serve)
+    runner, port = await serve_on_loopback(app)
+    yield f"http://127.0.0.1:{port}"
+    await runner.cleanup()
+
+
+async def test_a_reload_from_a_url_is_fetched_checked_and_published(
+    make_app: MakeApp, faq_dir: Path, faq_site: str
+) -> None:
+    app = await started(make_app, faq_dir, FAQ_URL_ALLOW_LOOPBACK=True, FAQ_UPLOAD_MAX_BYTES=1000)
+    reply = await app.engine.handle(command(f"reload {faq_site}/faq.yaml"))
+    assert "FAQ reloaded" in reply.text and "Added (1): parking" in reply.text
+    versions = (await app.engine.handle(command("versions"))).text
+    assert f"from {faq_site}/faq.yaml" in versions
+    for path, why in (
+        ("huge.yaml", "larger than the 1000-byte limit"),
+        ("moved.yaml", "redirects to https://elsewhere.example/faq.yaml"),
+        ("notes.txt", "is not a FAQ file"),
+    ):
+        refused = await app.engine.handle(command(f"reload {faq_site}/{path}"))
+        assert why in refused.text and "The current FAQ stays live" in refused.text
+
+
+async def test_urls_must_be_https_and_public_in_production(
+    make_app: MakeApp, faq_dir: Path, faq_site: str
+) -> None:
+    app = await started(make_app, faq_dir)
+    live = app.faq.version
+    for url, why in (
+        (f"{faq_site}/faq.yaml", "is not an https URL"),
+        ("https://127.0.0.1/faq.yaml", "127.0.0.1 is not a public address"),
+        ("https://10.1.2.3/faq.yaml", "10.1.2.3 is not a public address"),
+        ("https://localhost/faq.yaml", "resolves only to private or local addresses"),
+    ):
+        refused = await app.engine.handle(command(f"reload {url}"))
+        assert why in refused.text, refused.text
+    assert app.faq.version == live
+
+
+async def test_a_bad_attachment_is_refused_with_its_errors_and_the_live_faq_stays(
+    make_app: MakeApp, faq_dir: Path
+) -> None:
+    app = await started(make_app, faq_dir, FAQ_UPLOAD_MAX_BYTES=1000)
+    live = app.faq.version
+
+    def attached(name: str, data: bytes, size: int | None = None) -> Attachment:
+        async def fetch(limit: int) -> bytes:
+            return data[: limit + 1]
+
+        return Attachment(name, len(data) if size is None else size, fetch)
+
+    broken = attached("faq.yaml", b"- id: a\n  question: Q?\n")
+    reply = await app.engine.handle(command("reload", attachments=(broken,)))
+    assert "faq.yaml:1: missing 'answer'" in reply.text and f"{live} stays live" in reply.text
+    too_big = attached("faq.yaml", b"#" * 2000, size=10)  # a platform that under-reports
+    reply = await app.engine.handle(command("reload", attachments=(too_big,)))
+    assert "larger than the 1000-byte limit" in reply.text
+    picture = attached("photo.png", b"\x89PNG")
+    reply = await app.engine.handle(command("reload", attachments=(picture,)))
+    assert "'photo.png' is not a FAQ file" in reply.text
+    assert app.faq.version == live
+    good = attached("new.csv", b"question,answer,id\nIs there parking?,Yes.,parking\n")
+    reply = await app.engine.handle(command("reload", attachments=(good,)))
+    assert "FAQ reloaded" in reply.text and list(app.faq.index.by_id) == ["parking"]
+    assert "from attachment new.csv" in (await app.engine.handle(command("versions"))).text
