@@ -8,7 +8,9 @@ import subprocess
 import sys
 from pathlib import Path
 
+from faq.loaders import load_faq
 from tests.conftest import MakeApp
+from tests.test_versions import FAQ, GOLDEN, NEW_ENTRY, WORSE_FAQ, eventually
 
 
 def faqbot(*args: str, cwd: Path, stdin: str = "", **env: str) -> subprocess.CompletedProcess[str]:
@@ -139,3 +141,50 @@ def test_chat_in_the_terminal(tmp_path: Path) -> None:
     assert "Thanks for the feedback!" in out
     assert "FAQ version" in out
     assert "opened ticket T-1" in out
+
+
+async def test_an_operator_publishes_lists_rolls_back_and_exports_faq_versions_from_the_cli(
+    tmp_path: Path, redis_url: str, prefix: str, make_app: MakeApp
+) -> None:
+    live_dir = tmp_path / "live"
+    live_dir.mkdir()
+    (live_dir / "faq.yaml").write_text(FAQ)
+    (live_dir / "golden.yaml").write_text(GOLDEN)
+    bot = make_app(live_dir)  # a running bot, sharing the Redis
+    await bot.start()
+    first = bot.faq.version
+    env = {"REDIS_URL": redis_url, "REDIS_PREFIX": prefix, "FAQ_PATH": str(live_dir)}
+
+    (live_dir / "faq.yaml").write_text(FAQ + NEW_ENTRY)
+    published = faqbot("faq", "reload", cwd=tmp_path, **env)
+    assert published.returncode == 0, published.stderr
+    assert "FAQ reloaded" in published.stdout and "Added (1): parking" in published.stdout
+    await eventually(lambda: "parking" in bot.faq.index.by_id, "the bot serves the new version")
+
+    # A FAQ elsewhere is judged by the golden file next to it.
+    worse = tmp_path / "worse"
+    worse.mkdir()
+    (worse / "golden.yaml").write_text(GOLDEN)
+    (worse / "faq.yaml").write_text(WORSE_FAQ)
+    refused = faqbot("faq", "reload", str(worse), cwd=tmp_path, **env)
+    assert refused.returncode == 1 and "What broke (1):" in refused.stderr
+    assert "expected office, was office, now escalate" in refused.stderr
+    forced = faqbot("faq", "reload", str(worse), "--force", cwd=tmp_path, **env)
+    assert forced.returncode == 0 and "skipped (--force)" in forced.stdout
+
+    listing = faqbot("faq", "versions", cwd=tmp_path, **env).stdout.splitlines()
+    assert [line.split(":")[1].split()[0] for line in listing[1:]] == ["reload"] * 2 + ["first"]
+    assert "(live)" in listing[1] and "by cli:" in listing[1]
+    back = faqbot("faq", "rollback", first, cwd=tmp_path, **env)
+    assert back.returncode == 0 and f"version {first}" in back.stdout
+    await eventually(lambda: bot.faq.version == first, "the bot back on the first version")
+
+    exported = tmp_path / "export.yaml"
+    result = faqbot("faq", "export", str(exported), cwd=tmp_path, **env)
+    assert result.returncode == 0 and f"version {first}, 3 entries" in result.stdout
+    assert load_faq(exported) == list(bot.faq.index.entries)
+
+
+def test_faq_versions_need_the_shared_redis(tmp_path: Path) -> None:
+    result = faqbot("faq", "versions", cwd=tmp_path)
+    assert result.returncode == 2 and "REDIS_URL is not set" in result.stderr

@@ -32,6 +32,10 @@ GOLDEN = (
     "- question: can I have a refund please\n  expected: refunds\n"
     "- question: Who won the football world cup in 1998?\n  expected: escalate\n"
 )
+# The office entry reworded so that the golden question about the office no longer finds it.
+WORSE_FAQ = FAQ.replace("Where is your office?", "Which city are the headquarters in?").replace(
+    "Our office is in Lyon", "The headquarters are in Lyon"
+)
 NEW_ENTRY = "- id: parking\n  question: Is there parking?\n  answer: Yes, behind the building.\n"
 
 
@@ -139,12 +143,7 @@ async def test_a_reload_that_breaks_golden_questions_is_refused_unless_forced(
     (faq_dir / "golden.yaml").write_text(GOLDEN)
     app = await started(make_app, faq_dir)
     live = app.faq.version
-    # The office entry is reworded so that the golden question no longer finds it.
-    (faq_dir / "faq.yaml").write_text(
-        FAQ.replace("Where is your office?", "Which city are the headquarters in?").replace(
-            "Our office is in Lyon", "The headquarters are in Lyon"
-        )
-    )
+    (faq_dir / "faq.yaml").write_text(WORSE_FAQ)
 
     refused = await app.engine.handle(command("reload"))
 
