@@ -20,6 +20,7 @@ import contextlib
 import logging
 import re
 from collections.abc import AsyncIterator, Sequence
+from dataclasses import replace
 from typing import Any, cast
 
 import discord
@@ -32,6 +33,7 @@ from bot.conversation import ConversationEngine
 from bot.metrics import PLATFORM_SEND
 from bot.models import (
     Action,
+    Attachment,
     ConversationKey,
     DeskRef,
     IncomingMessage,
@@ -69,11 +71,17 @@ PERMISSIONS = discord.Permissions(
     add_reactions=True,
 )
 COMMANDS = {
-    "reload": "Re-read the FAQ and swap it in when it is valid",
+    "reload": "Publish the FAQ (FAQ_PATH, an attached file or an https URL) after checking it",
+    "versions": "The FAQ versions published, newest first",
+    "rollback": "Make an earlier FAQ version live again (default: the previous one)",
     "status": "FAQ version, answer mode and counters",
     "tickets": "Open and claimed tickets",
+    "gaps": "Questions the FAQ could not answer, grouped",
+    "drafts": "Draft entries from agents' answers: list, approve ID, drop ID",
     "help": "The admin commands",
 }
+ARGS_HELP = "Arguments, as after the command in chat (e.g. --force, a URL, a version)"
+FILE_HELP = "A FAQ file (.yaml, .md or .csv) to publish"
 STATUS_COLOURS = {
     TicketStatus.OPEN: discord.Colour.orange(),
     TicketStatus.CLAIMED: discord.Colour.blue(),
@@ -146,6 +154,15 @@ def parent_id(channel: object) -> str | None:
     """The channel a thread was started in; None for anything that is not a thread."""
     value = getattr(channel, "parent_id", None)
     return str(value) if value else None
+
+
+def attachment(file: discord.Attachment) -> Attachment:
+    """A Discord attachment for the core, which checks its name and size before fetching it."""
+
+    async def fetch(limit: int) -> bytes:
+        return (await file.read())[: limit + 1]
+
+    return Attachment(file.filename, file.size, fetch)
 
 
 def member_facts(user: discord.abc.User) -> tuple[tuple[str, ...], bool]:
@@ -551,8 +568,25 @@ class DiscordAdapter:
         self.tree.add_command(group, guild=guild)
 
     def _command_callback(self, name: str) -> Any:
-        async def run(interaction: discord.Interaction[discord.Client]) -> None:
-            await self.on_command(interaction, name)
+        # discord.py builds each option from the callback's parameters: `args` everywhere, and
+        # an attachment `file` on reload.
+        if name == "reload":
+
+            @app_commands.describe(args=ARGS_HELP, file=FILE_HELP)
+            async def reload(
+                interaction: discord.Interaction[discord.Client],
+                args: str | None = None,
+                file: discord.Attachment | None = None,
+            ) -> None:
+                await self.on_command(interaction, name, args, file)
+
+            return reload
+
+        @app_commands.describe(args=ARGS_HELP)
+        async def run(
+            interaction: discord.Interaction[discord.Client], args: str | None = None
+        ) -> None:
+            await self.on_command(interaction, name, args)
 
         return run
 
@@ -589,6 +623,7 @@ class DiscordAdapter:
             parent_channel_id=str(channel.id) if new_thread else parent_id(channel),
             user_roles=roles,
             platform_admin=manages,
+            attachments=tuple(attachment(file) for file in message.attachments),
         )
         async with typing(channel):
             reply = await self.engine.handle(incoming)
@@ -655,10 +690,19 @@ class DiscordAdapter:
             text = str(exc)
         await interaction.response.send_message(text, ephemeral=True, allowed_mentions=NO_PINGS)
 
-    async def on_command(self, interaction: discord.Interaction[discord.Client], name: str) -> None:
+    async def on_command(
+        self,
+        interaction: discord.Interaction[discord.Client],
+        name: str,
+        args: str | None = None,
+        file: discord.Attachment | None = None,
+    ) -> None:
         await interaction.response.defer(ephemeral=True, thinking=True)
-        reply = await self.engine.handle(
-            self._from_interaction(interaction, MessageKind.COMMAND, name)
+        incoming = self._from_interaction(
+            interaction, MessageKind.COMMAND, f"{name} {args or ''}".strip()
         )
+        if file is not None:
+            incoming = replace(incoming, attachments=(attachment(file),))
+        reply = await self.engine.handle(incoming)
         for chunk in split_text(reply.text) or ["Done."]:
             await interaction.followup.send(chunk, ephemeral=True, allowed_mentions=NO_PINGS)

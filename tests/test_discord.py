@@ -491,3 +491,44 @@ async def test_stopping_finishes_the_answer_in_flight_and_takes_no_new_message(
     answer = await discord_standin.wait_post(question["id"])
     assert "nimbus.example/reset" in answer.body["content"]
     assert not any("ticket" in texts(post) for post in discord_standin.posts())
+
+
+async def test_an_admin_publishes_an_attached_faq_lists_versions_and_rolls_back(
+    discord_standin: DiscordStandIn, start_bot: StartBot, tmp_path: Path
+) -> None:
+    path = tmp_path / "faq.yaml"
+    shutil.copy(SAMPLE_FAQ, path)
+    app, _ = await start_bot(faq_path=path)
+    await app.start()
+    first = app.faq.version
+    synced = discord_standin.sent("PUT", rf"/applications/{APP_ID}/guilds/{GUILD_ID}/commands")
+    subcommands = {c["name"]: c for c in synced[0].body[0]["options"]}
+    assert {"reload", "versions", "rollback", "gaps", "drafts"} <= subcommands.keys()
+    assert [(o["name"], o["type"]) for o in subcommands["reload"]["options"]] == [
+        ("args", 3),
+        ("file", 11),
+    ]
+    new_entry = (
+        "\n- id: discord-server\n  question: Do you have a Discord server?\n"
+        "  answer: Yes, join us at https://discord.example/nimbus.\n"
+    )
+
+    broken = discord_standin.upload("faq.yaml", b"- id: a\n  question: Half an entry\n")
+    interaction = await discord_standin.slash("Agent Ann", "reload", file=broken)
+    report = await followup(discord_standin, interaction)
+    assert "faq.yaml:1: missing 'answer'" in report and f"{first} stays live" in report
+
+    good = discord_standin.upload("faq.yaml", (SAMPLE_FAQ.read_text() + new_entry).encode())
+    interaction = await discord_standin.slash("Agent Ann", "reload", args="--force", file=good)
+    report = await followup(discord_standin, interaction)
+    assert "FAQ reloaded" in report and "Added (1): discord-server" in report
+    assert discord_standin.sent("GET", r"/attachments/.*/faq.yaml")
+    assert "discord-server" in app.faq.index.by_id
+
+    interaction = await discord_standin.slash("Agent Ann", "versions")
+    assert "from attachment faq.yaml" in await followup(discord_standin, interaction)
+    interaction = await discord_standin.slash("Bob", "rollback")
+    assert "for admins only" in await followup(discord_standin, interaction)
+    interaction = await discord_standin.slash("Agent Ann", "rollback", args=first[:8])
+    assert f"FAQ rolled back: version {first}" in await followup(discord_standin, interaction)
+    assert app.faq.version == first

@@ -103,6 +103,7 @@ class DiscordStandIn:
     seq: int = 0
     identifies: int = 0
     resumes: list[dict[str, Any]] = field(default_factory=list)
+    files: dict[str, bytes] = field(default_factory=dict)  # CDN path -> content
     _ids: itertools.count[int] = field(default_factory=lambda: itertools.count(1))
     _ws: web.WebSocketResponse | None = None
     _runner: web.AppRunner | None = None
@@ -113,6 +114,7 @@ class DiscordStandIn:
         app = web.Application()
         app.router.add_get("/gateway", self._gateway)
         app.router.add_route("*", "/api/v10/{tail:.*}", self._rest)
+        app.router.add_get("/attachments/{tail:.*}", self._cdn)
         self._runner, port = await serve_on_loopback(app)
         self.url = f"http://127.0.0.1:{port}"
         self.ws_url = f"ws://127.0.0.1:{port}/gateway"
@@ -557,14 +559,52 @@ class DiscordStandIn:
         await self.dispatch("INTERACTION_CREATE", payload)
         return str(payload["id"])
 
-    async def slash(self, who: str, sub: str, channel_id: str = GENERAL) -> str:
-        data = {
+    def upload(self, filename: str, content: bytes) -> dict[str, Any]:
+        """An attachment as Discord describes it, its content served by the stand-in's CDN."""
+        attachment_id = self.snowflake()
+        path = f"/attachments/{GENERAL}/{attachment_id}/{filename}"
+        self.files[path] = content
+        return {
+            "id": attachment_id,
+            "filename": filename,
+            "size": len(content),
+            "url": self.url + path,
+            "proxy_url": self.url + path,
+            "content_type": "application/octet-stream",
+        }
+
+    async def _cdn(self, request: web.Request) -> web.Response:
+        content = self.files.get(request.path)
+        self.requests.append(
+            Recorded("GET", request.path, {}, None, status=200 if content else 404)
+        )
+        if content is None:
+            return web.Response(status=404)
+        return web.Response(body=content)
+
+    async def slash(
+        self,
+        who: str,
+        sub: str,
+        channel_id: str = GENERAL,
+        *,
+        args: str | None = None,
+        file: dict[str, Any] | None = None,
+    ) -> str:
+        """`/faq sub` with its optional `args` text and `file` attachment (from `upload`)."""
+        options: list[dict[str, Any]] = []
+        if args is not None:
+            options.append({"name": "args", "type": 3, "value": args})
+        data: dict[str, Any] = {
             "id": self.snowflake(),
             "name": "faq",
             "type": 1,
             "guild_id": GUILD_ID,
-            "options": [{"name": sub, "type": 1, "options": []}],
+            "options": [{"name": sub, "type": 1, "options": options}],
         }
+        if file is not None:
+            options.append({"name": "file", "type": 11, "value": file["id"]})
+            data["resolved"] = {"attachments": {file["id"]: file}}
         payload = self._interaction(who, channel_id, 2, data)
         await self.dispatch("INTERACTION_CREATE", payload)
         return str(payload["id"])
