@@ -89,7 +89,7 @@ class FaqSources:
                     raise SourceError(f"{address} redirects to {where}; give that URL instead")
                 if response.status != 200:
                     raise SourceError(f"{address} answered HTTP {response.status}")
-                data = await _read_capped(response, self.max_bytes)
+                data = await read_capped(response, self.max_bytes)
         except (aiohttp.ClientError, TimeoutError, OSError) as exc:
             if resolver.refused:
                 raise SourceError(
@@ -115,7 +115,8 @@ def _is_hostname(host: str) -> bool:
     return False
 
 
-async def _read_capped(response: aiohttp.ClientResponse, limit: int) -> bytes:
+async def read_capped(response: aiohttp.ClientResponse, limit: int) -> bytes:
+    """The body, or its first `limit` bytes and a little more when it is longer."""
     data = bytearray()
     async for chunk in response.content.iter_chunked(64 * 1024):
         data += chunk

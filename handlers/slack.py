@@ -14,6 +14,7 @@ import logging
 import re
 from dataclasses import replace
 from typing import Any
+from urllib.parse import urlsplit
 
 import aiohttp
 from aiohttp import web
@@ -32,8 +33,17 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.app import App
 from bot.conversation import ConversationEngine
+from bot.faq_sources import read_capped
 from bot.metrics import PLATFORM_SEND
-from bot.models import ConversationKey, DeskRef, IncomingMessage, MessageKind, Reply, Ticket
+from bot.models import (
+    Attachment,
+    ConversationKey,
+    DeskRef,
+    IncomingMessage,
+    MessageKind,
+    Reply,
+    Ticket,
+)
 from bot.settings import SettingsError
 from bot.tickets import TicketError
 from handlers.inflight import InFlight
@@ -348,6 +358,7 @@ class SlackAdapter:
         )
         thread_ts = event.get("thread_ts")
         team = str(body.get("team_id") or event.get("team") or "")
+        files = [self.file_attachment(f) for f in event.get("files") or [] if isinstance(f, dict)]
         return IncomingMessage(
             key=ConversationKey(PLATFORM, team, channel, thread_ts or (None if is_direct else ts)),
             # The same for app_mention and message events of one message and for redeliveries.
@@ -356,7 +367,33 @@ class SlackAdapter:
             text=normalise_inbound(raw, self._bot_user_id),
             is_direct=is_direct,
             mentioned=mentioned,
+            attachments=tuple(f for f in files if f is not None),
         )
+
+    def file_attachment(self, file: Payload) -> Attachment | None:
+        """A file shared in a message; downloading it takes the bot token, so the token is only
+        ever sent to Slack's own hosts (or the host `SLACK_API_URL` names)."""
+        url = str(file.get("url_private_download") or file.get("url_private") or "")
+        name = str(file.get("name") or "")
+        size = file.get("size")
+        if not url or not name:
+            return None
+        host = urlsplit(url).hostname or ""
+        trusted = host == urlsplit(self.client.base_url).hostname or host.endswith(".slack.com")
+        token = self.client.token or ""
+
+        async def fetch(limit: int) -> bytes:
+            if not trusted:
+                raise ValueError(f"{host} is not a Slack file host")
+            headers = {"Authorization": f"Bearer {token}"}
+            async with (
+                aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=30)) as session,
+                session.get(url, headers=headers) as response,
+            ):
+                response.raise_for_status()
+                return await read_capped(response, limit)
+
+        return Attachment(name, size if isinstance(size, int) else None, fetch)
 
     async def _handle_event(self, body: Payload, event: Payload) -> None:
         message = self.translate(body, event)

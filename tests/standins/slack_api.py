@@ -52,6 +52,8 @@ class SlackStandIn:
     rate_limited: list[Call] = field(default_factory=list)
     hold: dict[str, asyncio.Event] = field(default_factory=dict)  # method -> answer once set
     held: list[Call] = field(default_factory=list)  # calls waiting on `hold`
+    files: dict[str, bytes] = field(default_factory=dict)  # file id -> content
+    downloads: list[Call] = field(default_factory=list)  # file downloads, with their token
     url: str = ""
     _runner: web.AppRunner | None = None
     _sockets: list[web.WebSocketResponse] = field(default_factory=list)
@@ -62,6 +64,7 @@ class SlackStandIn:
         app.router.add_route("*", "/api/{method}", self._api)
         app.router.add_post("/response/{hook}", self._response_url)
         app.router.add_get("/socket", self._socket)
+        app.router.add_get("/files-pri/{file_id}/{name}", self._file)
         self._runner, port = await serve_on_loopback(app)
         self.url = f"http://127.0.0.1:{port}"
         return self
@@ -111,6 +114,33 @@ class SlackStandIn:
     async def wait_call(self, method: str, timeout: float = 10.0, **match: Any) -> Params:
         found = await self.wait_for(lambda: self.called(method, **match), timeout)
         return found[-1]
+
+    # ---- files
+
+    def share_file(self, name: str, content: bytes) -> Params:
+        """A file object as a `file_share` message carries it; downloads need the bot token."""
+        file_id = f"F{uuid.uuid4().hex[:8].upper()}"
+        self.files[file_id] = content
+        url = f"{self.url}/files-pri/{file_id}/{name}"
+        return {
+            "id": file_id,
+            "name": name,
+            "title": name,
+            "size": len(content),
+            "mimetype": "text/plain",
+            "filetype": "text",
+            "url_private": url,
+            "url_private_download": url + "?download=1",
+        }
+
+    async def _file(self, request: web.Request) -> web.Response:
+        token = request.headers.get("Authorization", "").removeprefix("Bearer ") or None
+        self.downloads.append(Call("file", dict(request.match_info), token))
+        content = self.files.get(request.match_info["file_id"])
+        if content is None or not token:
+            # Slack answers an unauthenticated download with its sign-in page, not the file.
+            return web.Response(status=200 if content else 404, text="<html>sign in</html>")
+        return web.Response(body=content)
 
     # ---- Web API
 
