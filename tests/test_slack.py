@@ -784,6 +784,57 @@ def test_markup_is_translated_both_ways() -> None:
     )
 
 
+async def test_an_admin_publishes_a_faq_file_shared_with_a_mention(
+    make_rig: RigFactory, tmp_path: Path
+) -> None:
+    faq = tmp_path / "faq.yaml"
+    faq.write_text(FAQ_GOOD)
+    rig = await make_rig(faq_path=faq)
+    await rig.app.start()
+    live = rig.app.faq.version
+
+    broken = rig.standin.share_file("faq.yaml", FAQ_BROKEN.encode())
+    await rig.event(mention("faq reload", user="UADMIN") | {"files": [broken]})
+    refused = await rig.standin.wait_call("chat.postMessage", channel="C1")
+    assert "faq.yaml:" in block_text(refused) and f"{live} stays live" in block_text(refused)
+
+    shared = rig.standin.share_file("faq.yaml", FAQ_MORE.encode())
+    event = mention("reload", user="UADMIN") | {"files": [shared]}
+    # Slack sends the mention twice (app_mention and a file_share message): one reload.
+    as_message = event | {"type": "message", "subtype": "file_share", "channel_type": "channel"}
+    await rig.event(event)
+    await rig.event(as_message)
+    posted = await rig.standin.wait_for(
+        lambda: [p for p in rig.standin.called("chat.postMessage") if "reloaded" in p["text"]]
+    )
+    assert len(posted) == 1 and "Added (1): refunds" in block_text(posted[0])
+    assert "refunds" in rig.app.faq.index.by_id
+    assert {d.token for d in rig.standin.downloads} == {"xoxb-test"}
+
+    # Someone else sharing a file with "reload" only gets the polite refusal.
+    other = rig.standin.share_file("faq.yaml", FAQ_GOOD.encode())
+    await rig.event(mention("reload", user="UALICE") | {"files": [other]})
+    await rig.standin.wait_call("chat.postMessage", channel="C1", text=REFUSAL)
+    assert "refunds" in rig.app.faq.index.by_id
+
+
+async def test_faq_versions_and_rollback_from_the_slash_command(
+    make_rig: RigFactory, tmp_path: Path
+) -> None:
+    faq = tmp_path / "faq.yaml"
+    faq.write_text(FAQ_GOOD)
+    rig = await make_rig(faq_path=faq)
+    await rig.app.start()
+    first = rig.app.faq.version
+    faq.write_text(FAQ_MORE)
+    await rig.standin.wait_call("response_url", hook=await rig.command("reload --force"))
+    versions = await rig.standin.wait_call("response_url", hook=await rig.command("versions"))
+    assert "reload by slack:uadmin" in versions["text"]
+    back = await rig.standin.wait_call("response_url", hook=await rig.command("rollback"))
+    assert f"FAQ rolled back: version {first}" in back["text"]
+    assert "refunds" not in rig.app.faq.index.by_id
+
+
 # ---- the manifest (keep last: it checks what the tests above saw)
 
 METHOD_SCOPES: dict[str, str | None] = {
@@ -848,54 +899,3 @@ async def test_a_customers_first_message_carries_the_privacy_notice_once(
     assert first.startswith("I'm an automated assistant, not a person")
     assert "Forgot password?" in first
     assert "automated assistant" not in await ask()
-
-
-async def test_an_admin_publishes_a_faq_file_shared_with_a_mention(
-    make_rig: RigFactory, tmp_path: Path
-) -> None:
-    faq = tmp_path / "faq.yaml"
-    faq.write_text(FAQ_GOOD)
-    rig = await make_rig(faq_path=faq)
-    await rig.app.start()
-    live = rig.app.faq.version
-
-    broken = rig.standin.share_file("faq.yaml", FAQ_BROKEN.encode())
-    await rig.event(mention("faq reload", user="UADMIN") | {"files": [broken]})
-    refused = await rig.standin.wait_call("chat.postMessage", channel="C1")
-    assert "faq.yaml:" in block_text(refused) and f"{live} stays live" in block_text(refused)
-
-    shared = rig.standin.share_file("faq.yaml", FAQ_MORE.encode())
-    event = mention("reload", user="UADMIN") | {"files": [shared]}
-    # Slack sends the mention twice (app_mention and a file_share message): one reload.
-    as_message = event | {"type": "message", "subtype": "file_share", "channel_type": "channel"}
-    await rig.event(event)
-    await rig.event(as_message)
-    posted = await rig.standin.wait_for(
-        lambda: [p for p in rig.standin.called("chat.postMessage") if "reloaded" in p["text"]]
-    )
-    assert len(posted) == 1 and "Added (1): refunds" in block_text(posted[0])
-    assert "refunds" in rig.app.faq.index.by_id
-    assert {d.token for d in rig.standin.downloads} == {"xoxb-test"}
-
-    # Someone else sharing a file with "reload" only gets the polite refusal.
-    other = rig.standin.share_file("faq.yaml", FAQ_GOOD.encode())
-    await rig.event(mention("reload", user="UALICE") | {"files": [other]})
-    await rig.standin.wait_call("chat.postMessage", channel="C1", text=REFUSAL)
-    assert "refunds" in rig.app.faq.index.by_id
-
-
-async def test_faq_versions_and_rollback_from_the_slash_command(
-    make_rig: RigFactory, tmp_path: Path
-) -> None:
-    faq = tmp_path / "faq.yaml"
-    faq.write_text(FAQ_GOOD)
-    rig = await make_rig(faq_path=faq)
-    await rig.app.start()
-    first = rig.app.faq.version
-    faq.write_text(FAQ_MORE)
-    await rig.standin.wait_call("response_url", hook=await rig.command("reload --force"))
-    versions = await rig.standin.wait_call("response_url", hook=await rig.command("versions"))
-    assert "reload by slack:uadmin" in versions["text"]
-    back = await rig.standin.wait_call("response_url", hook=await rig.command("rollback"))
-    assert f"FAQ rolled back: version {first}" in back["text"]
-    assert "refunds" not in rig.app.faq.index.by_id
