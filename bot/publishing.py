@@ -209,7 +209,11 @@ class FaqPublisher:
             self.faq.install(new_index, version)
             log.info("FAQ version %s published by %s from %s", version, who, source)
         if drafts and self.drafts is not None:
-            await self.drafts.mark_published([entry.id for entry in drafts])
+            try:
+                await self.drafts.mark_published([entry.id for entry in drafts])
+            except Exception:
+                # The version is live; drafts left approved would only join the next reload again.
+                log.exception("could not mark the published drafts")
         await self._tell_listeners(new_index)
         return PublishReport(
             True, "reload", version, len(new_index), source, changes, check=check, forced=force
