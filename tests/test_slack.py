@@ -829,7 +829,7 @@ async def test_faq_versions_and_rollback_from_the_slash_command(
     faq.write_text(FAQ_MORE)
     await rig.standin.wait_call("response_url", hook=await rig.command("reload --force"))
     versions = await rig.standin.wait_call("response_url", hook=await rig.command("versions"))
-    assert "reload by slack:uadmin" in versions["text"]
+    assert "reload by slack:UADMIN" in versions["text"]
     back = await rig.standin.wait_call("response_url", hook=await rig.command("rollback"))
     assert f"FAQ rolled back: version {first}" in back["text"]
     assert "refunds" not in rig.app.faq.index.by_id

@@ -13,11 +13,13 @@ import pytest
 from aiohttp import web
 from redis.asyncio import Redis
 
-from bot.app import App, build_app
+from bot.admin import format_publish
+from bot.app import App
 from bot.models import Attachment, ConversationKey, IncomingMessage, MessageKind
+from bot.publishing import FaqPublisher
 from faq.index import FaqIndex
 from faq.models import FaqEntry
-from tests.conftest import MakeApp, make_settings
+from tests.conftest import MakeApp
 from tests.standins.loopback import serve_on_loopback
 
 FAQ = (
@@ -126,8 +128,8 @@ async def test_rollback_returns_every_replica_to_the_previous_version(
     )
     await eventually(lambda: a.faq.version == first, "A back on the first version")
     versions = (await a.engine.handle(command("versions"))).text.splitlines()
-    assert versions[1].startswith(f"• {first} (live): rollback by slack:ana")
-    assert "reload by slack:ana" in versions[2] and "4 entries, +1 -0 ~0" in versions[2]
+    assert versions[1].startswith(f"• {first} (live): rollback by slack:UADMIN")
+    assert "reload by slack:UADMIN" in versions[2] and "4 entries, +1 -0 ~0" in versions[2]
     assert versions[3].startswith(f"• {first}: first by startup") and "(live)" not in versions[3]
     # A named version (a prefix is enough) goes live again too.
     newer = versions[2].split()[1].rstrip(":")
@@ -220,12 +222,17 @@ async def test_a_corrupt_live_record_is_logged_and_the_loaded_faq_stays(
 
 
 class Drafts:
+    """Approved drafts as the draft store hands them to a reload."""
+
     def __init__(self, entries: list[FaqEntry]) -> None:
         self.entries = entries
         self.published: list[str] = []
 
     async def approved_entries(self) -> list[FaqEntry]:
-        return list(self.entries)
+        return [e for e in self.entries if e.id not in self.published]
+
+    async def published_entries(self) -> list[FaqEntry]:
+        return [e for e in self.entries if e.id in self.published]
 
     async def mark_published(self, ids: Sequence[str]) -> None:
         self.published.extend(ids)
@@ -239,43 +246,36 @@ class Listener:
         self.heard.append(index)
 
 
-@pytest.fixture
-async def wired(
-    redis_url: str, prefix: str, faq_dir: Path
-) -> AsyncIterator[Callable[[Drafts], tuple[App, Listener]]]:
-    apps: list[App] = []
-
-    def build(drafts: Drafts) -> tuple[App, Listener]:
-        listener = Listener()
-        settings = make_settings(
-            REDIS_URL=redis_url, REDIS_PREFIX=prefix, SLACK_ADMIN_USER_IDS="UADMIN"
-        )
-        app = build_app(settings, faq_path=faq_dir, drafts=drafts, listeners=[listener])
-        apps.append(app)
-        return app, listener
-
-    yield build
-    for app in apps:
-        await app.close()
-
-
 async def test_approved_drafts_join_a_reload_and_listeners_hear_of_each_publication(
-    wired: Callable[[Drafts], tuple[App, Listener]],
+    make_app: MakeApp, faq_dir: Path
 ) -> None:
+    app = await started(make_app, faq_dir)
+
+    def publisher(drafts: Drafts, listener: Listener) -> FaqPublisher:
+        return FaqPublisher(
+            faq=app.faq,
+            versions=app.publisher.versions,
+            check=app.publisher.check,
+            drafts=drafts,
+            listeners=[listener],
+        )
+
     drafts = Drafts([FaqEntry("parking", "Is there parking?", "Yes, behind the building.")])
-    app, listener = wired(drafts)
-    await app.start()
-    reply = await app.engine.handle(command("reload"))
-    assert "Added (1): parking" in reply.text
+    listener = Listener()
+    report = await publisher(drafts, listener).reload("admin")
+    assert report.ok and report.changes.added == ("parking",)
     assert drafts.published == ["parking"] and [len(i) for i in listener.heard] == [4]
-    await app.engine.handle(command("rollback"))
-    assert [len(i) for i in listener.heard] == [4, 3]
+    # A published draft stays in later versions although the FAQ files do not hold it.
+    (faq_dir / "faq.yaml").write_text(FAQ.replace("30 days", "60 days"))
+    report = await publisher(drafts, listener).reload("admin")
+    assert report.changes.changed == ("refunds",) and "parking" in app.faq.index.by_id
+    assert (await publisher(drafts, listener).rollback("admin")).ok
+    assert [len(i) for i in listener.heard] == [4, 4, 4]
 
     clash = Drafts([FaqEntry("office", "Office?", "Elsewhere.")])
-    app, listener = wired(clash)
-    await app.start()
-    reply = await app.engine.handle(command("reload"))
-    assert "approved drafts:1: draft 'office' has the same id as the entry at" in reply.text
+    listener = Listener()
+    reply = format_publish(await publisher(clash, listener).reload("admin"))
+    assert "approved drafts:1: draft 'office' has the same id as the entry at" in reply
     assert clash.published == [] and listener.heard == []
 
 
