@@ -280,7 +280,8 @@ def format_publish(report: PublishReport) -> str:
             for r in check.regressions[:MAX_ERRORS]
         ]
     else:
-        lines = [f"FAQ {report.action} refused ({report.source or 'no source'}); {stays}"]
+        source = f" ({report.source})" if report.source else ""
+        lines = [f"FAQ {report.action} refused{source}; {stays}"]
         lines += list(report.errors[:MAX_ERRORS])
     if len(report.errors) > MAX_ERRORS or (check and len(check.regressions) > MAX_ERRORS):
         lines.append("... and more")
@@ -309,10 +310,13 @@ async def versions_text(versions: FaqVersions, limit: int = MAX_LISTED) -> str:
         detail = ""
         if info is not None:
             c = info.changes
-            detail = (
-                f", {info.count} entries, +{len(c.added)} -{len(c.removed)} ~{len(c.changed)}"
-                f", from {info.source}"
+            # The first version has nothing to differ from.
+            diff = (
+                f", +{len(c.added)} -{len(c.removed)} ~{len(c.changed)}"
+                if info.previous is not None
+                else ""
             )
+            detail = f", {info.count} entries{diff}, from {info.source}"
         lines.append(
             f"• {publication.version}{mark}: {publication.action} by {publication.who}, "
             f"{when}{detail}"
