@@ -249,8 +249,7 @@ def _as_text(reply: Reply) -> str:
 async def _serve(app: App) -> int:
     from bot.server import serve
 
-    await serve(app)
-    return 0
+    return await serve(app)
 
 
 async def _gaps_or_drafts(app: App, args: argparse.Namespace) -> int:

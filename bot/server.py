@@ -37,6 +37,11 @@ class PlatformAdapter(Protocol):
 
     async def start(self) -> None: ...
 
+    async def ended(self) -> str:
+        """Return, with the reason, only if the platform refused the bot for good (a rejected
+        token, a missing permission): the process should exit rather than serve without it."""
+        ...
+
     async def stop(self) -> None:
         """Take no new messages, finish those in flight, then disconnect."""
         ...
@@ -115,8 +120,10 @@ async def save_held_tickets(app: App) -> None:
         log.error("exiting with tickets Redis never stored (their desk cards remain): %s", held)
 
 
-async def serve(app: App, stop: asyncio.Event | None = None) -> None:
-    """Run until SIGTERM or SIGINT (or `stop` is set), then finish in-flight work and exit."""
+async def serve(app: App, stop: asyncio.Event | None = None) -> int:
+    """Run until SIGTERM or SIGINT (or `stop` is set), then finish in-flight work and exit 0;
+    exit 1 when a platform refuses the bot, so a supervisor shows the reason instead of a bot
+    that looks healthy and answers no one."""
     stop = stop or asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGTERM, signal.SIGINT):
@@ -139,10 +146,18 @@ async def serve(app: App, stop: asyncio.Event | None = None) -> None:
         if app.reminders is not None
         else None
     )
+    ended = [asyncio.create_task(adapter.ended()) for adapter in adapters]
+    stopped = asyncio.create_task(stop.wait())
     try:
-        await stop.wait()
+        done, _ = await asyncio.wait([stopped, *ended], return_when=asyncio.FIRST_COMPLETED)
+        failures = [task.result() for task in ended if task in done]
+        for failure in failures:
+            log.error("shutting down: %s", failure)
         log.info("shutting down: no new messages, finishing those in flight")
+        return 1 if failures else 0
     finally:
+        for task in [stopped, *ended]:
+            task.cancel()
         if housekeeping is not None:
             housekeeping.cancel()
             with contextlib.suppress(asyncio.CancelledError):

@@ -475,6 +475,7 @@ class DiscordAdapter:
         )
         self.ready = asyncio.Event()
         self.failure: str | None = None
+        self._failed = asyncio.Event()
         self._task: asyncio.Task[None] | None = None
         self.in_flight = InFlight("Discord")
 
@@ -493,6 +494,10 @@ class DiscordAdapter:
             self.settings.DISCORD_GATEWAY_URL
         )
         self._task = asyncio.create_task(self._run(), name="discord-client")
+
+    async def ended(self) -> str:
+        await self._failed.wait()
+        return self.failure or ""
 
     async def _run(self) -> None:
         try:
@@ -515,6 +520,8 @@ class DiscordAdapter:
             self.failure = f"Discord connection ended: {type(exc).__name__}: {exc}"
             log.exception(self.failure)
         finally:
+            if self.failure is not None:
+                self._failed.set()
             if not self.client.is_closed():
                 await self.client.close()
 

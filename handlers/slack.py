@@ -10,6 +10,7 @@ across processes sharing one Redis.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import re
 from dataclasses import replace
@@ -311,6 +312,11 @@ class SlackAdapter:
             return web.Response(status=503, text="shutting down")
         response = await self.bolt.async_dispatch(await to_bolt_request(request))
         return await to_aiohttp_response(response)
+
+    async def ended(self) -> str:
+        # Socket Mode reconnects by itself and HTTP mode holds no connection: nothing ends it.
+        await asyncio.Event().wait()
+        return ""
 
     async def start(self) -> None:
         if self.app_token:

@@ -430,6 +430,21 @@ async def test_a_missing_privileged_intent_is_one_readable_line(
     assert "Message Content intent" in failure and "\n" not in failure
 
 
+async def test_faqbot_serve_exits_1_when_discord_rejects_the_token(
+    make_app: MakeApp, discord_standin: DiscordStandIn, caplog: pytest.LogCaptureFixture
+) -> None:
+    discord_standin.reject_token = True
+    app = make_app(
+        DISCORD_TOKEN=TOKEN,
+        DISCORD_API_URL=discord_standin.url + "/api/v10",
+        DISCORD_GATEWAY_URL=discord_standin.ws_url,
+        HTTP_HOST="127.0.0.1",
+        HTTP_PORT=0,
+    )
+    assert await asyncio.wait_for(serve(app, asyncio.Event()), 10) == 1
+    assert any("DISCORD_TOKEN" in r.message for r in caplog.records if r.levelname == "ERROR")
+
+
 def test_long_text_is_split_on_paragraphs() -> None:
     paragraphs = [f"{n} " + "x" * 900 for n in range(5)]
     parts = split_text("\n\n".join(paragraphs))
@@ -463,7 +478,7 @@ async def test_faqbot_serve_runs_discord_and_stops_cleanly(
     await discord_standin.say("Bob", RESET, DM_CHANNEL, dm=True)
     await discord_standin.wait_post(DM_CHANNEL, "nimbus.example/reset")
     stop.set()
-    await asyncio.wait_for(server, 10)
+    assert await asyncio.wait_for(server, 10) == 0
     assert discord_standin.identifies == 1
 
 
