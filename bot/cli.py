@@ -1,5 +1,5 @@
-"""The `faqbot` command line: chat, ask, serve, faq check|reload|versions|rollback|export|gaps|
-drafts, tickets, privacy erase."""
+"""The `faqbot` command line: chat, ask, eval, serve, faq check|reload|versions|rollback|export|
+gaps|drafts, tickets, privacy erase."""
 
 from __future__ import annotations
 
@@ -13,13 +13,14 @@ from collections.abc import Awaitable, Callable, Iterable
 from pathlib import Path
 
 from bot.admin import format_publish, versions_text
-from bot.app import App, build_app
+from bot.app import App, build_app, build_evaluation
 from bot.drafts import DraftError, DraftStatus, format_drafts
+from bot.evaluation import EvalReport, evaluate, load_cases, unknown_expectations
 from bot.logs import configure_logging
 from bot.models import ConversationKey, IncomingMessage, Reply
 from bot.privacy import ALL_PLATFORMS
 from bot.redact import install_log_redaction
-from bot.settings import SettingsError, load_settings
+from bot.settings import Settings, SettingsError, load_settings
 from bot.tickets import TicketError
 from faq.loaders import load_faq
 from faq.models import FaqLoadError
@@ -42,6 +43,8 @@ def main(argv: list[str] | None = None) -> int:
     install_log_redaction()
     if args.command == "faq" and args.faq_command == "check":
         return faq_check(Path(args.path))
+    if args.command == "eval":
+        return asyncio.run(_eval(settings, args))
     if args.command == "faq" and args.faq_command in SHARED_FAQ_COMMANDS and not settings.REDIS_URL:
         print(
             "REDIS_URL is not set: FAQ versions live in the Redis the bots share; set it.",
@@ -85,6 +88,18 @@ def _parser() -> argparse.ArgumentParser:
     ask.add_argument("--json", action="store_true", help="one JSON object per line")
     ask.add_argument("--faq", type=Path, help="FAQ file or folder (default: FAQ_PATH)")
     ask.add_argument("--user", help="keep one conversation for this user id across questions")
+    evaluation = sub.add_parser(
+        "eval", help="measure routing on labelled questions; nothing is stored or sent"
+    )
+    evaluation.add_argument(
+        "dataset", type=Path, help="YAML or JSONL of {question, expected}: an entry id or escalate"
+    )
+    evaluation.add_argument("--faq", type=Path, help="FAQ file or folder (default: FAQ_PATH)")
+    evaluation.add_argument("--json", action="store_true", help="summary and misses as JSON")
+    evaluation.add_argument(
+        "--llm", action="store_true", help="answer with Claude (costs money; default: extractive)"
+    )
+    evaluation.add_argument("--limit", type=int, metavar="N", help="only the first N questions")
     sub.add_parser("serve", help="run the configured platforms and the HTTP endpoints")
     faq = sub.add_parser("faq", help="FAQ tools")
     faq_sub = faq.add_subparsers(dest="faq_command", required=True)
@@ -188,6 +203,106 @@ def _operator() -> str:
         return getpass.getuser()
     except (KeyError, OSError):
         return "unknown"
+
+
+async def _eval(settings: Settings, args: argparse.Namespace) -> int:
+    try:
+        cases = load_cases(args.dataset)
+        evaluation = build_evaluation(settings, args.faq, use_llm=args.llm)
+    except FaqLoadError as exc:
+        print(f"{len(exc.errors)} error(s):\n{exc}", file=sys.stderr)
+        return 1
+    except SettingsError as exc:
+        print(exc, file=sys.stderr)
+        return 2
+    try:
+        index = evaluation.faq.index
+        unknown = unknown_expectations(cases, index, args.dataset)
+        if unknown:
+            print(f"{len(unknown)} error(s):", *unknown, sep="\n", file=sys.stderr)
+            return 1
+        if args.limit is not None:
+            cases = cases[: max(args.limit, 0)]
+        bar = _ProgressBar(len(cases)) if sys.stderr.isatty() else None
+        report = await evaluate(evaluation.router, index, cases, bar)
+        if bar is not None:
+            bar.close()
+    finally:
+        await evaluation.close()
+    about = {
+        "dataset": str(args.dataset),
+        "faq": str(evaluation.faq.path),
+        "entries": len(index),
+        "search": index.mode,
+        "answerer": evaluation.router.answerer.mode,
+        "threshold": (
+            index.threshold if settings.ANSWER_THRESHOLD is None else settings.ANSWER_THRESHOLD
+        ),
+    }
+    if args.json:
+        print(json.dumps(_report_json(about, report), ensure_ascii=False, indent=2))
+    else:
+        print(_report_table(about, report))
+    return 0
+
+
+class _ProgressBar:
+    """A one-line bar on stderr, redrawn in place; only drawn on a terminal."""
+
+    _WIDTH = 30
+
+    def __init__(self, total: int) -> None:
+        self.total = total
+
+    def __call__(self, done: int) -> None:
+        filled = self._WIDTH * done // max(self.total, 1)
+        bar = "#" * filled + "." * (self._WIDTH - filled)
+        print(f"\r[{bar}] {done}/{self.total}", end="", file=sys.stderr, flush=True)
+
+    def close(self) -> None:
+        print(file=sys.stderr)
+
+
+def _report_json(about: dict[str, object], report: EvalReport) -> dict[str, object]:
+    return {
+        "summary": {**about, **report.summary()},
+        "misses": [
+            {
+                "line": r.case.line,
+                "question": r.case.question,
+                "expected": r.case.expected,
+                "routed": r.routed,
+                "ranked": list(r.ranked),
+            }
+            for r in report.misses()
+        ],
+    }
+
+
+def _report_table(about: dict[str, object], report: EvalReport) -> str:
+    s = report.summary()
+    rows = [
+        ("top-1 routing accuracy", _percent(report.top1), "answerable: first entry right"),
+        ("top-3 routing accuracy", _percent(report.top3), "answerable: right entry in top 3"),
+        ("escalation recall", _percent(report.escalation_recall), "unanswerable handed over"),
+        ("false escalation rate", _percent(report.false_escalation_rate), "answerable handed over"),
+        ("overall accuracy", _percent(report.accuracy), "every case routed as labelled"),
+        ("latency p50", f"{s['latency_p50_ms']:.1f} ms", "per question"),
+        ("latency p99", f"{s['latency_p99_ms']:.1f} ms", "per question"),
+    ]
+    head = [
+        f"dataset: {about['dataset']} ({s['questions']} questions: "
+        f"{s['answerable']} answerable, {s['unanswerable']} to escalate)",
+        f"faq: {about['faq']} ({about['entries']} entries), search: {about['search']}, "
+        f"answerer: {about['answerer']}, threshold: {about['threshold']}",
+        "",
+    ]
+    body = [f"{name:<24} {value:>9}  {note}" for name, value, note in rows]
+    return "\n".join(head + body)
+
+
+def _percent(value: float) -> str:
+    return "n/a" if value != value else f"{100 * value:.1f}%"
 
 
 async def _chat(app: App) -> int:

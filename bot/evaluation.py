@@ -155,6 +155,15 @@ def load_cases(path: Path) -> list[Case]:
     return cases
 
 
+def unknown_expectations(cases: Iterable[Case], index: FaqIndex, path: Path) -> list[FaqError]:
+    """Cases expecting an entry the FAQ does not have: a typo in the dataset, or the wrong FAQ."""
+    return [
+        FaqError(str(path), case.line, f"expected {case.expected!r} is not an entry of this FAQ")
+        for case in cases
+        if case.expected != ESCALATE and case.expected not in index.by_id
+    ]
+
+
 def _yaml_rows(text: str, path: Path) -> list[tuple[int, dict[str, object]]]:
     try:
         root = yaml.compose(text)

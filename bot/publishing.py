@@ -122,7 +122,7 @@ class FaqPublisher:
                     exc,
                 )
                 return
-            self.faq.install(await asyncio.to_thread(FaqIndex, entries), live)
+            self.faq.install(await asyncio.to_thread(self.faq.build, entries), live)
             log.info("now serving FAQ version %s (%d entries)", live, len(entries))
 
     async def follow(self, stop: asyncio.Event) -> None:
@@ -183,7 +183,7 @@ class FaqPublisher:
                 return self._refused("reload", source, tuple(str(e) for e in exc.errors))
             except RedisError as exc:
                 return self._refused("reload", source, (_unavailable(exc),))
-            new_index = await asyncio.to_thread(FaqIndex, entries)
+            new_index = await asyncio.to_thread(self.faq.build, entries)
             version = content_version(new_index.entries)
             if version == self.faq.version:
                 return PublishReport(
@@ -227,7 +227,7 @@ class FaqPublisher:
                 if isinstance(target, tuple):
                     return self._refused("rollback", "", target)
                 entries = await self.versions.entries(target)
-                new_index = await asyncio.to_thread(FaqIndex, entries)
+                new_index = await asyncio.to_thread(self.faq.build, entries)
                 changes = Changes.between(self.faq.index, new_index)
                 info = self._info(new_index.entries, who, f"rollback to {target}", changes)
                 await self.versions.publish(entries, info, "rollback")

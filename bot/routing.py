@@ -27,7 +27,8 @@ class RouteKind(StrEnum):
 
 @dataclass(frozen=True)
 class RouterConfig:
-    threshold: float
+    # None: the one calibrated with the index's search mode.
+    threshold: float | None
     ambiguity_margin: float
     top_k: int
 
@@ -85,7 +86,9 @@ class Router:
         start = time.perf_counter()
         hits = tuple(index.search(text, self.config.top_k))
         timings = {RETRIEVAL: time.perf_counter() - start}
-        if self._ambiguous(hits):
+        if self._ambiguous(
+            hits, index.threshold if self.config.threshold is None else self.config.threshold
+        ):
             return Route(RouteKind.CLARIFY, hits[:2], timings=timings)
         answerer = self.answerer_for(llm_allowed)
         start = time.perf_counter()
@@ -96,11 +99,10 @@ class Router:
         kind = RouteKind.ANSWER if answer.answered else RouteKind.ESCALATE
         return Route(kind, hits, answer, timings=timings)
 
-    def _ambiguous(self, hits: tuple[Hit, ...]) -> bool:
+    def _ambiguous(self, hits: tuple[Hit, ...], threshold: float) -> bool:
         if len(hits) < 2:
             return False
         first, second = hits[0], hits[1]
-        threshold = self.config.threshold
         margin = self.config.ambiguity_margin
         return (
             first.confidence >= threshold

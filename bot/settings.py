@@ -41,9 +41,11 @@ class Settings(BaseSettings):
 
     # Knowledge base and answering
     FAQ_PATH: Path | None = None
-    ANSWER_THRESHOLD: float = Field(default=0.48, ge=0, le=1)
+    # None: the search mode's own threshold, chosen with its calibration (faq/calibration.py).
+    ANSWER_THRESHOLD: float | None = Field(default=None, ge=0, le=1)
     AMBIGUITY_MARGIN: float = Field(default=0.05, ge=0, le=1)
     SEARCH_TOP_K: int = Field(default=3, ge=1, le=20)
+    SEMANTIC_SEARCH: Literal["auto", "on", "off"] = "auto"
     NEGATIVE_FEEDBACK_LIMIT: int = Field(default=2, ge=1)
     MAX_MESSAGE_CHARS: int = Field(default=4000, ge=100)
 
@@ -135,6 +137,11 @@ class Settings(BaseSettings):
     def _timezone(cls, value: str) -> str:
         zone(value)
         return value
+
+    @field_validator("ANSWER_THRESHOLD", mode="before")
+    @classmethod
+    def _blank_is_default(cls, value: object) -> object:
+        return None if isinstance(value, str) and not value.strip() else value
 
     @field_validator(
         "SLACK_ADMIN_USER_IDS",

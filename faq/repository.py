@@ -16,6 +16,7 @@ from faq.index import FaqIndex
 from faq.loaders import load_faq
 from faq.models import FaqEntry
 from faq.records import to_records
+from faq.semantic import Encoder
 
 BUNDLED_FAQ = Path(__file__).parent / "data"
 
@@ -51,14 +52,19 @@ class FaqRepository:
     live version came from.
     """
 
-    def __init__(self, path: Path | None = None) -> None:
+    def __init__(self, path: Path | None = None, encoder: Encoder | None = None) -> None:
         self.path = path or BUNDLED_FAQ
-        self._index = FaqIndex(load_faq(self.path))
+        self.encoder = encoder
+        self._index = FaqIndex(load_faq(self.path), encoder)
         self.version = content_version(self._index.entries)
 
     @property
     def index(self) -> FaqIndex:
         return self._index
+
+    def build(self, entries: Sequence[FaqEntry]) -> FaqIndex:
+        """An index of `entries` searched the way this repository's is (same encoder)."""
+        return FaqIndex(entries, self.encoder)
 
     def install(self, index: FaqIndex, version: str) -> None:
         # One reference assignment: a question being answered keeps the index it started with.

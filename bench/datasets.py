@@ -1,0 +1,158 @@
+"""Answer quality on public benchmarks, measured by `faqbot eval`, written to docs/benchmarks.md.
+
+    python -m bench.datasets DATASETS_DIR [--modes lexical,semantic] [--seeds 0,1,2]
+
+Banking77: top-1/top-3 on the whole test split with every training question per intent (K=all)
+and with 10 sampled per intent (K=10, averaged over seeds). CLINC150 (data_full): in-scope
+accuracy, out-of-scope recall and false escalation on the test split, at the default
+ANSWER_THRESHOLD, which bench/calibrate.py chose on the validation split. Each run is a
+`faqbot eval --json` subprocess on files converted into a temporary folder.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import re
+import statistics
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+from bench.convert import Benchmark, banking77, clinc150
+
+REPO = Path(__file__).resolve().parent.parent
+REPORT = REPO / "docs" / "benchmarks.md"
+SECTION = "quality"
+_SEARCH = {"lexical": "off", "semantic": "on"}
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("datasets", type=Path, help="folder holding banking77/ and clinc150/")
+    parser.add_argument("--modes", default="lexical,semantic", help="lexical, semantic or both")
+    parser.add_argument("--seeds", default="0,1,2", help="seeds for the K=10 samples")
+    parser.add_argument("--no-write", action="store_true", help="print only, keep the docs")
+    args = parser.parse_args(argv)
+    modes = args.modes.split(",")
+    seeds = [int(s) for s in args.seeds.split(",")]
+    rows = []
+    for mode in modes:
+        full = run(banking77(args.datasets), mode)
+        few = [run(banking77(args.datasets, 10, seed), mode) for seed in seeds]
+        clinc = run(clinc150(args.datasets, "test"), mode)
+        rows.append(
+            {
+                "mode": mode,
+                "b77_all_top1": full["top1"],
+                "b77_all_top3": full["top3"],
+                "b77_10_top1": statistics.mean(r["top1"] for r in few),
+                "b77_10_top1_sd": statistics.pstdev(r["top1"] for r in few),
+                "b77_10_top3": statistics.mean(r["top3"] for r in few),
+                "clinc_in_scope": clinc["top1"],
+                "clinc_oos_recall": clinc["escalation_recall"],
+                "clinc_false_escalation": clinc["false_escalation_rate"],
+                "threshold": clinc["threshold"],
+                "p50": full["latency_p50_ms"],
+                "p99": full["latency_p99_ms"],
+            }
+        )
+    command = "python -m bench.datasets DATASETS_DIR" + (
+        f" --modes {args.modes}" if args.modes != "lexical,semantic" else ""
+    )
+    section = render(rows, seeds, command)
+    print(section)
+    if not args.no_write:
+        replace_section(REPORT, SECTION, section)
+    return 0
+
+
+def run(bench: Benchmark, mode: str) -> dict[str, float]:
+    print(f"{bench.name} ({mode})...", file=sys.stderr, flush=True)
+    with tempfile.TemporaryDirectory() as folder:
+        faq, cases = bench.write(Path(folder))
+        env = {k: v for k, v in os.environ.items() if not k.startswith(("ANTHROPIC_", "REDIS_"))}
+        env.pop("ANSWER_THRESHOLD", None)
+        result = subprocess.run(
+            [sys.executable, "-m", "bot", "eval", str(cases), "--faq", str(faq), "--json"],
+            capture_output=True,
+            text=True,
+            cwd=folder,
+            env={**env, "SEMANTIC_SEARCH": _SEARCH[mode]},
+            check=False,
+        )
+    if result.returncode != 0:
+        raise SystemExit(f"faqbot eval failed on {bench.name}:\n{result.stderr}")
+    summary: dict[str, float] = json.loads(result.stdout)["summary"]
+    return summary
+
+
+def render(rows: list[dict[str, float | str]], seeds: list[int], command: str) -> str:
+    def pct(value: float | str) -> str:
+        return f"{100 * float(value):.1f}%"
+
+    lines = [
+        f"Measured by `{command}` at commit {_commit()} on {_machine()}.",
+        "",
+        "| Search | Banking77 K=all top-1 | K=all top-3 | K=10 top-1 | K=10 top-3 | "
+        "CLINC150 in-scope | OOS recall | false escalation | threshold | latency p50 / p99 |",
+        "|---|---|---|---|---|---|---|---|---|---|",
+    ]
+    for r in rows:
+        lines.append(
+            f"| {r['mode']} | {pct(r['b77_all_top1'])} | {pct(r['b77_all_top3'])} | "
+            f"{pct(r['b77_10_top1'])} ± {100 * float(r['b77_10_top1_sd']):.1f} | "
+            f"{pct(r['b77_10_top3'])} | {pct(r['clinc_in_scope'])} | "
+            f"{pct(r['clinc_oos_recall'])} | {pct(r['clinc_false_escalation'])} | "
+            f"{float(r['threshold']):.2f} | {float(r['p50']):.1f} / {float(r['p99']):.1f} ms |"
+        )
+    lines += [
+        "",
+        f"K=10: 10 training questions sampled per intent with seeds {seeds}, mean ± standard "
+        "deviation of top-1. An escalated answerable question counts as wrong everywhere. "
+        "Latency is per question on Banking77 K=all, retrieval and answer included.",
+    ]
+    return "\n".join(lines)
+
+
+def replace_section(path: Path, name: str, body: str) -> None:
+    """Put `body` between `<!-- bench:NAME -->` and `<!-- /bench:NAME -->`, appending the
+    markers when the file lacks them; the rest of the file is left as it is."""
+    start, end = f"<!-- bench:{name} -->", f"<!-- /bench:{name} -->"
+    text = path.read_text("utf-8") if path.exists() else ""
+    block = f"{start}\n{body}\n{end}"
+    pattern = re.compile(re.escape(start) + ".*?" + re.escape(end), re.DOTALL)
+    if pattern.search(text):
+        text = pattern.sub(lambda _: block, text)
+    else:
+        text = (text.rstrip() + "\n\n" if text.strip() else "") + block + "\n"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(text, "utf-8")
+
+
+def _commit() -> str:
+    result = subprocess.run(
+        ["git", "rev-parse", "--short", "HEAD"], capture_output=True, text=True, cwd=REPO
+    )
+    return result.stdout.strip() or "unknown"
+
+
+def _machine() -> str:
+    cpu = platform.processor() or platform.machine()
+    cpuinfo = Path("/proc/cpuinfo")
+    if cpuinfo.exists():
+        names = re.findall(r"^model name\s*:\s*(.+)$", cpuinfo.read_text(), re.MULTILINE)
+        cpu = names[0] if names else cpu
+    memory = ""
+    meminfo = Path("/proc/meminfo")
+    if meminfo.exists():
+        kb = re.search(r"^MemTotal:\s*(\d+)", meminfo.read_text(), re.MULTILINE)
+        memory = f", {int(kb.group(1)) / 1024**2:.0f} GB memory" if kb else ""
+    return f"{cpu}, {os.cpu_count()} cores{memory}, Python {platform.python_version()}"
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,161 @@
+"""`faqbot eval`: a FAQ owner measures routing on labelled questions, from the command line,
+without opening tickets, touching Redis or calling the LLM unless asked to."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import sys
+from pathlib import Path
+
+from redis.asyncio import Redis
+
+from tests.standins.anthropic_api import AnthropicStandIn
+from tests.test_cli import faqbot
+
+LABELLED = """\
+- question: "I forgot my password and can't sign in"
+  expected: reset-password
+- question: "where do I download last month's invoice?"
+  expected: download-invoices
+- question: "Who won the 1998 World Cup?"
+  expected: escalate
+- question: "Recommend a lasagna recipe"
+  expected: escalate
+"""
+
+
+def labelled(tmp_path: Path, text: str = LABELLED, name: str = "cases.yaml") -> Path:
+    path = tmp_path / name
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def test_eval_prints_routing_accuracy_escalation_and_latency(tmp_path: Path) -> None:
+    result = faqbot("eval", str(labelled(tmp_path)), cwd=tmp_path, SEMANTIC_SEARCH="off")
+    assert result.returncode == 0, result.stderr
+    table = result.stdout
+    for metric in ("top-1 routing accuracy", "top-3 routing accuracy", "escalation recall"):
+        assert metric in table
+    assert "false escalation rate" in table and "latency p50" in table and "latency p99" in table
+    assert "4 questions: 2 answerable, 2 to escalate" in table
+    # Not a terminal: no progress bar in captured output.
+    assert "[#" not in result.stderr
+
+
+def test_eval_json_gives_the_summary_and_every_miss_with_its_line(tmp_path: Path) -> None:
+    cases = labelled(
+        tmp_path,
+        LABELLED + '- question: "How do I reset my password?"\n  expected: download-invoices\n',
+        name="cases.yml",
+    )
+    result = faqbot("eval", str(cases), "--json", cwd=tmp_path, SEMANTIC_SEARCH="off")
+    assert result.returncode == 0, result.stderr
+    report = json.loads(result.stdout)
+    summary = report["summary"]
+    assert summary["questions"] == 5 and summary["answerable"] == 3
+    assert summary["search"] == "lexical" and summary["answerer"] == "extractive"
+    assert 0 < summary["threshold"] < 1
+    for key in ("top1", "top3", "escalation_recall", "false_escalation_rate"):
+        assert 0 <= summary[key] <= 1
+    assert summary["latency_p99_ms"] >= summary["latency_p50_ms"] > 0
+    assert summary["escalation_recall"] == 1.0
+    [miss] = report["misses"]
+    assert miss["line"] == 9 and miss["expected"] == "download-invoices"
+    assert miss["routed"] == "reset-password" and miss["ranked"][0] == "reset-password"
+
+
+def test_eval_reads_jsonl_and_limit_keeps_the_first_questions(tmp_path: Path) -> None:
+    rows = [
+        {"question": "I forgot my password", "expected": "reset-password"},
+        {"question": "What's the capital of Australia?", "expected": "escalate"},
+        {"question": "download invoices", "expected": "download-invoices"},
+    ]
+    cases = labelled(tmp_path, "".join(json.dumps(r) + "\n" for r in rows), "cases.jsonl")
+    result = faqbot(
+        "eval", str(cases), "--json", "--limit", "2", cwd=tmp_path, SEMANTIC_SEARCH="off"
+    )
+    assert result.returncode == 0, result.stderr
+    assert json.loads(result.stdout)["summary"]["questions"] == 2
+
+
+def test_a_bad_dataset_is_reported_with_file_and_line(tmp_path: Path) -> None:
+    broken = labelled(tmp_path, '- question: "hello there"\n- question: ""\n  expected: x\n')
+    result = faqbot("eval", str(broken), cwd=tmp_path, SEMANTIC_SEARCH="off")
+    assert result.returncode == 1
+    assert f"{broken}:1: `expected` must be an entry id or escalate" in result.stderr
+    assert f"{broken}:2: `question` must be a non-empty string" in result.stderr
+    assert result.stdout == ""
+
+
+def test_an_expected_entry_missing_from_the_faq_is_an_error_not_a_miss(tmp_path: Path) -> None:
+    cases = labelled(tmp_path, '- question: "reset password"\n  expected: reset-pasword\n')
+    result = faqbot("eval", str(cases), cwd=tmp_path, SEMANTIC_SEARCH="off")
+    assert result.returncode == 1
+    assert f"{cases}:1: expected 'reset-pasword' is not an entry of this FAQ" in result.stderr
+
+
+def test_a_broken_faq_is_reported_with_file_and_line(tmp_path: Path) -> None:
+    faq = tmp_path / "faq.yaml"
+    faq.write_text("- id: a\n  question: q\n", encoding="utf-8")
+    result = faqbot(
+        "eval", str(labelled(tmp_path)), "--faq", str(faq), cwd=tmp_path, SEMANTIC_SEARCH="off"
+    )
+    assert result.returncode == 1
+    assert f"{faq}:1:" in result.stderr and "answer" in result.stderr
+
+
+async def eval_subprocess(*args: str, cwd: Path, **env: str) -> tuple[int, str, str]:
+    """Like tests.test_cli.faqbot, but leaves this event loop free to serve the LLM stand-in."""
+    base = {k: v for k, v in os.environ.items() if not k.startswith(("ANTHROPIC_", "REDIS_"))}
+    process = await asyncio.create_subprocess_exec(
+        sys.executable,
+        "-m",
+        "bot",
+        "eval",
+        *args,
+        cwd=cwd,
+        env={**base, **env},
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.PIPE,
+    )
+    out, err = await asyncio.wait_for(process.communicate(), 120)
+    assert process.returncode is not None
+    return process.returncode, out.decode(), err.decode()
+
+
+async def test_eval_writes_nothing_to_redis_and_calls_the_llm_only_with_llm(
+    tmp_path: Path, redis_url: str, prefix: str
+) -> None:
+    claude = await AnthropicStandIn().start()
+    env = {
+        "REDIS_URL": redis_url,
+        "REDIS_PREFIX": prefix,
+        "ANTHROPIC_API_KEY": "sk-test-dummy",
+        "ANTHROPIC_BASE_URL": claude.url,
+        "SEMANTIC_SEARCH": "off",
+    }
+    cases = str(labelled(tmp_path))
+    try:
+        code, out, err = await eval_subprocess(cases, "--json", cwd=tmp_path, **env)
+        assert code == 0, err
+        assert json.loads(out)["summary"]["answerer"] == "extractive"
+        assert claude.requests == []
+
+        code, out, err = await eval_subprocess(cases, "--json", "--llm", cwd=tmp_path, **env)
+        assert code == 0, err
+        assert json.loads(out)["summary"]["answerer"] != "extractive"
+        assert claude.requests
+    finally:
+        await claude.stop()
+    client = Redis.from_url(redis_url)
+    assert [key async for key in client.scan_iter(f"{prefix}:*")] == []
+    await client.aclose()
+
+
+async def test_llm_without_an_api_key_is_refused(tmp_path: Path) -> None:
+    code, _, err = await eval_subprocess(
+        str(labelled(tmp_path)), "--llm", cwd=tmp_path, SEMANTIC_SEARCH="off"
+    )
+    assert code == 2 and "--llm needs an LLM" in err
