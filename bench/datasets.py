@@ -14,8 +14,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import platform
-import re
 import statistics
 import subprocess
 import sys
@@ -23,9 +21,8 @@ import tempfile
 from pathlib import Path
 
 from bench.convert import Benchmark, banking77, clinc150
+from bench.report import write_section
 
-REPO = Path(__file__).resolve().parent.parent
-REPORT = REPO / "docs" / "benchmarks.md"
 SECTION = "quality"
 _SEARCH = {"lexical": "off", "semantic": "on"}
 
@@ -60,13 +57,10 @@ def main(argv: list[str] | None = None) -> int:
                 "p99": full["latency_p99_ms"],
             }
         )
-    command = "python -m bench.datasets DATASETS_DIR" + (
-        f" --modes {args.modes}" if args.modes != "lexical,semantic" else ""
-    )
-    section = render(rows, seeds, command)
-    print(section)
+    body = render(rows, seeds)
+    print(body)
     if not args.no_write:
-        replace_section(REPORT, SECTION, section)
+        write_section(SECTION, "Answer quality: Banking77 and CLINC150", body)
     return 0
 
 
@@ -90,13 +84,11 @@ def run(bench: Benchmark, mode: str) -> dict[str, float]:
     return summary
 
 
-def render(rows: list[dict[str, float | str]], seeds: list[int], command: str) -> str:
+def render(rows: list[dict[str, float | str]], seeds: list[int]) -> str:
     def pct(value: float | str) -> str:
         return f"{100 * float(value):.1f}%"
 
     lines = [
-        f"Measured by `{command}` at commit {_commit()} on {_machine()}.",
-        "",
         "| Search | Banking77 K=all top-1 | K=all top-3 | K=10 top-1 | K=10 top-3 | "
         "CLINC150 in-scope | OOS recall | false escalation | threshold | latency p50 / p99 |",
         "|---|---|---|---|---|---|---|---|---|---|",
@@ -116,42 +108,6 @@ def render(rows: list[dict[str, float | str]], seeds: list[int], command: str) -
         "Latency is per question on Banking77 K=all, retrieval and answer included.",
     ]
     return "\n".join(lines)
-
-
-def replace_section(path: Path, name: str, body: str) -> None:
-    """Put `body` between `<!-- bench:NAME -->` and `<!-- /bench:NAME -->`, appending the
-    markers when the file lacks them; the rest of the file is left as it is."""
-    start, end = f"<!-- bench:{name} -->", f"<!-- /bench:{name} -->"
-    text = path.read_text("utf-8") if path.exists() else ""
-    block = f"{start}\n{body}\n{end}"
-    pattern = re.compile(re.escape(start) + ".*?" + re.escape(end), re.DOTALL)
-    if pattern.search(text):
-        text = pattern.sub(lambda _: block, text)
-    else:
-        text = (text.rstrip() + "\n\n" if text.strip() else "") + block + "\n"
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(text, "utf-8")
-
-
-def _commit() -> str:
-    result = subprocess.run(
-        ["git", "rev-parse", "--short", "HEAD"], capture_output=True, text=True, cwd=REPO
-    )
-    return result.stdout.strip() or "unknown"
-
-
-def _machine() -> str:
-    cpu = platform.processor() or platform.machine()
-    cpuinfo = Path("/proc/cpuinfo")
-    if cpuinfo.exists():
-        names = re.findall(r"^model name\s*:\s*(.+)$", cpuinfo.read_text(), re.MULTILINE)
-        cpu = names[0] if names else cpu
-    memory = ""
-    meminfo = Path("/proc/meminfo")
-    if meminfo.exists():
-        kb = re.search(r"^MemTotal:\s*(\d+)", meminfo.read_text(), re.MULTILINE)
-        memory = f", {int(kb.group(1)) / 1024**2:.0f} GB memory" if kb else ""
-    return f"{cpu}, {os.cpu_count()} cores{memory}, Python {platform.python_version()}"
 
 
 if __name__ == "__main__":
