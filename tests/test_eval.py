@@ -60,9 +60,9 @@ def test_eval_json_gives_the_summary_and_every_miss_with_its_line(tmp_path: Path
     for key in ("top1", "top3", "escalation_recall", "false_escalation_rate"):
         assert 0 <= summary[key] <= 1
     assert summary["latency_p99_ms"] >= summary["latency_p50_ms"] > 0
-    assert summary["escalation_recall"] == 1.0
-    [miss] = report["misses"]
-    assert miss["line"] == 9 and miss["expected"] == "download-invoices"
+    [miss] = [m for m in report["misses"] if m["line"] == 9]
+    assert miss["question"] == "How do I reset my password?"
+    assert miss["expected"] == "download-invoices"
     assert miss["routed"] == "reset-password" and miss["ranked"][0] == "reset-password"
 
 

@@ -34,9 +34,10 @@ GOLDEN = (
     "- question: can I have a refund please\n  expected: refunds\n"
     "- question: Who won the football world cup in 1998?\n  expected: escalate\n"
 )
-# The office entry reworded so that the golden question about the office no longer finds it.
-WORSE_FAQ = FAQ.replace("Where is your office?", "Which city are the headquarters in?").replace(
-    "Our office is in Lyon", "The headquarters are in Lyon"
+# The office entry rewritten about something else, so that the golden question about the office
+# no longer finds it (a mere rewording, "headquarters", is found by semantic search).
+WORSE_FAQ = FAQ.replace("Where is your office?", "Do you sell gift cards?").replace(
+    "Our office is in Lyon", "Gift cards are sold in the app"
 )
 NEW_ENTRY = "- id: parking\n  question: Is there parking?\n  answer: Yes, behind the building.\n"
 
