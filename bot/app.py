@@ -38,7 +38,7 @@ from bot.user_index import UserIndex
 from bot.versions import FaqVersions
 from bot.webhook import WebhookNotifier
 from faq.repository import FaqRepository
-from faq.semantic import Encoder, MiniLmEncoder, semantic_available
+from faq.semantic import Encoder, semantic_available, shared_encoder
 
 log = logging.getLogger(__name__)
 
@@ -111,7 +111,7 @@ def build_encoder(settings: Settings) -> Encoder | None:
                 "(pip install 'faqbot[semantic]')"
             )
         return None
-    return MiniLmEncoder()
+    return shared_encoder()
 
 
 def build_answerer(settings: Settings, llm: LlmClient | None) -> Answerer:

