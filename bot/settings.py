@@ -53,7 +53,7 @@ class Settings(BaseSettings):
     GAPS_RETENTION_DAYS: int = Field(default=90, ge=1)
     GAPS_MAX_RECORDS: int = Field(default=10000, ge=100)
     GAPS_SIMILARITY: float = Field(default=0.3, gt=0, le=1)
-    AUTO_RESOLVE_CONFIDENCE: float = Field(default=0.65, ge=0, le=1)
+    AUTO_RESOLVE_CONFIDENCE: float = Field(default=0.9, ge=0, le=1)
     AUTO_RESOLVE_MAX_TICKETS: int = Field(default=100, ge=0)
     # FAQ versions and reloads
     FAQ_VERSIONS_KEEP: int = Field(default=50, ge=2)

@@ -6,8 +6,6 @@ import json
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-import pytest
-
 from bot.app import App
 from bot.channels import CollectingOutputChannel
 from bot.conversation import AUTO_AGENT, offer_note
@@ -140,10 +138,6 @@ async def test_a_no_leaves_the_ticket_with_the_agents(make_app: MakeApp, tmp_pat
     assert (await first.app.tickets.get(ticket_id)).claimed_by == "Bob"
 
 
-# AUTO_RESOLVE_CONFIDENCE (0.65) was chosen on the old, uncalibrated confidence; the calibrated
-# one gives the "vague" question 0.83 (embeddings) to 0.89 (lexical), so it is offered too. To
-# fix by choosing AUTO_RESOLVE_CONFIDENCE again on the calibrated scale.
-@pytest.mark.xfail(strict=True, reason="AUTO_RESOLVE_CONFIDENCE predates the calibrated scale")
 async def test_an_answer_is_offered_once_per_ticket_and_only_when_confident(
     make_app: MakeApp, tmp_path: Path
 ) -> None:
