@@ -12,6 +12,7 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Awaitable, Callable
+from contextvars import ContextVar
 from dataclasses import dataclass, replace
 from typing import TypeVar
 
@@ -49,6 +50,8 @@ from faq.models import FaqEntry
 from faq.repository import FaqRepository
 
 log = logging.getLogger(__name__)
+# The sender's role in the message being handled ("customer" or "other"), once it is known.
+_speaker: ContextVar[str | None] = ContextVar("speaker", default=None)
 T = TypeVar("T")
 
 REASON_NO_ANSWER = "the FAQ has no answer"
@@ -124,8 +127,12 @@ class ConversationEngine:
             await channel.send(key, reply)
 
     async def handle(self, message: IncomingMessage) -> Reply:
-        with conversation_context(message.key.redis_key):
-            return await self._handle(message)
+        speaker = _speaker.set(None)
+        try:
+            with conversation_context(message.key.redis_key):
+                return await self._handle(message)
+        finally:
+            _speaker.reset(speaker)
 
     async def _handle(self, message: IncomingMessage) -> Reply:
         if message.kind is MessageKind.COMMAND:
@@ -152,6 +159,8 @@ class ConversationEngine:
             return await self.admin.run(replace(message, kind=MessageKind.COMMAND, text=command))
         state = await self._soft(self.store.state(message.key), {})
         set_ticket(state.get("ticket"))
+        if state.get("customer"):
+            _speaker.set("customer" if state["customer"] == message.user_id else "other")
         language = detect_language(text, default=state.get("language", "en"))
         self.metrics.messages.labels(message.key.platform).inc()
         limited = await self._rate_limited(message, language)
@@ -349,8 +358,16 @@ class ConversationEngine:
         return reply
 
     async def _role(self, message: IncomingMessage) -> str:
-        """In a shared thread, whoever spoke first is the customer; others are labelled apart."""
-        return await self._soft(self.store.participant(message.key, message.user_id), "customer")
+        """In a shared thread, whoever spoke first is the customer; others are labelled apart.
+
+        Asked several times per message (routing, history), it costs Redis at most once."""
+        role = _speaker.get()
+        if role is None:
+            role = await self._soft(
+                self.store.participant(message.key, message.user_id), "customer"
+            )
+            _speaker.set(role)
+        return role
 
     async def _feedback(self, message: IncomingMessage, language: str) -> Reply:
         helpful = message.text.strip() == "helpful"
