@@ -9,14 +9,20 @@ from numpy.typing import NDArray
 
 # The constant from Cormack et al. (2009): it damps the difference between the first few ranks.
 RRF_K = 60
+# Past this rank a ranker's vote (under 1/1060) cannot lift an entry into the top few, and sorting
+# only the leaders keeps a query on a 100,000-entry FAQ from sorting every entry per ranker.
+RANK_DEPTH = 1000
 
 
-def ranks(scores: NDArray[np.float64]) -> NDArray[np.float64]:
-    """1 for the best score, 2 for the next...; items scoring 0 or less are unranked (inf)."""
-    order = np.argsort(-scores, kind="stable")
-    result = np.empty(len(scores), dtype=np.float64)
-    result[order] = np.arange(1, len(scores) + 1)
-    result[scores <= 0] = np.inf
+def ranks(scores: NDArray[np.float64], depth: int = RANK_DEPTH) -> NDArray[np.float64]:
+    """1 for the best score, 2 for the next... down to `depth`; items past it or scoring 0 or
+    less are unranked (inf)."""
+    result = np.full(len(scores), np.inf)
+    ranked = np.flatnonzero(scores > 0)
+    if len(ranked) > depth:
+        ranked = np.sort(ranked[np.argpartition(-scores[ranked], depth - 1)[:depth]])
+    order = ranked[np.argsort(-scores[ranked], kind="stable")]
+    result[order] = np.arange(1, len(order) + 1)
     return result
 
 
