@@ -40,7 +40,10 @@ _french = Stemmer.Stemmer("french")
 
 def fold(text: str) -> str:
     """Lower case without accents: 'Résiliation' and 'resiliation' are the same word."""
-    decomposed = unicodedata.normalize("NFKD", text.casefold())
+    folded = text.casefold()
+    if folded.isascii():  # most text: nothing to strip, and the loop below is the slow part
+        return folded
+    decomposed = unicodedata.normalize("NFKD", folded)
     return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
 
 
