@@ -1,76 +1,232 @@
-"""Fit faq/calibration.py's constants and pick ANSWER_THRESHOLD, on CLINC150's validation split.
+"""Fit faq/calibration.py's constants and pick ANSWER_THRESHOLD, on FAQs shaped like a company's.
 
-    python -m bench.calibrate DATASETS_DIR
+    python -m bench.calibrate evals/dev
 
-For each mode (lexical, and semantic when the extra is installed) it takes the top entry for
-every validation question (in-scope and out-of-scope) against two FAQs, one with every training
-question of an intent as alternates and one with 10 of them (a FAQ's usual size: cosines to the
-nearest question run lower when an entry has fewer, and one threshold must suit both), fits a
-logistic model of "this entry is
-the right one" on its signals, and prints the constants to paste into faq/calibration.py, with
-the highest threshold that hands at most 10% of answerable validation questions to a person.
-The test split is never read.
+Each folder under the given ones holding a `faq.yaml` and a `questions.yaml` (a list of
+`{question, expected}`, expected an entry id, `escalate`, or `human` / `small_talk`, which are
+skipped here) is one FAQ; the bundled sample FAQ is added with its alternates stripped (a FAQ as
+companies write them: one question per entry) and its golden questions. For each search mode
+(lexical, multilingual, and semantic when the extra is installed) every (question, nominated
+entry) pair is a case, the right entry the only positive, and a logistic model of "this entry is
+the right one" is fitted on their signals. The threshold printed is the lowest confidence at
+which at most 10% of the unrelated questions get an answer. The held-out FAQs (evals/heldout) and
+the public benchmarks' test splits are never read.
 """
 
 from __future__ import annotations
 
 import argparse
 import sys
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import numpy as np
 from numpy.typing import NDArray
+from scipy.optimize import minimize
 
 from bench.convert import clinc150
+from bot.evaluation import ESCALATE, Case, load_cases
+from bot.language import detect_language
 from faq.calibration import Calibration
 from faq.index import FaqIndex
-from faq.semantic import MiniLmEncoder, semantic_available
+from faq.loaders import load_faq
+from faq.models import FaqEntry
+from faq.repository import BUNDLED_FAQ
+from faq.semantic import Encoder, semantic_available, shared_encoders
 
-MAX_FALSE_ESCALATION = 0.10
-_L2 = 1e-3
+MAX_UNRELATED_ANSWERED = 0.10
+_CLINC_EVERY = 10
+_L2 = 1e-2
+# Expectations that are not about retrieval (the intents decide them before any search).
+_NOT_RETRIEVAL = ("human", "small_talk")
+
+
+@dataclass(frozen=True)
+class LabelledFaq:
+    name: str
+    entries: list[FaqEntry]
+    cases: list[Case]
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("datasets", type=Path, help="folder holding banking77/ and clinc150/")
+    parser.add_argument("folders", type=Path, nargs="+", help="folders of FAQ + questions")
+    parser.add_argument(
+        "--clinc",
+        type=Path,
+        metavar="DATASETS",
+        help="also fit on CLINC150's validation split (folder holding clinc150/)",
+    )
     args = parser.parse_args(argv)
-    benches = [clinc150(args.datasets, "val"), clinc150(args.datasets, "val", shots=10)]
-    modes = {"LEXICAL": None}
+    faqs = [bundled_sample(), *labelled_faqs(args.folders)]
+    company_faqs = len(faqs)
+    if args.clinc is not None:
+        faqs += clinc_validation(args.clinc)
+    modes: dict[str, tuple[Encoder, ...]] = {
+        "LEXICAL": (),
+        "MULTILINGUAL": shared_encoders(with_minilm=False),
+    }
     if semantic_available():
-        modes["SEMANTIC"] = MiniLmEncoder()
-    for name, encoder in modes.items():
-        signals, right, answerable = [], [], []
-        for bench in benches:
-            index = FaqIndex(bench.entries, encoder)
-            for case in bench.cases:
-                # A question of stopwords only finds nothing: no signal at all, and escalated.
-                top = index.candidates(case.question, 1)
-                width = len(index.calibration.weights)
-                signals.append(top[0].signals if top else (0.0,) * width)
-                right.append(bool(top) and index.entries[top[0].position].id == case.expected)
-                answerable.append(case.expected != "escalate")
-        x, y = np.array(signals), np.array(right, dtype=np.float64)
-        intercept, weights = fit_logistic(x, y)
-        fitted = Calibration(intercept, tuple(weights))
-        confidences = np.array([fitted.confidence(s) for s in signals])
-        mask = np.array(answerable)
-        threshold = highest_threshold(confidences[mask])
+        modes["SEMANTIC"] = shared_encoders(with_minilm=True)
+    for name, encoders in modes.items():
+        found = evidence(faqs, encoders)
+        fitted = fit(found, company_faqs)
         print(
-            f"{name} = Calibration(intercept={intercept:.3f}, weights={_tuple(weights)}, "
-            f"threshold={threshold:.2f})"
+            f"{name} = Calibration(\n    rank_weights={_tuple(fitted.rank_weights)},\n"
+            f"    intercept={fitted.intercept:.3f},\n    weights={_tuple(fitted.weights)},\n"
+            f"    threshold={fitted.threshold:.2f},\n)"
         )
-        half = len(signals) // 2
-        for label, part in (("K=all", slice(0, half)), ("K=10", slice(half, None))):
-            point = _operating_point(confidences[part], y[part], mask[part], threshold)
-            print(f"  {label}: {point}")
+        for faq, questions in zip(faqs, found, strict=True):
+            print(f"  {faq.name}: {operating_point(questions, fitted)}")
     return 0
+
+
+def bundled_sample() -> LabelledFaq:
+    entries = [replace(e, alternates=()) for e in load_faq(BUNDLED_FAQ)]
+    return LabelledFaq("sample (no alternates)", entries, load_cases(BUNDLED_FAQ / "golden.yaml"))
+
+
+def clinc_validation(datasets: Path) -> list[LabelledFaq]:
+    """CLINC150's validation split against FAQs of all and of 10 training questions per intent
+    (a FAQ with many phrasings per entry, and one with a few, whose answers say nothing), one
+    in-scope question in _CLINC_EVERY so that they weigh about as much as the other FAQs."""
+    found = []
+    for shots in (None, 10):
+        bench = clinc150(datasets, "val", shots=shots)
+        cases = [
+            c for n, c in enumerate(bench.cases) if c.expected == ESCALATE or n % _CLINC_EVERY == 0
+        ]
+        found.append(LabelledFaq(bench.name + f" K={shots or 'all'}", bench.entries, cases))
+    return found
+
+
+def labelled_faqs(folders: Sequence[Path]) -> list[LabelledFaq]:
+    found = []
+    for folder in folders:
+        for faq in sorted(folder.glob("**/faq.yaml")):
+            questions = faq.with_name("questions.yaml")
+            if questions.exists():
+                found.append(
+                    LabelledFaq(
+                        faq.parent.name, load_faq(faq), retrieval_cases(load_cases(questions))
+                    )
+                )
+    return found
+
+
+def retrieval_cases(cases: list[Case]) -> list[Case]:
+    return [c for c in cases if c.expected not in _NOT_RETRIEVAL]
+
+
+@dataclass(frozen=True)
+class Question:
+    """One question's evidence: every nominated entry's signals, and which is right (-1: none)."""
+
+    signals: NDArray[np.float64]
+    right: int
+    agreement: NDArray[np.int64]
+
+
+def evidence(faqs: Sequence[LabelledFaq], encoders: tuple[Encoder, ...]) -> list[list[Question]]:
+    """Per FAQ, the evidence of each of its questions."""
+    found = []
+    for faq in faqs:
+        index = FaqIndex(faq.entries, encoders)
+        questions = []
+        for case in faq.cases:
+            language = detect_language(case.question)
+            # A question in a language one of the encoders does not read is searched without
+            # it, so it belongs to the fit of the mode without that encoder.
+            if any(e.languages and language not in e.languages for e in encoders):
+                continue
+            candidates = index.candidates(case.question, len(index), language)
+            if not candidates:
+                continue
+            ids = [index.entries[c.position].id for c in candidates]
+            signals = np.array([c.signals for c in candidates])
+            right = ids.index(case.expected) if case.expected in ids else -1
+            if case.expected != ESCALATE and right < 0:
+                continue  # the right entry was not even nominated: nothing to learn from
+            questions.append(Question(signals, right, np.array([c.agreement for c in candidates])))
+        found.append(questions)
+    return found
+
+
+def fit(found: Sequence[Sequence[Question]], company_faqs: int) -> Calibration:
+    """Weights from every FAQ; the threshold from the unrelated questions of the first
+    `company_faqs`, the FAQs written like a company's, whose customers it is chosen for."""
+    questions = [q for per_faq in found for q in per_faq]
+    rank_weights = fit_ranking([q for q in questions if q.right >= 0])
+    tops = [top(q, rank_weights) for q in questions]
+    x = np.array([features for features, _ in tops])
+    y = np.array([float(right) for _, right in tops])
+    intercept, weights = fit_logistic(x, y)
+    fitted = Calibration(tuple(rank_weights), intercept, (weights[0], weights[1], weights[2]))
+    unrelated = np.array(
+        [
+            fitted.confidence(*top(q, rank_weights)[0])
+            for per_faq in found[:company_faqs]
+            for q in per_faq
+            if q.right < 0
+        ]
+    )
+    return replace(fitted, threshold=lowest_threshold(unrelated))
+
+
+def top(question: Question, rank_weights: Sequence[float]) -> tuple[tuple[float, float, int], bool]:
+    """The first entry's (score, margin, agreement), and whether it is the right one."""
+    scores = question.signals @ np.asarray(rank_weights)
+    order = np.argsort(-scores, kind="stable")
+    first = int(order[0])
+    margin = scores[first] - (scores[order[1]] if len(order) > 1 else 0.0)
+    features = (float(scores[first]), float(margin), int(question.agreement[first]))
+    return features, first == question.right
+
+
+def fit_ranking(questions: Sequence[Question]) -> list[float]:
+    """Conditional logit: weights under which the right entry outscores the others of its FAQ,
+    kept non-negative (more evidence never ranks an entry lower)."""
+    width = questions[0].signals.shape[1]
+
+    def loss(w: NDArray[np.float64]) -> tuple[float, NDArray[np.float64]]:
+        total, gradient = _L2 * float(w @ w), 2 * _L2 * w
+        for q in questions:
+            z = q.signals @ w
+            p = np.exp(z - z.max())
+            p /= p.sum()
+            total -= float(np.log(p[q.right] + 1e-12))
+            gradient = gradient - (q.signals[q.right] - p @ q.signals)
+        return total, gradient
+
+    result = minimize(loss, np.ones(width), jac=True, method="L-BFGS-B", bounds=[(0, None)] * width)
+    return [float(w) for w in result.x]
+
+
+def operating_point(questions: Sequence[Question], fitted: Calibration) -> str:
+    right = wrong = answerable = unrelated = answered_unrelated = 0
+    for question in questions:
+        features, is_right = top(question, fitted.rank_weights)
+        confident = fitted.confidence(*features) >= fitted.threshold
+        if question.right < 0:
+            unrelated += 1
+            answered_unrelated += confident
+            continue
+        answerable += 1
+        right += confident and is_right
+        wrong += confident and not is_right
+    return (
+        f"answered right {right / max(answerable, 1):.1%}, answered wrong "
+        f"{wrong / max(answerable, 1):.1%} of {answerable}; unrelated answered "
+        f"{answered_unrelated / max(unrelated, 1):.1%} of {unrelated}"
+    )
 
 
 def fit_logistic(x: NDArray[np.float64], y: NDArray[np.float64]) -> tuple[float, list[float]]:
     """Logistic regression whose confidence never falls when a signal rises.
 
     Signals overlap (n-gram and embedding cosines agree most of the time), so an unconstrained
-    fit can give one a negative weight that only holds on this dataset: a French question that
+    fit can give one a negative weight that only holds on this data: a French question that
     matches an entry's words but not its English embedding would then lose confidence for
     matching. A signal that gets a negative weight is left out and the rest refitted.
     """
@@ -89,7 +245,7 @@ def _newton(x: NDArray[np.float64], y: NDArray[np.float64]) -> tuple[float, list
     """Maximum likelihood by Newton's method, with a touch of L2 to keep it well-posed."""
     design = np.hstack([np.ones((len(x), 1)), x])
     beta = np.zeros(design.shape[1])
-    for _ in range(50):
+    for _ in range(100):
         p = 1 / (1 + np.exp(-design @ beta))
         gradient = design.T @ (y - p) - _L2 * beta
         hessian = (design * (p * (1 - p))[:, None]).T @ design + _L2 * np.eye(len(beta))
@@ -100,30 +256,16 @@ def _newton(x: NDArray[np.float64], y: NDArray[np.float64]) -> tuple[float, list
     return float(beta[0]), [float(b) for b in beta[1:]]
 
 
-def highest_threshold(answerable_confidences: NDArray[np.float64]) -> float:
-    """Two decimals, rounded down, so that at most 10% of answerable questions fall below."""
-    ordered = np.sort(answerable_confidences)
-    cut = ordered[int(np.floor(MAX_FALSE_ESCALATION * len(ordered)))]
-    return float(np.floor(cut * 100) / 100)
+def lowest_threshold(unrelated_confidences: NDArray[np.float64]) -> float:
+    """Two decimals, rounded up, so that at most MAX_UNRELATED_ANSWERED of unrelated questions
+    reach it."""
+    ordered = np.sort(unrelated_confidences)[::-1]
+    allowed = int(np.floor(MAX_UNRELATED_ANSWERED * len(ordered)))
+    cut = ordered[allowed] if allowed < len(ordered) else 0.0
+    return float(np.floor(cut * 100) / 100 + 0.01)
 
 
-def _operating_point(
-    confidences: NDArray[np.float64],
-    right: NDArray[np.float64],
-    answerable: NDArray[np.bool_],
-    threshold: float,
-) -> str:
-    answered = confidences >= threshold
-    in_scope = float(np.mean(answered[answerable] & (right[answerable] == 1)))
-    false_escalation = float(np.mean(~answered[answerable]))
-    oos_recall = float(np.mean(~answered[~answerable]))
-    return (
-        f"threshold {threshold:.2f}: in-scope accuracy {in_scope:.1%}, "
-        f"out-of-scope recall {oos_recall:.1%}, false escalation {false_escalation:.1%}"
-    )
-
-
-def _tuple(values: list[float]) -> str:
+def _tuple(values: Sequence[float]) -> str:
     return "(" + ", ".join(f"{v:.3f}" for v in values) + ")"
 
 

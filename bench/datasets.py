@@ -40,13 +40,17 @@ PUBLISHED = "\n".join(
         "| **Targets** | >= 90% | >= 97% | >= 80% | >= 90% (at <= 10% false escalation) | >= 60% |",
     ]
 )
-_SEARCH = {"lexical": "off", "semantic": "on"}
+_SEARCH = {"lexical": "off", "multilingual": "multilingual", "semantic": "on"}
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("datasets", type=Path, help="folder holding banking77/ and clinc150/")
-    parser.add_argument("--modes", default="lexical,semantic", help="lexical, semantic or both")
+    parser.add_argument(
+        "--modes",
+        default="lexical,multilingual,semantic",
+        help="comma-separated: lexical, multilingual, semantic",
+    )
     parser.add_argument("--seeds", default="0,1,2", help="seeds for the K=10 samples")
     parser.add_argument("--no-write", action="store_true", help="print only, keep the docs")
     args = parser.parse_args(argv)

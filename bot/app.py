@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import time
 from collections.abc import Callable
@@ -33,14 +34,17 @@ from bot.reminders import TicketReminders
 from bot.routing import Router, RouterConfig
 from bot.settings import Settings, SettingsError
 from bot.store import Store
+from bot.ticket_relay import TicketRelay
 from bot.tickets import TicketStore, ticket_to_json
 from bot.user_index import UserIndex
 from bot.versions import FaqVersions
 from bot.webhook import WebhookNotifier
 from faq.repository import FaqRepository
-from faq.semantic import Encoder, semantic_available, shared_encoder
+from faq.semantic import Encoder, semantic_available, shared_encoders
 
 log = logging.getLogger(__name__)
+
+RELAY_READY_SECONDS = 5.0
 
 
 @dataclass
@@ -60,22 +64,38 @@ class App:
     publisher: FaqPublisher
     reminders: TicketReminders | None = None
     notifier: WebhookNotifier | None = None
+    # Ticket changes other processes could not deliver; None without a shared Redis.
+    relay: TicketRelay | None = None
     _follower: asyncio.Task[None] | None = field(default=None, init=False)
+    _relay_follower: asyncio.Task[None] | None = field(default=None, init=False)
     _stop_following: asyncio.Event = field(default_factory=asyncio.Event, init=False)
 
     async def start(self, *, follow: bool = True) -> None:
-        """Serve the live FAQ version from Redis and, with `follow`, every later one."""
+        """Serve the live FAQ version from Redis and, with `follow`, every later one, and
+        deliver the ticket changes other processes announce (bot/ticket_relay.py)."""
         await self.publisher.start()
         if follow and self._follower is None:
             self._follower = asyncio.create_task(
                 self.publisher.follow(self._stop_following), name="faq-versions"
             )
+        if follow and self.relay is not None and self._relay_follower is None:
+            subscribed = asyncio.Event()
+            self._relay_follower = asyncio.create_task(
+                self.relay.follow(self._stop_following, subscribed), name="ticket-relay"
+            )
+            # Listening before the first prompt, so a change made right after is not missed;
+            # with Redis down the follower keeps retrying and the bot starts anyway.
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(subscribed.wait(), RELAY_READY_SECONDS)
 
     async def close(self) -> None:
+        self._stop_following.set()
         if self._follower is not None:
-            self._stop_following.set()
             await self._follower
             self._follower = None
+        if self._relay_follower is not None:
+            await self._relay_follower
+            self._relay_follower = None
         await self.engine.flush_outbox()
         for held in self.engine.outbox.held:
             # The last copy of a ticket Redis never took: logged whole so it can be re-entered.
@@ -100,18 +120,19 @@ def build_redis(settings: Settings) -> Redis:
     return fakeredis.FakeAsyncRedis(decode_responses=True)
 
 
-def build_encoder(settings: Settings) -> Encoder | None:
-    """The sentence encoder when the `semantic` extra is installed and not switched off."""
+def build_encoders(settings: Settings) -> tuple[Encoder, ...]:
+    """The multilingual encoder unless search is lexical only, and MiniLM with it when the
+    `semantic` extra is installed."""
     if settings.SEMANTIC_SEARCH == "off":
-        return None
-    if not semantic_available():
-        if settings.SEMANTIC_SEARCH == "on":
-            raise SettingsError(
-                "invalid setting SEMANTIC_SEARCH: on needs the semantic extra "
-                "(pip install 'faqbot[semantic]')"
-            )
-        return None
-    return shared_encoder()
+        return ()
+    if not semantic_available() and settings.SEMANTIC_SEARCH == "on":
+        raise SettingsError(
+            "invalid setting SEMANTIC_SEARCH: on needs the semantic extra "
+            "(pip install 'faqbot[semantic]')"
+        )
+    return shared_encoders(
+        with_minilm=settings.SEMANTIC_SEARCH != "multilingual" and semantic_available()
+    )
 
 
 def build_answerer(settings: Settings, llm: LlmClient | None) -> Answerer:
@@ -189,7 +210,7 @@ def build_evaluation(settings: Settings, faq_path: Path | None, *, use_llm: bool
     """
     if use_llm and settings.LLM_PROVIDER == "anthropic" and settings.ANTHROPIC_API_KEY is None:
         raise SettingsError("--llm needs an LLM: set ANTHROPIC_API_KEY or LLM_PROVIDER")
-    faq = FaqRepository(faq_path or settings.FAQ_PATH, build_encoder(settings))
+    faq = FaqRepository(faq_path or settings.FAQ_PATH, build_encoders(settings))
     llm = build_llm(settings) if use_llm else None
     return Evaluation(faq, build_router(settings, build_answerer(settings, llm)), llm)
 
@@ -201,7 +222,7 @@ def build_app(
 
     `clock` (seconds since the epoch) decides business hours and reminder delays; tests pass one.
     """
-    faq = FaqRepository(faq_path or settings.FAQ_PATH, build_encoder(settings))
+    faq = FaqRepository(faq_path or settings.FAQ_PATH, build_encoders(settings))
     notifier = build_notifier(settings, clock)
     llm = build_llm(settings)
     redis = build_redis(settings)
@@ -307,6 +328,9 @@ def build_app(
         max_tickets=settings.AUTO_RESOLVE_MAX_TICKETS,
     )
     publish_listeners.append(auto_resolver)
+    relay = TicketRelay(engine, redis, settings.REDIS_PREFIX) if settings.REDIS_URL else None
+    if relay is not None:
+        engine.set_relay(relay)
     return App(
         settings,
         redis,
@@ -323,4 +347,5 @@ def build_app(
         publisher,
         reminders,
         notifier,
+        relay,
     )

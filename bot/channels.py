@@ -6,7 +6,7 @@ Slack desk can reach a customer on Discord: the core looks up the output channel
 
 from __future__ import annotations
 
-from typing import Protocol
+from typing import Protocol, runtime_checkable
 
 from bot.models import ConversationKey, DeskRef, Reply, Ticket
 
@@ -15,6 +15,23 @@ class OutputChannel(Protocol):
     platform: str
 
     async def send(self, key: ConversationKey, reply: Reply) -> None: ...
+
+
+@runtime_checkable
+class ScopedChannel(Protocol):
+    """An output channel that reaches only some conversations of its platform: `faqbot chat`
+    speaks in its own terminal session, not in every terminal's."""
+
+    def reaches(self, key: ConversationKey) -> bool: ...
+
+
+class Relay(Protocol):
+    """Where a ticket change goes when this process cannot tell the customer or the desk card
+    itself: to the running process that can (bot/ticket_relay.py)."""
+
+    async def publish(
+        self, event: str, ticket: Ticket, reply: Reply | None, *, desk: bool
+    ) -> None: ...
 
 
 class Desk(Protocol):

@@ -67,7 +67,10 @@ def main(argv: list[str] | None = None) -> int:
     except SettingsError as exc:
         print(exc, file=sys.stderr)
         return 2
-    return asyncio.run(_run(app, command))
+    try:
+        return asyncio.run(_run(app, command))
+    except KeyboardInterrupt:  # Ctrl-C in `faqbot chat`; `serve` handles SIGINT itself
+        return 130
 
 
 async def _run(app: App, command: Callable[[App], Awaitable[int]]) -> int:
@@ -273,6 +276,7 @@ def _report_json(about: dict[str, object], report: EvalReport) -> dict[str, obje
                 "expected": r.case.expected,
                 "routed": r.routed,
                 "ranked": list(r.ranked),
+                "confidence": round(r.confidence, 4),
             }
             for r in report.misses()
         ],
@@ -286,19 +290,32 @@ def _report_table(about: dict[str, object], report: EvalReport) -> str:
         ("top-3 routing accuracy", _percent(report.top3), "answerable: right entry in top 3"),
         ("escalation recall", _percent(report.escalation_recall), "unanswerable handed over"),
         ("false escalation rate", _percent(report.false_escalation_rate), "answerable handed over"),
+        ("hand-off recall", _percent(s["hand_off_recall"]), "requests for a person handed over"),
+        ("small talk recall", _percent(s["small_talk_recall"]), "chat answered as chat"),
         ("overall accuracy", _percent(report.accuracy), "every case routed as labelled"),
         ("latency p50", f"{s['latency_p50_ms']:.1f} ms", "per question"),
         ("latency p99", f"{s['latency_p99_ms']:.1f} ms", "per question"),
     ]
     head = [
         f"dataset: {about['dataset']} ({s['questions']} questions: "
-        f"{s['answerable']} answerable, {s['unanswerable']} to escalate)",
+        f"{s['answerable']} answerable, {s['unanswerable']} to escalate, "
+        f"{s['hand_offs']} asking for a person, {s['small_talk']} small talk)",
         f"faq: {about['faq']} ({about['entries']} entries), search: {about['search']}, "
         f"answerer: {about['answerer']}, threshold: {about['threshold']}",
         "",
     ]
     body = [f"{name:<24} {value:>9}  {note}" for name, value, note in rows]
-    return "\n".join(head + body)
+    misses = report.misses()
+    listed = [
+        "",
+        f"misses ({len(misses)}): line, question, expected, got, confidence",
+        *(
+            f"  {r.case.line}: {r.case.question} | expected {r.case.expected} | got {r.routed}"
+            f" | {r.confidence:.2f}"
+            for r in misses
+        ),
+    ]
+    return "\n".join(head + body + (listed if misses else []))
 
 
 def _percent(value: float) -> str:
@@ -309,7 +326,8 @@ async def _chat(app: App) -> int:
     from handlers.terminal import chat
 
     await app.start()
-    await chat(app.engine)
+    # The operator is the customer ("you") and, for the session's tickets, their agent.
+    await chat(app.engine, agent="agent")
     return 0
 
 

@@ -20,10 +20,11 @@ from redis.exceptions import RedisError
 
 from bot.admin import AdminCommands, ChannelAllowList, attached_command
 from bot.answerer import Answer, AnswerRequest
-from bot.channels import Desk, OutputChannel
+from bot.channels import Desk, OutputChannel, Relay, ScopedChannel
 from bot.drafts import DraftStore
 from bot.gaps import GAP_NO_ANSWER, GAP_NOT_HELPFUL, GapLog
 from bot.hours import BusinessHours
+from bot.intents import accepts_offer
 from bot.language import detect_language, phrase, weekday
 from bot.limits import Limits, Verdict
 from bot.logs import conversation_context, set_ticket
@@ -59,6 +60,8 @@ REASON_ASKED = "the customer asked for a person"
 REASON_FEEDBACK = "repeated negative feedback"
 # Who resolves a ticket when the customer accepts an answer the bot offered after a reload.
 AUTO_AGENT = "faqbot (auto)"
+# An agent's reply relayed to the customer: a ticket change the webhook events do not name.
+AGENT_REPLIED = "ticket.agent_replied"
 
 
 @dataclass(frozen=True)
@@ -101,6 +104,8 @@ class ConversationEngine:
         self.drafts = drafts
         self._channels: dict[str, OutputChannel] = {}
         self.desk: Desk | None = None
+        # Set by the composition root when processes share Redis (bot/ticket_relay.py).
+        self.relay: Relay | None = None
         self.ticket_events = TicketEvents()
         self.outbox = TicketOutbox(tickets, store)
 
@@ -111,14 +116,20 @@ class ConversationEngine:
     def set_desk(self, desk: Desk) -> None:
         self.desk = desk
 
+    def set_relay(self, relay: Relay) -> None:
+        self.relay = relay
+
     def reaches(self, key: ConversationKey) -> bool:
         """Can this process speak in that conversation (is its platform's adapter running)?"""
-        return key.platform in self._channels
+        channel = self._channels.get(key.platform)
+        if channel is None:
+            return False
+        return channel.reaches(key) if isinstance(channel, ScopedChannel) else True
 
     async def send(self, key: ConversationKey, reply: Reply) -> None:
         """Say something in a conversation without being asked (agent replies, resolutions)."""
         channel = self._channels.get(key.platform)
-        if channel is None:
+        if channel is None or not self.reaches(key):
             log.warning(
                 "no output channel for %s; message to %s dropped", key.platform, key.redis_key
             )
@@ -244,6 +255,9 @@ class ConversationEngine:
         chosen = self._pending_choice(text, state)
         if chosen is not None:
             return await self._reply_with_entry(message, chosen, language, confidence=1.0)
+        if state.get("missed") and accepts_offer(text):
+            # Like pressing the offer's button: the ticket is about the unanswered question.
+            return await self._escalate(message, "", language, REASON_NO_ANSWER)
         history = await self._soft(self.store.history(message.key), [])
         llm_allowed = await self._llm_allowed(message)
         route = await self.router.route(
@@ -272,11 +286,28 @@ class ConversationEngine:
             await self._record_usage(message.key, route.answer)
         if route.kind is RouteKind.ESCALATE or route.answer is None:
             await self._soft(self.gaps.record(message.key, text, GAP_NO_ANSWER), None)
-            return await self._escalate(message, text, language, REASON_NO_ANSWER)
+            return await self._missed(message, text, language, route.confidence)
         answer = route.answer
         return await self._answered(
             message, text, answer.text, answer.sources, route.confidence, language, answer.mode
         )
+
+    async def _missed(
+        self, message: IncomingMessage, text: str, language: str, confidence: float
+    ) -> Reply:
+        """The FAQ has no answer. The first time, say so and offer a person (a button, or typing
+        yes); the customer may rephrase instead. A second miss in a row opens a ticket: twice
+        unanswered, they need a person more than another try."""
+        missed = await self._soft(self.store.bump_state(message.key, "missed"), 1)
+        if missed > 1:
+            return await self._escalate(message, text, language, REASON_NO_ANSWER)
+        reply = Reply(
+            phrase("no_answer", language),
+            confidence=confidence,
+            escalated=True,
+            actions=(Action(MessageKind.HUMAN, "human", phrase("human", language)),),
+        )
+        return await self._say(message, text, reply)
 
     def _pending_choice(self, text: str, state: dict[str, str]) -> FaqEntry | None:
         options = [i for i in state.get("choices", "").split(",") if i]
@@ -305,7 +336,7 @@ class ConversationEngine:
         self, message: IncomingMessage, entry: FaqEntry, language: str, confidence: float
     ) -> Reply:
         """The customer picked an entry; answer it the same way as a question would be."""
-        hit = Hit(entry, 1.0, confidence)
+        hit = Hit(entry, confidence)
         history = await self._soft(self.store.history(message.key), [])
         llm_allowed = await self._llm_allowed(message)
         if not llm_allowed:
@@ -344,7 +375,7 @@ class ConversationEngine:
             ),
         )
         await self._soft(self.store.count("answered"), None)
-        await self._soft(self.store.clear_state(message.key, "choices"), None)
+        await self._soft(self.store.clear_state(message.key, "choices", "missed"), None)
         self.metrics.outcome(message.key.platform, answered=True, mode=mode)
         return await self._say(message, question, reply)
 
@@ -416,6 +447,7 @@ class ConversationEngine:
         try:
             ticket = await self.tickets.insert(new)
             await self.store.set_state(message.key, {"ticket": ticket.id})
+            await self._soft(self.store.clear_state(message.key, "missed"), None)
         except RedisError:
             ticket = await self._hold_ticket(new)
         else:
@@ -523,14 +555,15 @@ class ConversationEngine:
             ticket = await self.claim(ticket.id, agent)
         await self.tickets.add_to_transcript(ticket.id, "agent", text)
         await self._soft(self.store.append(ticket.key, ("agent", text)), None)
-        await self.send(ticket.key, Reply(f"{defuse_mentions(agent)}: {defuse_mentions(text)}"))
+        said = Reply(f"{defuse_mentions(agent)}: {defuse_mentions(text)}")
+        await self._tell(AGENT_REPLIED, ticket, said, desk=False)
         return Reply()
 
     async def claim(self, ticket_id: str, agent: str) -> Ticket:
         ticket = await self.tickets.claim(ticket_id, agent)
         log.info("ticket %s claimed by %s", ticket.id, agent)
         self.ticket_events.emit(TicketEvent.CLAIMED, ticket)
-        await self._desk_changed(ticket)
+        await self._tell(TicketEvent.CLAIMED, ticket, None, desk=True)
         return ticket
 
     async def resolve(self, ticket_id: str, agent: str) -> Ticket:
@@ -538,14 +571,31 @@ class ConversationEngine:
         log.info("ticket %s resolved by %s", ticket.id, agent)
         self.ticket_events.emit(TicketEvent.RESOLVED, ticket)
         await self._soft(self.store.clear_state(ticket.key, "ticket", "negatives", "offer"), None)
-        await self.send(
-            ticket.key, Reply(phrase("ticket_resolved", ticket.language, ticket=ticket.id))
-        )
-        await self._desk_changed(ticket)
+        said = Reply(phrase("ticket_resolved", ticket.language, ticket=ticket.id))
+        await self._tell(TicketEvent.RESOLVED, ticket, said, desk=True)
         draft = await self._soft(self.drafts.create_from_ticket(ticket, agent), None)
         if draft is not None:
             log.info("draft %s made from ticket %s", draft.id, ticket.id)
         return ticket
+
+    async def _tell(self, event: str, ticket: Ticket, reply: Reply | None, *, desk: bool) -> None:
+        """Tell a ticket's customer (`reply`) and, with `desk`, its desk card about a change.
+
+        What this process cannot reach (the customer's platform, or any desk) goes through the
+        relay to the running process that can, which delivers it once (bot/ticket_relay.py)."""
+        relayed: Reply | None = None
+        if reply is not None:
+            if self.relay is None or self.reaches(ticket.key):
+                await self.send(ticket.key, reply)
+            else:
+                relayed = reply
+        desk_elsewhere = (
+            desk and self.relay is not None and self.desk is None and ticket.desk_ref is not None
+        )
+        if desk and not desk_elsewhere:
+            await self._desk_changed(ticket)
+        if self.relay is not None and (relayed is not None or desk_elsewhere):
+            await self.relay.publish(event, ticket, relayed, desk=desk_elsewhere)
 
     async def offer(self, ticket: Ticket, route: Route, index: FaqIndex) -> None:
         """Offer a waiting ticket's customer the answer a new FAQ version has for their question."""

@@ -1,8 +1,9 @@
 """Measuring routing on labelled questions: `faqbot eval`, the golden set, the reload check.
 
-A case is `{question, expected}`, expected being an entry id or `escalate`. Each question takes
-the same decision path as a customer's (`Router.route`), on an index given explicitly, so a FAQ
-can be judged before it goes live; nothing is stored and no ticket is opened.
+A case is `{question, expected}`, expected being an entry id, `escalate` (the FAQ cannot answer
+it), `human` (a request for a person) or `small_talk` (greetings, thanks, acknowledgements). Each
+question takes the same decision path as a customer's (`Router.route`), on an index given
+explicitly, so a FAQ can be judged before it goes live; nothing is stored and no ticket is opened.
 """
 
 from __future__ import annotations
@@ -22,6 +23,10 @@ from faq.index import FaqIndex
 from faq.models import FaqError, FaqLoadError
 
 ESCALATE = "escalate"
+HUMAN = "human"
+SMALL_TALK = "small_talk"
+# Expectations that are not entry ids.
+OUTCOMES = (ESCALATE, HUMAN, SMALL_TALK)
 _ESCALATING = (RouteKind.ESCALATE, RouteKind.HUMAN)
 
 
@@ -39,6 +44,7 @@ class CaseResult:
     # Entry ids shown to the customer, best first; empty when the bot escalated or chatted.
     ranked: tuple[str, ...]
     seconds: float
+    confidence: float = 0.0
 
     @property
     def escalated(self) -> bool:
@@ -46,13 +52,21 @@ class CaseResult:
 
     @property
     def routed(self) -> str:
-        """What the customer got: the leading entry, `escalate`, or the kind of small talk."""
+        """What the customer got: the leading entry, `escalate`, `human` or `small_talk`."""
+        if self.kind is RouteKind.HUMAN:
+            return HUMAN
+        if self.kind is RouteKind.SMALL_TALK:
+            return SMALL_TALK
         if self.escalated:
             return ESCALATE
         return self.ranked[0] if self.ranked else self.kind.value
 
     @property
     def correct(self) -> bool:
+        # An unanswerable question handed to a person because the customer also asked for one
+        # is handled right.
+        if self.case.expected == ESCALATE:
+            return self.escalated
         return self.routed == self.case.expected
 
     @property
@@ -68,11 +82,19 @@ class EvalReport:
 
     @property
     def answerable(self) -> list[CaseResult]:
-        return [r for r in self.results if r.case.expected != ESCALATE]
+        return [r for r in self.results if r.case.expected not in OUTCOMES]
 
     @property
     def unanswerable(self) -> list[CaseResult]:
         return [r for r in self.results if r.case.expected == ESCALATE]
+
+    @property
+    def hand_offs(self) -> list[CaseResult]:
+        return [r for r in self.results if r.case.expected == HUMAN]
+
+    @property
+    def small_talk(self) -> list[CaseResult]:
+        return [r for r in self.results if r.case.expected == SMALL_TALK]
 
     @property
     def accuracy(self) -> float:
@@ -107,11 +129,15 @@ class EvalReport:
             "questions": len(self.results),
             "answerable": len(self.answerable),
             "unanswerable": len(self.unanswerable),
+            "hand_offs": len(self.hand_offs),
+            "small_talk": len(self.small_talk),
             "accuracy": self.accuracy,
             "top1": self.top1,
             "top3": self.top3,
             "escalation_recall": self.escalation_recall,
             "false_escalation_rate": self.false_escalation_rate,
+            "hand_off_recall": _share(r.correct for r in self.hand_offs),
+            "small_talk_recall": _share(r.correct for r in self.small_talk),
             "latency_p50_ms": self.latency(0.5) * 1000,
             "latency_p99_ms": self.latency(0.99) * 1000,
         }
@@ -128,7 +154,7 @@ async def evaluate(
         start = time.perf_counter()
         route = await router.route(index, case.question, detect_language(case.question), [])
         seconds = time.perf_counter() - start
-        results.append(CaseResult(case, route.kind, route.entry_ids, seconds))
+        results.append(CaseResult(case, route.kind, route.entry_ids, seconds, route.confidence))
         if progress is not None:
             progress(done)
     return EvalReport(tuple(results))
@@ -147,7 +173,13 @@ def load_cases(path: Path) -> list[Case]:
         if not isinstance(question, str) or not question.strip():
             errors.append(FaqError(str(path), line, "`question` must be a non-empty string"))
         elif not isinstance(expected, str) or not expected.strip():
-            errors.append(FaqError(str(path), line, "`expected` must be an entry id or escalate"))
+            errors.append(
+                FaqError(
+                    str(path),
+                    line,
+                    "`expected` must be an entry id, escalate, human or small_talk",
+                )
+            )
         else:
             cases.append(Case(question.strip(), expected.strip(), line))
     if errors:
@@ -160,7 +192,7 @@ def unknown_expectations(cases: Iterable[Case], index: FaqIndex, path: Path) -> 
     return [
         FaqError(str(path), case.line, f"expected {case.expected!r} is not an entry of this FAQ")
         for case in cases
-        if case.expected != ESCALATE and case.expected not in index.by_id
+        if case.expected not in OUTCOMES and case.expected not in index.by_id
     ]
 
 

@@ -50,6 +50,22 @@ _PHRASES: dict[str, dict[str, str]] = {
         "en": "You're welcome! Anything else I can help with?",
         "fr": "Avec plaisir ! Puis-je vous aider pour autre chose ?",
     },
+    "help_offer": {
+        "en": "Sure, what can I help you with?",
+        "fr": "Bien sûr, quelle est votre question ?",
+    },
+    "ack": {
+        "en": "Anything else I can help with?",
+        "fr": "Puis-je vous aider pour autre chose ?",
+    },
+    "compliment": {
+        "en": "Thank you, glad I could help! Anything else?",
+        "fr": "Merci, ravi d'avoir pu vous aider ! Autre chose ?",
+    },
+    "pleasantry": {
+        "en": "Thank you, likewise! Is there anything I can help you with?",
+        "fr": "Merci, de même ! Puis-je vous aider pour quelque chose ?",
+    },
     "goodbye": {
         "en": "Goodbye, and thanks for reaching out!",
         "fr": "Au revoir, et merci de nous avoir contactés !",
@@ -94,6 +110,13 @@ _PHRASES: dict[str, dict[str, str]] = {
     "ticket_resolved": {
         "en": "Ticket {ticket} has been resolved. If you need anything else, just ask.",
         "fr": "Le ticket {ticket} est résolu. Si vous avez besoin d'autre chose, demandez-moi.",
+    },
+    "no_answer": {
+        "en": "I couldn't find the answer to that in our FAQ. Could you rephrase it? Or shall I "
+        "pass your question to a person? (say yes, or press the button)",
+        "fr": "Je n'ai pas trouvé la réponse dans notre FAQ. Pouvez-vous reformuler ? Ou "
+        "voulez-vous que je transmette votre question à une personne ? (répondez oui, ou "
+        "utilisez le bouton)",
     },
     "clarify": {
         "en": "Which of these do you mean?",

@@ -6,12 +6,13 @@ the conversation engine all take exactly the same decision for the same question
 
 from __future__ import annotations
 
+import math
 import time
 from dataclasses import dataclass, field
 from enum import StrEnum
 
 from bot.answerer import Answer, Answerer, AnswerRequest
-from bot.intents import asks_for_human, small_talk
+from bot.intents import asks_for_human, is_follow_up, small_talk
 from bot.metrics import EXTRACTIVE, LLM, RETRIEVAL
 from bot.store import Turn
 from faq.index import FaqIndex, Hit
@@ -83,14 +84,15 @@ class Router:
             return Route(RouteKind.SMALL_TALK, talk=talk)
         if asks_for_human(text):
             return Route(RouteKind.HUMAN)
+        threshold = index.threshold if self.config.threshold is None else self.config.threshold
         start = time.perf_counter()
-        hits = tuple(index.search(text, self.config.top_k))
+        hits = self._search(index, text, language, history, threshold)
         timings = {RETRIEVAL: time.perf_counter() - start}
-        if self._ambiguous(
-            hits, index.threshold if self.config.threshold is None else self.config.threshold
-        ):
-            return Route(RouteKind.CLARIFY, hits[:2], timings=timings)
         answerer = self.answerer_for(llm_allowed)
+        # The model reads the candidates itself and may ask the customer which one they mean,
+        # in its own words; asking offline first would keep questions it can answer from it.
+        if answerer.mode == EXTRACTIVE and self._ambiguous(hits, threshold):
+            return Route(RouteKind.CLARIFY, hits[:2], timings=timings)
         start = time.perf_counter()
         answer = await answerer.answer(
             AnswerRequest(text, language, list(hits), history, index, speaker)
@@ -99,14 +101,36 @@ class Router:
         kind = RouteKind.ANSWER if answer.answered else RouteKind.ESCALATE
         return Route(kind, hits, answer, timings=timings)
 
+    def _search(
+        self, index: FaqIndex, text: str, language: str, history: list[Turn], threshold: float
+    ) -> tuple[Hit, ...]:
+        """The hits for the question, read with the previous question when it is a follow-up
+        ("and how long does that take?") that says too little on its own."""
+        hits = tuple(index.search(text, self.config.top_k, language))
+        if hits and hits[0].confidence >= threshold:
+            return hits
+        previous = next((t.text for t in reversed(history) if t.role == "customer"), "")
+        if not previous or not is_follow_up(text):
+            return hits
+        joined = tuple(index.search(f"{previous} {text}", self.config.top_k, language))
+        if joined and joined[0].confidence > (hits[0].confidence if hits else 0.0):
+            return joined
+        return hits
+
     def _ambiguous(self, hits: tuple[Hit, ...], threshold: float) -> bool:
+        """Both plausible, and neither much likelier than the other. Closeness is measured in
+        log-odds: near certainty, 0.999 against 0.99 is a clear preference, 0.6 against 0.59
+        is not."""
         if len(hits) < 2:
             return False
         first, second = hits[0], hits[1]
-        margin = self.config.ambiguity_margin
         return (
-            first.confidence >= threshold
-            and second.confidence >= threshold
-            and first.confidence - second.confidence <= margin
-            and second.score >= first.score * (1 - margin)
+            second.confidence >= threshold
+            and _log_odds(first.confidence) - _log_odds(second.confidence)
+            <= self.config.ambiguity_margin
         )
+
+
+def _log_odds(p: float) -> float:
+    p = min(max(p, 1e-9), 1 - 1e-9)
+    return math.log(p / (1 - p))

@@ -43,9 +43,9 @@ class Settings(BaseSettings):
     FAQ_PATH: Path | None = None
     # None: the search mode's own threshold, chosen with its calibration (faq/calibration.py).
     ANSWER_THRESHOLD: float | None = Field(default=None, ge=0, le=1)
-    AMBIGUITY_MARGIN: float = Field(default=0.05, ge=0, le=1)
-    SEARCH_TOP_K: int = Field(default=3, ge=1, le=20)
-    SEMANTIC_SEARCH: Literal["auto", "on", "off"] = "auto"
+    AMBIGUITY_MARGIN: float = Field(default=0.5, ge=0, le=10)
+    SEARCH_TOP_K: int = Field(default=5, ge=1, le=20)
+    SEMANTIC_SEARCH: Literal["auto", "on", "multilingual", "off"] = "auto"
     NEGATIVE_FEEDBACK_LIMIT: int = Field(default=2, ge=1)
     MAX_MESSAGE_CHARS: int = Field(default=4000, ge=100)
 

@@ -1,18 +1,25 @@
-"""An immutable FAQ index: word BM25, character n-grams and, with the `semantic` extra, sentence
-embeddings, fused by reciprocal rank, with a calibrated confidence per hit.
+"""An immutable FAQ index: every entry scored by the calibrated probability that it answers the
+question, from word, character and sentence-embedding evidence.
 
-Each ranker answers "which entry is this question about" in its own way: BM25 over an entry's
-words (questions count twice, the answer and tags once), the best character n-gram cosine
-between the question and any of an entry's questions, and the best embedding cosine between
-them (nearest question). Their scores live on different scales, so they are fused by rank. The
-confidence reported with a hit is not that fused score but a calibrated probability that the
-entry is the right one (faq/calibration.py), from absolute signals, so it can be compared with
-one threshold whatever the FAQ.
+The evidence per entry (its *signals*) is absolute, not relative to the other entries of one FAQ:
+- word coverage: the share of the question's information (IDF-weighted words) found in the
+  entry's questions, answer or tags, so a word that only the answer carries ("SLA") counts;
+- the best character n-gram cosine between the question and the entry's questions (typos,
+  compounds, shared roots);
+- per sentence encoder: the best cosine between the question and the entry's questions, and the
+  cosine between the question and the entry's answer.
+A logistic model over them (faq/calibration.py) gives each entry's probability of being the right
+one. Entries are ranked by that probability and it is the confidence reported, so one threshold
+means the same thing on any FAQ.
+
+BM25, the n-grams and each embedding ranker each nominate their best entries first, and only
+those are scored: a question on a 100,000-entry FAQ scores a few hundred entries, not all.
 """
 
 from __future__ import annotations
 
 import math
+from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -23,8 +30,7 @@ from rapidfuzz import process
 from rapidfuzz.distance import Levenshtein
 from wordfreq import zipf_frequency
 
-from faq.calibration import LEXICAL, SEMANTIC, Calibration
-from faq.fusion import ranks, reciprocal_rank_fusion
+from faq.calibration import Calibration, calibration_for
 from faq.models import FaqEntry
 from faq.ngrams import NgramIndex
 from faq.semantic import Encoder
@@ -37,10 +43,8 @@ _MIN_TYPO_LENGTH = 4
 # "weather" (4.9) is a word the FAQ lacks, not a misspelt "whether".
 _REAL_WORD_ZIPF = 2.5
 _MISSING_CAP_WORDS = 2
-# Votes of BM25, character n-grams and sentence embeddings in the fusion, chosen on CLINC150's
-# validation split (bench/calibrate.py): embeddings alone beat the lexical rankers there, and
-# n-grams mostly repeat what BM25 already found.
-_WEIGHTS = (1.0, 0.5, 3.0)
+# How many entries each ranker nominates for scoring.
+_NOMINATED = 50
 
 Scores = NDArray[np.float64]
 
@@ -48,28 +52,39 @@ Scores = NDArray[np.float64]
 @dataclass(frozen=True)
 class Hit:
     entry: FaqEntry
-    # The reciprocal-rank fusion score: orders hits of one question, means nothing across them.
-    score: float
+    # The calibrated probability that this entry answers the question; hits are ordered by it.
     confidence: float
 
 
 @dataclass(frozen=True)
 class Candidate:
-    """One ranked entry with the signals its confidence is computed from."""
+    """One nominated entry: its signals, ranking score, margin over the best other nominated
+    entry (negative below the first) and how many signals rank it first."""
 
     position: int
-    score: float
     signals: tuple[float, ...]
+    score: float
+    margin: float
+    agreement: int
+
+
+class _Embedded:
+    """One encoder's view of the FAQ: each question's and each answer's embedding."""
+
+    def __init__(self, encoder: Encoder, questions: list[str], answers: list[str]) -> None:
+        self.encoder = encoder
+        self.questions = encoder.embed_documents(questions)
+        self.answers = encoder.embed_documents(answers)
 
 
 class FaqIndex:
     """Build once, query many times; a reload builds a new index instead of changing this one."""
 
-    def __init__(self, entries: Sequence[FaqEntry], encoder: Encoder | None = None) -> None:
+    def __init__(self, entries: Sequence[FaqEntry], encoders: Sequence[Encoder] = ()) -> None:
         self.entries: tuple[FaqEntry, ...] = tuple(entries)
         self.by_id = {entry.id: entry for entry in self.entries}
-        self.encoder = encoder
-        self.calibration: Calibration = SEMANTIC if encoder is not None else LEXICAL
+        self.encoders = tuple(encoders)
+        self.calibration: Calibration = calibration_for(tuple(e.name for e in self.encoders))
         docs = [_document_terms(entry) for entry in self.entries]
         self._doc_terms = [frozenset(doc) for doc in docs]
         self._bm25 = bm25s.BM25()
@@ -85,7 +100,12 @@ class FaqIndex:
         # Where each entry's questions start among `texts`, to take the best one per entry.
         self._starts = np.cumsum([0] + [len(group) for group in questions[:-1]])
         self._ngrams = NgramIndex(texts)
-        self._embeddings = encoder.embed_documents(texts) if encoder is not None else None
+        answers = [entry.answer for entry in self.entries]
+        # An answer several entries share ("See our help centre.") says nothing about any of
+        # them: such an entry's answer signal is its question signal instead.
+        shared = Counter(answers)
+        self._answer_informs = np.array([shared[a] == 1 for a in answers])
+        self._embedded = [_Embedded(encoder, texts, answers) for encoder in self.encoders]
 
     def __len__(self) -> int:
         return len(self.entries)
@@ -97,16 +117,37 @@ class FaqIndex:
 
     @property
     def mode(self) -> str:
-        return "lexical" if self.encoder is None else f"semantic ({self.encoder.name})"
+        if not self.encoders:
+            return "lexical"
+        return "semantic (" + ", ".join(e.name for e in self.encoders) + ")"
 
-    def search(self, query: str, k: int = 3) -> list[Hit]:
+    def search(self, query: str, k: int = 3, language: str = "") -> list[Hit]:
+        """`language` (a code such as "en"), when known, leaves out the encoders that do not
+        understand it, and the confidence is then the one calibrated without them."""
+        calibration = self._calibration_in(language)
         return [
-            Hit(self.entries[c.position], c.score, self.calibration.confidence(c.signals))
-            for c in self.candidates(query, k)
+            Hit(
+                self.entries[c.position],
+                calibration.confidence(c.score, c.margin, c.agreement),
+            )
+            for c in self.candidates(query, k, language)
         ]
 
-    def candidates(self, query: str, k: int = 3) -> list[Candidate]:
-        """The k best entries with their signals, best first; none for a question of no words."""
+    def _embedded_in(self, language: str) -> list[_Embedded]:
+        return [
+            e
+            for e in self._embedded
+            if not language or not e.encoder.languages or language in e.encoder.languages
+        ]
+
+    def _calibration_in(self, language: str) -> Calibration:
+        if not language:
+            return self.calibration
+        return calibration_for(tuple(e.encoder.name for e in self._embedded_in(language)))
+
+    def candidates(self, query: str, k: int = 3, language: str = "") -> list[Candidate]:
+        """The k best entries with their evidence, best first; none for a question of no
+        words."""
         query_words = [self._correct(word) for word in dict.fromkeys(words(query))]
         if not query_words or not self.entries:
             return []
@@ -116,27 +157,41 @@ class FaqIndex:
             if query_terms
             else np.zeros(len(self.entries))
         )
-        per_ranker = [bm25, self._best_per_entry(self._ngrams.cosines(query))]
-        if self._embeddings is not None and self.encoder is not None:
-            cosines = self._embeddings @ self.encoder.embed_query(query)
-            per_ranker.append(self._best_per_entry(np.asarray(cosines, dtype=np.float64)))
-        rankings = [ranks(scores) for scores in per_ranker]
-        fused = reciprocal_rank_fusion(rankings, _WEIGHTS[: len(rankings)])
-        k = min(k, len(self.entries))
-        top = np.argpartition(-fused, k - 1)[:k]
-        ordered = sorted(top.tolist(), key=lambda i: (-fused[i], i))
+        ngrams = self._best_per_entry(self._ngrams.cosines(query))
+        per_signal = [ngrams]
+        for embedded in self._embedded_in(language):
+            vector = embedded.encoder.embed_query(query)
+            question_cosines = self._best_per_entry(
+                np.asarray(embedded.questions @ vector, dtype=np.float64)
+            )
+            answer_cosines = np.asarray(embedded.answers @ vector, dtype=np.float64)
+            per_signal.append(question_cosines)
+            per_signal.append(np.where(self._answer_informs, answer_cosines, question_cosines))
+        nominated = _nominate([bm25, *per_signal])
+        if not nominated:
+            return []
+        signals = np.array(
+            [
+                [
+                    self._coverage(query_words, self._doc_terms[i]),
+                    *(max(s[i], 0.0) for s in per_signal),
+                ]
+                for i in nominated
+            ]
+        )
+        scores = signals @ np.asarray(self._calibration_in(language).rank_weights)
+        firsts = np.argmax(signals, axis=0)
+        order = sorted(range(len(nominated)), key=lambda r: (-scores[r], nominated[r]))
+        best, runner_up = scores[order[0]], (scores[order[1]] if len(order) > 1 else 0.0)
         return [
             Candidate(
-                i,
-                float(fused[i]),
-                (
-                    self._coverage(query_words, self._doc_terms[i]),
-                    float(per_ranker[1][i]),
-                    *(float(max(s[i], 0.0)) for s in per_ranker[2:]),
-                ),
+                nominated[r],
+                tuple(float(x) for x in signals[r]),
+                float(scores[r]),
+                float(scores[r] - (runner_up if r == order[0] else best)),
+                int(np.sum((firsts == r) & (signals.max(axis=0) > 0))),
             )
-            for i in ordered
-            if fused[i] > 0
+            for r in order[:k]
         ]
 
     def _best_per_entry(self, per_question: Scores) -> Scores:
@@ -185,6 +240,17 @@ class FaqIndex:
         if match is None:
             return word, 1.0
         return str(match[0]), _TYPO_WEIGHT
+
+
+def _nominate(rankers: list[Scores]) -> list[int]:
+    """The union of each ranker's best entries that score above zero, in index order."""
+    chosen: set[int] = set()
+    for scores in rankers:
+        positive = np.flatnonzero(scores > 0)
+        if len(positive) > _NOMINATED:
+            positive = positive[np.argpartition(-scores[positive], _NOMINATED - 1)[:_NOMINATED]]
+        chosen.update(positive.tolist())
+    return sorted(chosen)
 
 
 def _is_real_word(word: str) -> bool:

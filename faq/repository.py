@@ -52,10 +52,10 @@ class FaqRepository:
     live version came from.
     """
 
-    def __init__(self, path: Path | None = None, encoder: Encoder | None = None) -> None:
+    def __init__(self, path: Path | None = None, encoders: Sequence[Encoder] = ()) -> None:
         self.path = path or BUNDLED_FAQ
-        self.encoder = encoder
-        self._index = FaqIndex(load_faq(self.path), encoder)
+        self.encoders = tuple(encoders)
+        self._index = FaqIndex(load_faq(self.path), self.encoders)
         self.version = content_version(self._index.entries)
 
     @property
@@ -63,8 +63,8 @@ class FaqRepository:
         return self._index
 
     def build(self, entries: Sequence[FaqEntry]) -> FaqIndex:
-        """An index of `entries` searched the way this repository's is (same encoder)."""
-        return FaqIndex(entries, self.encoder)
+        """An index of `entries` searched the way this repository's is (same encoders)."""
+        return FaqIndex(entries, self.encoders)
 
     def install(self, index: FaqIndex, version: str) -> None:
         # One reference assignment: a question being answered keeps the index it started with.

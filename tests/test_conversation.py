@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import asyncio
-import os
 from pathlib import Path
 
 import pytest
 
 from bot.channels import CollectingOutputChannel
+from bot.language import phrase
 from bot.models import ConversationKey, DeskRef, IncomingMessage, MessageKind, Reply, Ticket
 from faq.repository import BUNDLED_FAQ
 from faq.semantic import semantic_available
@@ -116,63 +116,141 @@ async def test_asking_for_a_person_opens_a_ticket(make_app: MakeApp, text: str) 
     assert ("J'ai ouvert le ticket" in reply.text) == text.startswith("Je")
 
 
-async def test_an_unrelated_question_escalates_with_a_ticket_the_customer_is_told_about(
+WEATHER = "What will the weather be like in Lisbon tomorrow?"
+
+
+async def test_an_unrelated_question_gets_the_offer_of_a_person_and_a_yes_opens_the_ticket(
     make_app: MakeApp,
 ) -> None:
     app = make_app()
     customer = Customer(app.engine)
     await customer.say("hi")
-    reply = await customer.say("What will the weather be like in Lisbon tomorrow?")
+    # No dead end: the bot says the FAQ has no answer and offers a person; no ticket yet.
+    offer = await customer.say(WEATHER)
+    assert offer.text == phrase("no_answer", "en")
+    assert offer.escalated and offer.ticket is None
+    assert [(a.kind, a.value, a.label) for a in offer.actions] == [
+        (MessageKind.HUMAN, "human", "Talk to a person")
+    ]
+    assert await app.tickets.list() == []
+    # The question is a gap in the FAQ from the first miss on.
+    assert [(g.question, g.reason) for g in await app.gaps.since(1)] == [(WEATHER, "no_answer")]
+    # The customer accepts by typing yes: the ticket they are told about is about the question.
+    reply = await customer.say("yes")
     assert reply.escalated
     assert reply.ticket is not None and f"ticket {reply.ticket.id}" in reply.text
     stored = await app.tickets.get(reply.ticket.id)
-    assert stored.question == "What will the weather be like in Lisbon tomorrow?"
+    assert stored.question == WEATHER
     assert stored.reason == "the FAQ has no answer"
     assert stored.status == "open"
-    assert [role for role, _ in stored.transcript] == ["customer", "bot", "customer"]
+    assert [role for role, _ in stored.transcript][:4] == ["customer", "bot", "customer", "bot"]
+    assert ("customer", WEATHER) in stored.transcript
     assert stored.user_name == "Alice" and stored.key == customer.key
+    # Accepting is not a second gap.
+    assert len(await app.gaps.since(1)) == 1
 
 
-# Known defect: all-MiniLM-L6-v2 is an English model, to which any two French sentences look
-# alike, so an unrelated French question is confidently matched to a French entry.
-@pytest.mark.xfail(
-    semantic_available() and os.environ.get("SEMANTIC_SEARCH", "auto") != "off",
-    strict=True,
-    reason="the English embedding model finds every French question close to French entries",
-)
+async def test_the_talk_to_a_person_button_on_the_offer_opens_the_ticket_for_the_question(
+    make_app: MakeApp,
+) -> None:
+    app = make_app()
+    customer = Customer(app.engine)
+    reply = await customer.ask_for_a_person_after(WEATHER)
+    assert reply.escalated and reply.ticket is not None and reply.ticket.id in reply.text
+    stored = await app.tickets.get(reply.ticket.id)
+    assert stored.question == WEATHER and stored.status == "open"
+    # Pressing it again does not open a second ticket.
+    assert (await customer.send("human", MessageKind.HUMAN)).ticket is None
+    assert len(await app.tickets.list()) == 1
+
+
+async def test_a_second_miss_in_a_row_opens_a_ticket_and_an_answer_in_between_resets_the_count(
+    make_app: MakeApp,
+) -> None:
+    app = make_app()
+    customer = Customer(app.engine)
+    await customer.miss(WEATHER)
+    answered = await customer.say("how do I reset my password")
+    assert answered.source_ids == ["reset-password"]
+    await customer.miss("Can you recommend a good pizza place in Rome?")
+    assert await app.tickets.list() == []
+    second = await customer.say("Who won the football match last night?")
+    assert second.escalated and second.ticket is not None
+    stored = await app.tickets.get(second.ticket.id)
+    assert stored.question == "Who won the football match last night?"
+    assert stored.reason == "the FAQ has no answer"
+
+
+async def test_a_no_to_the_offer_is_not_a_yes(make_app: MakeApp) -> None:
+    app = make_app()
+    customer = Customer(app.engine)
+    await customer.miss(WEATHER)
+    declined = await customer.say("no thanks")
+    assert declined.ticket is None
+    assert await app.tickets.list() == []
+
+
+# Once an English embedding model matched any unrelated French question to a French entry; the
+# multilingual encoder now judges French questions.
 async def test_a_french_customer_gets_the_bots_own_messages_in_french(make_app: MakeApp) -> None:
     app = make_app()
-    reply = await Customer(app.engine).say("Quelle est la météo à Lyon demain ?")
-    assert reply.escalated and reply.ticket is not None
-    assert "J'ai ouvert le ticket" in reply.text
+    customer = Customer(app.engine)
+    offer = await customer.say("Quelle est la météo à Lyon demain ?")
+    assert offer.escalated and offer.ticket is None
+    assert offer.text == phrase("no_answer", "fr")
+    assert [a.label for a in offer.actions] == ["Parler à une personne"]
+    reply = await customer.say("oui")
+    assert reply.ticket is not None and "J'ai ouvert le ticket" in reply.text
     assert [a.label for a in reply.actions] == []
     answered = await Customer(app.engine).say("Comment payer par virement SEPA ?")
     assert [a.label for a in answered.actions] == ["Utile", "Pas utile", "Parler à une personne"]
+
+
+# Two entries that differ only in a detail the customer did not give: either could be meant.
+CANCEL_FAQ = (
+    "- id: cancel-monthly\n  question: How do I cancel a monthly subscription?\n"
+    "  answer: Open Billing and click Cancel; a monthly plan stops at the end of the month.\n"
+    "- id: cancel-yearly\n  question: How do I cancel a yearly subscription?\n"
+    "  answer: Open Billing and click Cancel; a yearly plan stops at the end of the year.\n"
+    "- id: other\n  question: How do I change my avatar?\n  answer: Click your picture.\n"
+)
 
 
 async def test_two_equally_likely_entries_make_the_bot_ask_which_one(
     make_app: MakeApp, tmp_path: Path
 ) -> None:
     faq = tmp_path / "faq.yaml"
-    faq.write_text(
-        "- id: invoice-email\n  question: How do I get my invoice by email?\n"
-        "  answer: Invoices are emailed to the billing contact.\n"
-        "- id: invoice-download\n  question: How do I get my invoice as a PDF?\n"
-        "  answer: Download invoices from Settings > Billing.\n"
-        "- id: other\n  question: How do I change my avatar?\n  answer: Click your picture.\n"
-    )
-    app = make_app(faq_path=faq)
+    faq.write_text(CANCEL_FAQ)
+    # Lexical search, where these two entries are equally likely (the embeddings' case is below).
+    app = make_app(faq_path=faq, SEMANTIC_SEARCH="off")
     customer = Customer(app.engine)
-    reply = await customer.say("how do I get my invoice")
+    reply = await customer.say("how do I cancel my subscription")
     assert not reply.escalated
-    assert sorted(a.value for a in reply.actions) == ["invoice-download", "invoice-email"]
+    assert sorted(a.value for a in reply.actions) == ["cancel-monthly", "cancel-yearly"]
     assert all(a.kind is MessageKind.CHOICE for a in reply.actions)
     assert "1." in reply.text and "2." in reply.text
     # Typing the number picks the option, like pressing its button would.
     chosen = await customer.say("2")
     assert chosen.source_ids == [reply.actions[1].value]
-    pressed = await customer.press(reply, "invoice-email")
-    assert pressed.text == "Invoices are emailed to the billing contact."
+    pressed = await customer.press(reply, "cancel-monthly")
+    assert pressed.text == app.faq.index.by_id["cancel-monthly"].answer
+
+
+@pytest.mark.skipif(not semantic_available(), reason="needs the semantic extra (MiniLM)")
+@pytest.mark.xfail(
+    strict=True,
+    reason="with both sentence encoders the entry ranked first takes most signals' votes and the "
+    "margin, so two entries that differ only in a detail the customer did not give are never "
+    "within AMBIGUITY_MARGIN (0.97 against 0.84 here): the bot answers one instead of asking",
+)
+async def test_with_sentence_embeddings_too_two_equally_likely_entries_make_the_bot_ask(
+    make_app: MakeApp, tmp_path: Path
+) -> None:
+    faq = tmp_path / "faq.yaml"
+    faq.write_text(CANCEL_FAQ)
+    app = make_app(faq_path=faq, SEMANTIC_SEARCH="on")
+    reply = await Customer(app.engine).say("how do I cancel my subscription")
+    assert sorted(a.value for a in reply.actions) == ["cancel-monthly", "cancel-yearly"]
 
 
 async def test_feedback_is_counted_and_repeated_negative_feedback_escalates(
@@ -215,7 +293,7 @@ async def test_a_ticket_reaches_the_desk_and_agent_replies_reach_the_customer(
     app.engine.set_desk(desk)
     app.engine.register_channel(outbox)
     customer = Customer(app.engine)
-    reply = await customer.say("Can you recommend a good pizza place in Rome?")
+    reply = await customer.ask_for_a_person_after("Can you recommend a good pizza place in Rome?")
     assert reply.ticket is not None
     assert [card.id for card in desk.cards] == [reply.ticket.id]
     ticket = await app.tickets.get(reply.ticket.id)

@@ -34,8 +34,9 @@ def replica(make_app: MakeApp, path: Path) -> App:
 
 
 async def resolved_with_an_answer(app: App, question: str, *answers: str) -> str:
-    """A customer's question escalates, an agent answers it in the desk, and resolves it."""
-    reply = await Customer(app.engine).say(question)
+    """A customer's question gets no answer, they ask for a person, an agent answers it in the
+    desk, and resolves it."""
+    reply = await Customer(app.engine).ask_for_a_person_after(question)
     assert reply.ticket is not None
     agent = Agent(app.engine, user_name="Agent Smith")
     for text in answers:
@@ -110,7 +111,7 @@ async def test_only_tickets_an_agent_answered_make_drafts(
     path = tmp_path / "faq.yaml"
     path.write_text(FAQ)
     app = replica(make_app, path)
-    reply = await Customer(app.engine).say("Do you ship to Mars?")
+    reply = await Customer(app.engine).ask_for_a_person_after("Do you ship to Mars?")
     assert reply.ticket is not None
     await app.engine.resolve(reply.ticket.id, "Agent Smith")
     assert await app.drafts.find() == []

@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import json
 import os
+import re
 import sys
 from pathlib import Path
 
@@ -64,6 +65,54 @@ def test_eval_json_gives_the_summary_and_every_miss_with_its_line(tmp_path: Path
     assert miss["question"] == "How do I reset my password?"
     assert miss["expected"] == "download-invoices"
     assert miss["routed"] == "reset-password" and miss["ranked"][0] == "reset-password"
+    # Confidently wrong: a mislabelled case or an entry that swallows another's questions.
+    assert 0.5 < miss["confidence"] <= 1
+
+
+OUTCOMES = """\
+- question: "I forgot my password and can't sign in"
+  expected: reset-password
+- question: "Recommend a lasagna recipe"
+  expected: escalate
+- question: "I want to talk to a human"
+  expected: human
+- question: "thanks a lot!"
+  expected: small_talk
+- question: "hello there"
+  expected: human
+"""
+
+
+def test_eval_measures_hand_offs_and_small_talk_and_lists_the_misses_under_the_table(
+    tmp_path: Path,
+) -> None:
+    result = faqbot("eval", str(labelled(tmp_path, OUTCOMES)), cwd=tmp_path, SEMANTIC_SEARCH="off")
+    assert result.returncode == 0, result.stderr
+    table = result.stdout
+    assert "5 questions: 1 answerable, 1 to escalate, 2 asking for a person, 1 small talk" in table
+    assert re.search(r"^hand-off recall +50\.0% ", table, re.MULTILINE)
+    assert re.search(r"^small talk recall +100\.0% ", table, re.MULTILINE)
+    # The one miss, with what to look at: line, question, expected, got, confidence.
+    _, listed = table.split("misses (1): line, question, expected, got, confidence\n")
+    assert listed.splitlines() == ["  9: hello there | expected human | got small_talk | 0.00"]
+
+    result = faqbot(
+        "eval", str(labelled(tmp_path, OUTCOMES)), "--json", cwd=tmp_path, SEMANTIC_SEARCH="off"
+    )
+    report = json.loads(result.stdout)
+    summary = report["summary"]
+    assert (summary["hand_offs"], summary["small_talk"]) == (2, 1)
+    assert (summary["hand_off_recall"], summary["small_talk_recall"]) == (0.5, 1.0)
+    assert report["misses"] == [
+        {
+            "line": 9,
+            "question": "hello there",
+            "expected": "human",
+            "routed": "small_talk",
+            "ranked": [],
+            "confidence": 0.0,
+        }
+    ]
 
 
 def test_eval_reads_jsonl_and_limit_keeps_the_first_questions(tmp_path: Path) -> None:
@@ -84,7 +133,10 @@ def test_a_bad_dataset_is_reported_with_file_and_line(tmp_path: Path) -> None:
     broken = labelled(tmp_path, '- question: "hello there"\n- question: ""\n  expected: x\n')
     result = faqbot("eval", str(broken), cwd=tmp_path, SEMANTIC_SEARCH="off")
     assert result.returncode == 1
-    assert f"{broken}:1: `expected` must be an entry id or escalate" in result.stderr
+    assert (
+        f"{broken}:1: `expected` must be an entry id, escalate, human or small_talk"
+        in result.stderr
+    )
     assert f"{broken}:2: `question` must be a non-empty string" in result.stderr
     assert result.stdout == ""
 

@@ -36,10 +36,11 @@ def test_case_accents_stems_and_typos_still_find_the_entry(
     assert hits[0].confidence >= sample.threshold
 
 
-# Known weakness, not re-tuned here: one rare shared word ("recommend", "account") with a high
-# character n-gram cosine is enough for the lexical calibration to be confident.
+# Known weakness of lexical search (SEMANTIC_SEARCH=off), not re-tuned here: on a small FAQ one
+# shared word ("account") is enough for the lexical calibration to be confident, since its
+# margin over the other entries is large. (With sentence embeddings the same question is not.)
 _ONE_WORD_MATCH = pytest.mark.xfail(
-    strict=True, reason="a one-word match with high n-gram overlap looks confident"
+    strict=True, reason="a one-word match with a large margin looks confident"
 )
 
 
@@ -47,7 +48,7 @@ _ONE_WORD_MATCH = pytest.mark.xfail(
     "question",
     [
         "What's the capital of Australia?",
-        pytest.param("Recommend a lasagna recipe", marks=_ONE_WORD_MATCH),
+        "Recommend a lasagna recipe",
         "Qui a gagné le match hier soir ?",
     ],
 )

@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pytest
 
+from bot.language import phrase
 from tests.conftest import MakeApp, llm_app
 from tests.people import Customer
 from tests.standins.anthropic_api import (
@@ -73,18 +74,25 @@ async def test_an_answer_resting_on_no_given_entry_escalates(
 ) -> None:
     app = llm_app(make_app, claude, LLM_FULL_FAQ_TOKENS=0)
     claude.script.append(ToolReply("Our CEO is Jane, trust me.", ["not-an-entry"]))
-    reply = await Customer(app.engine).say("how do I reset my password")
-    assert reply.escalated and reply.ticket is not None
-    assert "Jane" not in reply.text
+    customer = Customer(app.engine)
+    offer = await customer.miss("how do I reset my password")
+    assert "Jane" not in offer.text
+    assert (await customer.press(offer, "human")).ticket is not None
 
 
-async def test_when_the_faq_does_not_answer_claude_says_so_and_a_ticket_opens(
+async def test_when_the_faq_does_not_answer_claude_says_so_and_a_yes_opens_a_ticket(
     make_app: MakeApp, claude: AnthropicStandIn
 ) -> None:
     app = llm_app(make_app, claude)
     claude.script.append(ToolReply("I'll pass this on.", [], faq_answers_it=False))
-    reply = await Customer(app.engine).say("Do you sponsor hackathons?")
+    customer = Customer(app.engine)
+    offer = await customer.miss("Do you sponsor hackathons?")
+    assert offer.text == phrase("no_answer", "en")
+    reply = await customer.say("yes please")
     assert reply.escalated and reply.ticket is not None
+    assert reply.ticket.question == "Do you sponsor hackathons?"
+    # The yes answers the bot's offer: it is not a question for the model.
+    assert len(claude.requests) == 1
 
 
 async def test_a_french_question_asks_claude_for_french(
@@ -141,13 +149,16 @@ async def test_a_slow_llm_times_out_into_the_fallback(
     assert not reply.escalated
 
 
-async def test_an_outage_on_an_unanswerable_question_still_gives_a_ticket(
+async def test_an_outage_on_an_unanswerable_question_still_leads_to_a_person(
     make_app: MakeApp, claude: AnthropicStandIn
 ) -> None:
     app = llm_app(make_app, claude, LLM_MAX_RETRIES=0)
     claude.script.append(Fail(529, "overloaded_error"))
-    reply = await Customer(app.engine).say("Who won the chess world championship?")
+    reply = await Customer(app.engine).ask_for_a_person_after(
+        "Who won the chess world championship?"
+    )
     assert reply.escalated and reply.ticket is not None
+    assert len(claude.requests) == 1
 
 
 async def test_usage_and_cost_follow_the_price_table_and_its_override(

@@ -47,10 +47,13 @@ async def test_metrics_count_messages_outcomes_deflection_and_time_each_stage(
     customer = Customer(app.engine)
     for question in ("how do I reset my password", "how do I cancel my subscription"):
         await customer.say(question)
-    await Customer(app.engine).say("Can you recommend a good pizza place in Rome?")
+    # The FAQ has no answer; the customer says yes to the bot's offer of a person.
+    other = Customer(app.engine)
+    await other.miss("Can you recommend a good pizza place in Rome?")
+    await other.say("yes")
     await app.engine.send(customer.key, Reply("an agent's words"))
     found = samples(app.metrics.render().decode())
-    assert found[("faqbot_messages_total", (("platform", "terminal"),))] == 3
+    assert found[("faqbot_messages_total", (("platform", "terminal"),))] == 4
     answered = (("mode", "extractive"), ("platform", "terminal"))
     assert found[("faqbot_answered_total", answered)] == 2
     escalated = (("platform", "terminal"), ("reason", "the FAQ has no answer"))
@@ -67,7 +70,7 @@ async def test_json_logs_name_the_conversation_and_ticket_but_never_the_customer
     configure_logging("INFO", "json")
     app = make_app()
     key = ConversationKey("slack", "T1", "D42")
-    reply = await Customer(app.engine, key).say(SECRET_QUESTION)
+    reply = await Customer(app.engine, key).ask_for_a_person_after(SECRET_QUESTION)
     assert reply.ticket is not None
     lines = [json.loads(line) for line in capsys.readouterr().err.splitlines()]
     opened = next(line for line in lines if "opened" in line["message"])

@@ -187,7 +187,10 @@ async def test_erasure_also_takes_their_faq_gap_records_and_undecided_drafts(
     app.engine.set_desk(RecordingDesk())
     app.engine.register_channel(CollectingOutputChannel("slack"))
     alice, bob = slack_dm(app.engine, "alice"), slack_dm(app.engine, "bob")
-    ticket = (await alice.say("Do you sponsor hackathons? Mail me at alice@example.com")).ticket
+    asked = await alice.ask_for_a_person_after(
+        "Do you sponsor hackathons? Mail me at alice@example.com"
+    )
+    ticket = asked.ticket
     assert ticket is not None
     await Agent(app.engine, user_name="Ana").answer(ticket.id, "No, we don't sponsor events.")
     await app.engine.resolve(ticket.id, "Ana")

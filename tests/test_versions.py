@@ -187,7 +187,8 @@ async def test_a_broken_golden_file_or_faq_refuses_the_reload_with_file_and_line
     (faq_dir / "golden.yaml").write_text("- question: where?\n")
     reply = await app.engine.handle(command("reload"))
     assert "the golden file has errors" in reply.text
-    assert f"{faq_dir / 'golden.yaml'}:1: `expected` must be an entry id or escalate" in reply.text
+    expected = "`expected` must be an entry id, escalate, human or small_talk"
+    assert f"{faq_dir / 'golden.yaml'}:1: {expected}" in reply.text
     assert app.faq.version == live
 
 

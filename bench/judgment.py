@@ -1,0 +1,92 @@
+"""Judgment on FAQs nobody here tuned on: routing per FAQ, per search mode.
+
+    python -m bench.judgment evals/heldout [evals/dev ...] [--modes lexical,multilingual,semantic]
+
+Each folder under the given ones holding a `faq.yaml` and a `questions.yaml` (`{question,
+expected}`, expected an entry id, `escalate`, `human` or `small_talk`) is run through the same
+decision path as a customer's question (`faqbot eval`, extractive, nothing stored), and the table
+gives, per FAQ and mode: answerable questions answered from the right entry, answered from a
+wrong one, unrelated questions answered, requests for a person handed over, small talk taken as
+small talk. `evals/heldout` is for reporting only: nothing was tuned on it (see the README).
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import sys
+from pathlib import Path
+
+from bench.report import write_section
+from bot.app import build_evaluation
+from bot.evaluation import EvalReport, evaluate, load_cases
+from bot.settings import Settings
+
+SECTION = "judgment"
+_SEARCH = {"lexical": "off", "multilingual": "multilingual", "semantic": "on"}
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("folders", type=Path, nargs="+", help="folders of FAQ + questions")
+    parser.add_argument("--modes", default="lexical,multilingual,semantic")
+    parser.add_argument("--no-write", action="store_true", help="print only, keep the docs")
+    args = parser.parse_args(argv)
+    rows = []
+    for folder in args.folders:
+        for faq in sorted(folder.glob("**/faq.yaml")):
+            questions = faq.with_name("questions.yaml")
+            if not questions.exists():
+                continue
+            for mode in args.modes.split(","):
+                report = asyncio.run(run(faq, questions, mode))
+                rows.append(row(f"{faq.parent.parent.name}/{faq.parent.name}", mode, report))
+    body = render(rows)
+    print(body)
+    if not args.no_write:
+        write_section(SECTION, "Judgment on FAQs written apart from the search code", body)
+    return 0
+
+
+async def run(faq: Path, questions: Path, mode: str) -> EvalReport:
+    settings = Settings(SEMANTIC_SEARCH=_SEARCH[mode], _env_file=None)  # type: ignore[call-arg]
+    evaluation = build_evaluation(settings, faq, use_llm=False)
+    try:
+        return await evaluate(evaluation.router, evaluation.faq.index, load_cases(questions))
+    finally:
+        await evaluation.close()
+
+
+def row(name: str, mode: str, report: EvalReport) -> list[str]:
+    answerable = report.answerable
+    wrong = [r for r in answerable if not r.escalated and not r.correct]
+    return [
+        name,
+        mode,
+        _pct(report.top1, len(answerable)),
+        _pct(len(wrong) / max(len(answerable), 1), len(answerable)),
+        _pct(1 - report.escalation_recall, len(report.unanswerable)),
+        _pct(_share(r.correct for r in report.hand_offs), len(report.hand_offs)),
+        _pct(_share(r.correct for r in report.small_talk), len(report.small_talk)),
+    ]
+
+
+def render(rows: list[list[str]]) -> str:
+    head = (
+        "| FAQ | search | answered right | answered wrong | unrelated answered | "
+        "hand-offs handed over | small talk as small talk |\n|---|---|---|---|---|---|---|\n"
+    )
+    return head + "\n".join("| " + " | ".join(r) + " |" for r in rows)
+
+
+def _share(flags: object) -> float:
+    values = list(flags)  # type: ignore[call-overload]
+    return sum(values) / len(values) if values else float("nan")
+
+
+def _pct(value: float, n: int) -> str:
+    return "n/a" if value != value else f"{100 * value:.0f}% of {n}"
+
+
+if __name__ == "__main__":
+    sys.exit(main())
