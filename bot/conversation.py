@@ -186,7 +186,9 @@ class ConversationEngine:
         if message.kind is MessageKind.FEEDBACK:
             return await self._feedback(message, language)
         if message.kind is MessageKind.HUMAN:
-            return await self._escalate(message, "", language, REASON_ASKED)
+            # After a miss, the button accepts the offer: the ticket is about the missing answer.
+            reason = REASON_NO_ANSWER if state.get("missed") else REASON_ASKED
+            return await self._escalate(message, "", language, reason)
         if message.kind is MessageKind.CHOICE:
             entry = self.faq.index.by_id.get(text)
             if entry is None:

@@ -125,13 +125,15 @@ class FaqIndex:
         """`language` (a code such as "en"), when known, leaves out the encoders that do not
         understand it, and the confidence is then the one calibrated without them."""
         calibration = self._calibration_in(language)
-        return [
+        hits = [
             Hit(
                 self.entries[c.position],
                 calibration.confidence(c.score, c.margin, c.agreement),
             )
             for c in self.candidates(query, k, language)
         ]
+        # The score ranks; agreement can still make a runner-up the likelier one.
+        return sorted(hits, key=lambda hit: -hit.confidence)
 
     def _embedded_in(self, language: str) -> list[_Embedded]:
         return [

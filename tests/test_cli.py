@@ -31,7 +31,7 @@ def faqbot(*args: str, cwd: Path, stdin: str = "", **env: str) -> subprocess.Com
     )
 
 
-def test_ask_json_answers_with_sources_and_escalates_out_of_scope_with_a_ticket(
+def test_ask_json_answers_with_sources_and_offers_a_person_out_of_scope(
     tmp_path: Path,
 ) -> None:
     result = faqbot(
@@ -39,15 +39,18 @@ def test_ask_json_answers_with_sources_and_escalates_out_of_scope_with_a_ticket(
         "--json",
         "How do I reset my password? I forgot it",
         "Who won the 1998 World Cup?",
+        "I want to talk to a human",
         cwd=tmp_path,
     )
     assert result.returncode == 0, result.stderr
-    answered, escalated = (json.loads(line) for line in result.stdout.splitlines())
+    answered, missed, person = (json.loads(line) for line in result.stdout.splitlines())
     assert answered["sources"] == ["reset-password"] and not answered["escalated"]
     assert answered["ticket_id"] is None and 0 < answered["confidence"] <= 1
     assert set(answered) == {"question", "text", "sources", "escalated", "ticket_id", "confidence"}
-    assert escalated["escalated"] and escalated["ticket_id"] == "T-1"
-    assert escalated["ticket_id"] in escalated["text"]
+    # Not answered from the FAQ: escalated, a person offered, no ticket until they accept.
+    assert missed["escalated"] and missed["ticket_id"] is None and missed["sources"] == []
+    assert person["escalated"] and person["ticket_id"] == "T-1"
+    assert person["ticket_id"] in person["text"]
     # Without REDIS_URL the store is in-process, and the user is told once.
     assert result.stderr.count("REDIS_URL is not set") == 1
 
@@ -130,6 +133,7 @@ def test_chat_in_the_terminal(tmp_path: Path) -> None:
             "/helpful",
             "/faq status",
             "what is the meaning of life?",
+            "yes",
             "/quit",
         ]
     )
@@ -140,6 +144,7 @@ def test_chat_in_the_terminal(tmp_path: Path) -> None:
     assert "Sources: reset-password" in out and "[/helpful /not-helpful /human]" in out
     assert "Thanks for the feedback!" in out
     assert "FAQ version" in out
+    assert "couldn't find the answer" in out and "[/human]" in out
     assert "opened ticket T-1" in out
 
 

@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-import numpy as np
 import pytest
 
-from faq.fusion import ranks
 from faq.index import FaqIndex
 from faq.models import FaqEntry
 from faq.repository import FaqRepository
@@ -99,12 +97,3 @@ def test_a_faq_of_5000_entries_loads_and_answers() -> None:
     assert len(index) == 5000
     [best, *_] = index.search("configure widget number4321")
     assert best.entry.id == "e4321"
-
-
-def test_fusion_ranks_a_large_faqs_leaders_exactly_and_leaves_the_rest_unranked() -> None:
-    scores = np.random.default_rng(7).normal(size=5000)
-    full = ranks(scores, depth=len(scores))
-    leaders = ranks(scores, depth=100)
-    kept = np.isfinite(leaders)
-    assert kept.sum() == 100
-    assert (leaders[kept] == full[kept]).all() and set(full[kept]) == set(range(1, 101))

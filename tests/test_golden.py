@@ -14,12 +14,14 @@ MIN_ROUTED_RIGHT = 0.85
 MIN_UNRELATED_ESCALATED = 0.90
 
 
-# Known regression, kept visible instead of re-tuning on this held-out set: with the confidence
-# calibrated on CLINC150 and its validation-chosen thresholds, the sample FAQ routes 75.4% of its
-# golden questions right and escalates 72.4% of the unrelated ones lexical-only, 74.6% / 58.6%
-# with embeddings (the English model finds French questions close to French entries).
+# Known shortfall, kept visible: the sample FAQ with its alternates routes about 69-73% of its
+# golden questions as labelled and escalates 83-97% of the unrelated ones, depending on the search
+# mode. The default thresholds are chosen to keep unrelated questions out on FAQs without
+# alternates, which turns away many right answers (see the README's Quality section). This set is
+# part of the tuning data since the judgment work (faq/calibration.py), not a held-out check.
 @pytest.mark.xfail(
-    strict=True, reason="calibration fitted on CLINC150 transfers poorly to the sample FAQ"
+    strict=True,
+    reason="the confidence that keeps unrelated near misses out turns away right answers too",
 )
 async def test_the_sample_faq_routes_its_golden_questions(make_app: MakeApp) -> None:
     cases = load_cases(BUNDLED_FAQ / "golden.yaml")
