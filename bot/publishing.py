@@ -11,7 +11,6 @@ so a missed announcement only delays it.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 import time
 from collections.abc import Sequence
@@ -23,6 +22,7 @@ from redis.exceptions import RedisError
 
 from bot.faq_sources import Upload
 from bot.regression import CheckResult, GoldenCheck
+from bot.subscription import follow_channel
 from bot.versions import FaqVersions, VersionInfo
 from faq.index import FaqIndex
 from faq.loaders import load_bytes, load_faq
@@ -31,9 +31,6 @@ from faq.records import from_records, to_records
 from faq.repository import Changes, FaqRepository, content_version
 
 log = logging.getLogger(__name__)
-
-RECONNECT_SECONDS = (0.5, 1.0, 2.0, 5.0, 10.0)
-FOLLOW_POLL_SECONDS = 0.2
 
 
 class ApprovedDrafts(Protocol):
@@ -126,34 +123,20 @@ class FaqPublisher:
             log.info("now serving FAQ version %s (%d entries)", live, len(entries))
 
     async def follow(self, stop: asyncio.Event) -> None:
-        """Follow publications until `stop` is set, reconnecting after Redis errors.
+        """Follow publications until `stop` is set, reconnecting after Redis errors; on each
+        (re)subscription, catch up with whatever was published while not listening."""
 
-        It polls with a short read timeout instead of being cancelled: redis-py can swallow a
-        cancellation that lands inside a blocking pub/sub read.
-        """
-        failures = 0
-        while not stop.is_set():
-            try:
-                async with self.versions.redis.pubsub() as pubsub:
-                    await pubsub.subscribe(self.versions.channel)
-                    await self.sync()  # whatever was published while not listening
-                    failures = 0
-                    while not stop.is_set():
-                        message = await pubsub.get_message(
-                            ignore_subscribe_messages=True, timeout=FOLLOW_POLL_SECONDS
-                        )
-                        if message is not None:
-                            await self.sync()
-            except (RedisError, OSError) as exc:
-                delay = RECONNECT_SECONDS[min(failures, len(RECONNECT_SECONDS) - 1)]
-                failures += 1
-                log.warning(
-                    "lost the FAQ version channel (%s); retrying in %.1f s",
-                    type(exc).__name__,
-                    delay,
-                )
-                with contextlib.suppress(TimeoutError):
-                    await asyncio.wait_for(stop.wait(), delay)
+        async def sync(_: object = None) -> None:
+            await self.sync()
+
+        await follow_channel(
+            self.versions.redis,
+            self.versions.channel,
+            on_subscribed=sync,
+            on_message=sync,
+            stop=stop,
+            what="FAQ version channel",
+        )
 
     # ---- publishing
 

@@ -16,7 +16,6 @@ in Redis). Without a shared Redis there is no relay and nothing changes.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import json
 import logging
 import uuid
@@ -28,8 +27,8 @@ from redis.exceptions import RedisError
 
 from bot.conversation import ConversationEngine
 from bot.models import Action, ConversationKey, MessageKind, Reply, Source, Ticket
-from bot.publishing import FOLLOW_POLL_SECONDS, RECONNECT_SECONDS
 from bot.store import text as as_text
+from bot.subscription import follow_channel
 from bot.tickets import TicketError
 
 log = logging.getLogger(__name__)
@@ -130,34 +129,21 @@ class TicketRelay:
     # ---- every running process
 
     async def follow(self, stop: asyncio.Event, ready: asyncio.Event | None = None) -> None:
-        """Deliver announced changes until `stop` is set, reconnecting after Redis errors.
+        """Deliver announced changes until `stop` is set, reconnecting after Redis errors;
+        `ready` is set once subscribed."""
 
-        `ready` is set once subscribed. Like FaqPublisher.follow, it polls with a short read
-        timeout rather than being cancelled inside a blocking pub/sub read."""
-        failures = 0
-        while not stop.is_set():
-            try:
-                async with self.redis.pubsub() as pubsub:
-                    await pubsub.subscribe(self.channel)
-                    failures = 0
-                    if ready is not None:
-                        ready.set()
-                    while not stop.is_set():
-                        message = await pubsub.get_message(
-                            ignore_subscribe_messages=True, timeout=FOLLOW_POLL_SECONDS
-                        )
-                        if message is not None:
-                            await self._received(message.get("data"))
-            except (RedisError, OSError) as exc:
-                delay = RECONNECT_SECONDS[min(failures, len(RECONNECT_SECONDS) - 1)]
-                failures += 1
-                log.warning(
-                    "lost the ticket relay channel (%s); retrying in %.1f s",
-                    type(exc).__name__,
-                    delay,
-                )
-                with contextlib.suppress(TimeoutError):
-                    await asyncio.wait_for(stop.wait(), delay)
+        async def subscribed() -> None:
+            if ready is not None:
+                ready.set()
+
+        await follow_channel(
+            self.redis,
+            self.channel,
+            on_subscribed=subscribed,
+            on_message=self._received,
+            stop=stop,
+            what="ticket relay channel",
+        )
 
     async def _received(self, data: object) -> None:
         try:

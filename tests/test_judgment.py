@@ -5,8 +5,6 @@ a dead end, reads follow-ups in context, and with an LLM lets the model decide."
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -17,6 +15,7 @@ from faq.semantic import shared_encoders
 from tests.conftest import MakeApp, llm_app
 from tests.people import Customer
 from tests.standins.anthropic_api import AnthropicStandIn
+from tests.test_cli import faqbot
 
 # A hosting company's FAQ as such companies write them: one question each, key terms in answers.
 HOSTING_FAQ = """\
@@ -189,13 +188,7 @@ def test_eval_lists_each_miss_with_what_was_expected_and_what_came(
         '- {question: "Do you provide SSL certificates?", expected: backups}\n',
         encoding="utf-8",
     )
-    result = subprocess.run(
-        [sys.executable, "-m", "bot", "eval", str(cases), "--faq", str(hosting)],
-        capture_output=True,
-        text=True,
-        cwd=tmp_path,
-        check=False,
-    )
+    result = faqbot("eval", str(cases), "--faq", str(hosting), cwd=tmp_path)
     assert result.returncode == 0, result.stderr
     assert "hand-off recall" in result.stdout and "small talk recall" in result.stdout
     assert "misses (1)" in result.stdout
@@ -204,24 +197,17 @@ def test_eval_lists_each_miss_with_what_was_expected_and_what_came(
     assert "expected backups" in miss and "got ssl" in miss
 
 
-def test_the_person_button_is_offered_with_the_miss(hosting: Path) -> None:
+def test_a_miss_is_escalated_without_a_ticket_in_ask_json(hosting: Path, tmp_path: Path) -> None:
     """`faqbot ask --json`: a miss is escalated with no ticket; asking for a person gets one."""
-    result = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "bot",
-            "ask",
-            "--json",
-            "--faq",
-            str(hosting),
-            "Who won the football match last night?",
-            "connect me with a support engineer",
-            "ok",
-        ],
-        capture_output=True,
-        text=True,
-        check=False,
+    result = faqbot(
+        "ask",
+        "--json",
+        "--faq",
+        str(hosting),
+        "Who won the football match last night?",
+        "connect me with a support engineer",
+        "ok",
+        cwd=tmp_path,
     )
     assert result.returncode == 0, result.stderr
     miss, person, ack = (json.loads(line) for line in result.stdout.splitlines())
