@@ -300,6 +300,7 @@ class ConversationEngine:
         """The FAQ has no answer. The first time, say so and offer a person (a button, or typing
         yes); the customer may rephrase instead. A second miss in a row opens a ticket: twice
         unanswered, they need a person more than another try."""
+        self.metrics.unanswered.labels(message.key.platform).inc()
         missed = await self._soft(self.store.bump_state(message.key, "missed"), 1)
         if missed > 1:
             return await self._escalate(message, text, language, REASON_NO_ANSWER)

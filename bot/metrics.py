@@ -33,6 +33,12 @@ class Metrics:
             ["platform", "reason"],
             registry=self.registry,
         )
+        self.unanswered = Counter(
+            "faqbot_unanswered",
+            "Questions the FAQ could not answer; the customer was offered a person",
+            ["platform"],
+            registry=self.registry,
+        )
         self.feedback = Counter(
             "faqbot_feedback",
             "Feedback button presses",

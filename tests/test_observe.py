@@ -58,6 +58,7 @@ async def test_metrics_count_messages_outcomes_deflection_and_time_each_stage(
     assert found[("faqbot_answered_total", answered)] == 2
     escalated = (("platform", "terminal"), ("reason", "the FAQ has no answer"))
     assert found[("faqbot_escalated_total", escalated)] == 1
+    assert found[("faqbot_unanswered_total", (("platform", "terminal"),))] == 1
     assert found[("faqbot_deflection_rate", ())] == pytest.approx(2 / 3)
     for stage in ("retrieval", "extractive", "platform_send"):
         assert found[("faqbot_stage_seconds_count", (("stage", stage),))] >= 1
