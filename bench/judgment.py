@@ -16,6 +16,7 @@ import argparse
 import asyncio
 import sys
 from pathlib import Path
+from typing import Any
 
 from bench.report import write_section
 from bot.app import build_evaluation
@@ -49,7 +50,9 @@ def main(argv: list[str] | None = None) -> int:
 
 
 async def run(faq: Path, questions: Path, mode: str) -> EvalReport:
-    settings = Settings(SEMANTIC_SEARCH=_SEARCH[mode], _env_file=None)  # type: ignore[call-arg]
+    # Only the search mode: a developer's environment or .env must not change the figures.
+    values: dict[str, Any] = {"SEMANTIC_SEARCH": _SEARCH[mode]}
+    settings = Settings(_env_file=None, **values)  # type: ignore[call-arg]
     evaluation = build_evaluation(settings, faq, use_llm=False)
     try:
         return await evaluate(evaluation.router, evaluation.faq.index, load_cases(questions))
