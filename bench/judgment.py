@@ -69,8 +69,8 @@ def row(name: str, mode: str, report: EvalReport) -> list[str]:
         _pct(report.top1, len(answerable)),
         _pct(len(wrong) / max(len(answerable), 1), len(answerable)),
         _pct(1 - report.escalation_recall, len(report.unanswerable)),
-        _pct(_share(r.correct for r in report.hand_offs), len(report.hand_offs)),
-        _pct(_share(r.correct for r in report.small_talk), len(report.small_talk)),
+        _pct(report.hand_off_recall, len(report.hand_offs)),
+        _pct(report.small_talk_recall, len(report.small_talk)),
     ]
 
 
@@ -80,11 +80,6 @@ def render(rows: list[list[str]]) -> str:
         "hand-offs handed over | small talk as small talk |\n|---|---|---|---|---|---|---|\n"
     )
     return head + "\n".join("| " + " | ".join(r) + " |" for r in rows)
-
-
-def _share(flags: object) -> float:
-    values = list(flags)  # type: ignore[call-overload]
-    return sum(values) / len(values) if values else float("nan")
 
 
 def _pct(value: float, n: int) -> str:

@@ -79,7 +79,11 @@ class ExtractiveAnswerer:
         self.threshold = threshold
 
     async def answer(self, request: AnswerRequest) -> Answer:
-        threshold = request.index.threshold if self.threshold is None else self.threshold
+        threshold = (
+            request.index.threshold_in(request.language)
+            if self.threshold is None
+            else self.threshold
+        )
         if not request.hits or request.hits[0].confidence < threshold:
             return Answer("", (), answered=False, mode=self.mode)
         best = request.hits[0].entry

@@ -596,7 +596,7 @@ class ConversationEngine:
             desk and self.relay is not None and self.desk is None and ticket.desk_ref is not None
         )
         if desk and not desk_elsewhere:
-            await self._desk_changed(ticket)
+            await self.desk_changed(ticket)
         if self.relay is not None and (relayed is not None or desk_elsewhere):
             await self.relay.publish(event, ticket, relayed, desk=desk_elsewhere)
 
@@ -663,7 +663,7 @@ class ConversationEngine:
         await self._soft(self.store.clear_state(ticket.key, "ticket", "negatives"), None)
         await self._soft(self.store.count("offers_accepted"), None)
         await self._desk_note(ticket, offer_note(ticket, accepted=True))
-        await self._desk_changed(ticket)
+        await self.desk_changed(ticket)
         return await self._say(
             message, "", Reply(phrase("auto_resolved", language, ticket=ticket.id))
         )
@@ -678,7 +678,8 @@ class ConversationEngine:
             log.exception("could not post to ticket %s in the desk", ticket.id)
             self.metrics.errors.labels("desk").inc()
 
-    async def _desk_changed(self, ticket: Ticket) -> None:
+    async def desk_changed(self, ticket: Ticket) -> None:
+        """Update the ticket's card in this process's desk; a failure is logged and counted."""
         if self.desk is not None and ticket.desk_ref is not None:
             try:
                 await self.desk.ticket_changed(ticket)

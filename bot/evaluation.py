@@ -97,6 +97,14 @@ class EvalReport:
         return [r for r in self.results if r.case.expected == SMALL_TALK]
 
     @property
+    def hand_off_recall(self) -> float:
+        return _share(r.correct for r in self.hand_offs)
+
+    @property
+    def small_talk_recall(self) -> float:
+        return _share(r.correct for r in self.small_talk)
+
+    @property
     def accuracy(self) -> float:
         """Every case routed as labelled, escalations included."""
         return _share(r.correct for r in self.results)
@@ -136,8 +144,8 @@ class EvalReport:
             "top3": self.top3,
             "escalation_recall": self.escalation_recall,
             "false_escalation_rate": self.false_escalation_rate,
-            "hand_off_recall": _share(r.correct for r in self.hand_offs),
-            "small_talk_recall": _share(r.correct for r in self.small_talk),
+            "hand_off_recall": self.hand_off_recall,
+            "small_talk_recall": self.small_talk_recall,
             "latency_p50_ms": self.latency(0.5) * 1000,
             "latency_p99_ms": self.latency(0.99) * 1000,
         }

@@ -84,7 +84,9 @@ class Router:
             return Route(RouteKind.SMALL_TALK, talk=talk)
         if asks_for_human(text):
             return Route(RouteKind.HUMAN)
-        threshold = index.threshold if self.config.threshold is None else self.config.threshold
+        threshold = (
+            index.threshold_in(language) if self.config.threshold is None else self.config.threshold
+        )
         start = time.perf_counter()
         hits = self._search(index, text, language, history, threshold)
         timings = {RETRIEVAL: time.perf_counter() - start}

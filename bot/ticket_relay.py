@@ -169,10 +169,9 @@ class TicketRelay:
         ):
             await engine.send(change.key, change.reply)
             log.info("told the customer of %s about %s", change.ticket_id, change.event)
-        desk = engine.desk
         if (
             change.desk_key is not None
-            and desk is not None
+            and engine.desk is not None
             and engine.reaches(change.desk_key)
             and await self._claim(change, DESK)
         ):
@@ -180,11 +179,7 @@ class TicketRelay:
                 ticket = await engine.tickets.get(change.ticket_id)
             except TicketError:
                 return  # erased since
-            try:
-                await desk.ticket_changed(ticket)
-            except Exception:
-                log.exception("could not update ticket %s in the desk", ticket.id)
-                engine.metrics.errors.labels("desk").inc()
+            await engine.desk_changed(ticket)
 
     async def _claim(self, change: TicketChange, job: str) -> bool:
         """True for the one process that does this job; when Redis cannot say, this one does it

@@ -15,7 +15,6 @@ mode (which encoders are on) has its own fit.
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
 from dataclasses import dataclass
 
 
@@ -29,9 +28,6 @@ class Calibration:
     weights: tuple[float, float, float]
     # The default ANSWER_THRESHOLD in this mode, chosen on the fitting data (bench/calibrate.py).
     threshold: float = 0.5
-
-    def score(self, signals: Sequence[float]) -> float:
-        return sum(w * x for w, x in zip(self.rank_weights, signals, strict=True))
 
     def confidence(self, score: float, margin: float, agreement: int) -> float:
         z = self.intercept + sum(

@@ -1,5 +1,5 @@
-"""An immutable FAQ index: every entry scored by the calibrated probability that it answers the
-question, from word, character and sentence-embedding evidence.
+"""An immutable FAQ index: entries ranked by their word, character and sentence-embedding
+evidence, the best ones with a calibrated probability that they answer the question.
 
 The evidence per entry (its *signals*) is absolute, not relative to the other entries of one FAQ:
 - word coverage: the share of the question's information (IDF-weighted words) found in the
@@ -8,9 +8,9 @@ The evidence per entry (its *signals*) is absolute, not relative to the other en
   compounds, shared roots);
 - per sentence encoder: the best cosine between the question and the entry's questions, and the
   cosine between the question and the entry's answer.
-A logistic model over them (faq/calibration.py) gives each entry's probability of being the right
-one. Entries are ranked by that probability and it is the confidence reported, so one threshold
-means the same thing on any FAQ.
+A weighted sum of them ranks the entries, and a logistic model over that score, its margin over
+the next entry and how many signals put the entry first gives the confidence reported
+(faq/calibration.py), so one threshold means the same thing on any FAQ.
 
 BM25, the n-grams and each embedding ranker each nominate their best entries first, and only
 those are scored: a question on a 100,000-entry FAQ scores a few hundred entries, not all.
@@ -114,6 +114,11 @@ class FaqIndex:
     def threshold(self) -> float:
         """The confidence under which to escalate by default, calibrated with this mode."""
         return self.calibration.threshold
+
+    def threshold_in(self, language: str) -> float:
+        """The default threshold for a question in `language`, whose confidence may come from
+        the calibration without the encoders that do not read it (see `search`)."""
+        return self._calibration_in(language).threshold
 
     @property
     def mode(self) -> str:

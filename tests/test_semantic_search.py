@@ -125,3 +125,18 @@ def test_the_bot_adds_minilm_when_the_extra_is_installed(make_app: MakeApp) -> N
     both = "semantic (USE-multilingual-v3, all-MiniLM-L6-v2)"
     assert make_app().faq.index.mode == both
     assert make_app(SEMANTIC_SEARCH="on").faq.index.mode == both
+
+
+@NEEDS_MINILM
+def test_a_french_question_is_judged_without_the_english_model_and_by_its_threshold() -> None:
+    """MiniLM reads English only: a French question is searched without it, so its confidence
+    and the threshold it must reach both come from the multilingual calibration."""
+    index = FaqIndex(ENTRIES, shared_encoders(with_minilm=True))
+    multilingual = FaqIndex(ENTRIES, shared_encoders(with_minilm=False))
+    french = "Comment résilier mon abonnement ?"
+    assert index.threshold_in("fr") == multilingual.threshold != index.threshold
+    assert index.threshold_in("en") == index.threshold
+    [both] = index.search(french, 1, "fr")
+    [alone] = multilingual.search(french, 1, "fr")
+    assert both.entry.id == alone.entry.id == "cancel"
+    assert both.confidence == pytest.approx(alone.confidence)
