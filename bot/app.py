@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import json
 import logging
 import time
 from collections.abc import Callable
@@ -22,7 +23,7 @@ from bot.faq_sources import FaqSources
 from bot.gaps import GapLog
 from bot.hours import BusinessHours
 from bot.limits import Limits, LlmBudget, RateLimiter, RateLimits
-from bot.llm import AnthropicAnswerer
+from bot.llm import CHARS_PER_TOKEN, INSTRUCTIONS, REPLY_TOOL, AnthropicAnswerer
 from bot.metrics import Metrics
 from bot.pricing import PriceTable
 from bot.privacy import Privacy
@@ -160,14 +161,38 @@ def build_router(settings: Settings, answerer: Answerer) -> Router:
     return Router(answerer, config, fallback=ExtractiveAnswerer(settings.ANSWER_THRESHOLD))
 
 
-def build_limits(settings: Settings, redis: Redis) -> Limits:
+def build_limits(settings: Settings, redis: Redis, clock: Callable[[], float]) -> Limits:
     rate = RateLimits(
         user_per_minute=settings.RATE_LIMIT_USER_PER_MINUTE,
         channel_per_minute=settings.RATE_LIMIT_CHANNEL_PER_MINUTE,
     )
     return Limits(
-        rate=RateLimiter(redis, settings.REDIS_PREFIX, rate),
-        budget=LlmBudget(redis, settings.REDIS_PREFIX, settings.LLM_DAILY_BUDGET_USD),
+        rate=RateLimiter(redis, settings.REDIS_PREFIX, rate, clock=clock),
+        budget=LlmBudget(
+            redis,
+            settings.REDIS_PREFIX,
+            settings.LLM_DAILY_BUDGET_USD,
+            per_request_usd=request_ceiling_usd(settings),
+            clock=clock,
+        ),
+    )
+
+
+def request_ceiling_usd(settings: Settings) -> float:
+    """An upper estimate of one LLM request, held against the budget until its cost is known: the
+    largest FAQ sent whole, the history and the question at their longest, all written to the
+    prompt cache, and a full-length answer."""
+    prompt_tokens = (
+        settings.LLM_FULL_FAQ_TOKENS
+        + (settings.LLM_HISTORY_TURNS + 1) * settings.MAX_MESSAGE_CHARS // CHARS_PER_TOKEN
+        + (len(INSTRUCTIONS) + len(json.dumps(REPLY_TOOL))) // CHARS_PER_TOKEN
+    )
+    return PriceTable(settings.LLM_PRICES).cost(
+        settings.ANTHROPIC_MODEL,
+        input_tokens=0,
+        output_tokens=settings.LLM_MAX_TOKENS,
+        cache_read=0,
+        cache_write=prompt_tokens,
     )
 
 
@@ -296,7 +321,7 @@ def build_app(
         tickets=tickets,
         metrics=metrics,
         admin=admin,
-        limits=build_limits(settings, redis),
+        limits=build_limits(settings, redis, clock),
         privacy=privacy,
         allow_list=ChannelAllowList(
             {

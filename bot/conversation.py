@@ -11,7 +11,8 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass, replace
 from typing import TypeVar
@@ -26,7 +27,7 @@ from bot.gaps import GAP_NO_ANSWER, GAP_NOT_HELPFUL, GapLog
 from bot.hours import BusinessHours
 from bot.intents import accepts_offer
 from bot.language import detect_language, phrase, weekday
-from bot.limits import Limits, Verdict
+from bot.limits import UNCOUNTED, Limits, Verdict
 from bot.logs import conversation_context, set_ticket
 from bot.metrics import PLATFORM_SEND, Metrics
 from bot.models import (
@@ -62,6 +63,14 @@ REASON_FEEDBACK = "repeated negative feedback"
 AUTO_AGENT = "faqbot (auto)"
 # An agent's reply relayed to the customer: a ticket change the webhook events do not name.
 AGENT_REPLIED = "ticket.agent_replied"
+
+
+@dataclass
+class BudgetHold:
+    """Whether an LLM request fits the budget, and the answer whose cost settles the hold."""
+
+    allowed: bool
+    answer: Answer | None = None
 
 
 @dataclass(frozen=True)
@@ -220,16 +229,28 @@ class ConversationEngine:
         log.info("%s rate limit reached by %s", scope, message.user_id)
         return Reply(phrase("slow_down", language))
 
-    async def _llm_allowed(self, message: IncomingMessage) -> bool:
-        return await self._soft(self.limits.budget.allows_llm(message.key), True)
+    @asynccontextmanager
+    async def _llm_budget(self, key: ConversationKey) -> AsyncIterator[BudgetHold]:
+        """Hold one request's estimated cost against the channel's budget while it is answered,
+        then count what it really cost. When Redis is down the budget is not enforced."""
+        reservation = await self._soft(self.limits.budget.reserve(key), UNCOUNTED)
+        hold = BudgetHold(allowed=reservation is not None)
+        try:
+            yield hold
+        finally:
+            if reservation is not None:
+                usage = hold.answer.usage if hold.answer is not None else None
+                cost = usage.cost_usd if usage is not None else 0.0
+                await self._soft(self.limits.budget.settle(reservation, cost), None)
 
     async def route_for(
         self, key: ConversationKey, index: FaqIndex, text: str, language: str
     ) -> Route:
         """A decision for a conversation outside a message of its own (an offer after a
         reload), held to the conversation's LLM budget and counted like any other answer."""
-        llm_allowed = await self._soft(self.limits.budget.allows_llm(key), True)
-        route = await self.router.route(index, text, language, [], llm_allowed=llm_allowed)
+        async with self._llm_budget(key) as budget:
+            route = await self.router.route(index, text, language, [], llm_allowed=budget.allowed)
+            budget.answer = route.answer
         if route.answer is not None:
             await self._record_usage(key, route.answer)
         return route
@@ -261,18 +282,15 @@ class ConversationEngine:
             # Like pressing the offer's button: the ticket is about the unanswered question.
             return await self._escalate(message, "", language, REASON_NO_ANSWER)
         history = await self._soft(self.store.history(message.key), [])
-        llm_allowed = await self._llm_allowed(message)
-        route = await self.router.route(
-            self.faq.index,
-            text,
-            language,
-            history,
-            llm_allowed=llm_allowed,
-            speaker=await self._role(message),
-        )
+        speaker = await self._role(message)
+        async with self._llm_budget(message.key) as budget:
+            route = await self.router.route(
+                self.faq.index, text, language, history, llm_allowed=budget.allowed, speaker=speaker
+            )
+            budget.answer = route.answer
         for stage, seconds in route.timings.items():
             self.metrics.latency.labels(stage).observe(seconds)
-        if not llm_allowed and route.answer is not None:
+        if not budget.allowed and route.answer is not None:
             self.metrics.budget_limited.labels(message.key.platform).inc()
         return await self._act(message, text, language, route)
 
@@ -341,14 +359,14 @@ class ConversationEngine:
         """The customer picked an entry; answer it the same way as a question would be."""
         hit = Hit(entry, confidence)
         history = await self._soft(self.store.history(message.key), [])
-        llm_allowed = await self._llm_allowed(message)
-        if not llm_allowed:
-            self.metrics.budget_limited.labels(message.key.platform).inc()
-        answer = await self.router.answerer_for(llm_allowed).answer(
-            AnswerRequest(
-                entry.question, language, [hit], history, self.faq.index, await self._role(message)
+        speaker = await self._role(message)
+        async with self._llm_budget(message.key) as budget:
+            if not budget.allowed:
+                self.metrics.budget_limited.labels(message.key.platform).inc()
+            answer = await self.router.answerer_for(budget.allowed).answer(
+                AnswerRequest(entry.question, language, [hit], history, self.faq.index, speaker)
             )
-        )
+            budget.answer = answer
         await self._record_usage(message.key, answer)
         text, sources = (
             (answer.text, answer.sources) if answer.answered else (entry.answer, (entry.id,))
@@ -697,7 +715,6 @@ class ConversationEngine:
             if kind != "cost_usd":
                 self.metrics.llm_tokens.labels(usage.model, kind.removesuffix("_tokens")).inc(value)
         self.metrics.llm_cost.labels(usage.model).inc(usage.cost_usd)
-        await self._soft(self.limits.budget.spend(key, usage.cost_usd), None)
         await self._soft(self.store.add_usage(key, usage.as_counts()), None)
 
     async def _soft(self, operation: Awaitable[T], default: T) -> T:

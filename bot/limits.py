@@ -93,38 +93,72 @@ class RateLimiter:
         return (Verdict.NOTIFY if first else Verdict.SILENT), exceeded
 
 
+@dataclass(frozen=True)
+class Reservation:
+    """An LLM request's estimated cost, counted as spent from the day's `counter` until settled.
+
+    `counter` is empty when nothing was counted (no budget set, or Redis was unavailable)."""
+
+    counter: str = ""
+    usd: float = 0.0
+
+
+UNCOUNTED = Reservation()
+
+# Check the day's spend and count one request's estimate in one step, so that concurrent questions
+# cannot all see money left and all spend it: only the reservation that crosses the budget can
+# overspend it, by at most one request.
+_RESERVE = """
+local spent = tonumber(redis.call('GET', KEYS[1]) or '0')
+if spent >= tonumber(ARGV[1]) then return 0 end
+redis.call('INCRBYFLOAT', KEYS[1], ARGV[2])
+redis.call('EXPIRE', KEYS[1], ARGV[3])
+return 1
+"""
+
+
 class LlmBudget:
-    """Estimated LLM spend per channel and UTC day, against a daily budget in US dollars."""
+    """Estimated LLM spend per channel and UTC day, against a daily budget in US dollars.
+
+    A request reserves `per_request_usd` (an upper estimate of one call) before the call and
+    settles the real cost after it."""
 
     def __init__(
         self,
         redis: Redis,
         prefix: str,
         daily_usd: float,
+        per_request_usd: float,
         clock: Callable[[], float] = time.time,
     ) -> None:
         self.redis = redis
         self.prefix = prefix
         self.daily_usd = daily_usd
+        self.per_request_usd = per_request_usd
         self.clock = clock
+        self._reserve = redis.register_script(_RESERVE)
 
     def _key(self, key: ConversationKey) -> str:
         day = datetime.fromtimestamp(self.clock(), UTC).date().isoformat()
         return f"{self.prefix}:spend:{channel_scope(key)}:{day}"
 
-    async def allows_llm(self, key: ConversationKey) -> bool:
+    async def reserve(self, key: ConversationKey) -> Reservation | None:
+        """None when the channel's budget for the day is spent."""
         if not self.daily_usd:
-            return True
-        spent = await self.redis.get(self._key(key))
-        return float(spent or 0) < self.daily_usd
+            return UNCOUNTED
+        counter = self._key(key)
+        allowed = await self._reserve(
+            keys=[counter], args=[self.daily_usd, self.per_request_usd, 2 * DAY_SECONDS]
+        )
+        return Reservation(counter, self.per_request_usd) if int(allowed) else None
 
-    async def spend(self, key: ConversationKey, usd: float) -> None:
-        if usd <= 0:
+    async def settle(self, reservation: Reservation, usd: float) -> None:
+        """Replace the estimate with what the request cost (0 when it made no LLM call)."""
+        if not reservation.counter or usd == reservation.usd:
             return
-        name = self._key(key)
         async with self.redis.pipeline(transaction=True) as pipe:
-            pipe.incrbyfloat(name, usd)
-            pipe.expire(name, 2 * DAY_SECONDS)
+            pipe.incrbyfloat(reservation.counter, usd - reservation.usd)
+            pipe.expire(reservation.counter, 2 * DAY_SECONDS)
             await pipe.execute()
 
 

@@ -79,7 +79,7 @@ _TAGS = {
 
 _LANGUAGE_NAMES = {"en": "English", "fr": "French"}
 # A rough rule for sizing the FAQ against the token budget without a tokenizer round-trip.
-_CHARS_PER_TOKEN = 4
+CHARS_PER_TOKEN = 4
 
 
 def format_entries(entries: list[FaqEntry] | tuple[FaqEntry, ...]) -> str:
@@ -115,7 +115,7 @@ class AnthropicAnswerer:
 
     def _fits_whole(self, index: FaqIndex) -> bool:
         size = sum(len(e.question) + len(e.answer) + 40 for e in index.entries)
-        return size // _CHARS_PER_TOKEN <= self.full_faq_tokens
+        return size // CHARS_PER_TOKEN <= self.full_faq_tokens
 
     def build_request(self, request: AnswerRequest) -> dict[str, Any]:
         """The Messages API arguments for one question (public so benchmarks can size them)."""

@@ -9,6 +9,7 @@ from pathlib import Path
 from bot.app import App
 from bot.channels import CollectingOutputChannel
 from bot.conversation import AUTO_AGENT, offer_note
+from bot.limits import UNCOUNTED
 from bot.models import Action, ConversationKey, MessageKind, Reply
 from bot.routing import RouteKind
 from handlers.terminal import render, to_message
@@ -341,7 +342,8 @@ async def test_an_offer_after_a_reload_keeps_to_the_conversations_llm_budget(
     claude.script.append(ToolReply("A person will help.", [], faq_answers_it=False))
     opened = await customer.ask_for_a_person_after("Do you ship to Mars?")
     ticket_id = opened.ticket.id  # type: ignore[union-attr]
-    await first.app.engine.limits.budget.spend(customer.key, 1.0)
+    budget = first.app.engine.limits.budget
+    await budget.settle(await budget.reserve(customer.key) or UNCOUNTED, 1.0)  # the day is spent
     calls = len(claude.requests)
 
     path.write_text(FAQ + MARS)

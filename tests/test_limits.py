@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator
 
 import pytest
 from redis.asyncio import Redis
 
+from bot.app import App
 from bot.channels import CollectingOutputChannel
 from bot.language import phrase
 from bot.limits import LlmBudget, RateLimiter, RateLimits, Verdict
@@ -144,13 +146,53 @@ async def test_a_rate_limit_window_lasts_one_minute(redis: Redis, prefix: str) -
 
 async def test_the_budget_counts_per_utc_day(redis: Redis, prefix: str) -> None:
     now = [1_767_225_599.0]  # 2025-12-31 23:59:59 UTC
-    budget = LlmBudget(redis, prefix, 0.01, clock=lambda: now[0])
+    budget = LlmBudget(redis, prefix, 0.01, per_request_usd=0.005, clock=lambda: now[0])
     key = in_guild("G1", "chan")
-    await budget.spend(key, 0.02)
-    assert not await budget.allows_llm(key)
-    assert await budget.allows_llm(in_guild("G2", "chan"))
+    held = await budget.reserve(key)
+    assert held is not None
+    await budget.settle(held, 0.02)
+    assert await budget.reserve(key) is None
+    assert await budget.reserve(in_guild("G2", "chan")) is not None
     now[0] += 1  # a new UTC day
-    assert await budget.allows_llm(key)
+    assert await budget.reserve(key) is not None
+
+
+async def test_a_request_holds_its_estimate_until_its_real_cost_is_known(
+    redis: Redis, prefix: str
+) -> None:
+    budget = LlmBudget(redis, prefix, 0.01, per_request_usd=0.006)
+    key = in_guild("G1", "chan")
+    first = await budget.reserve(key)
+    second = await budget.reserve(key)
+    # Two estimates are out: 0.012 counted, so a third must wait for one of them to settle.
+    assert first is not None and second is not None
+    assert await budget.reserve(key) is None
+    await budget.settle(first, 0.001)
+    await budget.settle(second, 0.0)  # it made no LLM call after all
+    assert await budget.reserve(key) is not None
+    assert float(await redis.get(first.counter) or 0) == pytest.approx(0.007)
+
+
+async def test_a_burst_of_questions_against_a_tiny_budget_overspends_by_at_most_one_request(
+    make_app: MakeApp, claude: AnthropicStandIn
+) -> None:
+    budget_usd = 0.01
+    app = make_app(
+        ANTHROPIC_API_KEY="sk-test-key",
+        ANTHROPIC_BASE_URL=claude.url,
+        ANTHROPIC_MODEL="claude-sonnet-5-5",
+        LLM_MAX_RETRIES=0,
+        LLM_DAILY_BUDGET_USD=budget_usd,
+    )
+    customers = [Customer(app.engine, in_guild("G1", f"c{n}"), user_id=f"U{n}") for n in range(60)]
+    replies = await asyncio.gather(*(customer.say(PASSWORD) for customer in customers))
+    assert all(reply.source_ids == ["reset-password"] for reply in replies)
+    spent = _llm_cost(app)
+    one_request = spent / len(claude.requests)
+    assert claude.requests and spent <= budget_usd + one_request
+    # Once the burst is over and its estimates are settled, the day's spend is what was spent.
+    [counter] = [k async for k in app.redis.scan_iter(f"{app.settings.REDIS_PREFIX}:spend:*")]
+    assert float(await app.redis.get(counter)) == pytest.approx(spent)
 
 
 async def test_past_its_daily_budget_a_server_gets_extractive_answers_without_a_word_about_it(
@@ -184,3 +226,10 @@ async def test_past_its_daily_budget_a_server_gets_extractive_answers_without_a_
     assert 'faqbot_budget_limited_total{platform="discord"} 3.0' in metrics
     assert 'faqbot_stage_seconds_count{stage="llm"} 2.0' in metrics
     assert 'faqbot_stage_seconds_count{stage="extractive"} 2.0' in metrics
+
+
+def _llm_cost(app: App) -> float:
+    metrics = app.metrics.render().decode().splitlines()
+    return sum(
+        float(line.split()[-1]) for line in metrics if line.startswith("faqbot_llm_cost_usd_total{")
+    )
