@@ -3,26 +3,39 @@
 The customer's text reaches the model as data, but a model can still be talked into things. So the
 answer itself is checked against what the bot gave it: a reply that repeats the instructions or
 states figures, personal data or secrets that no cited FAQ entry contains is refused (the caller
-falls back to the extractive answer or a ticket), and links and mentions that did not come from
-the cited entries are taken out.
+falls back to the extractive answer or a ticket), and links, domains and mentions that did not
+come from the cited entries are taken out.
+
+Each check reads the answer the way someone bent on slipping something past it would write it:
+instructions with the words joined or split by invisible characters, figures spelled out in
+English or French, a figure dressed as a list marker, a domain without a scheme.
 """
 
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Iterable
+
+from publicsuffixlist import PublicSuffixList
+from text_to_num import alpha2digit
 
 from bot.redact import Redactor
 from bot.sanitize import defuse_mentions
 from faq.models import FaqEntry
 
-# Eight words in a row from the instructions are a quotation, not a coincidence.
-_SHINGLE_WORDS = 8
-_WORD = re.compile(r"\w+")
+# Forty letters in a row from the instructions (about eight words), once spaces and punctuation
+# are gone, are a quotation, not a coincidence.
+_QUOTE_CHARS = 40
+# Invisible characters an answer has no use for; joiners stay (emoji sequences, Persian script).
+_KEPT_FORMAT_CHARS = frozenset("\u200c\u200d")
 _BARE_URL = (
     r"(?:https?://|www\.)[^\s<>()\[\]\"'`]+"
     # A domain with a path, which chat clients turn into a link even without a scheme.
     r"|\b[a-z0-9-]+(?:\.[a-z0-9-]+)*\.[a-z]{2,}/[^\s<>()\[\]\"'`]*"
+    # A bare domain ("refunds-now.com"): a link too when its suffix is a real one, which the
+    # public suffix list decides (so "e.g." or "report.pdf" are left alone).
+    r"|(?<![\w@.-])(?P<domain>(?:[^\W_](?:[\w-]*[^\W_])?\.)+[^\W\d_](?:[\w-]*[^\W_])?)(?![\w@-])"
 )
 _URL = re.compile(_BARE_URL, re.IGNORECASE)
 _LINK = re.compile(
@@ -32,23 +45,71 @@ _LINK = re.compile(
     rf"|(?P<bare>{_BARE_URL})",
     re.IGNORECASE,
 )
-# A number as a figure: "30 days", "100%", "$9.99", "1,000"; not the 2 of "2FA".
-_FIGURE = re.compile(r"(?<![\w.,])\d+(?:[.,]\d+)*(?![A-Za-z])")
-# "1." or "2)" opening a line is a list marker, not a claim.
-_LIST_MARKER = re.compile(r"^\s*\d{1,2}[.)]\s", re.MULTILINE)
+# A number as a figure: "30 days", "100%", "$9.99", "1,000", "10 000"; not the 2 of "2FA".
+_FIGURE = re.compile(r"(?<![\w.,])\d+(?:(?:[.,]|[ \u00a0\u202f](?=\d{3}(?!\d)))\d+)*(?![A-Za-z])")
+# "1." or "2)" before a step, or "Step 3"; a list marker only when it continues a list (below).
+_MARKER = re.compile(
+    r"(?:^|(?<=[\s*_]))(?:(?P<number>\d{1,2})[.)](?=[\s*_])|(?:step|étape)\s+(?P<step>\d{1,2})\b)",
+    re.MULTILINE | re.IGNORECASE,
+)
+_PER_CENT = re.compile(r"\b(?:pour|per)[\s-]+cent\b", re.IGNORECASE)
+# alpha2digit leaves a lone "one" or "un" alone (an article as often as a figure), and converts
+# "two" and up.
+_SPELLED_FROM = 2
 
 
 class UnsafeAnswer(Exception):
     """The answer must not reach the customer; the message says why (for the log)."""
 
 
-def _shingles(text: str) -> set[tuple[str, ...]]:
-    words = [w.casefold() for w in _WORD.findall(text)]
-    return {tuple(words[i : i + _SHINGLE_WORDS]) for i in range(len(words) - _SHINGLE_WORDS + 1)}
+def _visible(text: str) -> str:
+    """`text` without zero-width spaces, soft hyphens, bidi controls and other invisible marks."""
+    return "".join(
+        ch for ch in text if unicodedata.category(ch) != "Cf" or ch in _KEPT_FORMAT_CHARS
+    )
+
+
+def _letters(text: str) -> str:
+    """Only the letters and digits of `text`, case folded: the same words however joined, split,
+    spaced, hyphenated or punctuated."""
+    folded = unicodedata.normalize("NFKC", text).casefold()
+    return "".join(ch for ch in folded if ch.isalnum())
+
+
+def _quotes(letters: str) -> set[str]:
+    return {letters[i : i + _QUOTE_CHARS] for i in range(len(letters) - _QUOTE_CHARS + 1)}
+
+
+def _list_markers(text: str) -> list[tuple[int, int]]:
+    """Where the numbers that mark list items are. A list counts 1, 2, 3 and either opens a line
+    or has at least two items; any other number is a figure, so "Refunds take:\n45. days" cannot
+    pass 45 off as an item."""
+    lists: list[list[tuple[int, int, int]]] = []
+    for match in _MARKER.finditer(text):
+        group = "number" if match["number"] else "step"
+        number = int(match[group])
+        item = (number, *match.span(group))
+        if number == 1:
+            lists.append([item])
+        elif lists and number == lists[-1][-1][0] + 1:
+            lists[-1].append(item)
+    spans: list[tuple[int, int]] = []
+    for items in lists:
+        opens_a_line = not text[: items[0][1]].rpartition("\n")[2].strip(" \t*_>-#")
+        if opens_a_line or len(items) > 1:
+            spans += [(start, end) for _, start, end in items]
+    return spans
 
 
 def _figures(text: str) -> set[str]:
-    return {re.sub(r"\D", "", figure) for figure in _FIGURE.findall(_LIST_MARKER.sub("", text))}
+    """The figures `text` states, as digits: "thirty", "trente" and "30" are one figure, and so
+    are "1,000" and "1 000"."""
+    text = _PER_CENT.sub("%", text)
+    for language in ("en", "fr"):
+        text = alpha2digit(text, language, threshold=_SPELLED_FROM)
+    for start, end in reversed(_list_markers(text)):
+        text = text[:start] + text[end:]
+    return {str(int(re.sub(r"\D", "", figure))) for figure in _FIGURE.findall(text)}
 
 
 def _normal_url(url: str) -> str:
@@ -58,8 +119,10 @@ def _normal_url(url: str) -> str:
 
 class OutputGuard:
     def __init__(self, instructions: Iterable[str], redactor: Redactor) -> None:
-        self._instructions = set().union(*(_shingles(text) for text in instructions))
+        self._instructions = set().union(*(_quotes(_letters(text)) for text in instructions))
         self.redactor = redactor
+        # The list ships inside the package: nothing is downloaded.
+        self._suffixes = PublicSuffixList()
 
     def check(self, answer: str, cited: Iterable[FaqEntry]) -> str:
         """The answer as the customer may see it; raises UnsafeAnswer when it must not be sent."""
@@ -67,7 +130,10 @@ class OutputGuard:
         grounds = "\n".join(
             part for e in entries for part in (e.question, e.answer, *e.alternates, *e.links)
         )
-        if _shingles(answer) & self._instructions:
+        answer = _visible(answer)
+        # What the entries themselves say may be repeated, even where the instructions say it too.
+        grounded = _letters(grounds)
+        if any(q not in grounded for q in _quotes(_letters(answer)) & self._instructions):
             raise UnsafeAnswer("the answer quotes the bot's instructions")
         # The figures themselves are not named: they may be a customer's number.
         if _figures(answer) - _figures(grounds):
@@ -76,11 +142,16 @@ class OutputGuard:
         # answer that the cited entries lack were made up or smuggled in.
         if self.redactor.redact(answer, keep=grounds) != answer:
             raise UnsafeAnswer("the answer has personal data or secrets no cited entry has")
-        allowed = {_normal_url(url) for url in _URL.findall(grounds)}
+        allowed = {_normal_url(match[0]) for match in _URL.finditer(grounds)}
+        # The company's own domain may be named bare wherever the entries link to it.
+        allowed |= {re.split(r"[/:?#]", url, maxsplit=1)[0] for url in allowed}
         text = defuse_mentions(self._strip_links(answer, allowed)).strip()
         if not text:
             raise UnsafeAnswer("nothing is left of the answer once cleaned")
         return text
+
+    def _is_domain(self, host: str) -> bool:
+        return self._suffixes.privatesuffix(host.casefold(), accept_unknown=False) is not None
 
     def _strip_links(self, text: str, allowed: set[str]) -> str:
         def replace(match: re.Match[str]) -> str:
@@ -95,6 +166,9 @@ class OutputGuard:
                 keep = _normal_url(match.group("target")) in allowed
                 return match.group(0) if keep else match.group("text") or ""
             url = match.group("bare")
+            domain = match.group("domain")
+            if domain is not None and not self._is_domain(domain):
+                return url
             trailing = url[len(url.rstrip(".,;:!?*_")) :]
             return url if _normal_url(url) in allowed else trailing
 
