@@ -2,6 +2,11 @@
 
 Every loader collects all the problems it finds instead of stopping at the first, so `faqbot faq
 check` can list them together; nothing is returned unless the whole source is valid.
+
+A reload reads files from chat attachments and URLs, so a source is also bounded: its size, its
+entry count, its texts' lengths, and in YAML its nesting and number of values; anchors and aliases
+are refused, since a few KB of them expand into gigabytes ("billion laughs"). Each limit is
+reported like any other mistake, with its line, before the memory or the stack runs out.
 """
 
 from __future__ import annotations
@@ -12,6 +17,7 @@ import re
 import unicodedata
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import yaml
 
@@ -26,6 +32,20 @@ _REQUIRED = ("id", "question", "answer")
 _LISTS = ("alternates", "tags", "links")
 _KNOWN = set(_REQUIRED) | set(_LISTS)
 ID_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$")
+
+# The limits are generous for a hand-written FAQ and reach the 100,000 entries the index is
+# benchmarked at (docs/benchmarks.md); past them a file is more likely a mistake or an attack.
+MAX_FILE_BYTES = 20_000_000
+MAX_ENTRIES = 100_000
+MAX_ANSWER_CHARS = 20_000
+# A question, an alternate, a tag or a link.
+MAX_TEXT_CHARS = 2_000
+MAX_LIST_ITEMS = 200
+# An entry needs 4 levels (the list, the entry, a list of alternates, a string).
+MAX_YAML_DEPTH = 10
+# About 0.6 KB of memory each while a file is parsed: 1,000,000 stays below what the index of the
+# largest FAQ costs anyway.
+MAX_YAML_VALUES = 1_000_000
 
 
 def slugify(text: str) -> str:
@@ -44,6 +64,8 @@ def load_faq(path: Path) -> list[FaqEntry]:
         file_entries, file_errors = load_file(file)
         entries.extend(file_entries)
         errors.extend(file_errors)
+        if len(entries) > MAX_ENTRIES:
+            break
     return _complete(entries, errors, str(path))
 
 
@@ -57,6 +79,12 @@ def load_bytes(raw: bytes, name: str) -> list[FaqEntry]:
 
 
 def _complete(entries: list[FaqEntry], errors: list[FaqError], name: str) -> list[FaqEntry]:
+    if len(entries) > MAX_ENTRIES:
+        extra = entries[MAX_ENTRIES]
+        errors.append(
+            FaqError(extra.source, extra.line, f"more than {MAX_ENTRIES:,} entries in the FAQ")
+        )
+    errors.extend(size_errors(entries))
     errors.extend(duplicate_ids(entries))
     if not entries and not errors:
         errors.append(FaqError(name, 0, "no FAQ entries found"))
@@ -80,13 +108,22 @@ def faq_files(folder: Path) -> Iterator[Path]:
 
 def load_file(path: Path) -> tuple[list[FaqEntry], list[FaqError]]:
     try:
+        # Checked before reading: a huge file must not be read into memory to be refused.
+        if path.stat().st_size > MAX_FILE_BYTES:
+            return [], [_too_big(str(path))]
         raw = path.read_bytes()
     except OSError as exc:
         return [], [FaqError(str(path), 0, f"cannot read: {exc.strerror or exc}")]
     return parse_bytes(raw, str(path))
 
 
+def _too_big(name: str) -> FaqError:
+    return FaqError(name, 0, f"larger than {MAX_FILE_BYTES:,} bytes; split it into several files")
+
+
 def parse_bytes(raw: bytes, name: str) -> tuple[list[FaqEntry], list[FaqError]]:
+    if len(raw) > MAX_FILE_BYTES:
+        return [], [_too_big(name)]
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
@@ -100,15 +137,76 @@ def parse_bytes(raw: bytes, name: str) -> tuple[list[FaqEntry], list[FaqError]]:
     return parse_yaml(text, name)
 
 
-def parse_yaml(text: str, name: str) -> tuple[list[FaqEntry], list[FaqError]]:
+class _Refused(Exception):
+    def __init__(self, line: int, message: str) -> None:
+        super().__init__(message)
+        self.line = line
+        self.message = message
+
+
+class _BoundedLoader(yaml.SafeLoader):
+    """Composes like SafeLoader, refusing anchors and aliases and bounding nesting and size.
+
+    Only the composer is used (nothing is constructed), and its recursion is what a deep file
+    exhausts: the depth is checked before each level is entered."""
+
+    def __init__(self, stream: str) -> None:
+        super().__init__(stream)
+        self._depth = 0
+        self._values = 0
+
+    def compose_node(self, parent: Any, index: Any) -> Any:
+        # types-PyYAML leaves the parser's methods untyped.
+        event: yaml.Event = self.peek_event()  # type: ignore[no-untyped-call]
+        line = int(event.start_mark.line) + 1 if event.start_mark else 1
+        if isinstance(event, yaml.AliasEvent) or getattr(event, "anchor", None):
+            raise _Refused(
+                line,
+                "YAML anchors and aliases (&name, *name) are not allowed in a FAQ; "
+                "write the text out in full",
+            )
+        self._values += 1
+        if self._values > MAX_YAML_VALUES:
+            raise _Refused(
+                line,
+                f"more than {MAX_YAML_VALUES:,} values in one file; split it into several files",
+            )
+        if self._depth >= MAX_YAML_DEPTH:
+            raise _Refused(
+                line,
+                f"nested deeper than {MAX_YAML_DEPTH} levels; an entry's values are strings "
+                "or lists of strings",
+            )
+        self._depth += 1
+        try:
+            return super().compose_node(parent, index)
+        finally:
+            self._depth -= 1
+
+
+def compose_yaml(text: str, name: str) -> yaml.Node | None:
+    """The document's node tree (None when empty), bounded as the module says; FaqLoadError with
+    the line of the problem otherwise."""
     try:
-        root = yaml.compose(text, Loader=yaml.SafeLoader)
+        node: yaml.Node | None = yaml.compose(text, Loader=_BoundedLoader)
+    except _Refused as exc:
+        raise FaqLoadError([FaqError(name, exc.line, exc.message)]) from None
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 if mark else 1
-        return [], [FaqError(name, line, f"invalid YAML: {exc.problem or exc.context}")]
+        raise FaqLoadError(
+            [FaqError(name, line, f"invalid YAML: {exc.problem or exc.context}")]
+        ) from None
     except yaml.YAMLError as exc:
-        return [], [FaqError(name, 1, f"invalid YAML: {exc}")]
+        raise FaqLoadError([FaqError(name, 1, f"invalid YAML: {exc}")]) from None
+    return node
+
+
+def parse_yaml(text: str, name: str) -> tuple[list[FaqEntry], list[FaqError]]:
+    try:
+        root = compose_yaml(text, name)
+    except FaqLoadError as exc:
+        return [], exc.errors
     if root is None:
         return [], [FaqError(name, 1, "the file is empty; expected a list of entries")]
     if not isinstance(root, yaml.SequenceNode):
@@ -120,6 +218,9 @@ def parse_yaml(text: str, name: str) -> tuple[list[FaqEntry], list[FaqError]]:
         errors.extend(item_errors)
         if entry is not None:
             entries.append(entry)
+        # One entry too many is enough for _complete to report the limit.
+        if len(entries) > MAX_ENTRIES:
+            break
     return entries, errors
 
 
@@ -137,7 +238,12 @@ def _yaml_entry(node: yaml.Node, name: str) -> tuple[FaqEntry | None, list[FaqEr
     fields: dict[str, str | tuple[str, ...]] = {}
     present: set[str] = set()
     for key_node, value_node in node.value:
-        key = str(key_node.value) if isinstance(key_node, yaml.ScalarNode) else repr(key_node)
+        if not isinstance(key_node, yaml.ScalarNode):
+            errors.append(
+                FaqError(name, _line(key_node), f"a key must be one word; allowed: {_allowed()}")
+            )
+            continue
+        key = str(key_node.value)
         if key not in _KNOWN:
             errors.append(
                 FaqError(name, _line(key_node), f"unknown key {key!r}; allowed: {_allowed()}")
@@ -242,6 +348,8 @@ def parse_markdown(text: str, name: str) -> tuple[list[FaqEntry], list[FaqError]
         heading = re.match(r"^(#{1,6})\s+(.*?)\s*#*\s*$", raw_line)
         if heading and len(heading.group(1)) <= 2:
             close()
+            if len(entries) > MAX_ENTRIES:
+                return entries, errors
             current, body = None, []
             if heading.group(1) == "##":
                 if heading.group(2):
@@ -283,6 +391,8 @@ def parse_csv(text: str, name: str) -> tuple[list[FaqEntry], list[FaqError]]:
     try:
         for row in reader:
             line = reader.line_num
+            if len(entries) > MAX_ENTRIES:
+                break
             if not any(cell.strip() for cell in row):
                 continue
             if len(row) != len(header):
@@ -319,6 +429,32 @@ def parse_csv(text: str, name: str) -> tuple[list[FaqEntry], list[FaqError]]:
     except csv.Error as exc:
         errors.append(FaqError(name, line + 1, f"invalid CSV: {exc}"))
     return entries, errors
+
+
+def size_errors(entries: list[FaqEntry]) -> list[FaqError]:
+    """Texts and lists longer than a FAQ entry needs, named with the entry's place."""
+    errors = []
+    for entry in entries:
+
+        def problem(message: str, entry: FaqEntry = entry) -> None:
+            errors.append(FaqError(entry.source, entry.line, message))
+
+        if len(entry.question) > MAX_TEXT_CHARS:
+            problem(_too_long("'question'", len(entry.question), MAX_TEXT_CHARS))
+        if len(entry.answer) > MAX_ANSWER_CHARS:
+            problem(_too_long("'answer'", len(entry.answer), MAX_ANSWER_CHARS))
+        for key in _LISTS:
+            values: tuple[str, ...] = getattr(entry, key)
+            if len(values) > MAX_LIST_ITEMS:
+                problem(f"{key!r} has {len(values):,} items; at most {MAX_LIST_ITEMS} are allowed")
+            longest = max((len(value) for value in values), default=0)
+            if longest > MAX_TEXT_CHARS:
+                problem(_too_long(f"an item of {key!r}", longest, MAX_TEXT_CHARS))
+    return errors
+
+
+def _too_long(what: str, length: int, limit: int) -> str:
+    return f"{what} is {length:,} characters long; at most {limit:,} are allowed"
 
 
 def duplicate_ids(entries: list[FaqEntry]) -> list[FaqError]:

@@ -12,7 +12,7 @@ from typing import Any
 
 import yaml
 
-from faq.loaders import ID_RE, duplicate_ids
+from faq.loaders import ID_RE, duplicate_ids, size_errors
 from faq.models import FaqEntry, FaqError, FaqLoadError
 
 _TEXTS = ("id", "question", "answer")
@@ -53,6 +53,7 @@ def from_records(data: object, name: str) -> list[FaqEntry]:
                 line=number,
             )
         )
+    errors.extend(size_errors(entries))
     errors.extend(duplicate_ids(entries))
     if errors:
         raise FaqLoadError(errors)

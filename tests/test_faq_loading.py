@@ -8,6 +8,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from bot.evaluation import load_cases
 from faq.index import FaqIndex
 from faq.loaders import load_faq
 from faq.models import FaqLoadError
@@ -229,3 +230,104 @@ def test_any_malformed_file_gives_entries_or_located_errors_never_a_crash(
             assert error.path == str(path) and error.line >= 0 and error.message
     else:
         assert entries and all(e.id and e.question and e.answer for e in entries)
+
+
+def laughs(levels: int = 12) -> str:
+    """A "billion laughs": each level lists the one below nine times, so a few hundred bytes
+    expand into 9**11 strings for a loader that follows aliases."""
+    lines = ["- id: lol", "  question: Why?", "  answer: Because.", "  tags: &l0 [lol, lol]"]
+    lines += [f"- &l{n} [{', '.join([f'*l{n - 1}'] * 9)}]" for n in range(1, levels)]
+    return "\n".join(lines) + "\n"
+
+
+ALIASES = (
+    "YAML anchors and aliases (&name, *name) are not allowed in a FAQ; write the text out in full"
+)
+
+
+def test_a_billion_laughs_is_refused_at_its_first_anchor_before_it_expands(
+    tmp_path: Path,
+) -> None:
+    path = tmp_path / "faq.yaml"
+    path.write_text(laughs())
+    assert errors_of(path) == [f"{path}:4: {ALIASES}"]
+    # An alias alone, even one naming no anchor, is refused as clearly.
+    path.write_text("- id: a\n  question: Q?\n  answer: A.\n  tags: [ok, *nowhere]\n")
+    assert errors_of(path) == [f"{path}:4: {ALIASES}"]
+
+
+@pytest.mark.parametrize("nesting", ["[" * 50_000 + "]" * 50_000, "- " * 5_000 + "x"])
+def test_a_file_nested_thousands_deep_gets_its_line_not_a_crash(
+    tmp_path: Path, nesting: str
+) -> None:
+    path = tmp_path / "faq.yaml"
+    path.write_text(f"- id: a\n  question: Q?\n  answer: A.\n  tags:\n    - {nesting}\n")
+    [error] = errors_of(path)
+    assert error == (
+        f"{path}:5: nested deeper than 10 levels; an entry's values are strings or lists of strings"
+    )
+
+
+def test_a_key_that_is_not_a_word_is_named_by_its_line_not_printed(tmp_path: Path) -> None:
+    path = tmp_path / "faq.yaml"
+    path.write_text("- id: a\n  question: Q?\n  answer: A.\n  ? [" + "x, " * 10_000 + "x]\n  : y\n")
+    assert errors_of(path) == [
+        f"{path}:4: a key must be one word; allowed: id, question, answer, alternates, tags, links"
+    ]
+
+
+def test_texts_and_lists_longer_than_an_entry_needs_are_refused_with_the_entry_line(
+    tmp_path: Path,
+) -> None:
+    path = tmp_path / "faq.yaml"
+    long_link = "https://example.com/" + "a" * 2_000
+    path.write_text(
+        "- id: fine\n  question: Q?\n  answer: " + "a" * 20_000 + "\n"  # 1-3: at the limit
+        "- id: long\n  question: " + "q" * 2_001 + "\n  answer: " + "a" * 20_001 + "\n"
+        f"  links: [{long_link}]\n"  # 4-7
+        "- id: many\n  question: Q?\n  answer: A.\n  tags: [" + "t, " * 200 + "t]\n"  # 8-11
+    )
+    assert errors_of(path) == [
+        f"{path}:4: 'question' is 2,001 characters long; at most 2,000 are allowed",
+        f"{path}:4: 'answer' is 20,001 characters long; at most 20,000 are allowed",
+        f"{path}:4: an item of 'links' is 2,020 characters long; at most 2,000 are allowed",
+        f"{path}:8: 'tags' has 201 items; at most 200 are allowed",
+    ]
+    markdown = tmp_path / "faq.md"
+    markdown.write_text("## Fine?\nYes.\n\n## Long?\n" + "word " * 5_000 + "\n")
+    assert errors_of(markdown) == [
+        f"{markdown}:4: 'answer' is 24,999 characters long; at most 20,000 are allowed"
+    ]
+
+
+def test_a_faq_of_more_than_100000_entries_is_refused_at_the_first_one_too_many(
+    tmp_path: Path,
+) -> None:
+    path = tmp_path / "faq.csv"
+    rows = "".join(f"Question {n}?,Answer {n}.,e{n}\n" for n in range(100_001))
+    path.write_text("question,answer,id\n" + rows)
+    assert errors_of(path) == [f"{path}:100002: more than 100,000 entries in the FAQ"]
+
+
+def test_a_file_larger_than_20_mb_is_refused_without_being_read(tmp_path: Path) -> None:
+    path = tmp_path / "faq.yaml"
+    with path.open("wb") as handle:
+        handle.truncate(20_000_001)  # sparse: nothing is written, the size is what counts
+    assert errors_of(path) == [
+        f"{path}:0: larger than 20,000,000 bytes; split it into several files"
+    ]
+
+
+def test_golden_and_eval_files_are_bounded_like_a_faq(tmp_path: Path) -> None:
+    golden = tmp_path / "golden.yaml"
+    golden.write_text(laughs())
+    with pytest.raises(FaqLoadError) as caught:
+        load_cases(golden)
+    assert [str(e) for e in caught.value.errors] == [f"{golden}:4: {ALIASES}"]
+    dataset = tmp_path / "cases.jsonl"
+    dataset.write_text('{"question": "Q?", "expected": "a"}\n' + "[" * 100_000 + "]" * 100_000)
+    with pytest.raises(FaqLoadError) as caught:
+        load_cases(dataset)
+    assert [str(e) for e in caught.value.errors] == [
+        f"{dataset}:2: invalid JSON: nested too deeply"
+    ]
