@@ -1,13 +1,18 @@
-"""Personal data and secrets out of what leaves the bot: the LLM's prompt and the logs.
+"""Personal data and secrets out of what leaves the bot: the LLM's prompt, the logs and the
+records kept beyond a conversation (the FAQ-gap log, agents' drafts).
 
-Each kind is found by a pattern and then confirmed (Luhn for cards, mod-97 for IBANs, shape and
-context for phone numbers, character mix and entropy for tokens), so that order numbers, dates,
-prices, versions and ticket ids stay readable. The ticket agents read keeps the original text:
-they need it, and it never leaves the company's own systems.
+Each kind is found by a pattern and then confirmed by a well-kept checker where one exists
+(libphonenumber for phone numbers, python-stdnum for the Luhn, IBAN and NIR checksums), or by
+shape and context (character mix and entropy for tokens, the word before a password), so that
+order numbers, dates, prices, versions and ticket ids stay readable. The ticket agents read keeps
+the original text: they need it, and it never leaves the company's own systems.
 """
 
 from __future__ import annotations
 
+import base64
+import binascii
+import bisect
 import itertools
 import logging
 import math
@@ -16,11 +21,17 @@ from collections import Counter
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
+import phonenumbers
+from stdnum import luhn
+from stdnum.fr import nir
+from stdnum.iso7064 import mod_97_10
+
 PLACEHOLDERS = {
     "email": "[email]",
     "phone": "[phone]",
     "card": "[card]",
     "iban": "[iban]",
+    "national-id": "[national-id]",
     "secret": "[secret]",
 }
 
@@ -31,6 +42,14 @@ class Finding:
     start: int
     end: int
 
+
+# Hyphens people (and their keyboards) put between digit groups: ASCII, Unicode hyphen,
+# non-breaking hyphen, figure dash, en and em dash, minus sign, small and full-width hyphen.
+_DASH_CHARS = "-\u2010\u2011\u2012\u2013\u2014\u2212\ufe63\uff0d"
+_DASHES = re.escape(_DASH_CHARS)  # for a character class
+# One separator between two digit groups: a space (also non-breaking), a dash, a dot or a slash,
+# with spaces around it allowed ("01 - 45", with any of those dashes).
+_GROUP_SEP = rf"(?:[ \u00a0]?[{_DASHES}./][ \u00a0]?|[ \u00a0])"
 
 # --- secrets -------------------------------------------------------------------------------
 
@@ -49,22 +68,68 @@ _KNOWN_TOKENS = re.compile(
     r"|\b(?:AKIA|ASIA)[A-Z0-9]{16}\b"
     r"|\bAIza[A-Za-z0-9_-]{35}"
     r"|\bSG\.[A-Za-z0-9_-]{16,}\.[A-Za-z0-9_-]{20,}"
+    # A JWT, or any base64-encoded JSON object standing alone (a signed link's payload).
     r"|\beyJ[A-Za-z0-9_-]{8,}\.eyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]*"
+    r"|\beyJ[A-Za-z0-9_-]{16,}"
     # Discord bot tokens: base64 user id, timestamp, HMAC.
     r"|\b[MNO][A-Za-z0-9_-]{23,27}\.[A-Za-z0-9_-]{6}\.[A-Za-z0-9_-]{27,40}"
 )
-# A value given for a credential-like name; only the value (group "value") is redacted.
+# Words that name a credential, then (optionally) "is", ":" or the like, then its value. The
+# value is redacted only when it looks like one (see _value_is_secret), so "my password is
+# wrong" and "PIN code doesn't work" stay.
+_PIN_NAMES = r"pin(?:\s+code)?|code\s+(?:pin|secret|d['\u2019]acc[eè]s)|secret\s+code|passcode"
+_PASSWORD_NAMES = r"password|passwd|pwd|passphrase|mot\s+de\s+passe|mdp"
+_KEY_NAMES = (
+    r"api[_ -]?key|apikey|secret|client[_-]?secret|access[_-]?key|auth[_-]?token"
+    r"|access[_-]?token|token"
+)
 _ASSIGNED = re.compile(
-    r"(?i)\b(?:password|passwd|pwd|passphrase|mot de passe|api[_ -]?key|apikey|secret"
-    r"|client[_-]?secret|access[_-]?key|auth[_-]?token|access[_-]?token|token)\s*[:=]\s*[\"']?"
-    r"(?P<value>[^\s\"']+)"
-    r"|(?i:[?&](?:token|key|api_key|apikey|access_token|secret|sig|signature|password|auth)=)"
+    rf"(?i)\b(?:(?P<pin>{_PIN_NAMES})|(?P<password>{_PASSWORD_NAMES})|(?P<key>{_KEY_NAMES}))\b"
+    # "the password I use is", "the PIN we chose was"
+    r"(?:\s+(?:i|we|je)\s+\w+)?"
+    r"(?:\s*[:=]|\s+(?:is(?:\s+now)?|was|will\s+be|est|était|c['\u2019]est|to|à|sera|devient)\b\s*:?"
+    r"|(?=\s))\s*"
+    # "my password is password=123456": the value is the second assignment's.
+    rf"(?P<quote>[\"'“«\u2018]\s*)?(?!(?:{_PASSWORD_NAMES}|{_KEY_NAMES})\s*[:=])"
+    r"(?P<value>[^\s\"'”»\u2019,;]+)"
+    r"|(?i:[?&;](?:token|key|api_key|apikey|access_token|id_token|refresh_token|secret|sig"
+    r"|signature|password|passwd|pwd|auth|code|otp|session|sessionid|sid|jwt|reset_token)=)"
     r"(?P<query>[^\s\"'&#]+)"
     r"|(?i:\bbearer\s+)(?P<bearer>[A-Za-z0-9._~+/-]+=*)"
+    # Basic credentials are base64 of "user:password" (checked in _secrets).
+    r"|(?i:\bbasic\s+)(?P<basic>[A-Za-z0-9+/]{8,}={0,2})(?![\w+/=])"
+    # Credentials in a URL (https://user:password@host) or a command line (curl -u user:password).
+    r"|(?i:(?<![a-z0-9+.-])[a-z][a-z0-9+.-]{0,15}://[^\s:/@]+:)(?P<userinfo>[^\s@/]+)(?=@)"
+    r"|(?:\s-u\s+|--user[ =])[^\s:]+:(?P<cli>\S+)"
 )
+_URL = re.compile(r"(?i)\bhttps?://[^\s<>\"'`]+")
+# Path segments after these words carry one-time links' tokens: /reset/<token>, /invite/<token>.
+_TOKEN_PATH = re.compile(
+    r"(?i)/(?:reset|verify|verification|confirm|activate|activation|invite|invitation|magic"
+    r"|login|auth|token|share|s|unsubscribe|download|dl|recover|password)/"
+    r"(?P<token>[A-Za-z0-9_-]{12,})(?=[/?#]|$)"
+)
+_PATH_SEGMENT = re.compile(r"/(?P<segment>[A-Za-z0-9_-]{16,})(?=[/?#]|$)")
 _TOKEN = re.compile(r"(?<![\w/.+=-])[A-Za-z0-9_+/=-]{20,}(?![\w/=-])")
 _HEX = re.compile(r"[0-9a-fA-F]+")
 _WORDISH = re.compile(r"[A-Z]?[a-z]{3,}")
+_TRAILING_PUNCTUATION = ".,;:?)]}"
+# Words that follow a credential's name in a sentence without being its value.
+_NOT_A_VALUE = frozenset(
+    """a an the my your our his her its their this that it is was be been has have had must
+    should can cannot can't could will would won't does doesn't did didn't do don't not no never
+    too so very still also just only again now then here there which who when where what why how
+    wrong incorrect invalid expired expire expires expiring reset changed change changes lost
+    forgotten forgot locked blocked disabled required needed missing empty correct right same
+    different new old long short strong weak working works work broken manager field page link
+    email form screen box policy rules rule requirements length character characters digits
+    digit letters field and or but for of in on at to from with by as if
+    un une le la les mon ma mes ton ta votre vos notre nos son sa ses ce cet cette est était a
+    été ne pas plus jamais toujours encore aussi trop très faux fausse incorrect incorrecte
+    invalide expiré expirée oublié oubliée perdu perdue bloqué bloquée changé changée nouveau
+    nouvelle ancien ancienne correct correcte requis obligatoire vide trop court courte long
+    longue et ou mais pour de du des en au aux par avec sur dans que qui""".split()
+)
 
 
 def _entropy(value: str) -> float:
@@ -91,21 +156,90 @@ def _looks_random(token: str) -> bool:
     return changes / len(core) >= 0.3 and wordy / len(core) < 0.4 and _entropy(core) >= 3.6
 
 
-def _value_is_secret(value: str) -> bool:
+def _looks_like_a_link_token(segment: str) -> bool:
+    """A one-time link's token mixes letters and digits; a slug ("reset-password") or an order
+    id ("ORD-2024-00123") is words or digits between dashes."""
+    if "-" in segment and all(
+        part.isalpha() or part.isdigit() for part in segment.split("-") if part
+    ):
+        return False
+    return any(c.isdigit() for c in segment) and any(c.isalpha() for c in segment)
+
+
+def _value_is_secret(value: str, *, quoted: bool = False, kind: str = "key") -> bool:
     """`password: reset` is a word and `API key: 100 per minute` a figure; `password: hunter2`,
-    `pin: 482913` or a long value is a credential."""
+    `PIN 4821` or a long value is a credential."""
+    if kind == "pin":
+        return value.isdigit() and 4 <= len(value) <= 8
     if value.isdigit():
-        return len(value) >= 6
+        return len(value) >= (4 if kind == "password" else 6)
+    if quoted:
+        return True
+    if value.lower() in _NOT_A_VALUE:
+        return False
+    if kind == "password":
+        # A lone word after "password" is usually the sentence going on ("my password is
+        # wrong"); a password has digits or symbols, or is no word at all ("correcthorse").
+        return any(not c.isalpha() for c in value) or len(value) >= 12
     return len(value) >= 8 or any(not c.isalpha() for c in value)
+
+
+def _is_basic_credential(value: str) -> bool:
+    try:
+        decoded = base64.b64decode(value, validate=True).decode("utf-8")
+    except (binascii.Error, UnicodeDecodeError):
+        return False
+    return ":" in decoded and decoded.isprintable()
+
+
+def _assigned(text: str) -> Iterator[Finding]:
+    for match in _ASSIGNED.finditer(text):
+        if match.group("value") is not None:
+            value = match.group("value")
+            quoted = match.group("quote") is not None
+            stripped = value.rstrip(_TRAILING_PUNCTUATION)
+            # "hunter2!" keeps its "!"; "is hunter2." loses the full stop.
+            value = stripped if stripped and (quoted or stripped != value) else value
+            kind = next(k for k in ("pin", "password", "key") if match.group(k))
+            if _value_is_secret(value, quoted=quoted, kind=kind):
+                start = match.start("value")
+                yield Finding("secret", start, start + len(value))
+            continue
+        group = next(
+            name
+            for name in ("query", "bearer", "basic", "userinfo", "cli")
+            if match.group(name) is not None
+        )
+        value = match.group(group)
+        if group == "basic":
+            found = _is_basic_credential(value)
+        elif group in ("userinfo", "cli"):
+            found = True
+        else:
+            found = _value_is_secret(value)
+        if found:
+            yield Finding("secret", match.start(group), match.end(group))
+
+
+def _link_tokens(text: str) -> Iterator[Finding]:
+    for url in _URL.finditer(text):
+        path = url.group()
+        for match in itertools.chain(_TOKEN_PATH.finditer(path), _PATH_SEGMENT.finditer(path)):
+            name = "token" if "token" in match.groupdict() else "segment"
+            segment = match.group(name)
+            if _looks_like_a_link_token(segment) and (
+                name == "token" or _looks_random(segment) or len(segment) >= 24
+            ):
+                yield Finding(
+                    "secret", url.start() + match.start(name), url.start() + match.end(name)
+                )
 
 
 def _secrets(text: str) -> Iterator[Finding]:
     for match in _KNOWN_TOKENS.finditer(text):
         yield Finding("secret", match.start(), match.end())
-    for match in _ASSIGNED.finditer(text):
-        group = next(name for name in ("value", "query", "bearer") if match.group(name))
-        if _value_is_secret(match.group(group)):
-            yield Finding("secret", match.start(group), match.end(group))
+    yield from _assigned(text)
+    yield from _link_tokens(text)
     for match in _TOKEN.finditer(text):
         if _looks_random(match.group()):
             yield Finding("secret", match.start(), match.end())
@@ -113,12 +247,37 @@ def _secrets(text: str) -> Iterator[Finding]:
 
 # --- e-mail addresses ----------------------------------------------------------------------
 
+_AT_SIGNS = "@\uff20\ufe6b"  # @, its full-width and its small form
 _EMAIL = re.compile(
-    r"(?<![\w.+%-])\w[\w.%+-]*@"
-    r"(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.)+(?P<tld>[A-Za-z]{2,24})\b"
-    # Written out to dodge scrapers: "jane [at] example [dot] com".
-    r"|(?<![\w.+-])[\w.+-]+\s*[\[(]\s*at\s*[\])]\s*[\w-]+(?:\s*[\[(]\s*dot\s*[\])]\s*[\w-]+)+",
+    rf"(?<![\w.+%'-])\w[\w.%+'-]*[{_AT_SIGNS}]"
+    r"(?:\w(?:[\w-]{0,61}\w)?[.\uff0e])+(?P<tld>[^\W\d_]{2,24})(?![\w-])",
     re.IGNORECASE,
+)
+# Written out to dodge scrapers: "jane dot doe at gmail dot com", "jane(at)gmail.com",
+# "paul [AT] x [DOT] fr", "jean point dupont arobase free point fr". The top-level domain must
+# be a common one, so that "meet me at noon dot" is no address.
+_SPELLED_AT = r"\s*[\[({<]\s*(?:at|arobase|@)\s*[\])}>]\s*|\s+(?:at|arobase)\s+"
+_SPELLED_DOT = r"\s*[\[({<]\s*(?:dot|point)\s*[\])}>]\s*|\s+(?:dot|point)\s+"
+_COMMON_TLDS = (
+    "com|net|org|edu|gov|info|biz|io|co|me|app|dev|ai|eu|fr|de|uk|be|ch|es|it|nl|pt|lu|at|se"
+    "|no|dk|fi|ie|pl|cz|ca|us|br|jp|cn|ru|in|au|nz|tv|xyz|online|tech|email|mail|pro"
+)
+_OBFUSCATED_EMAIL = re.compile(
+    # Bounded repetitions: a long "x dot x dot ..." must not be re-scanned from every word.
+    rf"(?<![\w.+'-])(?P<local>\w[\w+'-]*(?:(?:{_SPELLED_DOT}|\.)\w[\w+'-]*){{0,4}})"
+    rf"(?P<at>{_SPELLED_AT})"
+    rf"(?P<domain>\w[\w-]*(?:(?:{_SPELLED_DOT}|\.)\w[\w-]*){{0,4}})(?:{_SPELLED_DOT}|\.)"
+    rf"(?:{_COMMON_TLDS})(?![\w-])",
+    re.IGNORECASE,
+)
+# Words that stand before "at" in a sentence ("I work at acme.com"): not a mailbox's name.
+_NOT_A_MAILBOX = frozenset(
+    """i i'm im we we're you he she it they me us him her them work works worked working
+    live lives lived living signed up log logged sign am is are was were be been meet met here
+    there arrive arrived stay staying look looking available home office job based shop shopping
+    buy bought ordered order paid registered subscribed intern engineer manager developer
+    started start employed hired study studied student customer client account login name
+    username user yourname firstname lastname""".split()
 )
 # Retina images and the like: `logo@2x.png` is a file name, not an address.
 _FILE_EXTENSIONS = frozenset(
@@ -128,9 +287,13 @@ _FILE_EXTENSIONS = frozenset(
 
 def _emails(text: str) -> Iterator[Finding]:
     for match in _EMAIL.finditer(text):
-        tld = match.group("tld")
-        if tld is None or tld.lower() not in _FILE_EXTENSIONS:
+        if match.group("tld").lower() not in _FILE_EXTENSIONS:
             yield Finding("email", match.start(), match.end())
+    for match in _OBFUSCATED_EMAIL.finditer(text):
+        bare_at = match.group("at").strip().lower() == "at"
+        if bare_at and match.group("local").lower() in _NOT_A_MAILBOX:
+            continue
+        yield Finding("email", match.start(), match.end())
 
 
 # --- IBANs ---------------------------------------------------------------------------------
@@ -154,14 +317,16 @@ _IBAN_LENGTHS = {
     **dict.fromkeys(["MT", "SC"], 31),
     **dict.fromkeys(["LC"], 32),
 }
-_IBAN_START = re.compile(r"(?<![\w-])([A-Za-z]{2})(\d{2})(?=[ ]?[A-Za-z0-9])")
+_IBAN_START = re.compile(r"(?<![\w-])([A-Za-z]{2})(\d{2})(?=[ .\-\u00a0]?[A-Za-z0-9])")
+_IBAN_SEPARATORS = " .-\u00a0"
 
 
 def iban_checksum_ok(iban: str) -> bool:
-    """ISO 13616: move the first four characters to the end, letters to numbers, mod 97 is 1."""
-    moved = iban[4:] + iban[:4]
-    digits = "".join(str(int(c, 36)) for c in moved.upper())
-    return int(digits) % 97 == 1
+    """ISO 13616: the first four characters moved to the end, letters as numbers, mod 97 is 1."""
+    try:
+        return bool(mod_97_10.is_valid(iban[4:].upper() + iban[:4].upper()))
+    except ValueError:
+        return False
 
 
 def _ibans(text: str) -> Iterator[Finding]:
@@ -169,100 +334,186 @@ def _ibans(text: str) -> Iterator[Finding]:
         length = _IBAN_LENGTHS.get(match.group(1).upper())
         if length is None:
             continue
-        # Take exactly the country's length of characters, allowing single spaces between them.
+        # Take exactly the country's length of characters, allowing one separator between them.
         chars: list[str] = []
         end = match.start()
         while end < len(text) and len(chars) < length:
-            if text[end].isalnum() and text[end].isascii():
-                chars.append(text[end])
-            elif not (text[end] == " " and chars and end + 1 < len(text) and text[end + 1] != " "):
+            char = text[end]
+            if char.isalnum() and char.isascii():
+                chars.append(char)
+            elif not (
+                char in _IBAN_SEPARATORS
+                and chars
+                and end + 1 < len(text)
+                and text[end + 1].isalnum()
+            ):
                 break
             end += 1
-        if len(chars) != length or (end < len(text) and (text[end].isalnum() or text[end] in "-_")):
+        if len(chars) != length or (end < len(text) and (text[end].isalnum() or text[end] == "_")):
+            continue
+        # One more group after the country's length: a longer number, not this IBAN.
+        if (
+            end + 1 < len(text)
+            and text[end] in _IBAN_SEPARATORS
+            and (text[end] != " " or text[end + 1].isdigit())
+            and text[end + 1].isalnum()
+        ):
             continue
         if iban_checksum_ok("".join(chars)):
             yield Finding("iban", match.start(), end)
 
 
-# --- card numbers --------------------------------------------------------------------------
+# --- French social-security numbers (NIR) -------------------------------------------------
 
-_CARD = re.compile(
-    r"(?<![\w.,/@<&:-])"
-    r"(?:\d{13,19}"
-    r"|\d{4}(?P<s1>[ -])\d{4}(?P=s1)\d{4}(?P=s1)\d{4}(?:(?P=s1)\d{3})?"  # 16 or 19 digits
-    r"|\d{4}(?P<s2>[ -])\d{6}(?P=s2)\d{4,5}"  # American Express, Diners
-    r"|\d{4}(?P<s3>[ -])\d{4}(?P=s3)\d{4}(?P=s3)\d{1,3})"  # 13 to 15 digits
-    r"(?![\w-]|[.,]\d)"
+_NIR_SEP = r"[ .\-\u00a0]?"
+_NIR = re.compile(
+    rf"(?<![\w.,/-])[1278]{_NIR_SEP}\d{{2}}{_NIR_SEP}\d{{2}}{_NIR_SEP}(?:\d{{2}}|2[ABab])"
+    rf"{_NIR_SEP}\d{{3}}{_NIR_SEP}\d{{3}}{_NIR_SEP}\d{{2}}(?![\w]|[.,-]\d)"
 )
 
 
+def _national_ids(text: str) -> Iterator[Finding]:
+    for match in _NIR.finditer(text):
+        # The key (97 minus the number mod 97) keeps other 15-digit numbers out.
+        if nir.is_valid(re.sub(r"[ .\-\u00a0]", "", match.group()).upper()):
+            yield Finding("national-id", match.start(), match.end())
+
+
+# --- card numbers, and the expiry date and security code next to one ----------------------
+
+_CARD_SEP = rf"(?:[ \u00a0]*\n[ \u00a0]*|[ \u00a0]?[{_DASHES}.][ \u00a0]?|[ \u00a0])"
+_CARD = re.compile(
+    rf"(?<![\w.,/@<&+{_DASHES}])"
+    rf"(?:\d{{13,19}}|\d{{4}}{_CARD_SEP}\d{{6}}{_CARD_SEP}\d{{4,5}}"  # Amex, Diners: 4-6-5, 4-6-4
+    rf"|\d{{4}}(?:{_CARD_SEP}\d{{4}}){{2,3}}(?:{_CARD_SEP}\d{{1,4}})?)"
+    # A number inside a colon-separated key ("hist:4111...:x") is an identifier.
+    r"(?!\w|[.,]\d|:\w)"
+)
+_CARD_GROUP = re.compile(r"\d+")
+_IBAN_HEAD = re.compile(r"\b[A-Za-z]{2}\d\d[ .\-]?$")
+_EXPIRY_LABEL = (
+    r"exp(?:\.|iry|iration|ires?|ire\s+le)?|valid(?:\s+(?:thru|through|until))?"
+    r"|date\s+d['\u2019]expiration|expire\s+(?:le|fin)|fin\s+de\s+validit[ée]"
+)
+_SECURITY_CODE_LABEL = (
+    r"cvv2?|cvc2?|cid|csc|security\s+code|code\s+de\s+s[ée]curit[ée]"
+    r"|cryptogramme(?:\s+visuel)?|crypto"
+)
+# What follows a card number: filler of a few characters, then an expiry date or a code.
+_CARD_TAIL = re.compile(
+    rf"(?i)[^\d\n]{{0,25}}?(?:(?:\b(?:{_EXPIRY_LABEL})\b\s*:?\s*)?"
+    r"(?P<expiry>(?:0[1-9]|1[0-2])\s?/\s?(?:20\d{2}|\d{2}))(?![\d/])"
+    rf"|(?P<code_label>\b(?:{_SECURITY_CODE_LABEL})\b\s*:?\s*)?(?P<code>\d{{3,4}})(?![\d/]))"
+)
+_SECURITY_CODE = re.compile(rf"(?i)\b(?:{_SECURITY_CODE_LABEL})\b\s*[:=]?\s*(?P<code>\d{{3,4}})\b")
+
+
 def luhn_ok(digits: str) -> bool:
-    total = 0
-    for position, char in enumerate(reversed(digits)):
-        value = int(char)
-        if position % 2:
-            value = value * 2 - 9 if value > 4 else value * 2
-        total += value
-    return total % 10 == 0
+    return bool(luhn.is_valid(digits))
+
+
+def _card_number(match: re.Match[str]) -> tuple[int, int] | None:
+    """The span of the card number at the start of `match`: its groups, less any trailing group
+    that belongs to what follows (an expiry date, a code), whose digits pass the Luhn check."""
+    groups = list(_CARD_GROUP.finditer(match.group()))
+    for count in range(len(groups), 0, -1):
+        digits = "".join(g.group() for g in groups[:count])
+        if len(digits) < 13:
+            break
+        # Issuers' numbers start with 2-6 (Mastercard, Visa, Amex, Discover, JCB, Diners);
+        # SIRET numbers (starting with any digit) also pass Luhn.
+        if len(digits) <= 19 and digits[0] in "23456" and luhn_ok(digits):
+            return match.start(), match.start() + groups[count - 1].end()
+    return None
 
 
 def _cards(text: str) -> Iterator[Finding]:
     for match in _CARD.finditer(text):
-        digits = re.sub(r"\D", "", match.group())
-        # Issuers' numbers start with 1-9; an all-zero placeholder passes Luhn but is no card.
-        if digits[0] != "0" and luhn_ok(digits):
-            yield Finding("card", match.start(), match.end())
+        span = _card_number(match)
+        # Digits right after a country code and two check digits are an IBAN mistyped.
+        if span is None or _IBAN_HEAD.search(text, max(0, span[0] - 6), span[0]):
+            continue
+        yield Finding("card", *span)
+        # An expiry date right after a card, and an unlabelled code right after that date.
+        position, after_expiry = span[1], False
+        for _ in range(2):
+            tail = _CARD_TAIL.match(text, position)
+            if tail is None or (
+                tail.group("code") and not (after_expiry or tail.group("code_label"))
+            ):
+                break
+            name = "expiry" if tail.group("expiry") else "code"
+            yield Finding("card", tail.start(name), tail.end(name))
+            position, after_expiry = tail.end(), name == "expiry"
+    for match in _SECURITY_CODE.finditer(text):
+        yield Finding("card", match.start("code"), match.end("code"))
 
 
 # --- phone numbers -------------------------------------------------------------------------
 
-# A run of digit groups: the candidate phone numbers are whitespace-separated windows of it.
+# A run of digit groups: the candidate phone numbers are windows of consecutive groups.
 _DIGIT_RUN = re.compile(
-    r"(?<![\w.,/@#=%$€£-])(?:\+|\(\+?)?\d[\d().-]*(?:[ \t]\(?\+?\d[\d().-]*)*(?![\w%€£$])"
+    rf"(?<![\w.,/@#=%$€£{_DASHES}])(?:\+|\(\+?)?\d[\d()]*(?:{_GROUP_SEP}\(?\+?\d[\d()]*)*"
+    r"(?![\w%€£$])"
 )
-_NANP = re.compile(r"(?:\+?1[ .-]?)?(?:\(\d{3}\) ?|\d{3}[ .-]?)\d{3}[ .-]\d{4}")
-_WELL_FORMED = re.compile(r"\+?(?:\(\+?\d{1,4}\)|\d{1,5})(?:[ .-]?(?:\(\d{1,4}\)|\d{1,6}))*")
+_PHONE_GROUP = re.compile(r"\(?\+?\d[\d()]*")
+_NANP = re.compile(
+    rf"(?:\+?1{_GROUP_SEP}?)?(?:\(\d{{3}}\) ?|\d{{3}}{_GROUP_SEP}?)\d{{3}}{_GROUP_SEP}\d{{4}}"
+)
+_DATE = re.compile(r"\d{1,4}([./-])\d{1,2}\1\d{1,4}")
+# National numbers start with a trunk 0 in these countries; the first one that accepts a number
+# decides (France first: most customers write from there).
+_TRUNK_ZERO_REGIONS = ("FR", "GB", "DE", "BE", "CH", "IT", "NL", "AT")
 # Words after which a number is an order, invoice or reference number, not a phone.
 _NOT_A_PHONE_BEFORE = re.compile(
     r"(?i)(?:\b(?:order|orders|invoice|inv|ref|reference|tracking|commande|facture|ticket|case"
-    r"|sku|serial|account|acct|id|transaction|receipt)|#)\W{0,3}"
-    r"(?:(?:number|no|num|nr|n°|numéro|id)\b\W{0,3})?(?:is\W{1,3})?$"
+    r"|sku|serial|account|acct|id|transaction|receipt|client|customer|siret|siren|tva|vat)|#)"
+    r"\W{0,3}(?:(?:number|no|num|nr|n°|numéro|id)\b\W{0,3})?(?:is\W{1,3})?$"
 )
+# "+33 (0)6 45 78 12 90" is about as many groups as a phone number is written in.
+_MAX_PHONE_GROUPS = 9
+_UNICODE_DASHES = str.maketrans(dict.fromkeys(_DASH_CHARS[1:] + "/\u00a0", "-"))
 
 
-# "+1 (415) 555 01 32 1" is about as many groups as a phone number is written in.
-_MAX_PHONE_CHUNKS = 8
-
-
-def _phone_shape_ok(candidate: str) -> bool:
+def _is_phone_number(candidate: str) -> bool:
     digits = re.sub(r"\D", "", candidate)
-    if len(digits) > 17 or not _WELL_FORMED.fullmatch(candidate):
+    if not 7 <= len(digits) <= 17 or _DATE.fullmatch(candidate):
         return False
-    if candidate.startswith(("+", "(+")):
-        return 8 <= len(digits) <= 15
-    if digits.startswith("00"):
-        # 00 is the international prefix; country codes never start with 0.
-        return 11 <= len(digits) <= 17 and digits[2] != "0"
-    if digits.startswith("0"):
-        # National formats of Europe: a trunk 0 and nine or ten digits (FR, UK, DE, BE, ...).
-        return 10 <= len(digits) <= 11 and not re.search(r"\d[.]\d{4}$", candidate)
-    return bool(_NANP.fullmatch(candidate)) and digits.lstrip("1")[0] in "23456789"
+    plain = candidate.translate(_UNICODE_DASHES)
+    if candidate.startswith(("+", "(+")) or digits.startswith("00"):
+        regions: tuple[str | None, ...] = (None,)
+        if not candidate.startswith(("+", "(+")):
+            plain = "+" + plain.lstrip("(")[2:]
+    elif digits.startswith("0") or candidate.startswith("(0)"):
+        regions = _TRUNK_ZERO_REGIONS
+    elif _NANP.fullmatch(candidate) and digits.lstrip("1")[:1] in "23456789":
+        regions = ("US",)
+    else:
+        return False
+    for region in regions:
+        try:
+            number = phonenumbers.parse(plain, region)
+        except phonenumbers.NumberParseException:
+            continue
+        if phonenumbers.is_valid_number(number):
+            return True
+    return False
 
 
 def _phones(text: str) -> Iterator[Finding]:
     for run in _DIGIT_RUN.finditer(text):
-        chunks = [(m.start(), m.end()) for m in re.finditer(r"\S+", run.group())]
+        groups = [(m.start(), m.end()) for m in _PHONE_GROUP.finditer(run.group())]
         offset, first = run.start(), 0
         # A number starts where the run starts or where the previous number ended; starting
         # anywhere else would find "phones" in the tail of longer numbers (a bad IBAN, a serial).
-        while first < len(chunks):
-            for last in range(min(len(chunks), first + _MAX_PHONE_CHUNKS) - 1, first - 1, -1):
-                start, end = offset + chunks[first][0], offset + chunks[last][1]
-                candidate = text[start:end].rstrip(".-")
-                if _phone_shape_ok(candidate) and not _NOT_A_PHONE_BEFORE.search(
+        while first < len(groups):
+            for last in range(min(len(groups), first + _MAX_PHONE_GROUPS) - 1, first - 1, -1):
+                start, end = offset + groups[first][0], offset + groups[last][1]
+                candidate = text[start:end]
+                if _is_phone_number(candidate) and not _NOT_A_PHONE_BEFORE.search(
                     text[max(0, start - 30) : start]
                 ):
-                    yield Finding("phone", start, start + len(candidate))
+                    yield Finding("phone", start, end)
                     first = last + 1
                     break
             else:
@@ -271,26 +522,36 @@ def _phones(text: str) -> Iterator[Finding]:
 
 # --- putting it together -------------------------------------------------------------------
 
-# Earlier finders win overlaps: a token may hold digit runs, an e-mail may hold a number.
+# Earlier finders win overlaps: a token may hold digit runs, an e-mail may hold a number, an
+# IBAN or a NIR may hold what looks like a card or a phone number.
 _FINDERS: tuple[Callable[[str], Iterator[Finding]], ...] = (
     _secrets,
     _emails,
     _ibans,
+    _national_ids,
     _cards,
     _phones,
 )
 
 
 class Redactor:
-    """Finds e-mail addresses, phone numbers, card numbers, IBANs and secrets in text."""
+    """Finds e-mail addresses, phone numbers, card numbers (with their expiry dates and security
+    codes), IBANs, French social-security numbers and secrets in text."""
 
     def find(self, text: str) -> list[Finding]:
+        # Kept sorted by start, so an overlap is checked against two neighbours, not every
+        # finding (a long message may hold thousands).
         taken: list[Finding] = []
         for finder in _FINDERS:
             for found in finder(text):
-                if not any(found.start < t.end and t.start < found.end for t in taken):
-                    taken.append(found)
-        return sorted(taken, key=lambda f: f.start)
+                at = bisect.bisect_left(taken, found.start, key=lambda f: f.start)
+                before = taken[at - 1] if at else None
+                after = taken[at] if at < len(taken) else None
+                if (before is None or before.end <= found.start) and (
+                    after is None or found.end <= after.start
+                ):
+                    taken.insert(at, found)
+        return taken
 
     def redact(self, text: str, *, keep: str = "") -> str:
         """`text` with each finding replaced by its placeholder; findings that also occur in

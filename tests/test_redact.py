@@ -31,7 +31,7 @@ EMAILS = [
     ("(pierre.martin@orange.fr)", "pierre.martin@orange.fr"),
     ("cc x@y.io, thanks", "x@y.io"),
     ("my address is first-last@my-company.com", "first-last@my-company.com"),
-    ("login o'neil@example.com failed", "neil@example.com"),
+    ("login o'neil@example.com failed", "o'neil@example.com"),
     ("write to 42@numbers.example.net", "42@numbers.example.net"),
     ("it's ceo@startup.technology now", "ceo@startup.technology"),
     ("Email:admin@example.com", "admin@example.com"),
