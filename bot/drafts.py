@@ -18,6 +18,7 @@ from redis.asyncio import Redis
 from redis.asyncio.client import Pipeline
 
 from bot.models import Ticket
+from bot.redact import Redactor
 from bot.sanitize import defuse_mentions
 from bot.store import text, update_watched
 from faq.loaders import slugify
@@ -64,7 +65,8 @@ def draft_from_ticket(ticket: Ticket) -> tuple[str, str] | None:
     )
     if not answer.strip() or not question:
         return None
-    return question, answer.strip()
+    # Kept past the conversation, and maybe published to every customer: redacted like the gap log.
+    return Redactor().redact(question), Redactor().redact(answer.strip())
 
 
 class DraftStore:

@@ -8,7 +8,9 @@ import logging
 
 import pytest
 
+from bot.drafts import draft_from_ticket
 from bot.logs import JsonFormatter
+from bot.models import ConversationKey, Ticket
 from bot.redact import (
     RedactingFilter,
     Redactor,
@@ -450,3 +452,24 @@ def test_json_log_lines_are_redacted_exceptions_included() -> None:
     line = json.loads(stream.getvalue())
     assert line["message"] == "while answering [phone]"
     assert "RuntimeError: customer [email], card [card]" in line["exception"]
+
+
+def test_a_draft_made_from_a_ticket_keeps_no_personal_data() -> None:
+    # Drafts outlive the conversation and may be published to every customer.
+    ticket = Ticket(
+        id="T-7",
+        key=ConversationKey("slack", "W1", "D1", None),
+        user_id="U1",
+        user_name="Jane",
+        question="my password is hunter2 and my card 4111 1111 1111 1111 was refused",
+        transcript=(
+            ("customer", "my password is hunter2 and my card 4111 1111 1111 1111 was refused"),
+            ("agent", "I called you on 06 12 34 56 78: use a new card, no need to reset it."),
+        ),
+        reason="no answer",
+        language="en",
+    )
+    assert draft_from_ticket(ticket) == (
+        "my password is [secret] and my card [card] was refused",
+        "I called you on [phone]: use a new card, no need to reset it.",
+    )
