@@ -6,6 +6,9 @@ live version (or publishes its disk FAQ as the first one), then follows the anno
 pub/sub channel. A publication goes live in the publishing process at once and in the others when
 they hear of it; on reconnecting after a Redis outage a process catches up with the live pointer,
 so a missed announcement only delays it.
+
+Reading, indexing, hashing and comparing a new FAQ happen in a worker thread: a large FAQ takes
+seconds of CPU, and the event loop keeps answering customers from the live index meanwhile.
 """
 
 from __future__ import annotations
@@ -65,6 +68,15 @@ class PublishReport:
     unchanged: bool = False
 
 
+@dataclass(frozen=True)
+class _Candidate:
+    """A FAQ ready to publish: its index, version id, and what changed against the live one."""
+
+    index: FaqIndex
+    version: str
+    changes: Changes
+
+
 class FaqPublisher:
     def __init__(
         self,
@@ -89,13 +101,27 @@ class FaqPublisher:
         """Load the live version, or publish the disk FAQ as the first one when none is live."""
         try:
             if await self.versions.live_id() is None:
-                info = self._info(self.faq.index.entries, "startup", f"{self.faq.path}")
+                info = self._info(
+                    self.faq.version, len(self.faq.index), "startup", f"{self.faq.path}"
+                )
                 if await self.versions.publish(
                     list(self.faq.index.entries), info, "first", first=True
                 ):
                     log.info("published %s as the first FAQ version %s", self.faq.path, info.id)
                     return
+            on_disk = self.faq.version
             await self.sync()
+            if self.faq.version != on_disk:
+                live = await self.versions.info(self.faq.version)
+                log.info(
+                    "serving the live FAQ version %s (from %s), not FAQ_PATH %s (version %s): "
+                    "every bot serves the version live in Redis; `faqbot faq reload` publishes "
+                    "FAQ_PATH",
+                    self.faq.version,
+                    live.source if live else "Redis",
+                    self.faq.path,
+                    on_disk,
+                )
         except RedisError as exc:
             log.warning(
                 "FAQ versions unavailable (%s): serving %s until Redis is back",
@@ -158,16 +184,12 @@ class FaqPublisher:
             try:
                 entries = await asyncio.to_thread(self._load, path, upload)
                 drafts, kept = await self._drafts()
-                # A published draft exported and committed to the FAQ files is theirs now.
-                in_files = {entry.id for entry in entries}
-                kept = [entry for entry in kept if entry.id not in in_files]
-                entries = _with_drafts(entries, [*kept, *drafts])
+                candidate = await asyncio.to_thread(self._prepare, entries, drafts, kept)
             except FaqLoadError as exc:
                 return self._refused("reload", source, tuple(str(e) for e in exc.errors))
             except RedisError as exc:
                 return self._refused("reload", source, (_unavailable(exc),))
-            new_index = await asyncio.to_thread(self.faq.build, entries)
-            version = content_version(new_index.entries)
+            new_index, version = candidate.index, candidate.version
             if version == self.faq.version:
                 return PublishReport(
                     True, "reload", version, len(new_index), source, unchanged=True
@@ -183,8 +205,8 @@ class FaqPublisher:
                     return self._refused("reload", source, errors)
                 if not check.passed:
                     return replace(self._refused("reload", source, ()), check=check)
-            changes = Changes.between(self.faq.index, new_index)
-            info = self._info(new_index.entries, who, source, changes)
+            changes = candidate.changes
+            info = self._info(version, len(new_index), who, source, changes)
             try:
                 await self.versions.publish(list(new_index.entries), info, "reload")
             except RedisError as exc:
@@ -210,9 +232,9 @@ class FaqPublisher:
                 if isinstance(target, tuple):
                     return self._refused("rollback", "", target)
                 entries = await self.versions.entries(target)
-                new_index = await asyncio.to_thread(self.faq.build, entries)
-                changes = Changes.between(self.faq.index, new_index)
-                info = self._info(new_index.entries, who, f"rollback to {target}", changes)
+                candidate = await asyncio.to_thread(self._prepare, entries)
+                new_index, changes = candidate.index, candidate.changes
+                info = self._info(target, len(entries), who, f"rollback to {target}", changes)
                 await self.versions.publish(entries, info, "rollback")
             except FaqLoadError as exc:
                 return self._refused("rollback", "", tuple(str(e) for e in exc.errors))
@@ -246,6 +268,21 @@ class FaqPublisher:
             return load_bytes(upload.data, upload.name)
         return load_faq(path or self.faq.path)
 
+    def _prepare(
+        self,
+        entries: list[FaqEntry],
+        drafts: Sequence[FaqEntry] = (),
+        kept: Sequence[FaqEntry] = (),
+    ) -> _Candidate:
+        """The new FAQ with the approved (`drafts`) and earlier published (`kept`) drafts, indexed
+        and hashed; run in a worker thread. FaqLoadError when the drafts do not fit."""
+        # A published draft exported and committed to the FAQ files is theirs now.
+        in_files = {entry.id for entry in entries}
+        kept = [entry for entry in kept if entry.id not in in_files]
+        index = self.faq.build(_with_drafts(entries, [*kept, *drafts]))
+        version = content_version(index.entries)
+        return _Candidate(index, version, Changes.between(self.faq.index, index))
+
     async def _drafts(self) -> tuple[list[FaqEntry], list[FaqEntry]]:
         """(approved drafts to publish, drafts already published that stay)."""
         if self.drafts is None:
@@ -265,11 +302,11 @@ class FaqPublisher:
         )
 
     def _info(
-        self, entries: Sequence[FaqEntry], who: str, source: str, changes: Changes | None = None
+        self, version: str, count: int, who: str, source: str, changes: Changes | None = None
     ) -> VersionInfo:
         return VersionInfo(
-            id=content_version(entries),
-            count=len(entries),
+            id=version,
+            count=count,
             who=who,
             when=time.time(),
             source=source,

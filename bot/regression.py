@@ -8,6 +8,7 @@ as labelled, or when a question the old FAQ answered now escalates.
 
 from __future__ import annotations
 
+import asyncio
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -51,7 +52,7 @@ class GoldenCheck:
         golden = golden_path(faq_path)
         if golden is None:
             return CheckResult(None)
-        cases = load_cases(golden)
+        cases = await asyncio.to_thread(load_cases, golden)
         old = await evaluate(self.router, before, cases)
         new = await evaluate(self.router, after, cases)
         return CheckResult(golden, old.accuracy, new.accuracy, regressions(old, new))

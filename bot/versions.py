@@ -7,10 +7,14 @@ Keys, under the configured prefix:
 - `faq:history`: a list of publications (reload, rollback, first), newest first;
 - `faq:live`: the live version's id. Publishing sets it and announces the id on the channel
   `<prefix>:faq:live`, which every process follows.
+
+Entries are serialised, parsed and hashed in a worker thread: for a large FAQ that takes seconds,
+which the event loop owes to the customers it is answering meanwhile.
 """
 
 from __future__ import annotations
 
+import asyncio
 import json
 from dataclasses import asdict, dataclass, field
 from typing import Any, cast
@@ -72,18 +76,10 @@ class FaqVersions:
 
     async def entries(self, version: str) -> list[FaqEntry]:
         """The version's entries, checked against its id; FaqLoadError if missing or corrupt."""
-        name = f"stored FAQ version {version}"
         raw = await self.redis.hget(self._key("version", version), "entries")
         if not raw:
-            raise FaqLoadError([FaqError(name, 0, "no such version")])
-        try:
-            data = json.loads(text(raw))
-        except ValueError as exc:
-            raise FaqLoadError([FaqError(name, 0, f"corrupt record: {exc}")]) from None
-        entries = from_records(data, name)
-        if content_version(entries) != version:
-            raise FaqLoadError([FaqError(name, 0, "corrupt record: content does not match its id")])
-        return entries
+            raise FaqLoadError([FaqError(f"stored FAQ version {version}", 0, "no such version")])
+        return await asyncio.to_thread(_decode, text(raw), version)
 
     async def resolve(self, prefix: str) -> list[str]:
         """Stored version ids starting with `prefix` (admins type a few characters)."""
@@ -113,7 +109,8 @@ class FaqVersions:
         A version already stored keeps its original info (who made it, its changes).
         """
         record = self._key("version", info.id)
-        await self.redis.hsetnx(record, "entries", json.dumps(to_records(entries)))
+        payload = await asyncio.to_thread(_encode, entries)
+        await self.redis.hsetnx(record, "entries", payload)
         await self.redis.hsetnx(record, "info", json.dumps(asdict(info)))
         if first:
             if not await self.redis.set(self._key("live"), info.id, nx=True):
@@ -140,6 +137,24 @@ class FaqVersions:
                 pipe.zrem(self._key("versions"), *doomed)
                 pipe.delete(*(self._key("version", v) for v in doomed))
                 await pipe.execute()
+
+
+def _encode(entries: list[FaqEntry]) -> str:
+    return json.dumps(to_records(entries))
+
+
+def _decode(raw: str, version: str) -> list[FaqEntry]:
+    name = f"stored FAQ version {version}"
+    try:
+        data = json.loads(raw)
+    except ValueError as exc:
+        raise FaqLoadError([FaqError(name, 0, f"corrupt record: {exc}")]) from None
+    except RecursionError:
+        raise FaqLoadError([FaqError(name, 0, "corrupt record: nested too deeply")]) from None
+    entries = from_records(data, name)
+    if content_version(entries) != version:
+        raise FaqLoadError([FaqError(name, 0, "corrupt record: content does not match its id")])
+    return entries
 
 
 def _tuples(data: dict[str, list[str]]) -> dict[str, tuple[str, ...]]:
