@@ -5,6 +5,9 @@ file name's extension (the loaders then validate the content like any FAQ file),
 fetched over https only, from public addresses only, without following redirects: an admin's
 reload must not become a way to read the bot's own network (SSRF). Every address a host name
 resolves to is checked at connection time, so a name cannot be re-pointed between check and use.
+An IPv6 address that carries an IPv4 one (mapped, IPv4-compatible, NAT64, 6to4) is judged as that
+IPv4 address, and so is an IPv4 address written in another base or shortened (2130706433, 0x7f.1,
+127.1), which is then refused in any case: the admin is asked for the usual form.
 `allow_loopback` relaxes that to http and loopback addresses for tests and local development.
 """
 
@@ -36,6 +39,37 @@ class Upload:
     name: str
     data: bytes
     origin: str
+
+
+# Their last 32 bits are an IPv4 address: NAT64's well-known prefix (RFC 6052) and the deprecated
+# IPv4-compatible form.
+_NAT64 = ipaddress.IPv6Network("64:ff9b::/96")
+_IPV4_COMPATIBLE = ipaddress.IPv6Network("::/96")
+# Local-use NAT64 (RFC 8215) translates to addresses of the operator's choosing: never public.
+_LOCAL_NAT64 = ipaddress.IPv6Network("64:ff9b:1::/48")
+
+
+def address_allowed(host: str, *, allow_loopback: bool) -> bool:
+    """Whether a FAQ URL may be fetched from this IP address."""
+    address: ipaddress.IPv4Address | ipaddress.IPv6Address = ipaddress.ip_address(
+        host.split("%", 1)[0]
+    )
+    if isinstance(address, ipaddress.IPv6Address):
+        if address in _LOCAL_NAT64:
+            return False
+        address = _embedded_ipv4(address) or address
+    return address.is_global or (allow_loopback and address.is_loopback)
+
+
+def _embedded_ipv4(address: ipaddress.IPv6Address) -> ipaddress.IPv4Address | None:
+    if address.ipv4_mapped is not None:
+        return address.ipv4_mapped
+    if address.sixtofour is not None:
+        return address.sixtofour
+    # ::1 is IPv6's own loopback, not the IPv4 address 0.0.0.1.
+    if address in _NAT64 or (address in _IPV4_COMPATIBLE and not address.is_loopback):
+        return ipaddress.IPv4Address(int(address) & 0xFFFF_FFFF)
+    return None
 
 
 def _formats() -> str:
@@ -76,6 +110,12 @@ class FaqSources:
         self._check_name(name)
         if not _is_hostname(url.host):
             self._check_address(url.host)
+        elif (numeric := _other_ipv4_form(url.host)) is not None:
+            self._check_address(str(numeric))
+            raise SourceError(
+                f"{url.host} is the IPv4 address {numeric} written another way; "
+                f"write it as {numeric}"
+            )
         resolver = _VettedResolver(self._check_address)
         connector = aiohttp.TCPConnector(resolver=resolver)
         timeout = aiohttp.ClientTimeout(total=self.timeout)
@@ -101,8 +141,7 @@ class FaqSources:
         return Upload(name, data, address)
 
     def _check_address(self, host: str) -> None:
-        address = ipaddress.ip_address(host.split("%", 1)[0])
-        if address.is_global or (self.allow_loopback and address.is_loopback):
+        if address_allowed(host, allow_loopback=self.allow_loopback):
             return
         raise SourceError(f"{host} is not a public address; FAQ URLs must be public")
 
@@ -113,6 +152,14 @@ def _is_hostname(host: str) -> bool:
     except ValueError:
         return True
     return False
+
+
+def _other_ipv4_form(host: str) -> ipaddress.IPv4Address | None:
+    """The address the C library reads in `host` (decimal, octal, hex, fewer than four parts)."""
+    try:
+        return ipaddress.IPv4Address(socket.inet_aton(host))
+    except OSError:
+        return None
 
 
 async def read_capped(response: aiohttp.ClientResponse, limit: int) -> bytes:

@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import json
 import shutil
+import threading
 from collections.abc import AsyncIterator, Callable, Sequence
 from pathlib import Path
 
@@ -15,10 +16,13 @@ from redis.asyncio import Redis
 
 from bot.admin import format_publish
 from bot.app import App
+from bot.faq_sources import FaqSources, SourceError, address_allowed
 from bot.models import Attachment, ConversationKey, IncomingMessage, MessageKind
 from bot.publishing import FaqPublisher
 from faq.index import FaqIndex
 from faq.models import FaqEntry
+from faq.repository import FaqRepository
+from faq.semantic import Encoder, Vectors
 from tests.conftest import MakeApp
 from tests.standins.loopback import serve_on_loopback
 
@@ -62,6 +66,15 @@ def question(text: str) -> IncomingMessage:
         text=text,
         is_direct=True,
     )
+
+
+def attached(name: str, data: bytes, size: int | None = None) -> Attachment:
+    """A chat attachment; `size` is what the platform reports, when it under-reports."""
+
+    async def fetch(limit: int) -> bytes:
+        return data[: limit + 1]
+
+    return Attachment(name, len(data) if size is None else size, fetch)
 
 
 async def eventually(predicate: Callable[[], bool], what: str) -> None:
@@ -339,12 +352,6 @@ async def test_a_bad_attachment_is_refused_with_its_errors_and_the_live_faq_stay
     app = await started(make_app, faq_dir, FAQ_UPLOAD_MAX_BYTES=1000)
     live = app.faq.version
 
-    def attached(name: str, data: bytes, size: int | None = None) -> Attachment:
-        async def fetch(limit: int) -> bytes:
-            return data[: limit + 1]
-
-        return Attachment(name, len(data) if size is None else size, fetch)
-
     broken = attached("faq.yaml", b"- id: a\n  question: Q?\n")
     reply = await app.engine.handle(command("reload", attachments=(broken,)))
     assert "faq.yaml:1: missing 'answer'" in reply.text and f"{live} stays live" in reply.text
@@ -359,3 +366,153 @@ async def test_a_bad_attachment_is_refused_with_its_errors_and_the_live_faq_stay
     reply = await app.engine.handle(command("reload", attachments=(good,)))
     assert "FAQ reloaded" in reply.text and list(app.faq.index.by_id) == ["parking"]
     assert "from attachment new.csv" in (await app.engine.handle(command("versions"))).text
+
+
+async def test_a_hostile_faq_file_is_refused_with_its_line_and_the_live_faq_stays(
+    make_app: MakeApp, faq_dir: Path
+) -> None:
+    app = await started(make_app, faq_dir)
+    live = app.faq.version
+    # A billion laughs: 94 KB of these used 2.4 GB before aliases were refused.
+    laughs = (
+        FAQ
+        + "- &l0 [lol, lol]\n"
+        + "".join(f"- &l{n} [{', '.join([f'*l{n - 1}'] * 9)}]\n" for n in range(1, 12))
+    )
+    deep = FAQ + "- " + "[" * 100_000 + "]" * 100_000 + "\n"
+    for data, why in (
+        (laughs, "faq.yaml:10: YAML anchors and aliases (&name, *name) are not allowed"),
+        (deep, "faq.yaml:10: nested deeper than 10 levels"),
+        (
+            FAQ.replace("30 days.", "30 days." + " Really." * 3_000),
+            "faq.yaml:7: 'answer' is 24,023 characters",
+        ),
+    ):
+        reply = await app.engine.handle(
+            command("reload", attachments=(attached("faq.yaml", data.encode()),))
+        )
+        assert why in reply.text and f"version {live} stays live" in reply.text, reply.text
+    assert app.faq.version == live and len(app.faq.index) == 3
+
+
+async def test_a_stored_version_nested_too_deep_to_parse_is_corrupt_and_the_faq_stays(
+    make_app: MakeApp, faq_dir: Path, redis_url: str, prefix: str, caplog: pytest.LogCaptureFixture
+) -> None:
+    app = await started(make_app, faq_dir)
+    live = app.faq.version
+    client = Redis.from_url(redis_url, decode_responses=True)
+    await client.hset(f"{prefix}:faq:version:0123456789ab", "entries", "[" * 100_000)
+    await client.set(f"{prefix}:faq:live", "0123456789ab")
+    await client.aclose()
+
+    await app.publisher.sync()
+
+    assert app.faq.version == live
+    assert "stored FAQ version 0123456789ab:0: corrupt record: nested too deeply" in caplog.text
+
+
+class HeldEncoder:
+    """The process's encoder, holding the index build of any FAQ that mentions `marker` until
+    the test releases it: a reload as slow as the test needs, seen from inside its build."""
+
+    def __init__(self, inner: Encoder, marker: str) -> None:
+        self.inner = inner
+        self.name = inner.name
+        self.languages = inner.languages
+        self.marker = marker
+        self.building = asyncio.Event()
+        self.release = threading.Event()
+        self._loop = asyncio.get_running_loop()
+
+    def embed_documents(self, texts: Sequence[str]) -> Vectors:
+        if any(self.marker in text for text in texts):
+            self._loop.call_soon_threadsafe(self.building.set)
+            # Bounded: a build run on the event loop itself would wait here for ever.
+            if not self.release.wait(30):
+                raise TimeoutError("the held index build was never released")
+        return self.inner.embed_documents(texts)
+
+    def embed_query(self, text: str) -> Vectors:
+        return self.inner.embed_query(text)
+
+
+async def test_customers_are_answered_while_a_reload_builds_its_index(
+    make_app: MakeApp, faq_dir: Path
+) -> None:
+    app = await started(make_app, faq_dir)
+    first, *others = app.faq.encoders
+    held = HeldEncoder(first, marker="parking")
+    # A reload in this process, whose index build for the new FAQ lasts until released.
+    publisher = FaqPublisher(
+        faq=FaqRepository(faq_dir, (held, *others)),
+        versions=app.publisher.versions,
+        check=app.publisher.check,
+    )
+    (faq_dir / "faq.yaml").write_text(FAQ + NEW_ENTRY)
+    reload = asyncio.create_task(publisher.reload("admin"))
+    await asyncio.wait_for(held.building.wait(), 30)
+
+    answer = await app.engine.handle(question("Where is your office?"))
+
+    assert answer.source_ids == ["office"] and not reload.done()
+    held.release.set()
+    report = await reload
+    assert report.ok and report.changes.added == ("parking",)
+    await eventually(lambda: "parking" in app.faq.index.by_id, "the reload goes live")
+
+
+async def refusal(sources: FaqSources, url: str) -> str:
+    """Why `sources` refuses to fetch `url` (none of these ever connect)."""
+    with pytest.raises(SourceError) as caught:
+        await sources.from_url(url)
+    return str(caught.value)
+
+
+@pytest.mark.parametrize(
+    "host",
+    [
+        "[::ffff:127.0.0.1]",  # IPv4-mapped
+        "[::ffff:7f00:1]",  # the same, in hex
+        "[64:ff9b::7f00:1]",  # NAT64
+        "[::127.0.0.1]",  # IPv4-compatible
+        "[2002:7f00:0001::]",  # 6to4
+        "[::ffff:10.0.0.1]",
+        "[64:ff9b::a9fe:a9fe]",  # the cloud metadata address, 169.254.169.254, through NAT64
+        "[2002:c0a8:0101::]",  # 192.168.1.1 through 6to4
+        "[64:ff9b:1::7f00:1]",  # local-use NAT64: translated to whatever the operator chose
+    ],
+)
+async def test_ipv6_forms_of_a_private_ipv4_address_are_refused_like_it(host: str) -> None:
+    why = await refusal(FaqSources(max_bytes=1000, timeout=5), f"https://{host}/faq.yaml")
+    assert why.endswith("is not a public address; FAQ URLs must be public"), why
+
+
+@pytest.mark.parametrize("host", ["2130706433", "0x7f.1", "0177.0.0.1", "127.1", "0x7f000001"])
+async def test_loopback_written_in_decimal_octal_hex_or_short_is_refused_as_loopback(
+    host: str,
+) -> None:
+    production = FaqSources(max_bytes=1000, timeout=5)
+    assert await refusal(production, f"https://{host}/faq.yaml") == (
+        "127.0.0.1 is not a public address; FAQ URLs must be public"
+    )
+    # Where loopback is allowed, or for a public address, the admin is asked for the usual form.
+    local = FaqSources(max_bytes=1000, timeout=5, allow_loopback=True)
+    assert await refusal(local, f"http://{host}/faq.yaml") == (
+        f"{host} is the IPv4 address 127.0.0.1 written another way; write it as 127.0.0.1"
+    )
+    assert await refusal(production, "https://134744072/faq.yaml") == (
+        "134744072 is the IPv4 address 8.8.8.8 written another way; write it as 8.8.8.8"
+    )
+
+
+def test_an_embedded_ipv4_address_decides_as_that_address_would() -> None:
+    # The test suite connects to nothing but 127.0.0.1 and ::1, so the rest is judged offline.
+    loopback = ["::ffff:127.0.0.1", "64:ff9b::7f00:1", "::127.0.0.1", "2002:7f00:1::", "::1"]
+    for host in loopback:
+        assert not address_allowed(host, allow_loopback=False), host
+        assert address_allowed(host, allow_loopback=True), host
+    for host in ("::ffff:10.0.0.1", "64:ff9b::a00:1", "2002:a00:1::", "64:ff9b:1::7f00:1", "::"):
+        assert not address_allowed(host, allow_loopback=True), host
+    # Public addresses stay reachable whatever their form.
+    for host in ("::ffff:8.8.8.8", "64:ff9b::808:808", "2002:808:808::", "2606:4700::1111"):
+        assert address_allowed(host, allow_loopback=False), host
