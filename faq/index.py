@@ -85,21 +85,38 @@ class FaqIndex:
         self.by_id = {entry.id: entry for entry in self.entries}
         self.encoders = tuple(encoders)
         self.calibration: Calibration = calibration_for(tuple(e.name for e in self.encoders))
-        docs = [_document_terms(entry) for entry in self.entries]
-        self._doc_terms = [frozenset(doc) for doc in docs]
-        self._bm25 = bm25s.BM25()
-        self._bm25.index(docs, show_progress=False)
-        self._vocab: dict[str, int] = dict(self._bm25.vocab_dict)
-        self._df: dict[str, int] = {}
-        for doc in self._doc_terms:
-            for term in doc:
-                self._df[term] = self._df.get(term, 0) + 1
-        self._words = sorted({w for entry in self.entries for w in words(_entry_text(entry))})
         questions = [[entry.question, *entry.alternates] for entry in self.entries]
         texts = [text for group in questions for text in group]
         # Where each entry's questions start among `texts`, to take the best one per entry.
         self._starts = np.cumsum([0] + [len(group) for group in questions[:-1]])
-        self._ngrams = NgramIndex(texts)
+        # Each text is cut into words once; every structure below is built from these.
+        text_words = [words(text) for text in texts]
+        question_words = [
+            [w for ws in text_words[start : start + len(group)] for w in ws]
+            for start, group in zip(self._starts, questions, strict=True)
+        ]
+        other_words = [words(" ".join([entry.answer, *entry.tags])) for entry in self.entries]
+        self._words = sorted({w for ws in (*question_words, *other_words) for w in ws})
+        # Each distinct word is stemmed once: a FAQ repeats its words far more than it adds new.
+        self._vocab: dict[str, int] = {}
+        ids_of = {
+            w: [self._vocab.setdefault(t, len(self._vocab)) for t in terms(w)] for w in self._words
+        }
+        # Questions say what an entry is about better than its answer does, so they count twice.
+        docs = [
+            [i for w in (*q, *q, *other) for i in ids_of[w]]
+            or [self._vocab.setdefault("", len(self._vocab))]
+            for q, other in zip(question_words, other_words, strict=True)
+        ]
+        self._bm25 = bm25s.BM25()
+        self._bm25.index((docs, self._vocab), show_progress=False)
+        terms_of = list(self._vocab)
+        self._doc_terms = [frozenset(terms_of[i] for i in doc) for doc in docs]
+        self._df: dict[str, int] = {}
+        for doc_terms in self._doc_terms:
+            for term in doc_terms:
+                self._df[term] = self._df.get(term, 0) + 1
+        self._ngrams = NgramIndex(text_words)
         answers = [entry.answer for entry in self.entries]
         # An answer several entries share ("See our help centre.") says nothing about any of
         # them: such an entry's answer signal is its question signal instead.
@@ -262,14 +279,3 @@ def _nominate(rankers: list[Scores]) -> list[int]:
 
 def _is_real_word(word: str) -> bool:
     return max(zipf_frequency(word, "en"), zipf_frequency(word, "fr")) >= _REAL_WORD_ZIPF
-
-
-def _entry_text(entry: FaqEntry) -> str:
-    return " ".join([entry.question, *entry.alternates, entry.answer, *entry.tags])
-
-
-def _document_terms(entry: FaqEntry) -> list[str]:
-    # Questions say what an entry is about better than its answer does, so they count twice.
-    questions = " ".join([entry.question, *entry.alternates])
-    text = " ".join([questions, questions, entry.answer, " ".join(entry.tags)])
-    return [t for word in words(text) for t in terms(word)] or [""]

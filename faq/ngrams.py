@@ -7,7 +7,6 @@ misses, and French words sharing roots with the English ones still share most of
 
 from __future__ import annotations
 
-import math
 from collections import Counter
 from collections.abc import Sequence
 
@@ -20,47 +19,53 @@ from faq.text import words
 _SIZES = (3, 4, 5)
 
 
-def char_ngrams(text: str) -> Counter[str]:
-    """N-grams of each content word padded with spaces, so word starts and ends count."""
-    grams: Counter[str] = Counter()
-    for word in words(text):
-        padded = f" {word} "
-        for size in _SIZES:
-            grams.update(padded[i : i + size] for i in range(max(1, len(padded) - size + 1)))
-    return grams
+def word_ngrams(word: str) -> list[str]:
+    """N-grams of a content word padded with spaces, so word starts and ends count."""
+    padded = f" {word} "
+    return [padded[i : i + size] for size in _SIZES for i in range(max(1, len(padded) - size + 1))]
 
 
 class NgramIndex:
-    def __init__(self, texts: Sequence[str]) -> None:
-        counts = [char_ngrams(text) for text in texts]
+    def __init__(self, texts: Sequence[Sequence[str]]) -> None:
+        """`texts`: each text's content words (`faq.text.words`)."""
+        # Words repeat across a FAQ far more than texts do, so each word is cut into n-grams
+        # once, and the counting is done in numpy over (row, column) pairs.
         self._columns: dict[str, int] = {}
-        df: Counter[str] = Counter()
-        for grams in counts:
-            df.update(grams.keys())
-        for gram in df:
-            self._columns[gram] = len(self._columns)
-        n = len(texts)
-        self._idf = np.array(
-            [math.log((1 + n) / (1 + df[g])) + 1 for g in self._columns], dtype=np.float64
-        )
-        self._matrix = self._vectors(counts).T.tocsr()
+        columns_of: dict[str, list[int]] = {}
+        cols: list[int] = []
+        lengths: list[int] = []
+        for text in texts:
+            before = len(cols)
+            for word in text:
+                known = columns_of.get(word)
+                if known is None:
+                    known = columns_of[word] = [
+                        self._columns.setdefault(gram, len(self._columns))
+                        for gram in word_ngrams(word)
+                    ]
+                cols.extend(known)
+            lengths.append(len(cols) - before)
+        n, width = len(texts), len(self._columns)
+        rows = np.repeat(np.arange(n, dtype=np.int64), lengths)
+        pairs, counts = np.unique((rows << 32) | np.array(cols, dtype=np.int64), return_counts=True)
+        row, col = pairs >> 32, pairs & 0xFFFFFFFF
+        df = np.bincount(col, minlength=width)
+        self._idf = np.log((1 + n) / (1 + df)) + 1
+        weights = (1 + np.log(counts)) * self._idf[col]
+        norms = np.sqrt(np.bincount(row, weights * weights, minlength=n))
+        weights /= norms[row]
+        self._matrix = csr_matrix((weights, (col, row)), shape=(width, n))
 
     def cosines(self, text: str) -> NDArray[np.float64]:
         """Cosine between the text and every indexed text, in index order."""
-        query = self._vectors([char_ngrams(text)])
+        grams = Counter(gram for word in words(text) for gram in word_ngrams(word))
+        known = [(self._columns[g], c) for g, c in grams.items() if g in self._columns]
+        if not known:
+            return np.zeros(self._matrix.shape[1], dtype=np.float64)
+        cols = np.array([col for col, _ in known])
+        weights = (1 + np.log([c for _, c in known])) * self._idf[cols]
+        query = csr_matrix(
+            (weights / np.linalg.norm(weights), (np.zeros(len(cols), dtype=np.int64), cols)),
+            shape=(1, self._matrix.shape[0]),
+        )
         return np.asarray((query @ self._matrix).toarray()[0], dtype=np.float64)
-
-    def _vectors(self, counts: Sequence[Counter[str]]) -> csr_matrix:
-        rows: list[int] = []
-        cols: list[int] = []
-        values: list[float] = []
-        for row, grams in enumerate(counts):
-            known = [(self._columns[g], c) for g, c in grams.items() if g in self._columns]
-            if not known:
-                continue
-            weights = np.array([(1 + math.log(c)) * self._idf[col] for col, c in known])
-            weights /= np.linalg.norm(weights)
-            rows.extend([row] * len(known))
-            cols.extend(col for col, _ in known)
-            values.extend(weights.tolist())
-        return csr_matrix((values, (rows, cols)), shape=(len(counts), len(self._columns)))
