@@ -189,6 +189,14 @@ class FaqPublisher:
                 return self._refused("reload", source, tuple(str(e) for e in exc.errors))
             except RedisError as exc:
                 return self._refused("reload", source, (_unavailable(exc),))
+            except Exception as exc:
+                # A FAQ the loaders accept can still break the index build (a bug, or memory
+                # running out on a huge one): the admin hears so and the live FAQ stays.
+                log.exception("the FAQ from %s could not be indexed", source)
+                reason = (
+                    f"The new FAQ could not be indexed ({type(exc).__name__}); nothing changed."
+                )
+                return self._refused("reload", source, (reason,))
             new_index, version = candidate.index, candidate.version
             if version == self.faq.version:
                 return PublishReport(

@@ -468,6 +468,32 @@ async def refusal(sources: FaqSources, url: str) -> str:
     return str(caught.value)
 
 
+class BrokenEncoder(HeldEncoder):
+    def embed_documents(self, texts: Sequence[str]) -> Vectors:
+        if any(self.marker in text for text in texts):
+            raise MemoryError
+        return self.inner.embed_documents(texts)
+
+
+async def test_a_reload_whose_index_cannot_be_built_is_refused_in_one_line(
+    make_app: MakeApp, faq_dir: Path
+) -> None:
+    app = await started(make_app, faq_dir)
+    first, *others = app.faq.encoders
+    faq = FaqRepository(faq_dir, (BrokenEncoder(first, marker="parking"), *others))
+    publisher = FaqPublisher(faq=faq, versions=app.publisher.versions, check=app.publisher.check)
+    live = faq.version
+    (faq_dir / "faq.yaml").write_text(FAQ + NEW_ENTRY)
+
+    report = await publisher.reload("admin")
+
+    assert format_publish(report) == (
+        f"FAQ reload refused ({faq_dir}); version {live} stays live.\n"
+        "The new FAQ could not be indexed (MemoryError); nothing changed."
+    )
+    assert faq.version == live and await app.publisher.versions.live_id() == live
+
+
 @pytest.mark.parametrize(
     "host",
     [
