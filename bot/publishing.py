@@ -145,7 +145,16 @@ class FaqPublisher:
                     exc,
                 )
                 return
-            self.faq.install(await asyncio.to_thread(self.faq.build, entries), live)
+            try:
+                index = await asyncio.to_thread(self.faq.build, entries)
+            except Exception:
+                # Raised out of here, it would end the follow loop: this process would never
+                # swap again.
+                log.exception(
+                    "live FAQ version %s cannot be indexed, keeping %s", live, self.faq.version
+                )
+                return
+            self.faq.install(index, live)
             log.info("now serving FAQ version %s (%d entries)", live, len(entries))
 
     async def follow(self, stop: asyncio.Event) -> None:

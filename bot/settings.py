@@ -5,15 +5,21 @@ The README's settings table and `.env.example` list the same names; a test keeps
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, Field, SecretStr, ValidationError, field_validator
+from pydantic import BaseModel, Field, SecretStr, ValidationError, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+from redis.connection import parse_url
 
 from bot.hours import parse_windows, zone
+from faq.loaders import MAX_FILE_BYTES
 
 CommaList = Annotated[list[str], NoDecode]
+
+# The one setting whose empty value means something (no notice) rather than "use the default".
+EMPTY_IS_A_VALUE = frozenset({"PRIVACY_NOTICE"})
 
 
 class ModelPrice(BaseModel):
@@ -57,7 +63,7 @@ class Settings(BaseSettings):
     AUTO_RESOLVE_MAX_TICKETS: int = Field(default=100, ge=0)
     # FAQ versions and reloads
     FAQ_VERSIONS_KEEP: int = Field(default=50, ge=2)
-    FAQ_UPLOAD_MAX_BYTES: int = Field(default=2_000_000, ge=1000)
+    FAQ_UPLOAD_MAX_BYTES: int = Field(default=2_000_000, ge=1000, le=MAX_FILE_BYTES)
     FAQ_URL_TIMEOUT_SECONDS: float = Field(default=15.0, gt=0)
     FAQ_URL_ALLOW_LOOPBACK: bool = False
 
@@ -71,7 +77,7 @@ class Settings(BaseSettings):
     LLM_MAX_RETRIES: int = Field(default=2, ge=0)
     LLM_HISTORY_TURNS: int = Field(default=6, ge=0)
     LLM_FULL_FAQ_TOKENS: int = Field(default=30000, ge=0)
-    LLM_PRICES: dict[str, ModelPrice] = {}
+    LLM_PRICES: Annotated[dict[str, ModelPrice], NoDecode] = {}
     # Private deployments: Amazon Bedrock (LLM_PROVIDER=bedrock) and Google Vertex AI (vertex)
     AWS_REGION: str | None = None
     AWS_ACCESS_KEY_ID: SecretStr | None = None
@@ -124,24 +130,48 @@ class Settings(BaseSettings):
     DISCORD_REPLY_IN_THREAD: bool = True
     DISCORD_SHARDED: bool = False
 
+    @model_validator(mode="before")
+    @classmethod
+    def _empty_is_unset(cls, values: object) -> object:
+        # `KEY=` in .env or the environment reads as "not set", so a copied .env.example or a
+        # compose file passing an empty variable never switches on a half-configured feature.
+        if not isinstance(values, dict):
+            return values
+        return {
+            name: value
+            for name, value in values.items()
+            if name in EMPTY_IS_A_VALUE or not (isinstance(value, str) and not value.strip())
+        }
+
+    @field_validator("REDIS_URL")
+    @classmethod
+    def _redis_url(cls, value: str | None) -> str | None:
+        if value is not None:
+            parse_url(value)  # the client's own parser: its ValueError names what is wrong
+        return value
+
+    @field_validator("LLM_PRICES", mode="before")
+    @classmethod
+    def _prices_json(cls, value: object) -> object:
+        if not isinstance(value, str):
+            return value
+        try:
+            return json.loads(value)
+        except ValueError as exc:
+            raise ValueError(f"not valid JSON ({exc})") from None
+
     @field_validator("BUSINESS_HOURS")
     @classmethod
     def _hours(cls, value: str | None) -> str | None:
-        if value is not None and value.strip():
+        if value is not None:
             parse_windows(value)
-            return value
-        return None
+        return value
 
     @field_validator("BUSINESS_TIMEZONE")
     @classmethod
     def _timezone(cls, value: str) -> str:
         zone(value)
         return value
-
-    @field_validator("ANSWER_THRESHOLD", mode="before")
-    @classmethod
-    def _blank_is_default(cls, value: object) -> object:
-        return None if isinstance(value, str) and not value.strip() else value
 
     @field_validator(
         "SLACK_ADMIN_USER_IDS",
@@ -169,5 +199,6 @@ def load_settings(**overrides: object) -> Settings:
         lines = []
         for error in exc.errors():
             name = ".".join(str(part) for part in error["loc"]) or "settings"
-            lines.append(f"invalid setting {name}: {error['msg']}")
+            message = error["msg"].removeprefix("Value error, ")
+            lines.append(f"invalid setting {name}: {message}")
         raise SettingsError("\n".join(lines)) from None

@@ -19,6 +19,7 @@ from bot.app import App
 from bot.faq_sources import FaqSources, SourceError, address_allowed
 from bot.models import Attachment, ConversationKey, IncomingMessage, MessageKind
 from bot.publishing import FaqPublisher
+from bot.settings import SettingsError, load_settings
 from faq.index import FaqIndex
 from faq.models import FaqEntry
 from faq.repository import FaqRepository
@@ -346,6 +347,14 @@ async def test_urls_must_be_https_and_public_in_production(
     assert app.faq.version == live
 
 
+def test_an_upload_limit_above_what_any_faq_file_may_weigh_is_refused_at_start() -> None:
+    with pytest.raises(SettingsError) as caught:
+        load_settings(_env_file=None, FAQ_UPLOAD_MAX_BYTES=20_000_001)
+    assert str(caught.value) == (
+        "invalid setting FAQ_UPLOAD_MAX_BYTES: Input should be less than or equal to 20000000"
+    )
+
+
 async def test_a_bad_attachment_is_refused_with_its_errors_and_the_live_faq_stays(
     make_app: MakeApp, faq_dir: Path
 ) -> None:
@@ -492,6 +501,31 @@ async def test_a_reload_whose_index_cannot_be_built_is_refused_in_one_line(
         "The new FAQ could not be indexed (MemoryError); nothing changed."
     )
     assert faq.version == live and await app.publisher.versions.live_id() == live
+
+
+async def test_a_replica_that_cannot_index_the_new_version_keeps_its_faq_and_follows_on(
+    make_app: MakeApp, faq_dir: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    app = await started(make_app, faq_dir)
+    first, *others = app.faq.encoders
+    faq = FaqRepository(faq_dir, (BrokenEncoder(first, marker="parking"), *others))
+    replica = FaqPublisher(faq=faq, versions=app.publisher.versions, check=app.publisher.check)
+    stop = asyncio.Event()
+    following = asyncio.create_task(replica.follow(stop))
+    old = faq.version
+    (faq_dir / "faq.yaml").write_text(FAQ + NEW_ENTRY)
+    assert (await app.publisher.reload("admin")).ok
+    await eventually(
+        lambda: "cannot be indexed" in caplog.text, "the replica tries the new version"
+    )
+    assert f"live FAQ version {app.faq.version} cannot be indexed, keeping {old}" in caplog.text
+    assert faq.version == old and not following.done()
+
+    (faq_dir / "faq.yaml").write_text(FAQ.replace("30 days", "60 days"))
+    assert (await app.publisher.reload("admin")).ok
+    await eventually(lambda: faq.version == app.faq.version, "the replica swaps to the next one")
+    stop.set()
+    await following
 
 
 @pytest.mark.parametrize(
