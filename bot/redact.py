@@ -49,7 +49,8 @@ _DASH_CHARS = "-\u2010\u2011\u2012\u2013\u2014\u2212\ufe63\uff0d"
 _DASHES = re.escape(_DASH_CHARS)  # for a character class
 # One separator between two digit groups: a space (also non-breaking), a dash, a dot or a slash,
 # with spaces around it allowed ("01 - 45", with any of those dashes).
-_GROUP_SEP = rf"(?:[ \u00a0]?[{_DASHES}./][ \u00a0]?|[ \u00a0])"
+_SPACES = " \u00a0\u2009\u202f"  # space, no-break, thin and narrow no-break (French typing)
+_GROUP_SEP = rf"(?:[{_SPACES}]?[{_DASHES}./][{_SPACES}]?|[{_SPACES}])"
 
 # --- secrets -------------------------------------------------------------------------------
 
@@ -77,22 +78,31 @@ _KNOWN_TOKENS = re.compile(
 # Words that name a credential, then (optionally) "is", ":" or the like, then its value. The
 # value is redacted only when it looks like one (see _value_is_secret), so "my password is
 # wrong" and "PIN code doesn't work" stay.
-_PIN_NAMES = r"pin(?:\s+code)?|code\s+(?:pin|secret|d['\u2019]acc[eè]s)|secret\s+code|passcode"
-_PASSWORD_NAMES = r"password|passwd|pwd|passphrase|mot\s+de\s+passe|mdp"
+# PINs and one-time codes are digits; passwords and keys anything.
+_PIN_NAMES = (
+    r"pin(?:\s+(?:code|number|no\.?))?|code\s+(?:pin|secret|d['\u2019]acc[eè]s|confidentiel)"
+    r"|secret\s+code|passcode|otp|one[- ]time\s+(?:code|password)|verification\s+code"
+    r"|code\s+de\s+v[ée]rification"
+)
+_PASSWORD_NAMES = r"password|passwd|pwd|pw|passphrase|mot\s+de\s+passe|mdp|pass(?=\s*[:=])"
 _KEY_NAMES = (
     r"api[_ -]?key|apikey|secret|client[_-]?secret|access[_-]?key|auth[_-]?token"
     r"|access[_-]?token|token"
 )
 _ASSIGNED = re.compile(
     rf"(?i)\b(?:(?P<pin>{_PIN_NAMES})|(?P<password>{_PASSWORD_NAMES})|(?P<key>{_KEY_NAMES}))\b"
+    # "the password for my account is", "le mot de passe de mon compte est"
+    r"(?:\s+(?:for|of|on|to|de|du|des|pour|sur)\s+(?:(?:my|the|your|this|mon|ma|mes|le|la|les"
+    r"|l['\u2019]|votre|ce|cet|cette)\s*)?[\w-]+)?"
     # "the password I use is", "the PIN we chose was"
     r"(?:\s+(?:i|we|je)\s+\w+)?"
-    r"(?:\s*[:=]|\s+(?:is(?:\s+now)?|was|will\s+be|est|était|c['\u2019]est|to|à|sera|devient)\b\s*:?"
+    r"(?:\s*[:=]|\s+(?:is(?:\s+now)?|was|will\s+be|est|était|c['\u2019]est|to|à|sera|devient)\b"
+    r"(?:\s*:|\s+(?:le|the)(?=\s+\d))?"
     r"|(?=\s))\s*"
     # "my password is password=123456": the value is the second assignment's.
     rf"(?P<quote>[\"'“«\u2018]\s*)?(?!(?:{_PASSWORD_NAMES}|{_KEY_NAMES})\s*[:=])"
     r"(?P<value>[^\s\"'”»\u2019,;]+)"
-    r"|(?i:[?&;](?:token|key|api_key|apikey|access_token|id_token|refresh_token|secret|sig"
+    r"|(?i:[?&;#](?:token|key|api_key|apikey|access_token|id_token|refresh_token|secret|sig"
     r"|signature|password|passwd|pwd|auth|code|otp|session|sessionid|sid|jwt|reset_token)=)"
     r"(?P<query>[^\s\"'&#]+)"
     r"|(?i:\bbearer\s+)(?P<bearer>[A-Za-z0-9._~+/-]+=*)"
@@ -249,7 +259,8 @@ def _secrets(text: str) -> Iterator[Finding]:
 
 _AT_SIGNS = "@\uff20\ufe6b"  # @, its full-width and its small form
 _EMAIL = re.compile(
-    rf"(?<![\w.+%'-])\w[\w.%+'-]*[{_AT_SIGNS}]"
+    # %40 is an @ in a link's query string (?email=jane%40gmail.com).
+    rf"(?<![\w.+%'-])\w[\w.%+'-]*?(?:[{_AT_SIGNS}]|%40)"
     r"(?:\w(?:[\w-]{0,61}\w)?[.\uff0e])+(?P<tld>[^\W\d_]{2,24})(?![\w-])",
     re.IGNORECASE,
 )
@@ -317,8 +328,11 @@ _IBAN_LENGTHS = {
     **dict.fromkeys(["MT", "SC"], 31),
     **dict.fromkeys(["LC"], 32),
 }
-_IBAN_START = re.compile(r"(?<![\w-])([A-Za-z]{2})(\d{2})(?=[ .\-\u00a0]?[A-Za-z0-9])")
-_IBAN_SEPARATORS = " .-\u00a0"
+_IBAN_SEPARATORS = _SPACES + ".-\n"
+# "FR76 3000 ...", also "FR 76 3000 ..."
+_IBAN_START = re.compile(
+    rf"(?<![\w-])([A-Za-z]{{2}})[{_SPACES}]?(\d{{2}})(?=[{re.escape(_IBAN_SEPARATORS)}]?[A-Za-z0-9])"
+)
 
 
 def iban_checksum_ok(iban: str) -> bool:
@@ -365,7 +379,7 @@ def _ibans(text: str) -> Iterator[Finding]:
 
 # --- French social-security numbers (NIR) -------------------------------------------------
 
-_NIR_SEP = r"[ .\-\u00a0]?"
+_NIR_SEP = rf"[.\-{_SPACES}]?"
 _NIR = re.compile(
     rf"(?<![\w.,/-])[1278]{_NIR_SEP}\d{{2}}{_NIR_SEP}\d{{2}}{_NIR_SEP}(?:\d{{2}}|2[ABab])"
     rf"{_NIR_SEP}\d{{3}}{_NIR_SEP}\d{{3}}{_NIR_SEP}\d{{2}}(?![\w]|[.,-]\d)"
@@ -375,17 +389,18 @@ _NIR = re.compile(
 def _national_ids(text: str) -> Iterator[Finding]:
     for match in _NIR.finditer(text):
         # The key (97 minus the number mod 97) keeps other 15-digit numbers out.
-        if nir.is_valid(re.sub(r"[ .\-\u00a0]", "", match.group()).upper()):
+        if nir.is_valid(re.sub(rf"[.\-{_SPACES}]", "", match.group()).upper()):
             yield Finding("national-id", match.start(), match.end())
 
 
 # --- card numbers, and the expiry date and security code next to one ----------------------
 
-_CARD_SEP = rf"(?:[ \u00a0]*\n[ \u00a0]*|[ \u00a0]?[{_DASHES}.][ \u00a0]?|[ \u00a0])"
+_CARD_SEP = rf"(?:[{_SPACES}]*\n[{_SPACES}]*|[{_SPACES}]?[{_DASHES}.][{_SPACES}]?|[{_SPACES}])"
 _CARD = re.compile(
     rf"(?<![\w.,/@<&+{_DASHES}])"
-    rf"(?:\d{{13,19}}|\d{{4}}{_CARD_SEP}\d{{6}}{_CARD_SEP}\d{{4,5}}"  # Amex, Diners: 4-6-5, 4-6-4
-    rf"|\d{{4}}(?:{_CARD_SEP}\d{{4}}){{2,3}}(?:{_CARD_SEP}\d{{1,4}})?)"
+    # Groups of 4 (4-4-4-4, 4-4-4-4-3), Amex and Diners (4-6-5, 4-6-4), or however a customer
+    # copied it (4-8-4); _card_number trims what follows the number.
+    rf"(?:\d{{13,19}}|\d{{3,8}}(?:{_CARD_SEP}\d{{3,8}}){{1,5}}(?:{_CARD_SEP}\d{{1,4}})?)"
     # A number inside a colon-separated key ("hist:4111...:x") is an identifier.
     r"(?!\w|[.,]\d|:\w)"
 )
@@ -402,7 +417,7 @@ _SECURITY_CODE_LABEL = (
 # What follows a card number: filler of a few characters, then an expiry date or a code.
 _CARD_TAIL = re.compile(
     rf"(?i)[^\d\n]{{0,25}}?(?:(?:\b(?:{_EXPIRY_LABEL})\b\s*:?\s*)?"
-    r"(?P<expiry>(?:0[1-9]|1[0-2])\s?/\s?(?:20\d{2}|\d{2}))(?![\d/])"
+    r"(?P<expiry>(?:0[1-9]|1[0-2])\s?[/-]\s?(?:20\d{2}|\d{2}))(?![\d/-])"
     rf"|(?P<code_label>\b(?:{_SECURITY_CODE_LABEL})\b\s*:?\s*)?(?P<code>\d{{3,4}})(?![\d/]))"
 )
 _SECURITY_CODE = re.compile(rf"(?i)\b(?:{_SECURITY_CODE_LABEL})\b\s*[:=]?\s*(?P<code>\d{{3,4}})\b")
@@ -472,14 +487,16 @@ _NOT_A_PHONE_BEFORE = re.compile(
 )
 # "+33 (0)6 45 78 12 90" is about as many groups as a phone number is written in.
 _MAX_PHONE_GROUPS = 9
-_UNICODE_DASHES = str.maketrans(dict.fromkeys(_DASH_CHARS[1:] + "/\u00a0", "-"))
+_PLAIN_SEPARATORS = str.maketrans(
+    {**dict.fromkeys(_DASH_CHARS[1:] + "/", "-"), **dict.fromkeys(_SPACES[1:], " ")}
+)
 
 
 def _is_phone_number(candidate: str) -> bool:
     digits = re.sub(r"\D", "", candidate)
     if not 7 <= len(digits) <= 17 or _DATE.fullmatch(candidate):
         return False
-    plain = candidate.translate(_UNICODE_DASHES)
+    plain = candidate.translate(_PLAIN_SEPARATORS)
     if candidate.startswith(("+", "(+")) or digits.startswith("00"):
         regions: tuple[str | None, ...] = (None,)
         if not candidate.startswith(("+", "(+")):
