@@ -13,11 +13,12 @@ from dataclasses import dataclass
 
 from redis.exceptions import RedisError
 
-from bot.drafts import DraftError, DraftStatus, DraftStore, format_drafts
+from bot.drafts import Draft, DraftError, DraftStatus, DraftStore, format_drafts
 from bot.faq_sources import FaqSources, SourceError, Upload
 from bot.gaps import GapLog
 from bot.models import IncomingMessage, Reply
 from bot.publishing import FaqPublisher, PublishReport
+from bot.sanitize import defuse_mentions
 from bot.store import Store
 from bot.tickets import TicketStore
 from bot.versions import FaqVersions
@@ -40,7 +41,8 @@ bot process, after validating it and checking the golden questions still route a
 • status: FAQ version and size, answer mode, counters
 • tickets: open and claimed tickets
 • gaps [DAYS]: questions of the last DAYS (default 7) the FAQ failed, grouped, most frequent first
-• drafts: FAQ entries drafted from agents' answers; drafts approve ID / drafts drop ID
+• drafts: FAQ entries drafted from agents' answers, in full; drafts show ID (one draft), \
+drafts approve ID, drafts drop ID
 • help: this list"""
 
 REFUSAL = "Sorry, that command is for admins only. Ask a workspace admin if you need it."
@@ -186,9 +188,13 @@ class AdminCommands:
             waiting = await self.drafts.find(DraftStatus.PENDING, DraftStatus.APPROVED)
             published = await self.drafts.find(DraftStatus.PUBLISHED)
             return format_drafts(waiting, len(published))
-        if len(args) != 2 or args[0].lower() not in ("approve", "drop"):
-            return "Usage: drafts, drafts approve ID or drafts drop ID (ID like D-3)."
+        if len(args) != 2 or args[0].lower() not in ("show", "approve", "drop"):
+            return (
+                "Usage: drafts, drafts show ID, drafts approve ID or drafts drop ID (ID like D-3)."
+            )
         try:
+            if args[0].lower() == "show":
+                return format_draft(await self.drafts.get(args[1]))
             if args[0].lower() == "approve":
                 draft = await self.drafts.approve(args[1], who)
                 log.info("draft %s approved by %s", draft.id, who)
@@ -231,6 +237,19 @@ class AdminCommands:
                 f"{ticket.user_name or ticket.user_id}: {ticket.question[:80]}"
             )
         return "\n".join(lines)
+
+
+def format_draft(draft: Draft) -> str:
+    """One draft as approving it would publish it: every character, line breaks kept."""
+    return "\n".join(
+        [
+            f"{draft.id} [{draft.status}] from {draft.ticket_id} by {defuse_mentions(draft.agent)}",
+            f"Question: {defuse_mentions(draft.question.strip())}",
+            "Answer:",
+            defuse_mentions(draft.answer.strip()),
+            f"drafts approve {draft.id} · drafts drop {draft.id}",
+        ]
+    )
 
 
 def _ids(values: tuple[str, ...]) -> str:

@@ -213,9 +213,10 @@ def format_drafts(drafts: Sequence[Draft], published: int) -> str:
     else:
         lines = [f"{len(drafts)} draft(s):"]
         for draft in drafts:
-            question = defuse_mentions(" ".join(draft.question.split()))[:100]
-            answer = defuse_mentions(" ".join(draft.answer.split()))
-            answer = answer if len(answer) <= 160 else answer[:159] + "…"
+            # Whole texts, never cut: this is where an admin reads what approving publishes (the
+            # adapters split a long listing across messages).
+            question = defuse_mentions(" ".join(draft.question.split()))
+            answer = defuse_mentions(draft.answer.strip()).replace("\n", "\n     ")
             lines.append(
                 f"• {draft.id} [{draft.status}] from {draft.ticket_id} by "
                 f"{defuse_mentions(draft.agent)}: {question}\n   → {answer}"

@@ -134,7 +134,7 @@ async def test_bad_draft_commands_get_clear_answers_and_change_nothing(
     assert "for admins only" in await run("drafts", user="UCUSTOMER")
     assert await run("drafts approve X-1") == "'X-1' is not a draft id (like D-3)"
     assert await run("drafts approve D-9") == "no draft D-9"
-    usage = "Usage: drafts, drafts approve ID or drafts drop ID (ID like D-3)."
+    usage = "Usage: drafts, drafts show ID, drafts approve ID or drafts drop ID (ID like D-3)."
     assert await run("drafts publish D-1") == usage
     assert await run("drafts approve") == usage
     assert (await app.drafts.get("D-1")).status == "pending"

@@ -9,6 +9,7 @@ scripted to fail: HTTP statuses, slowness, a missing tool call, a body cut off h
 from __future__ import annotations
 
 import asyncio
+import html
 import json
 import re
 import uuid
@@ -171,7 +172,10 @@ class AnthropicStandIn:
         )
         if match is None:
             return ToolReply("I will pass this to a person.", [], faq_answers_it=False)
-        return ToolReply(f"From the FAQ: {match.group(2)}", [match.group(1)])
+        # The prompt escapes entries' text; a model answers with the characters themselves.
+        return ToolReply(
+            f"From the FAQ: {html.unescape(match.group(2))}", [html.unescape(match.group(1))]
+        )
 
     def _usage(self, body: dict[str, Any], content: list[dict[str, Any]]) -> dict[str, int]:
         def tokens(value: Any) -> int:
