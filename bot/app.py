@@ -18,6 +18,7 @@ from bot.admin import AdminCommands, AdminPolicy, ChannelAllowList
 from bot.answerer import Answerer, ExtractiveAnswerer, FallbackAnswerer
 from bot.autoresolve import AutoResolver
 from bot.conversation import ConversationEngine, EngineConfig
+from bot.desk import DeskPolicy
 from bot.drafts import DraftStore
 from bot.faq_sources import FaqSources
 from bot.gaps import GapLog
@@ -339,6 +340,13 @@ def build_app(
         clock=clock,
         gaps=gaps,
         drafts=drafts,
+        desk_policy=DeskPolicy(
+            {
+                "slack": settings.SLACK_ESCALATION_CHANNEL or "",
+                "discord": settings.DISCORD_ESCALATION_CHANNEL_ID or "",
+            },
+            admin.policy,
+        ),
     )
     if notifier is not None:
         engine.ticket_events.add(notifier)

@@ -22,6 +22,8 @@ from redis.exceptions import RedisError
 from bot.admin import AdminCommands, ChannelAllowList, attached_command
 from bot.answerer import Answer, AnswerRequest
 from bot.channels import Desk, OutputChannel, Relay, ScopedChannel
+from bot.desk import REFUSAL as DESK_REFUSAL
+from bot.desk import DeskPolicy
 from bot.drafts import DraftStore
 from bot.gaps import GAP_NO_ANSWER, GAP_NOT_HELPFUL, GapLog
 from bot.hours import BusinessHours
@@ -33,6 +35,8 @@ from bot.metrics import PLATFORM_SEND, Metrics
 from bot.models import (
     Action,
     ConversationKey,
+    DeskClick,
+    DeskOp,
     IncomingMessage,
     MessageKind,
     Reply,
@@ -96,6 +100,7 @@ class ConversationEngine:
         config: EngineConfig,
         gaps: GapLog,
         drafts: DraftStore,
+        desk_policy: DeskPolicy,
         clock: Callable[[], float] = time.time,
     ) -> None:
         self.faq = faq
@@ -111,6 +116,7 @@ class ConversationEngine:
         self.clock = clock
         self.gaps = gaps
         self.drafts = drafts
+        self.desk_policy = desk_policy
         self._channels: dict[str, OutputChannel] = {}
         self.desk: Desk | None = None
         # Set by the composition root when processes share Redis (bot/ticket_relay.py).
@@ -579,6 +585,30 @@ class ConversationEngine:
         said = Reply(f"{defuse_mentions(agent)}: {defuse_mentions(text)}")
         await self._tell(AGENT_REPLIED, ticket, said, desk=False)
         return Reply()
+
+    async def desk_click(self, click: DeskClick) -> str:
+        """Claim or Resolve pressed on a desk card: what to tell the one who clicked, privately.
+
+        Only the desk's agents (bot/desk.py) change anything; anyone else is told so."""
+        if not self.desk_policy.allows(click):
+            log.warning(
+                "%s of %s by %s on %s refused: not a desk agent (channel %s)",
+                click.op,
+                click.ticket_id,
+                click.user_id,
+                click.platform,
+                click.channel_id,
+            )
+            return DESK_REFUSAL
+        agent = click.user_name or click.user_id
+        try:
+            if click.op is DeskOp.CLAIM:
+                ticket = await self.claim(click.ticket_id, agent)
+                return f"You claimed {ticket.id}; reply in its thread to reach the customer."
+            ticket = await self.resolve(click.ticket_id, agent)
+            return f"{ticket.id} is resolved; the customer has been told."
+        except TicketError as exc:
+            return str(exc)
 
     async def claim(self, ticket_id: str, agent: str) -> Ticket:
         ticket = await self.tickets.claim(ticket_id, agent)

@@ -70,6 +70,28 @@ class IncomingMessage:
     attachments: tuple[Attachment, ...] = ()
 
 
+class DeskOp(enum.StrEnum):
+    CLAIM = "claim"
+    RESOLVE = "resolve"
+
+
+@dataclass(frozen=True)
+class DeskClick:
+    """A Claim or Resolve click on a ticket's desk card, with what the platform knows of the one
+    who clicked: where the click came from and whether they work in the desk channel (a member of
+    it on Slack; able to read and write in it on Discord). The core decides what that allows."""
+
+    op: DeskOp
+    ticket_id: str
+    platform: str
+    user_id: str
+    user_name: str
+    channel_id: str
+    in_desk: bool
+    user_roles: tuple[str, ...] = ()
+    platform_admin: bool = False
+
+
 @dataclass(frozen=True)
 class Action:
     """A button. Clicking it sends the core an IncomingMessage of `kind` with `value` as text."""

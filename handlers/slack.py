@@ -13,6 +13,8 @@ from __future__ import annotations
 import asyncio
 import logging
 import re
+import time
+from collections.abc import Callable
 from dataclasses import replace
 from typing import Any
 from urllib.parse import urlsplit
@@ -39,6 +41,8 @@ from bot.metrics import PLATFORM_SEND
 from bot.models import (
     Attachment,
     ConversationKey,
+    DeskClick,
+    DeskOp,
     DeskRef,
     IncomingMessage,
     MessageKind,
@@ -46,7 +50,6 @@ from bot.models import (
     Ticket,
 )
 from bot.settings import SettingsError
-from bot.tickets import TicketError
 from handlers.inflight import InFlight
 from handlers.slack_format import (
     DESK_CLAIM,
@@ -241,6 +244,58 @@ class SlackDesk:
         )
 
 
+DESK_OPS = {DESK_CLAIM: DeskOp.CLAIM, DESK_RESOLVE: DeskOp.RESOLVE}
+# How long a channel's member list is trusted: a desk click asks on every press, and someone
+# removed from the desk channel loses its buttons this soon after.
+MEMBERS_TTL_SECONDS = 60.0
+
+
+class ChannelMembers:
+    """Who is in a channel (`conversations.members`, every page), remembered briefly."""
+
+    def __init__(
+        self,
+        api: SlackApi,
+        ttl: float = MEMBERS_TTL_SECONDS,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self.api = api
+        self.ttl = ttl
+        self.clock = clock
+        self._known: dict[str, tuple[float, frozenset[str]]] = {}
+
+    async def includes(self, channel: str, user: str) -> bool:
+        """False also when Slack cannot say (nothing is remembered then: the next click asks)."""
+        now = self.clock()
+        known = self._known.get(channel)
+        if known is None or known[0] <= now:
+            members = await self._fetch(channel)
+            if members is None:
+                return False
+            known = self._known[channel] = (now + self.ttl, members)
+        return user in known[1]
+
+    async def _fetch(self, channel: str) -> frozenset[str] | None:
+        members: set[str] = set()
+        cursor: str | None = None
+        while True:
+            data = await self.api.call(
+                "conversations.members", channel=channel, limit=1000, cursor=cursor
+            )
+            if data is None:
+                return None
+            members.update(str(member) for member in data.get("members") or ())
+            metadata = data.get("response_metadata")
+            cursor = str(metadata.get("next_cursor") or "") if isinstance(metadata, dict) else ""
+            if not cursor:
+                return frozenset(members)
+
+
+def _id_of(value: object) -> str:
+    """The `id` of a Slack object (`user`, `channel`), or "" when it is not one."""
+    return str(value.get("id") or "") if isinstance(value, dict) else ""
+
+
 class SlackAdapter:
     name = PLATFORM
 
@@ -263,6 +318,7 @@ class SlackAdapter:
         self.api = SlackApi(client)
         self.output = SlackOutput(self.api)
         self.desk = SlackDesk(self.api, escalation_channel) if escalation_channel else None
+        self.desk_members = ChannelMembers(self.api)
         self.app_token = app_token
         self.http_enabled = bool(signing_secret)
         self.bolt = AsyncApp(
@@ -454,17 +510,27 @@ class SlackAdapter:
         )
 
     async def _handle_desk_button(self, body: Payload, action: Payload) -> None:
-        ticket_id = str(action.get("value", ""))
-        user = str(body["user"]["id"])
-        agent = await self.api.user_name(user)
-        try:
-            if action.get("action_id") == DESK_CLAIM:
-                await self.engine.claim(ticket_id, agent)
-            elif action.get("action_id") == DESK_RESOLVE:
-                await self.engine.resolve(ticket_id, agent)
-        except TicketError as exc:
-            channel = str((body.get("container") or {}).get("channel_id") or body["channel"]["id"])
-            await self.api.call("chat.postEphemeral", channel=channel, user=user, text=str(exc))
+        op = DESK_OPS.get(str(action.get("action_id", "")))
+        user = _id_of(body.get("user"))
+        container = body.get("container")
+        channel = str(
+            (container.get("channel_id") if isinstance(container, dict) else None)
+            or _id_of(body.get("channel"))
+        )
+        if op is None or not user or not channel:
+            return
+        desk = self.desk.channel if self.desk is not None else None
+        click = DeskClick(
+            op=op,
+            ticket_id=str(action.get("value", "")),
+            platform=PLATFORM,
+            user_id=user,
+            user_name=await self.api.user_name(user),
+            channel_id=channel,
+            in_desk=desk is not None and await self.desk_members.includes(desk, user),
+        )
+        text = await self.engine.desk_click(click)
+        await self.api.call("chat.postEphemeral", channel=channel, user=user, text=text)
 
     async def _on_command(self, ack: AsyncAck, body: Payload, respond: AsyncRespond) -> None:
         await ack()

@@ -1,21 +1,27 @@
-"""A Discord customer served from the Slack desk: both real SDKs, both stand-ins, one core."""
+"""The desk across platforms: a Discord customer served from the Slack desk (both real SDKs,
+both stand-ins, one core), and on Slack, only the desk's agents claim and resolve."""
 
 from __future__ import annotations
 
 import json
 from collections.abc import AsyncIterator
+from typing import Any
+from urllib.parse import urlencode
 
 import aiohttp
 import pytest
 from aiohttp import web
 
+from bot.desk import REFUSAL
+from bot.models import ConversationKey, TicketStatus
 from bot.server import build_web_app, connect
 from handlers.discord import DiscordAdapter
-from handlers.slack import SlackAdapter
+from handlers.slack import ChannelMembers, SlackAdapter, SlackApi, build_client
 from tests.conftest import MakeApp
+from tests.people import Customer
 from tests.standins.discord_api import TOKEN, DiscordStandIn
 from tests.standins.slack_api import SlackStandIn
-from tests.test_slack import SECRET, event_envelope, message, signed_headers
+from tests.test_slack import SECRET, click_payload, event_envelope, message, signed_headers
 
 
 @pytest.fixture
@@ -98,3 +104,101 @@ async def test_a_discord_customer_is_served_from_the_slack_desk(
         await on_discord.stop()
         await slack.stop()
         await runner.cleanup()
+
+
+async def test_on_slack_only_the_desks_members_claim_and_resolve_from_the_desk(
+    make_app: MakeApp, slack_standin: SlackStandIn
+) -> None:
+    app = make_app(
+        SLACK_BOT_TOKEN="xoxb-test",
+        SLACK_SIGNING_SECRET=SECRET,
+        SLACK_API_URL=slack_standin.api_url,
+        SLACK_ESCALATION_CHANNEL="CDESK",
+    )
+    slack = SlackAdapter.from_app(app)
+    connect(app, [slack])
+    runner = web.AppRunner(build_web_app(app, [slack]))
+    await runner.setup()
+    site = web.TCPSite(runner, "127.0.0.1", 0)
+    await site.start()
+    port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
+
+    async def click(payload: dict[str, Any]) -> None:
+        body = urlencode({"payload": json.dumps(payload)})
+        headers = {"Content-Type": "application/x-www-form-urlencoded", **signed_headers(body)}
+        async with (
+            aiohttp.ClientSession() as session,
+            session.post(
+                f"http://127.0.0.1:{port}/slack/events", data=body.encode(), headers=headers
+            ) as response,
+        ):
+            assert response.status == 200
+
+    async def answer_to(user: str) -> str:
+        said = await slack_standin.wait_call("chat.postEphemeral", user=user)
+        return str(said["text"])
+
+    try:
+        customer = Customer(
+            app.engine,
+            key=ConversationKey("slack", "T1", "C1", "1700000000.000001"),
+            user_id="UALICE",
+            is_direct=False,
+            mentioned=True,
+        )
+        ticket = (await customer.say("I want to talk to a human")).ticket
+        assert ticket is not None
+        card = slack_standin.matching("chat.postMessage", channel="CDESK")[0]
+        card_ts = card.response["ts"]
+
+        # The customer, who is not in the desk channel, forges a Resolve click on the card.
+        resolve = click_payload(card.params, card_ts, ticket.id, user="UALICE")
+        resolve["actions"][0]["action_id"] = "faqbot-desk:resolve"
+        await click(resolve)
+        assert await answer_to("UALICE") == REFUSAL
+        # An agent's click that claims to come from a channel other than the desk.
+        elsewhere = click_payload(card.params, card_ts, ticket.id, user="UAGENT")
+        elsewhere["container"]["channel_id"] = elsewhere["channel"]["id"] = "C1"
+        await click(elsewhere)
+        assert await answer_to("UAGENT") == REFUSAL
+        await slack.drain()
+        stored = await app.tickets.get(ticket.id)
+        assert stored.status is TicketStatus.OPEN and stored.claimed_by is None
+        assert not slack_standin.called("chat.update", channel="CDESK")
+
+        # The agent, a member of the desk channel, claims from the card.
+        await click(click_payload(card.params, card_ts, ticket.id, user="UAGENT"))
+        claimed = await slack_standin.wait_for(
+            lambda: [
+                c["text"]
+                for c in slack_standin.called("chat.postEphemeral", user="UAGENT")
+                if "You claimed" in c["text"]
+            ]
+        )
+        assert claimed == [f"You claimed {ticket.id}; reply in its thread to reach the customer."]
+        assert (await app.tickets.get(ticket.id)).claimed_by == "Agent Smith"
+        assert slack_standin.called("conversations.members", channel="CDESK")
+    finally:
+        await slack.stop()
+        await runner.cleanup()
+
+
+async def test_the_desks_members_are_read_page_by_page_and_forgotten_after_a_minute(
+    slack_standin: SlackStandIn,
+) -> None:
+    slack_standin.members_page_size = 1
+    now = [0.0]
+    api = SlackApi(build_client(slack_standin.api_url, "xoxb-test"))
+    members = ChannelMembers(api, ttl=60, clock=lambda: now[0])
+    try:
+        assert await members.includes("CDESK", "UOTHER")  # on the second page
+        assert len(slack_standin.called("conversations.members", channel="CDESK")) == 2
+        slack_standin.channel_members["CDESK"].remove("UOTHER")
+        assert await members.includes("CDESK", "UOTHER")  # still remembered
+        now[0] = 61.0
+        assert not await members.includes("CDESK", "UOTHER")
+        assert await members.includes("CDESK", "UAGENT")
+        # A channel Slack does not know (a wrong SLACK_ESCALATION_CHANNEL): nobody is a member.
+        assert not await members.includes("CGONE", "UAGENT")
+    finally:
+        await api.close()

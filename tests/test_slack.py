@@ -846,6 +846,7 @@ METHOD_SCOPES: dict[str, str | None] = {
     "reactions.add": "reactions:write",
     "users.info": "users:read",
     "conversations.replies": "channels:history",
+    "conversations.members": "channels:read",  # groups:read for a private desk channel
 }
 
 
@@ -862,7 +863,10 @@ async def test_the_manifest_covers_every_method_the_bot_called(rig: SlackRig) ->
         )
     )[0]
     resolve = click_payload(
-        card.params, card.response["ts"], card.params["blocks"][-1]["elements"][-1]["value"]
+        card.params,
+        card.response["ts"],
+        card.params["blocks"][-1]["elements"][-1]["value"],
+        user="UAGENT",
     )
     resolve["actions"][0]["action_id"] = "faqbot-desk:resolve"
     await rig.interact(resolve)

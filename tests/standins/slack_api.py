@@ -47,6 +47,11 @@ class SlackStandIn:
     calls: list[Call] = field(default_factory=list)
     acks: list[Params] = field(default_factory=list)
     names: dict[str, str] = field(default_factory=dict)  # user id -> display name
+    # Channel id -> its members (conversations.members): the desk's agents by default.
+    channel_members: dict[str, list[str]] = field(
+        default_factory=lambda: {"CDESK": ["UAGENT", "UOTHER"]}
+    )
+    members_page_size: int = 100  # Slack may return fewer members per page than asked
     rate_limit_once: dict[str, str] = field(default_factory=dict)  # method -> Retry-After
     rate_limit_storm: dict[str, int] = field(default_factory=dict)  # method -> 429s in a row
     rate_limited: list[Call] = field(default_factory=list)
@@ -198,6 +203,8 @@ class SlackStandIn:
             return {"ok": True, "message_ts": self._fresh_ts()}
         if method in ("reactions.add", "reactions.remove"):
             return {"ok": True}
+        if method == "conversations.members":
+            return self._members(params)
         if method == "conversations.replies":
             return {"ok": True, "messages": [], "has_more": False}
         if method == "users.info":
@@ -215,6 +222,19 @@ class SlackStandIn:
         if method == "apps.connections.open":
             return {"ok": True, "url": self.url.replace("http://", "ws://") + "/socket"}
         return {"ok": False, "error": "unknown_method"}
+
+    def _members(self, params: Params) -> Params:
+        members = self.channel_members.get(str(params.get("channel")))
+        if members is None:
+            return {"ok": False, "error": "channel_not_found"}
+        start = int(params.get("cursor") or 0)
+        end = start + min(int(params.get("limit") or 100), self.members_page_size)
+        more = str(end) if end < len(members) else ""
+        return {
+            "ok": True,
+            "members": members[start:end],
+            "response_metadata": {"next_cursor": more},
+        }
 
     async def _response_url(self, request: web.Request) -> web.Response:
         body = await request.json()
