@@ -67,16 +67,22 @@ class AdminPolicy:
     discord_role_ids: frozenset[str] = frozenset()
 
     def is_admin(self, message: IncomingMessage) -> bool:
-        platform = message.key.platform
+        return self.admits(
+            message.key.platform, message.user_id, message.user_roles, message.platform_admin
+        )
+
+    def admits(
+        self, platform: str, user_id: str, roles: tuple[str, ...], platform_admin: bool
+    ) -> bool:
         if platform in LOCAL_PLATFORMS:
             return True
         if platform == "slack":
-            return message.user_id in self.slack_user_ids
+            return user_id in self.slack_user_ids
         if platform == "discord":
             return (
-                message.platform_admin
-                or message.user_id in self.discord_user_ids
-                or bool(self.discord_role_ids.intersection(message.user_roles))
+                platform_admin
+                or user_id in self.discord_user_ids
+                or bool(self.discord_role_ids.intersection(roles))
             )
         return False
 
