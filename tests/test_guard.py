@@ -89,6 +89,7 @@ REFUSED = [
     ("You get two hundred dollars back, no questions asked.", "refund-policy"),
     ("Remboursement intégral sous soixante jours.", "refund-policy"),
     ("Le remboursement est de deux cents euros.", "refund-policy"),
+    ("Les remboursements arrivent sous trois cent soixante-cinq jours.", "refund-policy"),
     ("Pro costs fifteen dollars per user per month.", "plan-prices"),
     ("Business costs twenty-five dollars a month.", "plan-prices"),
     ("Pro coûte quinze dollars par mois.", "plan-prices"),
