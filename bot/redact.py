@@ -96,13 +96,14 @@ _ASSIGNED = re.compile(
     r"|l['\u2019]|votre|ce|cet|cette)\s*)?[\w-]+)?"
     # "the password I use is", "the PIN we chose was"
     r"(?:\s+(?:i|we|je)\s+\w+)?"
-    r"(?:\s*[:=]|\s+(?:is(?:\s+now)?|was|will\s+be|est|était|c['\u2019]est|to|à|sera|devient)\b"
+    r"(?:(?P<assign>\s*[:=]|\s+[-\u2013\u2014](?=\s))|['\u2019]s\b|\s+(?:is(?:\s+now)?|was|will\s+be|est|était|c['\u2019]est|to|à"
+    r"|sera|devient)\b"
     r"(?:\s*:|\s+(?:le|the)(?=\s+\d))?"
     r"|(?=\s))\s*"
     # "my password is password=123456": the value is the second assignment's.
     rf"(?P<quote>[\"'“«\u2018]\s*)?(?!(?:{_PASSWORD_NAMES}|{_KEY_NAMES})\s*[:=])"
     r"(?P<value>[^\s\"'”»\u2019,;]+)"
-    r"|(?i:[?&;#](?:token|key|api_key|apikey|access_token|id_token|refresh_token|secret|sig"
+    r"|(?i:[?&;#](?:[\w.-]*[_-])?(?:token|key|api_key|apikey|access_token|id_token|refresh_token|secret|sig"
     r"|signature|password|passwd|pwd|auth|code|otp|session|sessionid|sid|jwt|reset_token)=)"
     r"(?P<query>[^\s\"'&#]+)"
     r"|(?i:\bbearer\s+)(?P<bearer>[A-Za-z0-9._~+/-]+=*)"
@@ -116,7 +117,7 @@ _URL = re.compile(r"(?i)\bhttps?://[^\s<>\"'`]+")
 # Path segments after these words carry one-time links' tokens: /reset/<token>, /invite/<token>.
 _TOKEN_PATH = re.compile(
     r"(?i)/(?:reset|verify|verification|confirm|activate|activation|invite|invitation|magic"
-    r"|login|auth|token|share|s|unsubscribe|download|dl|recover|password)/"
+    r"|login|auth|token|share|s|unsubscribe|download|dl|recover|password)(?:[-_][a-z]+)?/"
     r"(?P<token>[A-Za-z0-9_-]{12,})(?=[/?#]|$)"
 )
 _PATH_SEGMENT = re.compile(r"/(?P<segment>[A-Za-z0-9_-]{16,})(?=[/?#]|$)")
@@ -138,7 +139,8 @@ _NOT_A_VALUE = frozenset(
     été ne pas plus jamais toujours encore aussi trop très faux fausse incorrect incorrecte
     invalide expiré expirée oublié oubliée perdu perdue bloqué bloquée changé changée nouveau
     nouvelle ancien ancienne correct correcte requis obligatoire vide trop court courte long
-    longue et ou mais pour de du des en au aux par avec sur dans que qui""".split()
+    longue et ou mais pour de du des en au aux par avec sur dans que qui please help svp merci
+    aide none unknown inconnu hidden policy""".split()
 )
 
 
@@ -176,9 +178,13 @@ def _looks_like_a_link_token(segment: str) -> bool:
     return any(c.isdigit() for c in segment) and any(c.isalpha() for c in segment)
 
 
-def _value_is_secret(value: str, *, quoted: bool = False, kind: str = "key") -> bool:
+def _value_is_secret(
+    value: str, *, quoted: bool = False, kind: str = "key", assigned: bool = False
+) -> bool:
     """`password: reset` is a word and `API key: 100 per minute` a figure; `password: hunter2`,
     `PIN 4821` or a long value is a credential."""
+    if not any(c.isalnum() for c in value):
+        return False
     if kind == "pin":
         return value.isdigit() and 4 <= len(value) <= 8
     if value.isdigit():
@@ -189,8 +195,9 @@ def _value_is_secret(value: str, *, quoted: bool = False, kind: str = "key") -> 
         return False
     if kind == "password":
         # A lone word after "password" is usually the sentence going on ("my password is
-        # wrong"); a password has digits or symbols, or is no word at all ("correcthorse").
-        return any(not c.isalpha() for c in value) or len(value) >= 12
+        # wrong"); a password has digits or symbols, or is no word at all ("correcthorse"),
+        # unless it is given as one ("mdp : soleil").
+        return any(not c.isalpha() for c in value) or len(value) >= (4 if assigned else 12)
     return len(value) >= 8 or any(not c.isalpha() for c in value)
 
 
@@ -211,7 +218,8 @@ def _assigned(text: str) -> Iterator[Finding]:
             # "hunter2!" keeps its "!"; "is hunter2." loses the full stop.
             value = stripped if stripped and (quoted or stripped != value) else value
             kind = next(k for k in ("pin", "password", "key") if match.group(k))
-            if _value_is_secret(value, quoted=quoted, kind=kind):
+            assigned = match.group("assign") is not None
+            if _value_is_secret(value, quoted=quoted, kind=kind, assigned=assigned):
                 start = match.start("value")
                 yield Finding("secret", start, start + len(value))
             continue
@@ -267,8 +275,10 @@ _EMAIL = re.compile(
 # Written out to dodge scrapers: "jane dot doe at gmail dot com", "jane(at)gmail.com",
 # "paul [AT] x [DOT] fr", "jean point dupont arobase free point fr". The top-level domain must
 # be a common one, so that "meet me at noon dot" is no address.
-_SPELLED_AT = r"\s*[\[({<]\s*(?:at|arobase|@)\s*[\])}>]\s*|\s+(?:at|arobase)\s+"
-_SPELLED_DOT = r"\s*[\[({<]\s*(?:dot|point)\s*[\])}>]\s*|\s+(?:dot|point)\s+"
+_SPELLED_AT = (
+    r"\s*[\[({<]\s*(?:at|arobase|@)\s*[\])}>]\s*|\s+(?:at|arobase)\s+|(?<=\w\w) @ (?=\w\w)"
+)
+_SPELLED_DOT = r"\s*[\[({<]\s*(?:dot|point|\.)\s*[\])}>]\s*|\s+(?:dot|point)\s+"
 _COMMON_TLDS = (
     "com|net|org|edu|gov|info|biz|io|co|me|app|dev|ai|eu|fr|de|uk|be|ch|es|it|nl|pt|lu|at|se"
     "|no|dk|fi|ie|pl|cz|ca|us|br|jp|cn|ru|in|au|nz|tv|xyz|online|tech|email|mail|pro"
@@ -328,6 +338,7 @@ _IBAN_LENGTHS = {
     **dict.fromkeys(["MT", "SC"], 31),
     **dict.fromkeys(["LC"], 32),
 }
+_IBAN_LABEL = re.compile(r"(?i)\b(?:IBAN|RIB)\b\W{0,3}(?:(?:is|est)\W{1,3})?$")
 _IBAN_SEPARATORS = _SPACES + ".-\n"
 # "FR76 3000 ...", also "FR 76 3000 ..."
 _IBAN_START = re.compile(
@@ -373,7 +384,10 @@ def _ibans(text: str) -> Iterator[Finding]:
             and text[end + 1].isalnum()
         ):
             continue
-        if iban_checksum_ok("".join(chars)):
+        # A number the customer calls an IBAN is one even when mistyped.
+        if iban_checksum_ok("".join(chars)) or _IBAN_LABEL.search(
+            text, max(0, match.start() - 20), match.start()
+        ):
             yield Finding("iban", match.start(), end)
 
 
@@ -386,10 +400,19 @@ _NIR = re.compile(
 )
 
 
+_NIR_LABEL = re.compile(
+    r"(?i)(?:\bs[ée]cu(?:rit[ée]\s+sociale)?|\bNIR|\bINSEE|\bsocial\s+security|\bcarte\s+vitale"
+    r"|\bnum[ée]ro\s+SS|n°\s*SS)\b[^\n\d]{0,25}$"
+)
+
+
 def _national_ids(text: str) -> Iterator[Finding]:
     for match in _NIR.finditer(text):
-        # The key (97 minus the number mod 97) keeps other 15-digit numbers out.
-        if nir.is_valid(re.sub(rf"[.\-{_SPACES}]", "", match.group()).upper()):
+        # The key (97 minus the number mod 97) keeps other 15-digit numbers out; a number the
+        # customer calls their social-security number is one even with a wrong key.
+        if nir.is_valid(re.sub(rf"[.\-{_SPACES}]", "", match.group()).upper()) or _NIR_LABEL.search(
+            text, max(0, match.start() - 40), match.start()
+        ):
             yield Finding("national-id", match.start(), match.end())
 
 
@@ -405,6 +428,10 @@ _CARD = re.compile(
     r"(?!\w|[.,]\d|:\w)"
 )
 _CARD_GROUP = re.compile(r"\d+")
+_CARD_LABEL = re.compile(
+    r"(?i)\b(?:card|carte(?:\s+bancaire)?|cb|visa|mastercard|amex|cc)\W{0,3}"
+    r"(?:(?:number|no|n°|num[ée]ro)\W{0,3})?(?:(?:is|est)\W{1,3})?$"
+)
 _IBAN_HEAD = re.compile(r"\b[A-Za-z]{2}\d\d[ .\-]?$")
 _EXPIRY_LABEL = (
     r"exp(?:\.|iry|iration|ires?|ire\s+le)?|valid(?:\s+(?:thru|through|until))?"
@@ -420,31 +447,44 @@ _CARD_TAIL = re.compile(
     r"(?P<expiry>(?:0[1-9]|1[0-2])\s?[/-]\s?(?:20\d{2}|\d{2}))(?![\d/-])"
     rf"|(?P<code_label>\b(?:{_SECURITY_CODE_LABEL})\b\s*:?\s*)?(?P<code>\d{{3,4}})(?![\d/]))"
 )
-_SECURITY_CODE = re.compile(rf"(?i)\b(?:{_SECURITY_CODE_LABEL})\b\s*[:=]?\s*(?P<code>\d{{3,4}})\b")
+_SECURITY_CODE = re.compile(
+    rf"(?i)\b(?:{_SECURITY_CODE_LABEL})\b(?:\s*[:=]|\s+(?:is|est))?\s*(?P<code>\d{{3,4}})\b"
+)
 
 
 def luhn_ok(digits: str) -> bool:
     return bool(luhn.is_valid(digits))
 
 
-def _card_number(match: re.Match[str]) -> tuple[int, int] | None:
+def _card_number(match: re.Match[str], *, labelled: bool) -> tuple[int, int] | None:
     """The span of the card number at the start of `match`: its groups, less any trailing group
-    that belongs to what follows (an expiry date, a code), whose digits pass the Luhn check."""
+    that belongs to what follows (an expiry date, a code), whose digits pass the Luhn check. A
+    number the customer calls a card is one even when mistyped, if it has a card's length."""
     groups = list(_CARD_GROUP.finditer(match.group()))
+    lengths = {}
     for count in range(len(groups), 0, -1):
         digits = "".join(g.group() for g in groups[:count])
         if len(digits) < 13:
             break
         # Issuers' numbers start with 2-6 (Mastercard, Visa, Amex, Discover, JCB, Diners);
         # SIRET numbers (starting with any digit) also pass Luhn.
-        if len(digits) <= 19 and digits[0] in "23456" and luhn_ok(digits):
-            return match.start(), match.start() + groups[count - 1].end()
+        if len(digits) <= 19 and digits[0] in "23456":
+            if luhn_ok(digits):
+                return match.start(), match.start() + groups[count - 1].end()
+            lengths[len(digits)] = match.start() + groups[count - 1].end()
+    if labelled:
+        for length in (16, 15, 19, 14, 13):
+            if length in lengths:
+                return match.start(), lengths[length]
     return None
 
 
 def _cards(text: str) -> Iterator[Finding]:
     for match in _CARD.finditer(text):
-        span = _card_number(match)
+        span = _card_number(
+            match,
+            labelled=bool(_CARD_LABEL.search(text, max(0, match.start() - 40), match.start())),
+        )
         # Digits right after a country code and two check digits are an IBAN mistyped.
         if span is None or _IBAN_HEAD.search(text, max(0, span[0] - 6), span[0]):
             continue
@@ -507,12 +547,18 @@ def _is_phone_number(candidate: str) -> bool:
         regions = ("US",)
     else:
         return False
+    # An international number, or a North American one written as such ("(555) 123-4567"), is
+    # taken when it has the right length for its country even if it is not (yet) in service:
+    # customers give made-up or 555 numbers too. Bare national digits must be a valid number.
+    shaped = regions == (None,) or (regions == ("US",) and digits != candidate)
     for region in regions:
         try:
             number = phonenumbers.parse(plain, region)
         except phonenumbers.NumberParseException:
             continue
-        if phonenumbers.is_valid_number(number):
+        if phonenumbers.is_valid_number(number) or (
+            shaped and phonenumbers.is_possible_number(number)
+        ):
             return True
     return False
 
