@@ -8,6 +8,7 @@ is an admin. An empty list means nobody is an admin through it.
 from __future__ import annotations
 
 import logging
+import re
 import time
 from dataclasses import dataclass
 
@@ -50,6 +51,8 @@ MAX_LISTED = 15
 DEFAULT_GAP_DAYS = 7
 MAX_ERRORS = 50
 FORCE = "--force"
+# Where a link goes, however it is marked up (Markdown, Slack's <url|label>, bare).
+_LINK_TARGET = re.compile(r"(?:https?|mailto|ftp):[^\s<>()\[\]|\"'`]+", re.IGNORECASE)
 
 
 def attached_command(text: str) -> str | None:
@@ -247,15 +250,19 @@ class AdminCommands:
 
 def format_draft(draft: Draft) -> str:
     """One draft as approving it would publish it: every character, line breaks kept."""
-    return "\n".join(
-        [
-            f"{draft.id} [{draft.status}] from {draft.ticket_id} by {defuse_mentions(draft.agent)}",
-            f"Question: {defuse_mentions(draft.question.strip())}",
-            "Answer:",
-            defuse_mentions(draft.answer.strip()),
-            f"drafts approve {draft.id} · drafts drop {draft.id}",
-        ]
-    )
+    lines = [
+        f"{draft.id} [{draft.status}] from {draft.ticket_id} by {defuse_mentions(draft.agent)}",
+        f"Question: {defuse_mentions(draft.question.strip())}",
+        "Answer:",
+        defuse_mentions(draft.answer.strip()),
+    ]
+    found = _LINK_TARGET.findall(f"{draft.question}\n{draft.answer}")
+    targets = dict.fromkeys(target.rstrip(".,;:!?*_") for target in found)
+    if targets:
+        # Chat clients show a link's label, not where it goes: the admin sees every target.
+        lines.append("Links to: " + ", ".join(f"`{target}`" for target in targets))
+    lines.append(f"drafts approve {draft.id} · drafts drop {draft.id}")
+    return "\n".join(lines)
 
 
 def _ids(values: tuple[str, ...]) -> str:

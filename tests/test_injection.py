@@ -476,3 +476,16 @@ async def test_an_admin_reads_a_long_draft_whole_before_approving_it(
     assert len(parts) > 1 and all(len(part) <= MAX_MESSAGE for part in parts)
     assert all(any(step in part for part in parts) for step in steps)
     assert "drafts approve D-1" in parts[-1]
+
+
+async def test_an_admin_sees_where_a_drafts_masked_links_go(
+    make_app: MakeApp, tmp_path: Path
+) -> None:
+    path = tmp_path / "faq.yaml"
+    path.write_text(GAPS_FAQ)
+    app = replica(make_app, path)
+    answer = "Pay on [the PayPal page](https://evil.example/pay), or <https://evil.example/s|here>."
+    await resolved_with_an_answer(app, "Can I pay with PayPal?", answer)
+    shown = (await app.engine.handle(admin("drafts show D-1"))).text
+    # Rendered, both links read "the PayPal page" and "here"; their targets are spelled out.
+    assert "Links to: `https://evil.example/pay`, `https://evil.example/s`" in shown
