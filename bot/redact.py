@@ -416,6 +416,14 @@ def _national_ids(text: str) -> Iterator[Finding]:
             yield Finding("national-id", match.start(), match.end())
 
 
+# Words after which a number is an order, invoice or reference number, not a card or a phone.
+_REFERENCE_BEFORE = re.compile(
+    r"(?i)(?:\b(?:order|orders|invoice|inv|ref|reference|tracking|commande|facture|ticket|case"
+    r"|sku|serial|account|acct|id|transaction|receipt|client|customer|siret|siren|tva|vat)|#)"
+    r"\W{0,3}(?:(?:number|no|num|nr|n°|numéro|id)\b\W{0,3})?(?:is\W{1,3})?$"
+)
+
+
 # --- card numbers, and the expiry date and security code next to one ----------------------
 
 _CARD_SEP = rf"(?:[{_SPACES}]*\n[{_SPACES}]*|[{_SPACES}]?[{_DASHES}.][{_SPACES}]?|[{_SPACES}])"
@@ -486,7 +494,11 @@ def _cards(text: str) -> Iterator[Finding]:
             labelled=bool(_CARD_LABEL.search(text, max(0, match.start() - 40), match.start())),
         )
         # Digits right after a country code and two check digits are an IBAN mistyped.
-        if span is None or _IBAN_HEAD.search(text, max(0, span[0] - 6), span[0]):
+        if (
+            span is None
+            or _IBAN_HEAD.search(text, max(0, span[0] - 6), span[0])
+            or _REFERENCE_BEFORE.search(text, max(0, span[0] - 30), span[0])
+        ):
             continue
         yield Finding("card", *span)
         # An expiry date right after a card, and an unlabelled code right after that date.
@@ -519,12 +531,6 @@ _DATE = re.compile(r"\d{1,4}([./-])\d{1,2}\1\d{1,4}")
 # National numbers start with a trunk 0 in these countries; the first one that accepts a number
 # decides (France first: most customers write from there).
 _TRUNK_ZERO_REGIONS = ("FR", "GB", "DE", "BE", "CH", "IT", "NL", "AT")
-# Words after which a number is an order, invoice or reference number, not a phone.
-_NOT_A_PHONE_BEFORE = re.compile(
-    r"(?i)(?:\b(?:order|orders|invoice|inv|ref|reference|tracking|commande|facture|ticket|case"
-    r"|sku|serial|account|acct|id|transaction|receipt|client|customer|siret|siren|tva|vat)|#)"
-    r"\W{0,3}(?:(?:number|no|num|nr|n°|numéro|id)\b\W{0,3})?(?:is\W{1,3})?$"
-)
 # "+33 (0)6 45 78 12 90" is about as many groups as a phone number is written in.
 _MAX_PHONE_GROUPS = 9
 _PLAIN_SEPARATORS = str.maketrans(
@@ -573,7 +579,7 @@ def _phones(text: str) -> Iterator[Finding]:
             for last in range(min(len(groups), first + _MAX_PHONE_GROUPS) - 1, first - 1, -1):
                 start, end = offset + groups[first][0], offset + groups[last][1]
                 candidate = text[start:end]
-                if _is_phone_number(candidate) and not _NOT_A_PHONE_BEFORE.search(
+                if _is_phone_number(candidate) and not _REFERENCE_BEFORE.search(
                     text[max(0, start - 30) : start]
                 ):
                     yield Finding("phone", start, end)
