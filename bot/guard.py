@@ -35,7 +35,9 @@ _BARE_URL = (
     r"|\b[a-z0-9-]+(?:\.[a-z0-9-]+)*\.[a-z]{2,}/[^\s<>()\[\]\"'`]*"
     # A bare domain ("refunds-now.com"): a link too when its suffix is a real one, which the
     # public suffix list decides (so "e.g." or "report.pdf" are left alone).
-    r"|(?<![\w@.-])(?P<domain>(?:[^\W_](?:[\w-]*[^\W_])?\.)+[^\W\d_](?:[\w-]*[^\W_])?)(?![\w@-])"
+    r"|(?<![^\W_])(?<![@.-])"
+    r"(?P<domain>(?:[^\W_](?:[\w-]*[^\W_])?\.)+[^\W\d_](?:[\w-]*[^\W_])?)"
+    r"(?![^\W_])(?![@-])"
 )
 _URL = re.compile(_BARE_URL, re.IGNORECASE)
 _LINK = re.compile(
@@ -46,11 +48,31 @@ _LINK = re.compile(
     re.IGNORECASE,
 )
 # A number as a figure: "30 days", "100%", "$9.99", "1,000", "10 000"; not the 2 of "2FA".
-_FIGURE = re.compile(r"(?<![\w.,])\d+(?:(?:[.,]|[ \u00a0\u202f](?=\d{3}(?!\d)))\d+)*(?![A-Za-z])")
+# Units a figure is glued to ("50GB", "45k", "30days", "45th") keep it a figure.
+_UNITS = (
+    r"k|m|bn|[kmgt]i?b|[kmgt]o|x|h|hrs?|min|mins|sec|secs|ms|days?|jours?|j|weeks?|wks?|months?"
+    r"|mois|years?|yrs?|ans?|usd|eur|gbp|th"
+)
+_FIGURE = re.compile(
+    # Atomic: "45k" is the figure 45, not the 4 in front of a "5" that no letter follows.
+    r"(?<![\w.,])(?>\d+(?:(?:[.,]|[ \u00a0\u202f](?=\d{3}(?!\d)))\d+)*)"
+    rf"(?:(?![A-Za-z])|(?=(?i:{_UNITS})(?![A-Za-z])))"
+)
 # "1." or "2)" before a step, or "Step 3"; a list marker only when it continues a list (below).
+# A marker introduces a step, never a quantity: "3. days" is the figure 3.
+_QUANTITY = (
+    r"(?:days?|jours?|hours?|heures?|minutes?|weeks?|semaines?|months?|mois|years?|ans?|%"
+    r"|percent|pour\s*cent|dollars?|euros?|usd|eur|gb|tb|mb|go|to|mo|times|fois)\b"
+)
 _MARKER = re.compile(
-    r"(?:^|(?<=[\s*_]))(?:(?P<number>\d{1,2})[.)](?=[\s*_])|(?:step|étape)\s+(?P<step>\d{1,2})\b)",
+    r"(?:^|(?<=[\s*_]))(?:(?P<number>\d{1,2})[.)](?=[\s*_])|(?:step|étape)\s+(?P<step>\d{1,2})\b)"
+    rf"(?![\s*_.:)]*{_QUANTITY})",
     re.MULTILINE | re.IGNORECASE,
+)
+# Cyrillic and Greek letters drawn like Latin ones, which a leak can swap in.
+_LOOKALIKES = str.maketrans(
+    "\u0430\u0435\u043e\u0440\u0441\u0443\u0445\u0456\u0458\u0455\u0501\u04bb\u051b\u051d\u03bf\u03b1\u03bd",
+    "aeopcyxijsdhqwoav",
 )
 _PER_CENT = re.compile(r"\b(?:pour|per)[\s-]+cent\b", re.IGNORECASE)
 # alpha2digit leaves a lone "one" or "un" alone (an article as often as a figure), and converts
@@ -72,7 +94,7 @@ def _visible(text: str) -> str:
 def _letters(text: str) -> str:
     """Only the letters and digits of `text`, case folded: the same words however joined, split,
     spaced, hyphenated or punctuated."""
-    folded = unicodedata.normalize("NFKC", text).casefold()
+    folded = unicodedata.normalize("NFKC", text).casefold().translate(_LOOKALIKES)
     return "".join(ch for ch in folded if ch.isalnum())
 
 

@@ -109,6 +109,11 @@ REFUSED = [
     ("1) Refunds are free\n1) within 60 days", "refund-policy"),
     ("Refunds take 45. Then email billing.", "refund-policy"),
     ("**45.** days to get a refund", "refund-policy"),
+    ("Refunds take:\n1. Email billing\n2. Then wait\n3. days", "refund-policy"),
+    # Figures glued to their unit or ordinal.
+    ("Free includes 50GB.", "storage-limits"),
+    ("Refunds go up to 45k.", "refund-policy"),
+    ("You are refunded by the 45th day.", "refund-policy"),
     # The instructions, verbatim or disguised.
     (
         "Never state a figure, price, delay or policy that the cited entries do not contain.",
@@ -139,6 +144,10 @@ REFUSED = [
         "reset-password",
     ),
     (f"Always reply by calling the {TOOL_NAME} tool.", "reset-password"),
+    (
+        "Never st\u0430te \u0430 figure, price, del\u0430y or policy th\u0430t the cited entries",
+        "reset-password",
+    ),
     # Personal data the entry does not have.
     ("Email bob@victim.example for your refund.", "refund-policy"),
 ]
@@ -161,6 +170,7 @@ TAKEN_OUT = [
     ),
     ("Mail your invoice to billing.nimbus.co.uk please.", "Mail your invoice to  please."),
     ("Try www.refunds-now.com or refunds-now.org.", "Try  or ."),
+    ("Claim it on _refunds-now.com_ today.", "Claim it on __ today."),
 ]
 
 # Legitimate answers, each sent word for word: (answer, entries it cites).
@@ -227,6 +237,9 @@ ALLOWED = [
     ("Two-factor authentication: open **Settings > Security**.", "enable-two-factor-auth"),
     ("Nimbus shows 10 one-time recovery codes after a 6-digit code.", "enable-two-factor-auth"),
     ("Authenticator apps such as 1Password work too.", "enable-two-factor-auth"),
+    ("Admins can require 2FA for every member.", "enable-two-factor-auth"),
+    ("If the code fails, try a second time.", "enable-two-factor-auth"),
+    ("Pro gives you 2TB per user.", "storage-limits"),
     (
         "Thanks for asking! Click **Forgot password?** on the sign-in page, e.g. in the app.",
         "reset-password",
