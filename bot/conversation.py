@@ -287,6 +287,7 @@ class ConversationEngine:
         if state.get("missed") and accepts_offer(text):
             # Like pressing the offer's button: the ticket is about the unanswered question.
             return await self._escalate(message, "", language, REASON_NO_ANSWER)
+        await self._working(message)
         history = await self._soft(self.store.history(message.key), [])
         speaker = await self._role(message)
         async with self._llm_budget(message.key) as budget:
@@ -363,6 +364,7 @@ class ConversationEngine:
         self, message: IncomingMessage, entry: FaqEntry, language: str, confidence: float
     ) -> Reply:
         """The customer picked an entry; answer it the same way as a question would be."""
+        await self._working(message)
         hit = Hit(entry, confidence)
         history = await self._soft(self.store.history(message.key), [])
         speaker = await self._role(message)
@@ -405,6 +407,11 @@ class ConversationEngine:
         await self._soft(self.store.clear_state(message.key, "choices", "missed"), None)
         self.metrics.outcome(message.key.platform, answered=True, mode=mode)
         return await self._say(message, question, reply)
+
+    async def _working(self, message: IncomingMessage) -> None:
+        """Let the platform show the bot is at work: it has decided to answer this message."""
+        if message.working is not None:
+            await message.working()
 
     async def _say(self, message: IncomingMessage, text: str, reply: Reply) -> Reply:
         turns = [(await self._role(message), text)] if text else []

@@ -68,6 +68,9 @@ class IncomingMessage:
     # Where a thread is a channel of its own (Discord), the channel it was started in.
     parent_channel_id: str | None = None
     attachments: tuple[Attachment, ...] = ()
+    # Called by the core once it has decided to answer, before the slow part (search and the
+    # LLM), so that the platform can show it is at work (Discord's typing indicator).
+    working: Callable[[], Awaitable[None]] | None = None
 
 
 class DeskOp(enum.StrEnum):

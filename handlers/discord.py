@@ -19,10 +19,11 @@ import asyncio
 import contextlib
 import logging
 import re
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import replace
 from typing import Any, cast
 
+import aiohttp
 import discord
 import yarl
 from aiohttp import web
@@ -35,6 +36,8 @@ from bot.models import (
     Action,
     Attachment,
     ConversationKey,
+    DeskClick,
+    DeskOp,
     DeskRef,
     IncomingMessage,
     MessageKind,
@@ -43,7 +46,6 @@ from bot.models import (
     TicketStatus,
 )
 from bot.settings import Settings
-from bot.tickets import TicketError
 from handlers.inflight import InFlight
 
 log = logging.getLogger(__name__)
@@ -52,6 +54,9 @@ PLATFORM = "discord"
 MAX_MESSAGE = 2000
 MAX_LABEL = 80
 NO_PINGS = discord.AllowedMentions.none()
+# Messages people write. Every other type is Discord speaking (a pin, a member joining, a thread
+# renamed or started, a boost, a call, an AutoMod alert, and types added later): never answered.
+PEOPLE_MESSAGE_TYPES = frozenset({discord.MessageType.default, discord.MessageType.reply})
 THREAD_TYPES = frozenset(
     {
         discord.ChannelType.public_thread,
@@ -171,6 +176,53 @@ def member_facts(user: discord.abc.User) -> tuple[tuple[str, ...], bool]:
         return (), False
     roles = tuple(str(role.id) for role in user.roles if not role.is_default())
     return roles, user.guild_permissions.manage_guild
+
+
+def interaction_facts(
+    interaction: discord.Interaction[discord.Client],
+) -> tuple[tuple[str, ...], bool]:
+    """`member_facts`, with Manage Server also as Discord computed it for the interaction."""
+    roles, manages = member_facts(interaction.user)
+    return roles, manages or (
+        interaction.guild_id is not None and interaction.permissions.manage_guild
+    )
+
+
+Parser = Callable[[Any], None]
+
+
+class SkippingParsers(dict[str, Parser]):
+    """discord.py's gateway event parsers (`ConnectionState.parsers`, where every gateway
+    connection looks up each dispatch), each made to log and skip a payload it cannot read.
+
+    Unguarded, a parser's exception (a message without an author, a null where an object
+    belongs) rises through the connection loop and ends `Client.start()`, and with it
+    `faqbot serve` for every platform. An event name that is not a string is an unknown event."""
+
+    @classmethod
+    def guarding(cls, parsers: dict[str, Parser]) -> SkippingParsers:
+        return cls({event: _skipping(event, parse) for event, parse in parsers.items()})
+
+    def __getitem__(self, event: str) -> Parser:
+        if not isinstance(event, str):
+            raise KeyError(event)
+        return super().__getitem__(event)
+
+
+def _skipping(event: str, parse: Parser) -> Parser:
+    def guarded(data: Any) -> None:
+        try:
+            parse(data)
+        except Exception as exc:
+            # One line, without the error's text: it may quote the payload, a customer's words.
+            log.warning(
+                "Discord %s event skipped: discord.py could not read it (%s)",
+                event,
+                type(exc).__name__,
+            )
+            log.debug("Discord %s event skipped", event, exc_info=True)
+
+    return guarded
 
 
 def sources_embed(reply: Reply) -> discord.Embed | None:
@@ -329,22 +381,29 @@ async def deliver(target: discord.abc.Messageable, reply: Reply) -> list[discord
     return sent
 
 
-@contextlib.asynccontextmanager
-async def typing(channel: object) -> AsyncIterator[None]:
-    """The typing indicator while the core works; a failure to show it never blocks the answer."""
-    if not isinstance(channel, discord.abc.Messageable):
-        yield
-        return
-    try:
-        indicator = channel.typing()
-        await indicator.__aenter__()
-    except discord.HTTPException:
-        yield
-        return
-    try:
-        yield
-    finally:
-        await indicator.__aexit__(None, None, None)
+class TypingIndicator:
+    """Shows "FaqBot is typing..." in a channel from when the core decides to answer (it calls
+    `start` through `IncomingMessage.working`) until `stop`; a failure never blocks the answer."""
+
+    def __init__(self, channel: object) -> None:
+        self.channel = channel
+        self._typing: discord.context_managers.Typing | None = None
+
+    async def start(self) -> None:
+        if self._typing is not None or not isinstance(self.channel, discord.abc.Messageable):
+            return
+        typing = self.channel.typing()
+        try:
+            await typing.__aenter__()
+        except (discord.HTTPException, aiohttp.ClientError, OSError) as exc:
+            log.info("no typing indicator in Discord channel: %s", exc)
+            return
+        self._typing = typing
+
+    async def stop(self) -> None:
+        if self._typing is not None:
+            await self._typing.__aexit__(None, None, None)
+            self._typing = None
 
 
 class DiscordOutput:
@@ -467,6 +526,8 @@ class DiscordAdapter:
             if settings.DISCORD_SHARDED
             else FaqClient(self, **options)
         )
+        state = self.client._connection
+        state.parsers = SkippingParsers.guarding(state.parsers)
         self.tree: app_commands.CommandTree[discord.Client] = app_commands.CommandTree(self.client)
         self._add_commands()
         self.output = DiscordOutput(self)
@@ -600,12 +661,16 @@ class DiscordAdapter:
     # Inbound
     async def on_message(self, message: discord.Message) -> None:
         me = self.client.user
-        if message.author.bot or me is None or message.author.id == me.id:
+        # discord.py leaves `author` and `mentions` unset when a payload lacks them.
+        author: discord.abc.User | None = getattr(message, "author", None)
+        if message.type not in PEOPLE_MESSAGE_TYPES or author is None:
+            return
+        if author.bot or me is None or author.id == me.id:
             return
         channel = message.channel
         guild_id = message.guild.id if message.guild is not None else None
-        mentioned = any(user.id == me.id for user in message.mentions)
-        text = re.sub(rf"<@!?{me.id}>", " ", message.content).strip()
+        mentioned = any(user.id == me.id for user in getattr(message, "mentions", ()))
+        text = re.sub(rf"<@!?{me.id}>", " ", message.content or "").strip()
         new_thread = (
             guild_id is not None
             and mentioned
@@ -617,13 +682,13 @@ class DiscordAdapter:
             # A thread started on a message takes the message's id.
             key = ConversationKey(PLATFORM, str(guild_id), str(message.id))
         else:
-            key = conversation_key(guild_id, channel, channel.id, message.author.id)
-        roles, manages = member_facts(message.author)
+            key = conversation_key(guild_id, channel, channel.id, author.id)
+        roles, manages = member_facts(author)
         incoming = IncomingMessage(
             key=key,
             message_id=str(message.id),
-            user_id=str(message.author.id),
-            user_name=message.author.display_name,
+            user_id=str(author.id),
+            user_name=author.display_name,
             text=text,
             is_direct=guild_id is None,
             mentioned=mentioned,
@@ -632,25 +697,30 @@ class DiscordAdapter:
             platform_admin=manages,
             attachments=tuple(attachment(file) for file in message.attachments),
         )
-        async with typing(channel):
-            reply = await self.engine.handle(incoming)
+        reply = await self._answer(incoming, channel)
         if reply.is_empty:
             return
         target: discord.abc.Messageable = channel
         if new_thread:
-            name = " ".join(text.split())[:90] or f"Question from {message.author.display_name}"
+            name = " ".join(text.split())[:90] or f"Question from {author.display_name}"
             target = await message.create_thread(name=name)
         with self.engine.metrics.timed(PLATFORM_SEND):
             await deliver(target, reply)
+
+    async def _answer(self, incoming: IncomingMessage, channel: object) -> Reply:
+        """The core's reply, typing in `channel` from when the core decides to answer."""
+        indicator = TypingIndicator(channel)
+        try:
+            return await self.engine.handle(replace(incoming, working=indicator.start))
+        finally:
+            await indicator.stop()
 
     def _from_interaction(
         self, interaction: discord.Interaction[discord.Client], kind: MessageKind, text: str
     ) -> IncomingMessage:
         channel = interaction.channel
         channel_id = interaction.channel_id or 0
-        roles, manages = member_facts(interaction.user)
-        if interaction.guild_id is not None and interaction.permissions.manage_guild:
-            manages = True
+        roles, manages = interaction_facts(interaction)
         return IncomingMessage(
             key=conversation_key(interaction.guild_id, channel, channel_id, interaction.user.id),
             message_id=str(interaction.id),
@@ -670,8 +740,7 @@ class DiscordAdapter:
         await interaction.response.defer()
         incoming = self._from_interaction(interaction, kind, value)
         channel = interaction.channel
-        async with typing(channel):
-            reply = await self.engine.handle(incoming)
+        reply = await self._answer(incoming, channel)
         if reply.is_empty:
             return
         target = (
@@ -685,17 +754,30 @@ class DiscordAdapter:
     async def on_desk_button(
         self, interaction: discord.Interaction[discord.Client], op: str, ticket_id: str
     ) -> None:
-        agent = interaction.user.display_name
-        try:
-            if op == "claim":
-                ticket = await self.engine.claim(ticket_id, agent)
-                text = f"You claimed {ticket.id}; reply in its thread to reach the customer."
-            else:
-                ticket = await self.engine.resolve(ticket_id, agent)
-                text = f"{ticket.id} is resolved; the customer has been told."
-        except TicketError as exc:
-            text = str(exc)
+        user = interaction.user
+        roles, manages = interaction_facts(interaction)
+        click = DeskClick(
+            op=DeskOp(op),
+            ticket_id=ticket_id,
+            platform=PLATFORM,
+            user_id=str(user.id),
+            user_name=user.display_name,
+            channel_id=str(interaction.channel_id or ""),
+            in_desk=self._works_in_desk(user),
+            user_roles=roles,
+            platform_admin=manages,
+        )
+        text = await self.engine.desk_click(click)
         await interaction.response.send_message(text, ephemeral=True, allowed_mentions=NO_PINGS)
+
+    def _works_in_desk(self, user: discord.abc.User) -> bool:
+        """Can this member read and write in the desk channel (their roles against the server's
+        and the channel's permission overwrites)?"""
+        desk = self.client.get_channel(self.desk_channel_id) if self.desk_channel_id else None
+        if not isinstance(user, discord.Member) or not isinstance(desk, discord.abc.GuildChannel):
+            return False
+        allowed = desk.permissions_for(user)
+        return allowed.view_channel and allowed.send_messages
 
     async def on_command(
         self,

@@ -15,9 +15,12 @@ import pytest
 
 import faq
 from bot.app import App
+from bot.desk import REFUSAL
+from bot.models import TicketStatus
 from bot.server import connect, serve
 from handlers.discord import PERMISSIONS, DiscordAdapter, invite_url, split_text
 from tests.conftest import MakeApp
+from tests.discord_payloads import system_messages, unnamed_event, unreadable
 from tests.people import Customer
 from tests.standins.discord_api import (
     ADMIN_ROLE,
@@ -559,3 +562,128 @@ async def test_an_admin_publishes_an_attached_faq_lists_versions_and_rolls_back(
     interaction = await discord_standin.slash("Agent Ann", "rollback", args=first[:8])
     assert f"FAQ rolled back: version {first}" in await followup(discord_standin, interaction)
     assert app.faq.version == first
+
+
+# ---- hardening: system messages, unreadable dispatches, desk agents
+
+
+async def test_system_messages_are_never_answered_where_a_persons_words_would_be(
+    discord_standin: DiscordStandIn, start_bot: StartBot
+) -> None:
+    _, adapter = await start_bot()
+    # A thread the bot is part of (it answers there without a mention), and a DM (always).
+    thread_id, _ = await ask_in_thread(discord_standin, "Alice", RESET)
+    replays = system_messages(discord_standin, thread_id, dm=False)
+    replays += system_messages(discord_standin, DM_CHANNEL, dm=True)
+    assert len(replays) >= 60
+    before = len(discord_standin.requests)
+    for replay in replays:
+        await discord_standin.dispatch(replay.event, replay.data)
+
+    # The next real question in the DM is answered, and it is the only thing said.
+    await discord_standin.say("Alice", RESET, DM_CHANNEL, dm=True)
+    await discord_standin.wait_post(DM_CHANNEL, "nimbus.example/reset", after=before)
+    await adapter.in_flight.wait()
+    since = discord_standin.requests[before:]
+    assert not [r for r in since if r.path.startswith(f"/channels/{thread_id}/")], since
+    assert len([r for r in since if r.path == f"/channels/{DM_CHANNEL}/messages"]) == 1
+    assert adapter.failure is None
+
+
+async def test_the_typing_indicator_shows_only_once_the_bot_answers(
+    discord_standin: DiscordStandIn, start_bot: StartBot
+) -> None:
+    app, adapter = await start_bot()
+    # Chatter the bot is not part of, and a customer's words relayed to an open ticket's desk:
+    # the bot reads both and answers neither.
+    await discord_standin.say("Bob", "anyone up for lunch?", OTHER)
+    customer = Customer(app.engine, user_name="Carol")
+    ticket = (await customer.say("I want to talk to a human")).ticket
+    assert ticket is not None and ticket.desk_ref is not None
+    desk_thread = ticket.desk_ref.key.channel_id
+    await discord_standin.say("Agent Ann", "Looking into it now", desk_thread)
+    # A question it answers.
+    await ask_in_thread(discord_standin, "Alice", RESET)
+    await adapter.in_flight.wait()
+
+    typed = {r.path for r in discord_standin.sent("POST", r"/channels/\d+/typing")}
+    assert typed == {f"/channels/{GENERAL}/typing"}
+
+
+async def test_dispatches_discord_py_cannot_read_are_skipped_and_serve_keeps_answering(
+    make_app: MakeApp, discord_standin: DiscordStandIn, caplog: pytest.LogCaptureFixture
+) -> None:
+    app = make_app(
+        DISCORD_TOKEN=TOKEN,
+        DISCORD_API_URL=discord_standin.url + "/api/v10",
+        DISCORD_GATEWAY_URL=discord_standin.ws_url,
+        HTTP_HOST="127.0.0.1",
+        HTTP_PORT=0,
+    )
+    stop = asyncio.Event()
+    server = asyncio.create_task(serve(app, stop))
+    try:
+        await discord_standin.connected()
+        await discord_standin.say("Bob", RESET, DM_CHANNEL, dm=True)
+        await discord_standin.wait_post(DM_CHANNEL, "nimbus.example/reset")
+
+        replays = unreadable(discord_standin, "700000000000000002")
+        assert len(replays) >= 30
+        for replay in replays:
+            await discord_standin.dispatch(replay.event, replay.data)
+        await discord_standin.send_frame(unnamed_event())
+
+        before = len(discord_standin.requests)
+        await discord_standin.say("Bob", RESET, DM_CHANNEL, dm=True)
+        await discord_standin.wait_post(DM_CHANNEL, "nimbus.example/reset", after=before)
+        assert not server.done()
+    finally:
+        stop.set()
+    assert await asyncio.wait_for(server, 10) == 0
+    skipped = [r.getMessage() for r in caplog.records if "event skipped" in r.getMessage()]
+    assert any("MESSAGE_CREATE" in line for line in skipped), skipped
+    assert any("INTERACTION_CREATE" in line for line in skipped), skipped
+    assert not [r for r in caplog.records if r.levelname == "ERROR"]  # no traceback either
+    assert discord_standin.identifies == 1
+
+
+async def interaction_reply(discord_standin: DiscordStandIn, interaction: str) -> Recorded:
+    records = await discord_standin.wait_for(
+        lambda: discord_standin.sent("POST", rf"/interactions/{interaction}/[^/]+/callback"),
+        what=f"the answer to interaction {interaction}",
+    )
+    record: Recorded = records[0]
+    assert record.body["data"]["flags"] == 64  # ephemeral: only the one who clicked sees it
+    return record
+
+
+async def test_a_forged_resolve_click_from_outside_the_desk_resolves_nothing(
+    discord_standin: DiscordStandIn, start_bot: StartBot
+) -> None:
+    app, _ = await start_bot()
+    message = await discord_standin.say("Alice", UNANSWERABLE, mention_bot=True)
+    thread_id = message["id"]
+    await take_the_offer_of_a_person(discord_standin, thread_id)
+    card = await discord_standin.wait_for(
+        lambda: discord_standin.posts(DESK) and discord_standin.posts(DESK)[0], what="a desk card"
+    )
+    ticket_id = (await app.tickets.list())[0].id
+
+    # Bob is in the server but cannot see the desk; he presses Resolve on the card anyway.
+    bob = await discord_standin.click("Bob", card.response, f"faqbot:resolve:{ticket_id}")
+    assert REFUSAL in texts(await interaction_reply(discord_standin, bob))
+    # The card's buttons on a copy of it outside the desk (in the customer's thread).
+    copy = {**card.response, "channel_id": thread_id}
+    forged = await discord_standin.click("Agent Ann", copy, f"faqbot:resolve:{ticket_id}")
+    assert REFUSAL in texts(await interaction_reply(discord_standin, forged))
+    ticket = await app.tickets.get(ticket_id)
+    assert ticket.status is TicketStatus.OPEN and ticket.claimed_by is None
+    assert not [p for p in discord_standin.posts(thread_id) if "resolved" in texts(p)]
+
+    # Agent Ann, who works in the desk, claims it and resolves it from the card.
+    claim = await discord_standin.click("Agent Ann", card.response, f"faqbot:claim:{ticket_id}")
+    assert f"You claimed {ticket_id}" in texts(await interaction_reply(discord_standin, claim))
+    done = await discord_standin.click("Agent Ann", card.response, f"faqbot:resolve:{ticket_id}")
+    assert f"{ticket_id} is resolved" in texts(await interaction_reply(discord_standin, done))
+    assert (await app.tickets.get(ticket_id)).status is TicketStatus.RESOLVED
+    await discord_standin.wait_post(thread_id, "resolved")

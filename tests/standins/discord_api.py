@@ -34,6 +34,7 @@ ADMIN_ROLE = "900000000000000020"
 MEMBER_ROLE = "900000000000000021"
 MANAGER_ROLE = "900000000000000022"  # has Manage Server
 TOKEN = "test-token"
+VIEW, SEND = 0x400, 0x800  # View Channel, Send Messages
 ISO = "2026-01-01T00:00:00+00:00"
 
 
@@ -263,6 +264,12 @@ class DiscordStandIn:
     def _channel(self, channel_id: str) -> dict[str, Any]:
         if channel_id in self.threads:
             return self.threads[channel_id]
+        # Like a real support desk: hidden from @everyone, open to the Support role and the bot.
+        desk_only = [
+            {"id": GUILD_ID, "type": 0, "allow": "0", "deny": str(VIEW)},
+            {"id": ADMIN_ROLE, "type": 0, "allow": str(VIEW | SEND), "deny": "0"},
+            {"id": BOT_ID, "type": 1, "allow": str(VIEW | SEND), "deny": "0"},
+        ]
         return {
             "id": channel_id,
             "type": 0,
@@ -271,7 +278,7 @@ class DiscordStandIn:
                 channel_id, f"channel-{channel_id}"
             ),
             "position": 0,
-            "permission_overwrites": [],
+            "permission_overwrites": desk_only if channel_id == DESK else [],
             "nsfw": False,
             "parent_id": None,
             "topic": None,
@@ -482,6 +489,12 @@ class DiscordStandIn:
             raise AssertionError(f"no gateway connection to send {event} on")
         self.seq += 1
         await ws.send_str(json.dumps({"op": 0, "t": event, "s": self.seq, "d": data}))
+
+    async def send_frame(self, frame: dict[str, Any]) -> None:
+        """A raw gateway frame, sent as is (`dispatch` builds well-formed ones)."""
+        if self._ws is None:
+            raise AssertionError("no gateway connection to send a frame on")
+        await self._ws.send_str(json.dumps(frame))
 
     async def drop(self) -> None:
         """Close the gateway connection as Discord does on a server restart (resumable)."""
