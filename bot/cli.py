@@ -461,6 +461,12 @@ async def _privacy(app: App, args: argparse.Namespace) -> int:
                 f"{len(erasure.tickets)} ticket(s)"
                 + (f" ({', '.join(erasure.tickets)})" if erasure.tickets else ""),
             ]
+            if erasure.shared_conversations or erasure.others_tickets:
+                parts.append(
+                    f"their words in {len(erasure.shared_conversations)} shared conversation(s) "
+                    f"and {len(erasure.others_tickets)} other people's ticket(s)"
+                    + (f" ({', '.join(erasure.others_tickets)})" if erasure.others_tickets else "")
+                )
             if erasure.gaps:
                 parts.append(f"{erasure.gaps} FAQ-gap record(s)")
             if erasure.drafts:

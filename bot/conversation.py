@@ -193,11 +193,15 @@ class ConversationEngine:
         if limited is not None:
             return limited
         active = await self._active_ticket(message.key, state)
-        if active and message.kind in (MessageKind.QUESTION, MessageKind.CHOICE) and text:
-            return await self._to_agents(active, message, text)
         held = self.outbox.held_for(message.key)
-        if held and message.kind in (MessageKind.QUESTION, MessageKind.CHOICE) and text:
-            return await self._to_held_ticket(held, text)
+        if message.kind in (MessageKind.QUESTION, MessageKind.CHOICE) and text:
+            if (active or held) and len(text) > self.config.max_message_chars:
+                # Refused rather than cut: the person knows, and the ticket stays bounded.
+                return self._too_long(text, language)
+            if active:
+                return await self._to_agents(active, message, text)
+            if held:
+                return await self._to_held_ticket(held, message, text)
         if message.kind is MessageKind.FEEDBACK:
             return await self._feedback(message, language)
         if message.kind is MessageKind.HUMAN:
@@ -277,9 +281,7 @@ class ConversationEngine:
         if not text:
             return Reply(phrase("empty", language))
         if len(text) > self.config.max_message_chars:
-            return Reply(
-                phrase("too_long", language, length=len(text), limit=self.config.max_message_chars)
-            )
+            return self._too_long(text, language)
         await self._soft(self.store.set_state(message.key, {"language": language}), None)
         chosen = self._pending_choice(text, state)
         if chosen is not None:
@@ -413,9 +415,13 @@ class ConversationEngine:
         if message.working is not None:
             await message.working()
 
+    def _too_long(self, text: str, language: str) -> Reply:
+        limit = self.config.max_message_chars
+        return Reply(phrase("too_long", language, length=len(text), limit=limit))
+
     async def _say(self, message: IncomingMessage, text: str, reply: Reply) -> Reply:
-        turns = [(await self._role(message), text)] if text else []
-        await self._soft(self.store.append(message.key, *turns, ("bot", reply.text)), None)
+        turns = [(await self._role(message), text, message.user_id)] if text else []
+        await self._soft(self.store.append(message.key, *turns, ("bot", reply.text, "")), None)
         if await self._soft(self.privacy.first_contact(message), False):
             notice = self.privacy.notice(detect_language(text))
             if notice:
@@ -462,8 +468,10 @@ class ConversationEngine:
             return Reply(phrase("ticket_exists", language, ticket=existing), escalated=True)
         history = await self._soft(self.store.history(message.key), [])
         transcript = tuple((turn.role, turn.text) for turn in history)
+        authors = tuple(turn.author for turn in history)
         if text:
             transcript += (("customer", text),)
+            authors += (message.user_id,)
         question = text or _last_customer_question(history)
         now = self.clock()
         new = Ticket(
@@ -473,6 +481,7 @@ class ConversationEngine:
             user_name=message.user_name,
             question=question,
             transcript=transcript,
+            authors=authors,
             reason=reason,
             language=language,
             created_at=now,
@@ -519,9 +528,9 @@ class ConversationEngine:
         self.outbox.hold(ticket)
         return ticket
 
-    async def _to_held_ticket(self, held: Ticket, text: str) -> Reply:
+    async def _to_held_ticket(self, held: Ticket, message: IncomingMessage, text: str) -> Reply:
         """Like `_to_agents`, for a ticket that waits for Redis: its desk thread still hears."""
-        ticket = self.outbox.add_to_transcript(held.id, "customer", text)
+        ticket = self.outbox.add_to_transcript(held.id, "customer", text, message.user_id)
         if self.desk is not None and ticket.desk_ref is not None:
             try:
                 await self.desk.post_customer_message(ticket, defuse_mentions(text))
@@ -571,8 +580,8 @@ class ConversationEngine:
     async def _to_agents(self, ticket_id: str, message: IncomingMessage, text: str) -> Reply:
         """A person handles this conversation: pass the customer's words on and stay quiet."""
         role = await self._role(message)
-        ticket = await self.tickets.add_to_transcript(ticket_id, role, text)
-        await self._soft(self.store.append(message.key, (role, text)), None)
+        ticket = await self.tickets.add_to_transcript(ticket_id, role, text, message.user_id)
+        await self._soft(self.store.append(message.key, (role, text, message.user_id)), None)
         if self.desk is not None:
             await self.desk.post_customer_message(ticket, defuse_mentions(text))
         return Reply()
@@ -581,6 +590,12 @@ class ConversationEngine:
         """An agent wrote in a ticket's desk thread: relay it to the customer, wherever they are."""
         if not text:
             return Reply()
+        limit = self.config.max_message_chars
+        if len(text) > limit:
+            return Reply(
+                f"This message is too long ({len(text):,} characters; the limit is {limit:,}); "
+                "it was not sent to the customer."
+            )
         ticket = await self.tickets.get(ticket_id)
         if ticket.status is TicketStatus.RESOLVED:
             return Reply(f"{ticket.id} is resolved; this message was not sent to the customer.")
@@ -588,7 +603,7 @@ class ConversationEngine:
         if ticket.status is TicketStatus.OPEN:
             ticket = await self.claim(ticket.id, agent)
         await self.tickets.add_to_transcript(ticket.id, "agent", text)
-        await self._soft(self.store.append(ticket.key, ("agent", text)), None)
+        await self._soft(self.store.append(ticket.key, ("agent", text, "")), None)
         said = Reply(f"{defuse_mentions(agent)}: {defuse_mentions(text)}")
         await self._tell(AGENT_REPLIED, ticket, said, desk=False)
         return Reply()
@@ -678,7 +693,7 @@ class ConversationEngine:
         )
         await self.tickets.add_to_transcript(ticket.id, "bot", text)
         await self._soft(self.store.set_state(ticket.key, {"offer": ticket.id}), None)
-        await self._soft(self.store.append(ticket.key, ("bot", text)), None)
+        await self._soft(self.store.append(ticket.key, ("bot", text, "")), None)
         await self.send(ticket.key, reply)
         log.info("offered %s an answer from %s", ticket.id, ",".join(route.answer.sources))
 
@@ -701,7 +716,8 @@ class ConversationEngine:
         ):
             return Reply(phrase("offer_closed", language))
         await self._soft(self.store.clear_state(message.key, "offer"), None)
-        await self.tickets.add_to_transcript(ticket.id, "customer", phrase(answer, language))
+        said = phrase(answer, language)
+        await self.tickets.add_to_transcript(ticket.id, "customer", said, message.user_id)
         if answer == "no":
             await self._soft(self.store.count("offers_declined"), None)
             await self._soft(self.gaps.record(message.key, ticket.question, GAP_NOT_HELPFUL), None)

@@ -52,6 +52,9 @@ class Draft:
     status: DraftStatus = DraftStatus.PENDING
     decided_by: str = ""
     decided_at: float = 0.0
+    # "platform:user id" of the ticket's customer, whose question the draft carries: erasing them
+    # finds it even after the ticket and their index have expired.
+    customer: str = ""
 
     def entry(self) -> FaqEntry:
         return FaqEntry(self.slug, self.question, self.answer, source=DRAFTS_SOURCE)
@@ -95,6 +98,7 @@ class DraftStore:
             ticket_id=ticket.id,
             agent=agent,
             created_at=time.time(),
+            customer=_customer(ticket.key.platform, ticket.user_id),
         )
         async with self.redis.pipeline(transaction=True) as pipe:
             pipe.set(self._key(draft.id), _to_json(draft))
@@ -117,14 +121,17 @@ class DraftStore:
         drafts = [_from_json(text(raw)) for raw in raws if raw is not None]
         return [d for d in drafts if not statuses or d.status in statuses]
 
-    async def forget_tickets(self, ticket_ids: Iterable[str]) -> list[str]:
-        """Delete the undecided or dropped drafts taken from these tickets (an erasure request);
-        approved and published ones are FAQ content an admin has reviewed, and stay."""
-        ids = set(ticket_ids)
+    async def forget_customer(
+        self, platform: str, user_id: str, ticket_ids: Iterable[str]
+    ) -> list[str]:
+        """Delete the undecided or dropped drafts taken from this person's tickets (an erasure
+        request; `ticket_ids` finds drafts made before drafts named their customer); approved
+        and published ones are FAQ content an admin has reviewed, and stay."""
+        ids, customer = set(ticket_ids), _customer(platform, user_id)
         doomed = [
             d
             for d in await self.find(DraftStatus.PENDING, DraftStatus.DROPPED)
-            if d.ticket_id in ids
+            if d.customer == customer or (not d.customer and d.ticket_id in ids)
         ]
         if doomed:
             async with self.redis.pipeline(transaction=True) as pipe:
@@ -188,6 +195,10 @@ class DraftStore:
 
         name = self._key(draft_id)
         return await update_watched(self.redis, name, write)
+
+
+def _customer(platform: str, user_id: str) -> str:
+    return f"{platform}:{user_id}"
 
 
 def _canonical(draft_id: str) -> str:

@@ -133,6 +133,9 @@ class Ticket:
     desk_ref: DeskRef | None = None
     created_at: float = 0.0
     updated_at: float = 0.0
+    # Who wrote each transcript line, by position, so that erasing a person finds their words in
+    # other people's tickets: a platform user id, "" for the bot, agents and older lines.
+    authors: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)

@@ -10,14 +10,13 @@ from __future__ import annotations
 import asyncio
 import logging
 import uuid
-from dataclasses import replace
 
 from redis.exceptions import RedisError
 
 from bot.channels import Desk
 from bot.models import ConversationKey, Ticket
 from bot.store import Store
-from bot.tickets import TicketStore
+from bot.tickets import TicketStore, with_line
 
 log = logging.getLogger(__name__)
 
@@ -48,10 +47,9 @@ class TicketOutbox:
     def held_for(self, key: ConversationKey) -> Ticket | None:
         return next((ticket for ticket in self._held if ticket.key == key), None)
 
-    def add_to_transcript(self, ticket_id: str, role: str, said: str) -> Ticket:
+    def add_to_transcript(self, ticket_id: str, role: str, said: str, author: str) -> Ticket:
         index = next(n for n, ticket in enumerate(self._held) if ticket.id == ticket_id)
-        held = self._held[index]
-        self._held[index] = replace(held, transcript=(*held.transcript, (role, said)))
+        self._held[index] = with_line(self._held[index], role, said, author)
         return self._held[index]
 
     async def flush(self, desk: Desk | None) -> list[tuple[str, Ticket]]:

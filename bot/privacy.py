@@ -2,7 +2,8 @@
 
 Erasure reads the person's index (bot/user_index.py) instead of scanning the keyspace. The index
 expires with the longest retention, and open tickets never expire, so erasure also looks through
-the (short) list of unresolved tickets.
+the (short) list of unresolved tickets. What others wrote stays: in a thread or ticket someone else
+shares, only the person's own words (and the bot's replies to them) go.
 """
 
 from __future__ import annotations
@@ -15,8 +16,8 @@ from bot.drafts import DraftStore
 from bot.gaps import GapLog
 from bot.language import phrase
 from bot.models import ConversationKey, IncomingMessage
-from bot.store import Store, text
-from bot.tickets import TicketStore
+from bot.store import Forgotten, Store, text
+from bot.tickets import TicketError, TicketStore
 from bot.user_index import UserIndex
 
 # Platforms whose users are customers; the terminal and `faqbot ask` are run by the operator.
@@ -29,15 +30,24 @@ _SEEN = "seen"
 class Erasure:
     platform: str
     user_id: str
-    conversations: list[str] = field(default_factory=list)
-    tickets: list[str] = field(default_factory=list)
+    conversations: list[str] = field(default_factory=list)  # deleted whole
+    tickets: list[str] = field(default_factory=list)  # theirs, deleted
+    # Where others wrote too: only their turns (and the bot's replies to them) were removed.
+    shared_conversations: list[str] = field(default_factory=list)
+    others_tickets: list[str] = field(default_factory=list)
     gaps: int = 0  # the FAQ-gap log's records of their questions
     drafts: list[str] = field(default_factory=list)  # undecided FAQ drafts from their tickets
     known: bool = False  # the bot had met this person (their index existed)
 
     @property
     def found(self) -> bool:
-        return bool(self.known or self.conversations or self.tickets)
+        return bool(
+            self.known
+            or self.conversations
+            or self.tickets
+            or self.shared_conversations
+            or self.others_tickets
+        )
 
 
 class Privacy:
@@ -82,26 +92,42 @@ class Privacy:
 
     async def erase(self, user_id: str, platform: str) -> Erasure:
         """Delete this person's conversations (history, state, usage), tickets, FAQ-gap records,
-        undecided FAQ drafts from their tickets, and index."""
+        undecided FAQ drafts from their tickets, and index; remove their words from conversations
+        and tickets they share with others."""
         erasure = Erasure(platform, user_id)
         name = self.index.key(platform, user_id)
         members = [text(m) for m in await self.redis.smembers(name)]
         conversations = {m.removeprefix("conv:") for m in members if m.startswith("conv:")}
         ticket_ids = {m.removeprefix("ticket:") for m in members if m.startswith("ticket:")}
         for unresolved in await self.tickets.list():
-            if unresolved.user_id == user_id and unresolved.key.platform == platform:
+            if unresolved.key.platform == platform and user_id in (
+                unresolved.user_id,
+                *unresolved.authors,
+            ):
                 ticket_ids.add(unresolved.id)
+        others: set[str] = set()  # tickets of other people they wrote in
         for ticket_id in sorted(ticket_ids, key=_ticket_order):
-            deleted = await self.tickets.delete(ticket_id)
-            if deleted is not None:
-                erasure.tickets.append(deleted.id)
-                conversations.add(deleted.key.redis_key)
+            try:
+                ticket = await self.tickets.get(ticket_id)
+            except TicketError:
+                continue  # resolved and expired since
+            conversations.add(ticket.key.redis_key)
+            if ticket.user_id == user_id:
+                await self.tickets.delete(ticket.id)
+                erasure.tickets.append(ticket.id)
+                continue
+            others.add(ticket.id)
+            if await self.tickets.forget_author(ticket.id, user_id):
+                erasure.others_tickets.append(ticket.id)
         keys = [ConversationKey.from_redis_key(c) for c in sorted(conversations)]
         for key in keys:
-            if await self.store.forget(key):
+            forgotten = await self.store.forget_person(key, user_id)
+            if forgotten is Forgotten.WHOLE:
                 erasure.conversations.append(key.redis_key)
+            elif forgotten is Forgotten.THEIR_WORDS:
+                erasure.shared_conversations.append(key.redis_key)
         erasure.gaps = await self.gaps.forget(keys)
-        erasure.drafts = await self.drafts.forget_tickets(ticket_ids)
+        erasure.drafts = await self.drafts.forget_customer(platform, user_id, ticket_ids - others)
         erasure.known = bool(await self.redis.delete(name))
         return erasure
 

@@ -5,10 +5,11 @@ Every key starts with the configured prefix, so several bots (or a test) can sha
 
 from __future__ import annotations
 
+import enum
 import json
 import time
-from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import asdict, dataclass
 from typing import TypeVar
 
 from redis.asyncio import Redis
@@ -48,6 +49,28 @@ class Turn:
     role: str  # "customer", "bot", "agent" or "other" (someone else in a shared thread)
     text: str
     at: float
+    # The platform user who wrote a customer's or other participant's turn, so that erasing one
+    # person in a shared thread removes their words only; "" for the bot and agents.
+    author: str = ""
+
+
+class Forgotten(enum.Enum):
+    """What erasing a person did to one conversation."""
+
+    NOTHING = "nothing"
+    WHOLE = "whole"  # nobody else wrote there: history, state and usage deleted
+    THEIR_WORDS = "their words"  # shared: their turns (and the bot's replies to them) removed
+
+
+def kept_without(lines: Iterable[tuple[str, str]], user_id: str) -> list[bool]:
+    """Which (role, author) lines stay when `user_id` is erased: not theirs, and not the bot's
+    replies to them (a reply may repeat what they said)."""
+    kept: list[bool] = []
+    after_them = False
+    for role, author in lines:
+        after_them = author == user_id or (after_them and role == "bot")
+        kept.append(not after_them)
+    return kept
 
 
 class Store:
@@ -83,12 +106,13 @@ class Store:
         raw = await self.redis.lrange(self.key("hist", key.redis_key), 0, -1)
         return [Turn(**json.loads(item)) for item in raw]
 
-    async def append(self, key: ConversationKey, *turns: tuple[str, str]) -> None:
+    async def append(self, key: ConversationKey, *turns: tuple[str, str, str]) -> None:
+        """Add (role, text, author) turns; see `Turn.author`."""
         name = self.key("hist", key.redis_key)
         now = time.time()
         async with self.redis.pipeline(transaction=True) as pipe:
-            for role, said in turns:
-                pipe.rpush(name, json.dumps({"role": role, "text": said, "at": now}))
+            for role, said, author in turns:
+                pipe.rpush(name, _dump(Turn(role, said, now, author)))
             pipe.ltrim(name, -self._max_turns, -1)
             pipe.expire(name, self._history_ttl)
             await pipe.execute()
@@ -130,6 +154,44 @@ class Store:
         names = [self.key(kind, key.redis_key) for kind in ("hist", "conv", "usage")]
         return bool(await self.redis.delete(*names))
 
+    async def forget_person(self, key: ConversationKey, user_id: str) -> Forgotten:
+        """Erase one person from a conversation: all of it when nobody else wrote there, else
+        only their turns and the bot's replies to them, so the others' history, state and open
+        ticket stay linked."""
+        hist, conv = self.key("hist", key.redis_key), self.key("conv", key.redis_key)
+        async with self.redis.pipeline(transaction=True) as pipe:
+            while True:
+                try:
+                    await pipe.watch(hist, conv)
+                    turns = [Turn(**json.loads(item)) for item in await pipe.lrange(hist, 0, -1)]
+                    first = await pipe.hget(conv, "customer")
+                    ttl = await pipe.pttl(hist)
+                    customer = None if first is None else text(first)
+                    people = {turn.author for turn in turns} | {customer or ""}
+                    if not people - {"", user_id}:
+                        pipe.multi()  # type: ignore[no-untyped-call]
+                        pipe.delete(hist, conv, self.key("usage", key.redis_key))
+                        (deleted,) = await pipe.execute()
+                        return Forgotten.WHOLE if deleted else Forgotten.NOTHING
+                    kept = kept_without(((t.role, t.author) for t in turns), user_id)
+                    if all(kept) and customer != user_id:
+                        return Forgotten.NOTHING
+                    pipe.multi()  # type: ignore[no-untyped-call]
+                    if customer == user_id:
+                        # Whoever speaks next becomes the conversation's customer.
+                        pipe.hdel(conv, "customer")
+                    pipe.delete(hist)
+                    remaining = [
+                        _dump(turn) for turn, keep in zip(turns, kept, strict=True) if keep
+                    ]
+                    if remaining:
+                        pipe.rpush(hist, *remaining)
+                        pipe.pexpire(hist, ttl if ttl > 0 else self._history_ttl * 1000)
+                    await pipe.execute()
+                    return Forgotten.THEIR_WORDS
+                except WatchError:
+                    continue
+
     async def known(self, key: ConversationKey) -> bool:
         """Has the bot spoken in this conversation (so a follow-up needs no new mention)?"""
         return bool(await self.redis.exists(self.key("hist", key.redis_key)))
@@ -153,3 +215,7 @@ class Store:
         scope = self.key("usage", key.redis_key if key else "total")
         raw = await self.redis.hgetall(scope)
         return {text(name): float(value) for name, value in raw.items()}
+
+
+def _dump(turn: Turn) -> str:
+    return json.dumps(asdict(turn))

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import json
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import asdict, replace
 from typing import Any
 
@@ -13,10 +13,14 @@ from redis.asyncio import Redis
 from redis.asyncio.client import Pipeline
 
 from bot.models import ConversationKey, DeskRef, Ticket, TicketStatus
-from bot.store import text, update_watched
+from bot.store import kept_without, text, update_watched
 from bot.user_index import UserIndex
 
 _MONTH = 31 * 24 * 3600
+# A stored ticket keeps its most recent lines: the desk thread has every message, and the ticket,
+# rewritten on every change, listed, shown and sent to webhooks, stays small however long the
+# conversation runs (with lines of at most MAX_MESSAGE_CHARS).
+TRANSCRIPT_MAX_LINES = 100
 
 
 class TicketError(Exception):
@@ -42,12 +46,38 @@ def ticket_from_json(raw: str) -> Ticket:
             **data,
             "key": ConversationKey.from_redis_key(data["key"]),
             "transcript": tuple((role, text) for role, text in data["transcript"]),
+            "authors": tuple(data.get("authors", ())),
             "status": TicketStatus(data["status"]),
             "desk_ref": DeskRef(ConversationKey.from_redis_key(desk["key"]), desk["message_id"])
             if desk
             else None,
         }
     )
+
+
+def transcript_lines(ticket: Ticket) -> list[tuple[str, str, str]]:
+    """(role, text, author) for each line of the transcript; see `Ticket.authors`."""
+    count = len(ticket.transcript)
+    authors = (ticket.authors + ("",) * count)[:count]
+    return [
+        (role, said, author)
+        for (role, said), author in zip(ticket.transcript, authors, strict=True)
+    ]
+
+
+def with_lines(ticket: Ticket, lines: Sequence[tuple[str, str, str]]) -> Ticket:
+    """`ticket` with these (role, text, author) lines as its transcript, the most recent
+    TRANSCRIPT_MAX_LINES of them."""
+    kept = lines[-TRANSCRIPT_MAX_LINES:]
+    return replace(
+        ticket,
+        transcript=tuple((role, said) for role, said, _ in kept),
+        authors=tuple(author for _, _, author in kept),
+    )
+
+
+def with_line(ticket: Ticket, role: str, said: str, author: str) -> Ticket:
+    return with_lines(ticket, [*transcript_lines(ticket), (role, said, author)])
 
 
 class TicketStore:
@@ -73,19 +103,26 @@ class TicketStore:
     async def insert(self, new: Ticket) -> Ticket:
         """Store a new ticket under the next id (whatever id it had), with its desk card if any."""
         number = await self.redis.incr(self._key("seq"))
-        ticket = replace(new, id=f"T-{number}", updated_at=time.time())
+        capped = with_lines(new, transcript_lines(new))
+        ticket = replace(capped, id=f"T-{number}", updated_at=time.time())
         async with self.redis.pipeline(transaction=True) as pipe:
             pipe.set(self._key(ticket.id), ticket_to_json(ticket))
             pipe.zadd(self._key("all"), {ticket.id: number})
             pipe.zadd(self._key("open"), {ticket.id: number})
             if ticket.desk_ref is not None:
                 pipe.set(self._key("desk", ticket.desk_ref.key.redis_key), ticket.id)
-            if self.user_index is not None:
-                self.user_index.add(
-                    pipe, ticket.key.platform, ticket.user_id, f"ticket:{ticket.id}"
-                )
+            self._index(pipe, ticket)
             await pipe.execute()
         return ticket
+
+    def _index(self, pipe: Pipeline, ticket: Ticket) -> None:
+        """Queue on `pipe`: name the ticket in the index of its customer and of everyone else
+        whose words it carries. Open tickets never expire (erasure lists them); a resolved one
+        is indexed again for as long as it is kept."""
+        if self.user_index is None:
+            return
+        for person in sorted({ticket.user_id, *ticket.authors} - {""}):
+            self.user_index.add(pipe, ticket.key.platform, person, f"ticket:{ticket.id}")
 
     async def get(self, ticket_id: str) -> Ticket:
         raw = await self.redis.get(self._key(ticket_id.upper()))
@@ -136,10 +173,7 @@ class TicketStore:
                 pipe.zrem(self._key("open"), ticket.id)
                 if ttl is not None and ticket.desk_ref is not None:
                     pipe.expire(self._key("desk", ticket.desk_ref.key.redis_key), ttl)
-                if self.user_index is not None:
-                    self.user_index.add(
-                        pipe, ticket.key.platform, ticket.user_id, f"ticket:{ticket.id}"
-                    )
+                self._index(pipe, ticket)
             return ticket
 
         name = self._key(ticket_id.upper())
@@ -165,10 +199,30 @@ class TicketStore:
 
         return await self.update(ticket_id, change)
 
-    async def add_to_transcript(self, ticket_id: str, role: str, text: str) -> Ticket:
-        return await self.update(
-            ticket_id, lambda t: replace(t, transcript=(*t.transcript, (role, text)))
-        )
+    async def add_to_transcript(
+        self, ticket_id: str, role: str, text: str, author: str = ""
+    ) -> Ticket:
+        """`author`: the platform user who wrote a customer's or participant's line."""
+        return await self.update(ticket_id, lambda t: with_line(t, role, text, author))
+
+    async def forget_author(self, ticket_id: str, user_id: str) -> bool:
+        """Remove what this person wrote in someone else's ticket, and the bot's replies to it;
+        the ticket keeps its status and retention. False when they wrote nothing there."""
+        name = self._key(ticket_id.upper())
+
+        def write(raw: str | None, pipe: Pipeline) -> bool:
+            if raw is None:
+                return False
+            ticket = ticket_from_json(raw)
+            lines = transcript_lines(ticket)
+            kept = kept_without(((role, author) for role, _, author in lines), user_id)
+            if all(kept):
+                return False
+            remaining = [line for line, keep in zip(lines, kept, strict=True) if keep]
+            pipe.set(name, ticket_to_json(with_lines(ticket, remaining)), keepttl=True)
+            return True
+
+        return await update_watched(self.redis, name, write)
 
     async def attach_desk(self, ticket_id: str, ref: DeskRef) -> Ticket:
         ticket = await self.update(ticket_id, lambda t: replace(t, desk_ref=ref))

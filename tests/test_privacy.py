@@ -7,7 +7,7 @@ from pathlib import Path
 
 from bot.channels import CollectingOutputChannel
 from bot.conversation import ConversationEngine
-from bot.models import ConversationKey
+from bot.models import ConversationKey, TicketStatus
 from tests.conftest import MakeApp, llm_app
 from tests.people import Agent, Customer
 from tests.standins.anthropic_api import AnthropicStandIn, ToolReply
@@ -208,3 +208,124 @@ async def test_erasure_also_takes_their_faq_gap_records_and_undecided_drafts(
         "Who won the chess world championship?"
     ]
     assert await app.drafts.find() == []
+
+
+def in_thread(engine: ConversationEngine, user: str, *, mentioned: bool = False) -> Customer:
+    """Someone writing in the Slack channel thread that Alice started with the bot."""
+    return Customer(
+        engine,
+        key=ConversationKey("slack", "T1", "C1", "1700000000.000100"),
+        user_id=user,
+        user_name=user.title(),
+        is_direct=False,
+        mentioned=mentioned,
+    )
+
+
+async def test_bob_replies_in_alices_thread_and_erasing_him_leaves_her_open_ticket_in_place(
+    make_app: MakeApp,
+) -> None:
+    app = make_app()
+    app.engine.set_desk(RecordingDesk())
+    app.engine.register_channel(CollectingOutputChannel("slack"))
+    alice, bob = in_thread(app.engine, "alice", mentioned=True), in_thread(app.engine, "bob")
+    await alice.say("How do I reset my password?")
+    await bob.say("Does that work for bob.stone@example.com too?")
+    ticket = (await alice.say("I want to talk to a human")).ticket
+    assert ticket is not None
+    assert (await bob.say("Same problem here, Bob Stone, +33 6 12 34 56 78")).is_empty
+    await Agent(app.engine, user_name="Ana").answer(ticket.id, "Looking into it.")
+
+    erased = await app.privacy.erase("bob", "slack")
+    assert erased.found and erased.tickets == [] and erased.conversations == []
+    assert erased.shared_conversations == [alice.key.redis_key]
+    assert erased.others_tickets == [ticket.id]
+    history = await app.store.history(alice.key)
+    assert [(turn.role, turn.author) for turn in history] == [
+        ("customer", "alice"),
+        ("bot", ""),  # the answer to Alice; the bot's reply to Bob went with his words
+        ("customer", "alice"),
+        ("bot", ""),
+        ("agent", ""),
+    ]
+    stored = await app.tickets.get(ticket.id)
+    assert stored.status is TicketStatus.CLAIMED and stored.user_id == "alice"
+    assert "Bob" not in repr(stored.transcript) and "bob.stone" not in repr(stored.transcript)
+    assert stored.transcript[-1] == ("agent", "Looking into it.")
+    # Still Alice's ticket: what she writes next goes to the agents, not to the bot.
+    assert (await alice.say("Any news?")).is_empty
+    assert (await app.tickets.get(ticket.id)).transcript[-1] == ("customer", "Any news?")
+    assert not await app.redis.exists(f"{app.settings.REDIS_PREFIX}:user:slack:bob")
+    assert not (await app.privacy.erase("bob", "slack")).found
+
+
+async def test_erasing_alice_leaves_the_open_ticket_bob_opened_in_her_thread_and_drops_her_words(
+    make_app: MakeApp,
+) -> None:
+    app = make_app()
+    app.engine.set_desk(RecordingDesk())
+    alice, bob = in_thread(app.engine, "alice", mentioned=True), in_thread(app.engine, "bob")
+    await alice.say("How do I reset my password? I'm Alice Martin")
+    ticket = (await bob.say("Can I speak to a person about my invoice?")).ticket
+    assert ticket is not None and ticket.user_id == "bob"
+    assert "Alice Martin" in repr(ticket.transcript)  # the thread so far came with it
+    in_dm = slack_dm(app.engine, "alice")
+    await in_dm.say("How do I reset my password?")
+
+    erased = await app.privacy.erase("alice", "slack")
+    assert erased.conversations == [in_dm.key.redis_key]
+    assert erased.shared_conversations == [alice.key.redis_key]
+    assert erased.tickets == [] and erased.others_tickets == [ticket.id]
+    stored = await app.tickets.get(ticket.id)
+    assert stored.status is TicketStatus.OPEN
+    assert "Alice" not in repr(stored.transcript)
+    assert stored.transcript == (("customer", "Can I speak to a person about my invoice?"),)
+    assert "Alice" not in repr(await app.store.history(alice.key))
+    # Bob's ticket is still linked to the thread: his next message reaches the agents.
+    assert (await bob.say("It is invoice 2024-118.")).is_empty
+    assert (await app.tickets.get(ticket.id)).transcript[-1][1] == "It is invoice 2024-118."
+
+
+async def test_bobs_words_in_a_ticket_resolved_since_are_found_and_removed(
+    make_app: MakeApp,
+) -> None:
+    app = make_app(TICKET_RETENTION_DAYS=30)
+    app.engine.set_desk(RecordingDesk())
+    app.engine.register_channel(CollectingOutputChannel("slack"))
+    alice, bob = in_thread(app.engine, "alice", mentioned=True), in_thread(app.engine, "bob")
+    ticket = (await alice.say("I want to talk to a human")).ticket
+    assert ticket is not None
+    await bob.say("Me too, my order number is 88231 and I live at 4 Elm Street")
+    await app.engine.resolve(ticket.id, "Ana")
+    assert await app.tickets.list() == []  # no longer among the open tickets erasure looks at
+    name = f"{app.settings.REDIS_PREFIX}:ticket:{ticket.id}"
+
+    erased = await app.privacy.erase("bob", "slack")
+    assert erased.others_tickets == [ticket.id]
+    stored = await app.tickets.get(ticket.id)
+    assert "Elm Street" not in repr(stored.transcript) and stored.user_id == "alice"
+    assert 29 * 24 * 3600 < await app.redis.ttl(name) <= 30 * 24 * 3600  # retention unchanged
+
+
+async def test_a_draft_with_alices_question_is_erased_with_her_even_after_her_ticket_expired(
+    make_app: MakeApp,
+) -> None:
+    app = make_app()
+    app.engine.set_desk(RecordingDesk())
+    app.engine.register_channel(CollectingOutputChannel("slack"))
+    alice, bob = in_thread(app.engine, "alice", mentioned=True), in_thread(app.engine, "bob")
+    ticket = (await alice.ask_for_a_person_after("Do you sponsor hackathons in Lyon?")).ticket
+    assert ticket is not None
+    await bob.say("I would like to know too")
+    await Agent(app.engine, user_name="Ana").answer(ticket.id, "No, we don't sponsor events.")
+    await app.engine.resolve(ticket.id, "Ana")
+    [draft] = await app.drafts.find()
+    assert draft.question == "Do you sponsor hackathons in Lyon?"
+    # Bob wrote in the ticket, but the draft carries Alice's question, not his words.
+    assert (await app.privacy.erase("bob", "slack")).drafts == []
+    # Months later the ticket and Alice's index have expired; the draft has not.
+    prefix = app.settings.REDIS_PREFIX
+    await app.redis.delete(f"{prefix}:ticket:{ticket.id}", f"{prefix}:user:slack:alice")
+
+    erased = await app.privacy.erase("alice", "slack")
+    assert erased.drafts == [draft.id] and await app.drafts.find() == []

@@ -1,4 +1,5 @@
-"""Tickets shared by several bot processes on one Redis: unique ids, one claim wins."""
+"""Tickets shared by several bot processes on one Redis: unique ids, one claim wins, and a size
+that stays bounded however much is written into them."""
 
 from __future__ import annotations
 
@@ -8,9 +9,12 @@ import time
 import pytest
 
 from bot.app import App
+from bot.channels import CollectingOutputChannel
 from bot.models import ConversationKey, Ticket
-from bot.tickets import TicketError
+from bot.tickets import TRANSCRIPT_MAX_LINES, TicketError
 from tests.conftest import MakeApp
+from tests.people import Agent, Customer
+from tests.test_conversation import RecordingDesk
 
 
 async def new_ticket(app: App, n: int) -> Ticket:
@@ -64,3 +68,57 @@ async def test_resolved_tickets_leave_the_open_list_but_stay_readable(make_app: 
         await app.tickets.resolve(ticket.id, "ana")
     with pytest.raises(TicketError, match="no ticket T-999"):
         await app.tickets.get("T-999")
+
+
+async def test_a_ticket_keeps_its_most_recent_messages_however_many_arrive(
+    make_app: MakeApp,
+) -> None:
+    app = make_app()
+    app.engine.set_desk(RecordingDesk())
+    customer = Customer(app.engine)
+    ticket = (await customer.say("I want to talk to a human")).ticket
+    assert ticket is not None
+    longest = "x" * (app.settings.MAX_MESSAGE_CHARS - 4)
+    for n in range(TRANSCRIPT_MAX_LINES + 50):
+        assert (await customer.say(f"{n:03} {longest}")).is_empty  # passed on, bot quiet
+    kept = (await app.tickets.get(ticket.id)).transcript
+    assert len(kept) == TRANSCRIPT_MAX_LINES
+    assert kept[0] == ("customer", f"050 {longest}") and kept[-1][1].startswith("149 ")
+    raw = await app.redis.get(f"{app.settings.REDIS_PREFIX}:ticket:{ticket.id}")
+    assert len(raw) < TRANSCRIPT_MAX_LINES * (app.settings.MAX_MESSAGE_CHARS + 100)
+
+
+async def test_a_message_too_long_for_a_ticket_is_refused_with_a_clear_answer_and_kept_nowhere(
+    make_app: MakeApp,
+) -> None:
+    app = make_app()
+    desk = RecordingDesk()
+    app.engine.set_desk(desk)
+    customers = CollectingOutputChannel("terminal")
+    app.engine.register_channel(customers)
+    customer = Customer(app.engine)
+    ticket = (await customer.say("I want to talk to a human")).ticket
+    assert ticket is not None
+    before = await app.tickets.get(ticket.id)
+
+    pasted = "0123456789" * 4000
+    refused = await customer.say(pasted)
+    assert refused.text == (
+        "That message is too long for me (40,000 characters). Please send your question in "
+        "under 4,000 characters."
+    )
+    refused = await Agent(app.engine, user_name="Ana").answer(ticket.id, pasted)
+    assert refused.text == (
+        "This message is too long (40,000 characters; the limit is 4,000); "
+        "it was not sent to the customer."
+    )
+    assert (await app.tickets.get(ticket.id)).transcript == before.transcript
+    assert desk.customer_messages == [] and customers.sent == []
+    assert not any(pasted in turn.text for turn in await app.store.history(customer.key))
+    # Shorter, both get through.
+    assert (await customer.say("The logs say error 42.")).is_empty
+    await Agent(app.engine, user_name="Ana").answer(ticket.id, "Thanks, looking at error 42.")
+    assert (await app.tickets.get(ticket.id)).transcript[-2:] == (
+        ("customer", "The logs say error 42."),
+        ("agent", "Thanks, looking at error 42."),
+    )
