@@ -13,6 +13,7 @@ from pathlib import Path
 
 import fakeredis
 from redis.asyncio import BlockingConnectionPool, Redis
+from redis.exceptions import RedisError
 
 from bot.admin import AdminCommands, AdminPolicy, ChannelAllowList
 from bot.answerer import Answerer, ExtractiveAnswerer, FallbackAnswerer
@@ -47,6 +48,7 @@ from faq.semantic import Encoder, semantic_available, shared_encoders
 log = logging.getLogger(__name__)
 
 RELAY_READY_SECONDS = 5.0
+REDIS_CHECK_SECONDS = 5.0
 
 
 @dataclass
@@ -120,6 +122,32 @@ def build_redis(settings: Settings) -> Redis:
         )
     log.warning("REDIS_URL is not set: using an in-process store; nothing persists after exit")
     return fakeredis.FakeAsyncRedis(decode_responses=True)
+
+
+class RedisUnreachable(Exception):
+    """REDIS_URL is set and its server does not answer; the message is one line."""
+
+
+async def check_redis(settings: Settings) -> None:
+    """Raises RedisUnreachable unless REDIS_URL is unset or its server answers a PING.
+
+    A command that needs the shared store asks this first, so an unreachable server is one line
+    naming it (host and port, never the password) instead of a failure half-way through."""
+    if not settings.REDIS_URL:
+        return
+    client = Redis.from_url(
+        settings.REDIS_URL,
+        socket_connect_timeout=REDIS_CHECK_SECONDS,
+        socket_timeout=REDIS_CHECK_SECONDS,
+    )
+    kwargs = client.connection_pool.connection_kwargs
+    where = kwargs.get("path") or f"{kwargs.get('host')}:{kwargs.get('port')}"
+    try:
+        await client.ping()
+    except RedisError as exc:
+        raise RedisUnreachable(f"cannot reach Redis at {where} (REDIS_URL): {exc}") from None
+    finally:
+        await client.aclose()
 
 
 def build_encoders(settings: Settings) -> tuple[Encoder, ...]:

@@ -12,8 +12,10 @@ import uuid
 from collections.abc import Awaitable, Callable, Iterable
 from pathlib import Path
 
+from redis.exceptions import RedisError
+
 from bot.admin import format_publish, versions_text
-from bot.app import App, build_app, build_evaluation
+from bot.app import App, RedisUnreachable, build_app, build_evaluation, check_redis
 from bot.drafts import DraftError, DraftStatus, format_drafts
 from bot.evaluation import EvalReport, evaluate, load_cases, unknown_expectations
 from bot.logs import configure_logging
@@ -28,6 +30,15 @@ from faq.records import to_yaml
 
 # FAQ commands that work on the versions shared through Redis.
 SHARED_FAQ_COMMANDS = ("reload", "versions", "rollback", "export")
+# Commands that only make sense on the Redis the bots share (an in-process store would be empty),
+# by (command, faq subcommand), and what they find there.
+SHARED_STORE: dict[tuple[str, str | None], str] = {
+    ("tickets", None): "tickets live",
+    ("privacy", None): "what is kept about people lives",
+    ("faq", "gaps"): "the FAQ-gap log lives",
+    ("faq", "drafts"): "drafts live",
+    **{("faq", name): "FAQ versions live" for name in SHARED_FAQ_COMMANDS},
+}
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -45,11 +56,14 @@ def main(argv: list[str] | None = None) -> int:
         return faq_check(Path(args.path))
     if args.command == "eval":
         return asyncio.run(_eval(settings, args))
-    if args.command == "faq" and args.faq_command in SHARED_FAQ_COMMANDS and not settings.REDIS_URL:
-        print(
-            "REDIS_URL is not set: FAQ versions live in the Redis the bots share; set it.",
-            file=sys.stderr,
-        )
+    need = SHARED_STORE.get((args.command, getattr(args, "faq_command", None)))
+    if need and not settings.REDIS_URL:
+        print(f"REDIS_URL is not set: {need} in the Redis the bots share; set it.", file=sys.stderr)
+        return 2
+    try:
+        asyncio.run(check_redis(settings))
+    except RedisUnreachable as exc:
+        print(exc, file=sys.stderr)
         return 2
     command: Callable[[App], Awaitable[int]] = {
         "chat": _chat,
@@ -71,6 +85,9 @@ def main(argv: list[str] | None = None) -> int:
         return asyncio.run(_run(app, command))
     except KeyboardInterrupt:  # Ctrl-C in `faqbot chat`; `serve` handles SIGINT itself
         return 130
+    except RedisError as exc:  # it answered the check above, then went away
+        print(f"Redis (REDIS_URL) failed during the command: {exc}", file=sys.stderr)
+        return 2
 
 
 async def _run(app: App, command: Callable[[App], Awaitable[int]]) -> int:

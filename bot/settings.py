@@ -11,7 +11,7 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, Field, SecretStr, ValidationError, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
-from redis.connection import parse_url
+from redis.asyncio.connection import parse_url
 
 from bot.hours import parse_windows, zone
 from faq.loaders import MAX_FILE_BYTES

@@ -194,12 +194,23 @@ def compose_yaml(text: str, name: str) -> yaml.Node | None:
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 if mark else 1
-        raise FaqLoadError(
-            [FaqError(name, line, f"invalid YAML: {exc.problem or exc.context}")]
-        ) from None
+        problem = f"invalid YAML: {exc.problem or exc.context}{_quoting_hint(text, line)}"
+        raise FaqLoadError([FaqError(name, line, problem)]) from None
     except yaml.YAMLError as exc:
         raise FaqLoadError([FaqError(name, 1, f"invalid YAML: {exc}")]) from None
     return node
+
+
+def _quoting_hint(text: str, line: int) -> str:
+    """How to fix the usual cause of a syntax error in a FAQ: a question's `?` in a `[...]` list
+    or a `: ` inside an unquoted value, which YAML reads as its own syntax."""
+    lines = text.splitlines()
+    if not 1 <= line <= len(lines):
+        return ""
+    value = lines[line - 1].partition(":")[2]
+    if "?" in value or ": " in value:
+        return "; put the question in quotes (\"...\"): unquoted, YAML takes '?' and ': ' as syntax"
+    return ""
 
 
 def parse_yaml(text: str, name: str) -> tuple[list[FaqEntry], list[FaqError]]:

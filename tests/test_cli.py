@@ -2,12 +2,21 @@
 
 from __future__ import annotations
 
+import io
 import json
+import logging
 import os
+import re
 import subprocess
 import sys
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from pathlib import Path
 
+import pytest
+
+from bot.cli import main as cli_main
+from bot.settings import Settings
 from faq.loaders import load_faq
 from tests.conftest import MakeApp
 from tests.test_versions import FAQ, GOLDEN, NEW_ENTRY, WORSE_FAQ, eventually
@@ -193,3 +202,166 @@ async def test_an_operator_publishes_lists_rolls_back_and_exports_faq_versions_f
 def test_faq_versions_need_the_shared_redis(tmp_path: Path) -> None:
     result = faqbot("faq", "versions", cwd=tmp_path)
     assert result.returncode == 2 and "REDIS_URL is not set" in result.stderr
+
+
+# Every command, as an operator might mistype its settings or point it at a Redis that is not
+# there. Run in-process (main with captured stderr): the same code path as the console script.
+COMMANDS = {
+    "chat": ["chat"],
+    "ask": ["ask", "hello"],
+    "serve": ["serve"],
+    "eval": ["eval", "questions.yaml", "--faq", "faq.yaml"],
+    "faq check": ["faq", "check", "faq.yaml"],
+    "faq reload": ["faq", "reload"],
+    "faq versions": ["faq", "versions"],
+    "faq rollback": ["faq", "rollback"],
+    "faq export": ["faq", "export", "out.yaml"],
+    "faq gaps": ["faq", "gaps"],
+    "faq drafts": ["faq", "drafts"],
+    "faq drafts approve": ["faq", "drafts", "approve", "D-1"],
+    "tickets list": ["tickets", "list"],
+    "tickets show": ["tickets", "show", "T-1"],
+    "tickets claim": ["tickets", "claim", "T-1"],
+    "tickets resolve": ["tickets", "resolve", "T-1"],
+    "privacy erase": ["privacy", "erase", "U1"],
+}
+# Commands that use no store at all; every other one needs a Redis that answers when one is set.
+STORELESS = {"eval", "faq check"}
+# Commands that run on the in-process store when REDIS_URL is unset (`serve` too, but it would
+# not return: tests/test_serve.py starts it that way).
+IN_PROCESS = {"chat", "ask"}
+SHARED_ONLY = set(COMMANDS) - STORELESS - IN_PROCESS - {"serve"}
+
+
+@dataclass
+class Run:
+    code: int
+    stdout: str
+    stderr: str
+
+
+@pytest.fixture
+def run_cli(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> Iterator[Callable[..., Run]]:
+    """`faqbot ARGS` in this process, from a folder with a small FAQ and dataset and no .env,
+    with only the given settings; the logging main configures is put back afterwards."""
+    (tmp_path / "faq.yaml").write_text(FAQ)
+    (tmp_path / "questions.yaml").write_text(GOLDEN)
+    monkeypatch.chdir(tmp_path)
+    for name in list(os.environ):
+        if name in Settings.model_fields:
+            monkeypatch.delenv(name)
+    monkeypatch.setenv("FAQ_PATH", "faq.yaml")
+    monkeypatch.setenv("SEMANTIC_SEARCH", "off")
+    monkeypatch.setattr(sys, "stdin", io.StringIO("/quit\n"))
+    root = logging.getLogger()
+    handlers, level = list(root.handlers), root.level
+
+    def run(*args: str, **env: str) -> Run:
+        for name, value in env.items():
+            monkeypatch.setenv(name, value)
+        capsys.readouterr()
+        code = cli_main(list(args))
+        out, err = capsys.readouterr()
+        return Run(code, out, err)
+
+    yield run
+    for handler in list(root.handlers):
+        root.removeHandler(handler)
+    for handler in handlers:
+        root.addHandler(handler)
+    root.setLevel(level)
+
+
+def one_line(stderr: str) -> str:
+    assert "Traceback" not in stderr
+    [line] = stderr.strip().splitlines()
+    return line
+
+
+@pytest.mark.parametrize("command", COMMANDS)
+@pytest.mark.parametrize(
+    ("setting", "value", "problem"),
+    [
+        ("REDIS_URL", "nonsense", "must specify one of the following schemes"),
+        ("LLM_PRICES", "{bad", "not valid JSON"),
+        ("HTTP_PORT", "eighty", "Input should be a valid integer"),
+    ],
+)
+def test_a_bad_setting_stops_every_command_with_one_line_naming_it(
+    run_cli: Callable[..., Run], command: str, setting: str, value: str, problem: str
+) -> None:
+    result = run_cli(*COMMANDS[command], **{setting: value})
+    assert result.code == 2
+    line = one_line(result.stderr)
+    assert line.startswith(f"invalid setting {setting}: ") and problem in line
+
+
+@pytest.mark.parametrize("command", sorted(SHARED_ONLY))
+def test_a_command_on_the_shared_store_refuses_without_redis_url_rather_than_look_elsewhere(
+    run_cli: Callable[..., Run], command: str
+) -> None:
+    result = run_cli(*COMMANDS[command])
+    assert result.code == 2
+    assert one_line(result.stderr).startswith("REDIS_URL is not set: ")
+    # Above all, erasure never claims there was nothing to erase when it could not look.
+    assert result.stdout == ""
+
+
+@pytest.mark.parametrize("command", sorted(STORELESS | IN_PROCESS))
+def test_commands_that_need_no_shared_store_work_without_redis_url(
+    run_cli: Callable[..., Run], command: str
+) -> None:
+    result = run_cli(*COMMANDS[command])
+    assert result.code == 0, result.stderr
+    assert "Traceback" not in result.stderr
+
+
+@pytest.mark.parametrize("command", COMMANDS)
+def test_an_unreachable_redis_is_one_line_naming_it_for_every_command_that_uses_it(
+    run_cli: Callable[..., Run], command: str
+) -> None:
+    result = run_cli(*COMMANDS[command], REDIS_URL="redis://:s3cret@127.0.0.1:1/0")
+    if command in STORELESS:
+        assert result.code == 0, result.stderr
+        return
+    assert result.code == 2
+    line = one_line(result.stderr)
+    assert line.startswith("cannot reach Redis at 127.0.0.1:1 (REDIS_URL): ")
+    assert "s3cret" not in line
+    assert result.stdout == ""
+
+
+def test_privacy_erase_reports_nothing_stored_only_after_looking(
+    run_cli: Callable[..., Run], redis_url: str, prefix: str
+) -> None:
+    result = run_cli("privacy", "erase", "U-nobody", REDIS_URL=redis_url, REDIS_PREFIX=prefix)
+    assert result.code == 0, result.stderr
+    assert result.stdout.strip() == "nothing stored for U-nobody"
+
+
+def test_the_readmes_faq_example_loads_and_unquoted_questions_get_a_hint(tmp_path: Path) -> None:
+    readme = (Path(__file__).resolve().parent.parent / "README.md").read_text()
+    [example] = re.findall(r"^## The FAQ\n.*?```yaml\n(.*?)```", readme, re.DOTALL | re.MULTILINE)
+    faq = tmp_path / "faq.yaml"
+    faq.write_text(example)
+    [entry] = load_faq(faq)
+    assert entry.question == "How do I reset my password?"
+    assert "Can't sign in?" in entry.alternates
+    # The same FAQ as many first write it, without quotes: the question mark in a list is YAML.
+    unquoted = tmp_path / "unquoted.yaml"
+    unquoted.write_text(
+        "- id: reset-password\n  question: How do I reset my password?\n  answer: Use the link.\n"
+        "  alternates: [I forgot my password, Can't sign in?]\n"
+    )
+    result = faqbot("faq", "check", str(unquoted), cwd=tmp_path)
+    assert result.returncode == 1
+    [error] = result.stdout.splitlines()
+    assert error.startswith(f"{unquoted}:4: invalid YAML: ")
+    assert "put the question in quotes" in error
+    # A colon inside an unquoted question is the other usual trap.
+    colon = tmp_path / "colon.yaml"
+    colon.write_text("- id: plans\n  question: Plans: which one is mine?\n  answer: The Pro.\n")
+    [error] = faqbot("faq", "check", str(colon), cwd=tmp_path).stdout.splitlines()
+    assert error.startswith(f"{colon}:2: ") and "put the question in quotes" in error
