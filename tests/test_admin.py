@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import logging
 from pathlib import Path
+
+import pytest
 
 from bot.models import ConversationKey, IncomingMessage, MessageKind
 from tests.conftest import MakeApp
@@ -97,3 +100,22 @@ async def test_status_and_tickets_report_the_live_state(make_app: MakeApp) -> No
     assert "escalated 1" in status
     tickets = (await app.engine.handle(command("tickets"))).text
     assert f"{ticket.id} [open] Zoe: I want to talk to a human" in tickets
+
+
+async def test_a_bot_whose_faq_path_is_not_the_live_version_says_which_it_serves(
+    make_app: MakeApp, tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    first, edited = tmp_path / "first.yaml", tmp_path / "edited.yaml"
+    first.write_text(GOOD)
+    edited.write_text(GOOD.replace("Yellow", "Green"))
+    await make_app(faq_path=first).start()  # a fresh Redis: first.yaml becomes the live version
+    restarted = make_app(faq_path=edited, SLACK_ADMIN_USER_IDS="UADMIN")
+    with caplog.at_level(logging.INFO, logger="bot.publishing"):
+        await restarted.start()
+    live = restarted.faq.version
+    [said] = [r.getMessage() for r in caplog.records if "serving the live FAQ version" in r.message]
+    assert f"version {live} (from {first})" in said and f"not FAQ_PATH {edited}" in said
+    assert "faqbot faq reload" in said
+    status = (await restarted.engine.handle(command("status"))).text
+    assert f"FAQ version {live}: 2 entries from {first}, published by startup on " in status
+    assert str(edited) not in status

@@ -19,7 +19,7 @@ import yaml
 from aiohttp import web
 
 from bot.server import build_web_app
-from bot.settings import Settings
+from bot.settings import Settings, load_settings
 from tests.conftest import MakeApp
 from tests.redis_server import free_port
 
@@ -130,3 +130,28 @@ def test_compose_gives_the_bot_longer_to_stop_than_its_own_shutdown_grace(
     grace = compose["services"]["bot"]["stop_grace_period"]
     seconds = int(grace.removesuffix("s"))
     assert seconds > Settings.model_fields["SHUTDOWN_GRACE_SECONDS"].default
+
+
+def test_cp_env_example_then_compose_up_gives_a_bot_on_the_compose_redis_without_an_llm(
+    compose: dict[str, Any], monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    """Compose hands the bot .env's lines as variables, `environment:` winning; an empty line
+    would arrive as an empty variable, so .env.example has none uncommented."""
+    lines = (ROOT / ".env.example").read_text().splitlines()
+    assigned = [line for line in lines if re.match(r"[A-Z][A-Z0-9_]*=", line)]
+    assert assigned and all(line.partition("=")[2] for line in assigned)
+    for name in list(os.environ):
+        if name in Settings.model_fields:
+            monkeypatch.delenv(name)
+    monkeypatch.chdir(tmp_path)
+    for line in assigned:
+        name, _, value = line.partition("=")
+        monkeypatch.setenv(name, value)
+    for name, value in compose["services"]["bot"]["environment"].items():
+        monkeypatch.setenv(name, str(value))
+    settings = load_settings(_env_file=None)
+    port = int(compose["services"]["bot"]["environment"]["HTTP_PORT"])
+    served = settings.model_dump(include={"REDIS_URL", "HTTP_PORT"})
+    assert served == {"REDIS_URL": "redis://redis:6379/0", "HTTP_PORT": port}
+    # No FAQ_PATH= pointing at the working folder, no empty key switching on the LLM.
+    assert settings.ANTHROPIC_API_KEY is None and settings.FAQ_PATH is None
