@@ -298,7 +298,10 @@ class DeskButton(
         return cls(match["op"], match["ticket"])
 
     async def callback(self, interaction: discord.Interaction[discord.Client]) -> None:
-        await _adapter(interaction.client).on_desk_button(interaction, self.op, self.ticket_id)
+        adapter = _adapter(interaction.client)
+        await adapter.in_flight.run(
+            adapter.on_desk_button(interaction, self.op, self.ticket_id), "desk button"
+        )
 
 
 def actions_view(actions: Sequence[Action]) -> discord.ui.View | None:

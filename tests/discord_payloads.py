@@ -132,10 +132,13 @@ SYSTEM_MESSAGES: list[tuple[str, int, Payload]] = [
     ("stage started", 27, {"content": "Office hours"}),
     ("stage ended", 28, {"content": "Office hours"}),
     ("stage speaker", 29, {"content": ""}),
+    ("stage hand raised", 30, {"content": ""}),
     ("stage topic changed", 31, {"content": "How do I reset my password?"}),
     ("app premium subscription", 32, {"content": ""}),
     ("incident alert mode enabled", 36, {"content": "2026-01-02T00:00:00+00:00"}),
+    ("incident alert mode disabled", 37, {"content": ""}),
     ("incident report: raid", 38, {"content": ""}),
+    ("incident report: false alarm", 39, {"content": ""}),
     ("purchase notification", 44, {"content": ""}),
     (
         "poll result",
