@@ -21,17 +21,19 @@ from urllib.parse import urlsplit
 
 import aiohttp
 from aiohttp import web
-from slack_bolt.adapter.aiohttp import to_aiohttp_response, to_bolt_request
+from slack_bolt.adapter.aiohttp import to_aiohttp_response
 from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
 from slack_bolt.app.async_app import AsyncApp
 from slack_bolt.context.ack.async_ack import AsyncAck
 from slack_bolt.context.async_context import AsyncBoltContext
 from slack_bolt.context.respond.async_respond import AsyncRespond
+from slack_bolt.request.async_request import AsyncBoltRequest
 from slack_sdk.errors import SlackApiError
 from slack_sdk.http_retry.builtin_async_handlers import (
     AsyncRateLimitErrorRetryHandler,
     async_default_handlers,
 )
+from slack_sdk.signature import SignatureVerifier
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.app import App
@@ -63,6 +65,7 @@ from handlers.slack_format import (
     normalise_inbound,
     reply_blocks,
 )
+from handlers.slack_requests import MalformedRequest, is_signed, parse
 
 log = logging.getLogger(__name__)
 
@@ -321,9 +324,12 @@ class SlackAdapter:
         self.desk_members = ChannelMembers(self.api)
         self.app_token = app_token
         self.http_enabled = bool(signing_secret)
+        # handle_http checks signatures before Bolt parses anything; Bolt need not check again.
+        self.verifier = SignatureVerifier(signing_secret) if signing_secret else None
         self.bolt = AsyncApp(
             client=client,
-            signing_secret=signing_secret or "",
+            signing_secret="",
+            request_verification_enabled=False,
             logger=logging.getLogger("slack_bolt"),
         )
         self._bot_user_id: str | None = None
@@ -356,6 +362,8 @@ class SlackAdapter:
         self.bolt.command("/faq")(self._on_command)
         self.bolt.action(re.compile(r"^faqbot:"))(self._on_button)
         self.bolt.action(re.compile(r"^faqbot-desk:"))(self._on_desk_button)
+        # Registered last, so it gets only the events no listener above took.
+        self.bolt.event(re.compile(".*"))(self._on_other_event)
         self.bolt.error(self._on_error)
 
     def add_routes(self, web_app: web.Application) -> None:
@@ -363,11 +371,32 @@ class SlackAdapter:
             web_app.router.add_post(EVENTS_PATH, self.handle_http)
 
     async def handle_http(self, request: web.Request) -> web.Response:
+        raw = await request.read()
+        if self.verifier is None or not is_signed(self.verifier, raw, request.headers):
+            return web.Response(status=401, text="invalid signature")
         if not self.in_flight.accepting:
             # Shutting down: Slack retries the request, perhaps on another replica.
             return web.Response(status=503, text="shutting down")
-        response = await self.bolt.async_dispatch(await to_bolt_request(request))
-        return await to_aiohttp_response(response)
+        text = raw.decode("utf-8")  # is_signed accepts only UTF-8
+        # Bolt's reading of the header, not aiohttp's (which lower-cases and defaults it).
+        content_type = request.headers.get("Content-Type", "").split(";")[0] or None
+        try:
+            body = parse(text, content_type)
+        except MalformedRequest as exc:
+            log.warning("Slack request refused: %s", exc)
+            return web.Response(status=400, text=f"malformed request: {exc}")
+        if body.get("type") == "app_rate_limited":
+            # Slack drops this workspace's events for the minute; nothing to answer, only to say.
+            log.warning(
+                "Slack rate-limited the events of team %s (minute %s): some were not delivered",
+                body.get("team_id"),
+                body.get("minute_rate_limited"),
+            )
+            return web.Response(status=200)
+        request_for_bolt = AsyncBoltRequest(
+            body=text, query=request.query_string, headers=dict(request.headers)
+        )
+        return await to_aiohttp_response(await self.bolt.async_dispatch(request_for_bolt))
 
     async def ended(self) -> str:
         # Socket Mode reconnects by itself and HTTP mode holds no connection: nothing ends it.
@@ -377,6 +406,7 @@ class SlackAdapter:
     async def start(self) -> None:
         if self.app_token:
             self._socket = AsyncSocketModeHandler(self.bolt, self.app_token, web_client=self.client)
+            # Retries until Slack answers, however long: serve cancels it on SIGTERM.
             await self._socket.connect_async()  # type: ignore[no-untyped-call]
             log.info("Slack Socket Mode connected")
         elif self.http_enabled:
@@ -393,6 +423,9 @@ class SlackAdapter:
     async def drain(self) -> None:
         """Wait for the work started by acknowledged requests."""
         await self.in_flight.wait()
+
+    async def _on_other_event(self) -> None:
+        """Reactions, joins, home tabs...: acknowledged (Slack resends what is not) and left."""
 
     async def _on_error(self, error: Exception, body: Payload) -> None:
         log.error("Slack listener error on %s: %r", body.get("type", "request"), error)
@@ -411,6 +444,8 @@ class SlackAdapter:
         user = event.get("user")
         channel = event.get("channel")
         ts = event.get("ts")
+        if not isinstance(user, str) or not isinstance(channel, str) or not isinstance(ts, str):
+            return None
         if not user or not channel or not ts or user == self._bot_user_id:
             return None
         is_direct = event.get("channel_type") == "im" or str(channel).startswith("D")
@@ -480,15 +515,28 @@ class SlackAdapter:
         self.in_flight.spawn(self._handle_button(body, action), f"button {action.get('action_id')}")
 
     async def _handle_button(self, body: Payload, action: Payload) -> None:
-        kind = kind_of(str(action.get("action_id", "")))
-        channel = str((body.get("container") or {}).get("channel_id") or body["channel"]["id"])
-        user = str(body["user"]["id"])
+        action_id = str(action.get("action_id", ""))
+        kind = kind_of(action_id)
+        container = body.get("container")
+        container = container if isinstance(container, dict) else {}
+        channel = str(container.get("channel_id") or _id_of(body.get("channel")))
+        user = _id_of(body.get("user"))
         if kind is None:
             return
-        message: Payload = body.get("message") or {}
+        if not channel or not user:
+            # Only the bot's messages carry its buttons; a click from a view or a message
+            # Slack sends without its channel belongs to no conversation the core knows.
+            log.warning(
+                "Slack button %s outside a conversation (container %s): ignored",
+                action_id,
+                container.get("type") or "none",
+            )
+            return
+        message = body.get("message")
+        thread_ts = message.get("thread_ts") if isinstance(message, dict) else None
         is_direct = channel.startswith("D")
-        team = str((body.get("team") or {}).get("id") or body["user"].get("team_id") or "")
-        key = ConversationKey(PLATFORM, team, channel, message.get("thread_ts"))
+        team = _id_of(body.get("team")) or str(body["user"].get("team_id") or "")
+        key = ConversationKey(PLATFORM, team, channel, thread_ts)
         incoming = IncomingMessage(
             key=key,
             message_id=f"action:{channel}:{action.get('action_ts', '')}:{user}",
