@@ -44,6 +44,9 @@ def golden_path(faq_path: Path) -> Path | None:
 
 
 class GoldenCheck:
+    """`router` must be offline (the extractive answerer): the check runs in a worker thread, on
+    an event loop of its own, so a client bound to the serving loop would not work there."""
+
     def __init__(self, router: Router) -> None:
         self.router = router
 
@@ -52,7 +55,12 @@ class GoldenCheck:
         golden = golden_path(faq_path)
         if golden is None:
             return CheckResult(None)
-        cases = await asyncio.to_thread(load_cases, golden)
+        # Hundreds of searches on a large FAQ take many seconds of CPU, which the serving loop
+        # owes to its customers.
+        return await asyncio.to_thread(asyncio.run, self._check(golden, before, after))
+
+    async def _check(self, golden: Path, before: FaqIndex, after: FaqIndex) -> CheckResult:
+        cases = load_cases(golden)
         old = await evaluate(self.router, before, cases)
         new = await evaluate(self.router, after, cases)
         return CheckResult(golden, old.accuracy, new.accuracy, regressions(old, new))

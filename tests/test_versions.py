@@ -421,37 +421,49 @@ async def test_a_stored_version_nested_too_deep_to_parse_is_corrupt_and_the_faq_
 
 
 class HeldEncoder:
-    """The process's encoder, holding the index build of any FAQ that mentions `marker` until
-    the test releases it: a reload as slow as the test needs, seen from inside its build."""
+    """The process's encoder, holding any text that mentions `marker` (a FAQ's entry being
+    indexed, a question being searched) until the test releases it: a reload as slow as the test
+    needs, seen from inside."""
 
     def __init__(self, inner: Encoder, marker: str) -> None:
         self.inner = inner
         self.name = inner.name
         self.languages = inner.languages
         self.marker = marker
-        self.building = asyncio.Event()
+        self.holding = asyncio.Event()
         self.release = threading.Event()
         self._loop = asyncio.get_running_loop()
 
-    def embed_documents(self, texts: Sequence[str]) -> Vectors:
+    def _hold(self, texts: Sequence[str]) -> None:
         if any(self.marker in text for text in texts):
-            self._loop.call_soon_threadsafe(self.building.set)
-            # Bounded: a build run on the event loop itself would wait here for ever.
+            self._loop.call_soon_threadsafe(self.holding.set)
+            # Bounded: held on the event loop itself, it would wait here for ever.
             if not self.release.wait(30):
-                raise TimeoutError("the held index build was never released")
+                raise TimeoutError("the held encoder was never released")
+
+    def embed_documents(self, texts: Sequence[str]) -> Vectors:
+        self._hold(texts)
         return self.inner.embed_documents(texts)
 
     def embed_query(self, text: str) -> Vectors:
+        self._hold([text])
         return self.inner.embed_query(text)
 
 
-async def test_customers_are_answered_while_a_reload_builds_its_index(
-    make_app: MakeApp, faq_dir: Path
+@pytest.mark.parametrize(
+    ("stage", "marker"),
+    [("the index build", "parking"), ("the golden check", "bike shed")],
+)
+async def test_customers_are_answered_while_a_reload_is_busy(
+    make_app: MakeApp, faq_dir: Path, stage: str, marker: str
 ) -> None:
+    (faq_dir / "golden.yaml").write_text(
+        GOLDEN + "- question: Who won the bike shed race?\n  expected: escalate\n"
+    )
     app = await started(make_app, faq_dir)
     first, *others = app.faq.encoders
-    held = HeldEncoder(first, marker="parking")
-    # A reload in this process, whose index build for the new FAQ lasts until released.
+    held = HeldEncoder(first, marker)
+    # A reload in this process, held in `stage` until released.
     publisher = FaqPublisher(
         faq=FaqRepository(faq_dir, (held, *others)),
         versions=app.publisher.versions,
@@ -459,11 +471,11 @@ async def test_customers_are_answered_while_a_reload_builds_its_index(
     )
     (faq_dir / "faq.yaml").write_text(FAQ + NEW_ENTRY)
     reload = asyncio.create_task(publisher.reload("admin"))
-    await asyncio.wait_for(held.building.wait(), 30)
+    await asyncio.wait_for(held.holding.wait(), 30)
 
     answer = await app.engine.handle(question("Where is your office?"))
 
-    assert answer.source_ids == ["office"] and not reload.done()
+    assert answer.source_ids == ["office"] and not reload.done(), stage
     held.release.set()
     report = await reload
     assert report.ok and report.changes.added == ("parking",)
