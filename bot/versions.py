@@ -71,7 +71,7 @@ class FaqVersions:
         try:
             data: dict[str, Any] = json.loads(text(raw))
             return VersionInfo(**{**data, "changes": Changes(**_tuples(data["changes"]))})
-        except (ValueError, TypeError, KeyError):
+        except (ValueError, TypeError, KeyError, RecursionError):
             return None
 
     async def entries(self, version: str) -> list[FaqEntry]:
@@ -97,7 +97,7 @@ class FaqVersions:
         for value in raw:
             try:
                 items.append(Publication(**json.loads(text(value))))
-            except (ValueError, TypeError):
+            except (ValueError, TypeError, RecursionError):
                 continue
         return items
 

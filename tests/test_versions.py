@@ -410,7 +410,9 @@ async def test_a_stored_version_nested_too_deep_to_parse_is_corrupt_and_the_faq_
     app = await started(make_app, faq_dir)
     live = app.faq.version
     client = Redis.from_url(redis_url, decode_responses=True)
-    await client.hset(f"{prefix}:faq:version:0123456789ab", "entries", "[" * 100_000)
+    deep = "[" * 100_000
+    await client.hset(f"{prefix}:faq:version:0123456789ab", mapping={"entries": deep, "info": deep})
+    await client.lpush(f"{prefix}:faq:history", deep)
     await client.set(f"{prefix}:faq:live", "0123456789ab")
     await client.aclose()
 
@@ -418,6 +420,10 @@ async def test_a_stored_version_nested_too_deep_to_parse_is_corrupt_and_the_faq_
 
     assert app.faq.version == live
     assert "stored FAQ version 0123456789ab:0: corrupt record: nested too deeply" in caplog.text
+    # The listing skips the unreadable publication and still shows the good one.
+    versions = (await app.engine.handle(command("versions"))).text.splitlines()
+    assert versions[0] == "FAQ versions, newest first:" and len(versions) == 2
+    assert versions[1].startswith(f"• {live}: first by startup")
 
 
 class HeldEncoder:
