@@ -7,6 +7,7 @@ import argparse
 import asyncio
 import getpass
 import json
+import logging
 import sys
 import uuid
 from collections.abc import Awaitable, Callable, Iterable
@@ -27,6 +28,8 @@ from bot.tickets import TicketError
 from faq.loaders import load_faq
 from faq.models import FaqLoadError
 from faq.records import to_yaml
+
+log = logging.getLogger(__name__)
 
 # FAQ commands that work on the versions shared through Redis.
 SHARED_FAQ_COMMANDS = ("reload", "versions", "rollback", "export")
@@ -63,8 +66,12 @@ def main(argv: list[str] | None = None) -> int:
     try:
         asyncio.run(check_redis(settings))
     except RedisUnreachable as exc:
-        print(exc, file=sys.stderr)
-        return 2
+        if args.command != "serve":
+            print(exc, file=sys.stderr)
+            return 2
+        # A server keeps answering without Redis (extractively if need be) and says on /readyz
+        # that it is not ready, so an orchestrator waits for it instead of restarting it.
+        log.warning("%s; serving anyway, not ready (/readyz) until it answers", exc)
     command: Callable[[App], Awaitable[int]] = {
         "chat": _chat,
         "ask": lambda app: _ask(app, args),

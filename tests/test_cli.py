@@ -7,6 +7,7 @@ import json
 import logging
 import os
 import re
+import signal
 import subprocess
 import sys
 from collections.abc import Callable, Iterator
@@ -19,6 +20,7 @@ from bot.cli import main as cli_main
 from bot.settings import Settings
 from faq.loaders import load_faq
 from tests.conftest import MakeApp
+from tests.test_serve import get, start_serve
 from tests.test_versions import FAQ, GOLDEN, NEW_ENTRY, WORSE_FAQ, eventually
 
 
@@ -318,7 +320,8 @@ def test_commands_that_need_no_shared_store_work_without_redis_url(
     assert "Traceback" not in result.stderr
 
 
-@pytest.mark.parametrize("command", COMMANDS)
+# `serve` logs that line and runs, not ready on /readyz (tests/test_serve.py starts it so).
+@pytest.mark.parametrize("command", sorted(set(COMMANDS) - {"serve"}))
 def test_an_unreachable_redis_is_one_line_naming_it_for_every_command_that_uses_it(
     run_cli: Callable[..., Run], command: str
 ) -> None:
@@ -365,3 +368,19 @@ def test_the_readmes_faq_example_loads_and_unquoted_questions_get_a_hint(tmp_pat
     colon.write_text("- id: plans\n  question: Plans: which one is mine?\n  answer: The Pro.\n")
     [error] = faqbot("faq", "check", str(colon), cwd=tmp_path).stdout.splitlines()
     assert error.startswith(f"{colon}:2: ") and "put the question in quotes" in error
+
+
+def test_serve_with_an_unreachable_redis_says_so_once_and_runs_not_ready(tmp_path: Path) -> None:
+    process, base = start_serve(
+        tmp_path, REDIS_URL="redis://:s3cret@127.0.0.1:1/0", SEMANTIC_SEARCH="off"
+    )
+    try:
+        status, body = get(f"{base}/readyz")
+        assert status == 503 and '"redis": false' in body
+    finally:
+        process.send_signal(signal.SIGTERM)
+        output, _ = process.communicate(timeout=60)
+    assert process.returncode == 0
+    [said] = [line for line in output.splitlines() if "cannot reach Redis" in line]
+    assert "at 127.0.0.1:1 (REDIS_URL)" in said and "not ready (/readyz)" in said
+    assert "s3cret" not in output and "Traceback" not in output
