@@ -12,8 +12,9 @@ import aiohttp
 import pytest
 from aiohttp import web
 
-from bot.desk import REFUSAL
-from bot.models import ConversationKey, TicketStatus
+from bot.admin import AdminPolicy
+from bot.desk import REFUSAL, DeskPolicy
+from bot.models import ConversationKey, DeskClick, DeskOp, TicketStatus
 from bot.server import build_web_app, connect
 from handlers.discord import DiscordAdapter
 from handlers.slack import ChannelMembers, SlackAdapter, SlackApi, build_client
@@ -202,3 +203,68 @@ async def test_the_desks_members_are_read_page_by_page_and_forgotten_after_a_min
         assert not await members.includes("CGONE", "UAGENT")
     finally:
         await api.close()
+
+
+POLICY = DeskPolicy(
+    {"slack": "CDESK", "discord": "900"},
+    AdminPolicy(slack_user_ids=frozenset({"UADMIN"}), discord_role_ids=frozenset({"R-ADMIN"})),
+)
+
+
+@pytest.mark.parametrize(
+    ("story", "click", "allowed"),
+    [
+        (
+            "a Slack desk member on the card",
+            DeskClick(DeskOp.RESOLVE, "T-1", "slack", "U1", "Ann", "CDESK", True),
+            True,
+        ),
+        (
+            "a Slack outsider on the card",
+            DeskClick(DeskOp.RESOLVE, "T-1", "slack", "U2", "Bob", "CDESK", False),
+            False,
+        ),
+        (
+            "a Slack admin outside the channel's members",
+            DeskClick(DeskOp.CLAIM, "T-1", "slack", "UADMIN", "Al", "CDESK", False),
+            True,
+        ),
+        (
+            "a Slack desk member, click from another channel",
+            DeskClick(DeskOp.RESOLVE, "T-1", "slack", "U1", "Ann", "C1", True),
+            False,
+        ),
+        (
+            "a Discord member who can work in the desk",
+            DeskClick(DeskOp.CLAIM, "T-1", "discord", "1", "Ann", "900", True),
+            True,
+        ),
+        (
+            "a Discord member who cannot see the desk",
+            DeskClick(DeskOp.RESOLVE, "T-1", "discord", "2", "Bob", "900", False),
+            False,
+        ),
+        (
+            "a Discord admin role",
+            DeskClick(DeskOp.RESOLVE, "T-1", "discord", "3", "Al", "900", False, ("R-ADMIN",)),
+            True,
+        ),
+        (
+            "a Discord Manage Server member",
+            DeskClick(DeskOp.RESOLVE, "T-1", "discord", "4", "Max", "900", False, (), True),
+            True,
+        ),
+        (
+            "a Discord admin, click from another channel",
+            DeskClick(DeskOp.RESOLVE, "T-1", "discord", "3", "Al", "901", True, ("R-ADMIN",)),
+            False,
+        ),
+        (
+            "a platform without a desk channel",
+            DeskClick(DeskOp.RESOLVE, "T-1", "teams", "1", "Ann", "900", True),
+            False,
+        ),
+    ],
+)
+def test_who_may_act_from_a_desk_card(story: str, click: DeskClick, allowed: bool) -> None:
+    assert POLICY.allows(click) is allowed, story
