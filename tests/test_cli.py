@@ -7,12 +7,17 @@ import json
 import logging
 import os
 import re
+import select
 import signal
+import socket
+import socketserver
 import subprocess
 import sys
+import threading
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from urllib.parse import urlparse
 
 import pytest
 
@@ -384,3 +389,49 @@ def test_serve_with_an_unreachable_redis_says_so_once_and_runs_not_ready(tmp_pat
     [said] = [line for line in output.splitlines() if "cannot reach Redis" in line]
     assert "at 127.0.0.1:1 (REDIS_URL)" in said and "not ready (/readyz)" in said
     assert "s3cret" not in output and "Traceback" not in output
+
+
+class RedisThatHangsUp(socketserver.ThreadingTCPServer):
+    """A loopback proxy to the real Redis that hangs up on any request naming `marker` (a key
+    prefix): the start-up PING passes, the command's first read does not."""
+
+    daemon_threads = True
+
+    def __init__(self, upstream: str, marker: str) -> None:
+        super().__init__(("127.0.0.1", 0), _HangUpHandler)
+        url = urlparse(upstream)
+        self.upstream = (url.hostname or "127.0.0.1", url.port or 6379)
+        self.marker = marker.encode()
+
+    @property
+    def url(self) -> str:
+        return f"redis://127.0.0.1:{self.server_address[1]}/0"
+
+
+class _HangUpHandler(socketserver.BaseRequestHandler):
+    server: RedisThatHangsUp
+
+    def handle(self) -> None:
+        with socket.create_connection(self.server.upstream) as upstream:
+            sockets = [self.request, upstream]
+            while True:
+                readable, _, _ = select.select(sockets, [], [])
+                for source in readable:
+                    data = source.recv(65536)
+                    if not data or (source is self.request and self.server.marker in data):
+                        return
+                    (upstream if source is self.request else self.request).sendall(data)
+
+
+def test_a_redis_that_fails_after_the_check_is_still_one_line(
+    run_cli: Callable[..., Run], redis_url: str, prefix: str
+) -> None:
+    server = RedisThatHangsUp(redis_url, prefix)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        result = run_cli("tickets", "list", REDIS_URL=server.url, REDIS_PREFIX=prefix)
+    finally:
+        server.shutdown()
+        server.server_close()
+    assert result.code == 2 and result.stdout == ""
+    assert one_line(result.stderr).startswith("Redis (REDIS_URL) failed during the command: ")
