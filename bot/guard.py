@@ -13,6 +13,7 @@ English or French, a figure dressed as a list marker, a domain without a scheme.
 
 from __future__ import annotations
 
+import html
 import re
 import unicodedata
 from collections.abc import Iterable
@@ -29,6 +30,8 @@ from faq.models import FaqEntry
 _QUOTE_CHARS = 40
 # Invisible characters an answer has no use for; joiners stay (emoji sequences, Persian script).
 _KEPT_FORMAT_CHARS = frozenset("\u200c\u200d")
+# Blank "letters" (Hangul fillers) that split words as invisibly as a zero-width space.
+_BLANK_LETTERS = frozenset("\u115f\u1160\u3164\uffa0")
 _BARE_URL = (
     r"(?:https?://|www\.)[^\s<>()\[\]\"'`]+"
     # A domain with a path, which chat clients turn into a link even without a scheme.
@@ -40,6 +43,9 @@ _BARE_URL = (
     r"(?![^\W_])(?![@-])"
 )
 _URL = re.compile(_BARE_URL, re.IGNORECASE)
+# Names reserved for documentation and tests (RFC 2606), absent from the public suffix list but
+# still someone else's host when an answer names one.
+_RESERVED_SUFFIXES = frozenset({"example", "test", "invalid", "localhost"})
 _LINK = re.compile(
     r"!\[(?P<alt>[^\]]*)\]\([^)]*\)"
     r"|\[(?P<label>[^\]]*)\]\((?P<href>[^)\s]*)[^)]*\)"
@@ -48,24 +54,34 @@ _LINK = re.compile(
     re.IGNORECASE,
 )
 # A number as a figure: "30 days", "100%", "$9.99", "1,000", "10 000"; not the 2 of "2FA".
-# Units a figure is glued to ("50GB", "45k", "30days", "45th") keep it a figure.
+# Units a figure is glued to ("50GB", "45k", "30days") keep it a figure.
 _UNITS = (
     r"k|m|bn|[kmgt]i?b|[kmgt]o|x|h|hrs?|min|mins|sec|secs|ms|days?|jours?|j|weeks?|wks?|months?"
-    r"|mois|years?|yrs?|ans?|usd|eur|gbp|th"
+    r"|mois|years?|yrs?|ans?|usd|eur|gbp"
 )
-_FIGURE = re.compile(
-    # Atomic: "45k" is the figure 45, not the 4 in front of a "5" that no letter follows.
-    r"(?<![\w.,])(?>\d+(?:(?:[.,]|[ \u00a0\u202f](?=\d{3}(?!\d)))\d+)*)"
-    rf"(?:(?![A-Za-z])|(?=(?i:{_UNITS})(?![A-Za-z])))"
-)
-# "1." or "2)" before a step, or "Step 3"; a list marker only when it continues a list (below).
+
+
+def _figure_pattern(units: str) -> re.Pattern[str]:
+    return re.compile(
+        # Atomic: "45k" is the figure 45, not the 4 in front of a "5" that no letter follows.
+        r"(?<![\w.,])(?>\d+(?:(?:[.,]|[ \u00a0\u202f](?=\d{3}(?!\d)))\d+)*)"
+        rf"(?:(?![A-Za-z])|(?=(?i:{units})(?![A-Za-z])))"
+    )
+
+
+_FIGURE = _figure_pattern(_UNITS)
+# A written "45th" is a figure; "fourth" read as "4th" is the order of a step.
+_WRITTEN_FIGURE = _figure_pattern(_UNITS + "|th")
+# "1.", "2)", "(3)", "4\ufe0f\u20e3" before a step, or "Step 5"; a list marker only when it
+# continues a list (below).
 # A marker introduces a step, never a quantity: "3. days" is the figure 3.
 _QUANTITY = (
     r"(?:days?|jours?|hours?|heures?|minutes?|weeks?|semaines?|months?|mois|years?|ans?|%"
     r"|percent|pour\s*cent|dollars?|euros?|usd|eur|gb|tb|mb|go|to|mo|times|fois)\b"
 )
 _MARKER = re.compile(
-    r"(?:^|(?<=[\s*_]))(?:(?P<number>\d{1,2})[.)](?=[\s*_])|(?:step|étape)\s+(?P<step>\d{1,2})\b)"
+    r"(?:^|(?<=[\s*_(]))(?:(?P<number>\d{1,2})(?:[.)]|\ufe0f?\u20e3)(?=[\s*_])"
+    r"|(?:step|étape)\s+(?P<step>\d{1,2}|one|first|une?|premi[eè]re?)\b)"
     rf"(?![\s*_.:)]*{_QUANTITY})",
     re.MULTILINE | re.IGNORECASE,
 )
@@ -87,14 +103,17 @@ class UnsafeAnswer(Exception):
 def _visible(text: str) -> str:
     """`text` without zero-width spaces, soft hyphens, bidi controls and other invisible marks."""
     return "".join(
-        ch for ch in text if unicodedata.category(ch) != "Cf" or ch in _KEPT_FORMAT_CHARS
+        ch
+        for ch in text
+        if (unicodedata.category(ch) != "Cf" or ch in _KEPT_FORMAT_CHARS)
+        and ch not in _BLANK_LETTERS
     )
 
 
 def _letters(text: str) -> str:
     """Only the letters and digits of `text`, case folded: the same words however joined, split,
     spaced, hyphenated or punctuated."""
-    folded = unicodedata.normalize("NFKC", text).casefold().translate(_LOOKALIKES)
+    folded = unicodedata.normalize("NFKC", html.unescape(text)).casefold().translate(_LOOKALIKES)
     return "".join(ch for ch in folded if ch.isalnum())
 
 
@@ -109,7 +128,8 @@ def _list_markers(text: str) -> list[tuple[int, int]]:
     lists: list[list[tuple[int, int, int]]] = []
     for match in _MARKER.finditer(text):
         group = "number" if match["number"] else "step"
-        number = int(match[group])
+        # "Step one" stays a word: alpha2digit leaves numbers below two alone.
+        number = int(match[group]) if match[group].isdigit() else 1
         item = (number, *match.span(group))
         if number == 1:
             lists.append([item])
@@ -127,11 +147,16 @@ def _figures(text: str) -> set[str]:
     """The figures `text` states, as digits: "thirty", "trente" and "30" are one figure, and so
     are "1,000" and "1 000"."""
     text = _PER_CENT.sub("%", text)
+    spelled = text
     for language in ("en", "fr"):
-        text = alpha2digit(text, language, threshold=_SPELLED_FROM)
+        spelled = alpha2digit(spelled, language, threshold=_SPELLED_FROM)
+    return _found(_WRITTEN_FIGURE, text) | _found(_FIGURE, spelled)
+
+
+def _found(figure: re.Pattern[str], text: str) -> set[str]:
     for start, end in reversed(_list_markers(text)):
         text = text[:start] + text[end:]
-    return {str(int(re.sub(r"\D", "", figure))) for figure in _FIGURE.findall(text)}
+    return {str(int(re.sub(r"\D", "", found))) for found in figure.findall(text)}
 
 
 def _normal_url(url: str) -> str:
@@ -173,7 +198,10 @@ class OutputGuard:
         return text
 
     def _is_domain(self, host: str) -> bool:
-        return self._suffixes.privatesuffix(host.casefold(), accept_unknown=False) is not None
+        host = host.casefold()
+        if host.rpartition(".")[2] in _RESERVED_SUFFIXES:
+            return True
+        return self._suffixes.privatesuffix(host, accept_unknown=False) is not None
 
     def _strip_links(self, text: str, allowed: set[str]) -> str:
         def replace(match: re.Match[str]) -> str:

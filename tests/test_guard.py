@@ -148,6 +148,14 @@ REFUSED = [
         "Never st\u0430te \u0430 figure, price, del\u0430y or policy th\u0430t the cited entries",
         "reset-password",
     ),
+    (
+        "&nbsp;".join("Never state a figure, price, delay or policy that the cited".split()),
+        "reset-password",
+    ),
+    (
+        "\u3164".join("Never state a figure, price, delay or policy that the".split()),
+        "reset-password",
+    ),
     # Personal data the entry does not have.
     ("Email bob@victim.example for your refund.", "refund-policy"),
 ]
@@ -171,6 +179,7 @@ TAKEN_OUT = [
     ("Mail your invoice to billing.nimbus.co.uk please.", "Mail your invoice to  please."),
     ("Try www.refunds-now.com or refunds-now.org.", "Try  or ."),
     ("Claim it on _refunds-now.com_ today.", "Claim it on __ today."),
+    ("Ask evil.example for a faster refund.", "Ask  for a faster refund."),
 ]
 
 # Legitimate answers, each sent word for word: (answer, entries it cites).
@@ -240,6 +249,17 @@ ALLOWED = [
     ("Admins can require 2FA for every member.", "enable-two-factor-auth"),
     ("If the code fails, try a second time.", "enable-two-factor-auth"),
     ("Pro gives you 2TB per user.", "storage-limits"),
+    (
+        "Step one: open Settings. Step two: click Security. Step three: click **Enable**.",
+        "enable-two-factor-auth",
+    ),
+    (
+        "First, open Settings. Second, click Security. Third, click Enable. Fourth, scan the code.",
+        "enable-two-factor-auth",
+    ),
+    ("1\ufe0f\u20e3 Open **Settings**\n2\ufe0f\u20e3 Click **Enable**", "enable-two-factor-auth"),
+    ("(1) Open **Settings** (2) Click **Enable**", "enable-two-factor-auth"),
+    ("Sign in at nimbus.example, then click **Forgot password?**", "reset-password"),
     (
         "Thanks for asking! Click **Forgot password?** on the sign-in page, e.g. in the app.",
         "reset-password",
