@@ -582,6 +582,7 @@ class ConversationEngine:
         role = await self._role(message)
         ticket = await self.tickets.add_to_transcript(ticket_id, role, text, message.user_id)
         await self._soft(self.store.append(message.key, (role, text, message.user_id)), None)
+        await self._soft(self.privacy.took_part(message), None)
         if self.desk is not None:
             await self.desk.post_customer_message(ticket, defuse_mentions(text))
         return Reply()

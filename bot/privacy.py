@@ -90,6 +90,15 @@ class Privacy:
             first, *_ = await pipe.execute()
         return platform in CUSTOMER_PLATFORMS and bool(first)
 
+    async def took_part(self, message: IncomingMessage) -> None:
+        """Record that this person wrote in this conversation while the bot stayed quiet (a ticket
+        was open): erasing them must find their words there even once the ticket is gone."""
+        async with self.redis.pipeline(transaction=True) as pipe:
+            self.index.add(
+                pipe, message.key.platform, message.user_id, f"conv:{message.key.redis_key}"
+            )
+            await pipe.execute()
+
     async def erase(self, user_id: str, platform: str) -> Erasure:
         """Delete this person's conversations (history, state, usage), tickets, FAQ-gap records,
         undecided FAQ drafts from their tickets, and index; remove their words from conversations

@@ -210,11 +210,20 @@ async def test_erasure_also_takes_their_faq_gap_records_and_undecided_drafts(
     assert await app.drafts.find() == []
 
 
-def in_thread(engine: ConversationEngine, user: str, *, mentioned: bool = False) -> Customer:
-    """Someone writing in the Slack channel thread that Alice started with the bot."""
+SLACK_THREAD = ConversationKey("slack", "T1", "C1", "1700000000.000100")
+
+
+def in_thread(
+    engine: ConversationEngine,
+    user: str,
+    *,
+    mentioned: bool = False,
+    thread: ConversationKey = SLACK_THREAD,
+) -> Customer:
+    """Someone writing in the channel thread that Alice started with the bot."""
     return Customer(
         engine,
-        key=ConversationKey("slack", "T1", "C1", "1700000000.000100"),
+        key=thread,
         user_id=user,
         user_name=user.title(),
         is_direct=False,
@@ -329,3 +338,24 @@ async def test_a_draft_with_alices_question_is_erased_with_her_even_after_her_ti
 
     erased = await app.privacy.erase("alice", "slack")
     assert erased.drafts == [draft.id] and await app.drafts.find() == []
+
+
+async def test_bob_who_only_wrote_into_alices_discord_ticket_is_found_after_she_was_erased(
+    make_app: MakeApp,
+) -> None:
+    app = make_app()
+    app.engine.set_desk(RecordingDesk())
+    thread = ConversationKey("discord", "G1", "C1", "TH7")
+    alice = in_thread(app.engine, "alice", mentioned=True, thread=thread)
+    bob = in_thread(app.engine, "bob", thread=thread)
+    ticket = (await alice.say("I want to talk to a human")).ticket
+    assert ticket is not None
+    assert (await bob.say("Bob Stone here, I have the same issue")).is_empty  # the bot is quiet
+
+    erased = await app.privacy.erase("alice", "discord")
+    assert erased.tickets == [ticket.id] and erased.shared_conversations == [thread.redis_key]
+    assert [turn.author for turn in await app.store.history(thread)] == ["bob"]
+
+    erased = await app.privacy.erase("bob", "discord")
+    assert erased.conversations == [thread.redis_key]  # nobody else's words were left in it
+    assert not await app.store.history(thread)
