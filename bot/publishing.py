@@ -199,13 +199,7 @@ class FaqPublisher:
             except RedisError as exc:
                 return self._refused("reload", source, (_unavailable(exc),))
             except Exception as exc:
-                # A FAQ the loaders accept can still break the index build (a bug, or memory
-                # running out on a huge one): the admin hears so and the live FAQ stays.
-                log.exception("the FAQ from %s could not be indexed", source)
-                reason = (
-                    f"The new FAQ could not be indexed ({type(exc).__name__}); nothing changed."
-                )
-                return self._refused("reload", source, (reason,))
+                return self._failed("reload", source, exc)
             new_index, version = candidate.index, candidate.version
             if version == self.faq.version:
                 return PublishReport(
@@ -257,6 +251,8 @@ class FaqPublisher:
                 return self._refused("rollback", "", tuple(str(e) for e in exc.errors))
             except RedisError as exc:
                 return self._refused("rollback", "", (_unavailable(exc),))
+            except Exception as exc:
+                return self._failed("rollback", "", exc)
             self.faq.install(new_index, target)
             log.info("FAQ rolled back to version %s by %s", target, who)
         await self._tell_listeners(new_index)
@@ -317,6 +313,15 @@ class FaqPublisher:
         return PublishReport(
             False, action, self.faq.version, len(self.faq.index), source, errors=errors
         )
+
+    def _failed(self, action: str, source: str, exc: Exception) -> PublishReport:
+        """A FAQ the loaders accept can still fail to load or index (a bug, memory running out on
+        a huge one): logged with its traceback, and the admin hears so; the live FAQ stays."""
+        log.exception("FAQ %s from %s failed", action, source or "the version store")
+        reason = (
+            f"The new FAQ could not be read or indexed ({type(exc).__name__}); nothing changed."
+        )
+        return self._refused(action, source, (reason,))
 
     def _info(
         self, version: str, count: int, who: str, source: str, changes: Changes | None = None

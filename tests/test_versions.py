@@ -496,13 +496,15 @@ async def refusal(sources: FaqSources, url: str) -> str:
 
 
 class BrokenEncoder(HeldEncoder):
+    """Fails on any FAQ that mentions `marker`, as an encoder out of memory would."""
+
     def embed_documents(self, texts: Sequence[str]) -> Vectors:
         if any(self.marker in text for text in texts):
             raise MemoryError
         return self.inner.embed_documents(texts)
 
 
-async def test_a_reload_whose_index_cannot_be_built_is_refused_in_one_line(
+async def test_a_reload_or_rollback_whose_index_cannot_be_built_is_refused_in_one_line(
     make_app: MakeApp, faq_dir: Path
 ) -> None:
     app = await started(make_app, faq_dir)
@@ -516,9 +518,18 @@ async def test_a_reload_whose_index_cannot_be_built_is_refused_in_one_line(
 
     assert format_publish(report) == (
         f"FAQ reload refused ({faq_dir}); version {live} stays live.\n"
-        "The new FAQ could not be indexed (MemoryError); nothing changed."
+        "The new FAQ could not be read or indexed (MemoryError); nothing changed."
     )
     assert faq.version == live and await app.publisher.versions.live_id() == live
+    # Nor can it roll back to a version it cannot index.
+    assert (await app.publisher.reload("admin")).ok
+    newer = app.faq.version
+    assert (await app.publisher.rollback("admin")).ok
+    assert format_publish(await publisher.rollback("admin", newer)) == (
+        f"FAQ rollback refused; version {live} stays live.\n"
+        "The new FAQ could not be read or indexed (MemoryError); nothing changed."
+    )
+    assert faq.version == live
 
 
 async def test_a_replica_that_cannot_index_the_new_version_keeps_its_faq_and_follows_on(
