@@ -155,3 +155,20 @@ def test_cp_env_example_then_compose_up_gives_a_bot_on_the_compose_redis_without
     assert served == {"REDIS_URL": "redis://redis:6379/0", "HTTP_PORT": port}
     # No FAQ_PATH= pointing at the working folder, no empty key switching on the LLM.
     assert settings.ANTHROPIC_API_KEY is None and settings.FAQ_PATH is None
+
+
+def test_env_example_loads_where_the_system_has_no_time_zone_database(tmp_path: Path) -> None:
+    """python:*-slim images may have no /usr/share/zoneinfo; an empty PYTHONTZPATH leaves this
+    machine the same, so BUSINESS_TIMEZONE=UTC must resolve from the installed tzdata package."""
+    env = {k: v for k, v in os.environ.items() if k not in Settings.model_fields}
+    example = str(ROOT / ".env.example")
+    code = f"from bot.settings import load_settings; load_settings(_env_file={example!r})"
+    result = subprocess.run(
+        [sys.executable, "-c", code],
+        env={**env, "PYTHONTZPATH": ""},
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode == 0, result.stderr
