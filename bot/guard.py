@@ -72,16 +72,18 @@ def _figure_pattern(units: str) -> re.Pattern[str]:
 _FIGURE = _figure_pattern(_UNITS)
 # A written "45th" is a figure; "fourth" read as "4th" is the order of a step.
 _WRITTEN_FIGURE = _figure_pattern(_UNITS + "|th")
-# "1.", "2)", "(3)", "4\ufe0f\u20e3" before a step, or "Step 5"; a list marker only when it
-# continues a list (below).
+# Step numbers alpha2digit leaves as words (below _SPELLED_FROM).
+_STEP_WORDS = {"one": 1, "first": 1, "un": 1, "une": 1, "two": 2, "second": 2, "deux": 2}
 # A marker introduces a step, never a quantity: "3. days" is the figure 3.
 _QUANTITY = (
     r"(?:days?|jours?|hours?|heures?|minutes?|weeks?|semaines?|months?|mois|years?|ans?|%"
     r"|percent|pour\s*cent|dollars?|euros?|usd|eur|gb|tb|mb|go|to|mo|times|fois)\b"
 )
+# "1.", "2)", "(3)", "4\ufe0f\u20e3" before a step, or "Step 5"; a list marker only when it
+# continues a list (below).
 _MARKER = re.compile(
     r"(?:^|(?<=[\s*_(]))(?:(?P<number>\d{1,2})(?:[.)]|\ufe0f?\u20e3)(?=[\s*_])"
-    r"|(?:step|étape)\s+(?P<step>\d{1,2}|one|first|une?|premi[eè]re?)\b)"
+    rf"|(?:step|étape)\s+(?P<step>\d{{1,2}}|{'|'.join(_STEP_WORDS)})\b)"
     rf"(?![\s*_.:)]*{_QUANTITY})",
     re.MULTILINE | re.IGNORECASE,
 )
@@ -91,9 +93,9 @@ _LOOKALIKES = str.maketrans(
     "aeopcyxijsdhqwoav",
 )
 _PER_CENT = re.compile(r"\b(?:pour|per)[\s-]+cent\b", re.IGNORECASE)
-# alpha2digit leaves a lone "one" or "un" alone (an article as often as a figure), and converts
-# "two" and up.
-_SPELLED_FROM = 2
+# A lone number word is read as a figure from three up: "one" and "un" are articles as often as
+# figures, and "two" or "les deux" say "both" as often as they state a quantity.
+_SPELLED_FROM = 3
 
 
 class UnsafeAnswer(Exception):
@@ -128,8 +130,8 @@ def _list_markers(text: str) -> list[tuple[int, int]]:
     lists: list[list[tuple[int, int, int]]] = []
     for match in _MARKER.finditer(text):
         group = "number" if match["number"] else "step"
-        # "Step one" stays a word: alpha2digit leaves numbers below two alone.
-        number = int(match[group]) if match[group].isdigit() else 1
+        value = match[group]
+        number = int(value) if value.isdigit() else _STEP_WORDS[value.casefold()]
         item = (number, *match.span(group))
         if number == 1:
             lists.append([item])

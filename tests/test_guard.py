@@ -259,6 +259,8 @@ ALLOWED = [
     ),
     ("1\ufe0f\u20e3 Open **Settings**\n2\ufe0f\u20e3 Click **Enable**", "enable-two-factor-auth"),
     ("(1) Open **Settings** (2) Click **Enable**", "enable-two-factor-auth"),
+    ("Les deux formules annuelles sont remboursées sous 30 jours.", "refund-policy"),
+    ("You can reach us in two ways: the help center or email.", "support-contact"),
     ("Sign in at nimbus.example, then click **Forgot password?**", "reset-password"),
     (
         "Thanks for asking! Click **Forgot password?** on the sign-in page, e.g. in the app.",
