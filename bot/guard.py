@@ -13,6 +13,7 @@ English or French, a figure dressed as a list marker, a domain without a scheme.
 
 from __future__ import annotations
 
+import functools
 import html
 import re
 import unicodedata
@@ -166,12 +167,18 @@ def _normal_url(url: str) -> str:
     return url.rstrip(".,;:!?*_/")
 
 
+@functools.cache
+def _public_suffixes() -> PublicSuffixList:
+    """The list ships inside its package (nothing is downloaded); read once per process, on
+    first use, since every answerer reads the same one."""
+    return PublicSuffixList()
+
+
 class OutputGuard:
     def __init__(self, instructions: Iterable[str], redactor: Redactor) -> None:
         self._instructions = set().union(*(_quotes(_letters(text)) for text in instructions))
         self.redactor = redactor
-        # The list ships inside the package: nothing is downloaded.
-        self._suffixes = PublicSuffixList()
+        self._suffixes = _public_suffixes()
 
     def check(self, answer: str, cited: Iterable[FaqEntry]) -> str:
         """The answer as the customer may see it; raises UnsafeAnswer when it must not be sent."""
