@@ -487,8 +487,8 @@ async def _privacy(app: App, args: argparse.Namespace) -> int:
             ]
             if erasure.shared_conversations or erasure.others_tickets:
                 parts.append(
-                    f"their words in {len(erasure.shared_conversations)} shared conversation(s) "
-                    f"and {len(erasure.others_tickets)} other people's ticket(s)"
+                    f"their messages in {len(erasure.shared_conversations)} shared "
+                    f"conversation(s) and {len(erasure.others_tickets)} other ticket(s)"
                     + (f" ({', '.join(erasure.others_tickets)})" if erasure.others_tickets else "")
                 )
             if erasure.gaps:

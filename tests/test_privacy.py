@@ -340,6 +340,25 @@ async def test_a_draft_with_alices_question_is_erased_with_her_even_after_her_ti
     assert erased.drafts == [draft.id] and await app.drafts.find() == []
 
 
+async def test_the_cli_says_where_only_bobs_messages_were_removed(
+    make_app: MakeApp, tmp_path: Path, redis_url: str, prefix: str
+) -> None:
+    app = make_app()
+    app.engine.set_desk(RecordingDesk())
+    alice, bob = in_thread(app.engine, "alice", mentioned=True), in_thread(app.engine, "bob")
+    ticket = (await alice.say("I want to talk to a human")).ticket
+    assert ticket is not None
+    await bob.say("Same here")
+    env = {"REDIS_URL": redis_url, "REDIS_PREFIX": prefix}
+    erased = faqbot("privacy", "erase", "bob", "--platform", "slack", cwd=tmp_path, **env)
+    assert erased.returncode == 0, erased.stderr
+    assert erased.stdout.strip() == (
+        "erased slack user bob: 0 conversation(s), 0 ticket(s), their messages in 1 shared "
+        f"conversation(s) and 1 other ticket(s) ({ticket.id})"
+    )
+    assert "Same here" not in repr((await app.tickets.get(ticket.id)).transcript)
+
+
 async def test_bob_who_only_wrote_into_alices_discord_ticket_is_found_after_she_was_erased(
     make_app: MakeApp,
 ) -> None:
