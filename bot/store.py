@@ -117,6 +117,17 @@ class Store:
             pipe.expire(name, self._history_ttl)
             await pipe.execute()
 
+    def state_name(self, key: ConversationKey) -> str:
+        """The Redis hash of a conversation's state, for transactions that watch it."""
+        return self.key("conv", key.redis_key)
+
+    def mark_ticket(self, pipe: Pipeline, key: ConversationKey, ticket_id: str) -> None:
+        """Queue on `pipe`: the conversation holds this ticket, and its run of misses ends."""
+        name = self.state_name(key)
+        pipe.hset(name, "ticket", ticket_id)
+        pipe.hdel(name, "missed")
+        pipe.expire(name, self._history_ttl)
+
     async def state(self, key: ConversationKey) -> dict[str, str]:
         raw = await self.redis.hgetall(self.key("conv", key.redis_key))
         return {text(name): text(value) for name, value in raw.items()}
@@ -148,11 +159,6 @@ class Store:
             pipe.expire(name, self._history_ttl)
             _, customer, _ = await pipe.execute()
         return "customer" if customer is None or text(customer) == user_id else "other"
-
-    async def forget(self, key: ConversationKey) -> bool:
-        """Delete a conversation's history, state and usage; False when nothing was stored."""
-        names = [self.key(kind, key.redis_key) for kind in ("hist", "conv", "usage")]
-        return bool(await self.redis.delete(*names))
 
     async def forget_person(self, key: ConversationKey, user_id: str) -> Forgotten:
         """Erase one person from a conversation: all of it when nobody else wrote there, else
