@@ -488,12 +488,13 @@ class ConversationEngine:
             updated_at=now,
         )
         try:
-            ticket = await self.tickets.insert(new)
-            await self.store.set_state(message.key, {"ticket": ticket.id})
-            await self._soft(self.store.clear_state(message.key, "missed"), None)
+            opened = await self.tickets.open(new, self.store)
         except RedisError:
             ticket = await self._hold_ticket(new)
         else:
+            if isinstance(opened, str):  # another message of this conversation opened it first
+                return Reply(phrase("ticket_exists", language, ticket=opened), escalated=True)
+            ticket = opened
             set_ticket(ticket.id)
             log.info("ticket %s opened for %s: %s", ticket.id, message.key.redis_key, reason)
             await self._soft(self.store.count("escalated"), None)

@@ -11,9 +11,10 @@ from typing import Any
 
 from redis.asyncio import Redis
 from redis.asyncio.client import Pipeline
+from redis.exceptions import WatchError
 
 from bot.models import ConversationKey, DeskRef, Ticket, TicketStatus
-from bot.store import kept_without, text, update_watched
+from bot.store import Store, kept_without, text, update_watched
 from bot.user_index import UserIndex
 
 _MONTH = 31 * 24 * 3600
@@ -21,6 +22,8 @@ _MONTH = 31 * 24 * 3600
 # rewritten on every change, listed, shown and sent to webhooks, stays small however long the
 # conversation runs (with lines of at most MAX_MESSAGE_CHARS).
 TRANSCRIPT_MAX_LINES = 100
+# Tries at committing a new ticket while its conversation keeps changing or the connection drops.
+_COMMIT_ATTEMPTS = 5
 
 
 class TicketError(Exception):
@@ -102,18 +105,52 @@ class TicketStore:
 
     async def insert(self, new: Ticket) -> Ticket:
         """Store a new ticket under the next id (whatever id it had), with its desk card if any."""
-        number = await self.redis.incr(self._key("seq"))
-        capped = with_lines(new, transcript_lines(new))
-        ticket = replace(capped, id=f"T-{number}", updated_at=time.time())
+        ticket = await self._numbered(new)
         async with self.redis.pipeline(transaction=True) as pipe:
-            pipe.set(self._key(ticket.id), ticket_to_json(ticket))
-            pipe.zadd(self._key("all"), {ticket.id: number})
-            pipe.zadd(self._key("open"), {ticket.id: number})
-            if ticket.desk_ref is not None:
-                pipe.set(self._key("desk", ticket.desk_ref.key.redis_key), ticket.id)
-            self._index(pipe, ticket)
+            self._queue_new(pipe, ticket)
             await pipe.execute()
         return ticket
+
+    async def open(self, new: Ticket, conversations: Store) -> Ticket | str:
+        """Store `new` and mark its conversation as holding it, in one transaction, unless the
+        conversation holds a ticket already: then nothing is stored and that ticket's id comes
+        back. So concurrent hand-offs in one conversation, on any replica, open one ticket, and
+        a failed commit stores nothing. The id is taken first: a commit retried after its reply
+        was lost finds its own ticket. (An id taken by a request that found another ticket is
+        never used: ids can skip a number.)"""
+        ticket = await self._numbered(new)
+        state = conversations.state_name(ticket.key)
+        async with self.redis.pipeline(transaction=True) as pipe:
+            for _ in range(_COMMIT_ATTEMPTS):
+                try:
+                    await pipe.watch(state)
+                    held = await pipe.hget(state, "ticket")
+                    if held is not None:
+                        return ticket if text(held) == ticket.id else text(held)
+                    pipe.multi()  # type: ignore[no-untyped-call]
+                    self._queue_new(pipe, ticket)
+                    conversations.mark_ticket(pipe, ticket.key, ticket.id)
+                    await pipe.execute()
+                    return ticket
+                except WatchError:
+                    # Another writer changed the conversation, or the connection was lost while
+                    # watching it (redis-py says so with a WatchError): look again.
+                    await pipe.reset()  # type: ignore[no-untyped-call]
+        raise WatchError(f"ticket {ticket.id} not committed after {_COMMIT_ATTEMPTS} attempts")
+
+    async def _numbered(self, new: Ticket) -> Ticket:
+        number = await self.redis.incr(self._key("seq"))
+        capped = with_lines(new, transcript_lines(new))
+        return replace(capped, id=f"T-{number}", updated_at=time.time())
+
+    def _queue_new(self, pipe: Pipeline, ticket: Ticket) -> None:
+        number = int(ticket.id.removeprefix("T-"))
+        pipe.set(self._key(ticket.id), ticket_to_json(ticket))
+        pipe.zadd(self._key("all"), {ticket.id: number})
+        pipe.zadd(self._key("open"), {ticket.id: number})
+        if ticket.desk_ref is not None:
+            pipe.set(self._key("desk", ticket.desk_ref.key.redis_key), ticket.id)
+        self._index(pipe, ticket)
 
     def _index(self, pipe: Pipeline, ticket: Ticket) -> None:
         """Queue on `pipe`: name the ticket in the index of its customer and of everyone else

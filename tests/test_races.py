@@ -1,0 +1,121 @@
+"""Messages of one conversation that arrive together, and faults between deciding and committing:
+the outcome is what one message at a time would give, and nothing is half-written."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator
+
+import pytest
+
+from bot.models import Reply
+from tests.conftest import MakeApp
+from tests.people import Customer
+from tests.standins.redis_proxy import RedisFaultProxy
+from tests.test_conversation import RecordingDesk
+
+HUMAN = "I want to talk to a human"
+# The write that commits a new ticket: a transaction adding it to the open tickets.
+COMMIT = (b"MULTI", b":ticket:open")
+
+
+@pytest.fixture
+async def flaky_redis() -> AsyncIterator[RedisFaultProxy]:
+    proxy = await RedisFaultProxy().start()
+    yield proxy
+    await proxy.close()
+
+
+def tickets_in(replies: list[Reply]) -> set[str]:
+    return {reply.ticket.id for reply in replies if reply.ticket is not None}
+
+
+async def test_two_hand_off_requests_arriving_together_open_one_ticket(make_app: MakeApp) -> None:
+    app = make_app()
+    desk = RecordingDesk()
+    app.engine.set_desk(desk)
+    for _ in range(10):
+        alice = Customer(app.engine)
+        replies = await asyncio.gather(alice.say(HUMAN), alice.say("get me a person please"))
+        [ticket_id] = tickets_in(replies)
+        assert all(reply.escalated for reply in replies)
+        assert any(ticket_id in reply.text for reply in replies if reply.ticket is None)
+    assert len(desk.cards) == 10
+    assert len(await app.tickets.list()) == 10
+
+
+async def test_two_replicas_sharing_redis_open_one_ticket_for_one_conversation(
+    make_app: MakeApp,
+) -> None:
+    first, second = make_app(), make_app()
+    for _ in range(10):
+        alice = Customer(first.engine)
+        twin = Customer(second.engine, key=alice.key)
+        replies = await asyncio.gather(alice.say(HUMAN), twin.say(HUMAN))
+        assert len(tickets_in(replies)) == 1
+    assert len(await first.tickets.list()) == 10
+
+
+async def test_a_commit_cut_once_is_retried_and_stores_one_ticket(
+    make_app: MakeApp, flaky_redis: RedisFaultProxy
+) -> None:
+    app = make_app(REDIS_URL=flaky_redis.url)
+    desk = RecordingDesk()
+    app.engine.set_desk(desk)
+    flaky_redis.cut_at(COMMIT)
+    opened = await Customer(app.engine).say(HUMAN)
+    assert flaky_redis.cuts == 1
+    assert opened.ticket is not None and [t.id for t in await app.tickets.list()] == [
+        opened.ticket.id
+    ]
+    assert [card.id for card in desk.cards] == [opened.ticket.id]
+
+
+async def test_a_commit_whose_reply_is_lost_is_not_committed_twice(
+    make_app: MakeApp, flaky_redis: RedisFaultProxy
+) -> None:
+    app = make_app(REDIS_URL=flaky_redis.url)
+    desk = RecordingDesk()
+    app.engine.set_desk(desk)
+    flaky_redis.lose_reply_to(COMMIT)
+    alice = Customer(app.engine)
+    opened = await alice.say(HUMAN)
+    assert flaky_redis.lost_replies == 1
+    assert opened.ticket is not None and [t.id for t in await app.tickets.list()] == [
+        opened.ticket.id
+    ]
+    assert [card.id for card in desk.cards] == [opened.ticket.id]
+    # Her next words go to the agents on that ticket: no second one.
+    again = await alice.say(HUMAN)
+    assert again.ticket is None and len(await app.tickets.list()) == 1
+    assert desk.customer_messages == [(opened.ticket.id, HUMAN)]
+
+
+async def test_while_commits_keep_failing_the_ticket_is_held_once_and_stored_once(
+    make_app: MakeApp, flaky_redis: RedisFaultProxy
+) -> None:
+    app = make_app(REDIS_URL=flaky_redis.url)
+    desk = RecordingDesk()
+    app.engine.set_desk(desk)
+    alice = Customer(app.engine)
+    flaky_redis.cut_at(COMMIT, times=None)
+    opened = await alice.say(HUMAN)
+    # The desk has the ticket at once under a provisional id; the store has nothing half-written.
+    assert opened.ticket is not None and opened.ticket.id.startswith("P-")
+    assert await app.tickets.list() == []
+    assert [card.id for card in desk.cards] == [opened.ticket.id]
+    # Asking again while the ticket waits for Redis opens nothing new: it joins the held one.
+    again = await alice.say(HUMAN)
+    assert again.ticket is None and [t.id for t in app.engine.outbox.held] == [opened.ticket.id]
+    flaky_redis.heal()
+    stored = await app.engine.outbox.flush(app.engine.desk)
+    assert [held for held, _ in stored] == [opened.ticket.id]
+    [ticket] = await app.tickets.list()
+    assert ticket.key == alice.key
+    assert [line for line in ticket.transcript if line == ("customer", HUMAN)] == [
+        ("customer", HUMAN)
+    ] * 2
+    # Once stored, the conversation knows its ticket: a third request opens nothing new.
+    third = await alice.say(HUMAN)
+    assert third.ticket is None
+    assert len(await app.tickets.list()) == 1 and len(desk.cards) == 1
