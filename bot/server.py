@@ -6,6 +6,7 @@ import asyncio
 import contextlib
 import logging
 import signal
+from enum import StrEnum
 from typing import Protocol
 
 from aiohttp import web
@@ -16,6 +17,14 @@ from bot.channels import Desk, OutputChannel
 from bot.reminders import run_housekeeping
 
 log = logging.getLogger(__name__)
+
+
+class Connection(StrEnum):
+    """How an adapter's link to its platform stands, as `/readyz` reports it."""
+
+    CONNECTING = "connecting"  # not yet connected, or connecting again after losing the link
+    CONNECTED = "connected"  # events arrive (in Slack's HTTP mode: the endpoint is served)
+    FAILED = "failed"  # the platform refused the bot for good; the process is exiting
 
 
 class PlatformAdapter(Protocol):
@@ -35,7 +44,12 @@ class PlatformAdapter(Protocol):
 
     def add_routes(self, web_app: web.Application) -> None: ...
 
-    async def start(self) -> None: ...
+    async def start(self) -> None:
+        """Connect to the platform. It may take long (an unreachable platform is retried):
+        serve runs it beside everything else and cancels it on SIGTERM."""
+        ...
+
+    async def connection(self) -> Connection: ...
 
     async def ended(self) -> str:
         """Return, with the reason, only if the platform refused the bot for good (a rejected
@@ -82,8 +96,13 @@ def build_web_app(app: App, adapters: list[PlatformAdapter]) -> web.Application:
         checks = {"faq": len(app.faq.index) > 0, "redis": False}
         with contextlib.suppress(RedisError, OSError):
             checks["redis"] = await app.store.ping()
-        status = 200 if all(checks.values()) else 503
-        return web.json_response({"ready": status == 200, **checks}, status=status)
+        platforms = {adapter.name: await adapter.connection() for adapter in adapters}
+        ready = all(checks.values()) and all(
+            state is Connection.CONNECTED for state in platforms.values()
+        )
+        return web.json_response(
+            {"ready": ready, **checks, **platforms}, status=200 if ready else 503
+        )
 
     async def metrics(_: web.Request) -> web.Response:
         return web.Response(body=app.metrics.render(), content_type="text/plain", charset="utf-8")
@@ -120,6 +139,28 @@ async def save_held_tickets(app: App) -> None:
         log.error("exiting with tickets Redis never stored (their desk cards remain): %s", held)
 
 
+async def _until_stopped_or_failed(
+    stopped: asyncio.Task[bool],
+    ended: list[asyncio.Task[str]],
+    starting: dict[asyncio.Task[None], str],
+) -> list[str]:
+    """Wait for `stopped`, for a platform that refuses the bot, or for one that cannot start;
+    return the failures. Starts that succeed are logged and leave `starting`."""
+    while True:
+        done, _ = await asyncio.wait(
+            [stopped, *ended, *starting], return_when=asyncio.FIRST_COMPLETED
+        )
+        failures = [task.result() for task in ended if task in done]
+        for task in [task for task in starting if task in done]:
+            name = starting.pop(task)
+            if task.exception() is not None:
+                failures.append(f"{name} could not start: {task.exception()!r}")
+            else:
+                log.info("%s adapter started", name)
+        if failures or stopped in done:
+            return failures
+
+
 async def serve(app: App, stop: asyncio.Event | None = None) -> int:
     """Run until SIGTERM or SIGINT (or `stop` is set), then finish in-flight work and exit 0;
     exit 1 when a platform refuses the bot, so a supervisor shows the reason instead of a bot
@@ -138,9 +179,7 @@ async def serve(app: App, stop: asyncio.Event | None = None) -> int:
     log.info("HTTP endpoints on %s:%s", app.settings.HTTP_HOST, app.settings.HTTP_PORT)
     if not adapters:
         log.info("no platform is configured: serving only the HTTP endpoints")
-    for adapter in adapters:
-        await adapter.start()
-        log.info("%s adapter started", adapter.name)
+    starting = {asyncio.create_task(adapter.start()): adapter.name for adapter in adapters}
     housekeeping = (
         asyncio.create_task(run_housekeeping(app.engine, app.reminders, stop))
         if app.reminders is not None
@@ -149,15 +188,16 @@ async def serve(app: App, stop: asyncio.Event | None = None) -> int:
     ended = [asyncio.create_task(adapter.ended()) for adapter in adapters]
     stopped = asyncio.create_task(stop.wait())
     try:
-        done, _ = await asyncio.wait([stopped, *ended], return_when=asyncio.FIRST_COMPLETED)
-        failures = [task.result() for task in ended if task in done]
+        failures = await _until_stopped_or_failed(stopped, ended, starting)
         for failure in failures:
             log.error("shutting down: %s", failure)
         log.info("shutting down: no new messages, finishing those in flight")
         return 1 if failures else 0
     finally:
-        for task in [stopped, *ended]:
+        for task in [stopped, *ended, *starting]:
             task.cancel()
+        # A platform still connecting is abandoned: its adapter's stop() closes what it opened.
+        await asyncio.gather(*starting, return_exceptions=True)
         if housekeeping is not None:
             housekeeping.cancel()
             with contextlib.suppress(asyncio.CancelledError):

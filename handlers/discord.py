@@ -45,6 +45,7 @@ from bot.models import (
     Ticket,
     TicketStatus,
 )
+from bot.server import Connection
 from bot.settings import Settings
 from handlers.inflight import InFlight
 
@@ -562,6 +563,12 @@ class DiscordAdapter:
     async def ended(self) -> str:
         await self._failed.wait()
         return self.failure or ""
+
+    async def connection(self) -> Connection:
+        if self.failure is not None:
+            return Connection.FAILED
+        ready = self.client.is_ready() and not self.client.is_closed()
+        return Connection.CONNECTED if ready else Connection.CONNECTING
 
     async def _run(self) -> None:
         try:

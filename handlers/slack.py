@@ -51,6 +51,7 @@ from bot.models import (
     Reply,
     Ticket,
 )
+from bot.server import Connection
 from bot.settings import SettingsError
 from handlers.inflight import InFlight
 from handlers.slack_format import (
@@ -411,6 +412,13 @@ class SlackAdapter:
             log.info("Slack Socket Mode connected")
         elif self.http_enabled:
             log.info("Slack HTTP mode: events on %s", EVENTS_PATH)
+
+    async def connection(self) -> Connection:
+        if not self.app_token:  # HTTP mode: Slack connects to the endpoint, which is served
+            return Connection.CONNECTED
+        if self._socket is None or not await self._socket.client.is_connected():
+            return Connection.CONNECTING
+        return Connection.CONNECTED
 
     async def stop(self) -> None:
         self.in_flight.accepting = False

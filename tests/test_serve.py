@@ -1,8 +1,10 @@
-"""`faqbot serve` with no platform configured: HTTP endpoints, readiness, metrics, clean SIGTERM."""
+"""`faqbot serve`: HTTP endpoints, readiness (per platform too), metrics, and a clean SIGTERM, also
+while a platform is still connecting."""
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import os
 import signal
@@ -11,15 +13,25 @@ import sys
 import time
 import urllib.error
 import urllib.request
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import aiohttp
 import pytest
 
+from bot import server
+from tests.conftest import MakeApp
 from tests.redis_server import free_port
+from tests.standins.discord_api import DiscordStandIn
 from tests.standins.slack_api import SlackStandIn
-from tests.test_slack import SECRET, event_envelope, message, signed_headers
+from tests.test_discord import TOKEN as DISCORD_TOKEN
+from tests.test_slack import (  # the Slack stand-in fixture too
+    SECRET,
+    event_envelope,
+    message,
+    signed_headers,
+    standin,  # noqa: F401
+)
 
 
 def get(url: str) -> tuple[int, str]:
@@ -155,3 +167,128 @@ async def test_sigterm_finishes_the_answer_in_flight_and_refuses_new_messages(
     assert "password" in answer["text"].lower()
     assert not slack.called("chat.postMessage", channel="D2")
     assert "Traceback" not in output
+
+
+# ---- platforms still connecting
+
+
+async def readiness(
+    port: int, until: Callable[[dict[str, object]], bool]
+) -> tuple[int, dict[str, object]]:
+    """Ask /readyz until its body satisfies `until` (a platform connects in the background)."""
+    while True:
+        with contextlib.suppress(OSError):  # not listening yet
+            status, body = await asyncio.to_thread(get, f"http://127.0.0.1:{port}/readyz")
+            if until(json.loads(body)):
+                return status, json.loads(body)
+        await asyncio.sleep(0.05)
+
+
+async def test_sigterm_stops_serve_while_slack_is_unreachable(
+    tmp_path: Path, redis_url: str, prefix: str
+) -> None:
+    nothing_listens = free_port()
+    process, base = await asyncio.to_thread(
+        start_serve,
+        tmp_path,
+        REDIS_URL=redis_url,
+        REDIS_PREFIX=prefix,
+        SLACK_BOT_TOKEN="xoxb-test",
+        SLACK_APP_TOKEN="xapp-test",
+        SLACK_API_URL=f"http://127.0.0.1:{nothing_listens}/api/",
+    )
+    try:
+        # Socket Mode retries apps.connections.open for as long as Slack cannot be reached.
+        await asyncio.to_thread(read_until, process, "Failed to connect")
+        status, body = get(f"{base}/readyz")
+        assert status == 503
+        assert json.loads(body) == {
+            "ready": False,
+            "faq": True,
+            "redis": True,
+            "slack": "connecting",
+        }
+        process.send_signal(signal.SIGTERM)
+        output, _ = await asyncio.to_thread(process.communicate, timeout=60)
+    finally:
+        if process.poll() is None:
+            process.kill()
+            process.communicate()
+    assert process.returncode == 0, output
+    assert "shutting down" in output
+
+
+async def test_readyz_follows_the_slack_connection(
+    make_app: MakeApp,
+    standin: SlackStandIn,  # noqa: F811
+) -> None:
+    # Slack's answer to apps.connections.open waits: the bot is up, still connecting.
+    connecting = standin.hold["apps.connections.open"] = asyncio.Event()
+    port = free_port()
+    app = make_app(
+        SLACK_BOT_TOKEN="xoxb-test",
+        SLACK_APP_TOKEN="xapp-test",
+        SLACK_API_URL=standin.api_url,
+        HTTP_HOST="127.0.0.1",
+        HTTP_PORT=port,
+    )
+    stop = asyncio.Event()
+    running = asyncio.create_task(server.serve(app, stop))
+
+    async def slack_state(expected: str) -> tuple[int, dict[str, object]]:
+        return await readiness(port, lambda body: body.get("slack") == expected)
+
+    try:
+        await standin.wait_for(lambda: standin.held)
+        status, body = await asyncio.wait_for(slack_state("connecting"), 30)
+        assert status == 503 and body["ready"] is False and body["redis"] is True
+        connecting.set()
+        status, body = await asyncio.wait_for(slack_state("connected"), 30)
+        assert (status, body) == (
+            200,
+            {"ready": True, "faq": True, "redis": True, "slack": "connected"},
+        )
+        # Slack drops the connection: not ready until Socket Mode has connected again.
+        await (await standin.connected()).close()
+        status, _ = await asyncio.wait_for(slack_state("connecting"), 30)
+        assert status == 503
+        status, _ = await asyncio.wait_for(slack_state("connected"), 60)
+        assert status == 200
+    finally:
+        stop.set()
+        assert await asyncio.wait_for(running, 30) == 0
+
+
+async def test_readyz_names_every_configured_platform(
+    make_app: MakeApp,
+    standin: SlackStandIn,  # noqa: F811
+    discord_standin: DiscordStandIn,
+) -> None:
+    port = free_port()
+    app = make_app(
+        SLACK_BOT_TOKEN="xoxb-test",
+        SLACK_APP_TOKEN="xapp-test",
+        SLACK_API_URL=standin.api_url,
+        DISCORD_TOKEN=DISCORD_TOKEN,
+        DISCORD_API_URL=discord_standin.url + "/api/v10",
+        DISCORD_GATEWAY_URL=discord_standin.ws_url,
+        HTTP_HOST="127.0.0.1",
+        HTTP_PORT=port,
+    )
+    stop = asyncio.Event()
+    running = asyncio.create_task(server.serve(app, stop))
+    try:
+        status, body = await asyncio.wait_for(readiness(port, lambda body: body["ready"]), 30)
+        assert (status, body) == (
+            200,
+            {
+                "ready": True,
+                "faq": True,
+                "redis": True,
+                "slack": "connected",
+                "discord": "connected",
+            },
+        )
+    finally:
+        stop.set()
+        assert await asyncio.wait_for(running, 30) == 0
