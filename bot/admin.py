@@ -216,7 +216,8 @@ class AdminCommands:
 
     async def _status(self) -> str:
         lines = [
-            f"FAQ version {self.faq.version}: {len(self.faq.index)} entries from {self.faq.path}",
+            f"FAQ version {self.faq.version}: {len(self.faq.index)} entries from "
+            f"{await self._served_from()}",
             f"Answer mode: {self.answer_mode}",
         ]
         try:
@@ -233,6 +234,18 @@ class AdminCommands:
                 f"about ${usage.get('cost_usd', 0.0):.4f}"
             )
         return "\n".join(lines)
+
+    async def _served_from(self) -> str:
+        """The served version's publication when Redis has it (the live version need not be
+        FAQ_PATH's content), else FAQ_PATH, which a process serves while Redis is away."""
+        try:
+            info = await self.publisher.versions.info(self.faq.version)
+        except RedisError:
+            info = None
+        if info is None:
+            return str(self.faq.path)
+        when = time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime(info.when))
+        return f"{info.source}, published by {info.who} on {when}"
 
     async def _tickets(self) -> str:
         tickets = await self.tickets.list()
