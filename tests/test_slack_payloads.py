@@ -293,3 +293,15 @@ async def test_a_malformed_request_is_refused_with_its_reason(
     async with rig.session.post(rig.url, data=body, headers=headers) as response:
         assert response.status == 400
         assert "event" in await response.text()
+
+
+async def test_a_body_over_a_megabyte_is_refused_unread(
+    rig: SlackRig,  # noqa: F811
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    huge = Request("2 MB", b'{"type": "event_callback", "x": "' + b"a" * 2**21 + b'"}', 413)
+    assert (await huge.send(rig)).status == 413
+    event = mention(PASSWORD_QUESTION)
+    assert await rig.event(event) == 200
+    await rig.standin.wait_call("chat.postMessage", thread_ts=event["ts"])
+    assert not [r for r in caplog.records if r.exc_info or r.levelname == "ERROR"]
