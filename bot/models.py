@@ -6,6 +6,10 @@ import enum
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
+# Platforms whose users are customers; the terminal and `faqbot ask` are run by the operator.
+CUSTOMER_PLATFORMS = ("slack", "discord")
+ALL_PLATFORMS = (*CUSTOMER_PLATFORMS, "terminal", "cli")
+
 
 @dataclass(frozen=True)
 class ConversationKey:

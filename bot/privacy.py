@@ -15,14 +15,11 @@ from redis.asyncio import Redis
 from bot.drafts import DraftStore
 from bot.gaps import GapLog
 from bot.language import phrase
-from bot.models import ConversationKey, IncomingMessage
+from bot.models import CUSTOMER_PLATFORMS, ConversationKey, IncomingMessage
 from bot.store import Forgotten, Store, text
 from bot.tickets import TicketError, TicketStore
 from bot.user_index import UserIndex
 
-# Platforms whose users are customers; the terminal and `faqbot ask` are run by the operator.
-CUSTOMER_PLATFORMS = ("slack", "discord")
-ALL_PLATFORMS = (*CUSTOMER_PLATFORMS, "terminal", "cli")
 _SEEN = "seen"
 
 

@@ -110,6 +110,24 @@ def test_faq_check_lists_every_error_and_exits_1(tmp_path: Path) -> None:
     assert ok.returncode == 0 and "1 entries, no errors" in ok.stdout
 
 
+def test_faq_check_starts_without_loading_the_bot(tmp_path: Path) -> None:
+    """An admin checking a file waits for the loader, not for the LLM client and the engine."""
+    good = tmp_path / "good.yaml"
+    good.write_text("- id: a\n  question: Q\n  answer: A\n")
+    probe = (
+        "import sys\n"
+        "from bot.cli import main\n"
+        f"code = main(['faq', 'check', {str(good)!r}])\n"
+        "heavy = sorted(m for m in ('anthropic', 'bot.app', 'bot.conversation', 'discord') "
+        "if m in sys.modules)\n"
+        "print(code, heavy)\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", probe], capture_output=True, text=True, cwd=tmp_path, timeout=120
+    )
+    assert result.stdout.splitlines()[-1] == "0 []", result.stderr
+
+
 def test_a_broken_faq_path_stops_the_bot_with_the_errors(tmp_path: Path) -> None:
     bad = tmp_path / "bad.yaml"
     bad.write_text("not: a list\n")
