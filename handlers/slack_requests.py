@@ -32,6 +32,7 @@ def is_signed(verifier: SignatureVerifier, raw: bytes, headers: Mapping[str, str
     Slack signs UTF-8 text; a body that is not UTF-8 cannot be one of its requests."""
     timestamp = headers.get("X-Slack-Request-Timestamp", "")
     signature = headers.get("X-Slack-Signature", "")
+    # compare_digest raises on non-ASCII text rather than saying False.
     if not _TIMESTAMP.fullmatch(timestamp) or not signature.isascii():
         return False
     try:

@@ -248,10 +248,13 @@ async def test_readyz_follows_the_slack_connection(
             200,
             {"ready": True, "faq": True, "redis": True, "slack": "connected"},
         )
-        # Slack drops the connection: not ready until Socket Mode has connected again.
+        # Slack drops the connection and is slow to give a new one: not ready until Socket Mode
+        # has connected again.
+        reconnecting = standin.hold["apps.connections.open"] = asyncio.Event()
         await (await standin.connected()).close()
         status, _ = await asyncio.wait_for(slack_state("connecting"), 30)
         assert status == 503
+        reconnecting.set()
         status, _ = await asyncio.wait_for(slack_state("connected"), 60)
         assert status == 200
     finally:

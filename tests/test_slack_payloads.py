@@ -94,6 +94,11 @@ UNSIGNED = [
         A_MENTION,
         lambda raw: {**slack_signature(raw), "X-Slack-Request-Timestamp": "9" * 5000},
     ),
+    unsigned(
+        "signature with non-ASCII characters",
+        A_MENTION,
+        lambda raw: {**slack_signature(raw), "X-Slack-Signature": "v0=\u00e9t\u00e9"},
+    ),
     unsigned("signature of another body", b"{}", lambda raw: slack_signature(A_MENTION)),
     unsigned("invalid JSON", b'{"type": '),
     unsigned("a JSON array", b"[]"),
