@@ -34,6 +34,9 @@ from slack_sdk.http_retry.builtin_async_handlers import (
     async_default_handlers,
 )
 from slack_sdk.signature import SignatureVerifier
+from slack_sdk.socket_mode.aiohttp import SocketModeClient
+from slack_sdk.socket_mode.request import SocketModeRequest
+from slack_sdk.socket_mode.response import SocketModeResponse
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.app import App
@@ -66,7 +69,7 @@ from handlers.slack_format import (
     normalise_inbound,
     reply_blocks,
 )
-from handlers.slack_requests import MalformedRequest, is_signed, parse
+from handlers.slack_requests import MalformedRequest, check, is_signed, parse
 
 log = logging.getLogger(__name__)
 
@@ -300,6 +303,20 @@ def _id_of(value: object) -> str:
     return str(value.get("id") or "") if isinstance(value, dict) else ""
 
 
+class CheckedSocketModeHandler(AsyncSocketModeHandler):
+    """Socket Mode, each payload held to the shapes Bolt reads, as `/slack/events` does."""
+
+    async def handle(self, client: SocketModeClient, req: SocketModeRequest) -> None:  # type: ignore[override]
+        try:
+            check(req.payload)
+        except MalformedRequest as exc:
+            log.warning("Slack %s payload refused: %s", req.type, exc)
+            # Acknowledged all the same: Slack would resend it, and it would fail again.
+            await client.send_socket_mode_response(SocketModeResponse(envelope_id=req.envelope_id))
+            return
+        await super().handle(client, req)
+
+
 class SlackAdapter:
     name = PLATFORM
 
@@ -335,7 +352,7 @@ class SlackAdapter:
         )
         self._bot_user_id: str | None = None
         self.in_flight = InFlight("Slack")
-        self._socket: AsyncSocketModeHandler | None = None
+        self._socket: CheckedSocketModeHandler | None = None
         self._register()
 
     @classmethod
@@ -406,7 +423,9 @@ class SlackAdapter:
 
     async def start(self) -> None:
         if self.app_token:
-            self._socket = AsyncSocketModeHandler(self.bolt, self.app_token, web_client=self.client)
+            self._socket = CheckedSocketModeHandler(
+                self.bolt, self.app_token, web_client=self.client
+            )
             # Retries until Slack answers, however long: serve cancels it on SIGTERM.
             await self._socket.connect_async()  # type: ignore[no-untyped-call]
             log.info("Slack Socket Mode connected")

@@ -4,6 +4,7 @@ Bolt parses the body before it checks the signature, and then reads its fields a
 shapes: a forged or broken body made it raise, so a 500 with a traceback. Here the signature is
 checked on the raw bytes first (anything unsigned is a 401, whatever it holds), then the body is
 parsed by Bolt's own rules and held to the shapes Bolt and the adapter read (400 otherwise).
+Socket Mode payloads, signed by the connection itself, are held to the same shapes.
 """
 
 from __future__ import annotations
@@ -169,6 +170,11 @@ def parse(text: str, content_type: str | None) -> Payload:
         raise MalformedRequest("the body is nested too deeply") from None
     except ValueError as exc:
         raise MalformedRequest(f"the body is not valid JSON: {exc}") from None
+    return check(body)
+
+
+def check(body: object) -> Payload:
+    """`body` when it has a shape Bolt and the adapter can read (also a Socket Mode payload)."""
     if not isinstance(body, dict):
         raise MalformedRequest(f"the body is a JSON {type(body).__name__}, not an object")
     try:

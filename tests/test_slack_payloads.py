@@ -18,6 +18,10 @@ from urllib.parse import quote, urlencode
 import aiohttp
 import pytest
 
+from bot.server import connect
+from handlers.slack import SlackAdapter
+from tests.conftest import MakeApp
+from tests.standins.slack_api import SlackStandIn
 from tests.test_slack import (  # the Slack rig and its fixtures
     PASSWORD_QUESTION,
     SECRET,
@@ -310,3 +314,54 @@ async def test_a_body_over_a_megabyte_is_refused_unread(
     assert await rig.event(event) == 200
     await rig.standin.wait_call("chat.postMessage", thread_ts=event["ts"])
     assert not [r for r in caplog.records if r.exc_info or r.levelname == "ERROR"]
+
+
+# ---- the same over Socket Mode, where the connection stands for the signature
+
+SOCKET_MALFORMED = [
+    ("events_api", {"type": "event_callback", "event": [{"type": "message"}]}),
+    ("events_api", {"type": "event_callback", "event": "app_mention"}),
+    ("events_api", {"type": "event_callback", "event": None}),
+    ("events_api", {**event_envelope(mention("hi")), "team": 5}),
+    ("events_api", {"type": "event_callback", "event": {"type": "reaction_added", "item": []}}),
+    ("interactive", {**block_actions_in_a_view, "actions": []}),
+    ("interactive", {**block_actions_in_a_view, "actions": [{"value": "x"}]}),
+    ("interactive", {"type": "view_submission", "view": None}),
+    ("slash_commands", {"command": "/faq", "text": ["status"]}),
+]
+
+
+async def test_socket_mode_acknowledges_malformed_payloads_and_answers_on(
+    make_app: MakeApp,
+    standin: SlackStandIn,  # noqa: F811
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    app = make_app(
+        SLACK_BOT_TOKEN="xoxb-test", SLACK_APP_TOKEN="xapp-test", SLACK_API_URL=standin.api_url
+    )
+    adapter = SlackAdapter.from_app(app)
+    connect(app, [adapter])
+    await adapter.start()
+
+    async def acknowledged(envelope_type: str, payload: Any) -> None:
+        envelope_id = await standin.push(envelope_type, payload)
+        await standin.wait_for(lambda: [a for a in standin.acks if a["envelope_id"] == envelope_id])
+
+    try:
+        for envelope_type, payload in SOCKET_MALFORMED:
+            await acknowledged(envelope_type, payload)
+        for case in REAL:
+            if not case["form"] and case["body"].get("type") == "event_callback":
+                await acknowledged("events_api", case["body"])
+        await acknowledged("interactive", block_actions_in_a_view)
+        event = mention(PASSWORD_QUESTION)
+        await standin.push("events_api", event_envelope(event))
+        answer = await standin.wait_call("chat.postMessage", thread_ts=event["ts"])
+        assert "Forgot password?" in answer["text"]
+        await adapter.drain()
+    finally:
+        await adapter.stop()
+    refused = [r for r in caplog.records if "payload refused" in r.getMessage()]
+    assert len(refused) == len(SOCKET_MALFORMED)
+    troubles = [r for r in caplog.records if r.exc_info or r.levelname in ("ERROR", "CRITICAL")]
+    assert not troubles, [r.getMessage() for r in troubles]
