@@ -48,7 +48,7 @@ from bot.outbox import TicketOutbox, provisional_id
 from bot.privacy import Privacy
 from bot.routing import Route, RouteKind, Router
 from bot.sanitize import clean_text, defuse_mentions
-from bot.store import Store, Turn
+from bot.store import Loaded, Store, Turn, begin_unit, end_unit
 from bot.ticket_events import TicketEvent, TicketEvents
 from bot.tickets import TicketError, TicketStore
 from faq.index import FaqIndex, Hit
@@ -153,11 +153,16 @@ class ConversationEngine:
             await channel.send(key, reply)
 
     async def handle(self, message: IncomingMessage) -> Reply:
+        """Decide on one message: its conversation is loaded in one round trip, and the writes
+        the decision makes are committed together at the end (bot/store.py)."""
         speaker = _speaker.set(None)
+        unit, token = begin_unit()
         try:
             with conversation_context(message.key.redis_key):
                 return await self._handle(message)
         finally:
+            end_unit(token)
+            await self._soft(unit.commit(self.store.redis), None)
             _speaker.reset(speaker)
 
     async def _handle(self, message: IncomingMessage) -> Reply:
@@ -166,12 +171,12 @@ class ConversationEngine:
         if self.outbox:
             await self.flush_outbox()
         text = clean_text(message.text)
-        desk_ticket = await self._soft(self.tickets.for_desk_thread(message.key), None)
-        # Chatter the bot is not part of is dropped before the dedupe write, which would
-        # otherwise cost a Redis key per message in every busy channel it can read.
-        if desk_ticket is None and not await self._addressed(message):
+        loaded = await self._load(message)
+        desk_ticket = loaded.desk_ticket
+        if not loaded.addressed:
             return Reply()
-        if not await self._first_delivery(message):
+        if not loaded.first_delivery:
+            log.info("duplicate delivery of %s ignored", message.message_id)
             return Reply()
         if desk_ticket is not None:
             set_ticket(desk_ticket)
@@ -215,13 +220,22 @@ class ConversationEngine:
             return await self._reply_with_entry(message, entry, language, confidence=1.0)
         return await self._question(message, text, language, state)
 
-    async def _addressed(self, message: IncomingMessage) -> bool:
-        """In an allowed place, and a DM, a mention, or a conversation the bot is part of."""
-        if not self.allow_list.allows(message):
-            return False
-        if message.is_direct or message.mentioned:
-            return True
-        return await self._soft(self.store.known(message.key), False)
+    async def _load(self, message: IncomingMessage) -> Loaded:
+        """Chatter the bot is not part of is dropped before the dedupe write, which would
+        otherwise cost a Redis key per message in every busy channel it can read. When Redis is
+        down, the message alone decides."""
+        allowed = self.allow_list.allows(message)
+        called = message.is_direct or message.mentioned
+        loading = self.store.load(
+            message.key,
+            desk_name=self.tickets.desk_name(message.key),
+            seen_name=self.privacy.seen_name(message.key.platform, message.user_id),
+            user_id=message.user_id,
+            event_id=message.message_id,
+            allowed=allowed,
+            called=called,
+        )
+        return await self._soft(loading, Loaded(None, allowed and called, True))
 
     async def _rate_limited(self, message: IncomingMessage, language: str) -> Reply | None:
         """None when the customer may go on; else a one-off notice, then silence, per minute.
@@ -264,16 +278,6 @@ class ConversationEngine:
         if route.answer is not None:
             await self._record_usage(key, route.answer)
         return route
-
-    async def _first_delivery(self, message: IncomingMessage) -> bool:
-        if not message.message_id:
-            return True
-        first = await self._soft(
-            self.store.first_delivery(message.key.platform, message.message_id), True
-        )
-        if not first:
-            log.info("duplicate delivery of %s ignored", message.message_id)
-        return first
 
     async def _question(
         self, message: IncomingMessage, text: str, language: str, state: dict[str, str]
@@ -495,6 +499,10 @@ class ConversationEngine:
             if isinstance(opened, str):  # another message of this conversation opened it first
                 return Reply(phrase("ticket_exists", language, ticket=opened), escalated=True)
             ticket = opened
+            # Already committed with the ticket; said again so this message's view and its
+            # queued writes (a miss counted earlier) agree with it.
+            await self._soft(self.store.set_state(message.key, {"ticket": ticket.id}), None)
+            await self._soft(self.store.clear_state(message.key, "missed"), None)
             set_ticket(ticket.id)
             log.info("ticket %s opened for %s: %s", ticket.id, message.key.redis_key, reason)
             await self._soft(self.store.count("escalated"), None)

@@ -11,16 +11,15 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from redis.asyncio import Redis
+from redis.asyncio.client import Pipeline
 
 from bot.drafts import DraftStore
 from bot.gaps import GapLog
 from bot.language import phrase
 from bot.models import CUSTOMER_PLATFORMS, ConversationKey, IncomingMessage
-from bot.store import Forgotten, Store, text
+from bot.store import SEEN, Forgotten, Store, current_unit, text, write
 from bot.tickets import TicketError, TicketStore
 from bot.user_index import UserIndex
-
-_SEEN = "seen"
 
 
 @dataclass
@@ -77,24 +76,39 @@ class Privacy:
             return phrase("privacy_notice_bot", language)
         return phrase("privacy_notice_ai", language, provider=self._ai_provider)
 
+    def seen_name(self, platform: str, user_id: str) -> str:
+        """Where the bot records having met this person, for `Store.load`."""
+        return self.index.key(platform, user_id)
+
     async def first_contact(self, message: IncomingMessage) -> bool:
         """Record that this person takes part in this conversation; True the first time the bot
         meets them (or the first time since everything about them expired)."""
         platform, user_id = message.key.platform, message.user_id
-        async with self.redis.pipeline(transaction=True) as pipe:
-            pipe.sadd(self.index.key(platform, user_id), _SEEN)
+
+        def queue(pipe: Pipeline) -> None:
+            pipe.sadd(self.index.key(platform, user_id), SEEN)
             self.index.add(pipe, platform, user_id, f"conv:{message.key.redis_key}")
-            first, *_ = await pipe.execute()
-        return platform in CUSTOMER_PLATFORMS and bool(first)
+
+        unit = current_unit()
+        if unit is not None and (platform, user_id) in unit.seen:
+            first = not unit.seen[(platform, user_id)]
+            unit.seen[(platform, user_id)] = True
+            await write(self.redis, queue)
+        else:
+            async with self.redis.pipeline(transaction=True) as pipe:
+                queue(pipe)
+                added, *_ = await pipe.execute()
+            first = bool(added)
+        return platform in CUSTOMER_PLATFORMS and first
 
     async def took_part(self, message: IncomingMessage) -> None:
         """Record that this person wrote in this conversation while the bot stayed quiet (a ticket
         was open): erasing them must find their words there even once the ticket is gone."""
-        async with self.redis.pipeline(transaction=True) as pipe:
-            self.index.add(
-                pipe, message.key.platform, message.user_id, f"conv:{message.key.redis_key}"
-            )
-            await pipe.execute()
+        platform, user_id = message.key.platform, message.user_id
+        await write(
+            self.redis,
+            lambda pipe: self.index.add(pipe, platform, user_id, f"conv:{message.key.redis_key}"),
+        )
 
     async def erase(self, user_id: str, platform: str) -> Erasure:
         """Delete this person's conversations (history, state, usage), tickets, FAQ-gap records,

@@ -1,6 +1,11 @@
 """Conversation state in Redis: history, per-conversation flags, event dedupe, counters, usage.
 
 Every key starts with the configured prefix, so several bots (or a test) can share one server.
+
+A message is one load and one commit (`Store.load`, `UnitOfWork`): what deciding needs is read
+in one pipelined round trip, and the writes it makes are queued and committed together in one
+MULTI/EXEC when it ends, so a failed commit leaves none of them half-written. Outside a message
+(a resolve from the CLI, a reminder) each write is sent at once.
 """
 
 from __future__ import annotations
@@ -9,7 +14,8 @@ import enum
 import json
 import time
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import asdict, dataclass
+from contextvars import ContextVar
+from dataclasses import asdict, dataclass, field
 from typing import TypeVar
 
 from redis.asyncio import Redis
@@ -54,6 +60,82 @@ class Turn:
     author: str = ""
 
 
+Write = Callable[[Pipeline], object]
+# The member of a person's index (bot/user_index.py) that says the bot has met them.
+SEEN = "seen"
+
+
+@dataclass
+class UnitOfWork:
+    """One message's reads (the conversations it loaded) and its queued writes."""
+
+    states: dict[ConversationKey, dict[str, str]] = field(default_factory=dict)
+    histories: dict[ConversationKey, list[Turn]] = field(default_factory=dict)
+    # Whether each (platform, user id) was met before, for the first-contact notice.
+    seen: dict[tuple[str, str], bool] = field(default_factory=dict)
+    writes: list[Write] = field(default_factory=list)
+
+    async def commit(self, redis: Redis) -> None:
+        if not self.writes:
+            return
+        async with redis.pipeline(transaction=True) as pipe:
+            for queue in self.writes:
+                queue(pipe)
+            await pipe.execute()
+
+
+_unit: ContextVar[UnitOfWork | None] = ContextVar("unit_of_work", default=None)
+
+
+def begin_unit() -> tuple[UnitOfWork, object]:
+    """Start queueing this task's writes; `end_unit(token)` stops (the caller commits)."""
+    unit = UnitOfWork()
+    return unit, _unit.set(unit)
+
+
+def end_unit(token: object) -> None:
+    _unit.reset(token)  # type: ignore[arg-type]
+
+
+def current_unit() -> UnitOfWork | None:
+    return _unit.get()
+
+
+async def write(redis: Redis, queue: Write, *, deferred: bool = True) -> None:
+    """Queue `queue`'s commands on the current message's commit, or send them now outside one
+    (or when `deferred` is False: a write about a conversation the message did not load, which
+    a later read must see)."""
+    unit = _unit.get()
+    if unit is not None and deferred:
+        unit.writes.append(queue)
+        return
+    async with redis.pipeline(transaction=True) as pipe:
+        queue(pipe)
+        await pipe.execute()
+
+
+@dataclass(frozen=True)
+class Loaded:
+    """What one message's decision starts from, read in one round trip."""
+
+    desk_ticket: str | None  # the ticket whose desk thread the message is in
+    addressed: bool  # to the bot, in a conversation it is part of, or in a desk thread
+    first_delivery: bool  # False for a redelivered or replayed event
+
+
+# Whether the message concerns the bot (a desk thread, or an allowed place where it is addressed
+# or already part of the conversation) and, if so, whether this is its first delivery: one step,
+# so that chatter the bot is not part of costs no dedupe key.
+_DELIVERY = """
+local addressed = redis.call('EXISTS', KEYS[2]) == 1
+    or (ARGV[1] == '1' and (ARGV[2] == '1' or redis.call('EXISTS', KEYS[3]) == 1))
+if not addressed then return -1 end
+if ARGV[4] == '' then return 1 end
+if redis.call('SET', KEYS[1], '1', 'NX', 'EX', ARGV[3]) then return 1 end
+return 0
+"""
+
+
 class Forgotten(enum.Enum):
     """What erasing a person did to one conversation."""
 
@@ -95,27 +177,83 @@ class Store:
     async def ping(self) -> bool:
         return bool(await self.redis.ping())
 
-    async def first_delivery(self, platform: str, event_id: str) -> bool:
-        """True for the first process to see this event; redeliveries and replicas get False."""
-        created = await self.redis.set(
-            self.key("dedupe", platform, event_id), "1", nx=True, ex=self._dedupe_ttl
+    async def load(
+        self,
+        key: ConversationKey,
+        *,
+        desk_name: str,
+        seen_name: str,
+        user_id: str,
+        event_id: str,
+        allowed: bool,
+        called: bool,
+    ) -> Loaded:
+        """Read what handling a message needs in one round trip into the current unit of work:
+        the desk thread it may be in, whether it is addressed and new, the conversation's state
+        and history, and whether its writer was met before. `allowed`: in a place the bot may
+        answer; `called`: a DM or a mention."""
+        unit = _unit.get()
+        async with self.redis.pipeline(transaction=False) as pipe:
+            pipe.get(desk_name)
+            # EVAL, not a registered script: in a pipeline, redis-py would first ask whether the
+            # script is loaded, a round trip of its own.
+            pipe.eval(
+                _DELIVERY,
+                3,
+                self.key("dedupe", key.platform, event_id),
+                desk_name,
+                self._hist(key),
+                int(allowed),
+                int(called),
+                self._dedupe_ttl,
+                event_id,
+            )
+            pipe.hgetall(self.state_name(key))
+            pipe.lrange(self._hist(key), 0, -1)
+            pipe.sismember(seen_name, SEEN)
+            desk, delivery, state, history, seen = await pipe.execute()
+        if unit is not None:
+            unit.states[key] = {text(name): text(value) for name, value in state.items()}
+            unit.histories[key] = [Turn(**json.loads(item)) for item in history]
+            unit.seen[(key.platform, user_id)] = bool(seen)
+        return Loaded(
+            desk_ticket=None if desk is None else text(desk),
+            addressed=int(delivery) >= 0,
+            first_delivery=int(delivery) == 1,
         )
-        return bool(created)
+
+    def _hist(self, key: ConversationKey) -> str:
+        return self.key("hist", key.redis_key)
+
+    def _loaded(self, key: ConversationKey) -> UnitOfWork | None:
+        """The current unit of work if it loaded this conversation: its reads and writes then go
+        through the unit."""
+        unit = _unit.get()
+        return unit if unit is not None and key in unit.states else None
 
     async def history(self, key: ConversationKey) -> list[Turn]:
-        raw = await self.redis.lrange(self.key("hist", key.redis_key), 0, -1)
+        unit = self._loaded(key)
+        if unit is not None:
+            return list(unit.histories[key])
+        raw = await self.redis.lrange(self._hist(key), 0, -1)
         return [Turn(**json.loads(item)) for item in raw]
 
     async def append(self, key: ConversationKey, *turns: tuple[str, str, str]) -> None:
         """Add (role, text, author) turns; see `Turn.author`."""
-        name = self.key("hist", key.redis_key)
+        name = self._hist(key)
         now = time.time()
-        async with self.redis.pipeline(transaction=True) as pipe:
-            for role, said, author in turns:
-                pipe.rpush(name, _dump(Turn(role, said, now, author)))
+        added = [Turn(role, said, now, author) for role, said, author in turns]
+
+        def queue(pipe: Pipeline) -> None:
+            for turn in added:
+                pipe.rpush(name, _dump(turn))
             pipe.ltrim(name, -self._max_turns, -1)
             pipe.expire(name, self._history_ttl)
-            await pipe.execute()
+
+        unit = self._loaded(key)
+        if unit is not None:
+            unit.histories[key] = (unit.histories[key] + added)[-self._max_turns :]
+        await write(self.redis, queue, deferred=unit is not None)
 
     def state_name(self, key: ConversationKey) -> str:
         """The Redis hash of a conversation's state, for transactions that watch it."""
@@ -129,36 +267,69 @@ class Store:
         pipe.expire(name, self._history_ttl)
 
     async def state(self, key: ConversationKey) -> dict[str, str]:
-        raw = await self.redis.hgetall(self.key("conv", key.redis_key))
+        unit = self._loaded(key)
+        if unit is not None:
+            return dict(unit.states[key])
+        raw = await self.redis.hgetall(self.state_name(key))
         return {text(name): text(value) for name, value in raw.items()}
 
     async def set_state(self, key: ConversationKey, values: Mapping[str, str | int]) -> None:
-        name = self.key("conv", key.redis_key)
-        async with self.redis.pipeline(transaction=True) as pipe:
-            pipe.hset(name, mapping={k: str(v) for k, v in values.items()})
+        name = self.state_name(key)
+        mapping = {k: str(v) for k, v in values.items()}
+
+        def queue(pipe: Pipeline) -> None:
+            pipe.hset(name, mapping=mapping)  # type: ignore[arg-type]
             pipe.expire(name, self._history_ttl)
-            await pipe.execute()
+
+        unit = self._loaded(key)
+        if unit is not None:
+            unit.states[key].update(mapping)
+        await write(self.redis, queue, deferred=unit is not None)
 
     async def clear_state(self, key: ConversationKey, *fields: str) -> None:
-        await self.redis.hdel(self.key("conv", key.redis_key), *fields)
+        name = self.state_name(key)
+        unit = self._loaded(key)
+        if unit is not None:
+            for gone in fields:
+                unit.states[key].pop(gone, None)
+        await write(self.redis, lambda pipe: pipe.hdel(name, *fields), deferred=unit is not None)
 
     async def bump_state(self, key: ConversationKey, field: str) -> int:
-        name = self.key("conv", key.redis_key)
-        async with self.redis.pipeline(transaction=True) as pipe:
+        name = self.state_name(key)
+
+        def queue(pipe: Pipeline) -> None:
             pipe.hincrby(name, field, 1)
             pipe.expire(name, self._history_ttl)
-            count, _ = await pipe.execute()
-        return int(count)
+
+        unit = self._loaded(key)
+        if unit is None:
+            async with self.redis.pipeline(transaction=True) as pipe:
+                queue(pipe)
+                count, _ = await pipe.execute()
+            return int(count)
+        bumped = int(unit.states[key].get(field, "0")) + 1
+        unit.states[key][field] = str(bumped)
+        await write(self.redis, queue)
+        return bumped
 
     async def participant(self, key: ConversationKey, user_id: str) -> str:
         """The role of `user_id` here: "customer" for whoever spoke first, else "other"."""
-        name = self.key("conv", key.redis_key)
-        async with self.redis.pipeline(transaction=True) as pipe:
+        name = self.state_name(key)
+
+        def queue(pipe: Pipeline) -> None:
             pipe.hsetnx(name, "customer", user_id)
-            pipe.hget(name, "customer")
             pipe.expire(name, self._history_ttl)
-            _, customer, _ = await pipe.execute()
-        return "customer" if customer is None or text(customer) == user_id else "other"
+
+        unit = self._loaded(key)
+        if unit is None:
+            async with self.redis.pipeline(transaction=True) as pipe:
+                queue(pipe)
+                pipe.hget(name, "customer")
+                _, _, customer = await pipe.execute()
+            return "customer" if customer is None or text(customer) == user_id else "other"
+        customer = unit.states[key].setdefault("customer", user_id)
+        await write(self.redis, queue)
+        return "customer" if customer == user_id else "other"
 
     async def forget_person(self, key: ConversationKey, user_id: str) -> Forgotten:
         """Erase one person from a conversation: all of it when nobody else wrote there, else
@@ -198,24 +369,22 @@ class Store:
                 except WatchError:
                     continue
 
-    async def known(self, key: ConversationKey) -> bool:
-        """Has the bot spoken in this conversation (so a follow-up needs no new mention)?"""
-        return bool(await self.redis.exists(self.key("hist", key.redis_key)))
-
     async def count(self, name: str, amount: int = 1) -> None:
-        await self.redis.hincrby(self.key("counters"), name, amount)
+        counters = self.key("counters")
+        await write(self.redis, lambda pipe: pipe.hincrby(counters, name, amount))
 
     async def counters(self) -> dict[str, int]:
         raw = await self.redis.hgetall(self.key("counters"))
         return {text(name): int(value) for name, value in raw.items()}
 
     async def add_usage(self, key: ConversationKey, usage: Mapping[str, float]) -> None:
-        async with self.redis.pipeline(transaction=False) as pipe:
+        def queue(pipe: Pipeline) -> None:
             for scope in (self.key("usage", "total"), self.key("usage", key.redis_key)):
                 for name, value in usage.items():
                     pipe.hincrbyfloat(scope, name, value)
             pipe.expire(self.key("usage", key.redis_key), self._history_ttl)
-            await pipe.execute()
+
+        await write(self.redis, queue)
 
     async def usage(self, key: ConversationKey | None = None) -> dict[str, float]:
         scope = self.key("usage", key.redis_key if key else "total")

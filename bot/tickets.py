@@ -211,6 +211,10 @@ class TicketStore:
                 if ttl is not None and ticket.desk_ref is not None:
                     pipe.expire(self._key("desk", ticket.desk_ref.key.redis_key), ttl)
                 self._index(pipe, ticket)
+            elif ticket.desk_ref is not None:
+                # In the same transaction as the card's place, so no reader finds one without
+                # the other (and attaching a card costs no round trip of its own).
+                pipe.set(self._key("desk", ticket.desk_ref.key.redis_key), ticket.id)
             return ticket
 
         name = self._key(ticket_id.upper())
@@ -262,9 +266,7 @@ class TicketStore:
         return await update_watched(self.redis, name, write)
 
     async def attach_desk(self, ticket_id: str, ref: DeskRef) -> Ticket:
-        ticket = await self.update(ticket_id, lambda t: replace(t, desk_ref=ref))
-        await self.redis.set(self._key("desk", ref.key.redis_key), ticket.id)
-        return ticket
+        return await self.update(ticket_id, lambda t: replace(t, desk_ref=ref))
 
     async def mark_reminded(self, ticket_id: str) -> bool:
         """True the first time for a ticket, so only one process reminds the desk of it."""
@@ -272,6 +274,10 @@ class TicketStore:
 
     async def unmark_reminded(self, ticket_id: str) -> None:
         await self.redis.delete(self._key("reminded", ticket_id))
+
+    def desk_name(self, key: ConversationKey) -> str:
+        """Where the ticket whose desk card thread is `key` is named, for `Store.load`."""
+        return self._key("desk", key.redis_key)
 
     async def for_desk_thread(self, key: ConversationKey) -> str | None:
         """The ticket whose desk card thread this conversation is, if any."""

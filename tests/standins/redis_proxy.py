@@ -6,7 +6,8 @@ A transaction is one client write (MULTI, its commands and EXEC), so markers suc
   (None: every time until `heal`), as when the network fails before Redis commits;
 - `lose_reply_to(markers)`: that write reaches Redis, which commits it, but the connection closes
   before the reply comes back, as when the network fails after the commit.
-Everything else passes through unchanged."""
+Everything else passes through unchanged, and `writes` counts what the client sent: one write per
+round trip, since redis-py sends a command or a whole pipeline at once and waits for the reply."""
 
 from __future__ import annotations
 
@@ -19,6 +20,7 @@ class RedisFaultProxy:
         self.upstream_port = upstream_port
         self.port = 0
         self.cuts = 0
+        self.writes = 0
         self.lost_replies = 0
         self._cut: tuple[bytes, ...] | None = None
         self._cuts_left: int | None = 0
@@ -78,6 +80,7 @@ class RedisFaultProxy:
                     if self._cuts_left <= 0:
                         self._cut = None
                 return  # dropped, and the connection closes
+            self.writes += 1
             if self._lose is not None and all(m in data for m in self._lose):
                 self._lose = None
                 reply_lost.set()

@@ -1,0 +1,76 @@
+"""What a message costs in Redis round trips, counted on the wire: its conversation is read in
+one and its writes are committed in one."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+
+import pytest
+
+from tests.conftest import MakeApp
+from tests.people import Customer
+from tests.standins.redis_proxy import RedisFaultProxy
+from tests.test_conversation import RecordingDesk
+
+
+@pytest.fixture
+async def wire() -> AsyncIterator[RedisFaultProxy]:
+    proxy = await RedisFaultProxy().start()
+    yield proxy
+    await proxy.close()
+
+
+async def test_an_answered_question_costs_two_round_trips(
+    make_app: MakeApp, wire: RedisFaultProxy
+) -> None:
+    app = make_app(REDIS_URL=wire.url)
+    alice = Customer(app.engine)
+    await alice.say("hello")  # first contact
+    for question in ("How can I reset my password?", "How do I reset my password? I forgot it"):
+        before = wire.writes
+        reply = await alice.say(question)
+        assert reply.source_ids == ["reset-password"]
+        assert wire.writes - before == 2  # load, commit
+    # The writes all landed: the history holds both questions and both answers.
+    history = await app.store.history(alice.key)
+    assert [turn.role for turn in history][-4:] == ["customer", "bot", "customer", "bot"]
+
+
+async def test_chatter_the_bot_is_not_part_of_costs_one_read_and_no_write(
+    make_app: MakeApp, wire: RedisFaultProxy, prefix: str
+) -> None:
+    app = make_app(REDIS_URL=wire.url)
+    bystander = Customer(app.engine, is_direct=False)
+    await app.redis.ping()  # the connection is set up: what follows is the message's cost
+    before = wire.writes
+    assert (await bystander.say("anyone up for lunch?")).is_empty
+    assert wire.writes - before == 1
+    assert [k async for k in app.redis.scan_iter(f"{prefix}:dedupe:*")] == []
+
+
+async def test_an_escalation_reads_its_conversation_once(
+    make_app: MakeApp, wire: RedisFaultProxy
+) -> None:
+    app = make_app(REDIS_URL=wire.url)
+    app.engine.set_desk(RecordingDesk())
+    alice = Customer(app.engine)
+    await alice.say("hello")
+    before = wire.writes
+    reply = await alice.say("I want to talk to a human")
+    assert reply.ticket is not None
+    # Load; the ticket's transaction (id, watch, check, commit); the card's place (watch, read,
+    # commit); the message's commit.
+    assert wire.writes - before <= 9
+
+
+async def test_without_redis_the_in_process_store_loads_and_commits_the_same_way(
+    make_app: MakeApp, caplog: pytest.LogCaptureFixture
+) -> None:
+    app = make_app(REDIS_URL="")
+    alice = Customer(app.engine)
+    await alice.say("How can I reset my password?")
+    await alice.say("I want to talk to a human")
+    assert "state unavailable" not in caplog.text
+    history = await app.store.history(alice.key)
+    assert [turn.role for turn in history] == ["customer", "bot", "customer", "bot"]
+    assert (await app.store.state(alice.key)).get("ticket") == "T-1"
