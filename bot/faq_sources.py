@@ -5,9 +5,10 @@ file name's extension (the loaders then validate the content like any FAQ file),
 fetched over https only, from public addresses only, without following redirects: an admin's
 reload must not become a way to read the bot's own network (SSRF). Every address a host name
 resolves to is checked at connection time, so a name cannot be re-pointed between check and use.
-An IPv6 address that carries an IPv4 one (mapped, IPv4-compatible, NAT64, 6to4) is judged as that
-IPv4 address, and so is an IPv4 address written in another base or shortened (2130706433, 0x7f.1,
-127.1), which is then refused in any case: the admin is asked for the usual form.
+An IPv6 address that carries an IPv4 one (mapped, translated, IPv4-compatible, NAT64, 6to4) is
+judged as that IPv4 address, and so is an IPv4 address written in another base or shortened
+(2130706433, 0x7f.1, 127.1), which is then refused in any case: the admin is asked for the usual
+form.
 `allow_loopback` relaxes that to http and loopback addresses for tests and local development.
 """
 
@@ -41,9 +42,10 @@ class Upload:
     origin: str
 
 
-# Their last 32 bits are an IPv4 address: NAT64's well-known prefix (RFC 6052) and the deprecated
-# IPv4-compatible form.
+# Their last 32 bits are an IPv4 address: NAT64's well-known prefix (RFC 6052), SIIT's
+# IPv4-translated form (RFC 2765) and the deprecated IPv4-compatible form.
 _NAT64 = ipaddress.IPv6Network("64:ff9b::/96")
+_TRANSLATED = ipaddress.IPv6Network("::ffff:0:0:0/96")
 _IPV4_COMPATIBLE = ipaddress.IPv6Network("::/96")
 # Local-use NAT64 (RFC 8215) translates to addresses of the operator's choosing: never public.
 _LOCAL_NAT64 = ipaddress.IPv6Network("64:ff9b:1::/48")
@@ -67,7 +69,11 @@ def _embedded_ipv4(address: ipaddress.IPv6Address) -> ipaddress.IPv4Address | No
     if address.sixtofour is not None:
         return address.sixtofour
     # ::1 is IPv6's own loopback, not the IPv4 address 0.0.0.1.
-    if address in _NAT64 or (address in _IPV4_COMPATIBLE and not address.is_loopback):
+    if (
+        address in _NAT64
+        or address in _TRANSLATED
+        or (address in _IPV4_COMPATIBLE and not address.is_loopback)
+    ):
         return ipaddress.IPv4Address(int(address) & 0xFFFF_FFFF)
     return None
 

@@ -563,6 +563,7 @@ async def test_a_replica_that_cannot_index_the_new_version_keeps_its_faq_and_fol
         "[::ffff:127.0.0.1]",  # IPv4-mapped
         "[::ffff:7f00:1]",  # the same, in hex
         "[64:ff9b::7f00:1]",  # NAT64
+        "[::ffff:0:7f00:1]",  # IPv4-translated (SIIT)
         "[::127.0.0.1]",  # IPv4-compatible
         "[2002:7f00:0001::]",  # 6to4
         "[::ffff:10.0.0.1]",
@@ -596,12 +597,25 @@ async def test_loopback_written_in_decimal_octal_hex_or_short_is_refused_as_loop
 
 def test_an_embedded_ipv4_address_decides_as_that_address_would() -> None:
     # The test suite connects to nothing but 127.0.0.1 and ::1, so the rest is judged offline.
-    loopback = ["::ffff:127.0.0.1", "64:ff9b::7f00:1", "::127.0.0.1", "2002:7f00:1::", "::1"]
+    loopback = [
+        "::ffff:127.0.0.1",
+        "64:ff9b::7f00:1",
+        "::ffff:0:7f00:1",
+        "::127.0.0.1",
+        "2002:7f00:1::",
+        "::1",
+    ]
     for host in loopback:
         assert not address_allowed(host, allow_loopback=False), host
         assert address_allowed(host, allow_loopback=True), host
     for host in ("::ffff:10.0.0.1", "64:ff9b::a00:1", "2002:a00:1::", "64:ff9b:1::7f00:1", "::"):
         assert not address_allowed(host, allow_loopback=True), host
     # Public addresses stay reachable whatever their form.
-    for host in ("::ffff:8.8.8.8", "64:ff9b::808:808", "2002:808:808::", "2606:4700::1111"):
+    for host in (
+        "::ffff:8.8.8.8",
+        "64:ff9b::808:808",
+        "::ffff:0:808:808",
+        "2002:808:808::",
+        "2606:4700::1111",
+    ):
         assert address_allowed(host, allow_loopback=False), host
