@@ -159,11 +159,18 @@ class ConversationEngine:
         unit, token = begin_unit()
         try:
             with conversation_context(message.key.redis_key):
-                return await self._handle(message)
+                reply = await self._handle(message)
         finally:
             end_unit(token)
-            await self._soft(unit.commit(self.store.redis), None)
             _speaker.reset(speaker)
+        # Only a decision that completed is committed. A failed commit loses this message's
+        # history and flags, never half of them; the reply still goes out.
+        try:
+            await unit.commit(self.store.redis)
+        except RedisError as exc:
+            log.error("this message's changes were not stored: %s", type(exc).__name__)
+            self.metrics.errors.labels("commit").inc()
+        return reply
 
     async def _handle(self, message: IncomingMessage) -> Reply:
         if message.kind is MessageKind.COMMAND:
@@ -581,8 +588,9 @@ class ConversationEngine:
             ticket = None
         if ticket is not None and ticket.status is not TicketStatus.RESOLVED:
             return ticket_id
-        # Resolved elsewhere (another replica, the CLI) without clearing this conversation's flag.
-        await self._soft(self.store.clear_state(key, "ticket", "negatives"), None)
+        # Resolved elsewhere (another replica, the CLI) without clearing this conversation's flag:
+        # cleared at once, since opening a new ticket checks the flag in Redis.
+        await self._soft(self.store.clear_state(key, "ticket", "negatives", at_once=True), None)
         state.pop("ticket", None)
         return None
 

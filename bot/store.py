@@ -286,50 +286,46 @@ class Store:
             unit.states[key].update(mapping)
         await write(self.redis, queue, deferred=unit is not None)
 
-    async def clear_state(self, key: ConversationKey, *fields: str) -> None:
+    async def clear_state(self, key: ConversationKey, *fields: str, at_once: bool = False) -> None:
+        """`at_once`: repair a flag that a transaction later in this message reads from Redis."""
         name = self.state_name(key)
         unit = self._loaded(key)
         if unit is not None:
             for gone in fields:
                 unit.states[key].pop(gone, None)
-        await write(self.redis, lambda pipe: pipe.hdel(name, *fields), deferred=unit is not None)
+        deferred = unit is not None and not at_once
+        await write(self.redis, lambda pipe: pipe.hdel(name, *fields), deferred=deferred)
 
     async def bump_state(self, key: ConversationKey, field: str) -> int:
+        """Count one more (a miss, a "not helpful") at once: two messages arriving together must
+        see 1 and 2, not 1 twice."""
         name = self.state_name(key)
-
-        def queue(pipe: Pipeline) -> None:
+        async with self.redis.pipeline(transaction=True) as pipe:
             pipe.hincrby(name, field, 1)
             pipe.expire(name, self._history_ttl)
-
+            count, _ = await pipe.execute()
         unit = self._loaded(key)
-        if unit is None:
-            async with self.redis.pipeline(transaction=True) as pipe:
-                queue(pipe)
-                count, _ = await pipe.execute()
-            return int(count)
-        bumped = int(unit.states[key].get(field, "0")) + 1
-        unit.states[key][field] = str(bumped)
-        await write(self.redis, queue)
-        return bumped
+        if unit is not None:
+            unit.states[key][field] = str(count)
+        return int(count)
 
     async def participant(self, key: ConversationKey, user_id: str) -> str:
-        """The role of `user_id` here: "customer" for whoever spoke first, else "other"."""
-        name = self.state_name(key)
-
-        def queue(pipe: Pipeline) -> None:
-            pipe.hsetnx(name, "customer", user_id)
-            pipe.expire(name, self._history_ttl)
-
+        """The role of `user_id` here: "customer" for whoever spoke first, else "other". The first
+        speaker is settled in Redis at once, so two people starting a thread together cannot
+        both be its customer."""
         unit = self._loaded(key)
-        if unit is None:
+        known = unit.states[key].get("customer") if unit is not None else None
+        if known is None:
+            name = self.state_name(key)
             async with self.redis.pipeline(transaction=True) as pipe:
-                queue(pipe)
+                pipe.hsetnx(name, "customer", user_id)
                 pipe.hget(name, "customer")
-                _, _, customer = await pipe.execute()
-            return "customer" if customer is None or text(customer) == user_id else "other"
-        customer = unit.states[key].setdefault("customer", user_id)
-        await write(self.redis, queue)
-        return "customer" if customer == user_id else "other"
+                pipe.expire(name, self._history_ttl)
+                _, first, _ = await pipe.execute()
+            known = user_id if first is None else text(first)
+            if unit is not None:
+                unit.states[key]["customer"] = known
+        return "customer" if known == user_id else "other"
 
     async def forget_person(self, key: ConversationKey, user_id: str) -> Forgotten:
         """Erase one person from a conversation: all of it when nobody else wrote there, else

@@ -196,8 +196,14 @@ class TicketStore:
             await pipe.execute()
         return ticket
 
-    async def update(self, ticket_id: str, change: Callable[[Ticket], Ticket]) -> Ticket:
-        """Apply `change` atomically; it may raise TicketError to refuse."""
+    async def update(
+        self,
+        ticket_id: str,
+        change: Callable[[Ticket], Ticket],
+        also: Callable[[Ticket, Pipeline], object] | None = None,
+    ) -> Ticket:
+        """Apply `change` atomically; it may raise TicketError to refuse. `also` queues more
+        writes in the same transaction."""
 
         def write(raw: str | None, pipe: Pipeline) -> Ticket:
             if raw is None:
@@ -211,10 +217,8 @@ class TicketStore:
                 if ttl is not None and ticket.desk_ref is not None:
                     pipe.expire(self._key("desk", ticket.desk_ref.key.redis_key), ttl)
                 self._index(pipe, ticket)
-            elif ticket.desk_ref is not None:
-                # In the same transaction as the card's place, so no reader finds one without
-                # the other (and attaching a card costs no round trip of its own).
-                pipe.set(self._key("desk", ticket.desk_ref.key.redis_key), ticket.id)
+            if also is not None:
+                also(ticket, pipe)
             return ticket
 
         name = self._key(ticket_id.upper())
@@ -266,7 +270,12 @@ class TicketStore:
         return await update_watched(self.redis, name, write)
 
     async def attach_desk(self, ticket_id: str, ref: DeskRef) -> Ticket:
-        return await self.update(ticket_id, lambda t: replace(t, desk_ref=ref))
+        # The card's place is written with the ticket, so no reader finds one without the other.
+        return await self.update(
+            ticket_id,
+            lambda t: replace(t, desk_ref=ref),
+            also=lambda t, pipe: pipe.set(self._key("desk", ref.key.redis_key), t.id),
+        )
 
     async def mark_reminded(self, ticket_id: str) -> bool:
         """True the first time for a ticket, so only one process reminds the desk of it."""
@@ -278,8 +287,3 @@ class TicketStore:
     def desk_name(self, key: ConversationKey) -> str:
         """Where the ticket whose desk card thread is `key` is named, for `Store.load`."""
         return self._key("desk", key.redis_key)
-
-    async def for_desk_thread(self, key: ConversationKey) -> str | None:
-        """The ticket whose desk card thread this conversation is, if any."""
-        value = await self.redis.get(self._key("desk", key.redis_key))
-        return text(value) if value is not None else None

@@ -119,3 +119,17 @@ async def test_while_commits_keep_failing_the_ticket_is_held_once_and_stored_onc
     third = await alice.say(HUMAN)
     assert third.ticket is None
     assert len(await app.tickets.list()) == 1 and len(desk.cards) == 1
+
+
+async def test_a_ticket_resolved_elsewhere_does_not_stop_the_customer_getting_a_new_one(
+    make_app: MakeApp,
+) -> None:
+    first, other_replica = make_app(), make_app()
+    alice = Customer(first.engine)
+    opened = await alice.say(HUMAN)
+    assert opened.ticket is not None
+    # Resolved from the CLI or another replica: this conversation still names the ticket.
+    await other_replica.tickets.resolve(opened.ticket.id, "cli")
+    again = await alice.say(HUMAN)
+    assert again.ticket is not None and again.ticket.id != opened.ticket.id
+    assert [t.id for t in await first.tickets.list()] == [again.ticket.id]

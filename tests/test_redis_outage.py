@@ -86,7 +86,7 @@ async def test_answers_keep_coming_and_no_ticket_is_lost_while_redis_restarts(
     [(told, notice)] = customers_side.sent
     assert told == bob.key and f"{provisional} is now ticket {stored.id}" in notice.text
     # The ticket is linked both ways: agents' replies in its thread reach Bob, Bob's reach them.
-    assert await app.tickets.for_desk_thread(stored.desk_ref.key) == stored.id
+    assert await app.redis.get(app.tickets.desk_name(stored.desk_ref.key)) == stored.id
     assert (await bob.say("are you there?")).is_empty
     assert desk.customer_messages[-1] == (stored.id, "are you there?")
 
