@@ -195,13 +195,20 @@ def build_limits(settings: Settings, redis: Redis, clock: Callable[[], float]) -
         user_per_minute=settings.RATE_LIMIT_USER_PER_MINUTE,
         channel_per_minute=settings.RATE_LIMIT_CHANNEL_PER_MINUTE,
     )
+    ceiling = request_ceiling_usd(settings)
+    if settings.LLM_DAILY_BUDGET_USD and not ceiling:
+        log.warning(
+            "LLM_DAILY_BUDGET_USD is set but %s has no price: its spend counts as 0 and the "
+            "budget never binds; add the model to LLM_PRICES",
+            settings.ANTHROPIC_MODEL,
+        )
     return Limits(
         rate=RateLimiter(redis, settings.REDIS_PREFIX, rate, clock=clock),
         budget=LlmBudget(
             redis,
             settings.REDIS_PREFIX,
             settings.LLM_DAILY_BUDGET_USD,
-            per_request_usd=request_ceiling_usd(settings),
+            per_request_usd=ceiling,
             clock=clock,
         ),
     )

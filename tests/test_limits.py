@@ -233,3 +233,13 @@ def _llm_cost(app: App) -> float:
     return sum(
         float(line.split()[-1]) for line in metrics if line.startswith("faqbot_llm_cost_usd_total{")
     )
+
+
+def test_a_budget_on_a_model_without_a_price_is_flagged_at_start(
+    make_app: MakeApp, caplog: pytest.LogCaptureFixture
+) -> None:
+    make_app(ANTHROPIC_MODEL="claude-unknown-9", LLM_DAILY_BUDGET_USD=1.0)
+    assert "claude-unknown-9 has no price" in caplog.text
+    caplog.clear()
+    make_app(ANTHROPIC_MODEL="claude-sonnet-5-5", LLM_DAILY_BUDGET_USD=1.0)
+    assert "has no price" not in caplog.text
