@@ -201,8 +201,11 @@ class SkippingParsers(dict[str, Parser]):
     `faqbot serve` for every platform. An event name that is not a string is an unknown event."""
 
     @classmethod
-    def guarding(cls, parsers: dict[str, Parser]) -> SkippingParsers:
-        return cls({event: _skipping(event, parse) for event, parse in parsers.items()})
+    def guarding(
+        cls, parsers: dict[str, Parser], skipped: Callable[[str], None]
+    ) -> SkippingParsers:
+        """`skipped(event)` hears of each payload skipped."""
+        return cls({event: _skipping(event, parse, skipped) for event, parse in parsers.items()})
 
     def __getitem__(self, event: str) -> Parser:
         if not isinstance(event, str):
@@ -210,11 +213,12 @@ class SkippingParsers(dict[str, Parser]):
         return super().__getitem__(event)
 
 
-def _skipping(event: str, parse: Parser) -> Parser:
+def _skipping(event: str, parse: Parser, skipped: Callable[[str], None]) -> Parser:
     def guarded(data: Any) -> None:
         try:
             parse(data)
         except Exception as exc:
+            skipped(event)
             # One line, without the error's text: it may quote the payload, a customer's words.
             log.warning(
                 "Discord %s event skipped: discord.py could not read it (%s)",
@@ -531,7 +535,7 @@ class DiscordAdapter:
             else FaqClient(self, **options)
         )
         state = self.client._connection
-        state.parsers = SkippingParsers.guarding(state.parsers)
+        state.parsers = SkippingParsers.guarding(state.parsers, self._skipped)
         self.tree: app_commands.CommandTree[discord.Client] = app_commands.CommandTree(self.client)
         self._add_commands()
         self.output = DiscordOutput(self)
@@ -559,6 +563,13 @@ class DiscordAdapter:
             self.settings.DISCORD_GATEWAY_URL
         )
         self._task = asyncio.create_task(self._run(), name="discord-client")
+
+    def _skipped(self, event: str) -> None:
+        if event == "READY":
+            # Without its READY the session knows no guilds or channels and cannot serve: /readyz
+            # says so instead of "connecting" for ever.
+            self.failure = "Discord's READY could not be read: the session cannot serve"
+            log.error(self.failure)
 
     async def ended(self) -> str:
         await self._failed.wait()

@@ -17,7 +17,7 @@ import faq
 from bot.app import App
 from bot.desk import REFUSAL
 from bot.models import TicketStatus
-from bot.server import connect, serve
+from bot.server import Connection, connect, serve
 from handlers.discord import PERMISSIONS, DiscordAdapter, invite_url, split_text
 from tests.conftest import MakeApp
 from tests.discord_payloads import system_messages, unnamed_event, unreadable
@@ -645,6 +645,16 @@ async def test_dispatches_discord_py_cannot_read_are_skipped_and_serve_keeps_ans
     assert any("INTERACTION_CREATE" in line for line in skipped), skipped
     assert not [r for r in caplog.records if r.levelname == "ERROR"]  # no traceback either
     assert discord_standin.identifies == 1
+
+
+async def test_a_ready_discord_py_cannot_read_shows_as_failed_on_readiness(
+    discord_standin: DiscordStandIn, start_bot: StartBot
+) -> None:
+    _, adapter = await start_bot()
+    assert await adapter.connection() is Connection.CONNECTED
+    await discord_standin.dispatch("READY", {"v": 10, "user": None, "guilds": "none"})
+    await discord_standin.wait_for(lambda: adapter.failure, what="the READY to be refused")
+    assert await adapter.connection() is Connection.FAILED
 
 
 async def interaction_reply(discord_standin: DiscordStandIn, interaction: str) -> Recorded:
