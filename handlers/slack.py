@@ -523,15 +523,18 @@ class SlackAdapter:
         message = self.translate(body, event)
         if message is None:
             return
-        if message.is_direct or message.mentioned:
+
+        async def working() -> None:
             await self.api.call(
                 "reactions.add",
                 channel=message.key.channel_id,
                 timestamp=event["ts"],
                 name=WORKING_REACTION,
             )
+
         name = await self.api.user_name(message.user_id)
-        reply = await self.engine.handle(_with_name(message, name))
+        # The core calls `working` once it has decided to answer (never for a redelivery).
+        reply = await self.engine.handle(replace(_with_name(message, name), working=working))
         with self.engine.metrics.timed(PLATFORM_SEND):
             await self.output.send(message.key, reply)
 

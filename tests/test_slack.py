@@ -556,6 +556,8 @@ async def test_a_redelivered_event_is_answered_once(rig: SlackRig) -> None:
     await rig.standin.wait_call("chat.postMessage", thread_ts=event["ts"])
     await rig.adapter.drain()
     assert len(rig.standin.called("chat.postMessage")) == 1
+    # Work in progress is shown once, by the delivery the core decided to answer.
+    assert len(rig.standin.called("reactions.add", timestamp=event["ts"])) == 1
 
 
 async def test_a_bad_signature_or_a_stale_timestamp_is_refused(rig: SlackRig) -> None:
