@@ -26,12 +26,12 @@ from pathlib import Path
 from bench.report import DOCS, percentile, ratio, table, write_section
 from bot.settings import Settings
 from faq.index import FaqIndex
-from faq.loaders import load_faq
+from faq.loaders import MAX_FILE_BYTES, load_faq
 from faq.repository import FaqRepository
 
 PLOT = DOCS / "bench-index.png"
 TOP_K: int = Settings.model_fields["SEARCH_TOP_K"].default
-TARGET_BUILD_S = 10.0
+TARGET_BUILD_S = 5.0  # issue 12
 TARGET_P99_MS = 10.0
 
 
@@ -115,17 +115,27 @@ def build_corpus(folder: Path, size: int, queries: int) -> Corpus:
     return Corpus(entries, min(size, n), [item.text for item in picked])
 
 
-def write_csv(entries: list[tuple[str, str]], path: Path) -> None:
-    with path.open("w", newline="", encoding="utf-8") as handle:
-        writer = csv.writer(handle)
-        writer.writerow(["id", "question", "answer"])
-        for n, (question, answer) in enumerate(entries, start=1):
-            writer.writerow([f"e{n:06d}", question, answer])
+# Entries per CSV file: a FAQ file is capped (faq.loaders.MAX_FILE_BYTES), so a large FAQ is a
+# folder of files, as an admin would split it.
+ENTRIES_PER_FILE = 25_000
+
+
+def write_csv(entries: list[tuple[str, str]], folder: Path) -> None:
+    for start in range(0, len(entries), ENTRIES_PER_FILE):
+        path = folder / f"faq-{start // ENTRIES_PER_FILE:02d}.csv"
+        with path.open("w", newline="", encoding="utf-8") as handle:
+            writer = csv.writer(handle)
+            writer.writerow(["id", "question", "answer"])
+            for n, (question, answer) in enumerate(
+                entries[start : start + ENTRIES_PER_FILE], start=start + 1
+            ):
+                writer.writerow([f"e{n:06d}", question, answer])
 
 
 def measure(corpus: Corpus, size: int, profile: bool) -> Result:
     with tempfile.TemporaryDirectory() as folder:
-        path = Path(folder) / "faq.csv"
+        path = Path(folder) / "faq"
+        path.mkdir()
         write_csv(corpus.entries, path)
         gc.collect()
         start = time.perf_counter()
@@ -216,11 +226,13 @@ def report(results: list[Result], corpus: Corpus, queries: int) -> str:
     )
     print(verdict)
     pairs = len(corpus.entries) - corpus.singles
-    return f"""`FaqIndex` built the way the bot builds it: a FAQ file (CSV, `id,question,answer`,
-written to a temporary folder) read by `FaqRepository`, which validates it, indexes it and hashes
-its content. Entries come from the public datasets' training and validation texts (Banking77
-`train.csv`, CLINC150 `train`, `val`, `oos_train`, `oos_val`): each distinct text is a question,
-its answer a sentence naming its intent. They hold {corpus.singles:,} distinct texts, so
+    return f"""`FaqIndex` built the way the bot builds it, lexical (no sentence encoder): a FAQ
+folder (CSV files of {ENTRIES_PER_FILE:,} entries, `id,question,answer`, in a temporary folder:
+one FAQ file is capped at {MAX_FILE_BYTES:,} bytes) read by `FaqRepository`, which validates it,
+indexes it and hashes its content. Entries come from the public datasets' training and
+validation texts (Banking77 `train.csv`, CLINC150 `train`, `val`, `oos_train`, `oos_val`): each
+distinct text is a question, its answer a sentence naming its intent. They hold
+{corpus.singles:,} distinct texts, so
 {"the largest size adds" if pairs else "no size needs"} {pairs:,} entries made by joining two texts
 ("TEXT Also, OTHER TEXT", chosen deterministically){"" if pairs else " (none needed)"}. Queries are
 {queries:,} texts sampled (fixed seed) from the test splits (Banking77 `test.csv`, CLINC150 `test`
