@@ -18,6 +18,7 @@ those are scored: a question on a 100,000-entry FAQ scores a few hundred entries
 
 from __future__ import annotations
 
+import itertools
 import math
 from collections import Counter
 from collections.abc import Sequence
@@ -110,12 +111,12 @@ class FaqIndex:
         ]
         self._bm25 = bm25s.BM25()
         self._bm25.index((docs, self._vocab), show_progress=False)
-        terms_of = list(self._vocab)
-        self._doc_terms = [frozenset(terms_of[i] for i in doc) for doc in docs]
-        self._df: dict[str, int] = {}
-        for doc_terms in self._doc_terms:
-            for term in doc_terms:
-                self._df[term] = self._df.get(term, 0) + 1
+        # Each entry's terms as ids, and how many entries hold each id.
+        self._doc_terms = [frozenset(doc) for doc in docs]
+        self._df = np.bincount(
+            np.fromiter(itertools.chain.from_iterable(self._doc_terms), dtype=np.int64),
+            minlength=len(self._vocab),
+        )
         self._ngrams = NgramIndex(text_words)
         answers = [entry.answer for entry in self.entries]
         # An answer several entries share ("See our help centre.") says nothing about any of
@@ -222,13 +223,14 @@ class FaqIndex:
         return np.maximum.reduceat(per_question, self._starts)
 
     def _idf(self, term: str) -> float:
-        return self._idf_of(max(self._df.get(term, 0), 1))
+        known = self._vocab.get(term)
+        return self._idf_of(max(int(self._df[known]) if known is not None else 0, 1))
 
     def _idf_of(self, df: int) -> float:
         n = len(self.entries)
         return math.log(1 + (n - df + 0.5) / (df + 0.5))
 
-    def _coverage(self, query_words: list[tuple[str, float]], doc: frozenset[str]) -> float:
+    def _coverage(self, query_words: list[tuple[str, float]], doc: frozenset[int]) -> float:
         """Matched information over matched plus missing information, the missing part capped.
 
         Unknown words weigh as much as the rarest known word: they are what the FAQ lacks. The
@@ -240,7 +242,7 @@ class FaqIndex:
         for word, weight in query_words:
             word_terms = terms(word)
             info = max(self._idf(t) for t in word_terms)
-            if any(t in doc for t in word_terms):
+            if any(self._vocab.get(t, -1) in doc for t in word_terms):
                 matched += info * weight
                 missing += info * (1 - weight)
             else:
@@ -251,7 +253,7 @@ class FaqIndex:
     def _correct(self, word: str) -> tuple[str, float]:
         """Map a misspelt word the FAQ never uses to its closest FAQ word, a typo away."""
         if (
-            any(t in self._df for t in terms(word))
+            any(t in self._vocab for t in terms(word))
             or len(word) < _MIN_TYPO_LENGTH
             or word.isdigit()
             or _is_real_word(word)
