@@ -30,21 +30,55 @@ log = logging.getLogger(__name__)
 # The terminal is run by whoever operates the bot's process, so it is trusted.
 LOCAL_PLATFORMS = frozenset({"terminal", "cli"})
 
-COMMAND_NAMES = frozenset(
-    {"help", "reload", "versions", "rollback", "status", "tickets", "gaps", "drafts"}
+
+@dataclass(frozen=True)
+class AdminCommand:
+    """One admin command, listed once for every surface: chat help, Slack's /faq, Discord's /faq
+    subcommands (whose descriptions are `summary`, at most 100 characters)."""
+
+    name: str
+    usage: str
+    summary: str
+    detail: str = ""
+
+
+ADMIN_COMMANDS = (
+    AdminCommand(
+        "reload",
+        "reload [URL] [--force]",
+        "Publish the FAQ (FAQ_PATH, an attached file or an https URL) after checking it",
+        "Publish the FAQ (FAQ_PATH, an attached file, or an https URL) for every bot process, "
+        "after validating it and checking the golden questions still route as well; --force "
+        "skips that check. The live FAQ stays when it is refused.",
+    ),
+    AdminCommand("versions", "versions", "The FAQ versions published, newest first"),
+    AdminCommand(
+        "rollback",
+        "rollback [VERSION]",
+        "Make an earlier FAQ version live again (default: the previous one)",
+        "Make an earlier version live again (default: the one before the live one)",
+    ),
+    AdminCommand("status", "status", "FAQ version and size, answer mode, counters"),
+    AdminCommand("tickets", "tickets", "Open and claimed tickets"),
+    AdminCommand(
+        "gaps",
+        "gaps [DAYS]",
+        "Questions the FAQ could not answer, grouped",
+        "Questions of the last DAYS (default 7) the FAQ failed, grouped, most frequent first",
+    ),
+    AdminCommand(
+        "drafts",
+        "drafts [show ID | approve ID | drop ID]",
+        "Draft entries from agents' answers: list, show ID, approve ID, drop ID",
+        "FAQ entries drafted from agents' answers, in full; show one, approve it for the next "
+        "version, or drop it",
+    ),
+    AdminCommand("help", "help", "The admin commands", "This list"),
 )
-HELP = """Admin commands:
-• reload [URL] [--force]: publish the FAQ (FAQ_PATH, an attached file, or an https URL) for every \
-bot process, after validating it and checking the golden questions still route as well; \
---force skips that check. The live FAQ stays when it is refused.
-• versions: the FAQ versions published, newest first
-• rollback [VERSION]: make an earlier version live again (default: the one before the live one)
-• status: FAQ version and size, answer mode, counters
-• tickets: open and claimed tickets
-• gaps [DAYS]: questions of the last DAYS (default 7) the FAQ failed, grouped, most frequent first
-• drafts: FAQ entries drafted from agents' answers, in full; drafts show ID (one draft), \
-drafts approve ID, drafts drop ID
-• help: this list"""
+COMMAND_NAMES = frozenset(command.name for command in ADMIN_COMMANDS)
+HELP = "Admin commands:\n" + "\n".join(
+    f"• {command.usage}: {command.detail or command.summary}" for command in ADMIN_COMMANDS
+)
 
 REFUSAL = "Sorry, that command is for admins only. Ask a workspace admin if you need it."
 MAX_LISTED = 15

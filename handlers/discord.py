@@ -29,6 +29,7 @@ import yarl
 from aiohttp import web
 from discord import app_commands
 
+from bot.admin import ADMIN_COMMANDS
 from bot.app import App
 from bot.conversation import ConversationEngine
 from bot.metrics import PLATFORM_SEND
@@ -76,16 +77,6 @@ PERMISSIONS = discord.Permissions(
     read_message_history=True,
     add_reactions=True,
 )
-COMMANDS = {
-    "reload": "Publish the FAQ (FAQ_PATH, an attached file or an https URL) after checking it",
-    "versions": "The FAQ versions published, newest first",
-    "rollback": "Make an earlier FAQ version live again (default: the previous one)",
-    "status": "FAQ version, answer mode and counters",
-    "tickets": "Open and claimed tickets",
-    "gaps": "Questions the FAQ could not answer, grouped",
-    "drafts": "Draft entries from agents' answers: list, approve ID, drop ID",
-    "help": "The admin commands",
-}
 ARGS_HELP = "Arguments, as after the command in chat (e.g. --force, a URL, a version)"
 FILE_HELP = "A FAQ file (.yaml, .md or .csv) to publish"
 STATUS_COLOURS = {
@@ -643,10 +634,12 @@ class DiscordAdapter:
 
     def _add_commands(self) -> None:
         group = app_commands.Group(name="faq", description="FAQ bot admin commands")
-        for name, description in COMMANDS.items():
+        for command in ADMIN_COMMANDS:
             group.add_command(
                 app_commands.Command(
-                    name=name, description=description, callback=self._command_callback(name)
+                    name=command.name,
+                    description=command.summary,
+                    callback=self._command_callback(command.name),
                 )
             )
         guild = (

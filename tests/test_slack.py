@@ -20,7 +20,7 @@ import pytest
 import yaml
 from aiohttp import web
 
-from bot.admin import REFUSAL
+from bot.admin import ADMIN_COMMANDS, REFUSAL
 from bot.app import App
 from bot.channels import CollectingOutputChannel
 from bot.models import Action, ConversationKey, MessageKind, Reply, Source
@@ -886,7 +886,10 @@ async def test_the_manifest_covers_every_method_the_bot_called(rig: SlackRig) ->
     events = set(manifest["settings"]["event_subscriptions"]["bot_events"])
     assert {"app_mention", "message.im", "message.channels"} <= events
     assert manifest["settings"]["interactivity"]["is_enabled"] is True
-    assert [c["command"] for c in manifest["features"]["slash_commands"]] == ["/faq"]
+    [faq] = manifest["features"]["slash_commands"]
+    assert faq["command"] == "/faq"
+    # The hint Slack shows lists the admin commands the core has, as the core writes them.
+    assert faq["usage_hint"] == " | ".join(command.usage for command in ADMIN_COMMANDS)
 
 
 async def test_a_customers_first_message_carries_the_privacy_notice_once(
