@@ -8,6 +8,7 @@ from collections.abc import AsyncIterator
 
 import pytest
 
+from bot.app import App
 from bot.models import Reply
 from tests.conftest import MakeApp
 from tests.people import Customer
@@ -24,6 +25,14 @@ async def flaky_redis() -> AsyncIterator[RedisFaultProxy]:
     proxy = await RedisFaultProxy().start()
     yield proxy
     await proxy.close()
+
+
+def behind(proxy: RedisFaultProxy, make_app: MakeApp) -> tuple[App, RecordingDesk]:
+    """A bot whose Redis is reached through `proxy`, with a desk that records its cards."""
+    app = make_app(REDIS_URL=proxy.url)
+    desk = RecordingDesk()
+    app.engine.set_desk(desk)
+    return app, desk
 
 
 def tickets_in(replies: list[Reply]) -> set[str]:
@@ -59,9 +68,7 @@ async def test_two_replicas_sharing_redis_open_one_ticket_for_one_conversation(
 async def test_a_commit_cut_once_is_retried_and_stores_one_ticket(
     make_app: MakeApp, flaky_redis: RedisFaultProxy
 ) -> None:
-    app = make_app(REDIS_URL=flaky_redis.url)
-    desk = RecordingDesk()
-    app.engine.set_desk(desk)
+    app, desk = behind(flaky_redis, make_app)
     flaky_redis.cut_at(COMMIT)
     opened = await Customer(app.engine).say(HUMAN)
     assert flaky_redis.cuts == 1
@@ -74,9 +81,7 @@ async def test_a_commit_cut_once_is_retried_and_stores_one_ticket(
 async def test_a_commit_whose_reply_is_lost_is_not_committed_twice(
     make_app: MakeApp, flaky_redis: RedisFaultProxy
 ) -> None:
-    app = make_app(REDIS_URL=flaky_redis.url)
-    desk = RecordingDesk()
-    app.engine.set_desk(desk)
+    app, desk = behind(flaky_redis, make_app)
     flaky_redis.lose_reply_to(COMMIT)
     alice = Customer(app.engine)
     opened = await alice.say(HUMAN)
@@ -94,9 +99,7 @@ async def test_a_commit_whose_reply_is_lost_is_not_committed_twice(
 async def test_while_commits_keep_failing_the_ticket_is_held_once_and_stored_once(
     make_app: MakeApp, flaky_redis: RedisFaultProxy
 ) -> None:
-    app = make_app(REDIS_URL=flaky_redis.url)
-    desk = RecordingDesk()
-    app.engine.set_desk(desk)
+    app, desk = behind(flaky_redis, make_app)
     alice = Customer(app.engine)
     flaky_redis.cut_at(COMMIT, times=None)
     opened = await alice.say(HUMAN)
