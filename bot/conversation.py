@@ -162,6 +162,7 @@ class ConversationEngine:
                 reply = await self._handle(message)
         finally:
             end_unit(token)
+            unit.closed = True
             _speaker.reset(speaker)
         # Only a decision that completed is committed. A failed commit loses this message's
         # history and flags, never half of them; the reply still goes out.

@@ -74,6 +74,9 @@ class UnitOfWork:
     # Whether each (platform, user id) was met before, for the first-contact notice.
     seen: dict[tuple[str, str], bool] = field(default_factory=dict)
     writes: list[Write] = field(default_factory=list)
+    # Set once the message is decided: a task it started (which inherits the unit with its
+    # context) then reads and writes Redis directly instead of queueing on a spent commit.
+    closed: bool = False
 
     async def commit(self, redis: Redis) -> None:
         if not self.writes:
@@ -98,14 +101,16 @@ def end_unit(token: object) -> None:
 
 
 def current_unit() -> UnitOfWork | None:
-    return _unit.get()
+    """The unit of the message being decided, if any."""
+    unit = _unit.get()
+    return unit if unit is not None and not unit.closed else None
 
 
 async def write(redis: Redis, queue: Write, *, deferred: bool = True) -> None:
     """Queue `queue`'s commands on the current message's commit, or send them now outside one
     (or when `deferred` is False: a write about a conversation the message did not load, which
     a later read must see)."""
-    unit = _unit.get()
+    unit = current_unit()
     if unit is not None and deferred:
         unit.writes.append(queue)
         return
@@ -228,7 +233,7 @@ class Store:
     def _loaded(self, key: ConversationKey) -> UnitOfWork | None:
         """The current unit of work if it loaded this conversation: its reads and writes then go
         through the unit."""
-        unit = _unit.get()
+        unit = current_unit()
         return unit if unit is not None and key in unit.states else None
 
     async def history(self, key: ConversationKey) -> list[Turn]:

@@ -3,10 +3,12 @@ one and its writes are committed in one."""
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator
 
 import pytest
 
+from bot.models import IncomingMessage
 from tests.conftest import MakeApp
 from tests.people import Customer
 from tests.standins.redis_proxy import RedisFaultProxy
@@ -74,3 +76,35 @@ async def test_without_redis_the_in_process_store_loads_and_commits_the_same_way
     history = await app.store.history(alice.key)
     assert [turn.role for turn in history] == ["customer", "bot", "customer", "bot"]
     assert (await app.store.state(alice.key)).get("ticket") == "T-1"
+
+
+async def test_a_task_a_message_started_still_stores_what_it_writes_after_the_commit(
+    make_app: MakeApp,
+) -> None:
+    app = make_app()
+    alice = Customer(app.engine)
+    later = asyncio.Event()
+    counted = asyncio.Event()
+
+    async def background() -> None:
+        # Started while the message is decided, so it inherits the message's context.
+        await later.wait()
+        await app.store.count("late")
+        counted.set()
+
+    async def working() -> None:
+        asyncio.get_running_loop().create_task(background())
+
+    await app.engine.handle(
+        IncomingMessage(
+            key=alice.key,
+            message_id="m-late",
+            user_id=alice.user_id,
+            text="How can I reset my password?",
+            is_direct=True,
+            working=working,
+        )
+    )
+    later.set()
+    await asyncio.wait_for(counted.wait(), 10)
+    assert (await app.store.counters()).get("late") == 1
