@@ -195,13 +195,7 @@ def build_limits(settings: Settings, redis: Redis, clock: Callable[[], float]) -
         user_per_minute=settings.RATE_LIMIT_USER_PER_MINUTE,
         channel_per_minute=settings.RATE_LIMIT_CHANNEL_PER_MINUTE,
     )
-    ceiling = request_ceiling_usd(settings)
-    if settings.LLM_DAILY_BUDGET_USD and not ceiling:
-        log.warning(
-            "LLM_DAILY_BUDGET_USD is set but %s has no price: its spend counts as 0 and the "
-            "budget never binds; add the model to LLM_PRICES",
-            settings.ANTHROPIC_MODEL,
-        )
+    ceiling = request_ceiling_usd(settings) if settings.LLM_DAILY_BUDGET_USD else 0.0
     return Limits(
         rate=RateLimiter(redis, settings.REDIS_PREFIX, rate, clock=clock),
         budget=LlmBudget(
@@ -218,12 +212,20 @@ def request_ceiling_usd(settings: Settings) -> float:
     """An upper estimate of one LLM request, held against the budget until its cost is known: the
     largest FAQ sent whole, the history and the question at their longest, all written to the
     prompt cache, and a full-length answer."""
+    prices = PriceTable(settings.LLM_PRICES)
+    if prices.price(settings.ANTHROPIC_MODEL) is None:
+        log.warning(
+            "LLM_DAILY_BUDGET_USD is set but %s has no price: its spend counts as 0 and the "
+            "budget never binds; add the model to LLM_PRICES",
+            settings.ANTHROPIC_MODEL,
+        )
+        return 0.0
     prompt_tokens = (
         settings.LLM_FULL_FAQ_TOKENS
         + (settings.LLM_HISTORY_TURNS + 1) * settings.MAX_MESSAGE_CHARS // CHARS_PER_TOKEN
         + (len(INSTRUCTIONS) + len(json.dumps(REPLY_TOOL))) // CHARS_PER_TOKEN
     )
-    return PriceTable(settings.LLM_PRICES).cost(
+    return prices.cost(
         settings.ANTHROPIC_MODEL,
         input_tokens=0,
         output_tokens=settings.LLM_MAX_TOKENS,

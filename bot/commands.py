@@ -38,18 +38,9 @@ SHARED_STORE: dict[tuple[str, str | None], str] = {
     ("faq", "drafts"): "drafts live",
     **{("faq", name): "FAQ versions live" for name in SHARED_FAQ_COMMANDS},
 }
-# Commands that route no question (unlike chat, ask, serve, and reload or rollback, which check
-# the golden questions), by (command, faq subcommand).
-ANSWERS_NOTHING = frozenset(
-    {
-        ("tickets", None),
-        ("privacy", None),
-        ("faq", "versions"),
-        ("faq", "export"),
-        ("faq", "gaps"),
-        ("faq", "drafts"),
-    }
-)
+# Commands that route no question: those on what the bots share, but for reload and rollback,
+# which check the golden questions.
+ANSWERS_NOTHING = SHARED_STORE.keys() - {("faq", "reload"), ("faq", "rollback")}
 
 
 def run(settings: Settings, args: argparse.Namespace) -> int:

@@ -128,16 +128,17 @@ class Loaded:
     first_delivery: bool  # False for a redelivered or replayed event
 
 
-# Whether the message concerns the bot (a desk thread, or an allowed place where it is addressed
-# or already part of the conversation) and, if so, whether this is its first delivery: one step,
-# so that chatter the bot is not part of costs no dedupe key.
+# The desk ticket whose thread the message is in (or ""), and whether the message concerns the
+# bot (that desk thread, or an allowed place where it is addressed or already part of the
+# conversation) and, if so, whether this is its first delivery (1, 0; -1: not addressed). One
+# step, so that chatter the bot is not part of costs no dedupe key.
 _DELIVERY = """
-local addressed = redis.call('EXISTS', KEYS[2]) == 1
+local desk = redis.call('GET', KEYS[2]) or ''
+local addressed = desk ~= ''
     or (ARGV[1] == '1' and (ARGV[2] == '1' or redis.call('EXISTS', KEYS[3]) == 1))
-if not addressed then return -1 end
-if ARGV[4] == '' then return 1 end
-if redis.call('SET', KEYS[1], '1', 'NX', 'EX', ARGV[3]) then return 1 end
-return 0
+if not addressed then return {-1, desk} end
+if ARGV[4] == '' or redis.call('SET', KEYS[1], '1', 'NX', 'EX', ARGV[3]) then return {1, desk} end
+return {0, desk}
 """
 
 
@@ -199,7 +200,6 @@ class Store:
         answer; `called`: a DM or a mention."""
         unit = _unit.get()
         async with self.redis.pipeline(transaction=False) as pipe:
-            pipe.get(desk_name)
             # EVAL, not a registered script: in a pipeline, redis-py would first ask whether the
             # script is loaded, a round trip of its own.
             pipe.eval(
@@ -216,13 +216,13 @@ class Store:
             pipe.hgetall(self.state_name(key))
             pipe.lrange(self._hist(key), 0, -1)
             pipe.sismember(seen_name, SEEN)
-            desk, delivery, state, history, seen = await pipe.execute()
+            (delivery, desk), state, history, seen = await pipe.execute()
         if unit is not None:
             unit.states[key] = {text(name): text(value) for name, value in state.items()}
             unit.histories[key] = [Turn(**json.loads(item)) for item in history]
             unit.seen[(key.platform, user_id)] = bool(seen)
         return Loaded(
-            desk_ticket=None if desk is None else text(desk),
+            desk_ticket=text(desk) or None,
             addressed=int(delivery) >= 0,
             first_delivery=int(delivery) == 1,
         )
