@@ -571,7 +571,7 @@ class ConversationEngine:
             return ticket
         try:
             ref = await self.desk.post_ticket(ticket)
-            return await self.tickets.attach_desk(ticket.id, ref)
+            return await self.tickets.attach_desk(ticket, ref)
         except Exception:
             # The ticket is stored; the desk can list it even if its card could not be posted.
             log.exception("could not post ticket %s to the desk", ticket.id)
