@@ -277,9 +277,10 @@ An event counts when its `chat.postMessage` reached the stand-in, not when it wa
 at most {window} events are unanswered at a time; {events} events per round after 50 of warm-up,
 the servers alternating. Per event faqbot also adds the :eyes: reaction (`reactions.add`),
 searches the FAQ and reads and writes the conversation in Redis (one load, one commit; the
-user's name is looked up only for a ticket, which these questions never open); the bare app makes only the one
-`chat.postMessage` call. "server CPU ms/event" is the server process's CPU time over the round
-divided by events: on a machine shared with other work it is steadier than events/s.
+user's name is looked up only for a ticket, which these questions never open); the bare app
+makes only the one `chat.postMessage` call. "server CPU ms/event" is the server process's CPU
+time over the round divided by events: on a machine shared with other work it is steadier than
+events/s.
 
 {result}
 
