@@ -26,8 +26,8 @@ from numpy.typing import NDArray
 from scipy.optimize import minimize
 
 from bench.convert import clinc150
-from bot.evaluation import ESCALATE, Case, load_cases
-from bot.language import detect_language
+from bot.core.language import detect_language
+from bot.knowledge.evaluation import ESCALATE, Case, load_cases
 from faq.calibration import Calibration
 from faq.index import FaqIndex
 from faq.loaders import load_faq

@@ -17,7 +17,7 @@ from pathlib import Path
 
 import yaml
 
-from bot.evaluation import ESCALATE, Case
+from bot.knowledge.evaluation import ESCALATE, Case
 from faq.models import FaqEntry
 
 PLACEHOLDER_ANSWER = "Placeholder answer."

@@ -20,9 +20,9 @@ from redis.asyncio import Redis
 
 from bench.report import DOCS, percentile, ratio, table, write_section
 from bench.standin import anthropic_standin_process
-from bot.app import App, build_app
-from bot.models import ConversationKey, IncomingMessage, MessageKind, Reply
-from bot.settings import Settings
+from bot.core.models import ConversationKey, IncomingMessage, MessageKind, Reply
+from bot.runtime.app import App, build_app
+from bot.runtime.settings import Settings
 from faq.repository import BUNDLED_FAQ
 
 CONCURRENCY = (1, 50, 500)
@@ -225,10 +225,11 @@ def report(runs: list[Run], total: int) -> str:
     llm = [r for r in runs if r.mode == "llm"]
     standin_ms = sum(r.standin_cpu for r in llm) / sum(len(r.latencies) for r in llm) * 1000
     return f"""What one customer message costs inside the core: `ConversationEngine.handle`,
-built by `bot.app.build_app` from `Settings`, on the real Redis (a key prefix of its own, deleted
-afterwards). Each concurrent conversation is a distinct `ConversationKey` asking golden questions
-from `faq/data/golden.yaml` (only those the bot answers outright: a ticket or a clarification
-would turn the rest of a conversation into a different path), {QUESTIONS_PER_CONVERSATION} per
+built by `bot.runtime.app.build_app` from `Settings`, on the real Redis (a key prefix of its own,
+deleted afterwards). Each concurrent conversation is a distinct `ConversationKey` asking golden
+questions from `faq/data/golden.yaml` (only those the bot answers outright: a ticket or a
+clarification would turn the rest of a conversation into a different path),
+{QUESTIONS_PER_CONVERSATION} per
 conversation, then the next conversation; about {total} messages per row (at least
 {QUESTIONS_PER_CONVERSATION} per concurrent conversation), after a warm-up. The LLM rows go
 through the real `AnthropicAnswerer` and anthropic SDK to the Messages API stand-in

@@ -24,7 +24,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from bench.report import DOCS, percentile, ratio, table, write_section
-from bot.settings import Settings
+from bot.runtime.settings import Settings
 from faq.index import FaqIndex
 from faq.loaders import MAX_FILE_BYTES, load_faq
 from faq.repository import FaqRepository

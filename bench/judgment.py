@@ -19,9 +19,9 @@ from pathlib import Path
 from typing import Any
 
 from bench.report import write_section
-from bot.app import build_evaluation
-from bot.evaluation import EvalReport, evaluate, load_cases
-from bot.settings import Settings
+from bot.knowledge.evaluation import EvalReport, evaluate, load_cases
+from bot.runtime.app import build_evaluation
+from bot.runtime.settings import Settings
 
 SECTION = "judgment"
 _SEARCH = {"lexical": "off", "multilingual": "multilingual", "semantic": "on"}

@@ -18,9 +18,9 @@ import yaml
 
 from bench.core import Driver, delete_keys, settings
 from bench.report import ratio, table, write_section
-from bot.app import build_app
-from bot.pricing import PriceTable
-from bot.settings import Settings
+from bot.answering.pricing import PriceTable
+from bot.runtime.app import build_app
+from bot.runtime.settings import Settings
 from faq.repository import BUNDLED_FAQ
 from tests.standins.anthropic_api import AnthropicStandIn
 
@@ -174,7 +174,7 @@ def report(retrieval: list[Usage], whole: list[Usage], asked: int, model: str) -
     print(ratios)
     price = prices.price(model)
     return f"""Input tokens and estimated cost per question for `{model}` (prices from
-`bot/pricing.py`, $ per million tokens: input {price.input if price else "?"}, output
+`bot/answering/pricing.py`, $ per million tokens: input {price.input if price else "?"}, output
 {price.output if price else "?"}, cache write {price.cache_write if price else "?"}, cache read
 {price.cache_read if price else "?"}). All {asked} golden questions of `faq/data/golden.yaml`
 (bundled 52-entry FAQ) go through the real engine, `AnthropicAnswerer` and anthropic SDK, each in a

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from bench.report import ratio, table, write_section
-from bot.redact import PLACEHOLDERS, Redactor
+from bot.safety.redact import PLACEHOLDERS, Redactor
 
 DATA = Path(__file__).resolve().parent.parent / "tests" / "data"
 TUNING = DATA / "redaction_tuning.txt"

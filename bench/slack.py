@@ -32,7 +32,7 @@ import aiohttp
 
 from bench.core import Driver, delete_keys, golden_questions, settings
 from bench.report import ROOT, process_cpu_seconds, ratio, table, write_section
-from bot.app import build_app
+from bot.runtime.app import build_app
 from tests.standins.slack_api import SlackStandIn
 
 SECRET = "bench-signing-secret"

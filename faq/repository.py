@@ -1,7 +1,7 @@
 """The live FAQ of this process: an index swapped whole, never replaced by a broken source.
 
-Which FAQ is live is decided elsewhere (bot/publishing.py, through the shared version store);
-this holds the result and tells what changed between two indexes.
+Which FAQ is live is decided elsewhere (bot/knowledge/publishing.py, through the shared version
+store); this holds the result and tells what changed between two indexes.
 """
 
 from __future__ import annotations

@@ -29,11 +29,8 @@ import yarl
 from aiohttp import web
 from discord import app_commands
 
-from bot.admin import ADMIN_COMMANDS
-from bot.app import App
-from bot.conversation import ConversationEngine
-from bot.metrics import PLATFORM_SEND
-from bot.models import (
+from bot.admin.commands import ADMIN_COMMANDS
+from bot.core.models import (
     Action,
     Attachment,
     ConversationKey,
@@ -46,8 +43,11 @@ from bot.models import (
     Ticket,
     TicketStatus,
 )
-from bot.server import Connection
-from bot.settings import Settings
+from bot.engine.conversation import ConversationEngine
+from bot.runtime.app import App
+from bot.runtime.metrics import PLATFORM_SEND
+from bot.runtime.server import Connection
+from bot.runtime.settings import Settings
 from handlers.inflight import InFlight
 
 log = logging.getLogger(__name__)

@@ -40,11 +40,7 @@ from slack_sdk.socket_mode.request import SocketModeRequest
 from slack_sdk.socket_mode.response import SocketModeResponse
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot.app import App
-from bot.conversation import ConversationEngine
-from bot.faq_sources import read_capped
-from bot.metrics import PLATFORM_SEND
-from bot.models import (
+from bot.core.models import (
     Attachment,
     ConversationKey,
     DeskClick,
@@ -55,8 +51,12 @@ from bot.models import (
     Reply,
     Ticket,
 )
-from bot.server import Connection
-from bot.settings import SettingsError
+from bot.engine.conversation import ConversationEngine
+from bot.knowledge.sources import read_capped
+from bot.runtime.app import App
+from bot.runtime.metrics import PLATFORM_SEND
+from bot.runtime.server import Connection
+from bot.runtime.settings import SettingsError
 from handlers.inflight import InFlight
 from handlers.slack_format import (
     DESK_CLAIM,

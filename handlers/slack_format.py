@@ -11,7 +11,7 @@ import html
 import re
 from typing import Any
 
-from bot.models import MessageKind, Reply, Ticket, TicketStatus
+from bot.core.models import MessageKind, Reply, Ticket, TicketStatus
 
 SECTION_LIMIT = 3000
 MAX_BLOCKS = 50

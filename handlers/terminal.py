@@ -25,8 +25,7 @@ from typing import TextIO
 
 from redis.exceptions import RedisError
 
-from bot.conversation import ConversationEngine
-from bot.models import (
+from bot.core.models import (
     ConversationKey,
     DeskRef,
     IncomingMessage,
@@ -35,7 +34,8 @@ from bot.models import (
     Ticket,
     TicketStatus,
 )
-from bot.tickets import TicketError
+from bot.engine.conversation import ConversationEngine
+from bot.state.tickets import TicketError
 
 PLATFORM = "terminal"
 DESK_WORKSPACE = "desk"
@@ -168,7 +168,7 @@ class TerminalOutput:
     """What the core sends on its own (an agent's reply, a resolved ticket) is printed at once.
 
     It reaches this chat session only: another `faqbot chat` sharing the Redis is another
-    terminal, and a change announced for it is delivered there (bot/ticket_relay.py)."""
+    terminal, and a change announced for it is delivered there (bot/desk/relay.py)."""
 
     platform = PLATFORM
 

@@ -13,8 +13,8 @@ import discord
 import pytest
 from redis.asyncio import Redis
 
-from bot.app import App, build_app
-from bot.settings import Settings
+from bot.runtime.app import App, build_app
+from bot.runtime.settings import Settings
 from tests.redis_server import INSTALL_HINT, answers, own_redis_server
 from tests.standins.anthropic_api import AnthropicStandIn
 from tests.standins.discord_api import DiscordStandIn

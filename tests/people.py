@@ -5,8 +5,8 @@ from __future__ import annotations
 import itertools
 from dataclasses import dataclass, field
 
-from bot.conversation import ConversationEngine
-from bot.models import ConversationKey, IncomingMessage, MessageKind, Reply
+from bot.core.models import ConversationKey, IncomingMessage, MessageKind, Reply
+from bot.engine.conversation import ConversationEngine
 
 _ids = itertools.count(1)
 

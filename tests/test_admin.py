@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.models import ConversationKey, IncomingMessage, MessageKind
+from bot.core.models import ConversationKey, IncomingMessage, MessageKind
 from tests.conftest import MakeApp
 
 GOOD = (
@@ -110,7 +110,7 @@ async def test_a_bot_whose_faq_path_is_not_the_live_version_says_which_it_serves
     edited.write_text(GOOD.replace("Yellow", "Green"))
     await make_app(faq_path=first).start()  # a fresh Redis: first.yaml becomes the live version
     restarted = make_app(faq_path=edited, SLACK_ADMIN_USER_IDS="UADMIN")
-    with caplog.at_level(logging.INFO, logger="bot.publishing"):
+    with caplog.at_level(logging.INFO, logger="bot.knowledge.publishing"):
         await restarted.start()
     live = restarted.faq.version
     [said] = [r.getMessage() for r in caplog.records if "serving the live FAQ version" in r.message]

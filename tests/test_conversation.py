@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from bot.channels import CollectingOutputChannel
-from bot.language import phrase
-from bot.models import ConversationKey, DeskRef, IncomingMessage, MessageKind, Reply, Ticket
+from bot.core.channels import CollectingOutputChannel
+from bot.core.language import phrase
+from bot.core.models import ConversationKey, DeskRef, IncomingMessage, MessageKind, Reply, Ticket
 from faq.repository import BUNDLED_FAQ
 from faq.semantic import semantic_available
 from tests.conftest import MakeApp

@@ -18,8 +18,8 @@ import pytest
 import yaml
 from aiohttp import web
 
-from bot.server import build_web_app
-from bot.settings import Settings, load_settings
+from bot.runtime.server import build_web_app
+from bot.runtime.settings import Settings, load_settings
 from tests.conftest import MakeApp
 from tests.redis_server import free_port
 
@@ -162,7 +162,7 @@ def test_env_example_loads_where_the_system_has_no_time_zone_database(tmp_path: 
     machine the same, so BUSINESS_TIMEZONE=UTC must resolve from the installed tzdata package."""
     env = {k: v for k, v in os.environ.items() if k not in Settings.model_fields}
     example = str(ROOT / ".env.example")
-    code = f"from bot.settings import load_settings; load_settings(_env_file={example!r})"
+    code = f"from bot.runtime.settings import load_settings; load_settings(_env_file={example!r})"
     result = subprocess.run(
         [sys.executable, "-c", code],
         env={**env, "PYTHONTZPATH": ""},

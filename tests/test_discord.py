@@ -14,11 +14,11 @@ import discord
 import pytest
 
 import faq
-from bot.admin import ADMIN_COMMANDS
-from bot.app import App
-from bot.desk import REFUSAL
-from bot.models import TicketStatus
-from bot.server import Connection, connect, serve
+from bot.admin.commands import ADMIN_COMMANDS
+from bot.core.models import TicketStatus
+from bot.core.policy import DESK_REFUSAL
+from bot.runtime.app import App
+from bot.runtime.server import Connection, connect, serve
 from handlers.discord import PERMISSIONS, DiscordAdapter, invite_url, split_text
 from tests.conftest import MakeApp
 from tests.discord_payloads import system_messages, unnamed_event, unreadable
@@ -685,11 +685,11 @@ async def test_a_forged_resolve_click_from_outside_the_desk_resolves_nothing(
 
     # Bob is in the server but cannot see the desk; he presses Resolve on the card anyway.
     bob = await discord_standin.click("Bob", card.response, f"faqbot:resolve:{ticket_id}")
-    assert REFUSAL in texts(await interaction_reply(discord_standin, bob))
+    assert DESK_REFUSAL in texts(await interaction_reply(discord_standin, bob))
     # The card's buttons on a copy of it outside the desk (in the customer's thread).
     copy = {**card.response, "channel_id": thread_id}
     forged = await discord_standin.click("Agent Ann", copy, f"faqbot:resolve:{ticket_id}")
-    assert REFUSAL in texts(await interaction_reply(discord_standin, forged))
+    assert DESK_REFUSAL in texts(await interaction_reply(discord_standin, forged))
     ticket = await app.tickets.get(ticket_id)
     assert ticket.status is TicketStatus.OPEN and ticket.claimed_by is None
     assert not [p for p in discord_standin.posts(thread_id) if "resolved" in texts(p)]

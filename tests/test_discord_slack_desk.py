@@ -12,10 +12,9 @@ import aiohttp
 import pytest
 from aiohttp import web
 
-from bot.admin import AdminPolicy
-from bot.desk import REFUSAL, DeskPolicy
-from bot.models import ConversationKey, DeskClick, DeskOp, TicketStatus
-from bot.server import build_web_app, connect
+from bot.core.models import ConversationKey, DeskClick, DeskOp, TicketStatus
+from bot.core.policy import DESK_REFUSAL, AdminPolicy, DeskPolicy
+from bot.runtime.server import build_web_app, connect
 from handlers.discord import DiscordAdapter
 from handlers.slack import ChannelMembers, SlackAdapter, SlackApi, build_client
 from tests.conftest import MakeApp
@@ -156,12 +155,12 @@ async def test_on_slack_only_the_desks_members_claim_and_resolve_from_the_desk(
         resolve = click_payload(card.params, card_ts, ticket.id, user="UALICE")
         resolve["actions"][0]["action_id"] = "faqbot-desk:resolve"
         await click(resolve)
-        assert await answer_to("UALICE") == REFUSAL
+        assert await answer_to("UALICE") == DESK_REFUSAL
         # An agent's click that claims to come from a channel other than the desk.
         elsewhere = click_payload(card.params, card_ts, ticket.id, user="UAGENT")
         elsewhere["container"]["channel_id"] = elsewhere["channel"]["id"] = "C1"
         await click(elsewhere)
-        assert await answer_to("UAGENT") == REFUSAL
+        assert await answer_to("UAGENT") == DESK_REFUSAL
         await slack.drain()
         stored = await app.tickets.get(ticket.id)
         assert stored.status is TicketStatus.OPEN and stored.claimed_by is None

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from bot.app import App
-from bot.channels import CollectingOutputChannel
-from bot.models import ConversationKey, IncomingMessage, MessageKind
+from bot.core.channels import CollectingOutputChannel
+from bot.core.models import ConversationKey, IncomingMessage, MessageKind
+from bot.runtime.app import App
 from tests.conftest import MakeApp
 from tests.people import Agent, Customer
 from tests.test_cli import faqbot

@@ -8,7 +8,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from bot.evaluation import load_cases
+from bot.knowledge.evaluation import load_cases
 from faq.index import FaqIndex
 from faq.loaders import load_faq
 from faq.models import FaqLoadError

@@ -6,7 +6,7 @@ import json
 import time
 from pathlib import Path
 
-from bot.models import ConversationKey, IncomingMessage, MessageKind
+from bot.core.models import ConversationKey, IncomingMessage, MessageKind
 from faq.clustering import cluster_questions
 from tests.conftest import MakeApp
 from tests.people import Customer

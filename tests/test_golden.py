@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 from redis.asyncio import Redis
 
-from bot.evaluation import evaluate, load_cases
+from bot.knowledge.evaluation import evaluate, load_cases
 from faq.repository import BUNDLED_FAQ
 from tests.conftest import MakeApp
 

@@ -7,9 +7,9 @@ from pathlib import Path
 import pytest
 
 import faq
-from bot.guard import OutputGuard, UnsafeAnswer
-from bot.llm import INSTRUCTIONS, TOOL_NAME
-from bot.redact import Redactor
+from bot.answering.llm import INSTRUCTIONS, TOOL_NAME
+from bot.safety.guard import OutputGuard, UnsafeAnswer
+from bot.safety.redact import Redactor
 from faq.loaders import load_faq
 from faq.models import FaqEntry
 

@@ -15,9 +15,9 @@ from pathlib import Path
 
 import pytest
 
-from bot.app import App
-from bot.llm import INSTRUCTIONS, TOOL_NAME
-from bot.models import ConversationKey, IncomingMessage, MessageKind, Reply
+from bot.answering.llm import INSTRUCTIONS, TOOL_NAME
+from bot.core.models import ConversationKey, IncomingMessage, MessageKind, Reply
+from bot.runtime.app import App
 from handlers.discord import MAX_MESSAGE, split_text
 from tests.conftest import MakeApp, llm_app
 from tests.people import Customer

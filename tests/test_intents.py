@@ -14,8 +14,8 @@ from pathlib import Path
 import pytest
 import yaml
 
-from bot.intents import asks_for_human, small_talk
-from bot.language import phrase
+from bot.core.intents import asks_for_human, small_talk
+from bot.core.language import phrase
 
 GOLDEN = Path(__file__).resolve().parent.parent / "faq" / "data" / "golden.yaml"
 

@@ -8,11 +8,11 @@ from collections.abc import AsyncIterator
 import pytest
 from redis.asyncio import Redis
 
-from bot.app import App
-from bot.channels import CollectingOutputChannel
-from bot.language import phrase
-from bot.limits import LlmBudget, RateLimiter, RateLimits, Verdict
-from bot.models import ConversationKey, IncomingMessage, MessageKind
+from bot.core.channels import CollectingOutputChannel
+from bot.core.language import phrase
+from bot.core.models import ConversationKey, IncomingMessage, MessageKind
+from bot.runtime.app import App
+from bot.state.limits import LlmBudget, RateLimiter, RateLimits, Verdict
 from tests.conftest import MakeApp
 from tests.people import Customer
 from tests.standins.anthropic_api import AnthropicStandIn

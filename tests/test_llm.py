@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.language import phrase
+from bot.core.language import phrase
 from tests.conftest import MakeApp, llm_app
 from tests.people import Customer
 from tests.standins.anthropic_api import (

@@ -9,9 +9,9 @@ from collections.abc import Iterator
 import pytest
 from prometheus_client.parser import text_string_to_metric_families
 
-from bot.channels import CollectingOutputChannel
-from bot.logs import configure_logging
-from bot.models import ConversationKey, Reply
+from bot.core.channels import CollectingOutputChannel
+from bot.core.models import ConversationKey, Reply
+from bot.runtime.logs import configure_logging
 from tests.conftest import MakeApp
 from tests.people import Customer
 
@@ -75,7 +75,7 @@ async def test_json_logs_name_the_conversation_and_ticket_but_never_the_customer
     assert reply.ticket is not None
     lines = [json.loads(line) for line in capsys.readouterr().err.splitlines()]
     opened = next(line for line in lines if "opened" in line["message"])
-    assert opened["level"] == "INFO" and opened["logger"] == "bot.conversation"
+    assert opened["level"] == "INFO" and opened["logger"] == "bot.engine.conversation"
     assert opened["conversation"] == key.redis_key and opened["ticket"] == reply.ticket.id
     assert {"ts", "level", "logger", "message"} <= set(opened)
     assert all("Condotti" not in json.dumps(line) for line in lines)

@@ -5,9 +5,9 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from bot.channels import CollectingOutputChannel
-from bot.conversation import ConversationEngine
-from bot.models import ConversationKey, TicketStatus
+from bot.core.channels import CollectingOutputChannel
+from bot.core.models import ConversationKey, TicketStatus
+from bot.engine.conversation import ConversationEngine
 from tests.conftest import MakeApp, llm_app
 from tests.people import Agent, Customer
 from tests.standins.anthropic_api import AnthropicStandIn, ToolReply

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot.settings import SettingsError
+from bot.runtime.settings import SettingsError
 from tests.conftest import MakeApp
 from tests.people import Customer
 from tests.standins.anthropic_api import AnthropicStandIn

@@ -8,8 +8,8 @@ from collections.abc import AsyncIterator
 
 import pytest
 
-from bot.app import App
-from bot.models import Reply
+from bot.core.models import Reply
+from bot.runtime.app import App
 from tests.conftest import MakeApp
 from tests.people import Customer
 from tests.standins.redis_proxy import RedisFaultProxy

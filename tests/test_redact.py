@@ -8,10 +8,10 @@ import logging
 
 import pytest
 
-from bot.drafts import draft_from_ticket
-from bot.logs import JsonFormatter
-from bot.models import ConversationKey, Ticket
-from bot.redact import (
+from bot.core.models import ConversationKey, Ticket
+from bot.knowledge.drafts import draft_from_ticket
+from bot.runtime.logs import JsonFormatter
+from bot.safety.redact import (
     RedactingFilter,
     Redactor,
     iban_checksum_ok,

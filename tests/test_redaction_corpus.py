@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from bench.redaction import HELD_OUT, TUNING, Case, describe, load, score
-from bot.redact import Redactor
+from bot.safety.redact import Redactor
 
 TARGET = 0.95
 

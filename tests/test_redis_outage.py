@@ -10,8 +10,8 @@ from collections.abc import Iterator
 
 import pytest
 
-from bot.channels import CollectingOutputChannel
-from bot.reminders import run_housekeeping
+from bot.core.channels import CollectingOutputChannel
+from bot.desk.reminders import run_housekeeping
 from tests.conftest import MakeApp
 from tests.people import Customer
 from tests.redis_server import free_port, own_redis_server

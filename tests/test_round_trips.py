@@ -8,7 +8,7 @@ from collections.abc import AsyncIterator
 
 import pytest
 
-from bot.models import IncomingMessage
+from bot.core.models import IncomingMessage
 from tests.conftest import MakeApp
 from tests.people import Customer
 from tests.standins.redis_proxy import RedisFaultProxy

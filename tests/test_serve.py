@@ -19,7 +19,7 @@ from pathlib import Path
 import aiohttp
 import pytest
 
-from bot import server
+from bot.runtime import server
 from tests.conftest import MakeApp
 from tests.redis_server import free_port
 from tests.standins.discord_api import DiscordStandIn

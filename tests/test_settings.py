@@ -10,9 +10,9 @@ from pathlib import Path
 
 import pytest
 
-from bot.app import build_app
-from bot.models import ConversationKey, IncomingMessage
-from bot.settings import Settings, load_settings
+from bot.core.models import ConversationKey, IncomingMessage
+from bot.runtime.app import build_app
+from bot.runtime.settings import Settings, load_settings
 
 ROOT = Path(__file__).resolve().parent.parent
 

@@ -20,12 +20,12 @@ import pytest
 import yaml
 from aiohttp import web
 
-from bot.admin import ADMIN_COMMANDS, REFUSAL
-from bot.app import App
-from bot.channels import CollectingOutputChannel
-from bot.models import Action, ConversationKey, MessageKind, Reply, Source
-from bot.server import build_web_app, connect, platform_adapters, serve
-from bot.settings import SettingsError
+from bot.admin.commands import ADMIN_COMMANDS, REFUSAL
+from bot.core.channels import CollectingOutputChannel
+from bot.core.models import Action, ConversationKey, MessageKind, Reply, Source
+from bot.runtime.app import App
+from bot.runtime.server import build_web_app, connect, platform_adapters, serve
+from bot.runtime.settings import SettingsError
 from handlers.slack import SlackAdapter
 from handlers.slack_format import (
     MAX_BLOCKS,

@@ -18,7 +18,7 @@ from urllib.parse import quote, urlencode
 import aiohttp
 import pytest
 
-from bot.server import connect
+from bot.runtime.server import connect
 from handlers.slack import SlackAdapter
 from tests.conftest import MakeApp
 from tests.standins.slack_api import SlackStandIn

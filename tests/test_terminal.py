@@ -12,8 +12,8 @@ import sys
 import time
 from pathlib import Path
 
-from bot.conversation import ConversationEngine
-from bot.models import ConversationKey, Reply
+from bot.core.models import ConversationKey, Reply
+from bot.engine.conversation import ConversationEngine
 from handlers.terminal import (
     BOLD,
     NORMAL,

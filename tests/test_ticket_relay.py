@@ -15,10 +15,10 @@ from typing import IO
 
 from redis.asyncio import Redis
 
-from bot.app import App, build_app
-from bot.channels import CollectingOutputChannel
-from bot.models import ConversationKey, DeskRef, Reply, Ticket
-from bot.ticket_relay import TicketChange, TicketRelay
+from bot.core.channels import CollectingOutputChannel
+from bot.core.models import ConversationKey, DeskRef, Reply, Ticket
+from bot.desk.relay import TicketChange, TicketRelay
+from bot.runtime.app import App, build_app
 from tests.conftest import MakeApp, make_settings
 from tests.people import Agent
 from tests.test_cli import faqbot

@@ -8,8 +8,8 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from bot.hours import BusinessHours, parse_windows
-from bot.settings import SettingsError, load_settings
+from bot.core.hours import BusinessHours, parse_windows
+from bot.runtime.settings import SettingsError, load_settings
 from tests.conftest import MakeApp
 from tests.people import Customer
 from tests.test_conversation import RecordingDesk

@@ -8,7 +8,7 @@ from collections.abc import AsyncIterator
 
 import pytest
 
-from bot.settings import SettingsError
+from bot.runtime.settings import SettingsError
 from tests.conftest import MakeApp
 from tests.people import Customer
 from tests.standins.webhook_receiver import WebhookReceiver

@@ -8,10 +8,10 @@ import time
 
 import pytest
 
-from bot.app import App
-from bot.channels import CollectingOutputChannel
-from bot.models import ConversationKey, DeskRef, Ticket, TicketStatus
-from bot.tickets import TRANSCRIPT_MAX_LINES, TicketError
+from bot.core.channels import CollectingOutputChannel
+from bot.core.models import ConversationKey, DeskRef, Ticket, TicketStatus
+from bot.runtime.app import App
+from bot.state.tickets import TRANSCRIPT_MAX_LINES, TicketError
 from tests.conftest import MakeApp
 from tests.people import Agent, Customer
 from tests.test_conversation import RecordingDesk

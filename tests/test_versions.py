@@ -14,12 +14,12 @@ import pytest
 from aiohttp import web
 from redis.asyncio import Redis
 
-from bot.admin import format_publish
-from bot.app import App
-from bot.faq_sources import FaqSources, SourceError, address_allowed
-from bot.models import Attachment, ConversationKey, IncomingMessage, MessageKind
-from bot.publishing import FaqPublisher
-from bot.settings import SettingsError, load_settings
+from bot.admin.commands import format_publish
+from bot.core.models import Attachment, ConversationKey, IncomingMessage, MessageKind
+from bot.knowledge.publishing import FaqPublisher
+from bot.knowledge.sources import FaqSources, SourceError, address_allowed
+from bot.runtime.app import App
+from bot.runtime.settings import SettingsError, load_settings
 from faq.index import FaqIndex
 from faq.models import FaqEntry
 from faq.repository import FaqRepository

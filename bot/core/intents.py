@@ -1,0 +1,658 @@
+"""Messages that are not FAQ questions: small talk, and asking for a person.
+
+Both detectors read a normalised message (case, accents, punctuation and emoji folded away, letters
+repeated for emphasis squeezed), so the patterns below are plain lower-case words; "j'ai" reads
+"j ai", "you're" reads "you re".
+
+Small talk counts only when the *whole* message is small-talk phrases ("hi! quick question",
+"ok thanks, bye"): a greeting or thanks before a real question ("hi, how do I reset my
+password?") leaves words no phrase covers, and the question goes to the FAQ.
+
+A request for a person is read from its structure, not from its words: person nouns alone are
+everywhere in FAQ questions ("how do I add a person to my team?", "what are your support hours?").
+What counts is a request verb aimed at a person (talk to, put me through to, I want, call me back,
+open a ticket), a person of the company asked to take the case ("could someone from billing look
+at this?", "une vraie personne peut m'aider ?"), a person noun said on its own ("agent!!!"), or
+frustration aimed at the bot.
+"my"/"mon" never introduces the person asked for: "talk to my team" is about the product.
+"""
+
+from __future__ import annotations
+
+import re
+from functools import cache
+
+from faq.text import fold
+
+
+def _any(*alternatives: str) -> str:
+    return "(?:" + "|".join(alternatives) + ")"
+
+
+# --- Normalising ---------------------------------------------------------------------------------
+
+# The emoji that carry the message; every other one is dropped with the punctuation.
+_EMOJI_WORDS = {"👍": "ok", "👌": "ok", "✅": "ok", "🆗": "ok", "🙏": "thanks", "👋": "hi"}
+# Ligatures that folding would drop rather than spell out: "un œil" must read "un oeil".
+_LIGATURES = {"œ": "oe", "Œ": "oe", "æ": "ae", "Æ": "ae"}
+_NOT_A_WORD = re.compile(r"[^a-z0-9]+")
+_CLAUSE_END = re.compile(r"[.!?;,:\n]+")
+
+
+def _normalise(text: str) -> str:
+    for emoji, word in _EMOJI_WORDS.items():
+        text = text.replace(emoji, f" {word} ")
+    for ligature, letters in _LIGATURES.items():
+        text = text.replace(ligature, letters)
+    words = _NOT_A_WORD.sub(" ", fold(text)).split()
+    # "soooo" and "merciiii" become "soo" and "mercii"; small talk also tries "so" and "merci".
+    return re.sub(r"([a-z])\1{2,}", r"\1\1", " ".join(words))
+
+
+# --- Small talk ----------------------------------------------------------------------------------
+
+_THANKS = _any(
+    r"thanks?|thank (?:you|u|ya)|thankyou|thanku|thnx|thnks|thanx|thx|tx|tks|ty|tysm|tyvm|cheers",
+    r"many thanks|much appreciated|appreciated|perfect|great thanks",
+    r"(?:i |we )?(?:really |truly )?appreciate (?:it|that|this|you|your help|the help)",
+    r"merci|mrc|mci|mille mercis?|(?:un )?grand merci|je (?:vous|te) remercie|parfait",
+    r"remerciements",
+)
+_THANKS_MORE = _any(
+    r"so much|very much|so very much|a lot|a bunch|a ton|a million|again|anyway|in advance",
+    r"beaucoup|bien|bcp|infiniment|encore|quand meme|mille fois|pour tout|a vous|a toi",
+)
+_THANKS_FOR = (
+    r"(?:for|pour|de) (?:all |tout )?(?:(?:the|your|ur|this|that|votre|ton|ta|la|l|vos|les) )?"
+    + _any(
+        r"help|helping(?: me)?|info|information|answers?|reply|quick reply|response|assistance",
+        r"support|time|patience|explanation|everything|that|this",
+        r"aide|reponses?|infos?|informations?|temps|retour|explications?|rapidite|tout",
+    )
+    + r"(?: (?:quick|fast|rapide|claire?s?|detaillee?s?))?"
+)
+# Why a bot and a person are told apart: "are you a bot?", "am I talking to a real person?".
+_BEING = r"(?:a |an |un |une )?(?:real |vrai |vraie )?" + _any(
+    r"bot|robot|chatbot|human|human being|person|machine|ai|computer|program|real",
+    r"humain|personne|ia|etre humain|personne reelle",
+)
+
+# Wishing the bot well, and the times a goodbye points to: "hope you're having a great week",
+# "see you at the gym tomorrow", "à la semaine prochaine".
+_NICE = _any(
+    r"good|great|nice|lovely|wonderful|fantastic|amazing|awesome|pleasant|productive|relaxing",
+    r"restful|happy|fab|fabulous|brilliant|super|beautiful|terrific|excellent|safe",
+)
+_DAY = r"(?:monday|tuesday|wednesday|thursday|friday|saturday|sunday)"
+_PERIOD = _any(
+    r"(?:rest of (?:the|your) )?(?:day|week|weekend|week end|morning|afternoon|evening)",
+    rf"night|time|one|holidays?|vacation|break|trip|summer|christmas|new year|{_DAY}",
+)
+_FINE = r"(?:well|good|great|fine|ok|okay|alright|all right|safe|healthy)"
+_WHEN = _any(
+    r"later|soon|around|then|again|tomorrow|tonight|soon enough|real soon|very soon|another time",
+    rf"next (?:week|time|month|year|session|class|visit|lesson|one|{_DAY})|on {_DAY}|{_DAY}",
+    rf"(?:this|next|on the) (?:week|weekend|week end|morning|afternoon|evening|{_DAY})",
+    r"in (?:a |an |the |a few |two |a couple of |few )?\w+|at (?:the |your |my )?\w+",
+    r"on the other side|there",
+)
+_DAY_FR = r"(?:lundi|mardi|mercredi|jeudi|vendredi|samedi|dimanche)"
+_WHEN_FR = _any(
+    r"demain|apres demain|ce soir|cet apres midi|ce week end|ce weekend|tout a l heure",
+    r"tout de suite|tantot|plus tard|plus|bientot|tres bientot|tres vite|vite|la prochaine",
+    r"la prochaine fois|la semaine prochaine|le mois prochain|l annee prochaine|un de ces jours",
+    rf"un de ces quatre|{_DAY_FR}(?: prochain| soir| matin| apres midi)?",
+)
+_PLACE_FR = r"(?:a|au|aux|chez|en) (?:la |le |l |les )?\w+"
+_PERIOD_FR = (
+    r"(?:journee|soiree|semaine|week end|weekend|matinee|apres midi|fin de journee|nuit"
+    r"|fin de semaine|fin de week end|vacances|fetes|sejour)"
+)
+_NICE_FR = r"(?:bonne|bon|bonnes|belle|bel|belles|excellente|excellent|super|agreable|tres bonne)"
+# What a customer praises besides the bot: "love your app", "votre service est génial".
+_PRODUCT = _any(
+    r"products?|apps?|application|services?|tool|platform|software|site|website|company",
+    r"team|support|support team|customer service|customer support|customer care|features?",
+    r"interface|ui|design|system|bot|chatbot|assistant|stuff|work|job|staff",
+)
+_PRAISE = _any(
+    r"great|awesome|amazing|excellent|fantastic|brilliant|perfect|the best|wonderful|superb",
+    r"incredible|top notch|a lifesaver|a life saver|a game changer|good|nice|cool|helpful",
+    r"easy to use|intuitive|lovely|outstanding|impressive|solid|fab|fabulous|stellar|so good",
+    r"really good|very good|the greatest|beautiful|slick|second to none|the best ever|legends?",
+    r"rock stars|rockstars|stars|heroes|a star|a legend|lifesavers",
+)
+_VERY = _any(
+    r"so|really|very|just|absolutely|truly|pretty|super|incredibly|honestly|genuinely|always",
+    r"simply|quite|seriously",
+)
+_PRODUCT_FR = _any(
+    r"appli|application|app|service|service client|produit|outil|plateforme|logiciel|site",
+    r"site web|equipe|support|entreprise|societe|boite|interface|bot|robot|chatbot|assistant",
+    r"fonctionnalites?|solution|systeme|travail|boulot",
+)
+_DET_FR = r"(?:votre|vos|ton|ta|tes|le|la|l|les|cette|cet|ce|votre nouvelle|votre nouveau)"
+_PRAISE_FR = _any(
+    r"top|au top|genial|geniale|geniaux|super|excellent|excellente|parfait|parfaite|formidable",
+    r"incroyable|pratique|bien fait|bien faite|tres bien|efficace|intuitif|intuitive|extra",
+    r"le meilleur|la meilleure|les meilleurs|nickel|remarquable|tip top|impeccable|magnifique",
+    r"superbe|trop bien|top du top|bien pense|bien pensee|agreable|facile a utiliser",
+    r"fantastique|exceptionnel|exceptionnelle|une pepite|un bijou|de qualite",
+)
+_VERY_FR = (
+    r"(?:vraiment|tres|trop|super|franchement|hyper|tellement|juste|absolument|carrement|toujours)"
+)
+
+_SMALL_TALK = {
+    "greeting": _any(
+        r"hi|hello|helo|hallo|hey|heya|hiya|howdy|yo|hola|greetings|what s up|whats up|sup",
+        r"good (?:morning|afternoon|evening|day)|morning|evening|hi again|hello again",
+        r"bonjour|bjr|salut|slt|coucou|bonsoir|rebonjour",
+    ),
+    # Announcing a question, or asking for help in general: the reply invites the question.
+    "help_offer": _any(
+        r"(?:i (?:have |ve |ve got |have got |got )|got )?(?:a |one |another |one more |some "
+        r"|a few |two )?(?:quick |small |short |simple |little )?questions?(?: for you)?",
+        r"(?:can|could|may) i ask (?:you )?(?:a |one |another )?(?:quick |small )?question",
+        r"(?:can|could|would) (?:you|u) (?:please )?help(?: me| us)?(?: please| out)?",
+        r"(?:i |we )?(?:need|would like|d like|want) (?:some |your )?(?:help|assistance)",
+        r"help(?: me)?|(?:are you|you) there|(?:is )?any(?:one|body)(?: there| here)?",
+        r"(?:(?:can|could) )?(?:someone|somebody|anyone|anybody) help(?: me)?",
+        r"i (?:have|ve got) (?:a|an) (?:problem|issue)",
+        r"(?:j ai )?(?:une |deux |quelques |encore une |une autre )?(?:petites? )?questions?"
+        r"(?: rapide| pour vous)?",
+        r"(?:est ce que )?(?:je peux|puis je) (?:vous|te) poser une (?:petite )?question",
+        r"(?:est ce que )?(?:vous pouvez|tu peux|pouvez vous|peux tu|pourriez vous) m aider",
+        r"(?:j ai )?besoin d (?:aide|un coup de main)|aidez moi|aide moi|aide",
+        r"j ai (?:un|une) (?:probleme|souci)|(?:il )?y a quelqu un",
+        r"(?:i |we )?(?:hope|hoping) (?:you|u) (?:can|could|will be able to) help(?: me| us)?",
+        r"(?:est ce que )?(?:quelqu un|qqn) (?:peut|pourrait) m aider",
+        r"j espere que (?:vous pourrez|vous pouvez|tu peux|tu pourras) m aider",
+    ),
+    "ack": _any(
+        r"ok|okay|okey|okie|oki|k|kk|oki doki|okie dokie|okey dokey|cool|got it|gotcha|great",
+        r"alright|all right|aight|wonderful|brilliant|amazing|fantastic|superb|lovely",
+        r"nice|fine|good|very good|sounds (?:good|great)|understood|i understand|i see|noted|sure",
+        r"(?:that )?makes sense|yes|yeah|yea|yep|yup|right|of course|ah|oh|lol|haha|wow|awesome",
+        r"no problem|no worries|np|will do|fair enough|good to know|that works|all good|ok then",
+        r"(?:that s|thats) (?:fine|ok|okay|good|great|nice|cool)|hmm|hm",
+        r"d accord|dac|dacc|ca marche|ca roule|entendu|compris|j ai compris|je comprends|je vois",
+        r"bien recu|tres bien|bien|super|genial|nickel|top|oui|ouais|c est note|note|c est bon",
+        r"ca me va|pas de (?:souci|soucis|probleme)|bon|ben|bien sur|excellent",
+    ),
+    "thanks": rf"{_THANKS}(?: {_THANKS_MORE}){{0,2}}(?: {_THANKS_FOR})?(?: {_THANKS_MORE})?",
+    "compliment": _any(
+        r"(?:you re|you are|youre|ur|u r|u are|you ve been|you have been|you guys are|you guys re"
+        r"|you all are|y all are|you guys have been) (?:so |very |really |super |the |just "
+        r"|absolutely |truly )?(?:awesome|great|amazing|brilliant|helpful|best|a star|a lifesaver"
+        r"|fantastic|wonderful|smart|clever|cool|a legend|perfect|excellent|the best|legends"
+        r"|incredible|outstanding|superb|stars|rock stars|rockstars|heroes|lifesavers)",
+        r"(?:you|u)(?: guys| all| folks| people)? rock|y all rock|well done|problem solved",
+        r"(?:i |we )?love (?:it|this|you|you guys|you all|this bot|the bot)",
+        r"(?:great|good|nice|awesome|amazing|helpful|smart|best|brilliant) (?:bot|job|work"
+        r"|answer|assistant|chatbot)",
+        # The product, the company, the team: "love your app", "your support is amazing".
+        rf"(?:i |we )?(?:{_VERY} )?(?:love|loving|adore|like|enjoy|enjoying|dig|am loving"
+        rf"|m loving|am enjoying|m enjoying) (?:using )?(?:(?:the|your|ur|this|the new|your new) )?"
+        rf"{_PRODUCT}(?: (?:so much|a lot|very much))?",
+        rf"(?:(?:the|your|ur|this|the new|your new) )?{_PRODUCT} (?:is|s|are|re|has been|have been"
+        rf"|was)(?: {_VERY})* {_PRAISE}",
+        rf"(?:what an? |such an? )?(?:{_VERY} )?(?:great|good|nice|awesome|amazing|excellent"
+        rf"|fantastic|brilliant|superb|top notch|wonderful|lovely|cool|solid|best|incredible"
+        rf"|outstanding|impressive|beautiful|slick|fab|fabulous|stellar) {_PRODUCT}(?: ever)?",
+        r"keep up the (?:good|great|amazing|awesome|excellent|fantastic) (?:work|job)|keep it up",
+        rf"(?:(?:i m|im|i am|we re|we are) )?(?:a |such a |huge |big |such |real )*fans?"
+        rf"(?: of (?:the |your |ur )?{_PRODUCT})?",
+        rf"(?:five|5) stars|10 (?:out of|on|over) 10|(?:i |we )?(?:would |highly |really )*"
+        rf"recommend(?: (?:it|you|you guys|(?:the|your) {_PRODUCT}))?",
+        r"(?:kudos|props|hats off|shout ?out|big up)(?: to (?:the|your|you|ur) (?:team|guys|devs"
+        r"|developers|support|support team|folks))?",
+        r"(?:(?:that|this|it) (?:(?:was|is|s|has been) )?)?(?:so |very |really |super "
+        r"|extremely |quite )?(?:helpful|useful|exactly what i needed|spot on)",
+        r"(?:that|this|it) (?:(?:was|is|s) )?(?:perfect|great|awesome|clear|amazing)",
+        r"(?:that|this|it) (?:helped|helps|worked|works)(?: (?:a lot|perfectly|great|now))?",
+        r"(?:vous etes|tu es|t es|vous avez ete|tu as ete) (?:vraiment |trop |tres |super )?"
+        r"(?:super|genial|geniale|geniaux|top|au top|formidable|parfait|excellent|efficace"
+        r"|utile|tres utile|le meilleur|la meilleure|les meilleurs|les meilleures|formidables"
+        r"|incroyables|des pros|des chefs|au top du top)",
+        r"c est (?:vraiment |tres |trop |super |exactement )?(?:super|genial|parfait|top|clair"
+        r"|utile|gentil|excellent|nickel|au top|ce qu il me fallait|ce que je cherchais)",
+        r"(?:ca|cela) m a (?:bien |beaucoup |vraiment |tres )?aide",
+        r"(?:ca|cela) fonctionne(?: maintenant| enfin| parfaitement)?",
+        r"(?:ca|cela) marche (?:maintenant|enfin|parfaitement)",
+        r"bravo|bien joue|impeccable|tres utile|j adore|probleme resolu",
+        r"(?:super|bon|excellent|genial|top) (?:bot|robot|travail|boulot|reponse)",
+        # The product, the company, the team: "votre appli est top", "j'adore votre service".
+        rf"(?:(?:{_DET_FR}) )?{_PRODUCT_FR} (?:est|sont|c est|etait|a ete|ont ete)(?: {_VERY_FR})*"
+        rf" {_PRAISE_FR}",
+        rf"(?:(?:{_DET_FR}) )?{_PRODUCT_FR}(?: {_VERY_FR})? (?:au top|top|geniale?|parfaite?"
+        rf"|nickel|impeccable|excellente?|super|de qualite|tip top|trop bien|5 etoiles)",
+        rf"(?:{_VERY_FR} )?{_PRAISE_FR} {_DET_FR} {_PRODUCT_FR}",
+        rf"(?:j |on |je |nous )?(?:adore|adorons|aime|aimons|kiffe)(?: {_VERY_FR}| beaucoup| bien)?"
+        rf" (?:{_DET_FR} )?{_PRODUCT_FR}",
+        rf"(?:quelle |quel |une |un |vraiment une |vraiment un )?(?:{_VERY_FR} )?(?:super"
+        rf"|excellente?|geniale?|top|belle|bel|bonne|bon|tres bonne|superbe|chouette|formidable"
+        rf"|magnifique|incroyable|parfaite?|meilleure?) {_PRODUCT_FR}",
+        r"continuez comme (?:ca|cela)|continuez ainsi|chapeau(?: bas)?|felicitations",
+        r"(?:un grand |grand )?bravo (?:a|pour) (?:toute |tout |toutes |tous )?(?:l equipe"
+        r"|votre equipe|vous|vos equipes|le travail|votre travail|l appli|l application"
+        r"|le boulot|les devs?|les developpeurs|votre service|le service)",
+        rf"(?:je|on|nous) (?:vous )?(?:le |la )?recommande(?:rai|rais|ons)?"
+        rf"(?: (?:vivement|fortement|chaudement|les yeux fermes))?(?: {_DET_FR} {_PRODUCT_FR})?",
+        rf"(?:cinq|5) etoiles|(?:je suis|on est|nous sommes) (?:{_VERY_FR} )?(?:fan|fans|conquise?"
+        rf"|ravie?s?|satisfaite?s?|contente?s?)(?: (?:de|du|des) (?:{_DET_FR} )?{_PRODUCT_FR})?",
+    ),
+    "goodbye": _any(
+        r"bye|bye bye|byebye|goodbye|good bye|cya|later|ttyl|take care|good night",
+        r"(?:bye|goodbye|ciao) (?:for now|then|now)|until next time|till next time|til next time",
+        r"gotta (?:go|run)|got to (?:go|run)|i (?:have|ve got) to (?:go|run)",
+        r"(?:i m|im) off(?: now)?",
+        # A goodbye pointing to a time or a place: "see you at the gym", "talk to you next week".
+        rf"(?:see|c|catch) (?:you|ya|u)(?: guys| all)?(?: {_WHEN}){{0,3}}",
+        rf"(?:talk|speak) (?:to|with) (?:you|u)(?: {_WHEN}){{1,3}}|(?:talk|speak) (?:later|soon)",
+        rf"(?:have|enjoy|i wish you|wishing you|wish you) (?:a |an |the |your )?(?:{_NICE} )?"
+        rf"{_PERIOD}(?: {_WHEN})?",
+        rf"(?:i )?hope you (?:have|enjoy|get) (?:a |an |the |your )?(?:{_NICE} )?{_PERIOD}",
+        r"(?:that s|thats|that is) (?:all|it|everything)(?: for now| for today| i needed)?",
+        r"nothing else|no(?: thanks| thank you| thx| that s all| nothing else)",
+        r"(?:i m|im|i am) (?:done|all set)|all set|that (?:will|ll) be all",
+        r"au revoir|aurevoir|ciao|tchao|au plaisir(?: de vous (?:revoir|relire|reparler))?",
+        # "à la semaine prochaine", "on se voit à la salle demain", "à bientôt au club".
+        rf"(?:a|rendez vous|rdv|on se (?:voit|revoit|retrouve|reparle|dit)) {_WHEN_FR}"
+        rf"(?: {_PLACE_FR}| {_WHEN_FR}){{0,2}}",
+        rf"on se (?:voit|revoit|retrouve|reparle)(?: {_PLACE_FR}| {_WHEN_FR}){{0,2}}",
+        r"bonne (?:journee|soiree|nuit|semaine|continuation|fin de (?:journee|soiree|semaine))",
+        rf"(?:(?:je vous souhaite|je te souhaite|passez|passe) )?(?:une |un |de )?{_NICE_FR}"
+        rf" {_PERIOD_FR}(?: a vous| a toi| a tous)?",
+        rf"bon (?:week end|weekend|apres midi|courage|{_DAY_FR})|bonnes fetes|non merci",
+        r"(?:non )?c est tout(?: pour moi)?",
+        r"(?:ce|ca) sera tout|rien d autre|pas d autres? questions?",
+    ),
+    # Wishing the bot well: "hope you're having a good day", "j'espère que vous allez bien".
+    "pleasantry": _any(
+        rf"(?:i |we )?(?:hope|hoping|trust) (?:that )?(?:you re|you are|youre|ur|u r|u are|you"
+        rf"|you guys are|you all are|y all are|you and the team are|the team is|your team is"
+        rf"|everyone is|everyone s|all is|all s|everything is|everything s|things are|you ve been"
+        rf"|you have been)(?: all)?(?: (?:doing|keeping|feeling|going))?(?: {_VERY})? {_FINE}"
+        rf"(?: today| too| as well| this (?:morning|afternoon|evening|week)| on your (?:end|side)"
+        rf"| with you)?",
+        rf"(?:i |we )?(?:hope|hoping) (?:you re|you are|youre|ur|u r|you all are|you guys are)"
+        rf" (?:having|enjoying|off to) (?:a |an |the |your )?(?:{_VERY} )?(?:{_NICE} )?{_PERIOD}"
+        rf"(?: so far)?",
+        rf"(?:i |we )?hope (?:you|u) (?:had|enjoyed) (?:a |an |the |your )?(?:{_NICE} )?{_PERIOD}",
+        rf"(?:i |we )?hope your {_PERIOD} (?:is|was|has been|s) (?:going )?(?:{_VERY} )?"
+        rf"(?:{_NICE}|well|nicely|smoothly)(?: so far)?",
+        r"(?:i |we )?hope (?:this|my|the) (?:message |email |note )?finds you (?:well|in good "
+        r"health|in good spirits)",
+        r"(?:nice|pleased|glad|good|great|lovely) to (?:meet|see|chat with|talk to|hear from|speak"
+        r" with|speak to) (?:you|u)(?: again)?",
+        r"(?:you|u) too|same to you|likewise|and you|and yourself|you as well|back at you",
+        rf"happy (?:{_DAY}|holidays|new year|christmas|easter|thanksgiving|weekend|birthday)"
+        r"|merry christmas|season s greetings",
+        r"(?:j espere|on espere|nous esperons|en esperant|j ose esperer) (?:que |qu )?"
+        r"(?:(?:vous allez|vous alliez|tu vas|tu ailles|vous vous portez|vous portez|tout va"
+        r"|tout aille|tout se passe|ca va|vous etes|tout le monde va|vous allez tous)"
+        r"(?: toujours| tres)? (?:bien|pour le mieux|au mieux)(?: (?:chez vous|de votre cote"
+        r"|de ton cote|pour vous|aujourd hui))?|ca va|tout va bien)",
+        rf"(?:j espere|on espere|nous esperons|en esperant) (?:que |qu )?(?:vous passez|tu passes"
+        rf"|vous avez passe|tu as passe|vous passiez|vous passerez|vous avez eu|tu as eu)"
+        rf" (?:une |un |de )?{_NICE_FR} {_PERIOD_FR}",
+        r"(?:ravie?|enchantee?|contente?) de (?:vous|te) (?:parler|rencontrer|connaitre|lire|"
+        r"retrouver)|enchantee?",
+        r"(?:vous|toi) (?:aussi|de meme|egalement|pareil)|de meme|pareillement",
+        r"(?:joyeux|joyeuses) (?:noel|fetes|paques)|bonne annee|meilleurs voeux",
+    ),
+    "whoami": _any(
+        r"(?:who|what) (?:are|r) (?:you|u)|who (?:is|s) this|(?:what s|whats|what is) your name",
+        rf"(?:are|r) (?:you|u) {_BEING}(?: or {_BEING})?",
+        rf"(?:am i|i m|im) (?:talking|speaking|chatting) (?:to|with) {_BEING}",
+        rf"is (?:this|it) {_BEING}",
+        r"how (?:are|r) (?:you|u)(?: doing| today)?|how s it going|how do you do",
+        r"what (?:can|do) you do",
+        r"qui (?:es tu|etes vous|est ce)|(?:t es|tu es|vous etes|c est) qui",
+        rf"(?:tu es|t es|vous etes|es tu|etes vous|est ce que (?:tu es|vous etes)|c est|je parle"
+        rf" (?:a|avec)) {_BEING}(?: ou {_BEING})?",
+        r"(?:comment )?ca va|comment allez vous|vous allez bien|tu vas bien|comment vas tu",
+        r"comment (?:tu t appelles|vous appelez vous)|(?:que|qu est ce que) (?:pouvez vous|tu "
+        r"peux|vous pouvez) faire",
+    ),
+}
+_SMALL_TALK_RE = {kind: re.compile(pattern) for kind, pattern in _SMALL_TALK.items()}
+# Words that may sit between phrases or after them ("thanks again team", "hello there") but do
+# not make small talk by themselves.
+_FILLER_RE = re.compile(
+    r"and|et|also|aussi|so|alors|well|um|umm|please|pls|svp|then|btw|there|all|everyone"
+    r"|everybody|guys|folks|team|bot|support|friend|buddy|mate|man|a tous|tout le monde"
+    r"|l equipe|madame|monsieur|the team|vous|toi|you all|y all|all of you|a toute l equipe"
+    r"|a l equipe|a vous|a toi|to you|to you all|to the team|to everyone|by the way"
+)
+# When a message mixes kinds, the one the reply should answer: "thanks, bye" is a goodbye,
+# "hi! quick question" announces a question.
+_PRIORITY = (
+    "whoami",
+    "help_offer",
+    "goodbye",
+    "thanks",
+    "compliment",
+    "pleasantry",
+    "greeting",
+    "ack",
+)
+# Small talk is short; a longer message is a question even if it opens with pleasantries.
+_MAX_WORDS = 16
+
+
+def _kinds(words: tuple[str, ...]) -> list[str] | None:
+    """The kinds of phrase the words split into, longest phrases first; None if they don't."""
+
+    @cache
+    def split(start: int) -> tuple[str, ...] | None:
+        if start == len(words):
+            return ()
+        for end in range(len(words), start, -1):
+            span = " ".join(words[start:end])
+            kinds = [k for k, pattern in _SMALL_TALK_RE.items() if pattern.fullmatch(span)]
+            if not kinds and _FILLER_RE.fullmatch(span):
+                kinds = ["filler"]
+            rest = split(end) if kinds else None
+            if rest is not None:
+                return (kinds[0], *rest)
+        return None
+
+    found = split(0)
+    return None if found is None else [k for k in found if k != "filler"]
+
+
+def small_talk(text: str) -> str | None:
+    """The kind of small talk when the whole message is small talk, else None."""
+    normal = _normalise(text)
+    if not normal:
+        # Only emoji or punctuation ("🙂", ":)", "..."): a nod, not a question.
+        return "ack" if text.strip() else None
+    squeezed = re.sub(r"([a-z])\1+", r"\1", normal)  # "mercii" -> "merci", "hii" -> "hi"
+    for form in dict.fromkeys((normal, squeezed)):
+        words = tuple(form.split())
+        kinds = _kinds(words) if len(words) <= _MAX_WORDS else None
+        if kinds:
+            return min(kinds, key=_PRIORITY.index)
+    return None
+
+
+# --- Asking for a person -------------------------------------------------------------------------
+
+_DET = r"(?:(?:a|an|the|some|any|one of (?:your|the)|your|un|une|le|la|l|les|des|du|au|aux|votre"
+_DET += r"|vos) )?"
+# Nouns that mean a person of the company whatever the sentence.
+_STAFF = _any(
+    r"(?:real|actual|live|human|proper|vrai|vraie) (?:person|people|one|humans?|agent|being"
+    r"|personne|humain|etre humain)",
+    r"humans?|human beings?|hooman|humains?|etre humain|personne (?:reelle|physique)",
+    r"agents?|representatives?|representitive|reps?|operators?|operat(?:eur|rice)",
+    r"conseill(?:er|ere)s?|interlocut(?:eur|rice)|technicien(?:ne)?|technician|specialist",
+    r"supervisor|manager|responsable|staff(?: member)?|employee",
+    r"(?:customer |tech |technical )?support (?:team|staff|person|agent|engineer|desk)",
+    r"customer (?:service|care|success|support)|tech(?:nical)? support|help ?desk",
+    r"service (?:client|clientele|apres vente)|sav|hotline|equipe (?:support|technique)",
+)
+# Nouns that mean a person of the company only when asked for ("I need someone" but not "I need
+# someone to have access to my folder").
+_ANYONE = _any(
+    r"someone|somebody|some one|some body|somone|sombody|anyone|anybody|person|personne",
+    r"quelqu un|quelquun|qqn|support|team|equipe|sales|billing",
+)
+# Words that say the team is the customer's own, or nobody's: "someone from my team", "quelqu'un
+# d'autre", "a person from outside my company" are people the product serves, not its staff.
+_NOT_STAFF = (
+    r"(?!(?:my|our|mon|ma|mes|notre|nos|me|us|else|other|another|outside|different|external|a|an"
+    r"|un|une|autre|d|their|his|her|leur|leurs|son|sa|ses)\b)"
+)
+_FROM = (
+    r"(?: (?:from|at|in|of|du|de|de l|de la|chez) (?:your |the |votre |la |l )?"
+    rf"{_NOT_STAFF}\w+(?: team)?)?"
+)
+_PERSON = rf"{_DET}(?:{_STAFF}|{_ANYONE}){_FROM}(?! s\b)"
+# What follows "someone" when the customer asks for them rather than describes them.
+_ASKED = (
+    rf"(?= *$| (?:please|pls|plz|now|asap|right now|instead|here|about|regarding|svp|stp"
+    rf"|(?:from|at) {_NOT_STAFF}"
+    r"|maintenant|s il vous plait|not a bot|rather|who (?:can|could|will|knows)|qui (?:puisse|peut)"
+    r"|(?:to|pour) (?:help|assist|talk|speak|chat|call|contact|look|check|review|fix|explain"
+    r"|handle|m aider|parler)))"
+)
+_PERSON_ASKED = rf"{_DET}(?:{_STAFF}{_FROM}|{_ANYONE}{_FROM}{_ASKED})(?! s\b)"
+_BOT = r"(?:bot|robot|chatbot|chat bot|assistant|ai|ia|machine|thing|truc)"
+
+# Asking a person to take the case: "could someone from member services pick up my case?",
+# "quelqu'un du service client peut s'en occuper ?", "une vraie personne peut m'aider ?". The
+# person is the company's by its noun (an agent, a real person) or by its team ("someone from
+# billing", never "someone from my team"); plain "someone" only takes over a case ("can someone
+# look into my issue?"), since "can someone look at my files?" asks what others may do.
+_TEAM_WORD = rf"{_NOT_STAFF}[a-z0-9]+"
+_TEAM_HEAD = _any(
+    r"teams?|department|dept|staff|side|end|office|desk|support|services?|care|billing|sales",
+    r"accounts?|accounting|finance|company|headquarters|hq",
+)
+_TEAM = _any(
+    rf" from (?:your |ur |the )?{_TEAM_WORD}(?: {_TEAM_WORD}){{0,2}}",
+    rf" (?:at|in|on|with|of) (?:your |ur |the )?(?:{_TEAM_WORD} ){{0,2}}{_TEAM_HEAD}",
+    rf" (?:du|des|de la|de l|de votre|de vos|chez|au|a la|aux|au sein (?:du|de la|de l|de votre))"
+    rf" {_TEAM_WORD}(?: {_TEAM_WORD}){{0,2}}",
+    r" (?:de )?chez vous",
+)
+_SOMEONE = _any(
+    r"someone|somebody|some one|anyone|anybody|somone|sombody|quelqu un|quelquun|qqn",
+    r"one of (?:you|you guys|your (?:team|staff|colleagues|people|guys|agents|reps))",
+    r"(?:a |one )?member of (?:your|the) (?:team|staff|support team)",
+    r"(?:un |l un des )?membres? de (?:votre|l) equipe|(?:un|une|l un|l une) de vos \w+",
+)
+_A_PERSON = r"(?:a|one|une|la) (?:person|human|personne|humain)"
+# Who may be asked whatever the request; and plain "someone", only asked to take over a case.
+_AGENT = _any(
+    rf"(?:{_DET}{_STAFF}|{_A_PERSON}|{_SOMEONE}|{_DET}{_ANYONE})(?:{_TEAM})",
+    rf"{_DET}(?!(?:manager|supervisor|employee|responsable|specialist|technician|technicien)\b)"
+    rf"{_STAFF}|{_A_PERSON}",
+)
+_CASE_NOUN = (
+    _any(
+        r"case|ticket|issue|problem|request|complaint|query|question|enquiry|inquiry|claim",
+        r"dispute|matter|situation|order|invoice|bill|charge|payment|refund|subscription|account",
+        r"dossier|demande|cas|probleme|souci|reclamation|compte|facture|commande|remboursement",
+        r"abonnement|paiement|requete|litige|message",
+    )
+    + "s?"
+)
+# "this", "it" and "that" only when nothing names another thing: "can someone look at this
+# document?" asks about sharing.
+_DEICTIC = (
+    r"(?:this|it|that|these|them)(?= *$| (?:please|pls|plz|for (?:me|us)|asap|now|today|urgently"
+    r"|quickly|soon|right away|thanks|thank|again|too|as well|instead|and|because|since|as|if"
+    r"|when|it|i|i m|i ve|svp|stp|merci)\b)"
+)
+_CASE = rf"(?:(?:my|our|the|this|that) (?:\w+ )?{_CASE_NOUN}|{_DEICTIC})"
+_TAKE_ON = _any(
+    r"pick up|take over|take on|take care of|look at|look into|look over|have a look at",
+    r"take a look at|deal with|sort out|follow up on|handle|check|check on|review|fix|resolve",
+    r"process|work on|go over|investigate|reply to|respond to|answer",
+)
+_TAKEN_ON = _any(
+    rf"{_TAKE_ON} {_CASE}",
+    rf"pick (?:this|it|that|them|(?:my|our|the) (?:\w+ )?{_CASE_NOUN}) up",
+)
+# Nothing after the verb but politeness: "could a human take over please".
+_NOTHING_MORE = r"(?: (?:please|pls|plz|now|asap|for (?:me|us)|thanks|thank you|right away|today"
+_NOTHING_MORE += r"|urgently|svp|stp|s il vous plait|merci))* *$"
+_HELP = r"(?:help|assist)(?: (?:me|us)(?: out)?"
+_HELP += r"|(?= *$| (?:please|pls|with|on|about|regarding|asap|now|out)\b))"
+# Words that may sit between the person and the verb: "could someone please look at this".
+_SOON = r"(?: (?:please|pls|plz|kindly|just|quickly|urgently|maybe|possibly|also|actually|then"
+_SOON += r"|now|directly|personally|somehow))*"
+_ASK_LEAD = _any(
+    r"can|could|would|will|may|might|please|pls|plz|kindly|so|ok|okay|hi|hello|hey|then|now",
+    r"i d like|i would like|i want|i need|i d love|is it possible for|possible for|have|get",
+    r"could you have|can you have|could you get|can you get|could i have|can i have|could i get",
+    r"can i get|please have|please get|we need|we d like|we would like",
+)
+_CASE_FR = rf"(?:(?:mon|ma|mes|ce|cette|le|la|l|notre|nos) (?:\w+ )?{_CASE_NOUN}|ca|cela|ceci)"
+_MAY_FR = (
+    r"(?:peut|pourrait|pourra|peuvent|pourraient|pourriez|va|vont|doit|devrait|voudrait|veut)"
+    r"(?: (?:il|elle|ils|elles))?(?: (?:svp|s il vous plait|rapidement|vite|enfin|bien|aussi"
+    r"|vraiment|directement|personnellement))*"
+)
+# French takes the case as a pronoun before the verb ("le regarder", "s'en occuper") or names it
+# after ("regarder mon dossier"); the infinitive after "peut", the subjunctive after "que".
+_TAKE_ON_INF_FR = r"(?:regarder|traiter|prendre en charge|reprendre|examiner|verifier|gerer"
+_TAKE_ON_INF_FR += r"|debloquer|regler|resoudre|suivre|etudier)"
+_TAKE_ON_SUBJ_FR = r"(?:regarde|traite|prenne en charge|reprenne|examine|verifie|gere|debloque"
+_TAKE_ON_SUBJ_FR += r"|regle|resolve|suive|etudie)"
+_TAKE_ON_FR = _any(
+    rf"s en (?:occuper|charger)|s occuper de (?:moi|nous|{_CASE_FR})|prendre le relais",
+    rf"(?:le|la|les|l) {_TAKE_ON_INF_FR}|{_TAKE_ON_INF_FR} {_CASE_FR}",
+    rf"jeter un (?:oeil|coup d oeil)(?: (?:a|sur) {_CASE_FR}| *$)",
+)
+_TAKEN_ON_FR = _any(
+    rf"s en (?:occupe|charge)|s occupe de (?:moi|nous|{_CASE_FR})|prenne le relais",
+    rf"(?:le|la|les|l) {_TAKE_ON_SUBJ_FR}|{_TAKE_ON_SUBJ_FR} {_CASE_FR}",
+    rf"jette un (?:oeil|coup d oeil)(?: (?:a|sur) {_CASE_FR}| *$)",
+)
+_HELP_FR = r"(?:(?:m|nous|me) (?:aider|repondre|rappeler|recontacter|depanner)|aider *$"
+_HELP_FR += r"|repondre a (?:ma|mes|notre) (?:demande|question)s?)"
+_HELPS_FR = r"(?:m|nous|me) (?:aide|reponde|rappelle|recontacte|depanne)"
+_ASK_LEAD_FR = _any(
+    r"est ce|j aimerais|je voudrais|je veux|je souhaite|je souhaiterais|je prefererais",
+    r"il faudrait|il faut|serait il possible|est il possible|est ce possible|possible|bonjour",
+    r"svp|s il vous plait|alors|donc|du coup|pourriez vous faire en sorte",
+)
+# Each is read from the start of a clause or after a lead: "hi, could someone from billing look
+# at this", "my invoice is wrong. someone from billing please look at it".
+_LEAD = rf"(?:^|(?:{_ASK_LEAD}) )"
+_LEAD_FR = rf"(?:^|(?:{_ASK_LEAD_FR}) (?:que |qu )?)"
+_TEAMED = rf"(?:{_SOMEONE}|{_DET}{_STAFF}|{_A_PERSON}){_TEAM}"
+_ASK_PATTERNS = [
+    rf"{_LEAD}{_AGENT}{_SOON}(?: to)? (?:{_HELP}|{_TAKE_ON}{_NOTHING_MORE}|{_TAKEN_ON})",
+    rf"{_LEAD}{_SOMEONE}{_SOON}(?: to)? {_TAKEN_ON}",
+    rf"{_LEAD_FR}{_AGENT} (?:{_MAY_FR} (?:{_HELP_FR}|{_TAKE_ON_FR})|{_HELPS_FR}|{_TAKEN_ON_FR})",
+    rf"{_LEAD_FR}{_SOMEONE} (?:{_MAY_FR} {_TAKE_ON_FR}|{_TAKEN_ON_FR})",
+    # Whether one is there: "is anyone from billing available?", "y a-t-il quelqu'un du support
+    # de disponible ?"
+    rf"(?:is|are) (?:there )?{_TEAMED} (?:available|around|online|there|here|free|awake|in)",
+    rf"(?:is|are) there {_TEAMED} (?:who|that) (?:can|could|will) (?:{_HELP}|{_TAKE_ON})",
+    rf"(?:il )?y a (?:t il )?{_TEAMED} (?:de disponible|disponible|qui (?:peut|pourrait|puisse)"
+    rf" (?:{_HELP_FR}|{_TAKE_ON_FR}))",
+]
+
+_HUMAN_PATTERNS = [
+    # Talking to someone: "talk to a human", "parler à un conseiller", "chat with support".
+    rf"(?:talk|talking|speak|speaking|speek|chat|chatting|parler|parle|discuter|echanger"
+    rf"|communiquer) (?:to|with|a|avec|au|aux) {_PERSON}",
+    # Being passed on: "put me through to customer service", "passez-moi un humain".
+    rf"(?:connect|put|transfer|pass|send|redirect|forward|hand|switch|get|give|bring|find) me"
+    rf" (?:(?:on |over |through |back )*(?:to|with) )?{_PERSON}",
+    rf"(?:passez|passe|passer|transferez|transfere|transferer|redirigez|rediriger|orientez"
+    rf"|mettez|mets|reliez) moi (?:(?:avec|a|au|aux|vers) )?{_PERSON}",
+    rf"(?:mettre|mettez|mets)(?: moi)? en (?:relation|contact|communication) (?:avec|a|au)"
+    rf" {_PERSON}",
+    # Wanting one: "I need a real person", "je veux un conseiller".
+    rf"(?:want|wanna|need|like|prefer|have|get|request|demand|veux|voudrais|aimerais|souhaite"
+    rf"|souhaiterais|exige|demande|besoin d|faut|avoir|find) {_PERSON_ASKED}",
+    rf"(?:help|assistance|support|aide) (?:from|by|d|de|par) {_DET}{_STAFF}",
+    # Reaching one: "how do I contact support?" (see the module's tests for why it is a request).
+    rf"(?:contact|reach|get in touch with|get hold of|write to|email|call|phone|contacter"
+    rf"|joindre|appeler|ecrire (?:a|au|aux)) {_PERSON_ASKED}",
+    r"(?:contact|reach|get in touch with|get hold of) (?:you|u)(?: guys)?(?= *$| (?:by|directly))",
+    r"vous (?:contacter|joindre|appeler|ecrire)",
+    # Being called back: "have someone call me back", "je voudrais être rappelé".
+    # ("let someone contact me" is a product question: who may reach the customer.)
+    rf"(?<!let )(?<!allow )(?:you|u|{_PERSON})(?: (?:please|pls|can|could|will|would|should|to"
+    rf"|must))* (?:call|contact|phone|ring|reach|text|get back to|get in touch with|reach out to)"
+    rf" (?:me|us)\b",
+    r"(?:call|ring|phone) me back|call ?back|(?:request|schedule|book|arrange|get|want|need"
+    r"|like) (?:a |an )?(?:phone )?call\b",
+    r"(?:me|m) (?:rappeler|rappelle|rappeliez|recontacter|recontacte|recontactiez|contacter"
+    r"|contacte|contactiez|appeler|appelle|telephoner)\b|(?:rappelez|recontactez|contactez"
+    r"|appelez) moi|etre (?:rappele|recontacte|contacte|appele)e?s?",
+    # A ticket: "I'd like to open a ticket", "ouvrir un ticket".
+    r"(?:open|file|raise|create|submit|log|start|lodge|make|put in|ouvrir|ouvrez|ouvre|creer"
+    r"|creez|faire|deposer|soumettre)(?: (?:a|an|one|me|new|my|un|une|moi|nouveau|nouvelle))*"
+    r"(?: (?:support|help|helpdesk))? (?:ticket|support case|support request|reclamation"
+    r"|demande (?:de support|d assistance))",
+    # Escalating or forwarding: "please escalate this", "transmettre ma demande à un agent".
+    r"escalate(?: (?:this|it|that|me|to)\b| (?:my|the) (?:issue|case|problem|question|request"
+    r"|ticket)| *$)|escalation please|escalader|escaladez",
+    rf"(?:forward|pass|send|transfer|hand|give|escalate|transmettre|transmettez|transmets"
+    rf"|transferer|transferez|faire suivre|remonter|remontez) (?:this|it|that|(?:my|this|the|ma"
+    rf"|la|cette|mon) (?:question|request|issue|case|problem|message|demande|requete|probleme"
+    rf"|dossier))(?: (?:on|over|along))? (?:to|a|au|aux) {_PERSON}",
+    # Looking for one: "is there a person I can talk to?", "quelqu'un à qui parler".
+    rf"{_PERSON} (?:that |who )?(?:i|we) (?:can|could|may|might) (?:talk|speak|chat|write)",
+    r"who (?:can|could|should|do) (?:i|we) (?:talk|speak|chat) (?:to|with)",
+    rf"{_PERSON} (?:a|avec) qui (?:je (?:peux|pourrais|puisse) |on (?:peut|pourrait) )?"
+    rf"(?:parler|discuter|m adresser|ecrire)",
+    r"(?:is|are) there (?:a |an |any |some )?(?:real |actual |live )?(?:person|human|humans"
+    r"|someone|somebody|anyone|anybody|agent|agents)(?: (?:around|here|there|available"
+    r"|online|at all))?(?= *$| (?:i|we) | (?:who|that) (?:can|could) (?:help|talk|speak))",
+    # Frustration aimed at the bot: it has failed them, a person should take over.
+    rf"(?:useless|stupid|dumb|worthless|pointless|terrible|garbage|rubbish|crappy|inutile|nul"
+    rf"|stupide|debile) {_BOT}\b|{_BOT} (?:inutile|nul|debile|stupide|de merde|pourri)\b",
+    rf"(?:you|u|this|(?:this|the|your) {_BOT}) (?:is|are|re|s|r)(?: so| really| completely"
+    rf"| totally| just)? (?:useless|stupid|dumb|worthless|pointless|garbage|rubbish|hopeless"
+    rf"|a joke|no help|not helping|not helpful|no use)\b",
+    r"(?:you|u|this|it|that) (?:isn t|is not|s not|aren t|are not|re not) (?:helping|helpful"
+    r"|useful|any help)\b|(?:you|u) (?:don t|do not|dont) (?:understand|get it|help)\b",
+    rf"(?:{_BOT}|tu|vous) (?:ne )?(?:sert|sers|servez) (?:a |strictement a )?rien\b",
+    rf"(?:tu es|t es|vous etes|(?:ce|le) {_BOT} est) (?:vraiment |completement |totalement "
+    rf"|trop )?(?:nul|nulle|inutile|stupide|debile|idiot|incompetent|pas utile)\b",
+    r"(?:tu|vous) (?:ne )?(?:comprends|comprenez|m aides|m aidez) (?:rien|pas)\b",
+]
+_HUMAN_RE = re.compile(
+    "|".join(rf"(?:^| )(?:{p})(?= |$)" for p in [*_HUMAN_PATTERNS, *_ASK_PATTERNS])
+)
+_ASK_RE = re.compile("|".join(rf"(?:^| )(?:{p})(?= |$)" for p in _ASK_PATTERNS))
+# A person noun said on its own, as a whole sentence: "representative!!!", "this is useless.
+# agent.", "un conseiller svp". Inside a sentence the same nouns are FAQ material.
+_BARE_HUMAN_RE = re.compile(
+    r"(?:(?:a|an|the|un|une|le|la|real|vrai|vraie|live) )*(?:humans?|humains?|agent|operator"
+    r"|operateur|representative|rep|person|someone|somebody|conseill(?:er|ere)|customer service"
+    r"|service client|real person|vraie personne|support agent)(?: (?:please|pls|plz|now|asap"
+    r"|right now|immediately|svp|stp|s il vous plait|maintenant|tout de suite|vite))*"
+)
+
+
+def asks_for_human(text: str) -> bool:
+    """Whether the customer asks for a person. Small talk wins: "are you a real person?" is a
+    question about the bot, answered as such (routing checks small talk first anyway)."""
+    if small_talk(text) is not None:
+        return False
+    if _HUMAN_RE.search(_normalise(text)):
+        return True
+    clauses = [_normalise(c) for c in _CLAUSE_END.split(text)]
+    return any(_BARE_HUMAN_RE.fullmatch(c) or _ASK_RE.search(c) for c in clauses)
+
+
+# --- Reading a reply in context (used by bot/core/routing.py and bot/engine/conversation.py) ---
+
+# A yes to "shall I pass your question to a person?", typed instead of pressing the button;
+# "thanks" alone is not one.
+_YES = (
+    r"(?:yes|yeah|yep|yup|sure|ok|okay|please|go ahead|do it|please do|of course|yes please"
+    r"|oui|ouais|d accord|volontiers|allez y|bien sur|svp|s il vous plait)"
+)
+_YES_RE = re.compile(rf"{_YES}(?: (?:{_YES}|merci|thanks|thank you))*")
+# Openers and pronouns that lean on the previous question: "and for a team?", "et ça coûte
+# combien ?", "what about on Android?".
+_FOLLOW_UP_RE = re.compile(
+    r"^(?:and|also|but|or|what about|how about|what if|same|et|aussi|mais|ou|et pour|et si"
+    r"|pareil)\b|\b(?:it|that|this|those|them|one|ca|cela|celui|celle)\b"
+)
+
+
+def accepts_offer(text: str) -> bool:
+    """Whether the message says yes to the bot's offer of a person ("yes", "oui svp", or asking
+    for one outright)."""
+    normal = _normalise(text)
+    return bool(normal) and (bool(_YES_RE.fullmatch(normal)) or asks_for_human(text))
+
+
+def is_follow_up(text: str) -> bool:
+    """A short message that leans on the previous question to make sense."""
+    normal = _normalise(text)
+    return 0 < len(normal.split()) <= 10 and bool(_FOLLOW_UP_RE.search(normal))

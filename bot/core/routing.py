@@ -1,0 +1,142 @@
+"""The decision a question gets: small talk, a person, a clarifying choice, an answer, or none.
+
+It is pure: no state is read or written, so `faqbot eval`, the pre-reload regression check and
+the conversation engine all take exactly the same decision for the same question.
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from dataclasses import dataclass, field
+from enum import StrEnum
+
+from bot.answering.answerer import Answer, Answerer, AnswerRequest
+from bot.core.intents import asks_for_human, is_follow_up, small_talk
+from bot.core.models import Turn
+from faq.index import FaqIndex, Hit
+
+# Stages of a decision, timed for the latency histogram and `faqbot eval`.
+RETRIEVAL = "retrieval"
+LLM = "llm"
+EXTRACTIVE = "extractive"
+
+
+class RouteKind(StrEnum):
+    SMALL_TALK = "small_talk"
+    HUMAN = "human"
+    CLARIFY = "clarify"
+    ANSWER = "answer"
+    ESCALATE = "escalate"
+
+
+@dataclass(frozen=True)
+class RouterConfig:
+    # None: the one calibrated with the index's search mode.
+    threshold: float | None
+    ambiguity_margin: float
+    top_k: int
+
+
+@dataclass(frozen=True)
+class Route:
+    kind: RouteKind
+    hits: tuple[Hit, ...] = ()
+    answer: Answer | None = None
+    talk: str | None = None
+    # Seconds spent per stage ("retrieval", then "llm" or "extractive"), for metrics and eval.
+    timings: dict[str, float] = field(default_factory=dict)
+
+    @property
+    def confidence(self) -> float:
+        return self.hits[0].confidence if self.hits else 0.0
+
+    @property
+    def entry_ids(self) -> tuple[str, ...]:
+        """The entries this route puts before the customer, most relevant first."""
+        if self.kind is RouteKind.ANSWER and self.answer is not None:
+            cited = self.answer.sources
+            return cited + tuple(h.entry.id for h in self.hits if h.entry.id not in cited)
+        if self.kind is RouteKind.CLARIFY:
+            return tuple(h.entry.id for h in self.hits)
+        return ()
+
+
+class Router:
+    """`fallback` answers without the LLM when `llm_allowed` is False (a spent budget)."""
+
+    def __init__(self, answerer: Answerer, config: RouterConfig, fallback: Answerer) -> None:
+        self.answerer = answerer
+        self.config = config
+        self.fallback = fallback
+
+    def answerer_for(self, llm_allowed: bool) -> Answerer:
+        return self.answerer if llm_allowed else self.fallback
+
+    async def route(
+        self,
+        index: FaqIndex,
+        text: str,
+        language: str,
+        history: list[Turn],
+        *,
+        llm_allowed: bool = True,
+        speaker: str = "customer",
+    ) -> Route:
+        talk = small_talk(text)
+        if talk is not None:
+            return Route(RouteKind.SMALL_TALK, talk=talk)
+        if asks_for_human(text):
+            return Route(RouteKind.HUMAN)
+        threshold = (
+            index.threshold_in(language) if self.config.threshold is None else self.config.threshold
+        )
+        start = time.perf_counter()
+        hits = self._search(index, text, language, history, threshold)
+        timings = {RETRIEVAL: time.perf_counter() - start}
+        answerer = self.answerer_for(llm_allowed)
+        # The model reads the candidates itself and may ask the customer which one they mean,
+        # in its own words; asking offline first would keep questions it can answer from it.
+        if answerer.mode == EXTRACTIVE and self._ambiguous(hits, threshold):
+            return Route(RouteKind.CLARIFY, hits[:2], timings=timings)
+        start = time.perf_counter()
+        answer = await answerer.answer(
+            AnswerRequest(text, language, list(hits), history, index, speaker)
+        )
+        timings[EXTRACTIVE if answerer.mode == EXTRACTIVE else LLM] = time.perf_counter() - start
+        kind = RouteKind.ANSWER if answer.answered else RouteKind.ESCALATE
+        return Route(kind, hits, answer, timings=timings)
+
+    def _search(
+        self, index: FaqIndex, text: str, language: str, history: list[Turn], threshold: float
+    ) -> tuple[Hit, ...]:
+        """The hits for the question, read with the previous question when it is a follow-up
+        ("and how long does that take?") that says too little on its own."""
+        hits = tuple(index.search(text, self.config.top_k, language))
+        if hits and hits[0].confidence >= threshold:
+            return hits
+        previous = next((t.text for t in reversed(history) if t.role == "customer"), "")
+        if not previous or not is_follow_up(text):
+            return hits
+        joined = tuple(index.search(f"{previous} {text}", self.config.top_k, language))
+        if joined and joined[0].confidence > (hits[0].confidence if hits else 0.0):
+            return joined
+        return hits
+
+    def _ambiguous(self, hits: tuple[Hit, ...], threshold: float) -> bool:
+        """Both plausible, and neither much likelier than the other. Closeness is measured in
+        log-odds: near certainty, 0.999 against 0.99 is a clear preference, 0.6 against 0.59
+        is not."""
+        if len(hits) < 2:
+            return False
+        first, second = hits[0], hits[1]
+        return (
+            second.confidence >= threshold
+            and _log_odds(first.confidence) - _log_odds(second.confidence)
+            <= self.config.ambiguity_margin
+        )
+
+
+def _log_odds(p: float) -> float:
+    p = min(max(p, 1e-9), 1 - 1e-9)
+    return math.log(p / (1 - p))

@@ -1,0 +1,1 @@
+"""The conversation engine: one message in, one load, one decision, one commit."""

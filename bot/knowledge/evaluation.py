@@ -1,0 +1,248 @@
+"""Measuring routing on labelled questions: `faqbot eval`, the golden set, the reload check.
+
+A case is `{question, expected}`, expected being an entry id, `escalate` (the FAQ cannot answer
+it), `human` (a request for a person) or `small_talk` (greetings, thanks, acknowledgements). Each
+question takes the same decision path as a customer's (`Router.route`), on an index given
+explicitly, so a FAQ can be judged before it goes live; nothing is stored and no ticket is opened.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import time
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import yaml
+
+from bot.core.language import detect_language
+from bot.core.routing import RouteKind, Router
+from faq.index import FaqIndex
+from faq.loaders import compose_yaml
+from faq.models import FaqError, FaqLoadError
+
+ESCALATE = "escalate"
+HUMAN = "human"
+SMALL_TALK = "small_talk"
+# Expectations that are not entry ids.
+OUTCOMES = (ESCALATE, HUMAN, SMALL_TALK)
+_ESCALATING = (RouteKind.ESCALATE, RouteKind.HUMAN)
+
+
+@dataclass(frozen=True)
+class Case:
+    question: str
+    expected: str
+    line: int = 0
+
+
+@dataclass(frozen=True)
+class CaseResult:
+    case: Case
+    kind: RouteKind
+    # Entry ids shown to the customer, best first; empty when the bot escalated or chatted.
+    ranked: tuple[str, ...]
+    seconds: float
+    confidence: float = 0.0
+
+    @property
+    def escalated(self) -> bool:
+        return self.kind in _ESCALATING
+
+    @property
+    def routed(self) -> str:
+        """What the customer got: the leading entry, `escalate`, `human` or `small_talk`."""
+        if self.kind is RouteKind.HUMAN:
+            return HUMAN
+        if self.kind is RouteKind.SMALL_TALK:
+            return SMALL_TALK
+        if self.escalated:
+            return ESCALATE
+        return self.ranked[0] if self.ranked else self.kind.value
+
+    @property
+    def correct(self) -> bool:
+        # An unanswerable question handed to a person because the customer also asked for one
+        # is handled right.
+        if self.case.expected == ESCALATE:
+            return self.escalated
+        return self.routed == self.case.expected
+
+    @property
+    def in_top3(self) -> bool:
+        if self.case.expected == ESCALATE:
+            return self.escalated
+        return not self.escalated and self.case.expected in self.ranked[:3]
+
+
+@dataclass(frozen=True)
+class EvalReport:
+    results: tuple[CaseResult, ...]
+
+    @property
+    def answerable(self) -> list[CaseResult]:
+        return [r for r in self.results if r.case.expected not in OUTCOMES]
+
+    @property
+    def unanswerable(self) -> list[CaseResult]:
+        return [r for r in self.results if r.case.expected == ESCALATE]
+
+    @property
+    def hand_offs(self) -> list[CaseResult]:
+        return [r for r in self.results if r.case.expected == HUMAN]
+
+    @property
+    def small_talk(self) -> list[CaseResult]:
+        return [r for r in self.results if r.case.expected == SMALL_TALK]
+
+    @property
+    def hand_off_recall(self) -> float:
+        return _share(r.correct for r in self.hand_offs)
+
+    @property
+    def small_talk_recall(self) -> float:
+        return _share(r.correct for r in self.small_talk)
+
+    @property
+    def accuracy(self) -> float:
+        """Every case routed as labelled, escalations included."""
+        return _share(r.correct for r in self.results)
+
+    @property
+    def top1(self) -> float:
+        """Answerable questions whose first entry is the expected one (an escalation is wrong)."""
+        return _share(r.correct for r in self.answerable)
+
+    @property
+    def top3(self) -> float:
+        return _share(r.in_top3 for r in self.answerable)
+
+    @property
+    def escalation_recall(self) -> float:
+        return _share(r.escalated for r in self.unanswerable)
+
+    @property
+    def false_escalation_rate(self) -> float:
+        return _share(r.escalated for r in self.answerable)
+
+    def latency(self, quantile: float) -> float:
+        return _quantile(sorted(r.seconds for r in self.results), quantile)
+
+    def misses(self) -> list[CaseResult]:
+        return [r for r in self.results if not r.correct]
+
+    def summary(self) -> dict[str, float | int]:
+        return {
+            "questions": len(self.results),
+            "answerable": len(self.answerable),
+            "unanswerable": len(self.unanswerable),
+            "hand_offs": len(self.hand_offs),
+            "small_talk": len(self.small_talk),
+            "accuracy": self.accuracy,
+            "top1": self.top1,
+            "top3": self.top3,
+            "escalation_recall": self.escalation_recall,
+            "false_escalation_rate": self.false_escalation_rate,
+            "hand_off_recall": self.hand_off_recall,
+            "small_talk_recall": self.small_talk_recall,
+            "latency_p50_ms": self.latency(0.5) * 1000,
+            "latency_p99_ms": self.latency(0.99) * 1000,
+        }
+
+
+async def evaluate(
+    router: Router,
+    index: FaqIndex,
+    cases: Sequence[Case],
+    progress: Callable[[int], None] | None = None,
+) -> EvalReport:
+    results = []
+    for done, case in enumerate(cases, start=1):
+        start = time.perf_counter()
+        route = await router.route(index, case.question, detect_language(case.question), [])
+        seconds = time.perf_counter() - start
+        results.append(CaseResult(case, route.kind, route.entry_ids, seconds, route.confidence))
+        if progress is not None:
+            progress(done)
+    return EvalReport(tuple(results))
+
+
+def load_cases(path: Path) -> list[Case]:
+    """Cases from YAML (a list of mappings) or JSONL; every problem is reported as file:line."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise FaqLoadError([FaqError(str(path), 0, f"cannot read: {exc}")]) from exc
+    rows = _jsonl_rows(text, path) if path.suffix == ".jsonl" else _yaml_rows(text, path)
+    cases, errors = [], []
+    for line, row in rows:
+        question, expected = row.get("question"), row.get("expected")
+        if not isinstance(question, str) or not question.strip():
+            errors.append(FaqError(str(path), line, "`question` must be a non-empty string"))
+        elif not isinstance(expected, str) or not expected.strip():
+            errors.append(
+                FaqError(
+                    str(path),
+                    line,
+                    "`expected` must be an entry id, escalate, human or small_talk",
+                )
+            )
+        else:
+            cases.append(Case(question.strip(), expected.strip(), line))
+    if errors:
+        raise FaqLoadError(errors)
+    return cases
+
+
+def unknown_expectations(cases: Iterable[Case], index: FaqIndex, path: Path) -> list[FaqError]:
+    """Cases expecting an entry the FAQ does not have: a typo in the dataset, or the wrong FAQ."""
+    return [
+        FaqError(str(path), case.line, f"expected {case.expected!r} is not an entry of this FAQ")
+        for case in cases
+        if case.expected not in OUTCOMES and case.expected not in index.by_id
+    ]
+
+
+def _yaml_rows(text: str, path: Path) -> list[tuple[int, dict[str, object]]]:
+    root = compose_yaml(text, str(path))
+    if not isinstance(root, yaml.SequenceNode):
+        raise FaqLoadError([FaqError(str(path), 1, "expected a list of {question, expected}")])
+    rows = []
+    for node in root.value:
+        line = node.start_mark.line + 1
+        if not isinstance(node, yaml.MappingNode):
+            raise FaqLoadError([FaqError(str(path), line, "expected {question, expected}")])
+        rows.append((line, {k.value: v.value for k, v in node.value}))
+    return rows
+
+
+def _jsonl_rows(text: str, path: Path) -> list[tuple[int, dict[str, object]]]:
+    rows = []
+    for line, raw in enumerate(text.splitlines(), start=1):
+        if not raw.strip():
+            continue
+        try:
+            row = json.loads(raw)
+        except json.JSONDecodeError as exc:
+            raise FaqLoadError([FaqError(str(path), line, f"invalid JSON: {exc.msg}")]) from exc
+        except RecursionError:
+            raise FaqLoadError(
+                [FaqError(str(path), line, "invalid JSON: nested too deeply")]
+            ) from None
+        if not isinstance(row, dict):
+            raise FaqLoadError([FaqError(str(path), line, "expected {question, expected}")])
+        rows.append((line, row))
+    return rows
+
+
+def _share(flags: Iterable[bool]) -> float:
+    values = list(flags)
+    return sum(values) / len(values) if values else math.nan
+
+
+def _quantile(values: list[float], quantile: float) -> float:
+    if not values:
+        return math.nan
+    return values[min(len(values) - 1, math.ceil(quantile * len(values)) - 1)]

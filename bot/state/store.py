@@ -1,0 +1,385 @@
+"""Conversation state in Redis: history, per-conversation flags, event dedupe, counters, usage.
+
+Every key starts with the configured prefix, so several bots (or a test) can share one server.
+
+A message is one load and one commit (`Store.load`, `UnitOfWork`): what deciding needs is read
+in one pipelined round trip, and the writes it makes are queued and committed together in one
+MULTI/EXEC when it ends, so a failed commit leaves none of them half-written. Outside a message
+(a resolve from the CLI, a reminder) each write is sent at once.
+"""
+
+from __future__ import annotations
+
+import enum
+import json
+import time
+from collections.abc import Callable, Iterable, Mapping
+from contextvars import ContextVar
+from dataclasses import asdict, dataclass, field
+from typing import TypeVar
+
+from redis.asyncio import Redis
+from redis.asyncio.client import Pipeline
+from redis.exceptions import WatchError
+
+from bot.core.models import ConversationKey, Turn
+
+T = TypeVar("T")
+
+
+async def update_watched(redis: Redis, name: str, write: Callable[[str | None, Pipeline], T]) -> T:
+    """Read `name`, let `write` queue the new state on the transaction, and commit; start over
+    when another process changed `name` in between, so concurrent updates never interleave.
+
+    `write` gets the current value (None when missing) and may raise to refuse the change."""
+    async with redis.pipeline(transaction=True) as pipe:
+        while True:
+            try:
+                await pipe.watch(name)
+                raw = await pipe.get(name)
+                pipe.multi()  # type: ignore[no-untyped-call]
+                result = write(None if raw is None else text(raw), pipe)
+                await pipe.execute()
+                return result
+            except WatchError:
+                continue
+
+
+def text(value: bytes | str) -> str:
+    """Redis values as text (clients are built with decode_responses, so this is for typing)."""
+    return value.decode() if isinstance(value, bytes) else value
+
+
+Write = Callable[[Pipeline], object]
+# The member of a person's index (bot/state/user_index.py) that says the bot has met them.
+SEEN = "seen"
+
+
+@dataclass
+class UnitOfWork:
+    """One message's reads (the conversations it loaded) and its queued writes."""
+
+    states: dict[ConversationKey, dict[str, str]] = field(default_factory=dict)
+    histories: dict[ConversationKey, list[Turn]] = field(default_factory=dict)
+    # Whether each (platform, user id) was met before, for the first-contact notice.
+    seen: dict[tuple[str, str], bool] = field(default_factory=dict)
+    writes: list[Write] = field(default_factory=list)
+    # Set once the message is decided: a task it started (which inherits the unit with its
+    # context) then reads and writes Redis directly instead of queueing on a spent commit.
+    closed: bool = False
+
+    async def commit(self, redis: Redis) -> None:
+        if not self.writes:
+            return
+        async with redis.pipeline(transaction=True) as pipe:
+            for queue in self.writes:
+                queue(pipe)
+            await pipe.execute()
+
+
+_unit: ContextVar[UnitOfWork | None] = ContextVar("unit_of_work", default=None)
+
+
+def begin_unit() -> tuple[UnitOfWork, object]:
+    """Start queueing this task's writes; `end_unit(token)` stops (the caller commits)."""
+    unit = UnitOfWork()
+    return unit, _unit.set(unit)
+
+
+def end_unit(token: object) -> None:
+    _unit.reset(token)  # type: ignore[arg-type]
+
+
+def current_unit() -> UnitOfWork | None:
+    """The unit of the message being decided, if any."""
+    unit = _unit.get()
+    return unit if unit is not None and not unit.closed else None
+
+
+async def write(redis: Redis, queue: Write, *, deferred: bool = True) -> None:
+    """Queue `queue`'s commands on the current message's commit, or send them now outside one
+    (or when `deferred` is False: a write about a conversation the message did not load, which
+    a later read must see)."""
+    unit = current_unit()
+    if unit is not None and deferred:
+        unit.writes.append(queue)
+        return
+    async with redis.pipeline(transaction=True) as pipe:
+        queue(pipe)
+        await pipe.execute()
+
+
+@dataclass(frozen=True)
+class Loaded:
+    """What one message's decision starts from, read in one round trip."""
+
+    desk_ticket: str | None  # the ticket whose desk thread the message is in
+    addressed: bool  # to the bot, in a conversation it is part of, or in a desk thread
+    first_delivery: bool  # False for a redelivered or replayed event
+
+
+# The desk ticket whose thread the message is in (or ""), and whether the message concerns the
+# bot (that desk thread, or an allowed place where it is addressed or already part of the
+# conversation) and, if so, whether this is its first delivery (1, 0; -1: not addressed). One
+# step, so that chatter the bot is not part of costs no dedupe key.
+_DELIVERY = """
+local desk = redis.call('GET', KEYS[2]) or ''
+local addressed = desk ~= ''
+    or (ARGV[1] == '1' and (ARGV[2] == '1' or redis.call('EXISTS', KEYS[3]) == 1))
+if not addressed then return {-1, desk} end
+if ARGV[4] == '' or redis.call('SET', KEYS[1], '1', 'NX', 'EX', ARGV[3]) then return {1, desk} end
+return {0, desk}
+"""
+
+
+class Forgotten(enum.Enum):
+    """What erasing a person did to one conversation."""
+
+    NOTHING = "nothing"
+    WHOLE = "whole"  # nobody else wrote there: history, state and usage deleted
+    THEIR_WORDS = "their words"  # shared: their turns (and the bot's replies to them) removed
+
+
+def kept_without(lines: Iterable[tuple[str, str]], user_id: str) -> list[bool]:
+    """Which (role, author) lines stay when `user_id` is erased: not theirs, and not the bot's
+    replies to them (a reply may repeat what they said)."""
+    kept: list[bool] = []
+    after_them = False
+    for role, author in lines:
+        after_them = author == user_id or (after_them and role == "bot")
+        kept.append(not after_them)
+    return kept
+
+
+class Store:
+    def __init__(
+        self,
+        redis: Redis,
+        prefix: str,
+        *,
+        history_ttl: int,
+        max_turns: int,
+        dedupe_ttl: int,
+    ) -> None:
+        self.redis = redis
+        self.prefix = prefix
+        self._history_ttl = history_ttl
+        self._max_turns = max_turns
+        self._dedupe_ttl = dedupe_ttl
+
+    def key(self, *parts: str) -> str:
+        return ":".join([self.prefix, *parts])
+
+    async def ping(self) -> bool:
+        return bool(await self.redis.ping())
+
+    async def load(
+        self,
+        key: ConversationKey,
+        *,
+        desk_name: str,
+        seen_name: str,
+        user_id: str,
+        event_id: str,
+        allowed: bool,
+        called: bool,
+    ) -> Loaded:
+        """Read what handling a message needs in one round trip into the current unit of work:
+        the desk thread it may be in, whether it is addressed and new, the conversation's state
+        and history, and whether its writer was met before. `allowed`: in a place the bot may
+        answer; `called`: a DM or a mention."""
+        unit = _unit.get()
+        async with self.redis.pipeline(transaction=False) as pipe:
+            # EVAL, not a registered script: in a pipeline, redis-py would first ask whether the
+            # script is loaded, a round trip of its own.
+            pipe.eval(
+                _DELIVERY,
+                3,
+                self.key("dedupe", key.platform, event_id),
+                desk_name,
+                self._hist(key),
+                int(allowed),
+                int(called),
+                self._dedupe_ttl,
+                event_id,
+            )
+            pipe.hgetall(self.state_name(key))
+            pipe.lrange(self._hist(key), 0, -1)
+            pipe.sismember(seen_name, SEEN)
+            (delivery, desk), state, history, seen = await pipe.execute()
+        if unit is not None:
+            unit.states[key] = {text(name): text(value) for name, value in state.items()}
+            unit.histories[key] = [Turn(**json.loads(item)) for item in history]
+            unit.seen[(key.platform, user_id)] = bool(seen)
+        return Loaded(
+            desk_ticket=text(desk) or None,
+            addressed=int(delivery) >= 0,
+            first_delivery=int(delivery) == 1,
+        )
+
+    def _hist(self, key: ConversationKey) -> str:
+        return self.key("hist", key.redis_key)
+
+    def _loaded(self, key: ConversationKey) -> UnitOfWork | None:
+        """The current unit of work if it loaded this conversation: its reads and writes then go
+        through the unit."""
+        unit = current_unit()
+        return unit if unit is not None and key in unit.states else None
+
+    async def history(self, key: ConversationKey) -> list[Turn]:
+        unit = self._loaded(key)
+        if unit is not None:
+            return list(unit.histories[key])
+        raw = await self.redis.lrange(self._hist(key), 0, -1)
+        return [Turn(**json.loads(item)) for item in raw]
+
+    async def append(self, key: ConversationKey, *turns: tuple[str, str, str]) -> None:
+        """Add (role, text, author) turns; see `Turn.author`."""
+        name = self._hist(key)
+        now = time.time()
+        added = [Turn(role, said, now, author) for role, said, author in turns]
+
+        def queue(pipe: Pipeline) -> None:
+            for turn in added:
+                pipe.rpush(name, _dump(turn))
+            pipe.ltrim(name, -self._max_turns, -1)
+            pipe.expire(name, self._history_ttl)
+
+        unit = self._loaded(key)
+        if unit is not None:
+            unit.histories[key] = (unit.histories[key] + added)[-self._max_turns :]
+        await write(self.redis, queue, deferred=unit is not None)
+
+    def state_name(self, key: ConversationKey) -> str:
+        """The Redis hash of a conversation's state, for transactions that watch it."""
+        return self.key("conv", key.redis_key)
+
+    @property
+    def state_ttl(self) -> int:
+        """Seconds a conversation's state is kept after its last change."""
+        return self._history_ttl
+
+    async def state(self, key: ConversationKey) -> dict[str, str]:
+        unit = self._loaded(key)
+        if unit is not None:
+            return dict(unit.states[key])
+        raw = await self.redis.hgetall(self.state_name(key))
+        return {text(name): text(value) for name, value in raw.items()}
+
+    async def set_state(self, key: ConversationKey, values: Mapping[str, str | int]) -> None:
+        name = self.state_name(key)
+        mapping = {k: str(v) for k, v in values.items()}
+
+        def queue(pipe: Pipeline) -> None:
+            pipe.hset(name, mapping=mapping)  # type: ignore[arg-type]
+            pipe.expire(name, self._history_ttl)
+
+        unit = self._loaded(key)
+        if unit is not None:
+            unit.states[key].update(mapping)
+        await write(self.redis, queue, deferred=unit is not None)
+
+    async def clear_state(self, key: ConversationKey, *fields: str, at_once: bool = False) -> None:
+        """`at_once`: repair a flag that a transaction later in this message reads from Redis."""
+        name = self.state_name(key)
+        unit = self._loaded(key)
+        if unit is not None:
+            for gone in fields:
+                unit.states[key].pop(gone, None)
+        deferred = unit is not None and not at_once
+        await write(self.redis, lambda pipe: pipe.hdel(name, *fields), deferred=deferred)
+
+    async def bump_state(self, key: ConversationKey, field: str) -> int:
+        """Count one more (a miss, a "not helpful") at once: two messages arriving together must
+        see 1 and 2, not 1 twice."""
+        name = self.state_name(key)
+        async with self.redis.pipeline(transaction=True) as pipe:
+            pipe.hincrby(name, field, 1)
+            pipe.expire(name, self._history_ttl)
+            count, _ = await pipe.execute()
+        unit = self._loaded(key)
+        if unit is not None:
+            unit.states[key][field] = str(count)
+        return int(count)
+
+    async def participant(self, key: ConversationKey, user_id: str) -> str:
+        """The role of `user_id` here: "customer" for whoever spoke first, else "other". The first
+        speaker is settled in Redis at once, so two people starting a thread together cannot
+        both be its customer."""
+        unit = self._loaded(key)
+        known = unit.states[key].get("customer") if unit is not None else None
+        if known is None:
+            name = self.state_name(key)
+            async with self.redis.pipeline(transaction=True) as pipe:
+                pipe.hsetnx(name, "customer", user_id)
+                pipe.hget(name, "customer")
+                pipe.expire(name, self._history_ttl)
+                _, first, _ = await pipe.execute()
+            known = user_id if first is None else text(first)
+            if unit is not None:
+                unit.states[key]["customer"] = known
+        return "customer" if known == user_id else "other"
+
+    async def forget_person(self, key: ConversationKey, user_id: str) -> Forgotten:
+        """Erase one person from a conversation: all of it when nobody else wrote there, else
+        only their turns and the bot's replies to them, so the others' history, state and open
+        ticket stay linked."""
+        hist, conv = self.key("hist", key.redis_key), self.key("conv", key.redis_key)
+        async with self.redis.pipeline(transaction=True) as pipe:
+            while True:
+                try:
+                    await pipe.watch(hist, conv)
+                    turns = [Turn(**json.loads(item)) for item in await pipe.lrange(hist, 0, -1)]
+                    first = await pipe.hget(conv, "customer")
+                    ttl = await pipe.pttl(hist)
+                    customer = None if first is None else text(first)
+                    people = {turn.author for turn in turns} | {customer or ""}
+                    if not people - {"", user_id}:
+                        pipe.multi()  # type: ignore[no-untyped-call]
+                        pipe.delete(hist, conv, self.key("usage", key.redis_key))
+                        (deleted,) = await pipe.execute()
+                        return Forgotten.WHOLE if deleted else Forgotten.NOTHING
+                    kept = kept_without(((t.role, t.author) for t in turns), user_id)
+                    if all(kept) and customer != user_id:
+                        return Forgotten.NOTHING
+                    pipe.multi()  # type: ignore[no-untyped-call]
+                    if customer == user_id:
+                        # Whoever speaks next becomes the conversation's customer.
+                        pipe.hdel(conv, "customer")
+                    pipe.delete(hist)
+                    remaining = [
+                        _dump(turn) for turn, keep in zip(turns, kept, strict=True) if keep
+                    ]
+                    if remaining:
+                        pipe.rpush(hist, *remaining)
+                        pipe.pexpire(hist, ttl if ttl > 0 else self._history_ttl * 1000)
+                    await pipe.execute()
+                    return Forgotten.THEIR_WORDS
+                except WatchError:
+                    continue
+
+    async def count(self, name: str, amount: int = 1) -> None:
+        counters = self.key("counters")
+        await write(self.redis, lambda pipe: pipe.hincrby(counters, name, amount))
+
+    async def counters(self) -> dict[str, int]:
+        raw = await self.redis.hgetall(self.key("counters"))
+        return {text(name): int(value) for name, value in raw.items()}
+
+    async def add_usage(self, key: ConversationKey, usage: Mapping[str, float]) -> None:
+        def queue(pipe: Pipeline) -> None:
+            for scope in (self.key("usage", "total"), self.key("usage", key.redis_key)):
+                for name, value in usage.items():
+                    pipe.hincrbyfloat(scope, name, value)
+            pipe.expire(self.key("usage", key.redis_key), self._history_ttl)
+
+        await write(self.redis, queue)
+
+    async def usage(self, key: ConversationKey | None = None) -> dict[str, float]:
+        scope = self.key("usage", key.redis_key if key else "total")
+        raw = await self.redis.hgetall(scope)
+        return {text(name): float(value) for name, value in raw.items()}
+
+
+def _dump(turn: Turn) -> str:
+    return json.dumps(asdict(turn))
