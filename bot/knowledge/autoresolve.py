@@ -10,6 +10,7 @@ person talking to the customer knows better than a late bot.
 from __future__ import annotations
 
 import logging
+from dataclasses import KW_ONLY, dataclass
 
 from redis.asyncio import Redis
 from redis.exceptions import RedisError
@@ -26,21 +27,14 @@ log = logging.getLogger(__name__)
 OFFER_MEMORY_SECONDS = 90 * 24 * 3600
 
 
+@dataclass(eq=False)
 class AutoResolver:
-    def __init__(
-        self,
-        engine: ConversationEngine,
-        redis: Redis,
-        prefix: str,
-        *,
-        min_confidence: float,
-        max_tickets: int,
-    ) -> None:
-        self.engine = engine
-        self.redis = redis
-        self.prefix = prefix
-        self.min_confidence = min_confidence
-        self.max_tickets = max_tickets
+    engine: ConversationEngine
+    redis: Redis
+    prefix: str
+    _: KW_ONLY
+    min_confidence: float
+    max_tickets: int
 
     async def faq_published(self, index: FaqIndex) -> None:
         try:

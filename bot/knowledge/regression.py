@@ -43,12 +43,12 @@ def golden_path(faq_path: Path) -> Path | None:
     return next((folder / n for n in sorted(GOLDEN_NAMES) if (folder / n).is_file()), None)
 
 
+@dataclass(eq=False)
 class GoldenCheck:
     """`router` must be offline (the extractive answerer): the check runs in a worker thread, on
     an event loop of its own, so a client bound to the serving loop would not work there."""
 
-    def __init__(self, router: Router) -> None:
-        self.router = router
+    router: Router
 
     async def run(self, faq_path: Path, before: FaqIndex, after: FaqIndex) -> CheckResult:
         """Raises FaqLoadError when the golden file itself is broken."""

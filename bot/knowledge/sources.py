@@ -17,7 +17,7 @@ from __future__ import annotations
 import ipaddress
 import socket
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import KW_ONLY, dataclass
 from pathlib import PurePosixPath
 
 import aiohttp
@@ -82,11 +82,12 @@ def _formats() -> str:
     return ", ".join(sorted(FAQ_SUFFIXES))
 
 
+@dataclass(eq=False)
 class FaqSources:
-    def __init__(self, *, max_bytes: int, timeout: float, allow_loopback: bool = False) -> None:
-        self.max_bytes = max_bytes
-        self.timeout = timeout
-        self.allow_loopback = allow_loopback
+    _: KW_ONLY
+    max_bytes: int
+    timeout: float
+    allow_loopback: bool = False
 
     def _check_name(self, name: str) -> None:
         if PurePosixPath(name).suffix.lower() not in FAQ_SUFFIXES:

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import asyncio
 import json
-from dataclasses import asdict, dataclass, field
+from dataclasses import KW_ONLY, asdict, dataclass, field
 from typing import Any, cast
 
 from redis.asyncio import Redis
@@ -47,11 +47,12 @@ class Publication:
     when: float
 
 
+@dataclass(eq=False)
 class FaqVersions:
-    def __init__(self, redis: Redis, prefix: str, *, keep: int) -> None:
-        self.redis = redis
-        self.prefix = prefix
-        self.keep = keep
+    redis: Redis
+    prefix: str
+    _: KW_ONLY
+    keep: int
 
     def _key(self, *parts: str) -> str:
         return ":".join([self.prefix, "faq", *parts])

@@ -40,20 +40,14 @@ class RateLimits:
     channel_per_minute: int
 
 
+@dataclass(eq=False)
 class RateLimiter:
     """Fixed one-minute windows: INCR and EXPIRE in one transaction per scope."""
 
-    def __init__(
-        self,
-        redis: Redis,
-        prefix: str,
-        limits: RateLimits,
-        clock: Callable[[], float] = time.time,
-    ) -> None:
-        self.redis = redis
-        self.prefix = prefix
-        self.limits = limits
-        self.clock = clock
+    redis: Redis
+    prefix: str
+    limits: RateLimits
+    clock: Callable[[], float] = time.time
 
     @property
     def enabled(self) -> bool:

@@ -7,7 +7,7 @@ import json
 import time
 import uuid
 from collections.abc import Callable, Sequence
-from dataclasses import asdict, replace
+from dataclasses import KW_ONLY, asdict, dataclass, replace
 from typing import Any
 
 from redis.asyncio import Redis
@@ -130,22 +130,16 @@ def with_line(ticket: Ticket, role: str, said: str, author: str) -> Ticket:
     return with_lines(ticket, [*transcript_lines(ticket), (role, said, author)])
 
 
+@dataclass(eq=False)
 class TicketStore:
     """`resolved_ttl` (seconds): how long a resolved ticket is kept; None keeps it for good.
     `user_index`, when given, records each ticket under its customer for erasure requests."""
 
-    def __init__(
-        self,
-        redis: Redis,
-        prefix: str,
-        *,
-        resolved_ttl: int | None = None,
-        user_index: UserIndex | None = None,
-    ) -> None:
-        self.redis = redis
-        self.prefix = prefix
-        self.resolved_ttl = resolved_ttl
-        self.user_index = user_index
+    redis: Redis
+    prefix: str
+    _: KW_ONLY
+    resolved_ttl: int | None = None
+    user_index: UserIndex | None = None
 
     def _key(self, *parts: str) -> str:
         return ":".join([self.prefix, "ticket", *parts])

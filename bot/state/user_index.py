@@ -7,15 +7,17 @@ retention (conversations' and resolved tickets').
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from redis.asyncio.client import Pipeline
 
 
+@dataclass(eq=False)
 class UserIndex:
     """`{prefix}:user:{platform}:{user id}`: a set of `conv:<conversation>` and `ticket:<id>`."""
 
-    def __init__(self, prefix: str, ttl: int) -> None:
-        self.prefix = prefix
-        self.ttl = ttl
+    prefix: str
+    ttl: int
 
     def key(self, platform: str, user_id: str) -> str:
         return ":".join([self.prefix, "user", platform, user_id])
