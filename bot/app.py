@@ -15,7 +15,7 @@ import fakeredis
 from redis.asyncio import BlockingConnectionPool, Redis
 from redis.exceptions import RedisError
 
-from bot.admin import AdminCommands, AdminPolicy, ChannelAllowList
+from bot.admin import AdminCommands, AdminPolicy, ChannelAllowList, SupportForums
 from bot.answerer import Answerer, ExtractiveAnswerer, FallbackAnswerer
 from bot.autoresolve import AutoResolver
 from bot.conversation import ConversationEngine, EngineConfig
@@ -367,6 +367,7 @@ def build_app(
                 "discord": frozenset(settings.DISCORD_ALLOWED_CHANNEL_IDS),
             }
         ),
+        forums=SupportForums({"discord": frozenset(settings.DISCORD_FORUM_CHANNEL_IDS)}),
         config=EngineConfig(
             negative_feedback_limit=settings.NEGATIVE_FEEDBACK_LIMIT,
             max_message_chars=settings.MAX_MESSAGE_CHARS,

@@ -45,6 +45,7 @@ from bot.models import (
     Reply,
     Ticket,
     TicketStatus,
+    WorkPhase,
 )
 from bot.server import Connection
 from bot.settings import Settings
@@ -77,6 +78,10 @@ PERMISSIONS = discord.Permissions(
     read_message_history=True,
     add_reactions=True,
 )
+# The tag a settled support-forum post gets, made on the forum when it has none; a post holds at
+# most five tags (Discord's limit), so a full post loses its last one for it.
+SOLVED_TAG = "Solved"
+MAX_APPLIED_TAGS = 5
 ARGS_HELP = "Arguments, as after the command in chat (e.g. --force, a URL, a version)"
 FILE_HELP = "A FAQ file (.yaml, .md or .csv) to publish"
 STATUS_COLOURS = {
@@ -388,7 +393,8 @@ class TypingIndicator:
         self.channel = channel
         self._typing: discord.context_managers.Typing | None = None
 
-    async def start(self) -> None:
+    async def start(self, phase: WorkPhase) -> None:
+        """Typing shows any phase alike: started at the first, kept through the next."""
         if self._typing is not None or not isinstance(self.channel, discord.abc.Messageable):
             return
         typing = self.channel.typing()
@@ -418,6 +424,8 @@ class DiscordOutput:
             return
         channel = self.adapter.client.get_partial_messageable(int(key.channel_id))
         await deliver(channel, reply)
+        if reply.solved:
+            await self.adapter.mark_solved(channel.id)
 
 
 class DiscordDesk:
@@ -720,6 +728,35 @@ class DiscordAdapter:
             target = await message.create_thread(name=name)
         with self.engine.metrics.timed(PLATFORM_SEND):
             await deliver(target, reply)
+        if reply.solved:
+            await self.mark_solved(channel.id)
+
+    async def mark_solved(self, channel_id: int) -> None:
+        """Tag a forum post Solved (the tag made on the forum if it lacks one) and, with
+        DISCORD_ARCHIVE_SOLVED, archive it. After the reply, which would unarchive it. Only a
+        forum post has such a mark; a failure (a permission missing) is logged, nothing more."""
+        client = self.client
+        try:
+            thread = client.get_channel(channel_id) or await client.fetch_channel(channel_id)
+            forum = thread.parent if isinstance(thread, discord.Thread) else None
+            if not isinstance(thread, discord.Thread) or not isinstance(
+                forum, discord.ForumChannel
+            ):
+                return
+            tag = next(
+                (t for t in forum.available_tags if t.name.casefold() == SOLVED_TAG.casefold()),
+                None,
+            ) or await forum.create_tag(name=SOLVED_TAG)
+            applied = thread.applied_tags
+            archive = self.settings.DISCORD_ARCHIVE_SOLVED
+            if tag in applied and not archive:
+                return
+            tags = applied if tag in applied else [tag, *applied][:MAX_APPLIED_TAGS]
+            await thread.edit(applied_tags=tags, archived=archive)
+        except discord.HTTPException as exc:
+            log.warning("could not mark Discord post %s solved: %s", channel_id, exc)
+            return
+        log.info("Discord post %s marked %s", channel_id, SOLVED_TAG)
 
     async def _answer(self, incoming: IncomingMessage, channel: object) -> Reply:
         """The core's reply, typing in `channel` from when the core decides to answer."""
@@ -764,6 +801,8 @@ class DiscordAdapter:
         )
         with self.engine.metrics.timed(PLATFORM_SEND):
             await deliver(target, reply)
+        if reply.solved:
+            await self.mark_solved(interaction.channel_id or 0)
 
     async def on_desk_button(
         self, interaction: discord.Interaction[discord.Client], op: str, ticket_id: str

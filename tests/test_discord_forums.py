@@ -1,0 +1,177 @@
+"""Support forums on Discord: the real discord.py client against the stand-in's forum channels."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Awaitable, Callable
+from typing import Any
+
+import discord
+import pytest
+
+from bot.app import App
+from bot.server import connect
+from handlers.discord import DiscordAdapter
+from tests.conftest import MakeApp
+from tests.standins.discord_api import (
+    ADMIN_ROLE,
+    DESK,
+    FORUM,
+    GUILD_ID,
+    OTHER_FORUM,
+    TOKEN,
+    DiscordStandIn,
+    Recorded,
+)
+
+RESET = "How do I reset my password? I forgot it"
+UNANSWERABLE = "What will the weather be like in Lisbon tomorrow?"
+
+StartBot = Callable[..., Awaitable[tuple[App, DiscordAdapter]]]
+
+
+@pytest.fixture
+async def start_bot(make_app: MakeApp, discord_standin: DiscordStandIn) -> AsyncIterator[StartBot]:
+    adapters: list[DiscordAdapter] = []
+
+    async def start(**settings: Any) -> tuple[App, DiscordAdapter]:
+        app = make_app(
+            DISCORD_TOKEN=TOKEN,
+            DISCORD_API_URL=discord_standin.url + "/api/v10",
+            DISCORD_GATEWAY_URL=discord_standin.ws_url,
+            DISCORD_ESCALATION_CHANNEL_ID=DESK,
+            DISCORD_ADMIN_ROLE_IDS=ADMIN_ROLE,
+            DISCORD_GUILD_ID=GUILD_ID,
+            DISCORD_FORUM_CHANNEL_IDS=FORUM,
+            **settings,
+        )
+        adapter = DiscordAdapter.from_app(app, guild_ready_timeout=0.05)
+        adapters.append(adapter)
+        connect(app, [adapter])
+        await adapter.start()
+        await discord_standin.wait_for(lambda: adapter.ready.is_set(), what="READY")
+        return app, adapter
+
+    yield start
+    for adapter in adapters:
+        await adapter.stop()
+
+
+def edits(standin: DiscordStandIn, channel_id: str) -> list[Recorded]:
+    return standin.sent("PATCH", rf"/channels/{channel_id}")
+
+
+async def test_a_forum_post_is_answered_without_a_mention_and_tagged_solved_after_helpful(
+    discord_standin: DiscordStandIn, start_bot: StartBot
+) -> None:
+    await start_bot()
+    post = await discord_standin.post_in_forum("Alice", "Password", RESET)
+    answer = await discord_standin.wait_post(post, "nimbus.example/reset")
+    assert answer.body["embeds"][0]["title"] == "Sources"
+    assert not discord_standin.tags_of(post)
+
+    await discord_standin.click("Alice", answer.response, "faqbot:feedback:helpful")
+    await discord_standin.wait_for(lambda: discord_standin.tags_of(post), what="the Solved tag")
+    assert discord_standin.tags_of(post) == ["Solved"]
+    # The forum had no Solved tag: it was made first, then applied after the thanks.
+    [made] = edits(discord_standin, FORUM)
+    assert [t["name"] for t in made.body["available_tags"]] == ["Solved"]
+    thanks = await discord_standin.wait_post(post, "Thanks for the feedback")
+    assert discord_standin.requests.index(thanks) < discord_standin.requests.index(
+        edits(discord_standin, post)[0]
+    )
+    assert not discord_standin.archived(post)  # DISCORD_ARCHIVE_SOLVED is off by default
+
+
+async def test_a_follow_up_in_a_post_continues_the_conversation(
+    discord_standin: DiscordStandIn, start_bot: StartBot
+) -> None:
+    await start_bot()
+    post = await discord_standin.post_in_forum("Alice", "Password", RESET)
+    await discord_standin.wait_post(post, "nimbus.example/reset")
+    before = len(discord_standin.requests)
+    await discord_standin.say("Alice", "And how do I turn on two-factor authentication?", post)
+    await discord_standin.wait_post(post, "Two-factor", after=before)
+
+
+async def test_an_existing_solved_tag_is_reused_and_the_post_archived_when_asked(
+    discord_standin: DiscordStandIn, start_bot: StartBot
+) -> None:
+    discord_standin.forums[FORUM] = [
+        {
+            "id": "910000000000000001",
+            "name": "Billing",
+            "moderated": False,
+            "emoji_id": None,
+            "emoji_name": None,
+        },
+        {
+            "id": "910000000000000002",
+            "name": "solved",
+            "moderated": False,
+            "emoji_id": None,
+            "emoji_name": "✅",
+        },
+    ]
+    await start_bot(DISCORD_ARCHIVE_SOLVED=True)
+    post = await discord_standin.post_in_forum("Alice", "Password", RESET)
+    answer = await discord_standin.wait_post(post, "nimbus.example/reset")
+    await discord_standin.click("Alice", answer.response, "faqbot:feedback:helpful")
+    await discord_standin.wait_for(lambda: discord_standin.archived(post), what="the archive")
+    assert discord_standin.tags_of(post) == ["solved"]
+    assert not edits(discord_standin, FORUM)  # no second Solved tag
+    [edit] = edits(discord_standin, post)
+    assert edit.body == {"archived": True, "applied_tags": ["910000000000000002"]}
+
+
+async def test_a_resolved_ticket_tags_its_post_solved(
+    discord_standin: DiscordStandIn, start_bot: StartBot
+) -> None:
+    app, _ = await start_bot()
+    post = await discord_standin.post_in_forum("Alice", "Weather", UNANSWERABLE)
+    offer = await discord_standin.wait_post(post, "couldn't find the answer")
+    await discord_standin.click("Alice", offer.response, "faqbot:human")
+    await discord_standin.wait_post(post, "ticket")
+    [ticket] = await app.tickets.list()
+    assert not discord_standin.tags_of(post)
+
+    await app.engine.resolve(ticket.id, "Agent Ann")
+    await discord_standin.wait_post(post, "resolved")
+    await discord_standin.wait_for(lambda: discord_standin.tags_of(post), what="the Solved tag")
+    assert discord_standin.tags_of(post) == ["Solved"]
+
+
+async def test_a_post_in_a_forum_not_listed_is_answered_only_when_mentioned(
+    discord_standin: DiscordStandIn, start_bot: StartBot
+) -> None:
+    await start_bot()
+    quiet = await discord_standin.post_in_forum("Bob", "Password", RESET, OTHER_FORUM)
+    called = await discord_standin.post_in_forum(
+        "Alice", "Password", RESET, OTHER_FORUM, mention_bot=True
+    )
+    answer = await discord_standin.wait_post(called, "nimbus.example/reset")
+    assert not discord_standin.posts(quiet)
+    # Helpful there thanks the customer; the post is not one the bot watches, so no tag.
+    await discord_standin.click("Alice", answer.response, "faqbot:feedback:helpful")
+    await discord_standin.wait_post(called, "Thanks for the feedback")
+    assert not discord_standin.sent("PATCH", r"/channels/\d+")
+
+
+async def test_the_stand_in_holds_tags_to_discords_limits(
+    discord_standin: DiscordStandIn, start_bot: StartBot
+) -> None:
+    _, adapter = await start_bot()
+    forum = adapter.client.get_channel(int(FORUM))
+    post = await discord_standin.post_in_forum("Alice", "Password", RESET)
+    await discord_standin.wait_post(post, "nimbus.example/reset")
+    assert isinstance(forum, discord.ForumChannel)
+    tags = [await forum.create_tag(name=f"tag {n}") for n in range(6)]
+    for n in range(6, 20):
+        await forum.create_tag(name=f"tag {n}")
+    with pytest.raises(discord.HTTPException):
+        await forum.create_tag(name="one too many")
+    thread = await adapter.client.fetch_channel(int(post))
+    assert isinstance(thread, discord.Thread)
+    with pytest.raises(discord.HTTPException):
+        await thread.edit(applied_tags=tags)  # six tags on one post
+    with pytest.raises(discord.HTTPException):
+        await thread.edit(applied_tags=[discord.Object(id=123456789012)])  # not the forum's
