@@ -243,8 +243,10 @@ class ConversationEngine:
         """Chatter the bot is not part of is dropped before the dedupe write, which would
         otherwise cost a Redis key per message in every busy channel it can read. When Redis is
         down, the message alone decides."""
-        allowed = self.allow_list.allows(message)
-        called = message.is_direct or message.mentioned or self.forums.includes(message)
+        in_forum = self.forums.includes(message)
+        # A listed support forum is a place to answer even outside a channel allow-list.
+        allowed = in_forum or self.allow_list.allows(message)
+        called = message.is_direct or message.mentioned or in_forum
         loading = self.store.load(
             message.key,
             desk_name=self.tickets.desk_name(message.key),

@@ -724,7 +724,7 @@ class DiscordAdapter:
             return
         target: discord.abc.Messageable = channel
         if new_thread:
-            name = " ".join(text.split())[:90] or f"Question from {author.display_name}"
+            name = reply.title or f"Question from {author.display_name}"
             target = await message.create_thread(name=name)
         with self.engine.metrics.timed(PLATFORM_SEND):
             await deliver(target, reply)

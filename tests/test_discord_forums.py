@@ -16,6 +16,7 @@ from tests.standins.discord_api import (
     ADMIN_ROLE,
     DESK,
     FORUM,
+    GENERAL,
     GUILD_ID,
     OTHER_FORUM,
     TOKEN,
@@ -85,7 +86,8 @@ async def test_a_forum_post_is_answered_without_a_mention_and_tagged_solved_afte
 async def test_a_follow_up_in_a_post_continues_the_conversation(
     discord_standin: DiscordStandIn, start_bot: StartBot
 ) -> None:
-    await start_bot()
+    # A channel allow-list that does not name the forum does not silence it.
+    await start_bot(DISCORD_ALLOWED_CHANNEL_IDS=GENERAL)
     post = await discord_standin.post_in_forum("Alice", "Password", RESET)
     await discord_standin.wait_post(post, "nimbus.example/reset")
     before = len(discord_standin.requests)
@@ -175,3 +177,16 @@ async def test_the_stand_in_holds_tags_to_discords_limits(
         await thread.edit(applied_tags=tags)  # six tags on one post
     with pytest.raises(discord.HTTPException):
         await thread.edit(applied_tags=[discord.Object(id=123456789012)])  # not the forum's
+
+
+async def test_a_thread_the_bot_starts_is_named_from_the_question_without_personal_data(
+    discord_standin: DiscordStandIn, start_bot: StartBot
+) -> None:
+    await start_bot()
+    question = "I'm alice@example.com @everyone, how do I reset my password? I forgot it"
+    message = await discord_standin.say("Alice", question, mention_bot=True)
+    await discord_standin.wait_post(message["id"], "nimbus.example/reset")
+    [started] = discord_standin.sent("POST", rf"/channels/{GENERAL}/messages/\d+/threads")
+    name = started.body["name"]
+    assert name.startswith("I'm ") and "reset my password" in name
+    assert "alice@example.com" not in name and "@everyone" not in name and len(name) <= 60
