@@ -276,21 +276,24 @@ class DiscordStandIn:
     def _channel(self, channel_id: str) -> dict[str, Any]:
         if channel_id in self.threads:
             return self.threads[channel_id]
-        if channel_id in self.forums:
-            return self._forum(channel_id)
         # Like a real support desk: hidden from @everyone, open to the Support role and the bot.
         desk_only = [
             {"id": GUILD_ID, "type": 0, "allow": "0", "deny": str(VIEW)},
             {"id": ADMIN_ROLE, "type": 0, "allow": str(VIEW | SEND), "deny": "0"},
             {"id": BOT_ID, "type": 1, "allow": str(VIEW | SEND), "deny": "0"},
         ]
-        return {
+        names = {
+            GENERAL: "general",
+            DESK: "support-desk",
+            OTHER: "random",
+            FORUM: "help",
+            OTHER_FORUM: "showcase",
+        }
+        channel = {
             "id": channel_id,
             "type": 0,
             "guild_id": GUILD_ID,
-            "name": {GENERAL: "general", DESK: "support-desk", OTHER: "random"}.get(
-                channel_id, f"channel-{channel_id}"
-            ),
+            "name": names.get(channel_id, f"channel-{channel_id}"),
             "position": 0,
             "permission_overwrites": desk_only if channel_id == DESK else [],
             "nsfw": False,
@@ -300,28 +303,17 @@ class DiscordStandIn:
             "rate_limit_per_user": 0,
             "flags": 0,
         }
-
-    def _forum(self, forum_id: str) -> dict[str, Any]:
-        return {
-            "id": forum_id,
-            "type": 15,
-            "guild_id": GUILD_ID,
-            "name": {FORUM: "help", OTHER_FORUM: "showcase"}.get(forum_id, f"forum-{forum_id}"),
-            "position": 0,
-            "permission_overwrites": [],
-            "nsfw": False,
-            "parent_id": None,
-            "topic": None,
-            "last_message_id": None,
-            "rate_limit_per_user": 0,
-            "flags": 0,
-            "available_tags": self.forums[forum_id],
-            "default_reaction_emoji": None,
-            "default_thread_rate_limit_per_user": 0,
-            "default_sort_order": None,
-            "default_forum_layout": 0,
-            "default_auto_archive_duration": 4320,
-        }
+        if channel_id in self.forums:
+            channel.update(
+                type=15,
+                available_tags=self.forums[channel_id],
+                default_reaction_emoji=None,
+                default_thread_rate_limit_per_user=0,
+                default_sort_order=None,
+                default_forum_layout=0,
+                default_auto_archive_duration=4320,
+            )
+        return channel
 
     async def _edit_channel(self, channel_id: str, body: dict[str, Any]) -> web.Response:
         """PATCH /channels/{id}: a forum's tags, or a post's tags and archived flag."""
@@ -339,7 +331,7 @@ class DiscordStandIn:
                 }
                 for t in tags
             ]
-            forum = self._forum(channel_id)
+            forum = self._channel(channel_id)
             await self.dispatch("CHANNEL_UPDATE", forum)
             return self._json(forum)
         thread = self.threads.get(channel_id)
@@ -375,27 +367,33 @@ class DiscordStandIn:
     def archived(self, post_id: str) -> bool:
         return bool(self.threads[post_id]["thread_metadata"]["archived"])
 
-    async def _create_thread(self, channel_id: str, message_id: str, name: str) -> dict[str, Any]:
-        # Like Discord: a thread started on a message has that message's id.
+    async def _create_thread(
+        self, channel_id: str, message_id: str, name: str, owner_id: str = BOT_ID
+    ) -> dict[str, Any]:
+        # Like Discord: a thread started on a message has that message's id, and so does a forum
+        # post's starter message.
+        in_forum = channel_id in self.forums
         thread = {
             "id": message_id,
             "type": 11,
             "guild_id": GUILD_ID,
             "parent_id": channel_id,
             "name": name,
-            "owner_id": BOT_ID,
-            "last_message_id": None,
+            "owner_id": owner_id,
+            "last_message_id": message_id if in_forum else None,
             "rate_limit_per_user": 0,
             "message_count": 0,
             "member_count": 1,
             "flags": 0,
             "thread_metadata": {
                 "archived": False,
-                "auto_archive_duration": 1440,
+                "auto_archive_duration": 4320 if in_forum else 1440,
                 "archive_timestamp": ISO,
                 "locked": False,
             },
         }
+        if in_forum:
+            thread["applied_tags"] = []
         self.threads[message_id] = thread
         await self.dispatch("THREAD_CREATE", {**thread, "newly_created": True})
         return thread
@@ -601,11 +599,12 @@ class DiscordStandIn:
         *,
         mention_bot: bool = False,
         dm: bool = False,
+        message_id: str | None = None,
     ) -> dict[str, Any]:
         person = self.people[who]
         if mention_bot:
             content = f"<@{BOT_ID}> {content}"
-        message = self._message(channel_id, person, content)
+        message = self._message(channel_id, person, content, message_id)
         if mention_bot:
             message["mentions"] = [BOT.user()]
         message["mention_everyone"] = "@everyone" in content
@@ -629,40 +628,9 @@ class DiscordStandIn:
     ) -> str:
         """`who` opens a post in a forum: Discord creates the thread, then its starter message
         (which has the thread's id); returns the post's id."""
-        person = self.people[who]
         post_id = self.snowflake()
-        thread = {
-            "id": post_id,
-            "type": 11,
-            "guild_id": GUILD_ID,
-            "parent_id": forum_id,
-            "name": title,
-            "owner_id": person.id,
-            "last_message_id": post_id,
-            "rate_limit_per_user": 0,
-            "message_count": 0,
-            "member_count": 1,
-            "flags": 0,
-            "applied_tags": [],
-            "thread_metadata": {
-                "archived": False,
-                "auto_archive_duration": 4320,
-                "archive_timestamp": ISO,
-                "locked": False,
-            },
-        }
-        self.threads[post_id] = thread
-        await self.dispatch("THREAD_CREATE", {**thread, "newly_created": True})
-        starter = self._message(post_id, person, content, post_id)
-        if mention_bot:
-            starter["content"] = f"<@{BOT_ID}> {content}"
-            starter["mentions"] = [BOT.user()]
-        starter["guild_id"] = GUILD_ID
-        member = person.member()
-        member.pop("user")
-        starter["member"] = member
-        self.messages[post_id] = starter
-        await self.dispatch("MESSAGE_CREATE", starter)
+        await self._create_thread(forum_id, post_id, title, self.people[who].id)
+        await self.say(who, content, post_id, mention_bot=mention_bot, message_id=post_id)
         return post_id
 
     def _interaction(
