@@ -495,7 +495,9 @@ class ConversationEngine:
         self.metrics.feedback.labels(message.key.platform, rating).inc()
         await self._soft(self.store.count(f"feedback_{rating}"), None)
         if helpful:
-            return Reply(phrase("feedback_thanks", language), solved=in_forum)
+            # Only the one who asked settles their question; a passer-by's thanks is counted.
+            solved = in_forum and await self._role(message) == "customer"
+            return Reply(phrase("feedback_thanks", language), solved=solved)
         history = await self._soft(self.store.history(message.key), [])
         rated = _last_customer_question(history)
         await self._soft(self.gaps.record(message.key, rated, GAP_NOT_HELPFUL), None)

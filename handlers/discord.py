@@ -21,7 +21,7 @@ import logging
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import replace
-from typing import Any, cast
+from typing import Any, TypeGuard, cast
 
 import aiohttp
 import discord
@@ -156,6 +156,15 @@ def parent_id(channel: object) -> str | None:
     """The channel a thread was started in; None for anything that is not a thread."""
     value = getattr(channel, "parent_id", None)
     return str(value) if value else None
+
+
+def starts_forum_post(channel: object, message_id: int) -> TypeGuard[discord.Thread]:
+    """Is this message the one a forum post opens with (it has the post's id)?"""
+    return (
+        isinstance(channel, discord.Thread)
+        and channel.id == message_id
+        and isinstance(channel.parent, discord.ForumChannel)
+    )
 
 
 def attachment(file: discord.Attachment) -> Attachment:
@@ -693,6 +702,9 @@ class DiscordAdapter:
         guild_id = message.guild.id if message.guild is not None else None
         mentioned = any(user.id == me.id for user in getattr(message, "mentions", ()))
         text = re.sub(rf"<@!?{me.id}>", " ", message.content or "").strip()
+        if starts_forum_post(channel, message.id):
+            # A post's question is its title and its first message together.
+            text = f"{channel.name}\n{text}"
         new_thread = (
             guild_id is not None
             and mentioned

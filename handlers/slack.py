@@ -413,6 +413,8 @@ class SlackAdapter:
 
     def _register(self) -> None:
         self.bolt.event("app_mention")(self._on_event)
+        # Not Bolt's Assistant middleware: it takes the messages of assistant threads to
+        # listeners of its own, a second message path beside `_on_event`.
         self.bolt.event("assistant_thread_started")(self._on_thread_started)
         self.bolt.event("message")(self._on_event)
         self.bolt.command("/faq")(self._on_command)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import AsyncIterator, Awaitable, Callable
 from typing import Any
 
@@ -9,6 +10,7 @@ import discord
 import pytest
 
 from bot.app import App
+from bot.models import ConversationKey
 from bot.server import connect
 from handlers.discord import DiscordAdapter
 from tests.conftest import MakeApp
@@ -57,6 +59,10 @@ async def start_bot(make_app: MakeApp, discord_standin: DiscordStandIn) -> Async
         await adapter.stop()
 
 
+def texts(record: Recorded) -> str:
+    return json.dumps(record.body)
+
+
 def edits(standin: DiscordStandIn, channel_id: str) -> list[Recorded]:
     return standin.sent("PATCH", rf"/channels/{channel_id}")
 
@@ -70,16 +76,18 @@ async def test_a_forum_post_is_answered_without_a_mention_and_tagged_solved_afte
     assert answer.body["embeds"][0]["title"] == "Sources"
     assert not discord_standin.tags_of(post)
 
+    # Someone else's thanks does not settle Alice's question.
+    await discord_standin.click("Bob", answer.response, "faqbot:feedback:helpful")
+    await discord_standin.wait_post(post, "Thanks for the feedback")
     await discord_standin.click("Alice", answer.response, "faqbot:feedback:helpful")
     await discord_standin.wait_for(lambda: discord_standin.tags_of(post), what="the Solved tag")
     assert discord_standin.tags_of(post) == ["Solved"]
     # The forum had no Solved tag: it was made first, then applied after the thanks.
     [made] = edits(discord_standin, FORUM)
     assert [t["name"] for t in made.body["available_tags"]] == ["Solved"]
-    thanks = await discord_standin.wait_post(post, "Thanks for the feedback")
-    assert discord_standin.requests.index(thanks) < discord_standin.requests.index(
-        edits(discord_standin, post)[0]
-    )
+    thanks = [r for r in discord_standin.posts(post) if "Thanks for the feedback" in texts(r)]
+    [tagged] = edits(discord_standin, post)
+    assert discord_standin.requests.index(thanks[-1]) < discord_standin.requests.index(tagged)
     assert not discord_standin.archived(post)  # DISCORD_ARCHIVE_SOLVED is off by default
 
 
@@ -190,3 +198,14 @@ async def test_a_thread_the_bot_starts_is_named_from_the_question_without_person
     name = started.body["name"]
     assert name.startswith("I'm ") and "reset my password" in name
     assert "alice@example.com" not in name and "@everyone" not in name and len(name) <= 60
+
+
+async def test_a_posts_title_is_read_with_its_first_message(
+    discord_standin: DiscordStandIn, start_bot: StartBot
+) -> None:
+    app, _ = await start_bot()
+    title = "How do I turn on two-factor authentication?"
+    post = await discord_standin.post_in_forum("Alice", title, "Is it available on my plan?")
+    await discord_standin.wait_post(post, "Two-factor")
+    [asked, _] = await app.store.history(ConversationKey("discord", GUILD_ID, post))
+    assert asked.text == f"{title}\nIs it available on my plan?"
