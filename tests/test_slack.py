@@ -454,7 +454,9 @@ async def test_an_assistant_thread_is_titled_from_its_first_question(rig: SlackR
     title = await rig.standin.wait_call("assistant.threads.setTitle", thread_ts=thread_ts)
     assert title["channel_id"] == "D1"
     assert "alice@example.com" not in title["title"] and "here" not in title["title"]
-    assert title["title"].startswith("Hi, I'm") and len(title["title"]) <= 60
+    # Cut at a word, and marked as cut.
+    assert title["title"].startswith("Hi, I'm") and title["title"].endswith("…")
+    assert len(title["title"]) <= 60 and not title["title"][:-1].endswith(" ")
     # The next question in the same thread keeps the title.
     await rig.event(
         message(
