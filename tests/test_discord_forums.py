@@ -2,65 +2,29 @@
 
 from __future__ import annotations
 
-import json
-from collections.abc import AsyncIterator, Awaitable, Callable
-from typing import Any
+import functools
 
 import discord
 import pytest
 
-from bot.app import App
 from bot.models import ConversationKey
-from bot.server import connect
-from handlers.discord import DiscordAdapter
-from tests.conftest import MakeApp
 from tests.standins.discord_api import (
-    ADMIN_ROLE,
-    DESK,
     FORUM,
     GENERAL,
     GUILD_ID,
     OTHER_FORUM,
-    TOKEN,
     DiscordStandIn,
     Recorded,
 )
+from tests.test_discord import RESET, UNANSWERABLE, StartBot, start_bot, texts
 
-RESET = "How do I reset my password? I forgot it"
-UNANSWERABLE = "What will the weather be like in Lisbon tomorrow?"
-
-StartBot = Callable[..., Awaitable[tuple[App, DiscordAdapter]]]
+__all__ = ["start_bot"]  # the fixture, shared with tests/test_discord.py
 
 
 @pytest.fixture
-async def start_bot(make_app: MakeApp, discord_standin: DiscordStandIn) -> AsyncIterator[StartBot]:
-    adapters: list[DiscordAdapter] = []
-
-    async def start(**settings: Any) -> tuple[App, DiscordAdapter]:
-        app = make_app(
-            DISCORD_TOKEN=TOKEN,
-            DISCORD_API_URL=discord_standin.url + "/api/v10",
-            DISCORD_GATEWAY_URL=discord_standin.ws_url,
-            DISCORD_ESCALATION_CHANNEL_ID=DESK,
-            DISCORD_ADMIN_ROLE_IDS=ADMIN_ROLE,
-            DISCORD_GUILD_ID=GUILD_ID,
-            DISCORD_FORUM_CHANNEL_IDS=FORUM,
-            **settings,
-        )
-        adapter = DiscordAdapter.from_app(app, guild_ready_timeout=0.05)
-        adapters.append(adapter)
-        connect(app, [adapter])
-        await adapter.start()
-        await discord_standin.wait_for(lambda: adapter.ready.is_set(), what="READY")
-        return app, adapter
-
-    yield start
-    for adapter in adapters:
-        await adapter.stop()
-
-
-def texts(record: Recorded) -> str:
-    return json.dumps(record.body)
+def start_forum_bot(start_bot: StartBot) -> StartBot:
+    """`start_bot` of tests/test_discord.py, watching FORUM."""
+    return functools.partial(start_bot, DISCORD_FORUM_CHANNEL_IDS=FORUM)
 
 
 def edits(standin: DiscordStandIn, channel_id: str) -> list[Recorded]:
@@ -68,9 +32,9 @@ def edits(standin: DiscordStandIn, channel_id: str) -> list[Recorded]:
 
 
 async def test_a_forum_post_is_answered_without_a_mention_and_tagged_solved_after_helpful(
-    discord_standin: DiscordStandIn, start_bot: StartBot
+    discord_standin: DiscordStandIn, start_forum_bot: StartBot
 ) -> None:
-    await start_bot()
+    await start_forum_bot()
     post = await discord_standin.post_in_forum("Alice", "Password", RESET)
     answer = await discord_standin.wait_post(post, "nimbus.example/reset")
     assert answer.body["embeds"][0]["title"] == "Sources"
@@ -92,10 +56,10 @@ async def test_a_forum_post_is_answered_without_a_mention_and_tagged_solved_afte
 
 
 async def test_a_follow_up_in_a_post_continues_the_conversation(
-    discord_standin: DiscordStandIn, start_bot: StartBot
+    discord_standin: DiscordStandIn, start_forum_bot: StartBot
 ) -> None:
     # A channel allow-list that does not name the forum does not silence it.
-    await start_bot(DISCORD_ALLOWED_CHANNEL_IDS=GENERAL)
+    await start_forum_bot(DISCORD_ALLOWED_CHANNEL_IDS=GENERAL)
     post = await discord_standin.post_in_forum("Alice", "Password", RESET)
     await discord_standin.wait_post(post, "nimbus.example/reset")
     before = len(discord_standin.requests)
@@ -104,7 +68,7 @@ async def test_a_follow_up_in_a_post_continues_the_conversation(
 
 
 async def test_an_existing_solved_tag_is_reused_and_the_post_archived_when_asked(
-    discord_standin: DiscordStandIn, start_bot: StartBot
+    discord_standin: DiscordStandIn, start_forum_bot: StartBot
 ) -> None:
     discord_standin.forums[FORUM] = [
         {
@@ -122,7 +86,7 @@ async def test_an_existing_solved_tag_is_reused_and_the_post_archived_when_asked
             "emoji_name": "✅",
         },
     ]
-    await start_bot(DISCORD_ARCHIVE_SOLVED=True)
+    await start_forum_bot(DISCORD_ARCHIVE_SOLVED=True)
     post = await discord_standin.post_in_forum("Alice", "Password", RESET)
     answer = await discord_standin.wait_post(post, "nimbus.example/reset")
     await discord_standin.click("Alice", answer.response, "faqbot:feedback:helpful")
@@ -134,9 +98,9 @@ async def test_an_existing_solved_tag_is_reused_and_the_post_archived_when_asked
 
 
 async def test_a_resolved_ticket_tags_its_post_solved(
-    discord_standin: DiscordStandIn, start_bot: StartBot
+    discord_standin: DiscordStandIn, start_forum_bot: StartBot
 ) -> None:
-    app, _ = await start_bot()
+    app, _ = await start_forum_bot()
     post = await discord_standin.post_in_forum("Alice", "Weather", UNANSWERABLE)
     offer = await discord_standin.wait_post(post, "couldn't find the answer")
     await discord_standin.click("Alice", offer.response, "faqbot:human")
@@ -151,9 +115,9 @@ async def test_a_resolved_ticket_tags_its_post_solved(
 
 
 async def test_a_post_in_a_forum_not_listed_is_answered_only_when_mentioned(
-    discord_standin: DiscordStandIn, start_bot: StartBot
+    discord_standin: DiscordStandIn, start_forum_bot: StartBot
 ) -> None:
-    await start_bot()
+    await start_forum_bot()
     quiet = await discord_standin.post_in_forum("Bob", "Password", RESET, OTHER_FORUM)
     called = await discord_standin.post_in_forum(
         "Alice", "Password", RESET, OTHER_FORUM, mention_bot=True
@@ -167,9 +131,9 @@ async def test_a_post_in_a_forum_not_listed_is_answered_only_when_mentioned(
 
 
 async def test_the_stand_in_holds_tags_to_discords_limits(
-    discord_standin: DiscordStandIn, start_bot: StartBot
+    discord_standin: DiscordStandIn, start_forum_bot: StartBot
 ) -> None:
-    _, adapter = await start_bot()
+    _, adapter = await start_forum_bot()
     forum = adapter.client.get_channel(int(FORUM))
     post = await discord_standin.post_in_forum("Alice", "Password", RESET)
     await discord_standin.wait_post(post, "nimbus.example/reset")
@@ -188,9 +152,9 @@ async def test_the_stand_in_holds_tags_to_discords_limits(
 
 
 async def test_a_thread_the_bot_starts_is_named_from_the_question_without_personal_data(
-    discord_standin: DiscordStandIn, start_bot: StartBot
+    discord_standin: DiscordStandIn, start_forum_bot: StartBot
 ) -> None:
-    await start_bot()
+    await start_forum_bot()
     question = "I'm alice@example.com @everyone, how do I reset my password? I forgot it"
     message = await discord_standin.say("Alice", question, mention_bot=True)
     await discord_standin.wait_post(message["id"], "nimbus.example/reset")
@@ -201,9 +165,9 @@ async def test_a_thread_the_bot_starts_is_named_from_the_question_without_person
 
 
 async def test_a_posts_title_is_read_with_its_first_message(
-    discord_standin: DiscordStandIn, start_bot: StartBot
+    discord_standin: DiscordStandIn, start_forum_bot: StartBot
 ) -> None:
-    app, _ = await start_bot()
+    app, _ = await start_forum_bot()
     title = "How do I turn on two-factor authentication?"
     post = await discord_standin.post_in_forum("Alice", title, "Is it available on my plan?")
     await discord_standin.wait_post(post, "Two-factor")
