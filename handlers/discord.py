@@ -21,7 +21,7 @@ import logging
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import replace
-from typing import Any, cast
+from typing import Any, TypeGuard, cast
 
 import aiohttp
 import discord
@@ -42,6 +42,7 @@ from bot.core.models import (
     Reply,
     Ticket,
     TicketStatus,
+    WorkPhase,
 )
 from bot.engine.conversation import ConversationEngine
 from bot.runtime.app import App
@@ -77,6 +78,10 @@ PERMISSIONS = discord.Permissions(
     read_message_history=True,
     add_reactions=True,
 )
+# The tag a settled support-forum post gets, made on the forum when it has none; a post holds at
+# most five tags (Discord's limit), so a full post loses its last one for it.
+SOLVED_TAG = "Solved"
+MAX_APPLIED_TAGS = 5
 ARGS_HELP = "Arguments, as after the command in chat (e.g. --force, a URL, a version)"
 FILE_HELP = "A FAQ file (.yaml, .md or .csv) to publish"
 STATUS_COLOURS = {
@@ -151,6 +156,15 @@ def parent_id(channel: object) -> str | None:
     """The channel a thread was started in; None for anything that is not a thread."""
     value = getattr(channel, "parent_id", None)
     return str(value) if value else None
+
+
+def starts_forum_post(channel: object, message_id: int) -> TypeGuard[discord.Thread]:
+    """Is this message the one a forum post opens with (it has the post's id)?"""
+    return (
+        isinstance(channel, discord.Thread)
+        and channel.id == message_id
+        and isinstance(channel.parent, discord.ForumChannel)
+    )
 
 
 def attachment(file: discord.Attachment) -> Attachment:
@@ -388,7 +402,8 @@ class TypingIndicator:
         self.channel = channel
         self._typing: discord.context_managers.Typing | None = None
 
-    async def start(self) -> None:
+    async def start(self, phase: WorkPhase) -> None:
+        """Typing shows any phase alike: started at the first, kept through the next."""
         if self._typing is not None or not isinstance(self.channel, discord.abc.Messageable):
             return
         typing = self.channel.typing()
@@ -418,6 +433,8 @@ class DiscordOutput:
             return
         channel = self.adapter.client.get_partial_messageable(int(key.channel_id))
         await deliver(channel, reply)
+        if reply.solved:
+            await self.adapter.mark_solved(channel.id)
 
 
 class DiscordDesk:
@@ -685,6 +702,9 @@ class DiscordAdapter:
         guild_id = message.guild.id if message.guild is not None else None
         mentioned = any(user.id == me.id for user in getattr(message, "mentions", ()))
         text = re.sub(rf"<@!?{me.id}>", " ", message.content or "").strip()
+        if starts_forum_post(channel, message.id):
+            # A post's question is its title and its first message together.
+            text = f"{channel.name}\n{text}"
         new_thread = (
             guild_id is not None
             and mentioned
@@ -716,10 +736,39 @@ class DiscordAdapter:
             return
         target: discord.abc.Messageable = channel
         if new_thread:
-            name = " ".join(text.split())[:90] or f"Question from {author.display_name}"
+            name = reply.title or f"Question from {author.display_name}"
             target = await message.create_thread(name=name)
         with self.engine.metrics.timed(PLATFORM_SEND):
             await deliver(target, reply)
+        if reply.solved:
+            await self.mark_solved(channel.id)
+
+    async def mark_solved(self, channel_id: int) -> None:
+        """Tag a forum post Solved (the tag made on the forum if it lacks one) and, with
+        DISCORD_ARCHIVE_SOLVED, archive it. After the reply, which would unarchive it. Only a
+        forum post has such a mark; a failure (a permission missing) is logged, nothing more."""
+        client = self.client
+        try:
+            thread = client.get_channel(channel_id) or await client.fetch_channel(channel_id)
+            forum = thread.parent if isinstance(thread, discord.Thread) else None
+            if not isinstance(thread, discord.Thread) or not isinstance(
+                forum, discord.ForumChannel
+            ):
+                return
+            tag = next(
+                (t for t in forum.available_tags if t.name.casefold() == SOLVED_TAG.casefold()),
+                None,
+            ) or await forum.create_tag(name=SOLVED_TAG)
+            applied = thread.applied_tags
+            archive = self.settings.DISCORD_ARCHIVE_SOLVED
+            if tag in applied and not archive:
+                return
+            tags = applied if tag in applied else [tag, *applied][:MAX_APPLIED_TAGS]
+            await thread.edit(applied_tags=tags, archived=archive)
+        except discord.HTTPException as exc:
+            log.warning("could not mark Discord post %s solved: %s", channel_id, exc)
+            return
+        log.info("Discord post %s marked %s", channel_id, SOLVED_TAG)
 
     async def _answer(self, incoming: IncomingMessage, channel: object) -> Reply:
         """The core's reply, typing in `channel` from when the core decides to answer."""
@@ -764,6 +813,8 @@ class DiscordAdapter:
         )
         with self.engine.metrics.timed(PLATFORM_SEND):
             await deliver(target, reply)
+        if reply.solved:
+            await self.mark_solved(interaction.channel_id or 0)
 
     async def on_desk_button(
         self, interaction: discord.Interaction[discord.Client], op: str, ticket_id: str

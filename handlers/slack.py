@@ -50,6 +50,7 @@ from bot.core.models import (
     MessageKind,
     Reply,
     Ticket,
+    WorkPhase,
 )
 from bot.engine.conversation import ConversationEngine
 from bot.knowledge.sources import read_capped
@@ -57,6 +58,7 @@ from bot.runtime.app import App
 from bot.runtime.metrics import PLATFORM_SEND
 from bot.runtime.server import Connection
 from bot.runtime.settings import SettingsError
+from bot.safety.sanitize import shorten
 from handlers.inflight import InFlight
 from handlers.slack_format import (
     DESK_CLAIM,
@@ -80,6 +82,16 @@ PLATFORM = "slack"
 RATE_LIMIT_RETRIES = 10
 EVENTS_PATH = "/slack/events"
 WORKING_REACTION = "eyes"
+# In DMs, Slack's AI app status says what the bot is doing: the status reads "<app name> is
+# searching the FAQ..." and the loading message rotates beneath it.
+ASSISTANT_STATUS = {
+    WorkPhase.SEARCHING: ("is searching the FAQ...", "Searching the FAQ..."),
+    WorkPhase.WRITING: ("is writing an answer...", "Writing an answer..."),
+}
+# Slack shows at most four suggested prompts; a prompt's title is a button's worth of text.
+MAX_PROMPTS = 4
+PROMPT_TITLE_CHARS = 60
+PROMPTS_TITLE = "Frequently asked"
 # Message subtypes that are people writing; edits, deletions, joins and bots are not.
 _PEOPLE_SUBTYPES = frozenset({"file_share", "thread_broadcast"})
 
@@ -252,6 +264,31 @@ class SlackDesk:
         )
 
 
+class AssistantStatus:
+    """The status line of a DM conversation (`assistant.threads.setStatus`) while the core works.
+
+    Slack clears it when the bot replies in the thread; `clear` is for when the reply went
+    elsewhere (a top-level DM) or there was none."""
+
+    def __init__(self, api: SlackApi, channel: str, thread_ts: str) -> None:
+        self.api = api
+        self.where: Payload = {"channel_id": channel, "thread_ts": thread_ts}
+        self.shown = False
+
+    async def show(self, phase: WorkPhase) -> bool:
+        """False when Slack refused it (an app without the assistant feature or its scope)."""
+        status, loading = ASSISTANT_STATUS[phase]
+        data = await self.api.call(
+            "assistant.threads.setStatus", status=status, loading_messages=[loading], **self.where
+        )
+        self.shown = self.shown or data is not None
+        return data is not None
+
+    async def clear(self) -> None:
+        if self.shown:
+            await self.api.call("assistant.threads.setStatus", status="", **self.where)
+
+
 DESK_OPS = {DESK_CLAIM: DeskOp.CLAIM, DESK_RESOLVE: DeskOp.RESOLVE}
 # How long a channel's member list is trusted: a desk click asks on every press, and someone
 # removed from the desk channel loses its buttons this soon after.
@@ -377,6 +414,9 @@ class SlackAdapter:
 
     def _register(self) -> None:
         self.bolt.event("app_mention")(self._on_event)
+        # Not Bolt's Assistant middleware: it takes the messages of assistant threads to
+        # listeners of its own, a second message path beside `_on_event`.
+        self.bolt.event("assistant_thread_started")(self._on_thread_started)
         self.bolt.event("message")(self._on_event)
         self.bolt.command("/faq")(self._on_command)
         self.bolt.action(re.compile(r"^faqbot:"))(self._on_button)
@@ -527,14 +567,29 @@ class SlackAdapter:
         message = self.translate(body, event)
         if message is None:
             return
+        key = message.key
+        # In DMs (the assistant's threads among them) the status line; elsewhere, or where
+        # Slack refuses the status, a reaction on the question.
+        status = (
+            AssistantStatus(self.api, key.channel_id, key.thread_id or event["ts"])
+            if message.is_direct
+            else None
+        )
 
-        async def working() -> None:
-            await self.api.call(
-                "reactions.add",
-                channel=message.key.channel_id,
-                timestamp=event["ts"],
-                name=WORKING_REACTION,
-            )
+        async def working(phase: WorkPhase) -> None:
+            if (
+                status is not None
+                and (phase is WorkPhase.SEARCHING or status.shown)
+                and await status.show(phase)
+            ):
+                return
+            if phase is WorkPhase.SEARCHING:
+                await self.api.call(
+                    "reactions.add",
+                    channel=key.channel_id,
+                    timestamp=event["ts"],
+                    name=WORKING_REACTION,
+                )
 
         # The core calls `working` once it has decided to answer (never for a redelivery), and
         # looks the name up only when it needs it.
@@ -542,7 +597,44 @@ class SlackAdapter:
             replace(message, working=working, lookup_name=self._name_of(message.user_id))
         )
         with self.engine.metrics.timed(PLATFORM_SEND):
-            await self.output.send(message.key, reply)
+            await self.output.send(key, reply)
+        if status is None:
+            return
+        if reply.is_empty or key.thread_id is None:
+            await status.clear()
+        if reply.title and key.thread_id:
+            await self.api.call(
+                "assistant.threads.setTitle",
+                channel_id=key.channel_id,
+                thread_ts=key.thread_id,
+                title=reply.title,
+            )
+
+    # ---- inbound: the assistant's threads
+
+    async def _on_thread_started(self, event: Payload) -> None:
+        self.in_flight.spawn(self._suggest_prompts(event), "assistant thread")
+
+    async def _suggest_prompts(self, event: Payload) -> None:
+        """A customer opened a new conversation with the bot: suggest the most-asked questions."""
+        thread = event.get("assistant_thread") or {}
+        channel, thread_ts = thread.get("channel_id"), thread.get("thread_ts")
+        if not channel or not thread_ts:
+            log.warning("Slack assistant_thread_started without its thread: ignored")
+            return
+        questions = await self.engine.suggested_questions(MAX_PROMPTS)
+        if not questions:
+            return
+        await self.api.call(
+            "assistant.threads.setSuggestedPrompts",
+            channel_id=channel,
+            thread_ts=thread_ts,
+            title=PROMPTS_TITLE,
+            prompts=[
+                {"title": shorten(question, PROMPT_TITLE_CHARS), "message": question}
+                for question in questions
+            ],
+        )
 
     # ---- inbound: buttons and /faq
 

@@ -81,6 +81,13 @@ class _Item(_Shape):
     channel: str | None = None
 
 
+class _AssistantThread(_Shape):
+    """The thread an `assistant_thread_*` event is about, in the app's DM."""
+
+    channel_id: str | None = None
+    thread_ts: str | None = None
+
+
 class _Event(_Shape):
     type: str
     subtype: str | None = None
@@ -97,6 +104,7 @@ class _Event(_Shape):
     item: _Item | None = None
     files: list[dict[str, Any]] | None = None
     function: dict[str, Any] | None = None
+    assistant_thread: _AssistantThread | None = None
     never_null = ("function",)
 
 

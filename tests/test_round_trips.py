@@ -8,7 +8,7 @@ from collections.abc import AsyncIterator
 
 import pytest
 
-from bot.core.models import IncomingMessage
+from bot.core.models import IncomingMessage, WorkPhase
 from tests.conftest import MakeApp
 from tests.people import Customer
 from tests.standins.redis_proxy import RedisFaultProxy
@@ -91,7 +91,7 @@ async def test_a_task_a_message_started_still_stores_what_it_writes_after_the_co
         await app.store.count("late")
         counted.set()
 
-    async def working() -> None:
+    async def working(phase: WorkPhase) -> None:
         asyncio.get_running_loop().create_task(background())
 
     await app.engine.handle(

@@ -19,6 +19,8 @@ import aiohttp
 import pytest
 import yaml
 from aiohttp import web
+from slack_sdk.errors import SlackApiError
+from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.admin.commands import ADMIN_COMMANDS, REFUSAL
 from bot.core.channels import CollectingOutputChannel
@@ -36,6 +38,7 @@ from handlers.slack_format import (
 )
 from tests.conftest import MakeApp
 from tests.people import Customer
+from tests.standins.anthropic_api import AnthropicStandIn
 from tests.standins.slack_api import SlackStandIn
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -316,6 +319,171 @@ async def test_a_direct_message_is_answered_in_the_dm(rig: SlackRig) -> None:
     posted = await rig.standin.wait_call("chat.postMessage", channel="D1")
     assert "thread_ts" not in posted
     assert "Forgot password?" in posted["text"]
+
+
+def assistant_thread_started(channel: str = "D1") -> dict[str, Any]:
+    """A customer opened a new conversation in the bot's AI-app pane."""
+    thread_ts = next_ts()
+    return {
+        "type": "assistant_thread_started",
+        "assistant_thread": {
+            "user_id": "UALICE",
+            "context": {"channel_id": "C1", "team_id": "T1", "enterprise_id": None},
+            "channel_id": channel,
+            "thread_ts": thread_ts,
+        },
+        "event_ts": next_ts(),
+    }
+
+
+def order_of(standin: SlackStandIn, *methods: str) -> list[str]:
+    return [c.method for c in standin.calls if c.method in methods]
+
+
+async def test_a_dm_in_an_assistant_thread_shows_a_status_then_the_answer_and_no_reaction(
+    rig: SlackRig,
+) -> None:
+    started = assistant_thread_started()
+    thread_ts = started["assistant_thread"]["thread_ts"]
+    await rig.event(started)
+    event = message(PASSWORD_QUESTION, channel="D1", channel_type="im", thread_ts=thread_ts)
+    await rig.event(event)
+    posted = await rig.standin.wait_call("chat.postMessage", channel="D1")
+    assert posted["thread_ts"] == thread_ts and "Forgot password?" in posted["text"]
+    [status] = rig.standin.called("assistant.threads.setStatus")
+    assert status == {
+        "channel_id": "D1",
+        "thread_ts": thread_ts,
+        "status": "is searching the FAQ...",
+        "loading_messages": ["Searching the FAQ..."],
+    }
+    # Shown before the answer; Slack clears it when the reply lands in the thread.
+    assert order_of(rig.standin, "assistant.threads.setStatus", "chat.postMessage") == [
+        "assistant.threads.setStatus",
+        "chat.postMessage",
+    ]
+    assert not rig.standin.called("reactions.add")
+
+
+async def test_the_status_says_an_answer_is_being_written_when_the_llm_is_called(
+    make_rig: RigFactory, claude: AnthropicStandIn
+) -> None:
+    rig = await make_rig(
+        ANTHROPIC_API_KEY="sk-test-key", ANTHROPIC_BASE_URL=claude.url, LLM_MAX_RETRIES=1
+    )
+    thread_ts = next_ts()
+    event = message(PASSWORD_QUESTION, channel="D1", channel_type="im", thread_ts=thread_ts)
+    await rig.event(event)
+    await rig.standin.wait_call("chat.postMessage", channel="D1")
+    assert claude.requests
+    shown = [c["loading_messages"] for c in rig.standin.called("assistant.threads.setStatus")]
+    assert shown == [["Searching the FAQ..."], ["Writing an answer..."]]
+
+
+async def test_a_top_level_dm_has_its_status_cleared_after_the_answer(rig: SlackRig) -> None:
+    event = message(PASSWORD_QUESTION, channel="D1", channel_type="im")
+    await rig.event(event)
+    await rig.standin.wait_call("chat.postMessage", channel="D1")
+    await rig.adapter.drain()
+    statuses = rig.standin.called("assistant.threads.setStatus", thread_ts=event["ts"])
+    # The reply is not in the status's thread, so Slack would not clear it by itself.
+    assert [s["status"] for s in statuses] == ["is searching the FAQ...", ""]
+    assert order_of(rig.standin, "assistant.threads.setStatus", "chat.postMessage")[-1] == (
+        "assistant.threads.setStatus"
+    )
+
+
+async def test_without_the_assistant_feature_a_dm_still_shows_the_reaction(
+    rig: SlackRig,
+) -> None:
+    rig.standin.assistant_enabled = False  # an app installed from the manifest before it
+    event = message(PASSWORD_QUESTION, channel="D1", channel_type="im", thread_ts=next_ts())
+    await rig.event(event)
+    await rig.standin.wait_call("chat.postMessage", channel="D1")
+    assert rig.standin.called("reactions.add", channel="D1", timestamp=event["ts"])
+
+
+async def test_a_channel_mention_keeps_the_reaction_and_has_no_status(rig: SlackRig) -> None:
+    event = mention(PASSWORD_QUESTION)
+    await rig.event(event)
+    await rig.standin.wait_call("chat.postMessage", channel="C1")
+    assert rig.standin.called("reactions.add", timestamp=event["ts"])
+    assert not rig.standin.called("assistant.threads.setStatus")
+    assert not rig.standin.called("assistant.threads.setTitle")
+
+
+async def test_a_new_assistant_thread_suggests_the_most_asked_questions(rig: SlackRig) -> None:
+    faq = rig.app.faq.index
+    # A new install has answered nothing yet: the FAQ's first questions.
+    await rig.event(assistant_thread_started())
+    first = await rig.standin.wait_call("assistant.threads.setSuggestedPrompts")
+    assert [p["message"] for p in first["prompts"]] == [e.question for e in faq.entries[:4]]
+    assert first["title"] == "Frequently asked"
+
+    # Two-factor asked twice and cancelling once: they lead, the FAQ's order fills the rest.
+    for question in (
+        "How do I turn on two-factor authentication?",
+        "how to enable 2FA on my account",
+        "How do I cancel my subscription?",
+    ):
+        await rig.event(message(question, channel="D2", channel_type="im", thread_ts=next_ts()))
+    await rig.standin.wait_for(lambda: len(rig.standin.called("chat.postMessage")) == 3)
+    await rig.adapter.drain()
+    started = assistant_thread_started()
+    await rig.event(started)
+    thread_ts = started["assistant_thread"]["thread_ts"]
+    later = await rig.standin.wait_call(
+        "assistant.threads.setSuggestedPrompts", thread_ts=thread_ts
+    )
+    messages = [p["message"] for p in later["prompts"]]
+    assert messages[:2] == [
+        faq.by_id["enable-two-factor-auth"].question,
+        faq.by_id["cancel-subscription"].question,
+    ]
+    assert len(messages) == 4 and len(set(messages)) == 4
+    assert all(len(p["title"]) <= 60 for p in later["prompts"])
+
+
+async def test_an_assistant_thread_is_titled_from_its_first_question(rig: SlackRig) -> None:
+    thread_ts = next_ts()
+    question = (
+        "Hi, I'm alice@example.com and <!here> I can't log in: how can I reset my password "
+        "when I forgot it and the reset link never arrives?"
+    )
+    await rig.event(message(question, channel="D1", channel_type="im", thread_ts=thread_ts))
+    title = await rig.standin.wait_call("assistant.threads.setTitle", thread_ts=thread_ts)
+    assert title["channel_id"] == "D1"
+    assert "alice@example.com" not in title["title"] and "here" not in title["title"]
+    # Cut at a word, and marked as cut.
+    assert title["title"].startswith("Hi, I'm") and title["title"].endswith("…")
+    assert len(title["title"]) <= 60 and not title["title"][:-1].endswith(" ")
+    # The next question in the same thread keeps the title.
+    await rig.event(
+        message(
+            "How do I cancel my subscription?", channel="D1", channel_type="im", thread_ts=thread_ts
+        )
+    )
+    await rig.standin.wait_for(lambda: len(rig.standin.called("chat.postMessage")) == 2)
+    await rig.adapter.drain()
+    assert len(rig.standin.called("assistant.threads.setTitle")) == 1
+
+
+async def test_the_stand_in_refuses_assistant_calls_slack_would_refuse(
+    standin: SlackStandIn,
+) -> None:
+    client = AsyncWebClient(token="xoxb-test", base_url=standin.api_url)
+    where = {"channel_id": "D1", "thread_ts": next_ts()}
+    too_many = [{"title": f"q{n}", "message": f"question {n}"} for n in range(5)]
+    for call in (
+        client.assistant_threads_setSuggestedPrompts(prompts=too_many, **where),
+        client.assistant_threads_setSuggestedPrompts(prompts=[{"title": "t"}], **where),
+        client.assistant_threads_setStatus(channel_id="C1", thread_ts=next_ts(), status="x"),
+        client.assistant_threads_setStatus(status="x", loading_messages=["m"] * 11, **where),
+        client.assistant_threads_setTitle(title=" ", **where),
+    ):
+        with pytest.raises(SlackApiError):
+            await call
+    assert (await client.assistant_threads_setTitle(title="Password reset", **where))["ok"]
 
 
 async def test_a_follow_up_in_the_bots_thread_needs_no_mention(rig: SlackRig) -> None:
@@ -853,6 +1021,9 @@ METHOD_SCOPES: dict[str, str | None] = {
     "users.info": "users:read",
     "conversations.replies": "channels:history",
     "conversations.members": "channels:read",  # groups:read for a private desk channel
+    "assistant.threads.setStatus": "assistant:write",
+    "assistant.threads.setSuggestedPrompts": "assistant:write",
+    "assistant.threads.setTitle": "assistant:write",
 }
 
 
@@ -888,6 +1059,8 @@ async def test_the_manifest_covers_every_method_the_bot_called(rig: SlackRig) ->
     assert needed <= scopes, f"missing scopes: {needed - scopes}"
     events = set(manifest["settings"]["event_subscriptions"]["bot_events"])
     assert {"app_mention", "message.im", "message.channels"} <= events
+    assert {"assistant_thread_started", "assistant_thread_context_changed"} <= events
+    assert "assistant_view" in manifest["features"]
     assert manifest["settings"]["interactivity"]["is_enabled"] is True
     [faq] = manifest["features"]["slash_commands"]
     assert faq["command"] == "/faq"

@@ -112,6 +112,23 @@ async def test_two_replicas_running_the_platform_tell_the_customer_once(make_app
     assert "ticket" not in await shell.store.state(ticket.key)
 
 
+async def test_a_support_forum_posts_ticket_resolved_from_a_shell_reaches_it_as_solved(
+    make_app: MakeApp,
+) -> None:
+    running = await replica(make_app, "discord")
+    shell = make_app()
+    post = await open_ticket(shell, "discord", card=False)
+    other = await open_ticket(shell, "discord", card=False)
+    await shell.store.set_state(post.key, {"forum": "1"})  # as the post's first message left it
+
+    await shell.engine.resolve(post.id, "ana")
+    await shell.engine.resolve(other.id, "ana")
+
+    await eventually(lambda: len(running.out["discord"].sent) == 2, "both customers told")
+    solved = {key: reply.solved for key, reply in running.out["discord"].sent}
+    assert solved == {post.key: True, other.key: False}
+
+
 async def test_of_two_processes_delivering_one_change_at_once_only_one_does(
     make_app: MakeApp,
 ) -> None:

@@ -30,6 +30,13 @@ class ConversationKey:
         return cls(platform, workspace_id, channel_id, None if thread_id == "-" else thread_id)
 
 
+class WorkPhase(enum.StrEnum):
+    """What the core is doing for a message it has decided to answer, for the platform to show."""
+
+    SEARCHING = "searching"  # reading the FAQ
+    WRITING = "writing"  # the LLM is writing the answer
+
+
 class MessageKind(enum.StrEnum):
     QUESTION = "question"
     FEEDBACK = "feedback"  # text is "helpful" or "not_helpful"
@@ -73,8 +80,9 @@ class IncomingMessage:
     parent_channel_id: str | None = None
     attachments: tuple[Attachment, ...] = ()
     # Called by the core once it has decided to answer, before the slow part (search and the
-    # LLM), so that the platform can show it is at work (Discord's typing indicator).
-    working: Callable[[], Awaitable[None]] | None = None
+    # LLM), so that the platform can show it is at work (Discord's typing indicator), and again
+    # when the phase changes (WRITING: the LLM is called), for a platform that says which.
+    working: Callable[[WorkPhase], Awaitable[None]] | None = None
     # Asked by the core only when it needs the writer's name (a ticket, an agent's line), so
     # that a question answered from the FAQ waits on no profile lookup (Slack's users.info).
     lookup_name: Callable[[], Awaitable[str]] | None = None
@@ -164,6 +172,12 @@ class Reply:
     escalated: bool = False
     ticket: Ticket | None = None
     actions: tuple[Action, ...] = ()
+    # A short name for the conversation, given with the reply to its first question (redacted,
+    # without mentions): where the platform names threads, this is the name.
+    title: str = ""
+    # The customer's question is settled (Helpful pressed, their ticket resolved) in a
+    # conversation that is marked when settled (a Discord support-forum post).
+    solved: bool = False
 
     @property
     def source_ids(self) -> list[str]:

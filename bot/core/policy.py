@@ -61,6 +61,18 @@ class ChannelAllowList:
         return message.key.channel_id in allowed or message.parent_channel_id in allowed
 
 
+@dataclass(frozen=True)
+class SupportForums:
+    """Forum channels (by platform) where every post is addressed to the bot, mention or not."""
+
+    channels: dict[str, frozenset[str]]
+
+    def includes(self, message: IncomingMessage) -> bool:
+        """Is the message in a post (a thread) of one of these forums?"""
+        forums = self.channels.get(message.key.platform, frozenset())
+        return message.parent_channel_id is not None and message.parent_channel_id in forums
+
+
 DESK_REFUSAL = (
     "Sorry, only the support team's agents can claim or resolve tickets, from the desk channel. "
     "Nothing was changed."

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import math
 import time
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from enum import StrEnum
 
@@ -82,7 +83,9 @@ class Router:
         *,
         llm_allowed: bool = True,
         speaker: str = "customer",
+        writing: Callable[[], Awaitable[None]] | None = None,
     ) -> Route:
+        """`writing` is awaited just before the LLM is asked to write the answer."""
         talk = small_talk(text)
         if talk is not None:
             return Route(RouteKind.SMALL_TALK, talk=talk)
@@ -99,6 +102,8 @@ class Router:
         # in its own words; asking offline first would keep questions it can answer from it.
         if answerer.mode == EXTRACTIVE and self._ambiguous(hits, threshold):
             return Route(RouteKind.CLARIFY, hits[:2], timings=timings)
+        if writing is not None and answerer.mode != EXTRACTIVE:
+            await writing()
         start = time.perf_counter()
         answer = await answerer.answer(
             AnswerRequest(text, language, list(hits), history, index, speaker)

@@ -208,6 +208,7 @@ def _reply_to_dict(reply: Reply) -> dict[str, object]:
         "confidence": reply.confidence,
         "escalated": reply.escalated,
         "actions": [[a.kind.value, a.value, a.label] for a in reply.actions],
+        "solved": reply.solved,
     }
 
 
@@ -218,4 +219,6 @@ def _reply_from_dict(data: dict[str, Any]) -> Reply:
         confidence=float(data["confidence"]),
         escalated=bool(data["escalated"]),
         actions=tuple(Action(MessageKind(k), v, label) for k, v, label in data["actions"]),
+        # Absent from changes published by a process that predates it.
+        solved=bool(data.get("solved", False)),
     )

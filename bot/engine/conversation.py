@@ -37,15 +37,17 @@ from bot.core.models import (
     Ticket,
     TicketStatus,
     Turn,
+    WorkPhase,
 )
-from bot.core.policy import DESK_REFUSAL, ChannelAllowList, DeskPolicy
-from bot.core.routing import Route, RouteKind, Router
+from bot.core.policy import DESK_REFUSAL, ChannelAllowList, DeskPolicy, SupportForums
+from bot.core.routing import EXTRACTIVE, Route, RouteKind, Router
 from bot.desk.events import TicketEvent, TicketEvents
 from bot.knowledge.drafts import DraftStore
 from bot.knowledge.gaps import GAP_NO_ANSWER, GAP_NOT_HELPFUL, GapLog
 from bot.runtime.logs import conversation_context, set_ticket
 from bot.runtime.metrics import PLATFORM_SEND, Metrics
-from bot.safety.sanitize import clean_text, defuse_mentions
+from bot.safety.redact import Redactor
+from bot.safety.sanitize import clean_text, defuse_mentions, shorten, strip_mentions
 from bot.state.limits import UNCOUNTED, Limits, Verdict
 from bot.state.outbox import TicketOutbox, provisional_id
 from bot.state.privacy import Privacy
@@ -67,6 +69,9 @@ REASON_FEEDBACK = "repeated negative feedback"
 AUTO_AGENT = "faqbot (auto)"
 # An agent's reply relayed to the customer: a ticket change the webhook events do not name.
 AGENT_REPLIED = "ticket.agent_replied"
+# A conversation's title is its first question cut to this many characters (Slack shows about
+# this much of a thread's title in the history list).
+TITLE_CHARS = 60
 
 
 @dataclass
@@ -97,6 +102,7 @@ class ConversationEngine:
         limits: Limits,
         privacy: Privacy,
         allow_list: ChannelAllowList,
+        forums: SupportForums,
         config: EngineConfig,
         gaps: GapLog,
         drafts: DraftStore,
@@ -112,6 +118,7 @@ class ConversationEngine:
         self.limits = limits
         self.privacy = privacy
         self.allow_list = allow_list
+        self.forums = forums
         self.config = config
         self.clock = clock
         self.gaps = gaps
@@ -197,6 +204,10 @@ class ConversationEngine:
             # `reload` with a file shared in a message (slash commands carry no files on Slack).
             return await self.admin.run(replace(message, kind=MessageKind.COMMAND, text=command))
         state = await self._soft(self.store.state(message.key), {})
+        if self.forums.includes(message) and not state.get("forum"):
+            # Remembered for when the post's ticket is resolved, with no message at hand.
+            await self._soft(self.store.set_state(message.key, {"forum": "1"}), None)
+            state["forum"] = "1"
         set_ticket(state.get("ticket"))
         if state.get("customer"):
             _speaker.set("customer" if state["customer"] == message.user_id else "other")
@@ -216,7 +227,7 @@ class ConversationEngine:
             if held:
                 return await self._to_held_ticket(held, message, text)
         if message.kind is MessageKind.FEEDBACK:
-            return await self._feedback(message, language)
+            return await self._feedback(message, language, in_forum=bool(state.get("forum")))
         if message.kind is MessageKind.HUMAN:
             # After a miss, the button accepts the offer: the ticket is about the missing answer.
             reason = REASON_NO_ANSWER if state.get("missed") else REASON_ASKED
@@ -232,8 +243,10 @@ class ConversationEngine:
         """Chatter the bot is not part of is dropped before the dedupe write, which would
         otherwise cost a Redis key per message in every busy channel it can read. When Redis is
         down, the message alone decides."""
-        allowed = self.allow_list.allows(message)
-        called = message.is_direct or message.mentioned
+        in_forum = self.forums.includes(message)
+        # A listed support forum is a place to answer even outside a channel allow-list.
+        allowed = in_forum or self.allow_list.allows(message)
+        called = message.is_direct or message.mentioned or in_forum
         loading = self.store.load(
             message.key,
             desk_name=self.tickets.desk_name(message.key),
@@ -301,19 +314,29 @@ class ConversationEngine:
         if state.get("missed") and accepts_offer(text):
             # Like pressing the offer's button: the ticket is about the unanswered question.
             return await self._escalate(message, "", language, REASON_NO_ANSWER)
-        await self._working(message)
+        await self._working(message, WorkPhase.SEARCHING)
         history = await self._soft(self.store.history(message.key), [])
         speaker = await self._role(message)
         async with self._llm_budget(message.key) as budget:
             route = await self.router.route(
-                self.faq.index, text, language, history, llm_allowed=budget.allowed, speaker=speaker
+                self.faq.index,
+                text,
+                language,
+                history,
+                llm_allowed=budget.allowed,
+                speaker=speaker,
+                writing=lambda: self._working(message, WorkPhase.WRITING),
             )
             budget.answer = route.answer
         for stage, seconds in route.timings.items():
             self.metrics.latency.labels(stage).observe(seconds)
         if not budget.allowed and route.answer is not None:
             self.metrics.budget_limited.labels(message.key.platform).inc()
-        return await self._act(message, text, language, route)
+        reply = await self._act(message, text, language, route)
+        if route.kind is RouteKind.SMALL_TALK or state.get("titled"):
+            return reply
+        await self._soft(self.store.set_state(message.key, {"titled": "1"}), None)
+        return replace(reply, title=conversation_title(text))
 
     async def _act(self, message: IncomingMessage, text: str, language: str, route: Route) -> Reply:
         if route.kind is RouteKind.SMALL_TALK:
@@ -378,14 +401,17 @@ class ConversationEngine:
         self, message: IncomingMessage, entry: FaqEntry, language: str, confidence: float
     ) -> Reply:
         """The customer picked an entry; answer it the same way as a question would be."""
-        await self._working(message)
+        await self._working(message, WorkPhase.SEARCHING)
         hit = Hit(entry, confidence)
         history = await self._soft(self.store.history(message.key), [])
         speaker = await self._role(message)
         async with self._llm_budget(message.key) as budget:
             if not budget.allowed:
                 self.metrics.budget_limited.labels(message.key.platform).inc()
-            answer = await self.router.answerer_for(budget.allowed).answer(
+            answerer = self.router.answerer_for(budget.allowed)
+            if answerer.mode != EXTRACTIVE:
+                await self._working(message, WorkPhase.WRITING)
+            answer = await answerer.answer(
                 AnswerRequest(entry.question, language, [hit], history, self.faq.index, speaker)
             )
             budget.answer = answer
@@ -418,14 +444,25 @@ class ConversationEngine:
             ),
         )
         await self._soft(self.store.count("answered"), None)
+        await self._soft(self.store.count_answered(source_ids), None)
         await self._soft(self.store.clear_state(message.key, "choices", "missed"), None)
         self.metrics.outcome(message.key.platform, answered=True, mode=mode)
         return await self._say(message, question, reply)
 
-    async def _working(self, message: IncomingMessage) -> None:
+    async def _working(self, message: IncomingMessage, phase: WorkPhase) -> None:
         """Let the platform show the bot is at work: it has decided to answer this message."""
         if message.working is not None:
-            await message.working()
+            await message.working(phase)
+
+    async def suggested_questions(self, limit: int) -> list[str]:
+        """Questions to offer when a conversation starts: those of the FAQ entries most answered,
+        then the FAQ's first entries (a new install has answered none)."""
+        index = self.faq.index
+        # Read beyond `limit`: entries removed from the FAQ keep their counts.
+        answered = await self._soft(self.store.most_answered(limit * 3), [])
+        chosen = [index.by_id[i] for i in answered if i in index.by_id]
+        chosen += [entry for entry in index.entries if entry not in chosen]
+        return [entry.question for entry in chosen[:limit]]
 
     def _too_long(self, text: str, language: str) -> Reply:
         limit = self.config.max_message_chars
@@ -462,13 +499,15 @@ class ConversationEngine:
             log.exception("could not look up %s's name", message.user_id)
             return ""
 
-    async def _feedback(self, message: IncomingMessage, language: str) -> Reply:
+    async def _feedback(self, message: IncomingMessage, language: str, *, in_forum: bool) -> Reply:
         helpful = message.text.strip() == "helpful"
         rating = "helpful" if helpful else "not_helpful"
         self.metrics.feedback.labels(message.key.platform, rating).inc()
         await self._soft(self.store.count(f"feedback_{rating}"), None)
         if helpful:
-            return Reply(phrase("feedback_thanks", language))
+            # Only the one who asked settles their question; a passer-by's thanks is counted.
+            solved = in_forum and await self._role(message) == "customer"
+            return Reply(phrase("feedback_thanks", language), solved=solved)
         history = await self._soft(self.store.history(message.key), [])
         rated = _last_customer_question(history)
         await self._soft(self.gaps.record(message.key, rated, GAP_NOT_HELPFUL), None)
@@ -673,7 +712,11 @@ class ConversationEngine:
         log.info("ticket %s resolved by %s", ticket.id, agent)
         self.ticket_events.emit(TicketEvent.RESOLVED, ticket)
         await self._soft(self.store.clear_state(ticket.key, "ticket", "negatives", "offer"), None)
-        said = Reply(phrase("ticket_resolved", ticket.language, ticket=ticket.id))
+        state = await self._soft(self.store.state(ticket.key), {})
+        said = Reply(
+            phrase("ticket_resolved", ticket.language, ticket=ticket.id),
+            solved=bool(state.get("forum")),
+        )
         await self._tell(TicketEvent.RESOLVED, ticket, said, desk=True)
         draft = await self._soft(self.drafts.create_from_ticket(ticket, agent), None)
         if draft is not None:
@@ -764,8 +807,9 @@ class ConversationEngine:
         await self._soft(self.store.count("offers_accepted"), None)
         await self._desk_note(ticket, offer_note(ticket, accepted=True))
         await self.desk_changed(ticket)
+        solved = bool(state.get("forum"))
         return await self._say(
-            message, "", Reply(phrase("auto_resolved", language, ticket=ticket.id))
+            message, "", Reply(phrase("auto_resolved", language, ticket=ticket.id), solved=solved)
         )
 
     async def _desk_note(self, ticket: Ticket, text: str) -> None:
@@ -821,6 +865,12 @@ def offer_note(ticket: Ticket, accepted: bool) -> str:
         f"{ticket.id}: {who} answered No to the answer the bot offered from the updated FAQ; "
         "the ticket stays with you."
     )
+
+
+def conversation_title(question: str) -> str:
+    """The question as a one-line title: personal data redacted, mentions removed, cut at a
+    word to `TITLE_CHARS`."""
+    return shorten(strip_mentions(Redactor().redact(question)), TITLE_CHARS)
 
 
 def _sources(index: FaqIndex, ids: tuple[str, ...]) -> tuple[Source, ...]:

@@ -21,7 +21,7 @@ from bot.answering.llm import CHARS_PER_TOKEN, INSTRUCTIONS, REPLY_TOOL, Anthrop
 from bot.answering.pricing import PriceTable
 from bot.answering.providers import PROVIDER_NAMES, LlmClient, build_llm
 from bot.core.hours import BusinessHours
-from bot.core.policy import AdminPolicy, ChannelAllowList, DeskPolicy
+from bot.core.policy import AdminPolicy, ChannelAllowList, DeskPolicy, SupportForums
 from bot.core.routing import Router, RouterConfig
 from bot.desk.relay import TicketRelay
 from bot.desk.reminders import TicketReminders
@@ -367,6 +367,7 @@ def build_app(
                 "discord": frozenset(settings.DISCORD_ALLOWED_CHANNEL_IDS),
             }
         ),
+        forums=SupportForums({"discord": frozenset(settings.DISCORD_FORUM_CHANNEL_IDS)}),
         config=EngineConfig(
             negative_feedback_limit=settings.NEGATIVE_FEEDBACK_LIMIT,
             max_message_chars=settings.MAX_MESSAGE_CHARS,

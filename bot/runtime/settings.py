@@ -129,6 +129,8 @@ class Settings(BaseSettings):
     DISCORD_ALLOWED_CHANNEL_IDS: CommaList = []
     DISCORD_REPLY_IN_THREAD: bool = True
     DISCORD_SHARDED: bool = False
+    DISCORD_FORUM_CHANNEL_IDS: CommaList = []
+    DISCORD_ARCHIVE_SOLVED: bool = False
 
     @model_validator(mode="before")
     @classmethod
@@ -179,6 +181,7 @@ class Settings(BaseSettings):
         "DISCORD_ADMIN_ROLE_IDS",
         "DISCORD_ADMIN_USER_IDS",
         "DISCORD_ALLOWED_CHANNEL_IDS",
+        "DISCORD_FORUM_CHANNEL_IDS",
         mode="before",
     )
     @classmethod

@@ -28,3 +28,17 @@ def defuse_mentions(text: str) -> str:
     """Echoed text must not ping anyone: break @everyone/@here/@channel and <@...> syntax."""
     text = _MASS_MENTION_RE.sub(lambda m: "@\u200b" + m.group(1), text)
     return _PLATFORM_MENTION_RE.sub(lambda m: "<\u200b" + m.group(1) + m.group(2) + ">", text)
+
+
+def strip_mentions(text: str) -> str:
+    """Text with its mentions (@everyone/@here/@channel, <@...>, <#...>, <!...>) left out."""
+    return _PLATFORM_MENTION_RE.sub("", _MASS_MENTION_RE.sub("", text))
+
+
+def shorten(text: str, limit: int) -> str:
+    """`text` on one line, cut at a word to at most `limit` characters (an ellipsis included)."""
+    line = " ".join(text.split())
+    if len(line) <= limit:
+        return line
+    cut = line.rfind(" ", 0, limit)
+    return line[: cut if cut > 0 else limit - 1].rstrip(" ,;:") + "…"

@@ -16,7 +16,7 @@ import time
 from collections.abc import Callable, Iterable, Mapping
 from contextvars import ContextVar
 from dataclasses import asdict, dataclass, field
-from typing import TypeVar
+from typing import TypeVar, cast
 
 from redis.asyncio import Redis
 from redis.asyncio.client import Pipeline
@@ -365,6 +365,21 @@ class Store:
     async def counters(self) -> dict[str, int]:
         raw = await self.redis.hgetall(self.key("counters"))
         return {text(name): int(value) for name, value in raw.items()}
+
+    async def count_answered(self, entry_ids: Iterable[str]) -> None:
+        """One more answer resting on each of these FAQ entries (the most-asked list)."""
+        ids = list(entry_ids)
+        answered = self.key("answered_entries")
+        if ids:
+            await write(
+                self.redis,
+                lambda pipe: [pipe.zincrby(answered, 1, entry_id) for entry_id in ids],
+            )
+
+    async def most_answered(self, limit: int) -> list[str]:
+        """FAQ entry ids, the most answered first (ids of removed entries included)."""
+        raw = await self.redis.zrevrange(self.key("answered_entries"), 0, limit - 1)
+        return [text(entry_id) for entry_id in cast("list[str]", raw)]
 
     async def add_usage(self, key: ConversationKey, usage: Mapping[str, float]) -> None:
         def queue(pipe: Pipeline) -> None:

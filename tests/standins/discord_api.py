@@ -3,6 +3,9 @@
 It records every REST request the bot makes, answers like Discord does (JSON with a Content-Type of
 exactly `application/json`), runs a gateway websocket (HELLO, IDENTIFY -> READY, GUILD_CREATE,
 heartbeat ACK, RESUME -> RESUMED) and lets tests push MESSAGE_CREATE and INTERACTION_CREATE events.
+Forum channels (type 15) hold tags (at most 20, edited through PATCH /channels/{forum}) and posts:
+a person's new post is a THREAD_CREATE and its starter message, and PATCH /channels/{post} applies
+tags (at most 5, each one of the forum's) and archives; each change is dispatched as Discord does.
 It can be scripted to answer a route with one 429, to drop the gateway connection, to reject the
 token, or to refuse the privileged intents.
 """
@@ -30,6 +33,8 @@ BOT_ID = "900000000000000003"
 GENERAL = "900000000000000010"  # a text channel where customers ask
 DESK = "900000000000000011"  # the escalation desk channel
 OTHER = "900000000000000012"  # a text channel outside the allow-list
+FORUM = "900000000000000013"  # a forum channel where customers open support posts
+OTHER_FORUM = "900000000000000014"  # a forum the bot is not asked to watch
 ADMIN_ROLE = "900000000000000020"
 MEMBER_ROLE = "900000000000000021"
 MANAGER_ROLE = "900000000000000022"  # has Manage Server
@@ -100,6 +105,10 @@ class DiscordStandIn:
     people: dict[str, Person] = field(default_factory=dict)
     messages: dict[str, dict[str, Any]] = field(default_factory=dict)
     threads: dict[str, dict[str, Any]] = field(default_factory=dict)
+    # Forum id -> its tags ({id, name, moderated, emoji_id, emoji_name}).
+    forums: dict[str, list[dict[str, Any]]] = field(
+        default_factory=lambda: {FORUM: [], OTHER_FORUM: []}
+    )
     session_id: str = ""
     seq: int = 0
     identifies: int = 0
@@ -246,11 +255,14 @@ class DiscordStandIn:
                 message["edited_timestamp"] = ISO
             return self._json(message)
         if m := re.fullmatch(r"/channels/(\d+)/messages", path):
+            await self._wake(m[1])
             message = self._message(m[1], BOT, body.get("content") or "")
             message["embeds"] = body.get("embeds", [])
             message["components"] = body.get("components", [])
             self.messages[message["id"]] = message
             return self._json(message)
+        if method == "PATCH" and (m := re.fullmatch(r"/channels/(\d+)", path)):
+            return await self._edit_channel(m[1], body or {})
         if m := re.fullmatch(r"/channels/(\d+)", path):
             return self._json(self._channel(m[1]))
         if m := re.fullmatch(r"/interactions/(\d+)/([^/]+)/callback", path):
@@ -270,13 +282,18 @@ class DiscordStandIn:
             {"id": ADMIN_ROLE, "type": 0, "allow": str(VIEW | SEND), "deny": "0"},
             {"id": BOT_ID, "type": 1, "allow": str(VIEW | SEND), "deny": "0"},
         ]
-        return {
+        names = {
+            GENERAL: "general",
+            DESK: "support-desk",
+            OTHER: "random",
+            FORUM: "help",
+            OTHER_FORUM: "showcase",
+        }
+        channel = {
             "id": channel_id,
             "type": 0,
             "guild_id": GUILD_ID,
-            "name": {GENERAL: "general", DESK: "support-desk", OTHER: "random"}.get(
-                channel_id, f"channel-{channel_id}"
-            ),
+            "name": names.get(channel_id, f"channel-{channel_id}"),
             "position": 0,
             "permission_overwrites": desk_only if channel_id == DESK else [],
             "nsfw": False,
@@ -286,28 +303,97 @@ class DiscordStandIn:
             "rate_limit_per_user": 0,
             "flags": 0,
         }
+        if channel_id in self.forums:
+            channel.update(
+                type=15,
+                available_tags=self.forums[channel_id],
+                default_reaction_emoji=None,
+                default_thread_rate_limit_per_user=0,
+                default_sort_order=None,
+                default_forum_layout=0,
+                default_auto_archive_duration=4320,
+            )
+        return channel
 
-    async def _create_thread(self, channel_id: str, message_id: str, name: str) -> dict[str, Any]:
-        # Like Discord: a thread started on a message has that message's id.
+    async def _edit_channel(self, channel_id: str, body: dict[str, Any]) -> web.Response:
+        """PATCH /channels/{id}: a forum's tags, or a post's tags and archived flag."""
+        if channel_id in self.forums and "available_tags" in body:
+            tags = body["available_tags"]
+            if len(tags) > 20 or any(not 1 <= len(t.get("name") or "") <= 20 for t in tags):
+                return self._invalid("available_tags", "at most 20 tags of 1 to 20 characters")
+            self.forums[channel_id] = [
+                {
+                    "id": str(t.get("id") or self.snowflake()),
+                    "name": t["name"],
+                    "moderated": bool(t.get("moderated")),
+                    "emoji_id": t.get("emoji_id"),
+                    "emoji_name": t.get("emoji_name"),
+                }
+                for t in tags
+            ]
+            forum = self._channel(channel_id)
+            await self.dispatch("CHANNEL_UPDATE", forum)
+            return self._json(forum)
+        thread = self.threads.get(channel_id)
+        if thread is None:
+            return self._json({"message": "Unknown Channel", "code": 10003}, 404)
+        if "applied_tags" in body:
+            known = {t["id"] for t in self.forums.get(thread["parent_id"], [])}
+            applied = [str(t) for t in body["applied_tags"]]
+            if len(applied) > 5 or not set(applied) <= known:
+                return self._invalid("applied_tags", "at most 5 of the forum's own tags")
+            thread["applied_tags"] = applied
+        if "archived" in body:
+            thread["thread_metadata"]["archived"] = bool(body["archived"])
+        await self.dispatch("THREAD_UPDATE", thread)
+        return self._json(thread)
+
+    def _invalid(self, name: str, why: str) -> web.Response:
+        errors = {name: {"_errors": [{"code": "BASE_TYPE_BAD_LENGTH", "message": why}]}}
+        return self._json({"message": "Invalid Form Body", "code": 50035, "errors": errors}, 400)
+
+    async def _wake(self, channel_id: str) -> None:
+        """A message sent in an archived post unarchives it, as on Discord."""
+        thread = self.threads.get(channel_id)
+        if thread is not None and thread["thread_metadata"]["archived"]:
+            thread["thread_metadata"]["archived"] = False
+            await self.dispatch("THREAD_UPDATE", thread)
+
+    def tags_of(self, post_id: str) -> list[str]:
+        """The names of the tags applied to a forum post."""
+        names = {t["id"]: t["name"] for t in self.forums[self.threads[post_id]["parent_id"]]}
+        return [names[t] for t in self.threads[post_id].get("applied_tags", [])]
+
+    def archived(self, post_id: str) -> bool:
+        return bool(self.threads[post_id]["thread_metadata"]["archived"])
+
+    async def _create_thread(
+        self, channel_id: str, message_id: str, name: str, owner_id: str = BOT_ID
+    ) -> dict[str, Any]:
+        # Like Discord: a thread started on a message has that message's id, and so does a forum
+        # post's starter message.
+        in_forum = channel_id in self.forums
         thread = {
             "id": message_id,
             "type": 11,
             "guild_id": GUILD_ID,
             "parent_id": channel_id,
             "name": name,
-            "owner_id": BOT_ID,
-            "last_message_id": None,
+            "owner_id": owner_id,
+            "last_message_id": message_id if in_forum else None,
             "rate_limit_per_user": 0,
             "message_count": 0,
             "member_count": 1,
             "flags": 0,
             "thread_metadata": {
                 "archived": False,
-                "auto_archive_duration": 1440,
+                "auto_archive_duration": 4320 if in_forum else 1440,
                 "archive_timestamp": ISO,
                 "locked": False,
             },
         }
+        if in_forum:
+            thread["applied_tags"] = []
         self.threads[message_id] = thread
         await self.dispatch("THREAD_CREATE", {**thread, "newly_created": True})
         return thread
@@ -462,7 +548,7 @@ class DiscordStandIn:
                 role(MEMBER_ROLE, "Member", 0x400 | 0x800),
                 role(MANAGER_ROLE, "Manager", 0x20 | 0x400 | 0x800),
             ],
-            "channels": [self._channel(c) for c in (GENERAL, DESK, OTHER)],
+            "channels": [self._channel(c) for c in (GENERAL, DESK, OTHER, *self.forums)],
             "threads": [],
             "members": [p.member() for p in self.people.values()],
             "presences": [],
@@ -513,11 +599,12 @@ class DiscordStandIn:
         *,
         mention_bot: bool = False,
         dm: bool = False,
+        message_id: str | None = None,
     ) -> dict[str, Any]:
         person = self.people[who]
         if mention_bot:
             content = f"<@{BOT_ID}> {content}"
-        message = self._message(channel_id, person, content)
+        message = self._message(channel_id, person, content, message_id)
         if mention_bot:
             message["mentions"] = [BOT.user()]
         message["mention_everyone"] = "@everyone" in content
@@ -529,6 +616,22 @@ class DiscordStandIn:
         self.messages[message["id"]] = message
         await self.dispatch("MESSAGE_CREATE", message)
         return message
+
+    async def post_in_forum(
+        self,
+        who: str,
+        title: str,
+        content: str,
+        forum_id: str = FORUM,
+        *,
+        mention_bot: bool = False,
+    ) -> str:
+        """`who` opens a post in a forum: Discord creates the thread, then its starter message
+        (which has the thread's id); returns the post's id."""
+        post_id = self.snowflake()
+        await self._create_thread(forum_id, post_id, title, self.people[who].id)
+        await self.say(who, content, post_id, mention_bot=mention_bot, message_id=post_id)
+        return post_id
 
     def _interaction(
         self, who: str, channel_id: str, kind: int, data: dict[str, Any], *, dm: bool = False

@@ -58,6 +58,8 @@ class SlackStandIn:
     hold: dict[str, asyncio.Event] = field(default_factory=dict)  # method -> answer once set
     held: list[Call] = field(default_factory=list)  # calls waiting on `hold`
     files: dict[str, bytes] = field(default_factory=dict)  # file id -> content
+    # False: the app has no AI-app feature (or no assistant:write), as before its manifest had.
+    assistant_enabled: bool = True
     downloads: list[Call] = field(default_factory=list)  # file downloads, with their token
     url: str = ""
     _runner: web.AppRunner | None = None
@@ -157,7 +159,7 @@ class SlackStandIn:
                 params.update(await request.json())
             else:
                 params.update(dict(await request.post()))
-        for name in ("blocks", "attachments"):
+        for name in ("blocks", "attachments", "prompts", "loading_messages"):
             if isinstance(params.get(name), str):
                 params[name] = json.loads(params[name])
         token = request.headers.get("Authorization", "").removeprefix("Bearer ") or None
@@ -203,6 +205,8 @@ class SlackStandIn:
             return {"ok": True, "message_ts": self._fresh_ts()}
         if method in ("reactions.add", "reactions.remove"):
             return {"ok": True}
+        if method.startswith("assistant.threads."):
+            return self._assistant(method, params)
         if method == "conversations.members":
             return self._members(params)
         if method == "conversations.replies":
@@ -222,6 +226,45 @@ class SlackStandIn:
         if method == "apps.connections.open":
             return {"ok": True, "url": self.url.replace("http://", "ws://") + "/socket"}
         return {"ok": False, "error": "unknown_method"}
+
+    def _assistant(self, method: str, params: Params) -> Params:
+        """The AI-app thread methods, held to Slack's rules: a thread of a DM, a status (empty
+        clears it) with at most 10 loading messages, 1 to 4 prompts with a title and a message,
+        a title that is not empty."""
+        if not self.assistant_enabled:
+            return {"ok": False, "error": "missing_scope", "needed": "assistant:write"}
+        channel, thread_ts = params.get("channel_id"), params.get("thread_ts")
+        if not isinstance(channel, str) or not isinstance(thread_ts, str) or not thread_ts:
+            return {"ok": False, "error": "invalid_arguments"}
+        if not channel.startswith("D"):  # assistant threads live in the app's DMs
+            return {"ok": False, "error": "channel_not_found"}
+        if method == "assistant.threads.setStatus":
+            loading = params.get("loading_messages", [])
+            valid = isinstance(params.get("status"), str) and (
+                isinstance(loading, list)
+                and len(loading) <= 10
+                and all(isinstance(m, str) and m for m in loading)
+            )
+        elif method == "assistant.threads.setSuggestedPrompts":
+            prompts = params.get("prompts")
+            valid = (
+                isinstance(prompts, list)
+                and 1 <= len(prompts) <= 4
+                and all(
+                    isinstance(p, dict)
+                    and isinstance(p.get("title"), str)
+                    and p["title"]
+                    and isinstance(p.get("message"), str)
+                    and p["message"]
+                    for p in prompts
+                )
+                and isinstance(params.get("title", ""), str)
+            )
+        elif method == "assistant.threads.setTitle":
+            valid = isinstance(params.get("title"), str) and bool(params["title"].strip())
+        else:
+            return {"ok": False, "error": "unknown_method"}
+        return {"ok": True} if valid else {"ok": False, "error": "invalid_arguments"}
 
     def _members(self, params: Params) -> Params:
         members = self.channel_members.get(str(params.get("channel")))
