@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import html
 import re
+import signal
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass
@@ -25,6 +26,7 @@ from tests.conftest import MakeApp, llm_app
 from tests.people import Customer
 from tests.standins.anthropic_api import AnthropicStandIn
 from tests.test_conversation import RecordingDesk
+from tests.test_serve import get, start_serve
 from tests.test_versions import FAQ, GOLDEN, NEW_ENTRY
 
 TOKEN = "correct-horse-battery-staple"
@@ -59,6 +61,14 @@ class Admin:
     async def post(self, path: str, csrf: str | None = None, **form: str) -> tuple[int, str]:
         data = {"csrf": await self.csrf() if csrf is None else csrf, **form}
         async with self.http.post(self.base + path, data=data) as response:
+            return response.status, await response.text()
+
+    async def check_upload(self, content: str) -> tuple[int, str]:
+        """Upload a FAQ file on Knowledge: the first step, which checks it."""
+        data = aiohttp.FormData()
+        data.add_field("csrf", await self.csrf())
+        data.add_field("file", content.encode(), filename="faq.yaml")
+        async with self.http.post(self.base + "/admin/knowledge/check", data=data) as response:
             return response.status, await response.text()
 
 
@@ -315,11 +325,7 @@ async def test_an_upload_is_checked_first_then_published_and_its_diff_shown(
     admin = await dashboard()
     await admin.sign_in()
     live = admin.app.faq.version
-    data = aiohttp.FormData()
-    data.add_field("csrf", await admin.csrf())
-    data.add_field("file", (FAQ + NEW_ENTRY).encode(), filename="faq.yaml")
-    async with admin.http.post(admin.base + "/admin/knowledge/check", data=data) as response:
-        status, page = response.status, await response.text()
+    status, page = await admin.check_upload(FAQ + NEW_ENTRY)
     assert status == 200 and "Check passed" in page and "Added (1)" in page and "parking" in page
     assert "Golden questions routed right:" in page and "with this file" in page
     assert admin.app.faq.version == live  # checked, not published
@@ -338,26 +344,37 @@ async def test_an_upload_is_checked_first_then_published_and_its_diff_shown(
     assert (await admin.post("/admin/knowledge/publish", upload=upload[1]))[0] == 410
 
 
+async def test_a_version_whose_predecessor_was_pruned_still_names_its_changes(
+    dashboard: Dashboard, tmp_path: Path
+) -> None:
+    admin = await dashboard(FAQ_VERSIONS_KEEP=2)
+    folder = tmp_path / "faq"
+    (folder / "faq.yaml").write_text(FAQ + NEW_ENTRY)
+    assert (await admin.app.publisher.reload("ops")).ok
+    second = admin.app.faq.version
+    (folder / "faq.yaml").write_text(FAQ + NEW_ENTRY.replace("behind", "under"))
+    assert (await admin.app.publisher.reload("ops")).ok  # the first version is pruned
+    await admin.sign_in()
+    status, page = await admin.get(f"/admin/knowledge/versions/{second}")
+    assert status == 200
+    assert "no longer stored" in page and "added parking, removed none, changed none" in page
+    status, page = await admin.get(f"/admin/knowledge/versions/{admin.app.faq.version}")
+    assert "parking (changed)" in page and "under the building" in page
+    assert (await admin.get("/admin/knowledge/versions/ffffffffffff"))[0] == 404
+
+
 async def test_a_broken_upload_or_one_that_breaks_golden_questions_is_not_published(
     dashboard: Dashboard,
 ) -> None:
     admin = await dashboard()
     await admin.sign_in()
     live = admin.app.faq.version
-
-    async def check(content: str) -> tuple[int, str]:
-        data = aiohttp.FormData()
-        data.add_field("csrf", await admin.csrf())
-        data.add_field("file", content.encode(), filename="faq.yaml")
-        async with admin.http.post(admin.base + "/admin/knowledge/check", data=data) as response:
-            return response.status, await response.text()
-
-    status, page = await check("- id: x\n  question: only a question\n")
+    status, page = await admin.check_upload("- id: x\n  question: only a question\n")
     assert status == 409 and "refused" in page and "faq.yaml:" in page
     worse = FAQ.replace("Where is your office?", "Do you sell gift cards?").replace(
         "Our office is in Lyon", "Gift cards are sold in the app"
     )
-    status, page = await check(worse)
+    status, page = await admin.check_upload(worse)
     assert status == 200 and "Check failed" in page and "Where is your office, please?" in page
     assert "Publish anyway (skip the check)" in page and "Publish this version" not in page
     assert admin.app.faq.version == live
@@ -408,3 +425,17 @@ async def test_erasing_a_person_shows_what_was_removed(dashboard: Dashboard) -> 
     assert await admin.app.tickets.list(include_resolved=True) == []
     _, again = await admin.post("/admin/privacy/erase", platform="", user="U-carol")
     assert "Nothing stored for U-carol." in again
+
+
+def test_faqbot_serve_serves_the_sign_in_form_once_admin_token_is_set(
+    tmp_path: Path, redis_url: str, prefix: str
+) -> None:
+    settings = {"REDIS_URL": redis_url, "REDIS_PREFIX": prefix, "SEMANTIC_SEARCH": "off"}
+    process, base = start_serve(tmp_path, ADMIN_TOKEN=TOKEN, **settings)
+    try:
+        status, page = get(f"{base}/admin")  # redirected to the form
+        assert status == 200 and 'action="/admin/login"' in page and 'name="token"' in page
+    finally:
+        process.send_signal(signal.SIGTERM)
+        output, _ = process.communicate(timeout=30)
+    assert process.returncode == 0 and "Traceback" not in output

@@ -17,6 +17,7 @@ def bar_chart(
     *,
     fmt: Callable[[float], str] = lambda v: f"{v:g}",
     colour: str = "#0b57a4",
+    unit: str = "Count",
 ) -> str:
     """One series per day (`points` are (YYYY-MM-DD, value), oldest first)."""
     top = max((value for _, value in points), default=0.0) or 1.0
@@ -27,9 +28,9 @@ def bar_chart(
     parts = [
         f'<line x1="{LEFT}" y1="{TOP + plot_h}" x2="{WIDTH - 8}" y2="{TOP + plot_h}" '
         'stroke="#767676"/>',
-        f'<text x="{LEFT - 6}" y="{TOP + 10}" text-anchor="end" font-size="11">'
+        f'<text x="{LEFT - 6}" y="{TOP + 10}" text-anchor="end" font-size="13">'
         f"{e(fmt(top))}</text>",
-        f'<text x="{LEFT - 6}" y="{TOP + plot_h}" text-anchor="end" font-size="11">0</text>',
+        f'<text x="{LEFT - 6}" y="{TOP + plot_h}" text-anchor="end" font-size="13">0</text>',
     ]
     for n, (day, value) in enumerate(points):
         h = plot_h * value / top
@@ -41,7 +42,7 @@ def bar_chart(
         if n % label_every == 0 or n == len(points) - 1:
             parts.append(
                 f'<text x="{x + bar / 2:.1f}" y="{HEIGHT - 6}" text-anchor="middle" '
-                f'font-size="11">{e(day[5:])}</text>'
+                f'font-size="13">{e(day[5:])}</text>'
             )
     total = sum(value for _, value in points)
     svg = (
@@ -50,9 +51,10 @@ def bar_chart(
         f'xmlns="http://www.w3.org/2000/svg">{"".join(parts)}</svg>'
     )
     numbers = table(
-        ["Day", "#" + title],
+        ["Day", "#" + unit],
         [(e(day), e(fmt(value))) for day, value in reversed(points) if value]
         + [("<strong>Total</strong>", f"<strong>{e(fmt(total))}</strong>")],
+        compact=True,
     )
     return (
         f'<section class="card"><h3>{e(title)}</h3>'

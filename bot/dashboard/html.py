@@ -65,6 +65,8 @@ a { color: var(--accent); }
 h1 { font-size: 1.6rem; margin: .4rem 0 1rem; }
 h2 { font-size: 1.25rem; margin: 1.6rem 0 .6rem; }
 table { border-collapse: collapse; width: 100%; margin: .4rem 0 1rem; }
+table.compact { width: auto; min-width: 24rem; }
+caption { text-align: left; font-weight: 600; padding: .2rem 0; }
 th, td { text-align: left; vertical-align: top; padding: .35rem .5rem;
   border-bottom: 1px solid var(--line); }
 th { background: var(--bg-soft); }
@@ -86,11 +88,11 @@ header button { background: transparent; border-color: #fff; }
   white-space: pre-wrap; }
 .muted { color: var(--muted); }
 .pre { white-space: pre-wrap; overflow-wrap: anywhere; }
-.grid { display: grid; grid-template-columns: repeat(auto-fit, minmax(30rem, 1fr)); gap: 1rem; }
+.grid { display: grid; grid-template-columns: repeat(auto-fit, minmax(34rem, 1fr)); gap: 1rem; }
 .card { border: 1px solid var(--line); border-radius: 6px; padding: .6rem .9rem; }
 .chart { display: flex; flex-wrap: wrap; gap: 1rem; align-items: flex-start; }
-.chart svg { flex: 1 1 18rem; max-width: 34rem; height: auto; }
-.chart table { width: auto; flex: 0 0 auto; font-size: .9rem; }
+.chart svg { flex: 1 1 16rem; min-width: 0; max-width: 34rem; height: auto; }
+.chart table.compact { min-width: 0; flex: 0 0 auto; font-size: .9rem; }
 .transcript .role { font-weight: 700; }
 .diff-add { background: #e6f4e8; }
 .diff-del { background: #fbe9e7; }
@@ -158,7 +160,13 @@ def action(
     )
 
 
-def table(headers: Sequence[str], rows: Iterable[Sequence[str]], *, caption: str = "") -> str:
+def table(
+    headers: Sequence[str],
+    rows: Iterable[Sequence[str]],
+    *,
+    caption: str = "",
+    compact: bool = False,
+) -> str:
     """`rows` hold markup (escape text with `e`); a header starting with '#' is numeric."""
     head = "".join(
         f'<th scope="col" class="num">{e(h[1:])}</th>' if h.startswith("#") else f"<th>{e(h)}</th>"
@@ -175,7 +183,8 @@ def table(headers: Sequence[str], rows: Iterable[Sequence[str]], *, caption: str
         for row in rows
     )
     cap = f"<caption>{e(caption)}</caption>" if caption else ""
-    return f"<table>{cap}<thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
+    css = ' class="compact"' if compact else ""
+    return f"<table{css}>{cap}<thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
 
 
 def when(seconds: float) -> str:

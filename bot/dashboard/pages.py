@@ -193,7 +193,8 @@ class Dashboard:
             path="/admin",
             httponly=True,
             samesite="Strict",
-            secure=request.secure,
+            # Behind a proxy that ends TLS, its X-Forwarded-Proto says the browser used HTTPS.
+            secure=request.secure or request.headers.get("X-Forwarded-Proto") == "https",
         )
         return response
 
@@ -244,6 +245,7 @@ class Dashboard:
                 ),
             ],
             caption=f"Last {days} days",
+            compact=True,
         )
         costs = (
             table(
@@ -264,7 +266,7 @@ class Dashboard:
                 bar_chart("Helpful", series("feedback_helpful"), colour="#1d6b2c"),
                 bar_chart("Not helpful", series("feedback_not_helpful"), colour="#8a4b00"),
                 bar_chart("Auto-resolved tickets", series("offers_accepted"), colour="#5a3d99"),
-                bar_chart("LLM cost (USD)", series(COST_FIELD), fmt=_usd, colour="#333"),
+                bar_chart("LLM cost", series(COST_FIELD), fmt=_usd, colour="#333", unit="USD"),
             ]
         )
         body = f"""
@@ -371,6 +373,7 @@ class Dashboard:
                 ("Opened", e(when(ticket.created_at))),
                 ("Last change", e(when(ticket.updated_at))),
             ],
+            compact=True,
         )
         body = (
             f'<p><a href="/admin/tickets">All tickets</a></p>{details}'
@@ -527,15 +530,24 @@ without the LLM)</p>
             return _html(page("No such version", "", session=session, error=version), 404)
         try:
             after = {entry.id: entry for entry in await versions.entries(version)}
-            before = (
-                {entry.id: entry for entry in await versions.entries(info.previous)}
-                if info.previous is not None
-                else None
-            )
         except FaqLoadError as exc:
             return _html(page(f"Version {version}", "", session=session, error=str(exc)), 500)
-        if before is None:
+        before: dict[str, FaqEntry] | None = None
+        if info.previous is not None:
+            try:
+                before = {entry.id: entry for entry in await versions.entries(info.previous)}
+            except FaqLoadError:
+                before = None  # pruned (FAQ_VERSIONS_KEEP): only the changed ids are known
+        c = info.changes
+        if info.previous is None:
             diff = "<p>The first version: it has nothing to differ from.</p>"
+        elif before is None:
+            diff = (
+                "<p>The version before it is no longer stored; the entries that changed: "
+                f"added {e(', '.join(c.added) or 'none')}, removed "
+                f"{e(', '.join(c.removed) or 'none')}, changed {e(', '.join(c.changed) or 'none')}."
+                "</p>"
+            )
         else:
             ids = sorted(before.keys() | after.keys())
             blocks = [
