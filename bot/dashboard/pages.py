@@ -125,7 +125,7 @@ class Dashboard:
 
         async def guarded(request: web.Request) -> web.StreamResponse:
             if self.sessions is None:
-                return _html(page("Dashboard off", f"<p>{e(OFF)}</p>", session=None), 404)
+                return _off()
             session = self.sessions.verify(request.cookies.get(COOKIE))
             if session is None:
                 if request.method == "GET":
@@ -147,10 +147,12 @@ class Dashboard:
     async def style(self, _: web.Request) -> web.Response:
         return web.Response(text=STYLE, content_type="text/css")
 
-    async def login_form(self, request: web.Request, error: str = "") -> web.Response:
+    async def login_form(
+        self, request: web.Request, error: str = "", target: str | None = None
+    ) -> web.Response:
         if self.sessions is None:
-            return _html(page("Dashboard off", f"<p>{e(OFF)}</p>", session=None), 404)
-        target = _local_path(request.query.get("next", ""))
+            return _off()
+        target = _local_path(request.query.get("next", "") if target is None else target)
         body = f"""
 <form method="post" action="/admin/login">
 <input type="hidden" name="next" value="{e(target)}">
@@ -165,7 +167,7 @@ class Dashboard:
 
     async def login(self, request: web.Request) -> web.StreamResponse:
         if self.sessions is None:
-            return _html(page("Dashboard off", f"<p>{e(OFF)}</p>", session=None), 404)
+            return _off()
         where = ConversationKey("dashboard", "login", "-")
         try:
             verdict, _ = await self.logins.check(where, request.remote or "unknown")
@@ -179,13 +181,13 @@ class Dashboard:
             response.set_status(429)
             return response
         form = await request.post()
-        token, name = form.get("token"), form.get("name")
+        token, name, target = form.get("token"), form.get("name"), form.get("next")
+        target = target if isinstance(target, str) else ""
         if not isinstance(token, str) or not self.sessions.token_matches(token):
             log.warning("dashboard sign-in refused from %s: wrong token", request.remote)
-            return await self.login_form(request, "That token is not the admin token.")
+            return await self.login_form(request, "That token is not the admin token.", target)
         who = " ".join(name.split())[:MAX_NAME_CHARS] if isinstance(name, str) else ""
-        target = form.get("next")
-        response = _redirect(_local_path(target if isinstance(target, str) else ""))
+        response = _redirect(_local_path(target))
         response.set_cookie(
             COOKIE,
             self.sessions.issue(who or "Support"),
@@ -862,6 +864,10 @@ def _local_path(target: str) -> str:
 
 def _usd(value: float) -> str:
     return f"${value:,.4f}" if 0 < value < 1 else f"${value:,.2f}"
+
+
+def _off() -> web.Response:
+    return _html(page("Dashboard off", f"<p>{e(OFF)}</p>", session=None), 404)
 
 
 def _redirect(location: str) -> web.Response:
