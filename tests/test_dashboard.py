@@ -163,7 +163,13 @@ async def test_a_wrong_token_is_refused_and_repeated_tries_are_slowed_down(
     dashboard: Dashboard,
 ) -> None:
     admin = await dashboard()
-    assert await admin.sign_in("not-the-token-at-all") == 401
+    async with admin.http.post(
+        admin.base + "/admin/login", data={"token": "not-the-token-at-all", "next": "/admin/gaps"}
+    ) as response:
+        assert response.status == 401
+        page = await response.text()
+    assert "That token is not the admin token." in page
+    assert 'name="next" value="/admin/gaps"' in page  # the retry still goes where it was asked
     assert (await admin.get("/admin"))[0] == 303
     for _ in range(LOGIN_ATTEMPTS_PER_MINUTE - 1):
         await admin.sign_in("still-not-the-token")
