@@ -16,12 +16,12 @@ import aiohttp
 import pytest
 from aiohttp import web
 
-from bot.app import App
-from bot.channels import CollectingOutputChannel
+from bot.core.channels import CollectingOutputChannel
+from bot.core.models import ConversationKey, TicketStatus
 from bot.dashboard.auth import COOKIE, LOGIN_ATTEMPTS_PER_MINUTE, Sessions
-from bot.models import ConversationKey, TicketStatus
-from bot.server import build_web_app
-from bot.settings import SettingsError, load_settings
+from bot.runtime.app import App
+from bot.runtime.server import build_web_app
+from bot.runtime.settings import SettingsError, load_settings
 from tests.conftest import MakeApp, llm_app
 from tests.people import Customer
 from tests.standins.anthropic_api import AnthropicStandIn

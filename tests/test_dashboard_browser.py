@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 from playwright.async_api import Browser, BrowserContext, Page, async_playwright, expect
 
-from bot.models import ConversationKey, TicketStatus
+from bot.core.models import ConversationKey, TicketStatus
 from tests.conftest import MakeApp
 from tests.people import Customer
 from tests.test_dashboard import TOKEN, faq_folder

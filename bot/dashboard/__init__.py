@@ -1,4 +1,4 @@
-"""The support team's web dashboard at /admin, served by `faqbot serve` (bot/server.py).
+"""The support team's web dashboard at /admin, served by `faqbot serve` (bot/runtime/server.py).
 
 Everything it shows is read from Redis and everything it does goes through the same core code
 as the desk and the CLI, so it works from any replica: a reply typed here reaches the customer

@@ -19,8 +19,9 @@ from urllib.parse import quote, urlencode
 from aiohttp import web
 from redis.exceptions import RedisError
 
-from bot.admin import format_publish
-from bot.app import App
+from bot.admin.commands import format_publish
+from bot.core.language import detect_language
+from bot.core.models import ALL_PLATFORMS, ConversationKey, TicketStatus
 from bot.dashboard.auth import (
     COOKIE,
     LOGIN_ATTEMPTS_PER_MINUTE,
@@ -31,14 +32,13 @@ from bot.dashboard.auth import (
 )
 from bot.dashboard.charts import bar_chart
 from bot.dashboard.html import STYLE, action, csrf_field, e, page, table, when
-from bot.drafts import DraftError, DraftStatus
-from bot.faq_sources import Upload
-from bot.language import detect_language
-from bot.limits import RateLimiter, RateLimits, Verdict
-from bot.models import ALL_PLATFORMS, ConversationKey, TicketStatus
-from bot.publishing import PublishReport
-from bot.store import COST_FIELD, text
-from bot.tickets import TicketError, transcript_lines
+from bot.knowledge.drafts import DraftError, DraftStatus
+from bot.knowledge.publishing import PublishReport
+from bot.knowledge.sources import Upload
+from bot.runtime.app import App
+from bot.state.limits import RateLimiter, RateLimits, Verdict
+from bot.state.store import COST_FIELD, text
+from bot.state.tickets import TicketError, transcript_lines
 from faq.models import FaqEntry, FaqLoadError
 
 log = logging.getLogger(__name__)
