@@ -253,7 +253,7 @@ class AdminCommands:
 def format_draft(draft: Draft) -> str:
     """One draft as approving it would publish it: every character, line breaks kept."""
     lines = [
-        f"{draft.id} [{draft.status}] from {draft.ticket_id} by {defuse_mentions(draft.agent)}",
+        f"{draft.id} [{draft.status}] from {draft.origin} by {defuse_mentions(draft.agent)}",
         f"Question: {defuse_mentions(draft.question.strip())}",
         "Answer:",
         defuse_mentions(draft.answer.strip()),

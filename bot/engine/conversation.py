@@ -658,23 +658,34 @@ class ConversationEngine:
         """An agent wrote in a ticket's desk thread: relay it to the customer, wherever they are."""
         if not text:
             return Reply()
+        agent = await self._name(message) or message.user_id
+        refused = await self.agent_reply(ticket_id, agent, text)
+        return Reply(refused or "")
+
+    async def agent_reply(
+        self, ticket_id: str, agent: str, text: str, *, desk_note: bool = False
+    ) -> str | None:
+        """Relay an agent's words to the ticket's customer, wherever they are, claiming an open
+        ticket for the agent; why it was not sent, or None. `desk_note`: the words were written
+        outside the desk thread (the dashboard), so the desk is told them too."""
         limit = self.config.max_message_chars
         if len(text) > limit:
-            return Reply(
+            return (
                 f"This message is too long ({len(text):,} characters; the limit is {limit:,}); "
                 "it was not sent to the customer."
             )
         ticket = await self.tickets.get(ticket_id)
         if ticket.status is TicketStatus.RESOLVED:
-            return Reply(f"{ticket.id} is resolved; this message was not sent to the customer.")
-        agent = await self._name(message) or message.user_id
+            return f"{ticket.id} is resolved; this message was not sent to the customer."
         if ticket.status is TicketStatus.OPEN:
             ticket = await self.claim(ticket.id, agent)
         await self.tickets.add_to_transcript(ticket.id, "agent", text)
         await self._soft(self.store.append(ticket.key, ("agent", text, "")), None)
         said = Reply(f"{defuse_mentions(agent)}: {defuse_mentions(text)}")
         await self._tell(AGENT_REPLIED, ticket, said, desk=False)
-        return Reply()
+        if desk_note:
+            await self._desk_note(ticket, f"{ticket.id}: {said.text}")
+        return None
 
     async def desk_click(self, click: DeskClick) -> str:
         """Claim or Resolve pressed on a desk card: what to tell the one who clicked, privately.

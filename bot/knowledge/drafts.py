@@ -56,6 +56,11 @@ class Draft:
     # finds it even after the ticket and their index have expired.
     customer: str = ""
 
+    @property
+    def origin(self) -> str:
+        """Where it came from: its ticket, or a FAQ gap an admin answered."""
+        return self.ticket_id or "a FAQ gap"
+
     def entry(self) -> FaqEntry:
         return FaqEntry(self.slug, self.question, self.answer, source=DRAFTS_SOURCE)
 
@@ -89,16 +94,24 @@ class DraftStore:
         if not await self.redis.set(self._key("ticket", ticket.id), "1", nx=True):
             return None
         question, answer = found
+        customer = _customer(ticket.key.platform, ticket.user_id)
+        return await self.create(question, answer, agent, ticket_id=ticket.id, customer=customer)
+
+    async def create(
+        self, question: str, answer: str, agent: str, *, ticket_id: str = "", customer: str = ""
+    ) -> Draft:
+        """A pending draft; `ticket_id` and `customer` are empty for one an admin wrote (from a
+        FAQ gap on the dashboard)."""
         number = await self.redis.incr(self._key("seq"))
         draft = Draft(
             id=f"D-{number}",
             slug=f"draft-{number}-{slugify(question)[:60]}".rstrip("-"),
             question=question,
             answer=answer,
-            ticket_id=ticket.id,
+            ticket_id=ticket_id,
             agent=agent,
             created_at=time.time(),
-            customer=_customer(ticket.key.platform, ticket.user_id),
+            customer=customer,
         )
         async with self.redis.pipeline(transaction=True) as pipe:
             pipe.set(self._key(draft.id), _to_json(draft))
@@ -229,7 +242,7 @@ def format_drafts(drafts: Sequence[Draft], published: int) -> str:
             question = defuse_mentions(" ".join(draft.question.split()))
             answer = defuse_mentions(draft.answer.strip()).replace("\n", "\n     ")
             lines.append(
-                f"• {draft.id} [{draft.status}] from {draft.ticket_id} by "
+                f"• {draft.id} [{draft.status}] from {draft.origin} by "
                 f"{defuse_mentions(draft.agent)}: {question}\n   → {answer}"
             )
         lines.append(

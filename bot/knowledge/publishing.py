@@ -66,6 +66,9 @@ class PublishReport:
     check: CheckResult | None = None
     forced: bool = False
     unchanged: bool = False
+    # A check without publishing (`reload(check_only=True)`): `version`, `entries` and `changes`
+    # describe the candidate, `ok` whether publishing it would pass the check.
+    checked_only: bool = False
 
 
 @dataclass(frozen=True)
@@ -182,11 +185,13 @@ class FaqPublisher:
         path: Path | None = None,
         upload: Upload | None = None,
         force: bool = False,
+        check_only: bool = False,
     ) -> PublishReport:
         """Publish the FAQ at `path` (default: the configured one) or an uploaded file.
 
         Refused, with the reasons, when the source or the approved drafts have errors, or when
-        the golden questions route worse (unless `force`); the live FAQ then stays.
+        the golden questions route worse (unless `force`); the live FAQ then stays. With
+        `check_only`, say what publishing would do and publish nothing.
         """
         source = upload.origin if upload is not None else str(path or self.faq.path)
         async with self._lock:
@@ -214,9 +219,15 @@ class FaqPublisher:
                 except FaqLoadError as exc:
                     errors = ("the golden file has errors:", *(str(e) for e in exc.errors))
                     return self._refused("reload", source, errors)
-                if not check.passed:
+                if not check.passed and not check_only:
                     return replace(self._refused("reload", source, ()), check=check)
             changes = candidate.changes
+            if check_only:
+                passed = check is None or check.passed
+                return PublishReport(
+                    passed, "reload", version, len(new_index), source, changes, check=check,
+                    checked_only=True,
+                )  # fmt: skip
             info = self._info(version, len(new_index), who, source, changes)
             try:
                 await self.versions.publish(list(new_index.entries), info, "reload")

@@ -391,21 +391,7 @@ async def _privacy(app: App, args: argparse.Namespace) -> int:
         erasure = await app.privacy.erase(args.user, platform)
         if erasure.found:
             found = True
-            parts = [
-                f"{len(erasure.conversations)} conversation(s)",
-                f"{len(erasure.tickets)} ticket(s)"
-                + (f" ({', '.join(erasure.tickets)})" if erasure.tickets else ""),
-            ]
-            if erasure.shared_conversations or erasure.others_tickets:
-                parts.append(
-                    f"their messages in {len(erasure.shared_conversations)} shared "
-                    f"conversation(s) and {len(erasure.others_tickets)} other ticket(s)"
-                    + (f" ({', '.join(erasure.others_tickets)})" if erasure.others_tickets else "")
-                )
-            if erasure.gaps:
-                parts.append(f"{erasure.gaps} FAQ-gap record(s)")
-            if erasure.drafts:
-                parts.append(f"draft(s) {', '.join(erasure.drafts)}")
+            parts = erasure.removed()
             print(f"erased {platform} user {args.user}: {', '.join(parts)}")
     if not found:
         print(f"nothing stored for {args.user}")

@@ -13,6 +13,7 @@ from aiohttp import web
 from redis.exceptions import RedisError
 
 from bot.core.channels import Desk, OutputChannel
+from bot.dashboard import add_dashboard
 from bot.desk.reminders import run_housekeeping
 from bot.runtime.app import App
 
@@ -107,10 +108,13 @@ def build_web_app(app: App, adapters: list[PlatformAdapter]) -> web.Application:
     async def metrics(_: web.Request) -> web.Response:
         return web.Response(body=app.metrics.render(), content_type="text/plain", charset="utf-8")
 
-    web_app = web.Application()
+    # A FAQ file uploaded on the dashboard may be as large as FAQ_UPLOAD_MAX_BYTES, with its form.
+    body_limit = max(1024**2, app.settings.FAQ_UPLOAD_MAX_BYTES + 64 * 1024)
+    web_app = web.Application(client_max_size=body_limit)
     web_app.router.add_get("/healthz", healthz)
     web_app.router.add_get("/readyz", readyz)
     web_app.router.add_get("/metrics", metrics)
+    add_dashboard(web_app, app)
     for adapter in adapters:
         adapter.add_routes(web_app)
     return web_app

@@ -22,6 +22,9 @@ CommaList = Annotated[list[str], NoDecode]
 EMPTY_IS_A_VALUE = frozenset({"PRIVACY_NOTICE"})
 
 
+MIN_ADMIN_TOKEN_CHARS = 16
+
+
 class ModelPrice(BaseModel):
     """US dollars per million tokens."""
 
@@ -103,6 +106,8 @@ class Settings(BaseSettings):
     LOG_LEVEL: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
     LOG_FORMAT: Literal["text", "json"] = "text"
     SHUTDOWN_GRACE_SECONDS: float = Field(default=20.0, gt=0)
+    # The /admin dashboard: off until a token is set; it signs people in and keys their sessions.
+    ADMIN_TOKEN: SecretStr | None = None
 
     # Limits (0 turns a limit off); counters live in Redis, shared by every replica
     RATE_LIMIT_USER_PER_MINUTE: int = Field(default=0, ge=0)
@@ -161,6 +166,17 @@ class Settings(BaseSettings):
             return json.loads(value)
         except ValueError as exc:
             raise ValueError(f"not valid JSON ({exc})") from None
+
+    @field_validator("ADMIN_TOKEN")
+    @classmethod
+    def _admin_token(cls, value: SecretStr | None) -> SecretStr | None:
+        # Anyone who guesses it runs the support desk and erases customers' data.
+        if value is not None and len(value.get_secret_value()) < MIN_ADMIN_TOKEN_CHARS:
+            raise ValueError(
+                f"must be at least {MIN_ADMIN_TOKEN_CHARS} characters "
+                "(e.g. `python -c 'import secrets; print(secrets.token_urlsafe(24))'`)"
+            )
+        return value
 
     @field_validator("BUSINESS_HOURS")
     @classmethod

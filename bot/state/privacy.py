@@ -45,6 +45,25 @@ class Erasure:
             or self.others_tickets
         )
 
+    def removed(self) -> list[str]:
+        """What was removed, one phrase per kind of record, for the CLI and the dashboard."""
+        parts = [
+            f"{len(self.conversations)} conversation(s)",
+            f"{len(self.tickets)} ticket(s)"
+            + (f" ({', '.join(self.tickets)})" if self.tickets else ""),
+        ]
+        if self.shared_conversations or self.others_tickets:
+            parts.append(
+                f"their messages in {len(self.shared_conversations)} shared "
+                f"conversation(s) and {len(self.others_tickets)} other ticket(s)"
+                + (f" ({', '.join(self.others_tickets)})" if self.others_tickets else "")
+            )
+        if self.gaps:
+            parts.append(f"{self.gaps} FAQ-gap record(s)")
+        if self.drafts:
+            parts.append(f"draft(s) {', '.join(self.drafts)}")
+        return parts
+
 
 class Privacy:
     def __init__(

@@ -23,8 +23,13 @@ from redis.asyncio.client import Pipeline
 from redis.exceptions import WatchError
 
 from bot.core.models import ConversationKey, Turn
+from bot.state.limits import channel_scope
 
 T = TypeVar("T")
+# Per-day counters (what the dashboard charts) outlive its longest view, 30 days, with margin.
+DAILY_TTL_SECONDS = 40 * 24 * 3600
+# The field of a day's usage hash that holds one channel's LLM cost: `cost_usd@<channel scope>`.
+COST_FIELD = "cost_usd"
 
 
 async def update_watched(redis: Redis, name: str, write: Callable[[str | None, Pipeline], T]) -> T:
@@ -358,9 +363,20 @@ class Store:
                 except WatchError:
                     continue
 
+    def day_name(self, at: float) -> str:
+        """The hash of one UTC day's counters and LLM cost."""
+        return self.key("daily", time.strftime("%Y-%m-%d", time.gmtime(at)))
+
     async def count(self, name: str, amount: int = 1) -> None:
-        counters = self.key("counters")
-        await write(self.redis, lambda pipe: pipe.hincrby(counters, name, amount))
+        """Count an event in the running totals and in today's counters, in one queued write."""
+        counters, day = self.key("counters"), self.day_name(time.time())
+
+        def queue(pipe: Pipeline) -> None:
+            pipe.hincrby(counters, name, amount)
+            pipe.hincrby(day, name, amount)
+            pipe.expire(day, DAILY_TTL_SECONDS)
+
+        await write(self.redis, queue)
 
     async def counters(self) -> dict[str, int]:
         raw = await self.redis.hgetall(self.key("counters"))
@@ -382,13 +398,35 @@ class Store:
         return [text(entry_id) for entry_id in cast("list[str]", raw)]
 
     async def add_usage(self, key: ConversationKey, usage: Mapping[str, float]) -> None:
+        day = self.day_name(time.time())
+        cost = usage.get(COST_FIELD, 0.0)
+
         def queue(pipe: Pipeline) -> None:
             for scope in (self.key("usage", "total"), self.key("usage", key.redis_key)):
                 for name, value in usage.items():
                     pipe.hincrbyfloat(scope, name, value)
             pipe.expire(self.key("usage", key.redis_key), self._history_ttl)
+            if cost:
+                pipe.hincrbyfloat(day, COST_FIELD, cost)
+                pipe.hincrbyfloat(day, f"{COST_FIELD}@{channel_scope(key)}", cost)
+                pipe.expire(day, DAILY_TTL_SECONDS)
 
         await write(self.redis, queue)
+
+    async def days(self, count: int, now: float) -> list[tuple[str, dict[str, float]]]:
+        """The last `count` UTC days up to `now`'s, oldest first: (date, counters and costs)."""
+        starts = [now - n * 24 * 3600 for n in reversed(range(count))]
+        async with self.redis.pipeline(transaction=False) as pipe:
+            for at in starts:
+                pipe.hgetall(self.day_name(at))
+            raws = await pipe.execute()
+        return [
+            (
+                time.strftime("%Y-%m-%d", time.gmtime(at)),
+                {text(name): float(value) for name, value in raw.items()},
+            )
+            for at, raw in zip(starts, raws, strict=True)
+        ]
 
     async def usage(self, key: ConversationKey | None = None) -> dict[str, float]:
         scope = self.key("usage", key.redis_key if key else "total")
