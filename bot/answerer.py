@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from typing import Protocol
 
 from bot.store import Turn
+from bot.streaming import TextSink
 from faq.index import FaqIndex, Hit
 
 log = logging.getLogger(__name__)
@@ -21,6 +22,9 @@ class AnswerRequest:
     index: FaqIndex
     # Who asked: "customer", or "other" for someone else in the customer's thread.
     speaker: str = "customer"
+    # Where an answerer that writes as it goes hands out the guarded text (bot/streaming.py);
+    # None: the answer is only needed whole.
+    stream: TextSink | None = None
 
 
 @dataclass(frozen=True)

@@ -49,6 +49,7 @@ from bot.privacy import Privacy
 from bot.routing import Route, RouteKind, Router
 from bot.sanitize import clean_text, defuse_mentions
 from bot.store import Loaded, Store, Turn, begin_unit, end_unit
+from bot.streaming import ReplyStream
 from bot.ticket_events import TicketEvent, TicketEvents
 from bot.tickets import TicketError, TicketStore
 from faq.index import FaqIndex, Hit
@@ -82,6 +83,8 @@ class EngineConfig:
     negative_feedback_limit: int
     max_message_chars: int
     business_hours: BusinessHours | None = None
+    # LLM answers go out as they are written where the platform can show that (LLM_STREAMING).
+    streaming: bool = True
 
 
 class ConversationEngine:
@@ -304,16 +307,38 @@ class ConversationEngine:
         await self._working(message)
         history = await self._soft(self.store.history(message.key), [])
         speaker = await self._role(message)
+        stream = (
+            ReplyStream(message.open_stream)
+            if self.config.streaming and message.open_stream is not None
+            else None
+        )
         async with self._llm_budget(message.key) as budget:
             route = await self.router.route(
-                self.faq.index, text, language, history, llm_allowed=budget.allowed, speaker=speaker
+                self.faq.index,
+                text,
+                language,
+                history,
+                llm_allowed=budget.allowed,
+                speaker=speaker,
+                stream=stream.release if stream is not None else None,
             )
             budget.answer = route.answer
         for stage, seconds in route.timings.items():
             self.metrics.latency.labels(stage).observe(seconds)
         if not budget.allowed and route.answer is not None:
             self.metrics.budget_limited.labels(message.key.platform).inc()
-        return await self._act(message, text, language, route)
+        reply = await self._act(message, text, language, route)
+        if stream is not None:
+            # What was streamed stands only as the model's own answer; a hand-off, or the
+            # extractive answer after a failure mid-stream, replaces it.
+            answer = route.answer
+            stands = (
+                route.kind is RouteKind.ANSWER
+                and answer is not None
+                and answer.fallback_reason is None
+            )
+            await stream.close(reply, stands=stands)
+        return reply
 
     async def _act(self, message: IncomingMessage, text: str, language: str, route: Route) -> Reply:
         if route.kind is RouteKind.SMALL_TALK:

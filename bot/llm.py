@@ -12,12 +12,14 @@ import logging
 from typing import Any
 
 import anthropic
+import jiter
 
 from bot.answerer import Answer, AnswererUnavailable, AnswerRequest, Usage
 from bot.guard import OutputGuard, UnsafeAnswer
 from bot.pricing import PriceTable
 from bot.providers import LlmClient
 from bot.redact import Redactor
+from bot.streaming import Release, TextSink
 from faq.index import FaqIndex
 from faq.models import FaqEntry
 
@@ -29,11 +31,9 @@ REPLY_TOOL: dict[str, Any] = {
     "description": "Send the reply to the customer, with the FAQ entry ids it is based on.",
     "input_schema": {
         "type": "object",
+        # In the order the model writes them: the ids and the verdict come before the answer,
+        # so that the answer can be checked against its entries while it is still being written.
         "properties": {
-            "answer": {
-                "type": "string",
-                "description": "The reply, in the customer's language, using only the FAQ.",
-            },
             "source_ids": {
                 "type": "array",
                 "items": {"type": "string"},
@@ -43,8 +43,12 @@ REPLY_TOOL: dict[str, Any] = {
                 "type": "boolean",
                 "description": "False when the FAQ lacks the answer; a person takes over.",
             },
+            "answer": {
+                "type": "string",
+                "description": "The reply, in the customer's language, using only the FAQ.",
+            },
         },
-        "required": ["answer", "source_ids", "faq_answers_it"],
+        "required": ["source_ids", "faq_answers_it", "answer"],
     },
 }
 
@@ -90,6 +94,32 @@ CHARS_PER_TOKEN = 4
 def as_data(text: str) -> str:
     """Text placed inside a prompt element: it can neither close that element nor forge another."""
     return html.escape(text, quote=False)
+
+
+def _partial_input(written: str) -> dict[str, Any]:
+    """The reply tool's input as far as it is written ({} while it cannot be read yet)."""
+    try:
+        value = jiter.from_json(written.encode(), partial_mode="trailing-strings")
+    except ValueError:
+        return {}
+    return value if isinstance(value, dict) else {}
+
+
+def _cited_before_answer(partial: dict[str, Any], allowed: set[str]) -> list[str]:
+    """The given entries the answer rests on, once the model has said so before writing it.
+
+    Keys arrive in the order written, and any key before the last one is complete; an answer
+    written before its ids, or said not to come from the FAQ, is not streamed."""
+    answer = partial.get("answer")
+    if not isinstance(answer, str):
+        return []
+    before = list(partial)[: list(partial).index("answer")]
+    if "source_ids" not in before or "faq_answers_it" not in before:
+        return []
+    cited = partial["source_ids"]
+    if partial["faq_answers_it"] is not True or not isinstance(cited, list):
+        return []
+    return [i for i in dict.fromkeys(c for c in cited if isinstance(c, str)) if i in allowed]
 
 
 def format_entries(entries: list[FaqEntry] | tuple[FaqEntry, ...]) -> str:
@@ -198,10 +228,51 @@ class AnthropicAnswerer:
 
     async def answer(self, request: AnswerRequest) -> Answer:
         arguments = self.build_request(request)
+        if request.stream is not None:
+            return await self._streamed(request, arguments, request.stream)
         try:
             response = await self.client.messages.create(**arguments)
         except (anthropic.APIStatusError, anthropic.APIConnectionError) as exc:
             raise AnswererUnavailable(type(exc).__name__) from exc
+        return self._reply(request, response)
+
+    async def _streamed(
+        self, request: AnswerRequest, arguments: dict[str, Any], sink: TextSink
+    ) -> Answer:
+        """The answer as it is written: the reply tool's input arrives as JSON fragments, read as
+        partial JSON, and its `answer` is released sentence by sentence once the ids it cites
+        are known (the schema asks for them first) and the guard passes it."""
+        release = Release(self.guard, sink)
+        allowed = self._allowed(request)
+        written = ""
+        try:
+            async with self.client.messages.stream(**arguments) as stream:
+                async for event in stream:
+                    if event.type != "content_block_delta" or event.delta.type != (
+                        "input_json_delta"
+                    ):
+                        continue
+                    written += event.delta.partial_json
+                    partial = _partial_input(written)
+                    cited = _cited_before_answer(partial, allowed)
+                    if cited:
+                        entries = [request.index.by_id[i] for i in cited]
+                        await release.offer(str(partial["answer"]), entries)
+                response = await stream.get_final_message()
+        except (anthropic.APIError, ValueError) as exc:
+            raise AnswererUnavailable(type(exc).__name__) from exc
+        if response.stop_reason in (None, "max_tokens"):
+            # Cut off: the input parsed so far may read as whole while it is not.
+            raise AnswererUnavailable(f"the answer stopped early ({response.stop_reason})")
+        return self._reply(request, response)
+
+    def _allowed(self, request: AnswerRequest) -> set[str]:
+        """The FAQ ids the model was given, the only ones it may cite."""
+        if self._fits_whole(request.index):
+            return set(request.index.by_id)
+        return {hit.entry.id for hit in request.hits}
+
+    def _reply(self, request: AnswerRequest, response: anthropic.types.Message) -> Answer:
         usage = self._usage(response.usage)
         tool_input = next(
             (b.input for b in response.content if b.type == "tool_use" and b.name == TOOL_NAME),
@@ -209,15 +280,10 @@ class AnthropicAnswerer:
         )
         if not isinstance(tool_input, dict):
             raise AnswererUnavailable("the model did not call the reply tool")
-        allowed = (
-            request.index.by_id.keys()
-            if self._fits_whole(request.index)
-            else {hit.entry.id for hit in request.hits}
-        )
-        cited = tool_input.get("source_ids")
-        sources = tuple(
-            dict.fromkeys(i for i in (cited if isinstance(cited, list) else []) if i in allowed)
-        )
+        allowed = self._allowed(request)
+        given = tool_input.get("source_ids")
+        cited = given if isinstance(given, list) else []
+        sources = tuple(dict.fromkeys(i for i in cited if i in allowed))
         text = str(tool_input.get("answer", "")).strip()
         # An answer that rests on no FAQ entry it was given is not sent as fact.
         answered = bool(tool_input.get("faq_answers_it")) and bool(sources) and bool(text)

@@ -5,6 +5,10 @@ from __future__ import annotations
 import enum
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from bot.streaming import AnswerStream
 
 # Platforms whose users are customers; the terminal and `faqbot ask` are run by the operator.
 CUSTOMER_PLATFORMS = ("slack", "discord")
@@ -75,6 +79,9 @@ class IncomingMessage:
     # Called by the core once it has decided to answer, before the slow part (search and the
     # LLM), so that the platform can show it is at work (Discord's typing indicator).
     working: Callable[[], Awaitable[None]] | None = None
+    # Set by adapters that can show an answer as it is written: opens one growing message for
+    # the reply to this message (bot/streaming.py). The core opens it only for an LLM answer.
+    open_stream: Callable[[], Awaitable[AnswerStream]] | None = None
 
 
 class DeskOp(enum.StrEnum):

@@ -15,6 +15,7 @@ from bot.answerer import Answer, Answerer, AnswerRequest
 from bot.intents import asks_for_human, is_follow_up, small_talk
 from bot.metrics import EXTRACTIVE, LLM, RETRIEVAL
 from bot.store import Turn
+from bot.streaming import TextSink
 from faq.index import FaqIndex, Hit
 
 
@@ -78,6 +79,7 @@ class Router:
         *,
         llm_allowed: bool = True,
         speaker: str = "customer",
+        stream: TextSink | None = None,
     ) -> Route:
         talk = small_talk(text)
         if talk is not None:
@@ -97,7 +99,7 @@ class Router:
             return Route(RouteKind.CLARIFY, hits[:2], timings=timings)
         start = time.perf_counter()
         answer = await answerer.answer(
-            AnswerRequest(text, language, list(hits), history, index, speaker)
+            AnswerRequest(text, language, list(hits), history, index, speaker, stream)
         )
         timings[EXTRACTIVE if answerer.mode == EXTRACTIVE else LLM] = time.perf_counter() - start
         kind = RouteKind.ANSWER if answer.answered else RouteKind.ESCALATE

@@ -19,6 +19,7 @@ import asyncio
 import contextlib
 import logging
 import re
+import time
 from collections.abc import Callable, Sequence
 from dataclasses import replace
 from typing import Any, cast
@@ -48,6 +49,7 @@ from bot.models import (
 )
 from bot.server import Connection
 from bot.settings import Settings
+from bot.streaming import StreamOpener
 from handlers.inflight import InFlight
 
 log = logging.getLogger(__name__)
@@ -378,6 +380,83 @@ async def deliver(target: discord.abc.Messageable, reply: Reply) -> list[discord
             await send_patiently(target, content=chunk or None, allowed_mentions=NO_PINGS, **extras)
         )
     return sent
+
+
+# Edits of a streamed answer: Discord allows about five a channel in five seconds.
+EDIT_INTERVAL_SECONDS = 1.0
+
+
+class DiscordStream:
+    """One answer streamed into a Discord message: posted with its first words, then edited as
+    text arrives, at most once every `EDIT_INTERVAL_SECONDS`; the last edit carries the sources
+    and the buttons (or, when the answer may not stand, the reply that replaces it)."""
+
+    def __init__(
+        self,
+        target: discord.abc.Messageable,
+        interval: float = EDIT_INTERVAL_SECONDS,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self.target = target
+        self.interval = interval
+        self.clock = clock
+        self.message: discord.Message | None = None
+        self.text = ""
+        self._shown = ""
+        self._edited_at = 0.0
+        self._pending: asyncio.Task[None] | None = None
+
+    async def append(self, text: str) -> None:
+        self.text += text
+        if self.message is None:
+            self._shown = split_text(self.text)[0]
+            self.message = await send_patiently(
+                self.target, content=self._shown, allowed_mentions=NO_PINGS
+            )
+            self._edited_at = self.clock()
+        elif self._pending is None or self._pending.done():
+            # One edit waits for its turn; text arriving meanwhile goes out with it.
+            self._pending = asyncio.create_task(self._edit_in_turn(self.message))
+
+    async def _wait_turn(self) -> None:
+        await asyncio.sleep(max(0.0, self._edited_at + self.interval - self.clock()))
+
+    async def _edit_in_turn(self, message: discord.Message) -> None:
+        await self._wait_turn()
+        shown = split_text(self.text)[0]
+        if shown == self._shown:
+            return
+        try:
+            await message.edit(content=shown, allowed_mentions=NO_PINGS)
+        except (discord.HTTPException, aiohttp.ClientError, OSError) as exc:
+            log.warning("could not show more of a streamed answer: %s", exc)
+        self._shown = shown
+        self._edited_at = self.clock()
+
+    async def finish(self, reply: Reply) -> None:
+        if self._pending is not None:
+            self._pending.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._pending
+        if self.message is None:
+            await deliver(self.target, reply)
+            return
+        await self._wait_turn()
+        chunks = split_text(reply.text) or [""]
+        last = len(chunks) == 1
+        await self.message.edit(
+            content=chunks[0] or None,
+            embed=sources_embed(reply) if last else None,
+            view=actions_view(reply.actions) if last else None,
+            allowed_mentions=NO_PINGS,
+        )
+        if not last:
+            # What does not fit one message follows it, the sources and buttons on the last part.
+            await deliver(self.target, replace(reply, text="\n".join(chunks[1:])))
+
+    async def abandon(self, replacement: Reply) -> None:
+        # The same last edit: the message becomes the replacement, whatever was streamed.
+        await self.finish(replacement)
 
 
 class TypingIndicator:
@@ -711,15 +790,26 @@ class DiscordAdapter:
             platform_admin=manages,
             attachments=tuple(attachment(file) for file in message.attachments),
         )
-        reply = await self._answer(incoming, channel)
-        if reply.is_empty:
+        thread: list[discord.abc.Messageable] = []
+
+        async def target() -> discord.abc.Messageable:
+            """Where the reply goes; the thread is started with the reply's first words."""
+            if not new_thread:
+                return channel
+            if not thread:
+                name = " ".join(text.split())[:90] or f"Question from {author.display_name}"
+                thread.append(await message.create_thread(name=name))
+            return thread[0]
+
+        async def open_stream() -> DiscordStream:
+            return DiscordStream(await target())
+
+        opener = StreamOpener(open_stream)
+        reply = await self._answer(replace(incoming, open_stream=opener), channel)
+        if reply.is_empty or opener.stream is not None:
             return
-        target: discord.abc.Messageable = channel
-        if new_thread:
-            name = " ".join(text.split())[:90] or f"Question from {author.display_name}"
-            target = await message.create_thread(name=name)
         with self.engine.metrics.timed(PLATFORM_SEND):
-            await deliver(target, reply)
+            await deliver(await target(), reply)
 
     async def _answer(self, incoming: IncomingMessage, channel: object) -> Reply:
         """The core's reply, typing in `channel` from when the core decides to answer."""
