@@ -259,7 +259,11 @@ class AnthropicAnswerer:
                         entries = [request.index.by_id[i] for i in cited]
                         await release.offer(str(partial["answer"]), entries)
                 response = await stream.get_final_message()
-        except (anthropic.APIError, ValueError) as exc:
+        except Exception as exc:
+            # The SDK's errors, and mid-stream also its HTTP library's (a dropped connection)
+            # and a tool input that cannot be read: whatever breaks the stream, the customer
+            # gets the fallback answer, never half of this one.
+            log.warning("the streamed answer broke off: %r", exc)
             raise AnswererUnavailable(type(exc).__name__) from exc
         if response.stop_reason in (None, "max_tokens"):
             # Cut off: the input parsed so far may read as whole while it is not.
