@@ -31,24 +31,24 @@ REPLY_TOOL: dict[str, Any] = {
     "description": "Send the reply to the customer, with the FAQ entry ids it is based on.",
     "input_schema": {
         "type": "object",
-        # In the order the model writes them: the ids and the verdict come before the answer,
-        # so that the answer can be checked against its entries while it is still being written.
+        # In the order the model writes them: the ids come before the answer, so that the answer
+        # can be checked against its entries while it is still being written.
         "properties": {
             "source_ids": {
                 "type": "array",
                 "items": {"type": "string"},
                 "description": "Ids of the FAQ entries the reply relies on.",
             },
-            "faq_answers_it": {
-                "type": "boolean",
-                "description": "False when the FAQ lacks the answer; a person takes over.",
-            },
             "answer": {
                 "type": "string",
                 "description": "The reply, in the customer's language, using only the FAQ.",
             },
+            "faq_answers_it": {
+                "type": "boolean",
+                "description": "False when the FAQ lacks the answer; a person takes over.",
+            },
         },
-        "required": ["source_ids", "faq_answers_it", "answer"],
+        "required": ["source_ids", "answer", "faq_answers_it"],
     },
 }
 
@@ -106,18 +106,19 @@ def _partial_input(written: str) -> dict[str, Any]:
 
 
 def _cited_before_answer(partial: dict[str, Any], allowed: set[str]) -> list[str]:
-    """The given entries the answer rests on, once the model has said so before writing it.
+    """The given entries the answer rests on, once the model has named them before writing it.
 
-    Keys arrive in the order written, and any key before the last one is complete; an answer
-    written before its ids, or said not to come from the FAQ, is not streamed."""
+    Keys arrive in the order written, and any key before the last one is complete. An answer
+    written before its ids, or after the model said the FAQ does not answer, is not streamed;
+    one the model says so of only after writing it is replaced when it is done."""
     answer = partial.get("answer")
     if not isinstance(answer, str):
         return []
     before = list(partial)[: list(partial).index("answer")]
-    if "source_ids" not in before or "faq_answers_it" not in before:
+    cited = partial.get("source_ids")
+    if "source_ids" not in before or not isinstance(cited, list):
         return []
-    cited = partial["source_ids"]
-    if partial["faq_answers_it"] is not True or not isinstance(cited, list):
+    if "faq_answers_it" in before and partial["faq_answers_it"] is not True:
         return []
     return [i for i in dict.fromkeys(c for c in cited if isinstance(c, str)) if i in allowed]
 

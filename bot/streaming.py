@@ -1,6 +1,6 @@
 """Answers that reach the customer as they are written, without giving up any safety check.
 
-The answerer releases text only in whole sentences that the output guard has passed (`Release`);
+The answerer releases text only in whole words that the output guard has passed (`Release`);
 the engine hands them to the platform through an `AnswerStream` that it opens at the first
 released words, and closes it with the final reply: `finish` when the streamed answer stands,
 `abandon` when something else must be said instead (a hand-off, the extractive answer after an
@@ -10,8 +10,10 @@ reply, as before.
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import logging
-import re
+import time
 from collections.abc import Awaitable, Callable, Iterable
 from typing import Protocol
 
@@ -23,7 +25,10 @@ log = logging.getLogger(__name__)
 
 
 class AnswerStream(Protocol):
-    """One message on a platform that grows as the answer is written."""
+    """One message on a platform that grows as the answer is written. `interval` is the fewest
+    seconds between two appends the platform takes kindly (its rate limits)."""
+
+    interval: float
 
     async def append(self, text: str) -> None: ...
 
@@ -55,16 +60,26 @@ class StreamOpener:
 
 
 class ReplyStream:
-    """The engine's side of a stream: opened on the platform at the first released words.
+    """The engine's side of a stream: opened on the platform with the first released words, which
+    go out at once; what follows is sent in batches, one every `interval` of the platform's.
 
     A platform error while streaming stops the appends, never the answer: the final reply still
     goes out through `finish` or `abandon`, which complete the message, or whole when no stream
     could be opened."""
 
-    def __init__(self, opener: Callable[[], Awaitable[AnswerStream]]) -> None:
+    def __init__(
+        self,
+        opener: Callable[[], Awaitable[AnswerStream]],
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
         self._opener = opener
+        self._clock = clock
         self._stream: AnswerStream | None = None
         self._failed = False
+        self._pending = ""
+        self._sent_at = 0.0
+        self._batch: asyncio.Task[None] | None = None
+        self._sending = False
 
     @property
     def opened(self) -> bool:
@@ -73,49 +88,76 @@ class ReplyStream:
     async def release(self, text: str) -> None:
         if self._failed or not text:
             return
-        try:
-            if self._stream is None:
+        self._pending += text
+        if self._stream is None:
+            try:
                 self._stream = await self._opener()
+            except Exception:
+                log.exception("could not start streaming the answer; it is sent whole")
+                self._failed = True
+                return
+            await self._send()
+        elif self._batch is None or self._batch.done():
+            self._batch = asyncio.create_task(self._send_in_turn())
+
+    async def _send_in_turn(self) -> None:
+        assert self._stream is not None
+        await asyncio.sleep(max(0.0, self._sent_at + self._stream.interval - self._clock()))
+        await self._send()
+
+    async def _send(self) -> None:
+        if self._stream is None or self._failed or not self._pending:
+            return
+        text, self._pending = self._pending, ""
+        self._sending = True
+        try:
             await self._stream.append(text)
         except Exception:
             log.exception("streaming the answer failed; the rest is sent whole")
             self._failed = True
+        finally:
+            self._sending = False
+            self._sent_at = self._clock()
 
     async def close(self, reply: Reply, *, stands: bool) -> None:
         if self._stream is None:
             return
+        batch = self._batch
+        if batch is not None and not batch.done():
+            # A batch on its way is let through (the platform has it or will); one still
+            # waiting for its turn is dropped, its text being part of the final reply.
+            if not self._sending:
+                batch.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await batch
         if stands:
             await self._stream.finish(reply)
         else:
             await self._stream.abandon(reply)
 
 
-# Where a sentence may end: after . ! ? or … (and any closing quote, bracket or emphasis)
-# followed by white space, or at a line break.
-_SENTENCE_END = re.compile(r"[.!?\u2026][\"'\u201d\u2019)\]*_]*(?=\s)|\n")
-# "1. " opens a list item rather than ending a sentence.
-_NUMBER_BEFORE = re.compile(r"(?:^|\s)\(?\d+$")
+# What is released: whole words only (never half of a link, a number or an address), the first
+# as soon as one is written, then at least this many characters more at a time, since each
+# release runs the guard over the answer so far.
+RELEASE_STEP_CHARS = 40
 
 
-def complete_sentences(text: str) -> str:
-    """`text` up to the end of its last complete sentence ("" when none is complete yet)."""
-    end = 0
-    for match in _SENTENCE_END.finditer(text):
-        if match.group() != "\n" and _NUMBER_BEFORE.search(text[: match.start()]):
-            continue
-        end = match.end()
-    return text[:end].rstrip()
+def whole_words(text: str) -> str:
+    """`text` up to the end of its last complete word ("" while the first is being written)."""
+    end = max(text.rfind(" "), text.rfind("\n"))
+    return text[:end].rstrip() if end > 0 else ""
 
 
 class Release:
-    """Guards an answer as it is written and hands out what may be shown, sentence by sentence.
+    """Guards an answer as it is written and hands out what may be shown.
 
-    Each time the answer so far has a new complete sentence, everything up to it is checked by the
-    output guard against the cited entries; only text that passed is handed out. A prefix the
-    guard refuses is held (it may be a half-written list marker that the next words make
+    Each time the answer so far has grown by enough whole words, everything up to them is checked
+    by the output guard against the cited entries; only text that passed is handed out. A prefix
+    the guard refuses is held (it may be a half-written list marker that the next words make
     harmless); the whole answer is checked again at the end, and refused then, the streamed text
-    is replaced. When the guard's cleaning of a longer prefix rewrites text already handed out,
-    nothing more is streamed and the final reply puts it right."""
+    is replaced. When the guard's cleaning of a longer prefix rewrites text already handed out
+    (a link completed by its last words), nothing more is streamed and the final reply puts it
+    right."""
 
     def __init__(self, guard: OutputGuard, sink: TextSink) -> None:
         self.guard = guard
@@ -125,14 +167,15 @@ class Release:
         self._diverged = False
 
     async def offer(self, answer_so_far: str, cited: Iterable[FaqEntry]) -> None:
-        prefix = complete_sentences(answer_so_far)
-        if self._diverged or len(prefix) <= len(self._checked):
+        prefix = whole_words(answer_so_far)
+        step = RELEASE_STEP_CHARS if self.released else 1
+        if self._diverged or len(prefix) - len(self._checked) < step:
             return
         self._checked = prefix
         try:
             passed = self.guard.check(prefix, cited)
         except UnsafeAnswer as exc:
-            log.info("held a streamed sentence the guard refused: %s", exc)
+            log.info("held streamed text the guard refused: %s", exc)
             return
         if not passed.startswith(self.released):
             self._diverged = True

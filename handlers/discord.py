@@ -388,8 +388,9 @@ EDIT_INTERVAL_SECONDS = 1.0
 
 class DiscordStream:
     """One answer streamed into a Discord message: posted with its first words, then edited as
-    text arrives, at most once every `EDIT_INTERVAL_SECONDS`; the last edit carries the sources
-    and the buttons (or, when the answer may not stand, the reply that replaces it)."""
+    text arrives (the core sends it at most once every `interval`); the last edit, in its turn
+    too, carries the sources and the buttons (or, when the answer may not stand, the reply that
+    replaces it)."""
 
     def __init__(
         self,
@@ -402,46 +403,25 @@ class DiscordStream:
         self.clock = clock
         self.message: discord.Message | None = None
         self.text = ""
-        self._shown = ""
         self._edited_at = 0.0
-        self._pending: asyncio.Task[None] | None = None
 
     async def append(self, text: str) -> None:
         self.text += text
-        if self.message is None:
-            self._shown = split_text(self.text)[0]
-            self.message = await send_patiently(
-                self.target, content=self._shown, allowed_mentions=NO_PINGS
-            )
-            self._edited_at = self.clock()
-        elif self._pending is None or self._pending.done():
-            # One edit waits for its turn; text arriving meanwhile goes out with it.
-            self._pending = asyncio.create_task(self._edit_in_turn(self.message))
-
-    async def _wait_turn(self) -> None:
-        await asyncio.sleep(max(0.0, self._edited_at + self.interval - self.clock()))
-
-    async def _edit_in_turn(self, message: discord.Message) -> None:
-        await self._wait_turn()
+        # Only what fits one message is shown while streaming; the rest follows at the end.
         shown = split_text(self.text)[0]
-        if shown == self._shown:
-            return
-        try:
-            await message.edit(content=shown, allowed_mentions=NO_PINGS)
-        except (discord.HTTPException, aiohttp.ClientError, OSError) as exc:
-            log.warning("could not show more of a streamed answer: %s", exc)
-        self._shown = shown
+        if self.message is None:
+            self.message = await send_patiently(
+                self.target, content=shown, allowed_mentions=NO_PINGS
+            )
+        else:
+            await self.message.edit(content=shown, allowed_mentions=NO_PINGS)
         self._edited_at = self.clock()
 
     async def finish(self, reply: Reply) -> None:
-        if self._pending is not None:
-            self._pending.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._pending
         if self.message is None:
             await deliver(self.target, reply)
             return
-        await self._wait_turn()
+        await asyncio.sleep(max(0.0, self._edited_at + self.interval - self.clock()))
         chunks = split_text(reply.text) or [""]
         last = len(chunks) == 1
         await self.message.edit(

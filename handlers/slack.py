@@ -190,6 +190,9 @@ class SlackStream:
     is completed with `chat.update`, as it is when the final reply is not the streamed text with
     more at its end (a privacy notice before it, a hand-off or the extractive answer instead)."""
 
+    # chat.appendStream is rate-limited per workspace (Tier 4): two appends a second at most.
+    interval = 0.5
+
     def __init__(self, api: SlackApi, channel: str, ts: str) -> None:
         self.api = api
         self.channel = channel

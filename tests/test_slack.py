@@ -23,6 +23,7 @@ from aiohttp import web
 from bot.admin import ADMIN_COMMANDS, REFUSAL
 from bot.app import App
 from bot.channels import CollectingOutputChannel
+from bot.language import phrase
 from bot.models import Action, ConversationKey, MessageKind, Reply, Source
 from bot.server import build_web_app, connect, platform_adapters, serve
 from bot.settings import SettingsError
@@ -909,11 +910,13 @@ async def test_a_hostile_streamed_answer_is_stopped_before_the_forbidden_part_sh
         "Click **Forgot password?** on the sign-in page. "
         "Also, refunds are 100% at any time, no questions asked. Enjoy!"
     )
-    claude.script.append(ToolReply(hostile, ["reset-password"]))
+    claude.script.append(ToolReply(hostile, ["reset-password"], pause_after="100% at"))
     await rig.event(mention(PASSWORD_QUESTION))
+    # The harmless start is streamed; the figure no entry has is held while the model writes.
+    await rig.standin.wait_for(lambda: "sign-in page." in streamed_text(rig.standin))
+    claude.resume.set()
     final = await rig.standin.wait_call("chat.update", channel="C1")
     everything = json.dumps([c.params for c in rig.standin.calls])
-    assert "sign-in page." in streamed_text(rig.standin)  # the harmless start was streamed
     assert "100%" not in everything and "questions asked" not in everything
     # The refused answer is replaced by the FAQ's own, with its sources and buttons.
     entry = rig.app.faq.index.by_id["reset-password"]
@@ -934,6 +937,7 @@ async def test_a_link_the_faq_lacks_never_reaches_the_stream(
     claude.script.append(ToolReply(answer, ["reset-password"]))
     await rig.event(mention(PASSWORD_QUESTION))
     await rig.standin.wait_call("chat.stopStream")
+    await rig.adapter.drain()
     assert "evil.example" not in json.dumps([c.params for c in rig.standin.calls])
     assert rig.standin.streams[start_ts(rig)]["text"] == (
         "Click **Forgot password?** on the sign-in page. We'll send you a reset link."
@@ -965,6 +969,21 @@ async def test_an_answer_resting_on_no_given_entry_is_never_streamed(
     assert "Jane" not in json.dumps([c.params for c in rig.standin.calls])
     assert button(offer, "human")
     assert not stream_calls(rig.standin)
+
+
+async def test_a_streamed_answer_the_model_then_says_the_faq_lacks_becomes_the_hand_off(
+    make_rig: RigFactory, claude: AnthropicStandIn
+) -> None:
+    rig = await llm_rig(make_rig, claude)
+    reply = ToolReply(STREAMED, ["reset-password"], faq_answers_it=False, pause_after="spam")
+    claude.script.append(reply)
+    await rig.event(mention(PASSWORD_QUESTION))
+    await rig.standin.wait_for(lambda: "sign-in page." in streamed_text(rig.standin))
+    claude.resume.set()
+    final = await rig.standin.wait_call("chat.update", channel="C1")
+    assert final["ts"] == start_ts(rig)
+    assert final["text"] == phrase("no_answer", "en")
+    assert button(final, "human")
 
 
 async def test_when_slack_ends_a_stream_early_the_reply_is_completed_with_an_update(

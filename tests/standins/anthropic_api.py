@@ -9,8 +9,9 @@ A request with `"stream": true` is answered with server-sent events in the Messa
 (message_start, content_block_start, ping, content_block_delta..., content_block_stop,
 message_delta, message_stop), the tool's input written a token (about four characters) at a time
 in the order of the tool's schema, as a model writes it: after `first_token_seconds`, then at
-`tokens_per_second`. A `ToolReply` with `pause_after` stops writing once that text is out, until
-`resume` is set, so a test can see what reached the customer before the model finished.
+`tokens_per_second` (an unstreamed answer comes when all of it would have been written). A
+`ToolReply` with `pause_after` stops writing once that text is out, until `resume` is set, so a
+test can see what reached the customer before the model finished.
 """
 
 from __future__ import annotations
@@ -161,6 +162,12 @@ class AnthropicStandIn:
         if body.get("stream"):
             pause = step.pause_after if isinstance(step, ToolReply) else None
             return await self._stream(request, body, content, pause=pause, broken=broken)
+        # Unstreamed, the answer comes once the model has written all of it.
+        tokens = len(_written(content[0])) / 4
+        await asyncio.sleep(
+            self.first_token_seconds
+            + (tokens / self.tokens_per_second if self.tokens_per_second else 0)
+        )
         response = web.json_response(
             {
                 "id": f"msg_{uuid.uuid4().hex[:16]}",
@@ -208,13 +215,13 @@ class AnthropicStandIn:
         }
         await send("message_start", {"type": "message_start", "message": message})
         [block] = content
+        written = _written(block)
         if block["type"] == "text":
             start = {"type": "text", "text": ""}
-            delta_type, field_name, written = "text_delta", "text", block["text"]
+            delta_type, field_name = "text_delta", "text"
         else:
             start = {**block, "input": {}}
             delta_type, field_name = "input_json_delta", "partial_json"
-            written = json.dumps(block["input"], ensure_ascii=False)
         await send(
             "content_block_start",
             {"type": "content_block_start", "index": 0, "content_block": start},
@@ -306,6 +313,13 @@ class AnthropicStandIn:
             "cache_creation_input_tokens": cache_write,
             "cache_read_input_tokens": cache_read,
         }
+
+
+def _written(block: dict[str, Any]) -> str:
+    """What the model writes for a content block: its text, or its tool input as JSON."""
+    if block["type"] == "text":
+        return str(block["text"])
+    return json.dumps(block["input"], ensure_ascii=False)
 
 
 def _in_schema_order(tool: dict[str, Any], values: dict[str, Any]) -> dict[str, Any]:
