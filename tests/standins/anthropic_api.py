@@ -1,6 +1,7 @@
 """A local stand-in of Anthropic's Messages API, for the real anthropic SDK.
 
-It serves the first-party path and Bedrock's and Vertex AI's, records every request, answers
+It serves the first-party path and Bedrock's and Vertex AI's (streamed too: Bedrock in AWS's
+binary event stream), records every request, answers
 through the `reply_to_customer` tool, derives token usage from the request's own bytes (about four
 bytes a token, cache reads for a prefix it has seen up to a `cache_control` mark), and can be
 scripted to fail: HTTP statuses, slowness, a missing tool call, a body cut off halfway.
@@ -17,9 +18,12 @@ test can see what reached the customer before the model finished.
 from __future__ import annotations
 
 import asyncio
+import base64
+import binascii
 import html
 import json
 import re
+import struct
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -102,6 +106,7 @@ class AnthropicStandIn:
         app.router.add_post("/v1/messages", self._messages)
         # Bedrock and Vertex AI carry the model in the path and the same Messages body otherwise.
         app.router.add_post("/model/{model}/invoke", self._messages)
+        app.router.add_post("/model/{model}/invoke-with-response-stream", self._messages)
         app.router.add_post(
             "/projects/{project}/locations/{region}/publishers/anthropic/models/{model}",
             self._messages,
@@ -159,7 +164,8 @@ class AnthropicStandIn:
                     ),
                 }
             ]
-        if body.get("stream"):
+        # Bedrock says "stream" in the path only.
+        if body.get("stream") or request.path.endswith("/invoke-with-response-stream"):
             pause = step.pause_after if isinstance(step, ToolReply) else None
             return await self._stream(request, body, content, pause=pause, broken=broken)
         # Unstreamed, the answer comes once the model has written all of it.
@@ -193,15 +199,22 @@ class AnthropicStandIn:
         pause: str | None,
         broken: bool,
     ) -> web.StreamResponse:
+        bedrock = request.path.endswith("/invoke-with-response-stream")
         response = web.StreamResponse(
-            headers={"Content-Type": "text/event-stream", "Cache-Control": "no-cache"}
+            headers={
+                "Content-Type": AWS_EVENT_STREAM if bedrock else "text/event-stream",
+                "Cache-Control": "no-cache",
+            }
         )
         await response.prepare(request)
         usage = self._usage(body, content)
 
         async def send(event: str, data: dict[str, Any]) -> None:
-            # The SDK needs the `event:` line on every event.
-            await response.write(f"event: {event}\ndata: {json.dumps(data)}\n\n".encode())
+            if bedrock:
+                await response.write(_aws_chunk(data))
+            else:
+                # The SDK needs the `event:` line on every event.
+                await response.write(f"event: {event}\ndata: {json.dumps(data)}\n\n".encode())
 
         message = {
             "id": f"msg_{uuid.uuid4().hex[:16]}",
@@ -313,6 +326,26 @@ class AnthropicStandIn:
             "cache_creation_input_tokens": cache_write,
             "cache_read_input_tokens": cache_read,
         }
+
+
+AWS_EVENT_STREAM = "application/vnd.amazon.eventstream"
+
+
+def _aws_chunk(data: dict[str, Any]) -> bytes:
+    """One Messages API event as Bedrock streams it: a `chunk` of AWS's binary event stream
+    (prelude, CRC-32s, string headers) whose JSON payload holds the event in base64."""
+    payload = json.dumps({"bytes": base64.b64encode(json.dumps(data).encode()).decode()}).encode()
+    headers = b"".join(
+        struct.pack(">B", len(name)) + name + b"\x07" + struct.pack(">H", len(value)) + value
+        for name, value in (
+            (b":event-type", b"chunk"),
+            (b":content-type", b"application/json"),
+            (b":message-type", b"event"),
+        )
+    )
+    prelude = struct.pack(">II", 16 + len(headers) + len(payload), len(headers))
+    message = prelude + struct.pack(">I", binascii.crc32(prelude)) + headers + payload
+    return message + struct.pack(">I", binascii.crc32(message))
 
 
 def _written(block: dict[str, Any]) -> str:
