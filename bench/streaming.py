@@ -20,7 +20,6 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import aiohttp
-from aiohttp import web
 
 from bench.core import delete_keys, golden_questions, settings
 from bench.report import percentile, ratio, table, write_section
@@ -28,6 +27,7 @@ from bench.slack import SECRET, TOKEN, EventSource, signed
 from bot.app import build_app
 from bot.server import build_web_app, connect, platform_adapters
 from tests.standins.anthropic_api import AnthropicStandIn
+from tests.standins.loopback import serve_on_loopback
 from tests.standins.slack_api import SlackStandIn
 
 TARGET_FIRST_WORDS_S = 1.0
@@ -90,11 +90,7 @@ async def measure_mode(
     )
     adapters = platform_adapters(app)
     connect(app, adapters)
-    runner = web.AppRunner(build_web_app(app, adapters))
-    await runner.setup()
-    site = web.TCPSite(runner, "127.0.0.1", 0)
-    await site.start()
-    port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
+    runner, port = await serve_on_loopback(build_web_app(app, adapters))
     url = f"http://127.0.0.1:{port}/slack/events"
     source = EventSource(questions)
     mode = Mode("streamed" if streaming else "whole", [], [])
