@@ -1,7 +1,10 @@
 """Answers written by Claude through the Messages API, grounded in the FAQ, with usage and cost.
 
 The model replies through a forced tool call, so the answer, the FAQ ids it rests on and whether
-the FAQ answers at all arrive as structured fields instead of free text to parse.
+the FAQ answers at all arrive as structured fields instead of free text to parse. Where the
+platform can show an answer as it is written, the call is streamed: the tool's input is read as
+partial JSON while it arrives, and its answer is handed out behind the output guard
+(bot/streaming.py).
 """
 
 from __future__ import annotations
