@@ -102,8 +102,10 @@ class ReplyStream:
 
     async def _send_in_turn(self) -> None:
         assert self._stream is not None
-        await asyncio.sleep(max(0.0, self._sent_at + self._stream.interval - self._clock()))
-        await self._send()
+        # Text released while a batch was on its way goes in the next one.
+        while self._pending and not self._failed:
+            await asyncio.sleep(max(0.0, self._sent_at + self._stream.interval - self._clock()))
+            await self._send()
 
     async def _send(self) -> None:
         if self._stream is None or self._failed or not self._pending:
