@@ -108,20 +108,24 @@ def _partial_input(written: str) -> dict[str, Any]:
     return value if isinstance(value, dict) else {}
 
 
-def _cited_before_answer(partial: dict[str, Any], allowed: set[str]) -> list[str]:
-    """The given entries the answer rests on, once the model has named them before writing it.
+def _grounds_so_far(partial: dict[str, Any], allowed: set[str], retrieved: list[str]) -> list[str]:
+    """The given entries an answer being written is checked against, [] while it may not show.
 
-    Keys arrive in the order written, and any key before the last one is complete. An answer
-    written before its ids, or after the model said the FAQ does not answer, is not streamed;
-    one the model says so of only after writing it is replaced when it is done."""
+    Keys arrive in the order written, and any key before the last one is complete. The schema
+    asks for the ids first: then the answer is checked against the entries it cites. A model
+    that writes its answer first is checked against the entries retrieved for the question
+    until its ids come, and against those once it is whole. An answer written after the model
+    said the FAQ does not answer is not shown; one it says so of only afterwards is replaced."""
     answer = partial.get("answer")
     if not isinstance(answer, str):
         return []
     before = list(partial)[: list(partial).index("answer")]
-    cited = partial.get("source_ids")
-    if "source_ids" not in before or not isinstance(cited, list):
-        return []
     if "faq_answers_it" in before and partial["faq_answers_it"] is not True:
+        return []
+    if "source_ids" not in before:
+        return retrieved
+    cited = partial["source_ids"]
+    if not isinstance(cited, list):
         return []
     return [i for i in dict.fromkeys(c for c in cited if isinstance(c, str)) if i in allowed]
 
@@ -244,10 +248,11 @@ class AnthropicAnswerer:
         self, request: AnswerRequest, arguments: dict[str, Any], sink: TextSink
     ) -> Answer:
         """The answer as it is written: the reply tool's input arrives as JSON fragments, read as
-        partial JSON, and its `answer` is released sentence by sentence once the ids it cites
-        are known (the schema asks for them first) and the guard passes it."""
+        partial JSON, and its `answer` is released in whole words once the guard has passed
+        them against the entries it rests on."""
         release = Release(self.guard, sink)
         allowed = self._allowed(request)
+        retrieved = [hit.entry.id for hit in request.hits if hit.entry.id in allowed]
         written = ""
         try:
             async with self.client.messages.stream(**arguments) as stream:
@@ -258,9 +263,9 @@ class AnthropicAnswerer:
                         continue
                     written += event.delta.partial_json
                     partial = _partial_input(written)
-                    cited = _cited_before_answer(partial, allowed)
-                    if cited:
-                        entries = [request.index.by_id[i] for i in cited]
+                    grounds = _grounds_so_far(partial, allowed, retrieved)
+                    if grounds:
+                        entries = [request.index.by_id[i] for i in grounds]
                         await release.offer(str(partial["answer"]), entries)
                 response = await stream.get_final_message()
         except Exception as exc:

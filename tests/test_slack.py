@@ -902,6 +902,23 @@ def start_ts(rig: SlackRig) -> str:
     return str(rig.standin.matching("chat.startStream")[0].response["ts"])
 
 
+async def test_an_answer_written_before_its_ids_streams_too(
+    make_rig: RigFactory, claude: AnthropicStandIn
+) -> None:
+    rig = await llm_rig(make_rig, claude)
+    key_order = ("answer", "source_ids", "faq_answers_it")
+    claude.script.append(
+        ToolReply(STREAMED, ["reset-password"], pause_after="60 minutes", key_order=key_order)
+    )
+    await rig.event(mention(PASSWORD_QUESTION))
+    await rig.standin.wait_for(lambda: "sign-in page." in streamed_text(rig.standin))
+    assert claude.finished == 0
+    claude.resume.set()
+    stop = await rig.standin.wait_call("chat.stopStream")
+    assert rig.standin.streams[start_ts(rig)]["text"] == STREAMED
+    assert "How do I reset my password if I forgot it?" in block_text(stop)
+
+
 async def test_a_hostile_streamed_answer_is_stopped_before_the_forbidden_part_shows(
     make_rig: RigFactory, claude: AnthropicStandIn
 ) -> None:

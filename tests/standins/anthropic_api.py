@@ -70,6 +70,7 @@ class ToolReply:
     source_ids: list[str]
     faq_answers_it: bool = True
     pause_after: str | None = None  # streamed: wait for `resume` once this text is written
+    key_order: tuple[str, ...] = ()  # the fields in this order, not the schema's
 
 
 @dataclass
@@ -154,8 +155,8 @@ class AnthropicStandIn:
                     "type": "tool_use",
                     "id": f"toolu_{uuid.uuid4().hex[:16]}",
                     "name": body["tools"][0]["name"],
-                    "input": _in_schema_order(
-                        body["tools"][0],
+                    "input": _in_order(
+                        reply.key_order or tuple(_schema_order(body["tools"][0])),
                         {
                             "answer": reply.answer,
                             "source_ids": reply.source_ids,
@@ -355,7 +356,11 @@ def _written(block: dict[str, Any]) -> str:
     return json.dumps(block["input"], ensure_ascii=False)
 
 
-def _in_schema_order(tool: dict[str, Any], values: dict[str, Any]) -> dict[str, Any]:
-    """The tool's input with its fields in the order the schema lists them, as a model writes."""
-    order = tool.get("input_schema", {}).get("properties", {})
+def _schema_order(tool: dict[str, Any]) -> dict[str, Any]:
+    """The fields of a tool's input in the order its schema lists them, as a model writes them."""
+    properties: dict[str, Any] = tool.get("input_schema", {}).get("properties", {})
+    return properties
+
+
+def _in_order(order: tuple[str, ...], values: dict[str, Any]) -> dict[str, Any]:
     return {**{k: values[k] for k in order if k in values}, **values}
