@@ -477,6 +477,16 @@ class ConversationEngine:
             _speaker.set(role)
         return role
 
+    async def _name(self, message: IncomingMessage) -> str:
+        """The writer's display name ("" if the platform cannot say)."""
+        if message.user_name or message.lookup_name is None:
+            return message.user_name
+        try:
+            return await message.lookup_name()
+        except Exception:
+            log.exception("could not look up %s's name", message.user_id)
+            return ""
+
     async def _feedback(self, message: IncomingMessage, language: str) -> Reply:
         helpful = message.text.strip() == "helpful"
         rating = "helpful" if helpful else "not_helpful"
@@ -515,7 +525,7 @@ class ConversationEngine:
             id="",
             key=message.key,
             user_id=message.user_id,
-            user_name=message.user_name,
+            user_name=await self._name(message),
             question=question,
             transcript=transcript,
             authors=authors,
@@ -596,7 +606,7 @@ class ConversationEngine:
             return ticket
         try:
             ref = await self.desk.post_ticket(ticket)
-            return await self.tickets.attach_desk(ticket.id, ref)
+            return await self.tickets.attach_desk(ticket, ref)
         except Exception:
             # The ticket is stored; the desk can list it even if its card could not be posted.
             log.exception("could not post ticket %s to the desk", ticket.id)
@@ -643,7 +653,7 @@ class ConversationEngine:
         ticket = await self.tickets.get(ticket_id)
         if ticket.status is TicketStatus.RESOLVED:
             return Reply(f"{ticket.id} is resolved; this message was not sent to the customer.")
-        agent = message.user_name or message.user_id
+        agent = await self._name(message) or message.user_id
         if ticket.status is TicketStatus.OPEN:
             ticket = await self.claim(ticket.id, agent)
         await self.tickets.add_to_transcript(ticket.id, "agent", text)

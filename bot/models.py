@@ -79,6 +79,9 @@ class IncomingMessage:
     # Called by the core once it has decided to answer, before the slow part (search and the
     # LLM), so that the platform can show it is at work (Discord's typing indicator).
     working: Callable[[], Awaitable[None]] | None = None
+    # Asked by the core only when it needs the writer's name (a ticket, an agent's line), so
+    # that a question answered from the FAQ waits on no profile lookup (Slack's users.info).
+    lookup_name: Callable[[], Awaitable[str]] | None = None
     # Set by adapters that can show an answer as it is written: opens one growing message for
     # the reply to this message (bot/streaming.py). The core opens it only for an LLM answer.
     open_stream: Callable[[], Awaitable[AnswerStream]] | None = None

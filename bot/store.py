@@ -264,12 +264,10 @@ class Store:
         """The Redis hash of a conversation's state, for transactions that watch it."""
         return self.key("conv", key.redis_key)
 
-    def mark_ticket(self, pipe: Pipeline, key: ConversationKey, ticket_id: str) -> None:
-        """Queue on `pipe`: the conversation holds this ticket, and its run of misses ends."""
-        name = self.state_name(key)
-        pipe.hset(name, "ticket", ticket_id)
-        pipe.hdel(name, "missed")
-        pipe.expire(name, self._history_ttl)
+    @property
+    def state_ttl(self) -> int:
+        """Seconds a conversation's state is kept after its last change."""
+        return self._history_ttl
 
     async def state(self, key: ConversationKey) -> dict[str, str]:
         unit = self._loaded(key)

@@ -5,13 +5,14 @@ from __future__ import annotations
 
 import json
 import time
+import uuid
 from collections.abc import Callable, Sequence
 from dataclasses import asdict, replace
 from typing import Any
 
 from redis.asyncio import Redis
 from redis.asyncio.client import Pipeline
-from redis.exceptions import WatchError
+from redis.exceptions import ConnectionError, TimeoutError
 
 from bot.models import ConversationKey, DeskRef, Ticket, TicketStatus
 from bot.store import Store, kept_without, text, update_watched
@@ -22,8 +23,48 @@ _MONTH = 31 * 24 * 3600
 # rewritten on every change, listed, shown and sent to webhooks, stays small however long the
 # conversation runs (with lines of at most MAX_MESSAGE_CHARS).
 TRANSCRIPT_MAX_LINES = 100
-# Tries at committing a new ticket while its conversation keeps changing or the connection drops.
-_COMMIT_ATTEMPTS = 5
+# Tries at opening a ticket while the connection drops.
+_OPEN_ATTEMPTS = 3
+
+# Open a ticket unless the conversation (KEYS[1]) holds one: number it (KEYS[2]), store it
+# (ARGV[2] id ARGV[3], under the prefix KEYS[5]; the key is built here, so this runs on one
+# server, not across a cluster's slots), list it (KEYS[3], KEYS[4]), name it in its people's
+# indexes (KEYS[6..], kept ARGV[5] seconds) and mark the conversation (kept ARGV[4] seconds).
+# ARGV[1], the request's token, makes a retried request find the ticket it opened. Returns the
+# ticket's id and 1 if this request opened it.
+_OPEN = """
+local held = redis.call('HGET', KEYS[1], 'ticket')
+if held then
+  return {held, redis.call('HGET', KEYS[1], 'opened_by') == ARGV[1] and 1 or 0}
+end
+local number = redis.call('INCR', KEYS[2])
+local id = 'T-' .. number
+redis.call('SET', KEYS[5] .. id, ARGV[2] .. cjson.encode(id) .. ARGV[3])
+redis.call('ZADD', KEYS[3], number, id)
+redis.call('ZADD', KEYS[4], number, id)
+for i = 6, #KEYS do
+  redis.call('SADD', KEYS[i], 'ticket:' .. id)
+  redis.call('EXPIRE', KEYS[i], ARGV[5])
+end
+redis.call('HSET', KEYS[1], 'ticket', id, 'opened_by', ARGV[1])
+redis.call('HDEL', KEYS[1], 'missed')
+redis.call('EXPIRE', KEYS[1], ARGV[4])
+return {id, 1}
+"""
+
+# Put the desk card's place (ARGV[3] for ARGV[2]) in the stored ticket (KEYS[1]), keeping its
+# expiry, and map the card's thread (KEYS[2]) to the ticket (ARGV[1]).
+_ATTACH_DESK = """
+local raw = redis.call('GET', KEYS[1])
+if not raw then return 0 end
+local at, after = string.find(raw, ARGV[2], 1, true)
+if at then
+  local changed = string.sub(raw, 1, at - 1) .. ARGV[3] .. string.sub(raw, after + 1)
+  redis.call('SET', KEYS[1], changed, 'KEEPTTL')
+end
+redis.call('SET', KEYS[2], ARGV[1])
+return 1
+"""
 
 
 class TicketError(Exception):
@@ -33,12 +74,18 @@ class TicketError(Exception):
 def ticket_to_json(ticket: Ticket) -> str:
     data = asdict(ticket)
     data["key"] = ticket.key.redis_key
-    data["desk_ref"] = (
-        {"key": ticket.desk_ref.key.redis_key, "message_id": ticket.desk_ref.message_id}
-        if ticket.desk_ref
-        else None
-    )
+    data["desk_ref"] = _desk_ref_json(ticket.desk_ref) if ticket.desk_ref else None
     return json.dumps(data, ensure_ascii=False)
+
+
+def _desk_ref_json(ref: DeskRef) -> dict[str, str]:
+    return {"key": ref.key.redis_key, "message_id": ref.message_id}
+
+
+def _json_field(name: str, value: object) -> str:
+    """`"name": value` as `ticket_to_json` writes it. Inside a JSON string every quote is
+    escaped, so this text is found in a stored ticket only as the field itself."""
+    return json.dumps({name: value}, ensure_ascii=False)[1:-1]
 
 
 def ticket_from_json(raw: str) -> Ticket:
@@ -112,31 +159,36 @@ class TicketStore:
         return ticket
 
     async def open(self, new: Ticket, conversations: Store) -> Ticket | str:
-        """Store `new` and mark its conversation as holding it, in one transaction, unless the
-        conversation holds a ticket already: then nothing is stored and that ticket's id comes
-        back. So concurrent hand-offs in one conversation, on any replica, open one ticket, and
-        a failed commit stores nothing. The id is taken first: a commit retried after its reply
-        was lost finds its own ticket. (An id taken by a request that found another ticket is
-        never used: ids can skip a number.)"""
-        ticket = await self._numbered(new)
-        state = conversations.state_name(ticket.key)
-        async with self.redis.pipeline(transaction=True) as pipe:
-            for _ in range(_COMMIT_ATTEMPTS):
-                try:
-                    await pipe.watch(state)
-                    held = await pipe.hget(state, "ticket")
-                    if held is not None:
-                        return ticket if text(held) == ticket.id else text(held)
-                    pipe.multi()  # type: ignore[no-untyped-call]
-                    self._queue_new(pipe, ticket)
-                    conversations.mark_ticket(pipe, ticket.key, ticket.id)
-                    await pipe.execute()
-                    return ticket
-                except WatchError:
-                    # Another writer changed the conversation, or the connection was lost while
-                    # watching it (redis-py says so with a WatchError): look again.
-                    await pipe.reset()  # type: ignore[no-untyped-call]
-        raise WatchError(f"ticket {ticket.id} not committed after {_COMMIT_ATTEMPTS} attempts")
+        """Store `new` under the next id and mark its conversation as holding it, in one step,
+        unless the conversation holds a ticket already: then nothing is stored and that ticket's
+        id comes back. So concurrent hand-offs in one conversation, on any replica, open one
+        ticket, and a failed step stores nothing. A step repeated after its reply was lost (the
+        client retries it) finds its own ticket by the request's token."""
+        stamped = with_lines(replace(new, updated_at=time.time()), transcript_lines(new))
+        # The id is numbered inside the script: the ticket goes in as JSON around a placeholder.
+        placeholder = json.dumps(f"id-{uuid.uuid4().hex}")
+        head, tail = ticket_to_json(replace(stamped, id=placeholder[1:-1])).split(placeholder)
+        people = sorted({new.user_id, *new.authors} - {""}) if self.user_index else []
+        keys = [
+            conversations.state_name(new.key),
+            self._key("seq"),
+            self._key("all"),
+            self._key("open"),
+            self._key(""),
+            *(self.user_index.key(new.key.platform, p) for p in people if self.user_index),
+        ]
+        token = uuid.uuid4().hex
+        ttl = self.user_index.ttl if self.user_index else 0
+        args: list[str | int] = [token, head, tail, conversations.state_ttl, ttl]
+        for attempt in range(1, _OPEN_ATTEMPTS + 1):
+            try:
+                ticket_id, ours = await self.redis.eval(_OPEN, len(keys), *keys, *args)
+                break
+            except (ConnectionError, TimeoutError):
+                # Whether or not the script ran, running it again with the same token is safe.
+                if attempt == _OPEN_ATTEMPTS:
+                    raise
+        return replace(stamped, id=text(ticket_id)) if int(ours) else text(ticket_id)
 
     async def _numbered(self, new: Ticket) -> Ticket:
         number = await self.redis.incr(self._key("seq"))
@@ -269,13 +321,19 @@ class TicketStore:
 
         return await update_watched(self.redis, name, write)
 
-    async def attach_desk(self, ticket_id: str, ref: DeskRef) -> Ticket:
-        # The card's place is written with the ticket, so no reader finds one without the other.
-        return await self.update(
-            ticket_id,
-            lambda t: replace(t, desk_ref=ref),
-            also=lambda t, pipe: pipe.set(self._key("desk", ref.key.redis_key), t.id),
+    async def attach_desk(self, ticket: Ticket, ref: DeskRef) -> Ticket:
+        """Name the card posted for `ticket` in it and map the card's thread to it, in one step;
+        lines added to the ticket meanwhile are kept."""
+        await self.redis.eval(
+            _ATTACH_DESK,
+            2,
+            self._key(ticket.id),
+            self._key("desk", ref.key.redis_key),
+            ticket.id,
+            _json_field("desk_ref", None),
+            _json_field("desk_ref", _desk_ref_json(ref)),
         )
+        return replace(ticket, desk_ref=ref)
 
     async def mark_reminded(self, ticket_id: str) -> bool:
         """True the first time for a ticket, so only one process reminds the desk of it."""

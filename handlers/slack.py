@@ -11,10 +11,11 @@ across processes sharing one Redis.
 from __future__ import annotations
 
 import asyncio
+import functools
 import logging
 import re
 import time
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import replace
 from typing import Any
 from urllib.parse import urlsplit
@@ -588,6 +589,9 @@ class SlackAdapter:
 
         return Attachment(name, size if isinstance(size, int) else None, fetch)
 
+    def _name_of(self, user_id: str) -> Callable[[], Awaitable[str]]:
+        return functools.partial(self.api.user_name, user_id)
+
     async def _handle_event(self, body: Payload, event: Payload) -> None:
         message = self.translate(body, event)
         if message is None:
@@ -601,16 +605,21 @@ class SlackAdapter:
                 name=WORKING_REACTION,
             )
 
-        name = await self.api.user_name(message.user_id)
         # Slack streams only replies in a thread; a DM's own messages get the whole reply.
         opener = (
             StreamOpener(lambda: SlackStream.start(self.api, message))
             if message.key.thread_id
             else None
         )
-        # The core calls `working` once it has decided to answer (never for a redelivery).
+        # The core calls `working` once it has decided to answer (never for a redelivery), and
+        # looks the name up only when it needs it.
         reply = await self.engine.handle(
-            replace(_with_name(message, name), working=working, open_stream=opener)
+            replace(
+                message,
+                working=working,
+                lookup_name=self._name_of(message.user_id),
+                open_stream=opener,
+            )
         )
         if opener is not None and opener.stream is not None:
             return  # the reply went out through the stream
@@ -650,7 +659,7 @@ class SlackAdapter:
             key=key,
             message_id=f"action:{channel}:{action.get('action_ts', '')}:{user}",
             user_id=user,
-            user_name=await self.api.user_name(user),
+            lookup_name=self._name_of(user),
             text=str(action.get("value", "")),
             is_direct=is_direct,
             mentioned=True,  # a click on the bot's own button is addressed to the bot
@@ -713,7 +722,3 @@ class SlackAdapter:
             blocks=reply_blocks(reply),
             response_type="ephemeral",
         )
-
-
-def _with_name(message: IncomingMessage, name: str) -> IncomingMessage:
-    return replace(message, user_name=name)

@@ -16,8 +16,9 @@ from tests.standins.redis_proxy import RedisFaultProxy
 from tests.test_conversation import RecordingDesk
 
 HUMAN = "I want to talk to a human"
-# The write that commits a new ticket: a transaction adding it to the open tickets.
-COMMIT = (b"MULTI", b":ticket:open")
+# The write that stores a new ticket (the script opening it, or a held one stored later):
+# it adds it to the open tickets.
+COMMIT = (b"ZADD", b":ticket:open")
 
 
 @pytest.fixture

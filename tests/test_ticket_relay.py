@@ -49,7 +49,7 @@ async def open_ticket(app: App, platform: str, *, card: bool = True) -> Ticket:
     if not card:
         return ticket
     return await app.tickets.attach_desk(
-        ticket.id, DeskRef(ConversationKey("desk", "W1", "DESK", f"card-{n}"), f"card-{n}")
+        ticket, DeskRef(ConversationKey("desk", "W1", "DESK", f"card-{n}"), f"card-{n}")
     )
 
 

@@ -10,7 +10,7 @@ import pytest
 
 from bot.app import App
 from bot.channels import CollectingOutputChannel
-from bot.models import ConversationKey, Ticket
+from bot.models import ConversationKey, DeskRef, Ticket, TicketStatus
 from bot.tickets import TRANSCRIPT_MAX_LINES, TicketError
 from tests.conftest import MakeApp
 from tests.people import Agent, Customer
@@ -41,6 +41,23 @@ async def test_two_replicas_opening_tickets_at_once_never_share_an_id(make_app: 
     )
     assert len({t.id for t in tickets}) == 80
     assert len(await first.tickets.list()) == 80
+
+
+async def test_a_desk_card_attached_late_keeps_what_the_customer_said_meanwhile(
+    make_app: MakeApp,
+) -> None:
+    app = make_app()
+    ticket = await new_ticket(app, 1)
+    # The customer writes again while the card is being posted; a tricky line, quoting the field.
+    said = 'and "desk_ref": null, "status": "resolved"'
+    await app.tickets.add_to_transcript(ticket.id, "customer", said, "U1")
+    card = DeskRef(ConversationKey("desk", "W1", "DESK", "card-1"), "card-1")
+    await app.tickets.attach_desk(ticket, card)
+    stored = await app.tickets.get(ticket.id)
+    assert stored.desk_ref == card and stored.status is TicketStatus.OPEN
+    assert stored.transcript[-1] == ("customer", said)
+    # A reply in the card's thread finds the ticket.
+    assert await app.redis.get(app.tickets.desk_name(card.key)) == ticket.id
 
 
 async def test_only_one_of_two_agents_claiming_at_once_wins(make_app: MakeApp) -> None:
