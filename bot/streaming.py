@@ -80,6 +80,7 @@ class ReplyStream:
         self._sent_at = 0.0
         self._batch: asyncio.Task[None] | None = None
         self._sending = False
+        self._closing = False
 
     @property
     def opened(self) -> bool:
@@ -102,8 +103,9 @@ class ReplyStream:
 
     async def _send_in_turn(self) -> None:
         assert self._stream is not None
-        # Text released while a batch was on its way goes in the next one.
-        while self._pending and not self._failed:
+        # Text released while a batch was on its way goes in the next one, unless the final
+        # reply is about to say it all.
+        while self._pending and not self._failed and not self._closing:
             await asyncio.sleep(max(0.0, self._sent_at + self._stream.interval - self._clock()))
             await self._send()
 
@@ -124,6 +126,7 @@ class ReplyStream:
     async def close(self, reply: Reply, *, stands: bool) -> None:
         if self._stream is None:
             return
+        self._closing = True
         batch = self._batch
         if batch is not None and not batch.done():
             # A batch on its way is let through (the platform has it or will); one still
