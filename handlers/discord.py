@@ -19,6 +19,7 @@ import asyncio
 import contextlib
 import logging
 import re
+import time
 from collections.abc import Callable, Sequence
 from dataclasses import replace
 from typing import Any, TypeGuard, cast
@@ -30,6 +31,7 @@ from aiohttp import web
 from discord import app_commands
 
 from bot.admin.commands import ADMIN_COMMANDS
+from bot.answering.streaming import StreamOpener
 from bot.core.models import (
     Action,
     Attachment,
@@ -394,6 +396,63 @@ async def deliver(target: discord.abc.Messageable, reply: Reply) -> list[discord
     return sent
 
 
+# Edits of a streamed answer: Discord allows about five a channel in five seconds.
+EDIT_INTERVAL_SECONDS = 1.0
+
+
+class DiscordStream:
+    """One answer streamed into a Discord message: posted with its first words, then edited as
+    text arrives (the core sends it at most once every `interval`); the last edit, in its turn
+    too, carries the sources and the buttons (or, when the answer may not stand, the reply that
+    replaces it)."""
+
+    def __init__(
+        self,
+        target: discord.abc.Messageable,
+        interval: float = EDIT_INTERVAL_SECONDS,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self.target = target
+        self.interval = interval
+        self.clock = clock
+        self.message: discord.Message | None = None
+        self.text = ""
+        self._edited_at = 0.0
+
+    async def append(self, text: str) -> None:
+        self.text += text
+        # Only what fits one message is shown while streaming; the rest follows at the end.
+        shown = split_text(self.text)[0]
+        if self.message is None:
+            self.message = await send_patiently(
+                self.target, content=shown, allowed_mentions=NO_PINGS
+            )
+        else:
+            await self.message.edit(content=shown, allowed_mentions=NO_PINGS)
+        self._edited_at = self.clock()
+
+    async def finish(self, reply: Reply) -> None:
+        if self.message is None:
+            await deliver(self.target, reply)
+            return
+        await asyncio.sleep(max(0.0, self._edited_at + self.interval - self.clock()))
+        chunks = split_text(reply.text) or [""]
+        last = len(chunks) == 1
+        await self.message.edit(
+            content=chunks[0] or None,
+            embed=sources_embed(reply) if last else None,
+            view=actions_view(reply.actions) if last else None,
+            allowed_mentions=NO_PINGS,
+        )
+        if not last:
+            # What does not fit one message follows it, the sources and buttons on the last part.
+            await deliver(self.target, replace(reply, text="\n".join(chunks[1:])))
+
+    async def abandon(self, replacement: Reply) -> None:
+        # The same last edit: the message becomes the replacement, whatever was streamed.
+        await self.finish(replacement)
+
+
 class TypingIndicator:
     """Shows "FaqBot is typing..." in a channel from when the core decides to answer (it calls
     `start` through `IncomingMessage.working`) until `stop`; a failure never blocks the answer."""
@@ -731,15 +790,31 @@ class DiscordAdapter:
             platform_admin=manages,
             attachments=tuple(attachment(file) for file in message.attachments),
         )
-        reply = await self._answer(incoming, channel)
+        thread: list[discord.abc.Messageable] = []
+
+        async def target(title: str = "") -> discord.abc.Messageable:
+            """Where the reply goes; the thread is started with the reply's first words, named
+            by the core's title (redacted) once the reply has one."""
+            if not new_thread:
+                return channel
+            if not thread:
+                name = title or f"Question from {author.display_name}"
+                thread.append(await message.create_thread(name=name))
+            return thread[0]
+
+        async def open_stream() -> DiscordStream:
+            return DiscordStream(await target())
+
+        opener = StreamOpener(open_stream)
+        reply = await self._answer(replace(incoming, open_stream=opener), channel)
+        if opener.stream is not None:
+            if thread and reply.title and isinstance(thread[0], discord.Thread):
+                await thread[0].edit(name=reply.title)
+            return
         if reply.is_empty:
             return
-        target: discord.abc.Messageable = channel
-        if new_thread:
-            name = reply.title or f"Question from {author.display_name}"
-            target = await message.create_thread(name=name)
         with self.engine.metrics.timed(PLATFORM_SEND):
-            await deliver(target, reply)
+            await deliver(await target(reply.title), reply)
         if reply.solved:
             await self.mark_solved(channel.id)
 

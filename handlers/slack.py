@@ -40,6 +40,7 @@ from slack_sdk.socket_mode.request import SocketModeRequest
 from slack_sdk.socket_mode.response import SocketModeResponse
 from slack_sdk.web.async_client import AsyncWebClient
 
+from bot.answering.streaming import StreamOpener
 from bot.core.models import (
     Attachment,
     ConversationKey,
@@ -71,6 +72,7 @@ from handlers.slack_format import (
     kind_of,
     normalise_inbound,
     reply_blocks,
+    reply_controls,
 )
 from handlers.slack_requests import MalformedRequest, check, is_signed, parse
 
@@ -191,6 +193,73 @@ class SlackOutput:
         if key.thread_id:
             params["thread_ts"] = key.thread_id
         await self.api.call("chat.postMessage", **params)
+
+
+class SlackStream:
+    """One answer streamed into a Slack thread: `chat.startStream`, `chat.appendStream`, and
+    `chat.stopStream` with the sources and buttons at the end.
+
+    Slack may end a stream early (an idle stream is closed); appends then stop, and the message
+    is completed with `chat.update`, as it is when the final reply is not the streamed text with
+    more at its end (a privacy notice before it, a hand-off or the extractive answer instead)."""
+
+    # chat.appendStream is rate-limited per workspace (Tier 4): two appends a second at most.
+    interval = 0.5
+
+    def __init__(self, api: SlackApi, channel: str, ts: str) -> None:
+        self.api = api
+        self.channel = channel
+        self.ts = ts
+        self.text = ""
+        self.live = True
+
+    @classmethod
+    async def start(cls, api: SlackApi, message: IncomingMessage) -> SlackStream:
+        key = message.key
+        data = await api.call(
+            "chat.startStream",
+            check=True,
+            channel=key.channel_id,
+            thread_ts=key.thread_id,
+            # Who the answer is for; Slack wants them outside DMs.
+            recipient_user_id=message.user_id,
+            recipient_team_id=key.workspace_id,
+        )
+        return cls(api, key.channel_id, str((data or {})["ts"]))
+
+    async def append(self, text: str) -> None:
+        if not self.live:
+            return
+        sent = await self.api.call(
+            "chat.appendStream", channel=self.channel, ts=self.ts, markdown_text=escape(text)
+        )
+        if sent is None:
+            self.live = False
+            return
+        self.text += text
+
+    async def finish(self, reply: Reply) -> None:
+        rest = reply.text[len(self.text) :] if reply.text.startswith(self.text) else None
+        if self.live and rest is not None:
+            self.live = False
+            params: Payload = {"blocks": reply_controls(reply)}
+            if rest.strip():
+                params["markdown_text"] = escape(rest)
+            if await self.api.call("chat.stopStream", channel=self.channel, ts=self.ts, **params):
+                return
+        await self.abandon(reply)
+
+    async def abandon(self, replacement: Reply) -> None:
+        if self.live:
+            self.live = False
+            await self.api.call("chat.stopStream", channel=self.channel, ts=self.ts)
+        await self.api.call(
+            "chat.update",
+            channel=self.channel,
+            ts=self.ts,
+            text=fallback_text(replacement.text),
+            blocks=reply_blocks(replacement),
+        )
 
 
 class SlackDesk:
@@ -591,11 +660,24 @@ class SlackAdapter:
                     name=WORKING_REACTION,
                 )
 
+        # Slack streams only replies in a thread; a DM's own messages get the whole reply.
+        opener = (
+            StreamOpener(lambda: SlackStream.start(self.api, message))
+            if message.key.thread_id
+            else None
+        )
         # The core calls `working` once it has decided to answer (never for a redelivery), and
         # looks the name up only when it needs it.
         reply = await self.engine.handle(
-            replace(message, working=working, lookup_name=self._name_of(message.user_id))
+            replace(
+                message,
+                working=working,
+                lookup_name=self._name_of(message.user_id),
+                open_stream=opener,
+            )
         )
+        if opener is not None and opener.stream is not None:
+            return  # the reply went out through the stream
         with self.engine.metrics.timed(PLATFORM_SEND):
             await self.output.send(key, reply)
         if status is None:

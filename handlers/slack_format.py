@@ -146,6 +146,20 @@ def sources_text(reply: Reply) -> str:
 
 def reply_blocks(reply: Reply) -> list[Block]:
     """The answer in sections, its sources in a context block, its buttons in an actions block."""
+    tail = reply_controls(reply)
+    sections: list[Block] = [
+        {"type": "section", "text": {"type": "mrkdwn", "text": piece}}
+        for piece in split_text(markdown_to_mrkdwn(reply.text))
+    ]
+    room = MAX_BLOCKS - len(tail)
+    if len(sections) > room:
+        shortened = {"type": "section", "text": {"type": "mrkdwn", "text": "_(answer shortened)_"}}
+        sections = [*sections[: room - 1], shortened]
+    return sections + tail
+
+
+def reply_controls(reply: Reply) -> list[Block]:
+    """What follows the answer's text: its sources and its buttons (a streamed answer's end)."""
     tail: list[Block] = []
     if reply.sources:
         tail.append(
@@ -164,15 +178,7 @@ def reply_blocks(reply: Reply) -> list[Block]:
                 button["style"] = "primary"
             buttons.append(button)
         tail.append({"type": "actions", "block_id": "faqbot-actions", "elements": buttons})
-    sections: list[Block] = [
-        {"type": "section", "text": {"type": "mrkdwn", "text": piece}}
-        for piece in split_text(markdown_to_mrkdwn(reply.text))
-    ]
-    room = MAX_BLOCKS - len(tail)
-    if len(sections) > room:
-        shortened = {"type": "section", "text": {"type": "mrkdwn", "text": "_(answer shortened)_"}}
-        sections = [*sections[: room - 1], shortened]
-    return sections + tail
+    return tail
 
 
 def fallback_text(text: str) -> str:

@@ -15,14 +15,15 @@ import pytest
 
 import faq
 from bot.admin.commands import ADMIN_COMMANDS
-from bot.core.models import TicketStatus
+from bot.core.models import Reply, TicketStatus
 from bot.core.policy import DESK_REFUSAL
 from bot.runtime.app import App
 from bot.runtime.server import Connection, connect, serve
-from handlers.discord import PERMISSIONS, DiscordAdapter, invite_url, split_text
+from handlers.discord import PERMISSIONS, DiscordAdapter, DiscordStream, invite_url, split_text
 from tests.conftest import MakeApp
 from tests.discord_payloads import system_messages, unnamed_event, unreadable
 from tests.people import Customer
+from tests.standins.anthropic_api import AnthropicStandIn, ToolReply
 from tests.standins.discord_api import (
     ADMIN_ROLE,
     APP_ID,
@@ -701,3 +702,66 @@ async def test_a_forged_resolve_click_from_outside_the_desk_resolves_nothing(
     assert f"{ticket_id} is resolved" in texts(await interaction_reply(discord_standin, done))
     assert (await app.tickets.get(ticket_id)).status is TicketStatus.RESOLVED
     await discord_standin.wait_post(thread_id, "resolved")
+
+
+# ---- answers streamed as they are written
+
+STREAMED = (
+    "Click **Forgot password?** on the sign-in page. "
+    "We'll send you a reset link that stays valid for 60 minutes. "
+    "If the email doesn't arrive, check your spam folder."
+)
+
+
+async def test_an_llm_answer_is_edited_into_one_message_as_it_is_written(
+    discord_standin: DiscordStandIn, start_bot: StartBot, claude: AnthropicStandIn
+) -> None:
+    await start_bot(
+        ANTHROPIC_API_KEY="sk-test-key", ANTHROPIC_BASE_URL=claude.url, LLM_FULL_FAQ_TOKENS=0
+    )
+    claude.script.append(ToolReply(STREAMED, ["reset-password"], pause_after="spam"))
+    question = await discord_standin.say("Alice", RESET, mention_bot=True)
+    thread_id = question["id"]
+    first = await discord_standin.wait_post(thread_id)
+    assert STREAMED.startswith(first.body["content"])
+    message_id = first.response["id"]
+    # More of the answer is edited in while the model is still writing.
+    [edit] = await discord_standin.wait_for(
+        lambda: discord_standin.edits(message_id), what="an edit with more of the answer"
+    )
+    assert claude.finished == 0
+    assert STREAMED.startswith(edit["content"])
+    assert len(edit["content"]) > len(first.body["content"])
+    assert "spam" not in edit["content"]
+    claude.resume.set()
+    final = await discord_standin.wait_for(
+        lambda: [e for e in discord_standin.edits(message_id) if e.get("embeds")],
+        what="the last edit",
+    )
+    assert final[-1]["content"] == STREAMED
+    assert "https://nimbus.example/reset" in final[-1]["embeds"][0]["description"]
+    assert [c["custom_id"] for row in final[-1]["components"] for c in row["components"]] == [
+        "faqbot:feedback:helpful",
+        "faqbot:feedback:not_helpful",
+        "faqbot:human",
+    ]
+    assert len(discord_standin.posts(thread_id)) == 1  # one message, edited
+    assert not discord_standin.rate_limited
+
+
+async def test_edits_beyond_discords_rate_limit_wait_for_their_turn(
+    discord_standin: DiscordStandIn, start_bot: StartBot
+) -> None:
+    _, adapter = await start_bot()
+    discord_standin.edit_limit, discord_standin.edit_window = 1, 0.2
+    stream = DiscordStream(adapter.client.get_partial_messageable(int(GENERAL)), interval=0)
+    await stream.append("One.")
+    await stream.append(" Two.")
+    # The last edit comes too soon after that one: Discord says 429, and it waits its turn.
+    await stream.finish(Reply("One. Two. Three."))
+    assert stream.message is not None
+    assert [e["content"] for e in discord_standin.edits(str(stream.message.id))] == [
+        "One. Two.",
+        "One. Two. Three.",
+    ]
+    assert "PATCH /channels/{id}/messages/{id}" in discord_standin.rate_limited

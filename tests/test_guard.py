@@ -8,6 +8,7 @@ import pytest
 
 import faq
 from bot.answering.llm import INSTRUCTIONS, TOOL_NAME
+from bot.answering.streaming import Release
 from bot.safety.guard import OutputGuard, UnsafeAnswer
 from bot.safety.redact import Redactor
 from faq.loaders import load_faq
@@ -313,3 +314,39 @@ def test_a_domain_the_entry_lacks_is_taken_out_however_it_is_written(
 @pytest.mark.parametrize(("answer", "ids"), ALLOWED)
 def test_a_legitimate_answer_is_sent_word_for_word(answer: str, ids: str) -> None:
     assert live_guard.check(answer, cited(*ids.split())) == answer
+
+
+# ---- an answer checked while it is written (bot/answering/streaming.py)
+
+
+async def written_word_by_word(answer: str, ids: str) -> list[str]:
+    """What a streamed answer hands out as the model writes it, a few characters at a time."""
+    released: list[str] = []
+
+    async def sink(text: str) -> None:
+        released.append(text)
+
+    release = Release(live_guard, sink)
+    for end in range(3, len(answer) + 3, 3):
+        await release.offer(answer[:end], cited(*ids.split()))
+    return released
+
+
+async def test_a_streamed_answer_is_handed_out_in_whole_words_the_guard_passed() -> None:
+    answer = (
+        "Click **Forgot password?** on the sign-in page or go to https://nimbus.example/reset "
+        "and the link stays valid for 60 minutes. Refunds take 45 days, by the way, always."
+    )
+    released = await written_word_by_word(answer, "reset-password")
+    shown = "".join(released)
+    assert released[0] == "Click"  # the first word goes out as soon as it is whole
+    assert "https://nimbus.example/reset" in shown and "60 minutes." in shown
+    # Everything before the figure no cited entry has, and nothing from it on.
+    assert answer.startswith(shown) and "Refunds" in shown and "45" not in shown
+
+
+async def test_a_link_the_entries_lack_is_never_handed_out_even_half_written() -> None:
+    answer = "Reset it at https://evil.example/steal-your-password today, it is quick."
+    shown = "".join(await written_word_by_word(answer, "reset-password"))
+    assert "evil" not in shown and "https" not in shown
+    assert shown.startswith("Reset it at") and "quick" not in shown  # the rest is for the end

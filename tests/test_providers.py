@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import pytest
 
+from bot.answering.streaming import StreamOpener
+from bot.core.models import ConversationKey, IncomingMessage, Reply
 from bot.runtime.settings import SettingsError
 from tests.conftest import MakeApp
 from tests.people import Customer
@@ -76,3 +78,74 @@ def test_a_private_deployment_without_its_location_is_refused_naming_the_setting
     assert [line.split(":")[0] for line in str(refused.value).splitlines()] == [
         f"invalid setting {name}" for name in missing
     ]
+
+
+class CollectingStream:
+    """A platform that shows a streamed answer: it keeps what it is sent."""
+
+    interval = 0.0
+
+    def __init__(self) -> None:
+        self.appended: list[str] = []
+        self.final: Reply | None = None
+        self.replaced = False
+
+    async def append(self, text: str) -> None:
+        self.appended.append(text)
+
+    async def finish(self, reply: Reply) -> None:
+        self.final = reply
+
+    async def abandon(self, replacement: Reply) -> None:
+        self.final, self.replaced = replacement, True
+
+
+@pytest.mark.parametrize(
+    ("provider", "settings", "path_end"),
+    [
+        (
+            "bedrock",
+            {"AWS_REGION": "eu-west-3", "AWS_ACCESS_KEY_ID": "AKID", "AWS_SECRET_ACCESS_KEY": "x"},
+            "/invoke-with-response-stream",
+        ),
+        (
+            "vertex",
+            {
+                "VERTEX_PROJECT_ID": "acme-support",
+                "VERTEX_REGION": "europe-west1",
+                "VERTEX_ACCESS_TOKEN": "ya29.dummy-token",
+            },
+            ":streamRawPredict",
+        ),
+    ],
+)
+async def test_an_answer_streams_from_claude_on_bedrock_and_vertex_ai(
+    make_app: MakeApp,
+    claude: AnthropicStandIn,
+    provider: str,
+    settings: dict[str, str],
+    path_end: str,
+) -> None:
+    app = make_app(
+        LLM_PROVIDER=provider, ANTHROPIC_BASE_URL=claude.url, LLM_FULL_FAQ_TOKENS=0, **settings
+    )
+    stream = CollectingStream()
+    reply = await app.engine.handle(
+        IncomingMessage(
+            key=ConversationKey("slack", "T1", "C1", "1.0"),
+            message_id="m1",
+            user_id="U1",
+            text=QUESTION,
+            is_direct=True,
+            open_stream=StreamOpener(lambda: _opened(stream)),
+        )
+    )
+    [request] = claude.requests
+    assert request.path.endswith(path_end)
+    assert stream.appended and reply.text.startswith("".join(stream.appended))
+    assert stream.final == reply and not stream.replaced
+    assert reply.source_ids == ["reset-password"]
+
+
+async def _opened(stream: CollectingStream) -> CollectingStream:
+    return stream

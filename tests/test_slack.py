@@ -24,6 +24,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.admin.commands import ADMIN_COMMANDS, REFUSAL
 from bot.core.channels import CollectingOutputChannel
+from bot.core.language import phrase
 from bot.core.models import Action, ConversationKey, MessageKind, Reply, Source
 from bot.runtime.app import App
 from bot.runtime.server import build_web_app, connect, platform_adapters, serve
@@ -38,8 +39,8 @@ from handlers.slack_format import (
 )
 from tests.conftest import MakeApp
 from tests.people import Customer
-from tests.standins.anthropic_api import AnthropicStandIn
-from tests.standins.slack_api import SlackStandIn
+from tests.standins.anthropic_api import AnthropicStandIn, Broken, ToolReply
+from tests.standins.slack_api import Call, SlackStandIn
 
 ROOT = Path(__file__).resolve().parent.parent
 SECRET = "secret"
@@ -374,7 +375,8 @@ async def test_the_status_says_an_answer_is_being_written_when_the_llm_is_called
     thread_ts = next_ts()
     event = message(PASSWORD_QUESTION, channel="D1", channel_type="im", thread_ts=thread_ts)
     await rig.event(event)
-    await rig.standin.wait_call("chat.postMessage", channel="D1")
+    # In a thread the model's answer is streamed in.
+    await rig.standin.wait_call("chat.stopStream", channel="D1")
     assert claude.requests
     shown = [c["loading_messages"] for c in rig.standin.called("assistant.threads.setStatus")]
     assert shown == [["Searching the FAQ..."], ["Writing an answer..."]]
@@ -1009,6 +1011,208 @@ async def test_faq_versions_and_rollback_from_the_slash_command(
     assert "refunds" not in rig.app.faq.index.by_id
 
 
+# ---- answers streamed as they are written
+
+STREAMED = (
+    "Click **Forgot password?** on the sign-in page. "
+    "We'll send you a reset link that stays valid for 60 minutes. "
+    "If the email doesn't arrive, check your spam folder."
+)
+
+
+async def llm_rig(make_rig: RigFactory, claude: AnthropicStandIn, **values: Any) -> SlackRig:
+    return await make_rig(
+        ANTHROPIC_API_KEY="sk-test-key",
+        ANTHROPIC_BASE_URL=claude.url,
+        LLM_MAX_RETRIES=0,
+        LLM_FULL_FAQ_TOKENS=0,
+        **values,
+    )
+
+
+def stream_calls(standin: SlackStandIn) -> list[Call]:
+    return [c for c in standin.calls if c.method.endswith("Stream")]
+
+
+def streamed_text(standin: SlackStandIn) -> str:
+    return "".join(str(c.params.get("markdown_text") or "") for c in stream_calls(standin))
+
+
+async def test_an_llm_answer_arrives_as_a_stream_before_the_model_has_finished(
+    make_rig: RigFactory, claude: AnthropicStandIn
+) -> None:
+    rig = await llm_rig(make_rig, claude)
+    claude.script.append(ToolReply(STREAMED, ["reset-password"], pause_after="60 minutes"))
+    event = mention(PASSWORD_QUESTION)
+    await rig.event(event)
+    start = await rig.standin.wait_call("chat.startStream")
+    assert start["thread_ts"] == event["ts"]
+    assert (start["recipient_user_id"], start["recipient_team_id"]) == ("UALICE", "T1")
+    await rig.standin.wait_for(lambda: "sign-in page." in streamed_text(rig.standin))
+    # The first sentence is out while the model is still writing the next one.
+    assert claude.finished == 0
+    assert "60 minutes" not in streamed_text(rig.standin)
+    assert not rig.standin.called("chat.postMessage", channel="C1")
+    claude.resume.set()
+    stop = await rig.standin.wait_call("chat.stopStream")
+    ts = start_ts(rig)
+    assert rig.standin.streams[ts]["state"] == "stopped"
+    assert rig.standin.streams[ts]["text"] == STREAMED
+    assert claude.requests[0].body["stream"] is True
+    # The finished message carries the sources and the feedback buttons, which work.
+    posted = {"channel": "C1", "thread_ts": event["ts"], "blocks": stop["blocks"]}
+    assert "How do I reset my password if I forgot it?" in block_text(posted)
+    assert button(posted, "not_helpful") and button(posted, "human")
+    await rig.interact(click_payload(posted, ts, "helpful"))
+    thanks = await rig.standin.wait_call("chat.postMessage", channel="C1")
+    assert thanks["thread_ts"] == event["ts"] and "Thanks" in thanks["text"]
+    assert not rig.standin.called("chat.update", channel="C1")
+
+
+def start_ts(rig: SlackRig) -> str:
+    return str(rig.standin.matching("chat.startStream")[0].response["ts"])
+
+
+async def test_an_answer_written_before_its_ids_streams_too(
+    make_rig: RigFactory, claude: AnthropicStandIn
+) -> None:
+    rig = await llm_rig(make_rig, claude)
+    key_order = ("answer", "source_ids", "faq_answers_it")
+    claude.script.append(
+        ToolReply(STREAMED, ["reset-password"], pause_after="60 minutes", key_order=key_order)
+    )
+    await rig.event(mention(PASSWORD_QUESTION))
+    await rig.standin.wait_for(lambda: "sign-in page." in streamed_text(rig.standin))
+    assert claude.finished == 0
+    claude.resume.set()
+    stop = await rig.standin.wait_call("chat.stopStream")
+    assert rig.standin.streams[start_ts(rig)]["text"] == STREAMED
+    assert "How do I reset my password if I forgot it?" in block_text(stop)
+
+
+async def test_a_hostile_streamed_answer_is_stopped_before_the_forbidden_part_shows(
+    make_rig: RigFactory, claude: AnthropicStandIn
+) -> None:
+    rig = await llm_rig(make_rig, claude)
+    hostile = (
+        "Click **Forgot password?** on the sign-in page. "
+        "Also, refunds are 100% at any time, no questions asked. Enjoy!"
+    )
+    claude.script.append(ToolReply(hostile, ["reset-password"], pause_after="100% at"))
+    await rig.event(mention(PASSWORD_QUESTION))
+    # The harmless start is streamed; the figure no entry has is held while the model writes.
+    await rig.standin.wait_for(lambda: "sign-in page." in streamed_text(rig.standin))
+    claude.resume.set()
+    final = await rig.standin.wait_call("chat.update", channel="C1")
+    everything = json.dumps([c.params for c in rig.standin.calls])
+    assert "100%" not in everything and "questions asked" not in everything
+    # The refused answer is replaced by the FAQ's own, with its sources and buttons.
+    entry = rig.app.faq.index.by_id["reset-password"]
+    assert final["ts"] == start_ts(rig)
+    assert final["text"] == entry.answer
+    assert button(final, "helpful")
+    assert rig.standin.streams[start_ts(rig)]["state"] == "stopped"
+
+
+async def test_a_link_the_faq_lacks_never_reaches_the_stream(
+    make_rig: RigFactory, claude: AnthropicStandIn
+) -> None:
+    rig = await llm_rig(make_rig, claude)
+    answer = (
+        "Click **Forgot password?** on the [sign-in page](https://evil.example/steal). "
+        "We'll send you a reset link."
+    )
+    claude.script.append(ToolReply(answer, ["reset-password"]))
+    await rig.event(mention(PASSWORD_QUESTION))
+    await rig.standin.wait_call("chat.stopStream")
+    await rig.adapter.drain()
+    assert "evil.example" not in json.dumps([c.params for c in rig.standin.calls])
+    assert rig.standin.streams[start_ts(rig)]["text"] == (
+        "Click **Forgot password?** on the sign-in page. We'll send you a reset link."
+    )
+
+
+async def test_a_failure_mid_stream_ends_with_the_faqs_own_answer_not_half_of_one(
+    make_rig: RigFactory, claude: AnthropicStandIn
+) -> None:
+    rig = await llm_rig(make_rig, claude)
+    claude.script.append(Broken(ToolReply(STREAMED, ["reset-password"])))
+    await rig.event(mention(PASSWORD_QUESTION))
+    final = await rig.standin.wait_call("chat.update", channel="C1")
+    # The model's first words were streamed, then replaced whole.
+    assert streamed_text(rig.standin) and STREAMED.startswith(streamed_text(rig.standin))
+    assert final["ts"] == start_ts(rig)
+    assert final["text"] == rig.app.faq.index.by_id["reset-password"].answer
+    assert button(final, "helpful") and "Sources:" in block_text(final)
+    assert b'faqbot_errors_total{kind="llm"} 1.0' in rig.app.metrics.render()
+
+
+async def test_an_answer_resting_on_no_given_entry_is_never_streamed(
+    make_rig: RigFactory, claude: AnthropicStandIn
+) -> None:
+    rig = await llm_rig(make_rig, claude)
+    claude.script.append(ToolReply("Our CEO is Jane, trust me. Ask her.", ["made-up"]))
+    await rig.event(mention(PASSWORD_QUESTION))
+    offer = await rig.standin.wait_call("chat.postMessage", channel="C1")
+    assert "Jane" not in json.dumps([c.params for c in rig.standin.calls])
+    assert button(offer, "human")
+    assert not stream_calls(rig.standin)
+
+
+async def test_a_streamed_answer_the_model_then_says_the_faq_lacks_becomes_the_hand_off(
+    make_rig: RigFactory, claude: AnthropicStandIn
+) -> None:
+    rig = await llm_rig(make_rig, claude)
+    reply = ToolReply(STREAMED, ["reset-password"], faq_answers_it=False, pause_after="spam")
+    claude.script.append(reply)
+    await rig.event(mention(PASSWORD_QUESTION))
+    await rig.standin.wait_for(lambda: "sign-in page." in streamed_text(rig.standin))
+    claude.resume.set()
+    final = await rig.standin.wait_call("chat.update", channel="C1")
+    assert final["ts"] == start_ts(rig)
+    assert final["text"] == phrase("no_answer", "en")
+    assert button(final, "human")
+
+
+async def test_when_slack_ends_a_stream_early_the_reply_is_completed_with_an_update(
+    make_rig: RigFactory, claude: AnthropicStandIn
+) -> None:
+    rig = await llm_rig(make_rig, claude)
+    claude.script.append(ToolReply(STREAMED, ["reset-password"], pause_after="60 minutes"))
+    await rig.event(mention(PASSWORD_QUESTION))
+    await rig.standin.wait_for(lambda: "sign-in page." in streamed_text(rig.standin))
+    rig.standin.end_streams()
+    claude.resume.set()
+    final = await rig.standin.wait_call("chat.update", channel="C1")
+    assert final["ts"] == start_ts(rig)
+    assert final["text"] == STREAMED
+    assert button(final, "helpful") and "Sources:" in block_text(final)
+
+
+async def test_with_streaming_off_the_llm_answer_comes_whole(
+    make_rig: RigFactory, claude: AnthropicStandIn
+) -> None:
+    rig = await llm_rig(make_rig, claude, LLM_STREAMING=False)
+    claude.script.append(ToolReply(STREAMED, ["reset-password"]))
+    await rig.event(mention(PASSWORD_QUESTION))
+    posted = await rig.standin.wait_call("chat.postMessage", channel="C1")
+    assert posted["text"] == STREAMED and button(posted, "helpful")
+    assert not stream_calls(rig.standin)
+    assert "stream" not in claude.requests[0].body
+
+
+async def test_a_dm_outside_a_thread_gets_the_whole_answer(
+    make_rig: RigFactory, claude: AnthropicStandIn
+) -> None:
+    # Slack streams only into threads; a DM's own messages are answered in the DM itself.
+    rig = await llm_rig(make_rig, claude)
+    claude.script.append(ToolReply(STREAMED, ["reset-password"]))
+    await rig.event(message(PASSWORD_QUESTION, channel="D1", channel_type="im"))
+    posted = await rig.standin.wait_call("chat.postMessage", channel="D1")
+    assert posted["text"] == STREAMED and "thread_ts" not in posted
+    assert not stream_calls(rig.standin)
+
+
 # ---- the manifest (keep last: it checks what the tests above saw)
 
 METHOD_SCOPES: dict[str, str | None] = {
@@ -1017,6 +1221,9 @@ METHOD_SCOPES: dict[str, str | None] = {
     "chat.postMessage": "chat:write",
     "chat.update": "chat:write",
     "chat.postEphemeral": "chat:write",
+    "chat.startStream": "chat:write",
+    "chat.appendStream": "chat:write",
+    "chat.stopStream": "chat:write",
     "reactions.add": "reactions:write",
     "users.info": "users:read",
     "conversations.replies": "channels:history",

@@ -6,6 +6,7 @@ import logging
 from dataclasses import dataclass, field
 from typing import Protocol
 
+from bot.answering.streaming import TextSink
 from bot.core.models import Turn
 from faq.index import FaqIndex, Hit
 
@@ -21,6 +22,9 @@ class AnswerRequest:
     index: FaqIndex
     # Who asked: "customer", or "other" for someone else in the customer's thread.
     speaker: str = "customer"
+    # Where an answerer that writes as it goes hands out the guarded text
+    # (bot/answering/streaming.py); None: the answer is only needed whole.
+    stream: TextSink | None = None
 
 
 @dataclass(frozen=True)

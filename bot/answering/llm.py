@@ -1,7 +1,10 @@
 """Answers written by Claude through the Messages API, grounded in the FAQ, with usage and cost.
 
 The model replies through a forced tool call, so the answer, the FAQ ids it rests on and whether
-the FAQ answers at all arrive as structured fields instead of free text to parse.
+the FAQ answers at all arrive as structured fields instead of free text to parse. Where the
+platform can show an answer as it is written, the call is streamed: the tool's input is read as
+partial JSON while it arrives, and its answer is handed out behind the output guard
+(bot/answering/streaming.py).
 """
 
 from __future__ import annotations
@@ -12,10 +15,12 @@ import logging
 from typing import Any
 
 import anthropic
+import jiter
 
 from bot.answering.answerer import Answer, AnswererUnavailable, AnswerRequest, Usage
 from bot.answering.pricing import PriceTable
 from bot.answering.providers import LlmClient
+from bot.answering.streaming import Release, TextSink
 from bot.safety.guard import OutputGuard, UnsafeAnswer
 from bot.safety.redact import Redactor
 from faq.index import FaqIndex
@@ -29,22 +34,24 @@ REPLY_TOOL: dict[str, Any] = {
     "description": "Send the reply to the customer, with the FAQ entry ids it is based on.",
     "input_schema": {
         "type": "object",
+        # In the order the model writes them: the ids come before the answer, so that the answer
+        # can be checked against its entries while it is still being written.
         "properties": {
-            "answer": {
-                "type": "string",
-                "description": "The reply, in the customer's language, using only the FAQ.",
-            },
             "source_ids": {
                 "type": "array",
                 "items": {"type": "string"},
                 "description": "Ids of the FAQ entries the reply relies on.",
+            },
+            "answer": {
+                "type": "string",
+                "description": "The reply, in the customer's language, using only the FAQ.",
             },
             "faq_answers_it": {
                 "type": "boolean",
                 "description": "False when the FAQ lacks the answer; a person takes over.",
             },
         },
-        "required": ["answer", "source_ids", "faq_answers_it"],
+        "required": ["source_ids", "answer", "faq_answers_it"],
     },
 }
 
@@ -90,6 +97,37 @@ CHARS_PER_TOKEN = 4
 def as_data(text: str) -> str:
     """Text placed inside a prompt element: it can neither close that element nor forge another."""
     return html.escape(text, quote=False)
+
+
+def _partial_input(written: str) -> dict[str, Any]:
+    """The reply tool's input as far as it is written ({} while it cannot be read yet)."""
+    try:
+        value = jiter.from_json(written.encode(), partial_mode="trailing-strings")
+    except ValueError:
+        return {}
+    return value if isinstance(value, dict) else {}
+
+
+def _grounds_so_far(partial: dict[str, Any], allowed: set[str], retrieved: list[str]) -> list[str]:
+    """The given entries an answer being written is checked against, [] while it may not show.
+
+    Keys arrive in the order written, and any key before the last one is complete. The schema
+    asks for the ids first: then the answer is checked against the entries it cites. A model
+    that writes its answer first is checked against the entries retrieved for the question
+    until its ids come, and against those once it is whole. An answer written after the model
+    said the FAQ does not answer is not shown; one it says so of only afterwards is replaced."""
+    answer = partial.get("answer")
+    if not isinstance(answer, str):
+        return []
+    before = list(partial)[: list(partial).index("answer")]
+    if "faq_answers_it" in before and partial["faq_answers_it"] is not True:
+        return []
+    if "source_ids" not in before:
+        return retrieved
+    cited = partial["source_ids"]
+    if not isinstance(cited, list):
+        return []
+    return [i for i in dict.fromkeys(c for c in cited if isinstance(c, str)) if i in allowed]
 
 
 def format_entries(entries: list[FaqEntry] | tuple[FaqEntry, ...]) -> str:
@@ -198,10 +236,56 @@ class AnthropicAnswerer:
 
     async def answer(self, request: AnswerRequest) -> Answer:
         arguments = self.build_request(request)
+        if request.stream is not None:
+            return await self._streamed(request, arguments, request.stream)
         try:
             response = await self.client.messages.create(**arguments)
         except (anthropic.APIStatusError, anthropic.APIConnectionError) as exc:
             raise AnswererUnavailable(type(exc).__name__) from exc
+        return self._reply(request, response)
+
+    async def _streamed(
+        self, request: AnswerRequest, arguments: dict[str, Any], sink: TextSink
+    ) -> Answer:
+        """The answer as it is written: the reply tool's input arrives as JSON fragments, read as
+        partial JSON, and its `answer` is released in whole words once the guard has passed
+        them against the entries it rests on."""
+        release = Release(self.guard, sink)
+        allowed = self._allowed(request)
+        retrieved = [hit.entry.id for hit in request.hits if hit.entry.id in allowed]
+        written = ""
+        try:
+            async with self.client.messages.stream(**arguments) as stream:
+                async for event in stream:
+                    if event.type != "content_block_delta" or event.delta.type != (
+                        "input_json_delta"
+                    ):
+                        continue
+                    written += event.delta.partial_json
+                    partial = _partial_input(written)
+                    grounds = _grounds_so_far(partial, allowed, retrieved)
+                    if grounds:
+                        entries = [request.index.by_id[i] for i in grounds]
+                        await release.offer(str(partial["answer"]), entries)
+                response = await stream.get_final_message()
+        except Exception as exc:
+            # The SDK's errors, and mid-stream also its HTTP library's (a dropped connection)
+            # and a tool input that cannot be read: whatever breaks the stream, the customer
+            # gets the fallback answer, never half of this one.
+            log.warning("the streamed answer broke off: %r", exc)
+            raise AnswererUnavailable(type(exc).__name__) from exc
+        if response.stop_reason in (None, "max_tokens"):
+            # Cut off: the input parsed so far may read as whole while it is not.
+            raise AnswererUnavailable(f"the answer stopped early ({response.stop_reason})")
+        return self._reply(request, response)
+
+    def _allowed(self, request: AnswerRequest) -> set[str]:
+        """The FAQ ids the model was given, the only ones it may cite."""
+        if self._fits_whole(request.index):
+            return set(request.index.by_id)
+        return {hit.entry.id for hit in request.hits}
+
+    def _reply(self, request: AnswerRequest, response: anthropic.types.Message) -> Answer:
         usage = self._usage(response.usage)
         tool_input = next(
             (b.input for b in response.content if b.type == "tool_use" and b.name == TOOL_NAME),
@@ -209,15 +293,10 @@ class AnthropicAnswerer:
         )
         if not isinstance(tool_input, dict):
             raise AnswererUnavailable("the model did not call the reply tool")
-        allowed = (
-            request.index.by_id.keys()
-            if self._fits_whole(request.index)
-            else {hit.entry.id for hit in request.hits}
-        )
-        cited = tool_input.get("source_ids")
-        sources = tuple(
-            dict.fromkeys(i for i in (cited if isinstance(cited, list) else []) if i in allowed)
-        )
+        allowed = self._allowed(request)
+        given = tool_input.get("source_ids")
+        cited = given if isinstance(given, list) else []
+        sources = tuple(dict.fromkeys(i for i in cited if i in allowed))
         text = str(tool_input.get("answer", "")).strip()
         # An answer that rests on no FAQ entry it was given is not sent as fact.
         answered = bool(tool_input.get("faq_answers_it")) and bool(sources) and bool(text)

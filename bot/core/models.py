@@ -5,6 +5,10 @@ from __future__ import annotations
 import enum
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from bot.answering.streaming import AnswerStream
 
 # Platforms whose users are customers; the terminal and `faqbot ask` are run by the operator.
 CUSTOMER_PLATFORMS = ("slack", "discord")
@@ -86,6 +90,10 @@ class IncomingMessage:
     # Asked by the core only when it needs the writer's name (a ticket, an agent's line), so
     # that a question answered from the FAQ waits on no profile lookup (Slack's users.info).
     lookup_name: Callable[[], Awaitable[str]] | None = None
+    # Set by adapters that can show an answer as it is written: opens one growing message for
+    # the reply to this message (bot/answering/streaming.py). The core opens it only for an LLM
+    # answer.
+    open_stream: Callable[[], Awaitable[AnswerStream]] | None = None
 
 
 class DeskOp(enum.StrEnum):

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 
 from bot.answering.answerer import Answer, Answerer, AnswerRequest
+from bot.answering.streaming import TextSink
 from bot.core.intents import asks_for_human, is_follow_up, small_talk
 from bot.core.models import Turn
 from faq.index import FaqIndex, Hit
@@ -84,6 +85,7 @@ class Router:
         llm_allowed: bool = True,
         speaker: str = "customer",
         writing: Callable[[], Awaitable[None]] | None = None,
+        stream: TextSink | None = None,
     ) -> Route:
         """`writing` is awaited just before the LLM is asked to write the answer."""
         talk = small_talk(text)
@@ -106,7 +108,7 @@ class Router:
             await writing()
         start = time.perf_counter()
         answer = await answerer.answer(
-            AnswerRequest(text, language, list(hits), history, index, speaker)
+            AnswerRequest(text, language, list(hits), history, index, speaker, stream)
         )
         timings[EXTRACTIVE if answerer.mode == EXTRACTIVE else LLM] = time.perf_counter() - start
         kind = RouteKind.ANSWER if answer.answered else RouteKind.ESCALATE

@@ -21,6 +21,7 @@ from redis.exceptions import RedisError
 
 from bot.admin.commands import AdminCommands, attached_command
 from bot.answering.answerer import Answer, AnswerRequest
+from bot.answering.streaming import ReplyStream
 from bot.core.channels import Desk, OutputChannel, Relay, ScopedChannel
 from bot.core.hours import BusinessHours
 from bot.core.intents import accepts_offer
@@ -87,6 +88,8 @@ class EngineConfig:
     negative_feedback_limit: int
     max_message_chars: int
     business_hours: BusinessHours | None = None
+    # LLM answers go out as they are written where the platform can show that (LLM_STREAMING).
+    streaming: bool = True
 
 
 class ConversationEngine:
@@ -317,6 +320,11 @@ class ConversationEngine:
         await self._working(message, WorkPhase.SEARCHING)
         history = await self._soft(self.store.history(message.key), [])
         speaker = await self._role(message)
+        stream = (
+            ReplyStream(message.open_stream)
+            if self.config.streaming and message.open_stream is not None
+            else None
+        )
         async with self._llm_budget(message.key) as budget:
             route = await self.router.route(
                 self.faq.index,
@@ -326,6 +334,7 @@ class ConversationEngine:
                 llm_allowed=budget.allowed,
                 speaker=speaker,
                 writing=lambda: self._working(message, WorkPhase.WRITING),
+                stream=stream.release if stream is not None else None,
             )
             budget.answer = route.answer
         for stage, seconds in route.timings.items():
@@ -333,10 +342,20 @@ class ConversationEngine:
         if not budget.allowed and route.answer is not None:
             self.metrics.budget_limited.labels(message.key.platform).inc()
         reply = await self._act(message, text, language, route)
-        if route.kind is RouteKind.SMALL_TALK or state.get("titled"):
-            return reply
-        await self._soft(self.store.set_state(message.key, {"titled": "1"}), None)
-        return replace(reply, title=conversation_title(text))
+        if route.kind is not RouteKind.SMALL_TALK and not state.get("titled"):
+            await self._soft(self.store.set_state(message.key, {"titled": "1"}), None)
+            reply = replace(reply, title=conversation_title(text))
+        if stream is not None:
+            # What was streamed stands only as the model's own answer; a hand-off, or the
+            # extractive answer after a failure mid-stream, replaces it.
+            answer = route.answer
+            stands = (
+                route.kind is RouteKind.ANSWER
+                and answer is not None
+                and answer.fallback_reason is None
+            )
+            await stream.close(reply, stands=stands)
+        return reply
 
     async def _act(self, message: IncomingMessage, text: str, language: str, route: Route) -> Reply:
         if route.kind is RouteKind.SMALL_TALK:

@@ -371,6 +371,7 @@ def build_app(
         config=EngineConfig(
             negative_feedback_limit=settings.NEGATIVE_FEEDBACK_LIMIT,
             max_message_chars=settings.MAX_MESSAGE_CHARS,
+            streaming=settings.LLM_STREAMING,
             business_hours=BusinessHours.parse(settings.BUSINESS_HOURS, settings.BUSINESS_TIMEZONE)
             if settings.BUSINESS_HOURS
             else None,

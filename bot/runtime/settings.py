@@ -80,6 +80,8 @@ class Settings(BaseSettings):
     LLM_MAX_RETRIES: int = Field(default=2, ge=0)
     LLM_HISTORY_TURNS: int = Field(default=6, ge=0)
     LLM_FULL_FAQ_TOKENS: int = Field(default=30000, ge=0)
+    # Show the answer on Slack and Discord as the model writes it (false: the whole reply at once).
+    LLM_STREAMING: bool = True
     LLM_PRICES: Annotated[dict[str, ModelPrice], NoDecode] = {}
     # Private deployments: Amazon Bedrock (LLM_PROVIDER=bedrock) and Google Vertex AI (vertex)
     AWS_REGION: str | None = None

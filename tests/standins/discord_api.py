@@ -7,7 +7,9 @@ Forum channels (type 15) hold tags (at most 20, edited through PATCH /channels/{
 a person's new post is a THREAD_CREATE and its starter message, and PATCH /channels/{post} applies
 tags (at most 5, each one of the forum's) and archives; each change is dispatched as Discord does.
 It can be scripted to answer a route with one 429, to drop the gateway connection, to reject the
-token, or to refuse the privileged intents.
+token, or to refuse the privileged intents. Message edits are held to a limit like Discord's
+(`edit_limit` edits of a channel's messages in `edit_window` seconds, then 429 with the wait in
+`retry_after`); `edits(message_id)` lists the contents a message was edited to.
 """
 
 from __future__ import annotations
@@ -114,6 +116,9 @@ class DiscordStandIn:
     identifies: int = 0
     resumes: list[dict[str, Any]] = field(default_factory=list)
     files: dict[str, bytes] = field(default_factory=dict)  # CDN path -> content
+    edit_limit: int = 5
+    edit_window: float = 5.0
+    _edited: dict[str, list[float]] = field(default_factory=dict)  # channel -> edit times
     _ids: itertools.count[int] = field(default_factory=lambda: itertools.count(1))
     _ws: web.WebSocketResponse | None = None
     _runner: web.AppRunner | None = None
@@ -176,6 +181,17 @@ class DiscordStandIn:
         if self.reject_token:
             return self._json({"message": "401: Unauthorized", "code": 0}, 401)
         route = f"{request.method} {re.sub(r'/[0-9]{5,}', '/{id}', path)}"
+        if route == "PATCH /channels/{id}/messages/{id}":
+            wait = self._edit_wait(path.split("/")[2])
+            if wait:
+                self.rate_limited.append(route)
+                recorded.status = 429
+                limited = {"message": "You are being rate limited.", "retry_after": wait}
+                response = self._json({**limited, "global": False}, 429)
+                response.headers["Via"] = "1.1 google"
+                response.headers["Retry-After"] = str(wait)
+                response.headers["X-RateLimit-Scope"] = "user"
+                return response
         if route in self.rate_limit_once or self.rate_limit_storm.get(route):
             self.rate_limit_once.discard(route)
             if self.rate_limit_storm.get(route):
@@ -272,6 +288,25 @@ class DiscordStandIn:
             message["webhook_id"] = APP_ID
             return self._json(message)
         return self._json({"message": f"stand-in has no {method} {path}", "code": 0}, 404)
+
+    def _edit_wait(self, channel_id: str) -> float:
+        """Seconds before this channel's messages may be edited again (0: now), counting the
+        edit when it is allowed."""
+        now = time.monotonic()
+        recent = [t for t in self._edited.get(channel_id, []) if now - t < self.edit_window]
+        if len(recent) >= self.edit_limit:
+            self._edited[channel_id] = recent
+            return round(recent[0] + self.edit_window - now, 3) or 0.001
+        self._edited[channel_id] = [*recent, now]
+        return 0.0
+
+    def edits(self, message_id: str) -> list[dict[str, Any]]:
+        """The bodies of the edits of one message that Discord accepted, oldest first."""
+        return [
+            r.body
+            for r in self.sent("PATCH", rf"/channels/\d+/messages/{message_id}")
+            if r.status == 200
+        ]
 
     def _channel(self, channel_id: str) -> dict[str, Any]:
         if channel_id in self.threads:

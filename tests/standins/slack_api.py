@@ -4,6 +4,11 @@ It records every Web API call (method and parameters, from the query string, for
 bodies), answers the methods the bot uses, accepts `response_url` posts, can be scripted to answer a
 method with 429 once or many times in a row, and serves the Socket Mode websocket: it says hello,
 pushes envelopes and records their acknowledgements. Point `SLACK_API_URL` at `url + "/api/"`.
+
+Streamed messages (`chat.startStream`, `chat.appendStream`, `chat.stopStream`) are kept in
+`streams` by ts, with the text they show and their state, and refused as Slack refuses them: a
+stream outside a thread, an append or a stop after the stream stopped, an unknown ts. `end_streams`
+makes Slack end every open stream early, as it does with one left idle too long.
 """
 
 from __future__ import annotations
@@ -61,6 +66,8 @@ class SlackStandIn:
     # False: the app has no AI-app feature (or no assistant:write), as before its manifest had.
     assistant_enabled: bool = True
     downloads: list[Call] = field(default_factory=list)  # file downloads, with their token
+    # ts -> a streamed message: channel, thread_ts, text (markdown), blocks, state
+    streams: dict[str, Params] = field(default_factory=dict)
     url: str = ""
     _runner: web.AppRunner | None = None
     _sockets: list[web.WebSocketResponse] = field(default_factory=list)
@@ -200,7 +207,14 @@ class SlackStandIn:
                 message["thread_ts"] = params["thread_ts"]
             return {"ok": True, "channel": params.get("channel"), "ts": ts, "message": message}
         if method == "chat.update":
+            stream = self.streams.get(str(params.get("ts")))
+            if stream is not None:
+                if stream["state"] == "streaming":
+                    return {"ok": False, "error": "message_is_streaming"}
+                stream.update(text=params.get("text"), blocks=params.get("blocks") or [])
             return {"ok": True, "channel": params.get("channel"), "ts": params.get("ts")}
+        if method in ("chat.startStream", "chat.appendStream", "chat.stopStream"):
+            return self._stream(method, params)
         if method == "chat.postEphemeral":
             return {"ok": True, "message_ts": self._fresh_ts()}
         if method in ("reactions.add", "reactions.remove"):
@@ -265,6 +279,45 @@ class SlackStandIn:
         else:
             return {"ok": False, "error": "unknown_method"}
         return {"ok": True} if valid else {"ok": False, "error": "invalid_arguments"}
+
+    def end_streams(self) -> None:
+        """Slack ends the open streams on its own (too long idle): later appends are refused."""
+        for stream in self.streams.values():
+            stream["state"] = "stopped"
+
+    def _stream(self, method: str, params: Params) -> Params:
+        channel = params.get("channel")
+        if not channel:
+            return {"ok": False, "error": "channel_not_found"}
+        if method == "chat.startStream":
+            if not params.get("thread_ts"):
+                # Streamed messages are replies to a person's request.
+                return {"ok": False, "error": "invalid_arguments"}
+            if not str(channel).startswith("D") and not (
+                params.get("recipient_user_id") and params.get("recipient_team_id")
+            ):
+                return {"ok": False, "error": "missing_recipient_user_id"}
+            ts = self._fresh_ts()
+            self.streams[ts] = {
+                "channel": channel,
+                "thread_ts": params["thread_ts"],
+                "text": str(params.get("markdown_text") or ""),
+                "blocks": [],
+                "state": "streaming",
+            }
+            return {"ok": True, "channel": channel, "ts": ts}
+        stream = self.streams.get(str(params.get("ts")))
+        if stream is None or stream["channel"] != channel:
+            return {"ok": False, "error": "message_not_found"}
+        if stream["state"] != "streaming":
+            return {"ok": False, "error": "message_not_in_streaming_state"}
+        if method == "chat.appendStream" and not params.get("markdown_text"):
+            return {"ok": False, "error": "invalid_arguments"}
+        stream["text"] += str(params.get("markdown_text") or "")
+        if method == "chat.stopStream":
+            stream["state"] = "stopped"
+            stream["blocks"] = params.get("blocks") or []
+        return {"ok": True, "channel": channel, "ts": params["ts"]}
 
     def _members(self, params: Params) -> Params:
         members = self.channel_members.get(str(params.get("channel")))
