@@ -150,6 +150,13 @@ async def test_admin_without_a_cookie_goes_to_the_sign_in_form_and_back_after(
     ) as response:
         assert response.status == 303 and response.headers["Location"] == "/admin/tickets"
         cookie = response.headers["Set-Cookie"]
+    # A destination that would break the redirect's headers is replaced by the dashboard's.
+    async with admin.http.post(
+        admin.base + "/admin/login",
+        data={"token": TOKEN, "name": "Dana", "next": "/admin\r\nRefresh: 0"},
+        allow_redirects=False,
+    ) as response:
+        assert response.status == 303 and response.headers["Location"] == "/admin"
     assert "HttpOnly" in cookie and "SameSite=Strict" in cookie and "Path=/admin" in cookie
     status, page = await admin.get("/admin")
     assert status == 200 and "Sign out (Dana)" in page
@@ -187,6 +194,8 @@ async def test_a_forged_or_expired_session_cookie_is_refused(dashboard: Dashboar
     for cookie in (old, other, extended, "garbage"):
         admin.http.cookie_jar.update_cookies({COOKIE: cookie})
         assert (await admin.get("/admin"))[0] == 303
+    # Any text a browser may send is refused, never a server error.
+    assert Sessions(TOKEN).verify(f"9999999999.{label}.\u00e9t\u00e9") is None
 
 
 async def test_an_action_without_the_cookie_or_with_a_wrong_csrf_token_changes_nothing(

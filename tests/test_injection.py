@@ -17,6 +17,7 @@ import pytest
 
 from bot.answering.llm import INSTRUCTIONS, TOOL_NAME
 from bot.core.models import ConversationKey, IncomingMessage, MessageKind, Reply
+from bot.engine.conversation import conversation_title
 from bot.runtime.app import App
 from handlers.discord import MAX_MESSAGE, split_text
 from tests.conftest import MakeApp, llm_app
@@ -489,3 +490,9 @@ async def test_an_admin_sees_where_a_drafts_masked_links_go(
     shown = (await app.engine.handle(admin("drafts show D-1"))).text
     # Rendered, both links read "the PayPal page" and "here"; their targets are spelled out.
     assert "Links to: `https://evil.example/pay`, `https://evil.example/s`" in shown
+
+
+def test_a_conversation_title_cannot_put_together_a_mention_from_its_pieces() -> None:
+    for question in ("@every<@U1>one, a refund?", "<<@U1>!channel> where is my order?"):
+        title = conversation_title(question)
+        assert "@everyone" not in title and "<!" not in title and "<@" not in title, title

@@ -50,7 +50,8 @@ class Sessions:
         if not cookie or cookie.count(".") != 2:
             return None
         payload, _, signature = cookie.rpartition(".")
-        if not hmac.compare_digest(signature, self._sign("session", payload)):
+        # Compared as bytes: any text a browser sends is refused, never a server error.
+        if not hmac.compare_digest(signature.encode(), self._sign("session", payload).encode()):
             return None
         expiry, _, label = payload.partition(".")
         try:

@@ -15,7 +15,7 @@ def bar_chart(
     title: str,
     points: Sequence[tuple[str, float]],
     *,
-    fmt: Callable[[float], str] = lambda v: f"{v:g}",
+    fmt: Callable[[float], str] = lambda v: f"{v:,.0f}",
     colour: str = "#0b57a4",
     unit: str = "Count",
 ) -> str:

@@ -228,17 +228,17 @@ class Dashboard:
                     scope = name.removeprefix(f"{COST_FIELD}@")
                     per_channel[scope] = per_channel.get(scope, 0.0) + value
         other = 7 if days == 30 else 30
-        helpful = f"{total('feedback_helpful'):g} / {total('feedback_not_helpful'):g}"
+        helpful = f"{total('feedback_helpful'):,.0f} / {total('feedback_not_helpful'):,.0f}"
         queue = f"{len(waiting) - claimed} / {claimed}"
         summary = table(
             ["Figure", "#Value"],
             [
-                ("Deflection: answered without a person", e(f"{answered:g} ({rate})")),
-                ("Escalations (tickets opened)", e(f"{escalated:g}")),
+                ("Deflection: answered without a person", e(f"{answered:,.0f} ({rate})")),
+                ("Escalations (tickets opened)", e(f"{escalated:,.0f}")),
                 ("Helpful / Not helpful", e(helpful)),
                 (
                     "Tickets resolved by an answer the bot offered",
-                    e(f"{total('offers_accepted'):g}"),
+                    e(f"{total('offers_accepted'):,.0f}"),
                 ),
                 ("LLM cost", e(_usd(total(COST_FIELD)))),
                 (
@@ -857,7 +857,7 @@ def _entry_diff(entry_id: str, old: FaqEntry | None, new: FaqEntry | None) -> st
 
 def _local_path(target: str) -> str:
     """Where to go after signing in: a dashboard path only, never another site."""
-    if target.startswith("/admin") and not target.startswith("//"):
+    if target.startswith("/admin") and not target.startswith("//") and target.isprintable():
         return target
     return "/admin"
 

@@ -230,7 +230,10 @@ class ConversationEngine:
             if held:
                 return await self._to_held_ticket(held, message, text)
         if message.kind is MessageKind.FEEDBACK:
-            return await self._feedback(message, language, in_forum=bool(state.get("forum")))
+            # A post whose ticket is still with the agents is not settled by a Helpful on an
+            # earlier answer.
+            settles = bool(state.get("forum")) and not state.get("ticket")
+            return await self._feedback(message, language, in_forum=settles)
         if message.kind is MessageKind.HUMAN:
             # After a miss, the button accepts the offer: the ticket is about the missing answer.
             reason = REASON_NO_ANSWER if state.get("missed") else REASON_ASKED

@@ -31,8 +31,15 @@ def defuse_mentions(text: str) -> str:
 
 
 def strip_mentions(text: str) -> str:
-    """Text with its mentions (@everyone/@here/@channel, <@...>, <#...>, <!...>) left out."""
-    return _PLATFORM_MENTION_RE.sub("", _MASS_MENTION_RE.sub("", text))
+    """Text with its mentions (@everyone/@here/@channel, <@...>, <#...>, <!...>) left out.
+
+    Repeated until nothing changes: removing one ("@every<@U1>one") can join the pieces of
+    another."""
+    while True:
+        stripped = _PLATFORM_MENTION_RE.sub("", _MASS_MENTION_RE.sub("", text))
+        if stripped == text:
+            return text
+        text = stripped
 
 
 def shorten(text: str, limit: int) -> str:
