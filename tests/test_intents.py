@@ -93,6 +93,8 @@ PERSON_REQUESTS_EN = [
 PERSON_REQUESTS_FR = [
     "je veux parler à un conseiller",
     "passez-moi un humain",
+    "passez-moi un humain s'il vous plaît",
+    "je voudrais parler à un conseiller s'il vous plaît",
     "je voudrais être rappelé",
     "mettez-moi en relation avec le support",
     "ce robot ne sert à rien, je veux une vraie personne",
@@ -299,6 +301,24 @@ SMALL_TALK_EN = [
     ("big fan of your service", "compliment"),
     ("really enjoying the new app, well done", "compliment"),
     ("your customer service is excellent", "compliment"),
+    # Asking for a moment or whether anyone is there, finding the answer alone.
+    ("hello there, got a minute?", "help_offer"),
+    ("hey, got a sec?", "help_offer"),
+    ("hi, do you have a minute?", "help_offer"),
+    ("morning! you around?", "help_offer"),
+    ("yo, anyone home?", "help_offer"),
+    ("hello, is this thing on?", "help_offer"),
+    ("thanks heaps", "thanks"),
+    ("ta!", "thanks"),
+    ("ok great, thanks for the quick answer", "thanks"),
+    ("cheers mate, that sorted it", "thanks"),
+    ("perfect, that's exactly it", "ack"),
+    ("all good now, cheers", "thanks"),
+    ("sounds good to me", "ack"),
+    ("you've been super helpful today", "compliment"),
+    ("that answers it, thanks", "thanks"),
+    ("nevermind, figured it out", "ack"),
+    ("never mind, I found it", "ack"),
 ]
 
 SMALL_TALK_FR = [
@@ -362,6 +382,10 @@ SMALL_TALK_FR = [
     ("vous êtes les meilleurs", "compliment"),
     ("votre service client, c'est vraiment au top", "compliment"),
     ("l'appli est vraiment bien faite", "compliment"),
+    ("bonjour, vous avez une minute ?", "help_offer"),
+    ("salut, t'as deux minutes ?", "help_offer"),
+    ("c'est bon j'ai trouvé", "ack"),
+    ("laisse tomber, j'ai trouvé", "ack"),
 ]
 
 SMALL_TALK_LOOK_ALIKES = [

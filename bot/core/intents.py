@@ -55,17 +55,18 @@ _THANKS = _any(
     r"thanks?|thank (?:you|u|ya)|thankyou|thanku|thnx|thnks|thanx|thx|tx|tks|ty|tysm|tyvm|cheers",
     r"many thanks|much appreciated|appreciated|perfect|great thanks",
     r"(?:i |we )?(?:really |truly )?appreciate (?:it|that|this|you|your help|the help)",
-    r"merci|mrc|mci|mille mercis?|(?:un )?grand merci|je (?:vous|te) remercie|parfait",
+    r"merci|mrc|mci|mille mercis?|(?:un )?grand merci|je (?:vous|te) remercie|parfait|ta",
     r"remerciements",
 )
 _THANKS_MORE = _any(
     r"so much|very much|so very much|a lot|a bunch|a ton|a million|again|anyway|in advance",
-    r"beaucoup|bien|bcp|infiniment|encore|quand meme|mille fois|pour tout|a vous|a toi",
+    r"beaucoup|bien|bcp|infiniment|encore|quand meme|mille fois|pour tout|a vous|a toi|heaps",
 )
 _THANKS_FOR = (
     r"(?:for|pour|de) (?:all |tout )?(?:(?:the|your|ur|this|that|votre|ton|ta|la|l|vos|les) )?"
+    + r"(?:(?:quick|fast|speedy|prompt|clear|detailed|rapid) )?"
     + _any(
-        r"help|helping(?: me)?|info|information|answers?|reply|quick reply|response|assistance",
+        r"help|helping(?: me)?|info|information|answers?|reply|response|assistance",
         r"support|time|patience|explanation|everything|that|this",
         r"aide|reponses?|infos?|informations?|temps|retour|explications?|rapidite|tout",
     )
@@ -168,6 +169,16 @@ _SMALL_TALK = {
         r"(?:i |we )?(?:hope|hoping) (?:you|u) (?:can|could|will be able to) help(?: me| us)?",
         r"(?:est ce que )?(?:quelqu un|qqn) (?:peut|pourrait) m aider",
         r"j espere que (?:vous pourrez|vous pouvez|tu peux|tu pourras) m aider",
+        # Asking for a moment, or whether anyone is there: "got a sec?", "you around?".
+        r"(?:(?:have|got|do you have|you have|you got|u got|have you got|any chance you have) )?"
+        r"(?:a|one|a quick|a spare|a free|two|2|five|5) (?:minute|minutes|min|mins|sec|secs"
+        r"|second|seconds|moment)(?: for me)?",
+        r"(?:are )?(?:you|u|ya) (?:there|around|about|available|free|online|awake)(?: now)?"
+        r"|any(?:one|body) (?:home|around|about|available|online)",
+        r"is this (?:thing )?(?:on|working)",
+        r"(?:vous avez|tu as|t as|avez vous|as tu|auriez vous) (?:une|deux|2|cinq|5|un) "
+        r"(?:minutes?|secondes?|instant|moment)(?: (?:pour moi|a m accorder))?",
+        r"(?:vous etes|tu es|t es|etes vous|es tu) (?:la|dispo|disponible)",
     ),
     "ack": _any(
         r"ok|okay|okey|okie|oki|k|kk|oki doki|okie dokie|okey dokey|cool|got it|gotcha|great",
@@ -179,6 +190,12 @@ _SMALL_TALK = {
         r"d accord|dac|dacc|ca marche|ca roule|entendu|compris|j ai compris|je comprends|je vois",
         r"bien recu|tres bien|bien|super|genial|nickel|top|oui|ouais|c est note|note|c est bon",
         r"ca me va|pas de (?:souci|soucis|probleme)|bon|ben|bien sur|excellent",
+        r"sounds (?:good|great|fine|perfect) to me|all good(?: now)?|(?:that s|thats|that is)?"
+        r" ?exactly (?:it|what i needed|what i was looking for)|exactly|perfect|clear",
+        # Finding the answer themselves: "never mind, figured it out", "laisse tomber, j'ai trouvé".
+        r"never ?mind|nvm|forget it|(?:i )?(?:figured|worked|sorted) it out|(?:i )?found it"
+        r"(?: myself)?|(?:i )?got it now|laisse(?:z)? tomber|c est bon j ai trouve"
+        r"|j ai trouve(?: tout seul| toute seule| moi meme)?|oubliez|oublie",
     ),
     "thanks": rf"{_THANKS}(?: {_THANKS_MORE}){{0,2}}(?: {_THANKS_FOR})?(?: {_THANKS_MORE})?",
     "compliment": _any(
@@ -186,7 +203,8 @@ _SMALL_TALK = {
         r"|you all are|y all are|you guys have been) (?:so |very |really |super |the |just "
         r"|absolutely |truly )?(?:awesome|great|amazing|brilliant|helpful|best|a star|a lifesaver"
         r"|fantastic|wonderful|smart|clever|cool|a legend|perfect|excellent|the best|legends"
-        r"|incredible|outstanding|superb|stars|rock stars|rockstars|heroes|lifesavers)",
+        r"|incredible|outstanding|superb|stars|rock stars|rockstars|heroes|lifesavers)"
+        r"(?: (?:today|again|as always|as usual|once again))?",
         r"(?:you|u)(?: guys| all| folks| people)? rock|y all rock|well done|problem solved",
         r"(?:i |we )?love (?:it|this|you|you guys|you all|this bot|the bot)",
         r"(?:great|good|nice|awesome|amazing|helpful|smart|best|brilliant) (?:bot|job|work"
@@ -211,6 +229,8 @@ _SMALL_TALK = {
         r"|extremely |quite )?(?:helpful|useful|exactly what i needed|spot on)",
         r"(?:that|this|it) (?:(?:was|is|s) )?(?:perfect|great|awesome|clear|amazing)",
         r"(?:that|this|it) (?:helped|helps|worked|works)(?: (?:a lot|perfectly|great|now))?",
+        r"(?:that|this|it) (?:sorted it|sorts it|did it|did the trick|fixed it|solved it"
+        r"|answers it|answered it|answers my question|answered my question)",
         r"(?:vous etes|tu es|t es|vous avez ete|tu as ete) (?:vraiment |trop |tres |super )?"
         r"(?:super|genial|geniale|geniaux|top|au top|formidable|parfait|excellent|efficace"
         r"|utile|tres utile|le meilleur|la meilleure|les meilleurs|les meilleures|formidables"
@@ -410,7 +430,9 @@ _FROM = (
     r"(?: (?:from|at|in|of|du|de|de l|de la|chez) (?:your |the |votre |la |l )?"
     rf"{_NOT_STAFF}\w+(?: team)?)?"
 )
-_PERSON = rf"{_DET}(?:{_STAFF}|{_ANYONE}){_FROM}(?! s\b)"
+# "(?! s\b)" keeps "the agent's hours" out, but not "un humain s'il vous plaît".
+_POSSESSIVE = r"(?! s\b(?! il\b))"
+_PERSON = rf"{_DET}(?:{_STAFF}|{_ANYONE}){_FROM}{_POSSESSIVE}"
 # What follows "someone" when the customer asks for them rather than describes them.
 _ASKED = (
     rf"(?= *$| (?:please|pls|plz|now|asap|right now|instead|here|about|regarding|svp|stp"
@@ -419,7 +441,7 @@ _ASKED = (
     r"|(?:to|pour) (?:help|assist|talk|speak|chat|call|contact|look|check|review|fix|explain"
     r"|handle|m aider|parler)))"
 )
-_PERSON_ASKED = rf"{_DET}(?:{_STAFF}{_FROM}|{_ANYONE}{_FROM}{_ASKED})(?! s\b)"
+_PERSON_ASKED = rf"{_DET}(?:{_STAFF}{_FROM}|{_ANYONE}{_FROM}{_ASKED}){_POSSESSIVE}"
 _BOT = r"(?:bot|robot|chatbot|chat bot|assistant|ai|ia|machine|thing|truc)"
 
 # Asking a person to take the case: "could someone from member services pick up my case?",
