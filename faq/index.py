@@ -18,19 +18,18 @@ those are scored: a question on a 100,000-entry FAQ scores a few hundred entries
 
 from __future__ import annotations
 
-import itertools
 import math
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-import bm25s
 import numpy as np
 from numpy.typing import NDArray
 from rapidfuzz import process
 from rapidfuzz.distance import Levenshtein
 from wordfreq import zipf_frequency
 
+from faq.bm25 import Bm25
 from faq.calibration import Calibration, calibration_for
 from faq.models import FaqEntry
 from faq.ngrams import NgramIndex
@@ -109,14 +108,7 @@ class FaqIndex:
             or [self._vocab.setdefault("", len(self._vocab))]
             for q, other in zip(question_words, other_words, strict=True)
         ]
-        self._bm25 = bm25s.BM25()
-        self._bm25.index((docs, self._vocab), show_progress=False)
-        # Each entry's terms as ids, and how many entries hold each id.
-        self._doc_terms = [frozenset(doc) for doc in docs]
-        self._df = np.bincount(
-            np.fromiter(itertools.chain.from_iterable(self._doc_terms), dtype=np.int64),
-            minlength=len(self._vocab),
-        )
+        self._bm25 = Bm25(docs, len(self._vocab))
         self._ngrams = NgramIndex(text_words)
         answers = [entry.answer for entry in self.entries]
         # An answer several entries share ("See our help centre.") says nothing about any of
@@ -177,11 +169,7 @@ class FaqIndex:
         if not query_words or not self.entries:
             return []
         query_terms = [t for word, _ in query_words for t in terms(word) if t in self._vocab]
-        bm25 = (
-            np.asarray(self._bm25.get_scores(query_terms), dtype=np.float64)
-            if query_terms
-            else np.zeros(len(self.entries))
-        )
+        bm25 = self._bm25.scores([self._vocab[t] for t in query_terms])
         ngrams = self._best_per_entry(self._ngrams.cosines(query))
         per_signal = [ngrams]
         for embedded in self._embedded_in(language):
@@ -193,24 +181,21 @@ class FaqIndex:
             per_signal.append(question_cosines)
             per_signal.append(np.where(self._answer_informs, answer_cosines, question_cosines))
         nominated = _nominate([bm25, *per_signal])
-        if not nominated:
+        if not len(nominated):
             return []
-        signals = np.array(
+        signals = np.column_stack(
             [
-                [
-                    self._coverage(query_words, self._doc_terms[i]),
-                    *(max(s[i], 0.0) for s in per_signal),
-                ]
-                for i in nominated
+                self._coverages(query_words, nominated),
+                *(np.maximum(s[nominated], 0.0) for s in per_signal),
             ]
         )
         scores = signals @ np.asarray(self._calibration_in(language).rank_weights)
         firsts = np.argmax(signals, axis=0)
-        order = sorted(range(len(nominated)), key=lambda r: (-scores[r], nominated[r]))
+        order = np.lexsort((nominated, -scores))
         best, runner_up = scores[order[0]], (scores[order[1]] if len(order) > 1 else 0.0)
         return [
             Candidate(
-                nominated[r],
+                int(nominated[r]),
                 tuple(float(x) for x in signals[r]),
                 float(scores[r]),
                 float(scores[r] - (runner_up if r == order[0] else best)),
@@ -224,31 +209,38 @@ class FaqIndex:
 
     def _idf(self, term: str) -> float:
         known = self._vocab.get(term)
-        return self._idf_of(max(int(self._df[known]) if known is not None else 0, 1))
+        return self._idf_of(max(int(self._bm25.df[known]) if known is not None else 0, 1))
 
     def _idf_of(self, df: int) -> float:
         n = len(self.entries)
         return math.log(1 + (n - df + 0.5) / (df + 0.5))
 
-    def _coverage(self, query_words: list[tuple[str, float]], doc: frozenset[int]) -> float:
-        """Matched information over matched plus missing information, the missing part capped.
+    def _coverages(
+        self, query_words: list[tuple[str, float]], nominated: NDArray[np.int64]
+    ) -> Scores:
+        """Per nominated entry, matched information over matched plus missing information, the
+        missing part capped.
 
         Unknown words weigh as much as the rarest known word: they are what the FAQ lacks. The
         cap (two rare words) keeps a long, chatty question that clearly names an entry's topic
         from being drowned by its filler words, while a short unrelated question, whose topic
         words are all missing, stays near 0.
         """
-        matched = missing = 0.0
+        matched = np.zeros(len(nominated))
+        missing = np.zeros(len(nominated))
         for word, weight in query_words:
             word_terms = terms(word)
             info = max(self._idf(t) for t in word_terms)
-            if any(self._vocab.get(t, -1) in doc for t in word_terms):
-                matched += info * weight
-                missing += info * (1 - weight)
-            else:
-                missing += info
-        missing = min(missing, _MISSING_CAP_WORDS * self._idf_of(1))
-        return matched / (matched + missing) if matched else 0.0
+            held = np.zeros(len(nominated), dtype=bool)
+            for term in word_terms:
+                known = self._vocab.get(term)
+                if known is not None:
+                    held |= _members(nominated, self._bm25.holding(known))
+            matched += np.where(held, info * weight, 0.0)
+            missing += np.where(held, info * (1 - weight), info)
+        missing = np.minimum(missing, _MISSING_CAP_WORDS * self._idf_of(1))
+        total = np.where(matched > 0, matched + missing, 1.0)
+        return np.where(matched > 0, matched / total, 0.0)
 
     def _correct(self, word: str) -> tuple[str, float]:
         """Map a misspelt word the FAQ never uses to its closest FAQ word, a typo away."""
@@ -268,15 +260,23 @@ class FaqIndex:
         return str(match[0]), _TYPO_WEIGHT
 
 
-def _nominate(rankers: list[Scores]) -> list[int]:
+def _members(items: NDArray[np.int64], sorted_set: NDArray[np.int64]) -> NDArray[np.bool_]:
+    """Which of `items` are in `sorted_set` (sorted, distinct)."""
+    if not len(sorted_set):
+        return np.zeros(len(items), dtype=bool)
+    at = np.minimum(np.searchsorted(sorted_set, items), len(sorted_set) - 1)
+    return np.asarray(sorted_set[at] == items)
+
+
+def _nominate(rankers: list[Scores]) -> NDArray[np.int64]:
     """The union of each ranker's best entries that score above zero, in index order."""
-    chosen: set[int] = set()
+    chosen = []
     for scores in rankers:
         positive = np.flatnonzero(scores > 0)
         if len(positive) > _NOMINATED:
             positive = positive[np.argpartition(-scores[positive], _NOMINATED - 1)[:_NOMINATED]]
-        chosen.update(positive.tolist())
-    return sorted(chosen)
+        chosen.append(positive)
+    return np.unique(np.concatenate(chosen)).astype(np.int64)
 
 
 def _is_real_word(word: str) -> bool:

@@ -81,8 +81,8 @@ def configure_logging(level: str, log_format: Literal["text", "json"]) -> None:
     root = logging.getLogger()
     for old in list(root.handlers):
         root.removeHandler(old)
-    # The handler filters too: libraries that set their own loggers' levels on import (bm25s
-    # logs every index build at DEBUG) cannot print below the chosen level.
+    # The handler filters too: libraries that set their own loggers' levels on import cannot
+    # print below the chosen level.
     handler.setLevel(level)
     root.addHandler(handler)
     root.setLevel(level)
