@@ -29,7 +29,7 @@ from rapidfuzz import process
 from rapidfuzz.distance import Levenshtein
 from wordfreq import zipf_frequency
 
-from faq.bm25 import Bm25
+from faq.bm25 import bm25
 from faq.calibration import Calibration, calibration_for
 from faq.models import FaqEntry
 from faq.ngrams import NgramIndex
@@ -108,7 +108,7 @@ class FaqIndex:
             or [self._vocab.setdefault("", len(self._vocab))]
             for q, other in zip(question_words, other_words, strict=True)
         ]
-        self._bm25 = Bm25(docs, len(self._vocab))
+        self._bm25 = bm25(docs, len(self._vocab))
         self._ngrams = NgramIndex(text_words)
         answers = [entry.answer for entry in self.entries]
         # An answer several entries share ("See our help centre.") says nothing about any of

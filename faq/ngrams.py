@@ -12,8 +12,8 @@ from collections.abc import Sequence
 
 import numpy as np
 from numpy.typing import NDArray
-from scipy.sparse import csr_matrix
 
+from faq.postings import Postings, postings_of
 from faq.text import words
 
 _SIZES = (3, 4, 5)
@@ -47,25 +47,19 @@ class NgramIndex:
             lengths.append(len(cols) - before)
         n, width = len(texts), len(self._columns)
         rows = np.repeat(np.arange(n, dtype=np.int64), lengths)
-        pairs, counts = np.unique((rows << 32) | np.array(cols, dtype=np.int64), return_counts=True)
-        row, col = pairs >> 32, pairs & 0xFFFFFFFF
+        col, row, counts = postings_of(rows, np.array(cols, dtype=np.int64))
         df = np.bincount(col, minlength=width)
         self._idf = np.log((1 + n) / (1 + df)) + 1
         weights = (1 + np.log(counts)) * self._idf[col]
         norms = np.sqrt(np.bincount(row, weights * weights, minlength=n))
-        weights /= norms[row]
-        self._matrix = csr_matrix((weights, (col, row)), shape=(width, n))
+        self._postings = Postings(col, row, weights / norms[row], width, n)
 
     def cosines(self, text: str) -> NDArray[np.float64]:
         """Cosine between the text and every indexed text, in index order."""
         grams = Counter(gram for word in words(text) for gram in word_ngrams(word))
         known = [(self._columns[g], c) for g, c in grams.items() if g in self._columns]
         if not known:
-            return np.zeros(self._matrix.shape[1], dtype=np.float64)
+            return np.zeros(self._postings.size)
         cols = np.array([col for col, _ in known])
         weights = (1 + np.log([c for _, c in known])) * self._idf[cols]
-        query = csr_matrix(
-            (weights / np.linalg.norm(weights), (np.zeros(len(cols), dtype=np.int64), cols)),
-            shape=(1, self._matrix.shape[0]),
-        )
-        return np.asarray((query @ self._matrix).toarray()[0], dtype=np.float64)
+        return self._postings.scores(cols.tolist(), weights / np.linalg.norm(weights))

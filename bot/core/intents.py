@@ -20,7 +20,7 @@ frustration aimed at the bot.
 from __future__ import annotations
 
 import re
-from functools import cache
+from functools import cache, lru_cache
 
 from faq.text import fold
 
@@ -383,6 +383,9 @@ def _kinds(words: tuple[str, ...]) -> list[str] | None:
     return None if found is None else [k for k in found if k != "filler"]
 
 
+# Routing asks first whether a message is small talk, then whether it asks for a person, which
+# asks the same again: the last few answers are kept rather than parsed twice.
+@lru_cache(maxsize=64)
 def small_talk(text: str) -> str | None:
     """The kind of small talk when the whole message is small talk, else None."""
     normal = _normalise(text)
