@@ -56,7 +56,7 @@ async def test_metrics_count_messages_outcomes_deflection_and_time_each_stage(
     assert found[("faqbot_messages_total", (("platform", "terminal"),))] == 4
     answered = (("mode", "extractive"), ("platform", "terminal"))
     assert found[("faqbot_answered_total", answered)] == 2
-    escalated = (("platform", "terminal"), ("reason", "the FAQ has no answer"))
+    escalated = (("platform", "terminal"), ("reason", "no_answer"))
     assert found[("faqbot_escalated_total", escalated)] == 1
     assert found[("faqbot_unanswered_total", (("platform", "terminal"),))] == 1
     assert found[("faqbot_deflection_rate", ())] == pytest.approx(2 / 3)

@@ -133,6 +133,26 @@ class TicketStatus(enum.StrEnum):
     RESOLVED = "resolved"
 
 
+class EscalationReason(enum.StrEnum):
+    """Why a conversation went to a person: the value is the metric label, the description is
+    what a ticket says."""
+
+    NO_ANSWER = "no_answer"
+    ASKED = "asked_for_person"
+    FEEDBACK = "negative_feedback"
+
+    @property
+    def description(self) -> str:
+        return _REASON_DESCRIPTIONS[self]
+
+
+_REASON_DESCRIPTIONS = {
+    EscalationReason.NO_ANSWER: "the FAQ has no answer",
+    EscalationReason.ASKED: "the customer asked for a person",
+    EscalationReason.FEEDBACK: "repeated negative feedback",
+}
+
+
 @dataclass(frozen=True)
 class DeskRef:
     """Where a ticket's card lives in the desk; replies in its thread belong to the ticket."""

@@ -31,6 +31,7 @@ from bot.core.models import (
     ConversationKey,
     DeskClick,
     DeskOp,
+    EscalationReason,
     IncomingMessage,
     MessageKind,
     Reply,
@@ -63,9 +64,6 @@ log = logging.getLogger(__name__)
 _speaker: ContextVar[str | None] = ContextVar("speaker", default=None)
 T = TypeVar("T")
 
-REASON_NO_ANSWER = "the FAQ has no answer"
-REASON_ASKED = "the customer asked for a person"
-REASON_FEEDBACK = "repeated negative feedback"
 # Who resolves a ticket when the customer accepts an answer the bot offered after a reload.
 AUTO_AGENT = "faqbot (auto)"
 # An agent's reply relayed to the customer: a ticket change the webhook events do not name.
@@ -236,7 +234,7 @@ class ConversationEngine:
             return await self._feedback(message, language, in_forum=settles)
         if message.kind is MessageKind.HUMAN:
             # After a miss, the button accepts the offer: the ticket is about the missing answer.
-            reason = REASON_NO_ANSWER if state.get("missed") else REASON_ASKED
+            reason = EscalationReason.NO_ANSWER if state.get("missed") else EscalationReason.ASKED
             return await self._escalate(message, "", language, reason)
         if message.kind is MessageKind.CHOICE:
             entry = self.faq.index.by_id.get(text)
@@ -319,7 +317,7 @@ class ConversationEngine:
             return await self._reply_with_entry(message, chosen, language, confidence=1.0)
         if state.get("missed") and accepts_offer(text):
             # Like pressing the offer's button: the ticket is about the unanswered question.
-            return await self._escalate(message, "", language, REASON_NO_ANSWER)
+            return await self._escalate(message, "", language, EscalationReason.NO_ANSWER)
         await self._working(message, WorkPhase.SEARCHING)
         history = await self._soft(self.store.history(message.key), [])
         speaker = await self._role(message)
@@ -364,7 +362,7 @@ class ConversationEngine:
         if route.kind is RouteKind.SMALL_TALK:
             return await self._say(message, text, Reply(phrase(route.talk or "", language)))
         if route.kind is RouteKind.HUMAN:
-            return await self._escalate(message, text, language, REASON_ASKED)
+            return await self._escalate(message, text, language, EscalationReason.ASKED)
         await self._soft(self.store.count("questions"), None)
         if route.kind is RouteKind.CLARIFY:
             return await self._clarify(message, text, list(route.hits), language)
@@ -387,7 +385,7 @@ class ConversationEngine:
         self.metrics.unanswered.labels(message.key.platform).inc()
         missed = await self._soft(self.store.bump_state(message.key, "missed"), 1)
         if missed > 1:
-            return await self._escalate(message, text, language, REASON_NO_ANSWER)
+            return await self._escalate(message, text, language, EscalationReason.NO_ANSWER)
         reply = Reply(
             phrase("no_answer", language),
             confidence=confidence,
@@ -535,14 +533,14 @@ class ConversationEngine:
         await self._soft(self.gaps.record(message.key, rated, GAP_NOT_HELPFUL), None)
         negatives = await self._soft(self.store.bump_state(message.key, "negatives"), 1)
         if negatives >= self.config.negative_feedback_limit:
-            return await self._escalate(message, "", language, REASON_FEEDBACK)
+            return await self._escalate(message, "", language, EscalationReason.FEEDBACK)
         return Reply(
             phrase("feedback_sorry", language),
             actions=(Action(MessageKind.HUMAN, "human", phrase("human", language)),),
         )
 
     async def _escalate(
-        self, message: IncomingMessage, text: str, language: str, reason: str
+        self, message: IncomingMessage, text: str, language: str, reason: EscalationReason
     ) -> Reply:
         state = await self._soft(self.store.state(message.key), {})
         held = self.outbox.held_for(message.key)
@@ -565,7 +563,7 @@ class ConversationEngine:
             question=question,
             transcript=transcript,
             authors=authors,
-            reason=reason,
+            reason=reason.description,
             language=language,
             created_at=now,
             updated_at=now,
@@ -583,7 +581,9 @@ class ConversationEngine:
             await self._soft(self.store.set_state(message.key, {"ticket": ticket.id}), None)
             await self._soft(self.store.clear_state(message.key, "missed"), None)
             set_ticket(ticket.id)
-            log.info("ticket %s opened for %s: %s", ticket.id, message.key.redis_key, reason)
+            log.info(
+                "ticket %s opened for %s: %s", ticket.id, message.key.redis_key, reason.description
+            )
             await self._soft(self.store.count("escalated"), None)
             ticket = await self._post_to_desk(ticket)
             self.ticket_events.emit(TicketEvent.OPENED, ticket)
