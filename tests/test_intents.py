@@ -20,6 +20,11 @@ from bot.core.language import phrase
 GOLDEN = Path(__file__).resolve().parent.parent / "faq" / "data" / "golden.yaml"
 
 PERSON_REQUESTS_EN = [
+    "I want to file a complaint with a person",
+    "can I get someone on the phone?",
+    "put a real person on the line",
+    "human agent",
+    "stop the bot, I want someone real",
     # Direct.
     "talk to a human",
     "I want to speak to someone",
@@ -94,6 +99,7 @@ PERSON_REQUESTS_FR = [
     "je veux parler à un conseiller",
     "passez-moi un humain",
     "passez-moi un humain s'il vous plaît",
+    "pouvez-vous transmettre à un technicien ?",
     "je voudrais parler à un conseiller s'il vous plaît",
     "je voudrais être rappelé",
     "mettez-moi en relation avec le support",
@@ -144,6 +150,9 @@ HOW_TO_REACH_SUPPORT = [
 ]
 
 PERSON_LOOK_ALIKES = [
+    "do you have human-readable invoices?",
+    "who do I contact in human resources about a job?",
+    "how do I make a complaint?",
     "how do I add a person to my team?",
     "how do I invite someone to my workspace?",
     "can my agent access my account?",

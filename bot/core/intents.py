@@ -433,14 +433,16 @@ _FROM = (
     r"(?: (?:from|at|in|of|du|de|de l|de la|chez) (?:your |the |votre |la |l )?"
     rf"{_NOT_STAFF}\w+(?: team)?)?"
 )
-# "(?! s\b)" keeps "the agent's hours" out, but not "un humain s'il vous plaît".
-_POSSESSIVE = r"(?! s\b(?! il\b))"
+# "(?! s\b)" keeps "the agent's hours" out, but not "un humain s'il vous plaît"; nor is a person
+# meant in "human-readable invoices" or "human resources".
+_POSSESSIVE = r"(?! s\b(?! il\b))(?! (?:readable|resources?|errors?|rights|verification)\b)"
 _PERSON = rf"{_DET}(?:{_STAFF}|{_ANYONE}){_FROM}{_POSSESSIVE}"
 # What follows "someone" when the customer asks for them rather than describes them.
 _ASKED = (
     rf"(?= *$| (?:please|pls|plz|now|asap|right now|instead|here|about|regarding|svp|stp"
     rf"|(?:from|at) {_NOT_STAFF}"
     r"|maintenant|s il vous plait|not a bot|rather|who (?:can|could|will|knows)|qui (?:puisse|peut)"
+    r"|real|human|competent|on the (?:phone|line)|au telephone|en ligne"
     r"|(?:to|pour) (?:help|assist|talk|speak|chat|call|contact|look|check|review|fix|explain"
     r"|handle|m aider|parler)))"
 )
@@ -607,6 +609,13 @@ _HUMAN_PATTERNS = [
     rf"|transferer|transferez|faire suivre|remonter|remontez) (?:this|it|that|(?:my|this|the|ma"
     rf"|la|cette|mon) (?:question|request|issue|case|problem|message|demande|requete|probleme"
     rf"|dossier))(?: (?:on|over|along))? (?:to|a|au|aux) {_PERSON}",
+    rf"(?:transmettre|transmettez|transmets|transferer|transferez|faire suivre) (?:a|au|aux)"
+    rf" {_PERSON}",
+    # On the phone: "can I get someone on the phone?", "put a real person on the line".
+    rf"(?:get|put|have|need|want) {_PERSON} on the (?:phone|line|call)",
+    # A complaint to a person: "I want to file a complaint with a person" (a complaint alone is
+    # a FAQ question: "how do I make a complaint?").
+    rf"complaint (?:with|to) {_PERSON}",
     # Looking for one: "is there a person I can talk to?", "quelqu'un à qui parler".
     rf"{_PERSON} (?:that |who )?(?:i|we) (?:can|could|may|might) (?:talk|speak|chat|write)",
     r"who (?:can|could|should|do) (?:i|we) (?:talk|speak|chat) (?:to|with)",
@@ -635,8 +644,9 @@ _ASK_RE = re.compile("|".join(rf"(?:^| )(?:{p})(?= |$)" for p in _ASK_PATTERNS))
 # A person noun said on its own, as a whole sentence: "representative!!!", "this is useless.
 # agent.", "un conseiller svp". Inside a sentence the same nouns are FAQ material.
 _BARE_HUMAN_RE = re.compile(
-    r"(?:(?:a|an|the|un|une|le|la|real|vrai|vraie|live) )*(?:humans?|humains?|agent|operator"
-    r"|operateur|representative|rep|person|someone|somebody|conseill(?:er|ere)|customer service"
+    r"(?:(?:a|an|the|un|une|le|la|real|vrai|vraie|live|human|humain) )*"
+    r"(?:humans?|humains?|agent|operator|operateur|representative|rep|person|someone|somebody"
+    r"|conseill(?:er|ere)|customer service"
     r"|service client|real person|vraie personne|support agent)(?: (?:please|pls|plz|now|asap"
     r"|right now|immediately|svp|stp|s il vous plait|maintenant|tout de suite|vite))*"
 )
