@@ -328,6 +328,15 @@ SMALL_TALK_EN = [
     ("that answers it, thanks", "thanks"),
     ("nevermind, figured it out", "ack"),
     ("never mind, I found it", "ack"),
+    ("greetings from Berlin", "greeting"),
+    ("that was quick, thanks", "thanks"),
+    ("much obliged", "thanks"),
+    ("alrighty", "ack"),
+    ("roger that", "ack"),
+    ("makes sense now", "ack"),
+    ("nothing more, thanks", "goodbye"),
+    ("how's your day going?", "whoami"),
+    ("you're an angel", "compliment"),
 ]
 
 SMALL_TALK_FR = [
@@ -395,6 +404,9 @@ SMALL_TALK_FR = [
     ("salut, t'as deux minutes ?", "help_offer"),
     ("c'est bon j'ai trouvé", "ack"),
     ("laisse tomber, j'ai trouvé", "ack"),
+    ("d'acc", "ack"),
+    ("bisous", "goodbye"),
+    ("vous êtes un ange", "compliment"),
 ]
 
 SMALL_TALK_LOOK_ALIKES = [

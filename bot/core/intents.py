@@ -56,7 +56,7 @@ _THANKS = _any(
     r"many thanks|much appreciated|appreciated|perfect|great thanks",
     r"(?:i |we )?(?:really |truly )?appreciate (?:it|that|this|you|your help|the help)",
     r"merci|mrc|mci|mille mercis?|(?:un )?grand merci|je (?:vous|te) remercie|parfait|ta",
-    r"remerciements",
+    r"remerciements|much obliged|(?:i m |i am )?(?:much )?obliged",
 )
 _THANKS_MORE = _any(
     r"so much|very much|so very much|a lot|a bunch|a ton|a million|again|anyway|in advance",
@@ -148,7 +148,7 @@ _SMALL_TALK = {
     "greeting": _any(
         r"hi|hello|helo|hallo|hey|heya|hiya|howdy|yo|hola|greetings|what s up|whats up|sup",
         r"good (?:morning|afternoon|evening|day)|morning|evening|hi again|hello again",
-        r"bonjour|bjr|salut|slt|coucou|bonsoir|rebonjour",
+        r"bonjour|bjr|salut|slt|coucou|bonsoir|rebonjour|greetings from \w+",
     ),
     # Announcing a question, or asking for help in general: the reply invites the question.
     "help_offer": _any(
@@ -189,7 +189,8 @@ _SMALL_TALK = {
         r"(?:that s|thats) (?:fine|ok|okay|good|great|nice|cool)|hmm|hm",
         r"d accord|dac|dacc|ca marche|ca roule|entendu|compris|j ai compris|je comprends|je vois",
         r"bien recu|tres bien|bien|super|genial|nickel|top|oui|ouais|c est note|note|c est bon",
-        r"ca me va|pas de (?:souci|soucis|probleme)|bon|ben|bien sur|excellent",
+        r"ca me va|pas de (?:souci|soucis|probleme)|bon|ben|bien sur|excellent|d acc|d ac",
+        r"alrighty(?: then)?|roger(?: that)?|copy that|awesome sauce|(?:that )?makes sense now",
         r"sounds (?:good|great|fine|perfect) to me|all good(?: now)?|(?:that s|thats|that is)?"
         r" ?exactly (?:it|what i needed|what i was looking for)|exactly|perfect|clear",
         # Finding the answer themselves: "never mind, figured it out", "laisse tomber, j'ai trouvé".
@@ -203,7 +204,8 @@ _SMALL_TALK = {
         r"|you all are|y all are|you guys have been) (?:so |very |really |super |the |just "
         r"|absolutely |truly )?(?:awesome|great|amazing|brilliant|helpful|best|a star|a lifesaver"
         r"|fantastic|wonderful|smart|clever|cool|a legend|perfect|excellent|the best|legends"
-        r"|incredible|outstanding|superb|stars|rock stars|rockstars|heroes|lifesavers)"
+        r"|incredible|outstanding|superb|stars|rock stars|rockstars|heroes|lifesavers|an angel"
+        r"|a gem|a champ)"
         r"(?: (?:today|again|as always|as usual|once again))?",
         r"(?:you|u)(?: guys| all| folks| people)? rock|y all rock|well done|problem solved",
         r"(?:i |we )?love (?:it|this|you|you guys|you all|this bot|the bot)",
@@ -228,13 +230,15 @@ _SMALL_TALK = {
         r"(?:(?:that|this|it) (?:(?:was|is|s|has been) )?)?(?:so |very |really |super "
         r"|extremely |quite )?(?:helpful|useful|exactly what i needed|spot on)",
         r"(?:that|this|it) (?:(?:was|is|s) )?(?:perfect|great|awesome|clear|amazing)",
+        r"(?:that|this|it) (?:was|is|s) (?:so |very |really |super )?(?:quick|fast|easy|simple"
+        r"|painless|smooth)",
         r"(?:that|this|it) (?:helped|helps|worked|works)(?: (?:a lot|perfectly|great|now))?",
         r"(?:that|this|it) (?:sorted it|sorts it|did it|did the trick|fixed it|solved it"
         r"|answers it|answered it|answers my question|answered my question)",
         r"(?:vous etes|tu es|t es|vous avez ete|tu as ete) (?:vraiment |trop |tres |super )?"
         r"(?:super|genial|geniale|geniaux|top|au top|formidable|parfait|excellent|efficace"
         r"|utile|tres utile|le meilleur|la meilleure|les meilleurs|les meilleures|formidables"
-        r"|incroyables|des pros|des chefs|au top du top)",
+        r"|incroyables|des pros|des chefs|au top du top|un ange|une perle|des anges)",
         r"c est (?:vraiment |tres |trop |super |exactement )?(?:super|genial|parfait|top|clair"
         r"|utile|gentil|excellent|nickel|au top|ce qu il me fallait|ce que je cherchais)",
         r"(?:ca|cela) m a (?:bien |beaucoup |vraiment |tres )?aide",
@@ -274,7 +278,8 @@ _SMALL_TALK = {
         rf"{_PERIOD}(?: {_WHEN})?",
         rf"(?:i )?hope you (?:have|enjoy|get) (?:a |an |the |your )?(?:{_NICE} )?{_PERIOD}",
         r"(?:that s|thats|that is) (?:all|it|everything)(?: for now| for today| i needed)?",
-        r"nothing else|no(?: thanks| thank you| thx| that s all| nothing else)",
+        r"nothing (?:else|more)|no(?: thanks| thank you| thx| that s all| nothing else)"
+        r"|rien de plus|bisous|bises|biz",
         r"(?:i m|im|i am) (?:done|all set)|all set|that (?:will|ll) be all",
         r"au revoir|aurevoir|ciao|tchao|au plaisir(?: de vous (?:revoir|relire|reparler))?",
         # "à la semaine prochaine", "on se voit à la salle demain", "à bientôt au club".
@@ -328,6 +333,7 @@ _SMALL_TALK = {
         rf"(?:am i|i m|im) (?:talking|speaking|chatting) (?:to|with) {_BEING}",
         rf"is (?:this|it) {_BEING}",
         r"how (?:are|r) (?:you|u)(?: doing| today)?|how s it going|how do you do",
+        r"how (?:s|is) (?:your|ur) (?:day|week|morning|afternoon|evening)(?: going| been)?",
         r"what (?:can|do) you do",
         r"qui (?:es tu|etes vous|est ce)|(?:t es|tu es|vous etes|c est) qui",
         rf"(?:tu es|t es|vous etes|es tu|etes vous|est ce que (?:tu es|vous etes)|c est|je parle"
