@@ -20,6 +20,8 @@ from bot.core.language import phrase
 GOLDEN = Path(__file__).resolve().parent.parent / "faq" / "data" / "golden.yaml"
 
 PERSON_REQUESTS_EN = [
+    "can a real person review my application?",
+    "could someone from your team check my booking please",
     "I want to file a complaint with a person",
     "can I get someone on the phone?",
     "put a real person on the line",

@@ -490,7 +490,8 @@ _CASE_NOUN = (
         r"case|ticket|issue|problem|request|complaint|query|question|enquiry|inquiry|claim",
         r"dispute|matter|situation|order|invoice|bill|charge|payment|refund|subscription|account",
         r"dossier|demande|cas|probleme|souci|reclamation|compte|facture|commande|remboursement",
-        r"abonnement|paiement|requete|litige|message",
+        r"abonnement|paiement|requete|litige|message|application|booking|reservation|appointment",
+        r"delivery|parcel|return|contract|candidature|rendez vous|livraison|colis|retour|contrat",
     )
     + "s?"
 )
