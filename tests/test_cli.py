@@ -1,4 +1,6 @@
-"""The faqbot command line, run as a user would: a subprocess, from a folder outside the repo."""
+"""The faqbot command line, run as a user would, from a folder outside the repo: `main(argv)` in
+this process as the console script calls it, and as a true subprocess (`python -m bot`) where only
+a process proves it (the entry point, what importing the command line loads, serve's SIGTERM)."""
 
 from __future__ import annotations
 
@@ -15,6 +17,8 @@ import subprocess
 import sys
 import threading
 from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager, redirect_stderr, redirect_stdout
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlparse
@@ -29,7 +33,10 @@ from tests.test_serve import get, start_serve
 from tests.test_versions import FAQ, GOLDEN, NEW_ENTRY, WORSE_FAQ, eventually
 
 
-def faqbot(*args: str, cwd: Path, stdin: str = "", **env: str) -> subprocess.CompletedProcess[str]:
+def faqbot_process(
+    *args: str, cwd: Path, stdin: str = "", **env: str
+) -> subprocess.CompletedProcess[str]:
+    """`python -m bot ARGS` in a process of its own."""
     base = {
         k: v
         for k, v in os.environ.items()
@@ -45,6 +52,55 @@ def faqbot(*args: str, cwd: Path, stdin: str = "", **env: str) -> subprocess.Com
         env={**base, **env},
         timeout=120,
     )
+
+
+def faqbot(*args: str, cwd: Path, stdin: str = "", **env: str) -> subprocess.CompletedProcess[str]:
+    """`faqbot ARGS` as the console script runs it, in this process: from `cwd`, with no setting
+    from the environment but `env`, `stdin` as its input, its output and exit code captured.
+
+    A subprocess would import the whole bot again (seconds each time) to prove what
+    `faqbot_process` already proves. main runs an event loop of its own, so it runs in a thread:
+    async tests may call this, and `asyncio.to_thread(faqbot, ...)` leaves their loop free to
+    serve a stand-in the command calls."""
+    with _as_a_process(cwd, stdin, env) as (out, err), ThreadPoolExecutor(1) as thread:
+        code = thread.submit(_exit_code, list(args)).result()
+    return subprocess.CompletedProcess(["faqbot", *args], code, out.getvalue(), err.getvalue())
+
+
+def _exit_code(argv: list[str]) -> int:
+    try:
+        return cli_main(argv)
+    except SystemExit as exit:  # argparse's usage errors
+        return exit.code if isinstance(exit.code, int) else 1
+
+
+@contextmanager
+def _as_a_process(cwd: Path, stdin: str, env: dict[str, str]) -> Iterator[tuple[io.StringIO, ...]]:
+    """What a process of its own would have: its folder, environment, standard streams and the
+    logging main configures; all put back afterwards."""
+    saved_env, saved_cwd, saved_stdin = dict(os.environ), Path.cwd(), sys.stdin
+    root = logging.getLogger()
+    handlers, level = list(root.handlers), root.level
+    for name in list(os.environ):
+        if name in Settings.model_fields or name.startswith(("SLACK_", "DISCORD_", "ANTHROPIC_")):
+            del os.environ[name]
+    os.environ.update(env)
+    os.chdir(cwd)
+    sys.stdin = io.StringIO(stdin)
+    out, err = io.StringIO(), io.StringIO()
+    try:
+        with redirect_stdout(out), redirect_stderr(err):
+            yield out, err
+    finally:
+        sys.stdin = saved_stdin
+        os.chdir(saved_cwd)
+        os.environ.clear()
+        os.environ.update(saved_env)
+        for handler in list(root.handlers):
+            root.removeHandler(handler)
+        for handler in handlers:
+            root.addHandler(handler)
+        root.setLevel(level)
 
 
 def test_ask_json_answers_with_sources_and_offers_a_person_out_of_scope(
@@ -98,7 +154,7 @@ def test_ask_with_another_faq(tmp_path: Path) -> None:
 def test_faq_check_lists_every_error_and_exits_1(tmp_path: Path) -> None:
     bad = tmp_path / "bad.yaml"
     bad.write_text("- id: a\n  question: Q\n- id: a\n  question: Q\n  answer: A\n  extra: 1\n")
-    result = faqbot("faq", "check", str(bad), cwd=tmp_path)
+    result = faqbot_process("faq", "check", str(bad), cwd=tmp_path)
     assert result.returncode == 1
     assert result.stdout.splitlines() == [
         f"{bad}:1: missing 'answer'",
@@ -106,7 +162,7 @@ def test_faq_check_lists_every_error_and_exits_1(tmp_path: Path) -> None:
     ]
     good = tmp_path / "good.yaml"
     good.write_text("- id: a\n  question: Q\n  answer: A\n")
-    ok = faqbot("faq", "check", str(good), cwd=tmp_path)
+    ok = faqbot_process("faq", "check", str(good), cwd=tmp_path)
     assert ok.returncode == 0 and "1 entries, no errors" in ok.stdout
 
 
@@ -290,37 +346,18 @@ class Run:
 
 
 @pytest.fixture
-def run_cli(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
-) -> Iterator[Callable[..., Run]]:
+def run_cli(tmp_path: Path) -> Callable[..., Run]:
     """`faqbot ARGS` in this process, from a folder with a small FAQ and dataset and no .env,
-    with only the given settings; the logging main configures is put back afterwards."""
+    with only the given settings."""
     (tmp_path / "faq.yaml").write_text(FAQ)
     (tmp_path / "questions.yaml").write_text(GOLDEN)
-    monkeypatch.chdir(tmp_path)
-    for name in list(os.environ):
-        if name in Settings.model_fields:
-            monkeypatch.delenv(name)
-    monkeypatch.setenv("FAQ_PATH", "faq.yaml")
-    monkeypatch.setenv("SEMANTIC_SEARCH", "off")
-    monkeypatch.setattr(sys, "stdin", io.StringIO("/quit\n"))
-    root = logging.getLogger()
-    handlers, level = list(root.handlers), root.level
 
     def run(*args: str, **env: str) -> Run:
-        for name, value in env.items():
-            monkeypatch.setenv(name, value)
-        capsys.readouterr()
-        code = cli_main(list(args))
-        out, err = capsys.readouterr()
-        return Run(code, out, err)
+        settings = {"FAQ_PATH": "faq.yaml", "SEMANTIC_SEARCH": "off", **env}
+        done = faqbot(*args, cwd=tmp_path, stdin="/quit\n", **settings)
+        return Run(done.returncode, done.stdout, done.stderr)
 
-    yield run
-    for handler in list(root.handlers):
-        root.removeHandler(handler)
-    for handler in handlers:
-        root.addHandler(handler)
-    root.setLevel(level)
+    return run
 
 
 def one_line(stderr: str) -> str:
