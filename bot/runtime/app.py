@@ -10,6 +10,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import fakeredis
 from redis.asyncio import BlockingConnectionPool, Redis
@@ -19,7 +20,7 @@ from bot.admin.commands import AdminCommands
 from bot.answering.answerer import Answerer, ExtractiveAnswerer, FallbackAnswerer
 from bot.answering.llm import CHARS_PER_TOKEN, INSTRUCTIONS, REPLY_TOOL, AnthropicAnswerer
 from bot.answering.pricing import PriceTable
-from bot.answering.providers import PROVIDER_NAMES, LlmClient, build_llm
+from bot.answering.providers import PROVIDER_NAMES, build_llm
 from bot.core.hours import BusinessHours
 from bot.core.policy import AdminPolicy, ChannelAllowList, DeskPolicy, SupportForums
 from bot.core.routing import Router, RouterConfig
@@ -44,6 +45,9 @@ from bot.state.tickets import TicketStore, ticket_to_json
 from bot.state.user_index import UserIndex
 from faq.repository import FaqRepository
 from faq.semantic import Encoder, semantic_available, shared_encoders
+
+if TYPE_CHECKING:
+    from bot.answering.providers import LlmClient
 
 log = logging.getLogger(__name__)
 
