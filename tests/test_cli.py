@@ -36,20 +36,15 @@ from tests.test_versions import FAQ, GOLDEN, NEW_ENTRY, WORSE_FAQ, eventually
 def faqbot_process(
     *args: str, cwd: Path, stdin: str = "", **env: str
 ) -> subprocess.CompletedProcess[str]:
-    """`python -m bot ARGS` in a process of its own."""
-    base = {
-        k: v
-        for k, v in os.environ.items()
-        if not k.startswith(("SLACK_", "DISCORD_", "ANTHROPIC_"))
-    }
-    base.pop("REDIS_URL", None)
+    """`python -m bot ARGS` in a process of its own, with no setting from this environment but
+    `env`."""
     return subprocess.run(
         [sys.executable, "-m", "bot", *args],
         input=stdin,
         capture_output=True,
         text=True,
         cwd=cwd,
-        env={**base, **env},
+        env={**without_settings(os.environ), **env},
         timeout=120,
     )
 
@@ -70,8 +65,8 @@ def faqbot(*args: str, cwd: Path, stdin: str = "", **env: str) -> subprocess.Com
 def _exit_code(argv: list[str]) -> int:
     try:
         return cli_main(argv)
-    except SystemExit as exit:  # argparse's usage errors
-        return exit.code if isinstance(exit.code, int) else 1
+    except SystemExit as stop:  # argparse's usage errors
+        return stop.code if isinstance(stop.code, int) else 1
 
 
 def without_settings(environ: Mapping[str, str]) -> dict[str, str]:
