@@ -12,9 +12,12 @@ reported like any other mistake, with its line, before the memory or the stack r
 from __future__ import annotations
 
 import csv
+import hashlib
 import io
 import re
+import threading
 import unicodedata
+from collections import OrderedDict
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -121,9 +124,36 @@ def _too_big(name: str) -> FaqError:
     return FaqError(name, 0, f"larger than {MAX_FILE_BYTES:,} bytes; split it into several files")
 
 
+# What a file parsed to, by its name and content: a process reads the same files again and again
+# (every replica a test suite builds, a reload of unchanged files) and the YAML parser, pure
+# Python, is most of what building a bot costs. Entries and errors are immutable, so sharing them
+# is safe; only the hash of a file's bytes is kept, not the bytes.
+_PARSED: OrderedDict[tuple[bytes, str], tuple[tuple[FaqEntry, ...], tuple[FaqError, ...]]] = (
+    OrderedDict()
+)
+_PARSED_KEEP = 16
+_parsed_lock = threading.Lock()
+
+
 def parse_bytes(raw: bytes, name: str) -> tuple[list[FaqEntry], list[FaqError]]:
     if len(raw) > MAX_FILE_BYTES:
         return [], [_too_big(name)]
+    key = (hashlib.sha256(raw).digest(), name)
+    with _parsed_lock:
+        known = _PARSED.get(key)
+        if known is not None:
+            _PARSED.move_to_end(key)
+    if known is None:
+        entries, errors = _parse(raw, name)
+        known = (tuple(entries), tuple(errors))
+        with _parsed_lock:
+            _PARSED[key] = known
+            while len(_PARSED) > _PARSED_KEEP:
+                _PARSED.popitem(last=False)
+    return list(known[0]), list(known[1])
+
+
+def _parse(raw: bytes, name: str) -> tuple[list[FaqEntry], list[FaqError]]:
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:

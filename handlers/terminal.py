@@ -401,13 +401,14 @@ async def chat(
     engine: ConversationEngine,
     *,
     read_line: Callable[[], str] | None = None,
-    out: TextIO = sys.stdout,
+    out: TextIO | None = None,
     user: str = "you",
     agent: str = "agent",
     styled: bool | None = None,
 ) -> None:
     """The `faqbot chat` loop. Without `read_line`, lines come from stdin, with line editing
-    and history when it is a terminal."""
+    and history when it is a terminal. `out` is stdout as it is when the chat starts."""
+    out = out or sys.stdout
     interactive = read_line is None and sys.stdin.isatty() and out.isatty()
     console = Console(
         out,

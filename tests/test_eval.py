@@ -5,9 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import json
-import os
 import re
-import sys
 from pathlib import Path
 
 from redis.asyncio import Redis
@@ -158,23 +156,10 @@ def test_a_broken_faq_is_reported_with_file_and_line(tmp_path: Path) -> None:
     assert f"{faq}:1:" in result.stderr and "answer" in result.stderr
 
 
-async def eval_subprocess(*args: str, cwd: Path, **env: str) -> tuple[int, str, str]:
-    """Like tests.test_cli.faqbot, but leaves this event loop free to serve the LLM stand-in."""
-    base = {k: v for k, v in os.environ.items() if not k.startswith(("ANTHROPIC_", "REDIS_"))}
-    process = await asyncio.create_subprocess_exec(
-        sys.executable,
-        "-m",
-        "bot",
-        "eval",
-        *args,
-        cwd=cwd,
-        env={**base, **env},
-        stdout=asyncio.subprocess.PIPE,
-        stderr=asyncio.subprocess.PIPE,
-    )
-    out, err = await asyncio.wait_for(process.communicate(), 120)
-    assert process.returncode is not None
-    return process.returncode, out.decode(), err.decode()
+async def eval_in_a_thread(*args: str, cwd: Path, **env: str) -> tuple[int, str, str]:
+    """tests.test_cli.faqbot, leaving this event loop free to serve the LLM stand-in."""
+    done = await asyncio.to_thread(faqbot, "eval", *args, cwd=cwd, **env)
+    return done.returncode, done.stdout, done.stderr
 
 
 async def test_eval_writes_nothing_to_redis_and_calls_the_llm_only_with_llm(
@@ -190,12 +175,12 @@ async def test_eval_writes_nothing_to_redis_and_calls_the_llm_only_with_llm(
     }
     cases = str(labelled(tmp_path))
     try:
-        code, out, err = await eval_subprocess(cases, "--json", cwd=tmp_path, **env)
+        code, out, err = await eval_in_a_thread(cases, "--json", cwd=tmp_path, **env)
         assert code == 0, err
         assert json.loads(out)["summary"]["answerer"] == "extractive"
         assert claude.requests == []
 
-        code, out, err = await eval_subprocess(cases, "--json", "--llm", cwd=tmp_path, **env)
+        code, out, err = await eval_in_a_thread(cases, "--json", "--llm", cwd=tmp_path, **env)
         assert code == 0, err
         assert json.loads(out)["summary"]["answerer"] != "extractive"
         assert claude.requests
@@ -207,7 +192,7 @@ async def test_eval_writes_nothing_to_redis_and_calls_the_llm_only_with_llm(
 
 
 async def test_llm_without_an_api_key_is_refused(tmp_path: Path) -> None:
-    code, _, err = await eval_subprocess(
+    code, _, err = await eval_in_a_thread(
         str(labelled(tmp_path)), "--llm", cwd=tmp_path, SEMANTIC_SEARCH="off"
     )
     assert code == 2 and "--llm needs an LLM" in err

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import json
-import time
 from pathlib import Path
 
 from bot.core.models import ConversationKey, IncomingMessage, MessageKind
@@ -115,11 +113,16 @@ async def test_asking_for_a_person_small_talk_and_answered_questions_are_not_gap
 
 
 async def test_the_log_keeps_its_retention_and_size_cap(make_app: MakeApp) -> None:
-    app = make_app(GAPS_MAX_RECORDS=100, GAPS_RETENTION_DAYS=30)
+    now = [1_767_268_800.0]
+    app = make_app(clock=lambda: now[0], GAPS_MAX_RECORDS=100, GAPS_RETENTION_DAYS=30)
     key = ConversationKey("slack", "W", "C1")
-    stale = json.dumps({"q": "an old question", "p": "slack", "r": "no_answer", "c": "x"})
-    await app.redis.zadd(app.gaps.name, {stale: time.time() - 31 * 24 * 3600})
-    for n in range(105):
+    await app.gaps.record(key, "an old question", "no_answer")
+    now[0] += 31 * 24 * 3600
+    await app.gaps.record(key, "question number 0", "no_answer")
+    # Past its retention a record goes, even when a longer look back is asked for.
+    assert [gap.question for gap in await app.gaps.since(90)] == ["question number 0"]
+    for n in range(1, 105):
+        now[0] += 1
         await app.gaps.record(key, f"question number {n}", "no_answer")
     kept = await app.gaps.since(30)
     assert len(kept) == 100 == await app.redis.zcard(app.gaps.name)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import functools
 from collections.abc import AsyncIterator
 
 import pytest
@@ -20,6 +21,17 @@ from tests.test_conversation import RecordingDesk
 
 PASSWORD = "how do I reset my password"
 SLOW_DOWN = phrase("slow_down", "en")
+
+
+# 2026-01-01 12:00:30 UTC: mid-minute and mid-day.
+NOW = 1_767_268_830.0
+
+
+@pytest.fixture
+def make_app(make_app: MakeApp) -> MakeApp:
+    """The bots of tests/conftest.py on a clock stopped at NOW: a minute or a day turning over
+    during a test would open a new window and let through a message the test expects held."""
+    return functools.partial(make_app, clock=lambda: NOW)
 
 
 def in_guild(guild: str, channel: str) -> ConversationKey:

@@ -43,14 +43,19 @@ def get(url: str) -> tuple[int, str]:
 
 
 def start_serve(cwd: Path, **settings: str) -> tuple[subprocess.Popen[str], str]:
-    """Run `faqbot serve` on a free loopback port; return it and its base URL once it is alive."""
+    """Run `faqbot serve` on a free loopback port; return it and its base URL once it is alive.
+
+    Search is lexical unless `settings` say otherwise: what a process proves (signals, readiness,
+    the entry point) does not depend on it, and loading the sentence encoders takes a process
+    seconds (tests/test_semantic_search.py covers them in process)."""
     port = free_port()
     env = {
         k: v
         for k, v in os.environ.items()
         if not k.startswith(("SLACK_", "DISCORD_", "ANTHROPIC_"))
     }
-    env.update(HTTP_HOST="127.0.0.1", HTTP_PORT=str(port), **settings)
+    env.update(HTTP_HOST="127.0.0.1", HTTP_PORT=str(port), SEMANTIC_SEARCH="off")
+    env.update(settings)
     process = subprocess.Popen(
         [sys.executable, "-m", "bot", "serve"],
         cwd=cwd,

@@ -12,19 +12,22 @@ from __future__ import annotations
 import html
 import json
 import logging
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import anthropic
 import jiter
 
 from bot.answering.answerer import Answer, AnswererUnavailable, AnswerRequest, Usage
 from bot.answering.pricing import PriceTable
-from bot.answering.providers import LlmClient
 from bot.answering.streaming import Release, TextSink
 from bot.safety.guard import OutputGuard, UnsafeAnswer
 from bot.safety.redact import Redactor
 from faq.index import FaqIndex
 from faq.models import FaqEntry
+
+if TYPE_CHECKING:
+    import anthropic
+
+    from bot.answering.providers import LlmClient
 
 log = logging.getLogger(__name__)
 
@@ -235,6 +238,10 @@ class AnthropicAnswerer:
         return f"<{tag}>\n{said}\n</{tag}>"
 
     async def answer(self, request: AnswerRequest) -> Answer:
+        # The SDK takes a process seconds to import: only a bot with an LLM pays for it, here and
+        # in build_llm, whose client has imported it already.
+        import anthropic
+
         arguments = self.build_request(request)
         if request.stream is not None:
             return await self._streamed(request, arguments, request.stream)

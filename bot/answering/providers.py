@@ -7,13 +7,17 @@ serves it; only the endpoint, the model id and the credentials differ.
 from __future__ import annotations
 
 import importlib.util
+from typing import TYPE_CHECKING, TypeAlias
 
-from anthropic import AsyncAnthropic, AsyncAnthropicBedrock, AsyncAnthropicVertex
 from pydantic import SecretStr
 
 from bot.runtime.settings import Settings, SettingsError
 
-LlmClient = AsyncAnthropic | AsyncAnthropicBedrock | AsyncAnthropicVertex
+if TYPE_CHECKING:
+    from anthropic import AsyncAnthropic, AsyncAnthropicBedrock, AsyncAnthropicVertex
+
+    LlmClient: TypeAlias = AsyncAnthropic | AsyncAnthropicBedrock | AsyncAnthropicVertex
+
 # Who processes customers' messages, as the privacy notice names them.
 PROVIDER_NAMES = {
     "anthropic": "Anthropic",
@@ -51,6 +55,11 @@ def _extra_installed(module: str, extra: str) -> None:
 
 def build_llm(settings: Settings) -> LlmClient | None:
     """The configured client, or None when no LLM is configured (answers are then extractive)."""
+    if settings.LLM_PROVIDER == "anthropic" and settings.ANTHROPIC_API_KEY is None:
+        return None
+    # The SDK takes a process seconds to import: a bot without an LLM never does.
+    from anthropic import AsyncAnthropic, AsyncAnthropicBedrock, AsyncAnthropicVertex
+
     base_url = settings.ANTHROPIC_BASE_URL
     timeout = settings.LLM_TIMEOUT_SECONDS
     retries = settings.LLM_MAX_RETRIES
@@ -82,10 +91,8 @@ def build_llm(settings: Settings) -> LlmClient | None:
             timeout=timeout,
             max_retries=retries,
         )
-    if settings.ANTHROPIC_API_KEY is None:
-        return None
     return AsyncAnthropic(
-        api_key=settings.ANTHROPIC_API_KEY.get_secret_value(),
+        api_key=_secret(settings.ANTHROPIC_API_KEY),
         base_url=base_url,
         timeout=timeout,
         max_retries=retries,

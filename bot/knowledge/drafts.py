@@ -78,9 +78,10 @@ def draft_from_ticket(ticket: Ticket) -> tuple[str, str] | None:
 
 
 class DraftStore:
-    def __init__(self, redis: Redis, prefix: str) -> None:
+    def __init__(self, redis: Redis, prefix: str, clock: Callable[[], float] = time.time) -> None:
         self.redis = redis
         self.prefix = prefix
+        self.clock = clock
 
     def _key(self, *parts: str) -> str:
         return ":".join([self.prefix, "draft", *parts])
@@ -110,7 +111,7 @@ class DraftStore:
             answer=answer,
             ticket_id=ticket_id,
             agent=agent,
-            created_at=time.time(),
+            created_at=self.clock(),
             customer=customer,
         )
         async with self.redis.pipeline(transaction=True) as pipe:
@@ -202,7 +203,7 @@ class DraftStore:
         def write(raw: str | None, pipe: Pipeline) -> Draft:
             if raw is None:
                 raise DraftError(f"no draft {draft_id}")
-            draft = replace(change(_from_json(raw)), decided_at=time.time())
+            draft = replace(change(_from_json(raw)), decided_at=self.clock())
             pipe.set(name, _to_json(draft))
             return draft
 

@@ -12,7 +12,7 @@ import hashlib
 import json
 import time
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import cast
 
@@ -59,9 +59,17 @@ class GapCluster:
 
 class GapLog:
     def __init__(
-        self, redis: Redis, prefix: str, *, retention_days: int, max_records: int, similarity: float
+        self,
+        redis: Redis,
+        prefix: str,
+        *,
+        retention_days: int,
+        max_records: int,
+        similarity: float,
+        clock: Callable[[], float] = time.time,
     ) -> None:
         self.redis = redis
+        self.clock = clock
         self.name = f"{prefix}:gaps"
         self.retention_days = retention_days
         self._max_records = max_records
@@ -80,7 +88,7 @@ class GapLog:
             ensure_ascii=False,
             sort_keys=True,
         )
-        now = time.time()
+        now = self.clock()
         async with self.redis.pipeline(transaction=True) as pipe:
             pipe.zadd(self.name, {member: now})
             pipe.zremrangebyscore(self.name, "-inf", now - self.retention_days * DAY)
@@ -99,7 +107,7 @@ class GapLog:
         raw = cast(
             list[tuple[str, float]],
             await self.redis.zrangebyscore(
-                self.name, time.time() - days * DAY, "+inf", withscores=True
+                self.name, self.clock() - days * DAY, "+inf", withscores=True
             ),
         )
         gaps = []

@@ -16,7 +16,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Protocol
@@ -89,8 +89,10 @@ class FaqPublisher:
         check: GoldenCheck,
         drafts: ApprovedDrafts | None = None,
         listeners: Sequence[PublishListener] = (),
+        clock: Callable[[], float] = time.time,
     ) -> None:
         self.faq = faq
+        self.clock = clock
         self.versions = versions
         self.check = check
         self.drafts = drafts
@@ -341,7 +343,7 @@ class FaqPublisher:
             id=version,
             count=count,
             who=who,
-            when=time.time(),
+            when=self.clock(),
             source=source,
             changes=changes or Changes(),
             previous=self.faq.version if changes is not None else None,

@@ -10,6 +10,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import fakeredis
 from redis.asyncio import BlockingConnectionPool, Redis
@@ -19,7 +20,7 @@ from bot.admin.commands import AdminCommands
 from bot.answering.answerer import Answerer, ExtractiveAnswerer, FallbackAnswerer
 from bot.answering.llm import CHARS_PER_TOKEN, INSTRUCTIONS, REPLY_TOOL, AnthropicAnswerer
 from bot.answering.pricing import PriceTable
-from bot.answering.providers import PROVIDER_NAMES, LlmClient, build_llm
+from bot.answering.providers import PROVIDER_NAMES, build_llm
 from bot.core.hours import BusinessHours
 from bot.core.policy import AdminPolicy, ChannelAllowList, DeskPolicy, SupportForums
 from bot.core.routing import Router, RouterConfig
@@ -44,6 +45,9 @@ from bot.state.tickets import TicketStore, ticket_to_json
 from bot.state.user_index import UserIndex
 from faq.repository import FaqRepository
 from faq.semantic import Encoder, semantic_available, shared_encoders
+
+if TYPE_CHECKING:
+    from bot.answering.providers import LlmClient
 
 log = logging.getLogger(__name__)
 
@@ -283,7 +287,8 @@ def build_app(
 ) -> App:
     """Raises FaqLoadError when the FAQ is invalid and SettingsError for an unusable setting.
 
-    `clock` (seconds since the epoch) decides business hours and reminder delays; tests pass one.
+    `clock` (seconds since the epoch) is the bot's time: business hours, reminders, rate windows,
+    budget days, stored timestamps and retention; tests pass one.
     """
     faq = FaqRepository(faq_path or settings.FAQ_PATH, build_encoders(settings))
     notifier = build_notifier(settings, clock)
@@ -295,13 +300,18 @@ def build_app(
         history_ttl=settings.HISTORY_TTL_SECONDS,
         max_turns=settings.HISTORY_MAX_TURNS,
         dedupe_ttl=settings.DEDUPE_TTL_SECONDS,
+        clock=clock,
     )
     ticket_retention = settings.TICKET_RETENTION_DAYS * 24 * 3600
     user_index = UserIndex(
         settings.REDIS_PREFIX, max(settings.HISTORY_TTL_SECONDS, ticket_retention)
     )
     tickets = TicketStore(
-        redis, settings.REDIS_PREFIX, resolved_ttl=ticket_retention, user_index=user_index
+        redis,
+        settings.REDIS_PREFIX,
+        resolved_ttl=ticket_retention,
+        user_index=user_index,
+        clock=clock,
     )
     metrics = Metrics()
     answerer = build_answerer(settings, llm)
@@ -311,8 +321,9 @@ def build_app(
         retention_days=settings.GAPS_RETENTION_DAYS,
         max_records=settings.GAPS_MAX_RECORDS,
         similarity=settings.GAPS_SIMILARITY,
+        clock=clock,
     )
-    drafts = DraftStore(redis, settings.REDIS_PREFIX)
+    drafts = DraftStore(redis, settings.REDIS_PREFIX, clock)
     # Filled below: the auto-resolver needs the engine, which needs the admin commands.
     publish_listeners: list[PublishListener] = []
     publisher = FaqPublisher(
@@ -322,6 +333,7 @@ def build_app(
         check=GoldenCheck(build_router(settings, ExtractiveAnswerer(settings.ANSWER_THRESHOLD))),
         drafts=drafts,
         listeners=publish_listeners,
+        clock=clock,
     )
     admin = AdminCommands(
         policy=AdminPolicy(

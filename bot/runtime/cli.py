@@ -10,7 +10,6 @@ from pathlib import Path
 from bot.core.models import ALL_PLATFORMS
 from bot.runtime.logs import configure_logging
 from bot.runtime.settings import SettingsError, load_settings
-from bot.safety.redact import install_log_redaction
 from faq.loaders import load_faq
 from faq.models import FaqLoadError
 
@@ -25,12 +24,15 @@ def main(argv: list[str] | None = None) -> int:
     configure_logging(
         settings.LOG_LEVEL if args.command == "serve" else "WARNING", settings.LOG_FORMAT
     )
-    install_log_redaction()
     if args.command == "faq" and args.faq_command == "check":
         return faq_check(Path(args.path))
     # Every other command needs the whole bot (Redis, the LLM client, the platforms), whose
-    # imports take seconds: `faq check` must not wait for them.
+    # imports take seconds: `faq check`, which logs nothing about anyone, must not wait for them
+    # nor for the redactor's phone-number and ID tables.
     from bot.runtime.cli_commands import run
+    from bot.safety.redact import install_log_redaction
+
+    install_log_redaction()
 
     return run(settings, args)
 

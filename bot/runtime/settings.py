@@ -11,7 +11,6 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, Field, SecretStr, ValidationError, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
-from redis.asyncio.connection import parse_url
 
 from bot.core.hours import parse_windows, zone
 from faq.loaders import MAX_FILE_BYTES
@@ -156,6 +155,9 @@ class Settings(BaseSettings):
     @classmethod
     def _redis_url(cls, value: str | None) -> str | None:
         if value is not None:
+            # Imported here: `faqbot faq check` reads the settings and never talks to Redis.
+            from redis.asyncio.connection import parse_url
+
             parse_url(value)  # the client's own parser: its ValueError names what is wrong
         return value
 

@@ -165,9 +165,11 @@ class Store:
         history_ttl: int,
         max_turns: int,
         dedupe_ttl: int,
+        clock: Callable[[], float] = time.time,
     ) -> None:
         self.redis = redis
         self.prefix = prefix
+        self.clock = clock
         self._history_ttl = history_ttl
         self._max_turns = max_turns
         self._dedupe_ttl = dedupe_ttl
@@ -241,7 +243,7 @@ class Store:
     async def append(self, key: ConversationKey, *turns: tuple[str, str, str]) -> None:
         """Add (role, text, author) turns; see `Turn.author`."""
         name = self._hist(key)
-        now = time.time()
+        now = self.clock()
         added = [Turn(role, said, now, author) for role, said, author in turns]
 
         def queue(pipe: Pipeline) -> None:
@@ -369,7 +371,7 @@ class Store:
 
     async def count(self, name: str, amount: int = 1) -> None:
         """Count an event in the running totals and in today's counters, in one queued write."""
-        counters, day = self.key("counters"), self.day_name(time.time())
+        counters, day = self.key("counters"), self.day_name(self.clock())
 
         def queue(pipe: Pipeline) -> None:
             pipe.hincrby(counters, name, amount)
@@ -398,7 +400,7 @@ class Store:
         return [text(entry_id) for entry_id in cast("list[str]", raw)]
 
     async def add_usage(self, key: ConversationKey, usage: Mapping[str, float]) -> None:
-        day = self.day_name(time.time())
+        day = self.day_name(self.clock())
         cost = usage.get(COST_FIELD, 0.0)
 
         def queue(pipe: Pipeline) -> None:

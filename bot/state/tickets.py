@@ -140,6 +140,7 @@ class TicketStore:
     _: KW_ONLY
     resolved_ttl: int | None = None
     user_index: UserIndex | None = None
+    clock: Callable[[], float] = time.time
 
     def _key(self, *parts: str) -> str:
         return ":".join([self.prefix, "ticket", *parts])
@@ -158,7 +159,7 @@ class TicketStore:
         id comes back. So concurrent hand-offs in one conversation, on any replica, open one
         ticket, and a failed step stores nothing. A step repeated after its reply was lost (the
         client retries it) finds its own ticket by the request's token."""
-        stamped = with_lines(replace(new, updated_at=time.time()), transcript_lines(new))
+        stamped = with_lines(replace(new, updated_at=self.clock()), transcript_lines(new))
         # The id is numbered inside the script: the ticket goes in as JSON around a placeholder.
         placeholder = json.dumps(f"id-{uuid.uuid4().hex}")
         head, tail = ticket_to_json(replace(stamped, id=placeholder[1:-1])).split(placeholder)
@@ -187,7 +188,7 @@ class TicketStore:
     async def _numbered(self, new: Ticket) -> Ticket:
         number = await self.redis.incr(self._key("seq"))
         capped = with_lines(new, transcript_lines(new))
-        return replace(capped, id=f"T-{number}", updated_at=time.time())
+        return replace(capped, id=f"T-{number}", updated_at=self.clock())
 
     def _queue_new(self, pipe: Pipeline, ticket: Ticket) -> None:
         number = int(ticket.id.removeprefix("T-"))
@@ -254,7 +255,7 @@ class TicketStore:
         def write(raw: str | None, pipe: Pipeline) -> Ticket:
             if raw is None:
                 raise TicketError(f"no ticket {ticket_id}")
-            ticket = replace(change(ticket_from_json(raw)), updated_at=time.time())
+            ticket = replace(change(ticket_from_json(raw)), updated_at=self.clock())
             resolved = ticket.status is TicketStatus.RESOLVED
             ttl = self.resolved_ttl if resolved else None
             pipe.set(name, ticket_to_json(ticket), ex=ttl)
