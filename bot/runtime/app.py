@@ -10,9 +10,11 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import cast
 
 import fakeredis
 from redis.asyncio import BlockingConnectionPool, Redis
+from redis.asyncio.cluster import RedisCluster
 from redis.exceptions import RedisError
 
 from bot.admin.commands import AdminCommands
@@ -112,6 +114,16 @@ class App:
 
 
 def build_redis(settings: Settings) -> Redis:
+    if settings.REDIS_CLUSTER:
+        if not settings.REDIS_URL:
+            raise SettingsError(
+                "invalid setting REDIS_CLUSTER: true needs REDIS_URL naming a node of the cluster"
+            )
+        # The cluster client finds the other nodes from this one, follows slots as they move
+        # and a failed-over master's replica when it takes over. It answers the same commands
+        # as the single-server client (bot/state keeps each transaction within one slot), so
+        # the rest of the bot takes it as one.
+        return cast(Redis, RedisCluster.from_url(settings.REDIS_URL, decode_responses=True))
     if settings.REDIS_URL:
         # The default pool raises once its 100 connections are busy, which under a burst of
         # conversations would drop history and dedupe marks; a blocking pool makes them wait.
