@@ -14,7 +14,6 @@ from typing import cast
 
 import fakeredis
 from redis.asyncio import BlockingConnectionPool, Redis
-from redis.asyncio.cluster import RedisCluster
 from redis.exceptions import RedisError
 
 from bot.admin.commands import AdminCommands
@@ -39,6 +38,7 @@ from bot.knowledge.versions import FaqVersions
 from bot.runtime.metrics import Metrics
 from bot.runtime.settings import Settings, SettingsError
 from bot.safety.redact import Redactor
+from bot.state.cluster import ClusterClient
 from bot.state.limits import Limits, LlmBudget, RateLimiter, RateLimits
 from bot.state.privacy import Privacy
 from bot.state.store import Store
@@ -123,7 +123,7 @@ def build_redis(settings: Settings) -> Redis:
         # and a failed-over master's replica when it takes over. It answers the same commands
         # as the single-server client (bot/state keeps each transaction within one slot), so
         # the rest of the bot takes it as one.
-        return cast(Redis, RedisCluster.from_url(settings.REDIS_URL, decode_responses=True))
+        return cast(Redis, ClusterClient.from_url(settings.REDIS_URL, decode_responses=True))
     if settings.REDIS_URL:
         # The default pool raises once its 100 connections are busy, which under a burst of
         # conversations would drop history and dedupe marks; a blocking pool makes them wait.

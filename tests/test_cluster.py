@@ -1,0 +1,145 @@
+"""The replica stories on a Redis Cluster (REDIS_CLUSTER): three masters and three replicas the
+suite starts (tests/redis_cluster.py), and bots built against it exactly as against one server.
+
+The stories are the single-server suite's own tests, collected again here: this module's
+`make_app`, `prefix` and `redis` fixtures point them at the cluster."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from redis.asyncio import Redis
+from redis.asyncio.cluster import RedisCluster
+
+from bot.core.models import ConversationKey, IncomingMessage
+from bot.runtime.app import App, build_app
+from tests.conftest import MakeApp, make_settings
+from tests.redis_cluster import LocalCluster
+from tests.test_conversation import (
+    test_a_redelivered_event_is_answered_once_even_by_another_replica,
+)
+from tests.test_limits import (
+    test_a_burst_of_questions_against_a_tiny_budget_overspends_by_at_most_one_request,
+    test_a_request_holds_its_estimate_until_its_real_cost_is_known,
+    test_two_replicas_share_one_discord_servers_limit,
+)
+from tests.test_privacy import (
+    test_an_open_ticket_is_erased_even_after_the_index_expired,
+    test_bob_who_only_wrote_into_alices_discord_ticket_is_found_after_she_was_erased,
+    test_erasing_a_person_removes_their_conversations_tickets_and_feedback,
+    test_erasure_also_takes_their_faq_gap_records_and_undecided_drafts,
+)
+from tests.test_races import (
+    test_a_ticket_resolved_elsewhere_does_not_stop_the_customer_getting_a_new_one,
+    test_two_hand_off_requests_arriving_together_open_one_ticket,
+    test_two_replicas_sharing_redis_open_one_ticket_for_one_conversation,
+)
+from tests.test_tickets import (
+    test_only_one_of_two_agents_claiming_at_once_wins,
+    test_two_replicas_opening_tickets_at_once_never_share_an_id,
+)
+from tests.test_versions import (
+    faq_dir,
+    test_a_reload_on_one_replica_is_served_by_the_other_and_by_one_started_later,
+    test_rollback_returns_every_replica_to_the_previous_version,
+)
+
+pytestmark = pytest.mark.cluster
+
+STORIES = [
+    test_a_redelivered_event_is_answered_once_even_by_another_replica,
+    test_two_replicas_sharing_redis_open_one_ticket_for_one_conversation,
+    test_two_hand_off_requests_arriving_together_open_one_ticket,
+    test_a_ticket_resolved_elsewhere_does_not_stop_the_customer_getting_a_new_one,
+    test_two_replicas_opening_tickets_at_once_never_share_an_id,
+    test_only_one_of_two_agents_claiming_at_once_wins,
+    test_a_reload_on_one_replica_is_served_by_the_other_and_by_one_started_later,
+    test_rollback_returns_every_replica_to_the_previous_version,
+    test_two_replicas_share_one_discord_servers_limit,
+    test_a_request_holds_its_estimate_until_its_real_cost_is_known,
+    test_a_burst_of_questions_against_a_tiny_budget_overspends_by_at_most_one_request,
+    test_erasing_a_person_removes_their_conversations_tickets_and_feedback,
+    test_an_open_ticket_is_erased_even_after_the_index_expired,
+    test_erasure_also_takes_their_faq_gap_records_and_undecided_drafts,
+    test_bob_who_only_wrote_into_alices_discord_ticket_is_found_after_she_was_erased,
+]
+__all__ = ["faq_dir", *(story.__name__ for story in STORIES)]
+
+
+def cluster_client(cluster: LocalCluster) -> Redis:
+    # The cluster client answers the single-server client's commands (bot/runtime/app.py).
+    return RedisCluster.from_url(cluster.url, decode_responses=True)  # type: ignore[return-value]
+
+
+@pytest.fixture
+async def prefix(redis_cluster: LocalCluster, prefix: str) -> AsyncIterator[str]:
+    """The suite's per-test prefix, its keys deleted from every master of the cluster."""
+    yield prefix
+    client = cluster_client(redis_cluster)
+    keys = [key async for key in client.scan_iter(f"{prefix}:*", count=500)]
+    for key in keys:
+        await client.delete(key)
+    await client.aclose()
+
+
+@pytest.fixture
+async def redis(redis_cluster: LocalCluster) -> AsyncIterator[Redis]:
+    client = cluster_client(redis_cluster)
+    yield client
+    await client.aclose()
+
+
+@pytest.fixture
+async def make_app(redis_cluster: LocalCluster, prefix: str) -> AsyncIterator[MakeApp]:
+    """Bots on the cluster under this test's prefix; several calls make replicas."""
+    apps: list[App] = []
+
+    def make(faq_path: Path | None = None, **values: Any) -> App:
+        values = {
+            "REDIS_URL": redis_cluster.url,
+            "REDIS_CLUSTER": True,
+            "REDIS_PREFIX": prefix,
+            "PRIVACY_NOTICE": "",
+            **values,
+        }
+        app = build_app(make_settings(**values), faq_path=faq_path)
+        apps.append(app)
+        return app
+
+    yield make
+    for app in apps:
+        await app.close()
+
+
+async def test_a_conversations_state_history_and_marks_share_one_slot_and_spread_over_nodes(
+    make_app: MakeApp, redis_cluster: LocalCluster, prefix: str
+) -> None:
+    app = make_app()
+    keys = [ConversationKey("slack", "T1", f"D{n}") for n in range(12)]
+    for key in keys:
+        reply = await app.engine.handle(
+            IncomingMessage(
+                key=key,
+                message_id=f"e-{key.channel_id}",
+                user_id="U1",
+                text="How can I reset my password?",
+                is_direct=True,
+            )
+        )
+        assert reply.source_ids == ["reset-password"]
+    masters = set()
+    for key in keys:
+        names = [
+            app.store.state_name(key),
+            f"{prefix}:hist:{{{key.redis_key}}}",
+            f"{prefix}:dedupe:{{{key.redis_key}}}:e-{key.channel_id}",
+            app.tickets.desk_name(key),
+        ]
+        assert len({redis_cluster.master_of(name) for name in names}) == 1
+        assert await app.redis.exists(*names[:3]) == 3
+        masters.add(redis_cluster.master_of(names[0]))
+    # Twelve conversations land on more than one shard: the state is spread, not piled up.
+    assert len(masters) > 1
