@@ -69,6 +69,11 @@ class LocalCluster:
         process.send_signal(signal.SIGKILL)
         process.wait(timeout=10)
 
+    def restart(self, port: int) -> None:
+        """Start a killed node again: it rejoins the cluster (as a replica once failed over)."""
+        self.processes[port] = _start_node(self.folder, port)
+        self.wait_ok()
+
     def wait_ok(self, timeout: float = 30) -> None:
         """Until every living node says the cluster serves all its slots."""
         deadline = time.monotonic() + timeout
@@ -102,7 +107,7 @@ def _free_ports(count: int) -> list[int]:
 
 def _start_node(folder: Path, port: int) -> subprocess.Popen[bytes]:
     node = folder / str(port)
-    node.mkdir()
+    node.mkdir(exist_ok=True)
     return subprocess.Popen(
         [
             shutil.which("redis-server") or "redis-server",

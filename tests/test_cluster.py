@@ -6,6 +6,7 @@ The stories are the single-server suite's own tests, collected again here: this 
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
@@ -14,11 +15,13 @@ import pytest
 from redis.asyncio import Redis
 from redis.asyncio.cluster import RedisCluster
 
-from bot.core.models import ConversationKey, IncomingMessage
+from bot.core.models import ConversationKey, IncomingMessage, Reply
 from bot.runtime.app import App, build_app
 from tests.conftest import MakeApp, make_settings
+from tests.people import Customer
 from tests.redis_cluster import LocalCluster
 from tests.test_conversation import (
+    RecordingDesk,
     test_a_redelivered_event_is_answered_once_even_by_another_replica,
 )
 from tests.test_limits import (
@@ -42,6 +45,7 @@ from tests.test_tickets import (
     test_two_replicas_opening_tickets_at_once_never_share_an_id,
 )
 from tests.test_versions import (
+    eventually,
     faq_dir,
     test_a_reload_on_one_replica_is_served_by_the_other_and_by_one_started_later,
     test_rollback_returns_every_replica_to_the_previous_version,
@@ -143,3 +147,79 @@ async def test_a_conversations_state_history_and_marks_share_one_slot_and_spread
         masters.add(redis_cluster.master_of(names[0]))
     # Twelve conversations land on more than one shard: the state is spread, not piled up.
     assert len(masters) > 1
+
+
+HUMAN = "I want to talk to a human"
+PASSWORD = "How can I reset my password?"
+
+
+async def test_a_master_killed_mid_traffic_loses_no_ticket_and_every_message_is_answered(
+    make_app: MakeApp, redis_cluster: LocalCluster, prefix: str
+) -> None:
+    replicas = [make_app(), make_app()]
+    for app in replicas:
+        app.engine.set_desk(RecordingDesk())
+    # The master of the ticket counter: every new ticket needs it while it is gone.
+    victim = redis_cluster.master_of(f"{prefix}:ticket:seq")
+    asked: list[tuple[Customer, Reply]] = []
+    escalated: list[tuple[Customer, Reply]] = []
+    stop = asyncio.Event()
+    rounds = 0
+
+    async def traffic() -> None:
+        """Each round, on alternating replicas: regulars ask the FAQ again, newcomers ask for
+        a person (once: what they say next goes to the agents, unanswered by the bot)."""
+        nonlocal rounds
+        regulars = [Customer(replicas[n % 2].engine, user_id=f"U-r{n}") for n in range(6)]
+        while not stop.is_set():
+            newcomers = [
+                Customer(replicas[(rounds + n) % 2].engine, user_id=f"U-{rounds}-{n}")
+                for n in range(3)
+            ]
+            questions = [(c, c.say(PASSWORD)) for c in regulars]
+            hand_offs = [(c, c.say(HUMAN)) for c in newcomers]
+            replies = await asyncio.gather(*(say for _, say in questions + hand_offs))
+            asked.extend(zip(regulars, replies[: len(regulars)], strict=True))
+            escalated.extend(zip(newcomers, replies[len(regulars) :], strict=True))
+            rounds += 1
+            await asyncio.sleep(0.05)
+
+    running = asyncio.create_task(traffic())
+    await eventually(lambda: rounds >= 3, "traffic before the failure")
+    redis_cluster.kill(victim)
+    await asyncio.to_thread(redis_cluster.wait_ok)  # its replica took over
+    after = rounds
+    await eventually(lambda: rounds >= after + 3, "traffic after the failover")
+    stop.set()
+    await running
+
+    # Every question was answered, during the failure too (from the FAQ, state or not).
+    unanswered = [reply for _, reply in asked if reply.source_ids != ["reset-password"]]
+    assert asked and not unanswered
+    # Every hand-off got a ticket: stored at once, or held while the master was gone.
+    assert all(reply.ticket is not None and "ticket" in reply.text for _, reply in escalated)
+    told = {customer.key: reply.ticket.id for customer, reply in escalated if reply.ticket}
+    stored_as: dict[str, str] = {}
+    for app in replicas:
+        await _flushed(app, stored_as)
+    tickets = await replicas[0].tickets.list()
+    by_conversation = {ticket.key: ticket.id for ticket in tickets}
+    # One stored ticket per conversation that was told of one, under the id it was told (or
+    # the lasting id its held ticket got): none lost, none twice.
+    assert len(tickets) == len(by_conversation) == len(told)
+    assert by_conversation == {key: stored_as.get(said, said) for key, said in told.items()}
+    # The bots reconnected on their own: they answer and open tickets as before.
+    late = Customer(replicas[1].engine, user_id="U-late")
+    assert (await late.say(PASSWORD)).source_ids == ["reset-password"]
+    opened = (await Customer(replicas[0].engine, user_id="U-last").say(HUMAN)).ticket
+    assert opened is not None and opened.id.startswith("T-")
+    assert (await replicas[1].tickets.get(opened.id)).user_id == "U-last"
+    redis_cluster.restart(victim)
+
+
+async def _flushed(app: App, stored_as: dict[str, str]) -> None:
+    """Store what `app` held while the master was gone, recording held id -> lasting id."""
+    held = {ticket.key: ticket.id for ticket in app.engine.outbox.held}
+    for ticket in await app.engine.flush_outbox():
+        stored_as[held[ticket.key]] = ticket.id
+    assert not app.engine.outbox.held

@@ -20,6 +20,7 @@ from __future__ import annotations
 import enum
 import json
 import time
+import uuid
 from collections.abc import Callable, Iterable, Mapping
 from contextvars import ContextVar
 from dataclasses import asdict, dataclass, field
@@ -186,14 +187,18 @@ class Loaded:
 
 # The desk ticket whose thread the message is in (or ""), and whether the message concerns the
 # bot (that desk thread, or an allowed place where it is addressed or already part of the
-# conversation) and, if so, whether this is its first delivery (1, 0; -1: not addressed). One
+# conversation) and, if so, whether this is its first delivery (1, 0; -1: not addressed): the
+# event's mark is this handling's token (ARGV[5]), so the same load run again finds its own. One
 # step, so that chatter the bot is not part of costs no dedupe key.
 _DELIVERY = """
 local desk = redis.call('GET', KEYS[2]) or ''
 local addressed = desk ~= ''
     or (ARGV[1] == '1' and (ARGV[2] == '1' or redis.call('EXISTS', KEYS[3]) == 1))
 if not addressed then return {-1, desk} end
-if ARGV[4] == '' or redis.call('SET', KEYS[1], '1', 'NX', 'EX', ARGV[3]) then return {1, desk} end
+if ARGV[4] == '' or redis.call('SET', KEYS[1], ARGV[5], 'NX', 'EX', ARGV[3])
+    or redis.call('GET', KEYS[1]) == ARGV[5] then
+  return {1, desk}
+end
 return {0, desk}
 """
 
@@ -268,6 +273,10 @@ class Store:
                 int(called),
                 self._dedupe_ttl,
                 event_id,
+                # This handling's own mark: the client may run the load again after a dropped
+                # connection (a cluster failing over), and it must not take itself for a
+                # redelivery.
+                uuid.uuid4().hex,
             )
             pipe.hgetall(self.state_name(key))
             pipe.lrange(self._hist(key), 0, -1)
