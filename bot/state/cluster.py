@@ -38,6 +38,13 @@ class ClusterClient(RedisCluster):
         except AttributeError as exc:
             raise _dropped(exc) from exc
 
+    async def rediscover(self) -> None:
+        """Learn the cluster's nodes and slots anew. Commands do so when they meet a failed
+        node, but a subscriber (bot/knowledge/subscription.py) only knows that its node went
+        away, and would otherwise subscribe to it again."""
+        self._initialize = True
+        await self.initialize()
+
     def pipeline(
         self, transaction: Any | None = None, shard_hint: Any | None = None
     ) -> ClusterPipeline:
