@@ -43,6 +43,7 @@ from bot.state.limits import Limits, LlmBudget, RateLimiter, RateLimits
 from bot.state.privacy import Privacy
 from bot.state.store import Store
 from bot.state.tickets import TicketStore, ticket_to_json
+from bot.state.upgrade import carry_over
 from bot.state.user_index import UserIndex
 from faq.repository import FaqRepository
 from faq.semantic import Encoder, semantic_available, shared_encoders
@@ -79,6 +80,10 @@ class App:
     async def start(self, *, follow: bool = True) -> None:
         """Serve the live FAQ version from Redis and, with `follow`, every later one, and
         deliver the ticket changes other processes announce (bot/desk/relay.py)."""
+        try:
+            await carry_over(self.redis, self.settings.REDIS_PREFIX, self.tickets, self.store)
+        except RedisError as exc:
+            log.warning("could not look for keys to carry over (%s)", type(exc).__name__)
         await self.publisher.start()
         if follow and self._follower is None:
             self._follower = asyncio.create_task(
