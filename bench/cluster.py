@@ -53,7 +53,7 @@ class Row:
     cpu: float  # the replicas' CPU seconds, summed
     commands: int  # Redis commands processed by the masters
     net_bytes: int  # bytes in and out of the masters
-    memory: int  # bytes of memory the run's keys added (the masters' used_memory)
+    conversation_bytes: int  # MEMORY USAGE of one conversation's keys, after its questions
 
     @property
     def rate(self) -> float:
@@ -132,16 +132,26 @@ async def _replica(
         await app.close()
 
 
-def counters(backend: Backend) -> tuple[int, int, int]:
-    """(commands, network bytes, used memory) summed over the backend's masters."""
-    commands = net = memory = 0
+def counters(backend: Backend) -> tuple[int, int]:
+    """(commands, network bytes) summed over the backend's masters."""
+    commands = net = 0
     for port in backend.nodes:
-        client = redis.Redis(host="127.0.0.1", port=port)
-        stats = client.info("stats")
+        stats = redis.Redis(host="127.0.0.1", port=port).info("stats")
         commands += int(stats["total_commands_processed"])
         net += int(stats["total_net_input_bytes"]) + int(stats["total_net_output_bytes"])
-        memory += int(client.info("memory")["used_memory"])
-    return commands, net, memory
+    return commands, net
+
+
+def conversation_bytes(backend: Backend, prefix: str) -> int:
+    """What one conversation of the run keeps in Redis: its keys (history, state, its events'
+    dedupe marks; the bench may scan, the bot never does) by MEMORY USAGE."""
+    tag = "{" + ConversationKey("bench", "W1", "r0-run0-0").redis_key + "}"
+    total = 0
+    for port in backend.nodes:
+        client = redis.Redis(host="127.0.0.1", port=port)
+        for key in client.scan_iter(f"{prefix}:*{tag}*", count=1000):
+            total += int(client.memory_usage(key) or 0)
+    return total
 
 
 def measure(
@@ -178,6 +188,7 @@ def measure(
     for process in processes:
         process.join()
     count = sum(r[0] for r in results)
+    kept = conversation_bytes(backend, prefix)
     wall = max(r[2] for r in results) - min(r[1] for r in results)
     # The counters include the INFO calls themselves: negligible against thousands of messages.
     return Row(
@@ -188,7 +199,7 @@ def measure(
         sum(r[3] for r in results),
         after[0] - before[0],
         after[1] - before[1],
-        after[2] - before[2],
+        kept,
     )
 
 
@@ -204,7 +215,6 @@ def backends() -> Iterator[list[Backend]]:
 
 def report(rows: list[Row], concurrency: int) -> str:
     base = {r.replicas: r for r in rows if not r.backend.startswith("cluster")}
-    one = {r.backend: r for r in rows if r.replicas == 1}
     lines = [
         "Each replica is a bot process of its own (`build_app`, as `faqbot serve` builds it) "
         f"answering golden questions from {concurrency} concurrent conversations of "
@@ -212,8 +222,9 @@ def report(rows: list[Row], concurrency: int) -> str:
         "(`SEMANTIC_SEARCH=off`: the embeddings cost the same CPU whatever the store, and this "
         "measures the state's cost). The standalone Redis and the cluster (three masters, three "
         "replicas) are started by the script on loopback; all replicas start together after a "
-        "warm-up. Redis commands, network bytes and memory are read from the masters' `INFO` "
-        "before and after, and divided by the messages (memory: by the conversations).",
+        "warm-up. Redis commands and network bytes are read from the masters' `INFO` before and "
+        "after, and divided by the messages; a conversation's memory is the `MEMORY USAGE` of "
+        f"its keys once its {QUESTIONS_PER_CONVERSATION} questions are answered.",
         "",
         table(
             [
@@ -225,6 +236,7 @@ def report(rows: list[Row], concurrency: int) -> str:
                 "bot CPU ms/message",
                 "Redis commands/message",
                 "Redis bytes/message",
+                "bytes/conversation",
             ],
             [
                 (
@@ -236,19 +248,11 @@ def report(rows: list[Row], concurrency: int) -> str:
                     f"{r.cpu / r.messages * 1000:.2f}",
                     f"{r.commands / r.messages:.1f}",
                     f"{r.net_bytes / r.messages:.0f}",
+                    r.conversation_bytes,
                 )
                 for r in rows
             ],
         ),
-        "",
-        "Memory the run's conversations added (history, state, dedupe marks, indexes), per "
-        "conversation of "
-        f"{QUESTIONS_PER_CONVERSATION} questions: "
-        + ", ".join(
-            f"{name} {row.memory / max(1, row.messages / QUESTIONS_PER_CONVERSATION):.0f} bytes"
-            for name, row in one.items()
-        )
-        + ".",
     ]
     return "\n".join(lines)
 
