@@ -14,7 +14,7 @@ from typing import Any, TypeVar
 
 from redis.asyncio import Redis
 from redis.asyncio.client import Pipeline
-from redis.exceptions import ConnectionError, TimeoutError
+from redis.exceptions import ClusterDownError, ConnectionError, TimeoutError, TryAgainError
 
 from bot.core.models import ConversationKey, DeskRef, Ticket, TicketStatus
 from bot.state.store import Store, kept_without, send, tag, text, update_watched, write
@@ -27,10 +27,12 @@ _MONTH = 31 * 24 * 3600
 # rewritten on every change, listed, shown and sent to webhooks, stays small however long the
 # conversation runs (with lines of at most MAX_MESSAGE_CHARS).
 TRANSCRIPT_MAX_LINES = 100
-# Tries at each step of opening a ticket while the connection drops (a cluster failing over
-# answers again within a few seconds), and the pause before the first retry (doubled each time).
+# Tries at each step of opening a ticket while the connection drops or a cluster says it is down
+# (one failing over answers again within seconds), and the pause before the first retry
+# (doubled each time).
 _OPEN_ATTEMPTS = 5
 _OPEN_RETRY_SECONDS = 0.25
+_TRANSIENT = (ConnectionError, TimeoutError, ClusterDownError, TryAgainError)
 
 # The atomic decision of opening a ticket, on the conversation's hash (KEYS[1]) alone so that it
 # stays within one slot of a cluster: unless the conversation holds a ticket, it now holds
@@ -174,9 +176,9 @@ class TicketStore:
 
         try:
             held, ours = await _retried(decide_and_store)
-        except (ConnectionError, TimeoutError):
+        except _TRANSIENT:
             # The engine holds the ticket until Redis is back; what this number stored goes.
-            with contextlib.suppress(ConnectionError, TimeoutError):
+            with contextlib.suppress(*_TRANSIENT):
                 await self._unstore(ticket)
             raise
         if not ours:
@@ -371,7 +373,7 @@ async def _retried(step: Callable[[], Awaitable[T]]) -> T:
     for attempt in range(1, _OPEN_ATTEMPTS + 1):
         try:
             return await step()
-        except (ConnectionError, TimeoutError):
+        except _TRANSIENT:
             if attempt == _OPEN_ATTEMPTS:
                 raise
             await asyncio.sleep(_OPEN_RETRY_SECONDS * 2 ** (attempt - 1))
