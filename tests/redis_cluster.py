@@ -73,6 +73,7 @@ class LocalCluster:
         """Start a killed node again: it rejoins the cluster (as a replica once failed over)."""
         self.processes[port] = _start_node(self.folder, port)
         self.wait_ok()
+        _wait_replicas(self)
 
     def wait_ok(self, timeout: float = 30) -> None:
         """Until every living node says the cluster serves all its slots."""

@@ -1,25 +1,32 @@
 """The replica stories on a Redis Cluster (REDIS_CLUSTER): three masters and three replicas the
 suite starts (tests/redis_cluster.py), and bots built against it exactly as against one server.
 
-The stories are the single-server suite's own tests, collected again here: this module's
-`make_app`, `prefix` and `redis` fixtures point them at the cluster."""
+Most stories are the single-server suite's own tests, collected again here: this module's
+`make_app`, `prefix` and `redis` fixtures point them at the cluster. Then a master is killed
+mid-traffic, and two `faqbot serve` replicas get the same Slack events and live through a
+failover; each killed master is started again (as a replica) afterwards."""
 
 from __future__ import annotations
 
 import asyncio
+import json
+import signal
 from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
 
+import aiohttp
 import pytest
 from redis.asyncio import Redis
 from redis.asyncio.cluster import RedisCluster
 
 from bot.core.models import ConversationKey, IncomingMessage, Reply
 from bot.runtime.app import App, build_app
+from bot.state.tickets import TicketStore
 from tests.conftest import MakeApp, make_settings
 from tests.people import Customer
 from tests.redis_cluster import LocalCluster
+from tests.standins.slack_api import SlackStandIn
 from tests.test_conversation import (
     RecordingDesk,
     test_a_redelivered_event_is_answered_once_even_by_another_replica,
@@ -40,6 +47,8 @@ from tests.test_races import (
     test_two_hand_off_requests_arriving_together_open_one_ticket,
     test_two_replicas_sharing_redis_open_one_ticket_for_one_conversation,
 )
+from tests.test_serve import start_serve
+from tests.test_slack import SECRET, event_envelope, message, signed_headers, standin
 from tests.test_tickets import (
     test_only_one_of_two_agents_claiming_at_once_wins,
     test_two_replicas_opening_tickets_at_once_never_share_an_id,
@@ -70,7 +79,7 @@ STORIES = [
     test_erasure_also_takes_their_faq_gap_records_and_undecided_drafts,
     test_bob_who_only_wrote_into_alices_discord_ticket_is_found_after_she_was_erased,
 ]
-__all__ = ["faq_dir", *(story.__name__ for story in STORIES)]
+__all__ = ["faq_dir", "standin", *(story.__name__ for story in STORIES)]
 
 
 def cluster_client(cluster: LocalCluster) -> Redis:
@@ -223,3 +232,69 @@ async def _flushed(app: App, stored_as: dict[str, str]) -> None:
     for ticket in await app.engine.flush_outbox():
         stored_as[held[ticket.key]] = ticket.id
     assert not app.engine.outbox.held
+
+
+async def test_two_serve_replicas_answer_an_event_once_and_keep_going_through_a_failover(
+    tmp_path: Path, redis_cluster: LocalCluster, prefix: str, standin: SlackStandIn
+) -> None:
+    settings = {
+        "REDIS_URL": redis_cluster.url,
+        "REDIS_CLUSTER": "true",
+        "REDIS_PREFIX": prefix,
+        "SLACK_BOT_TOKEN": "xoxb-test",
+        "SLACK_SIGNING_SECRET": SECRET,
+        "SLACK_API_URL": standin.api_url,
+        "SEMANTIC_SEARCH": "off",
+        "PRIVACY_NOTICE": "",
+    }
+    replicas = await asyncio.gather(
+        asyncio.to_thread(start_serve, tmp_path, **settings),
+        asyncio.to_thread(start_serve, tmp_path, **settings),
+    )
+    first_url, second_url = (base for _, base in replicas)
+    outputs: list[str] = []
+    try:
+        async with aiohttp.ClientSession() as session:
+
+            async def post(base: str, envelope: dict[str, object]) -> None:
+                body = json.dumps(envelope)
+                headers = {"Content-Type": "application/json", **signed_headers(body)}
+                async with session.post(f"{base}/slack/events", data=body, headers=headers) as r:
+                    assert r.status == 200
+
+            def said(channel: str) -> list[str]:
+                return [
+                    call["text"] for call in standin.called("chat.postMessage", channel=channel)
+                ]
+
+            # Slack delivers each event to one replica; a redelivery may land on the other.
+            for channel, text in (("D1", PASSWORD), ("D2", HUMAN)):
+                event = event_envelope(message(text, channel=channel, channel_type="im"))
+                await asyncio.gather(post(first_url, event), post(second_url, event))
+            await standin.wait_for(lambda: said("D1") and said("D2"))
+            victim = redis_cluster.master_of(f"{prefix}:ticket:seq")
+            redis_cluster.kill(victim)
+            await asyncio.to_thread(redis_cluster.wait_ok)
+            await post(
+                second_url, event_envelope(message(PASSWORD, channel="D3", channel_type="im"))
+            )
+            await post(first_url, event_envelope(message(HUMAN, channel="D4", channel_type="im")))
+            await standin.wait_for(lambda: said("D3") and said("D4"), timeout=30)
+    finally:
+        for process, _ in replicas:
+            process.send_signal(signal.SIGTERM)
+        for process, _ in replicas:
+            outputs.append((await asyncio.to_thread(process.communicate, timeout=30))[0])
+    # Both replicas have finished everything they took: each event was answered once.
+    assert [len(said(channel)) for channel in ("D1", "D2", "D3", "D4")] == [1, 1, 1, 1]
+    assert "reset" in said("D1")[0].lower() and "reset" in said("D3")[0].lower()
+    client = cluster_client(redis_cluster)
+    try:
+        tickets = await TicketStore(client, prefix).list()
+    finally:
+        await client.aclose()
+    assert sorted(ticket.key.channel_id for ticket in tickets) == ["D2", "D4"]
+    for ticket in tickets:
+        assert ticket.id in said(ticket.key.channel_id)[0]
+    assert all("Traceback" not in output for output in outputs), outputs
+    redis_cluster.restart(victim)
