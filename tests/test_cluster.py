@@ -44,7 +44,6 @@ from tests.test_privacy import (
 )
 from tests.test_races import (
     test_a_ticket_resolved_elsewhere_does_not_stop_the_customer_getting_a_new_one,
-    test_two_hand_off_requests_arriving_together_open_one_ticket,
     test_two_replicas_sharing_redis_open_one_ticket_for_one_conversation,
 )
 from tests.test_serve import start_serve
@@ -64,8 +63,10 @@ pytestmark = pytest.mark.cluster
 
 STORIES = [
     test_a_redelivered_event_is_answered_once_even_by_another_replica,
+    # (Not `test_two_hand_off_requests_arriving_together_open_one_ticket`: it also expects both
+    # messages to be read before either is committed, which a cluster's per-node round trips do
+    # not promise; the second then goes to the agents of the one ticket, as it should.)
     test_two_replicas_sharing_redis_open_one_ticket_for_one_conversation,
-    test_two_hand_off_requests_arriving_together_open_one_ticket,
     test_a_ticket_resolved_elsewhere_does_not_stop_the_customer_getting_a_new_one,
     test_two_replicas_opening_tickets_at_once_never_share_an_id,
     test_only_one_of_two_agents_claiming_at_once_wins,
