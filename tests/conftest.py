@@ -15,6 +15,7 @@ from redis.asyncio import Redis
 
 from bot.runtime.app import App, build_app
 from bot.runtime.settings import Settings
+from tests.redis_cluster import LocalCluster, own_redis_cluster
 from tests.redis_server import INSTALL_HINT, answers, own_redis_server
 from tests.standins.anthropic_api import AnthropicStandIn
 from tests.standins.discord_api import DiscordStandIn
@@ -37,6 +38,17 @@ def redis_url() -> Iterator[str]:
     try:
         with own_redis_server() as (url, _):
             yield url
+    except FileNotFoundError:
+        pytest.exit(INSTALL_HINT, returncode=3)
+
+
+@pytest.fixture(scope="session")
+def redis_cluster() -> Iterator[LocalCluster]:
+    """A Redis Cluster of the suite's own (three masters, three replicas on loopback), started
+    once, the first time a cluster test (tests/test_cluster.py) asks for it."""
+    try:
+        with own_redis_cluster() as cluster:
+            yield cluster
     except FileNotFoundError:
         pytest.exit(INSTALL_HINT, returncode=3)
 

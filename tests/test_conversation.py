@@ -10,6 +10,7 @@ import pytest
 from bot.core.channels import CollectingOutputChannel
 from bot.core.language import phrase
 from bot.core.models import ConversationKey, DeskRef, IncomingMessage, MessageKind, Reply, Ticket
+from bot.state.store import tag
 from faq.repository import BUNDLED_FAQ
 from faq.semantic import semantic_available
 from tests.conftest import MakeApp
@@ -76,7 +77,7 @@ async def test_history_is_capped_and_expires(make_app: MakeApp) -> None:
     history = await app.store.history(customer.key)
     assert history[0].text == "hi"
     assert len(history) == 4
-    ttl = await app.redis.ttl(app.store.key("hist", customer.key.redis_key))
+    ttl = await app.redis.ttl(app.store.key("hist", tag(customer.key)))
     assert 0 < ttl <= 120
 
 

@@ -412,7 +412,7 @@ async def test_a_stored_version_nested_too_deep_to_parse_is_corrupt_and_the_faq_
     client = Redis.from_url(redis_url, decode_responses=True)
     deep = "[" * 100_000
     await client.hset(f"{prefix}:faq:version:0123456789ab", mapping={"entries": deep, "info": deep})
-    await client.lpush(f"{prefix}:faq:history", deep)
+    await client.lpush(f"{prefix}:faq:{{versions}}:history", deep)
     await client.set(f"{prefix}:faq:live", "0123456789ab")
     await client.aclose()
 

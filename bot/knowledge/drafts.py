@@ -114,10 +114,10 @@ class DraftStore:
             created_at=self.clock(),
             customer=customer,
         )
-        async with self.redis.pipeline(transaction=True) as pipe:
-            pipe.set(self._key(draft.id), _to_json(draft))
-            pipe.zadd(self._key("all"), {draft.id: number})
-            await pipe.execute()
+        # The draft, then its place in the list: on a cluster they live in different slots,
+        # and the list never names a draft that was not stored.
+        await self.redis.set(self._key(draft.id), _to_json(draft))
+        await self.redis.zadd(self._key("all"), {draft.id: number})
         return draft
 
     async def get(self, draft_id: str) -> Draft:
@@ -131,7 +131,11 @@ class DraftStore:
         ids = await self.redis.zrange(self._key("all"), 0, -1)
         if not ids:
             return []
-        raws = await self.redis.mget([self._key(str(i)) for i in ids])
+        # One GET each, pipelined: on a cluster the drafts live on different nodes.
+        async with self.redis.pipeline(transaction=False) as pipe:
+            for draft_id in ids:
+                pipe.get(self._key(str(draft_id)))
+            raws = await pipe.execute()
         drafts = [_from_json(text(raw)) for raw in raws if raw is not None]
         return [d for d in drafts if not statuses or d.status in statuses]
 
@@ -148,7 +152,8 @@ class DraftStore:
             if d.customer == customer or (not d.customer and d.ticket_id in ids)
         ]
         if doomed:
-            async with self.redis.pipeline(transaction=True) as pipe:
+            # Deletions, each safe to repeat: pipelined across a cluster's slots.
+            async with self.redis.pipeline(transaction=False) as pipe:
                 for draft in doomed:
                     pipe.delete(self._key(draft.id), self._key("ticket", draft.ticket_id))
                     pipe.zrem(self._key("all"), draft.id)

@@ -14,6 +14,8 @@ from collections.abc import Awaitable, Callable
 from redis.asyncio import Redis
 from redis.exceptions import RedisError
 
+from bot.state.cluster import ClusterClient
+
 log = logging.getLogger(__name__)
 
 RECONNECT_SECONDS = (0.5, 1.0, 2.0, 5.0, 10.0)
@@ -53,3 +55,7 @@ async def follow_channel(
             log.warning("lost the %s (%s); retrying in %.1f s", what, type(exc).__name__, delay)
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(stop.wait(), delay)
+            if isinstance(redis, ClusterClient):
+                # The channel's node may have failed over: subscribe where its slot is now.
+                with contextlib.suppress(RedisError, OSError):
+                    await redis.rediscover()

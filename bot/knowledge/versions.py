@@ -3,8 +3,9 @@
 Keys, under the configured prefix:
 - `faq:version:<id>`: a hash with `info` (who, when, count, changes, source) and `entries` (JSON
   records); the id is the content hash, so the same FAQ is one version however often published;
-- `faq:versions`: a sorted set of version ids by last publication, to prune old ones;
-- `faq:history`: a list of publications (reload, rollback, first), newest first;
+- `faq:{versions}`: a sorted set of version ids by last publication, to prune old ones;
+- `faq:{versions}:history`: a list of publications (reload, rollback, first), newest first
+  (both written in one transaction, so they share a cluster slot through the hash tag);
 - `faq:live`: the live version's id. Publishing sets it and announces the id on the channel
   `<prefix>:faq:live`, which every process follows.
 
@@ -89,11 +90,13 @@ class FaqVersions:
 
     async def _members(self, start: int, end: int) -> list[str]:
         """Version ids from oldest to newest publication."""
-        values = cast(list[str | bytes], await self.redis.zrange(self._key("versions"), start, end))
+        values = cast(
+            list[str | bytes], await self.redis.zrange(self._key("{versions}"), start, end)
+        )
         return [text(v) for v in values]
 
     async def history(self, limit: int = 20) -> list[Publication]:
-        raw = await self.redis.lrange(self._key("history"), 0, limit - 1)
+        raw = await self.redis.lrange(self._key("{versions}", "history"), 0, limit - 1)
         items = []
         for value in raw:
             try:
@@ -120,9 +123,11 @@ class FaqVersions:
             await self.redis.set(self._key("live"), info.id)
         publication = Publication(info.id, action, info.who, info.when)
         async with self.redis.pipeline(transaction=True) as pipe:
-            pipe.zadd(self._key("versions"), {info.id: info.when})
-            pipe.lpush(self._key("history"), json.dumps(asdict(publication)))
-            pipe.ltrim(self._key("history"), 0, self.keep - 1)
+            # The list of versions and the history share the hash tag `{versions}` (a cluster
+            # keeps a transaction within one slot); versions' records, written before, do not.
+            pipe.zadd(self._key("{versions}"), {info.id: info.when})
+            pipe.lpush(self._key("{versions}", "history"), json.dumps(asdict(publication)))
+            pipe.ltrim(self._key("{versions}", "history"), 0, self.keep - 1)
             await pipe.execute()
         await self._prune()
         await self.redis.publish(self.channel, info.id)
@@ -134,10 +139,9 @@ class FaqVersions:
         live = await self.live_id()
         doomed = [v for v in old if v != live]
         if doomed:
-            async with self.redis.pipeline(transaction=True) as pipe:
-                pipe.zrem(self._key("versions"), *doomed)
-                pipe.delete(*(self._key("version", v) for v in doomed))
-                await pipe.execute()
+            # Unlisted first, then deleted: on a cluster the records live in other slots.
+            await self.redis.zrem(self._key("{versions}"), *doomed)
+            await self.redis.delete(*(self._key("version", v) for v in doomed))
 
 
 def _encode(entries: list[FaqEntry]) -> str:

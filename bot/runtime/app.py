@@ -10,7 +10,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, cast
 
 import fakeredis
 from redis.asyncio import BlockingConnectionPool, Redis
@@ -38,10 +38,12 @@ from bot.knowledge.versions import FaqVersions
 from bot.runtime.metrics import Metrics
 from bot.runtime.settings import Settings, SettingsError
 from bot.safety.redact import Redactor
+from bot.state.cluster import ClusterClient
 from bot.state.limits import Limits, LlmBudget, RateLimiter, RateLimits
 from bot.state.privacy import Privacy
 from bot.state.store import Store
 from bot.state.tickets import TicketStore, ticket_to_json
+from bot.state.upgrade import carry_over
 from bot.state.user_index import UserIndex
 from faq.repository import FaqRepository
 from faq.semantic import Encoder, semantic_available, shared_encoders
@@ -81,6 +83,10 @@ class App:
     async def start(self, *, follow: bool = True) -> None:
         """Serve the live FAQ version from Redis and, with `follow`, every later one, and
         deliver the ticket changes other processes announce (bot/desk/relay.py)."""
+        try:
+            await carry_over(self.redis, self.settings.REDIS_PREFIX, self.tickets, self.store)
+        except RedisError as exc:
+            log.warning("could not look for keys to carry over (%s)", type(exc).__name__)
         await self.publisher.start()
         if follow and self._follower is None:
             self._follower = asyncio.create_task(
@@ -116,6 +122,16 @@ class App:
 
 
 def build_redis(settings: Settings) -> Redis:
+    if settings.REDIS_CLUSTER:
+        if not settings.REDIS_URL:
+            raise SettingsError(
+                "invalid setting REDIS_CLUSTER: true needs REDIS_URL naming a node of the cluster"
+            )
+        # The cluster client finds the other nodes from this one, follows slots as they move
+        # and a failed-over master's replica when it takes over. It answers the same commands
+        # as the single-server client (bot/state keeps each transaction within one slot), so
+        # the rest of the bot takes it as one.
+        return cast(Redis, ClusterClient.from_url(settings.REDIS_URL, decode_responses=True))
     if settings.REDIS_URL:
         # The default pool raises once its 100 connections are busy, which under a burst of
         # conversations would drop history and dedupe marks; a blocking pool makes them wait.

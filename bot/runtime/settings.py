@@ -38,6 +38,8 @@ class Settings(BaseSettings):
 
     # State
     REDIS_URL: str | None = None
+    # True: REDIS_URL names any node of a Redis Cluster (docs/scaling.md).
+    REDIS_CLUSTER: bool = False
     REDIS_PREFIX: str = "faqbot"
     HISTORY_TTL_SECONDS: int = Field(default=7 * 24 * 3600, gt=0)
     HISTORY_MAX_TURNS: int = Field(default=20, gt=0)

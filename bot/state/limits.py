@@ -42,7 +42,7 @@ class RateLimits:
 
 @dataclass(eq=False)
 class RateLimiter:
-    """Fixed one-minute windows: INCR and EXPIRE in one transaction per scope."""
+    """Fixed one-minute windows: one counter per scope and window, kept two windows."""
 
     redis: Redis
     prefix: str
@@ -67,15 +67,18 @@ class RateLimiter:
             )
             if limit
         ]
-        async with self.redis.pipeline(transaction=True) as pipe:
+        # Pipelined, not one transaction: the user's and the channel's counters may live on
+        # different nodes of a cluster. Each counter is created with its expiry before it is
+        # counted, so none is left without one whatever fails in between.
+        async with self.redis.pipeline(transaction=False) as pipe:
             for _, _, counter in scopes:
+                pipe.set(counter, 0, nx=True, ex=2 * WINDOW_SECONDS)
                 pipe.incr(counter)
-                pipe.expire(counter, 2 * WINDOW_SECONDS)
             results = await pipe.execute()
         exceeded = next(
             (
                 name
-                for (name, limit, _), count in zip(scopes, results[::2], strict=True)
+                for (name, limit, _), count in zip(scopes, results[1::2], strict=True)
                 if int(count) > limit
             ),
             None,

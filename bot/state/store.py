@@ -3,9 +3,16 @@
 Every key starts with the configured prefix, so several bots (or a test) can share one server.
 
 A message is one load and one commit (`Store.load`, `UnitOfWork`): what deciding needs is read
-in one pipelined round trip, and the writes it makes are queued and committed together in one
-MULTI/EXEC when it ends, so a failed commit leaves none of them half-written. Outside a message
-(a resolve from the CLI, a reminder) each write is sent at once.
+in one pipelined round trip, and the writes it makes are queued and committed together when it
+ends. Outside a message (a resolve from the CLI, a reminder) each write is sent at once.
+
+The same keys serve a single Redis server and a Redis Cluster (REDIS_CLUSTER). A conversation's
+keys (history, state, usage, its events' dedupe marks, the desk-thread mapping) carry the hash
+tag `{<conversation>}`, so they share one slot and every step that must be atomic about a
+conversation stays one MULTI or one script on a cluster too. Writes that span slots (running
+counters, a person's index, ticket lists) are idempotent or tolerant follow-ups: on one server
+they ride in the same MULTI as the rest; on a cluster they are pipelined after the one-slot
+transactions (`send`). See docs/scaling.md.
 """
 
 from __future__ import annotations
@@ -13,6 +20,7 @@ from __future__ import annotations
 import enum
 import json
 import time
+import uuid
 from collections.abc import Callable, Iterable, Mapping
 from contextvars import ContextVar
 from dataclasses import asdict, dataclass, field
@@ -20,6 +28,7 @@ from typing import TypeVar, cast
 
 from redis.asyncio import Redis
 from redis.asyncio.client import Pipeline
+from redis.asyncio.cluster import RedisCluster
 from redis.exceptions import WatchError
 
 from bot.core.models import ConversationKey, Turn
@@ -32,11 +41,89 @@ DAILY_TTL_SECONDS = 40 * 24 * 3600
 COST_FIELD = "cost_usd"
 
 
-async def update_watched(redis: Redis, name: str, write: Callable[[str | None, Pipeline], T]) -> T:
+def on_cluster(redis: Redis) -> bool:
+    """Whether `redis` is a Redis Cluster client (the composition root builds one when
+    REDIS_CLUSTER is set): transactions must then stay within one hash slot."""
+    return isinstance(redis, RedisCluster)
+
+
+def tag(key: ConversationKey) -> str:
+    """The hash tag of a conversation's keys: a cluster keeps them in one slot."""
+    return "{" + key.redis_key + "}"
+
+
+Write = Callable[[Pipeline], object]
+# A queued write and the hash tag all its keys share, or None when they span slots.
+Tagged = tuple[str | None, Write]
+
+
+async def send(redis: Redis, writes: Iterable[Tagged]) -> None:
+    """Send queued writes. On one server: one MULTI. On a cluster: one atomic script per hash tag
+    (each within a slot), then the writes that span slots, pipelined and not atomic (each is an
+    idempotent or tolerant follow-up: counters, indexes, lists)."""
+    writes = list(writes)
+    if not writes:
+        return
+    if not on_cluster(redis):
+        async with redis.pipeline(transaction=True) as pipe:
+            for _, queue in writes:
+                queue(pipe)
+            await pipe.execute()
+        return
+    for slot in dict.fromkeys(slot for slot, _ in writes if slot is not None):
+        await _apply_in_slot(redis, [queue for same, queue in writes if same == slot])
+    spread = [queue for slot, queue in writes if slot is None]
+    if spread:
+        async with redis.pipeline(transaction=False) as pipe:
+            for queue in spread:
+                queue(pipe)
+            await pipe.execute()
+
+
+# Run the commands packed in ARGV (each its length, then its arguments) in order, in one step.
+_APPLY = """
+local i = 1
+while i <= #ARGV do
+  local n = tonumber(ARGV[i])
+  redis.call(unpack(ARGV, i + 1, i + n))
+  i = i + n + 1
+end
+return 1
+"""
+
+
+async def _apply_in_slot(redis: Redis, writes: list[Write]) -> None:
+    """Run writes whose keys share one slot atomically, as one script on that slot's master.
+
+    redis-py's cluster transactions (MULTI through its cluster pipeline) check each queued
+    command's slot on a thread of their own, about 5 ms of CPU more per message
+    (bench/cluster.py); a script is as atomic, and one command. The writes are recorded on a
+    single-server pipeline that is never sent."""
+    recorder = Redis().pipeline(transaction=False)
+    for queue in writes:
+        queue(recorder)
+    packed: list[object] = []
+    keys: list[object] = []
+    for args, _ in recorder.command_stack:
+        packed.extend([len(args), *args])
+        keys = keys or [args[1]]  # every command here names a key of the slot first
+    await redis.eval(_APPLY, 1, *keys, *packed)  # type: ignore[arg-type]
+
+
+async def update_watched(
+    redis: Redis,
+    name: str,
+    write: Callable[[str | None, Pipeline], T],
+    after: Callable[[T, Pipeline], object] | None = None,
+) -> T:
     """Read `name`, let `write` queue the new state on the transaction, and commit; start over
     when another process changed `name` in between, so concurrent updates never interleave.
 
-    `write` gets the current value (None when missing) and may raise to refuse the change."""
+    `write` gets the current value (None when missing) and may raise to refuse the change; its
+    writes must stay in `name`'s slot. `after` queues the writes the result implies elsewhere
+    (lists, indexes): in the same transaction on one server, pipelined once it committed on a
+    cluster."""
+    cluster = on_cluster(redis)
     async with redis.pipeline(transaction=True) as pipe:
         while True:
             try:
@@ -44,10 +131,15 @@ async def update_watched(redis: Redis, name: str, write: Callable[[str | None, P
                 raw = await pipe.get(name)
                 pipe.multi()  # type: ignore[no-untyped-call]
                 result = write(None if raw is None else text(raw), pipe)
+                if after is not None and not cluster:
+                    after(result, pipe)
                 await pipe.execute()
-                return result
+                break
             except WatchError:
                 continue
+    if after is not None and cluster:
+        await send(redis, [(None, lambda later: after(result, later))])
+    return result
 
 
 def text(value: bytes | str) -> str:
@@ -55,7 +147,6 @@ def text(value: bytes | str) -> str:
     return value.decode() if isinstance(value, bytes) else value
 
 
-Write = Callable[[Pipeline], object]
 # The member of a person's index (bot/state/user_index.py) that says the bot has met them.
 SEEN = "seen"
 
@@ -68,18 +159,15 @@ class UnitOfWork:
     histories: dict[ConversationKey, list[Turn]] = field(default_factory=dict)
     # Whether each (platform, user id) was met before, for the first-contact notice.
     seen: dict[tuple[str, str], bool] = field(default_factory=dict)
-    writes: list[Write] = field(default_factory=list)
+    writes: list[Tagged] = field(default_factory=list)
     # Set once the message is decided: a task it started (which inherits the unit with its
     # context) then reads and writes Redis directly instead of queueing on a spent commit.
     closed: bool = False
 
     async def commit(self, redis: Redis) -> None:
-        if not self.writes:
-            return
-        async with redis.pipeline(transaction=True) as pipe:
-            for queue in self.writes:
-                queue(pipe)
-            await pipe.execute()
+        """One MULTI on one server; on a cluster one script per conversation, then the
+        follow-ups."""
+        await send(redis, self.writes)
 
 
 _unit: ContextVar[UnitOfWork | None] = ContextVar("unit_of_work", default=None)
@@ -101,17 +189,18 @@ def current_unit() -> UnitOfWork | None:
     return unit if unit is not None and not unit.closed else None
 
 
-async def write(redis: Redis, queue: Write, *, deferred: bool = True) -> None:
+async def write(
+    redis: Redis, queue: Write, *, deferred: bool = True, slot: str | None = None
+) -> None:
     """Queue `queue`'s commands on the current message's commit, or send them now outside one
     (or when `deferred` is False: a write about a conversation the message did not load, which
-    a later read must see)."""
+    a later read must see). `slot`: the hash tag all their keys share, None if they span slots
+    (see `send`)."""
     unit = current_unit()
     if unit is not None and deferred:
-        unit.writes.append(queue)
+        unit.writes.append((slot, queue))
         return
-    async with redis.pipeline(transaction=True) as pipe:
-        queue(pipe)
-        await pipe.execute()
+    await send(redis, [(slot, queue)])
 
 
 @dataclass(frozen=True)
@@ -125,14 +214,18 @@ class Loaded:
 
 # The desk ticket whose thread the message is in (or ""), and whether the message concerns the
 # bot (that desk thread, or an allowed place where it is addressed or already part of the
-# conversation) and, if so, whether this is its first delivery (1, 0; -1: not addressed). One
+# conversation) and, if so, whether this is its first delivery (1, 0; -1: not addressed): the
+# event's mark is this handling's token (ARGV[5]), so the same load run again finds its own. One
 # step, so that chatter the bot is not part of costs no dedupe key.
 _DELIVERY = """
 local desk = redis.call('GET', KEYS[2]) or ''
 local addressed = desk ~= ''
     or (ARGV[1] == '1' and (ARGV[2] == '1' or redis.call('EXISTS', KEYS[3]) == 1))
 if not addressed then return {-1, desk} end
-if ARGV[4] == '' or redis.call('SET', KEYS[1], '1', 'NX', 'EX', ARGV[3]) then return {1, desk} end
+if ARGV[4] == '' or redis.call('SET', KEYS[1], ARGV[5], 'NX', 'EX', ARGV[3])
+    or redis.call('GET', KEYS[1]) == ARGV[5] then
+  return {1, desk}
+end
 return {0, desk}
 """
 
@@ -202,13 +295,17 @@ class Store:
             pipe.eval(
                 _DELIVERY,
                 3,
-                self.key("dedupe", key.platform, event_id),
+                self.key("dedupe", tag(key), event_id),
                 desk_name,
                 self._hist(key),
                 int(allowed),
                 int(called),
                 self._dedupe_ttl,
                 event_id,
+                # This handling's own mark: the client may run the load again after a dropped
+                # connection (a cluster failing over), and it must not take itself for a
+                # redelivery.
+                uuid.uuid4().hex,
             )
             pipe.hgetall(self.state_name(key))
             pipe.lrange(self._hist(key), 0, -1)
@@ -225,7 +322,7 @@ class Store:
         )
 
     def _hist(self, key: ConversationKey) -> str:
-        return self.key("hist", key.redis_key)
+        return self.key("hist", tag(key))
 
     def _loaded(self, key: ConversationKey) -> UnitOfWork | None:
         """The current unit of work if it loaded this conversation: its reads and writes then go
@@ -255,11 +352,11 @@ class Store:
         unit = self._loaded(key)
         if unit is not None:
             unit.histories[key] = (unit.histories[key] + added)[-self._max_turns :]
-        await write(self.redis, queue, deferred=unit is not None)
+        await write(self.redis, queue, deferred=unit is not None, slot=tag(key))
 
     def state_name(self, key: ConversationKey) -> str:
         """The Redis hash of a conversation's state, for transactions that watch it."""
-        return self.key("conv", key.redis_key)
+        return self.key("conv", tag(key))
 
     @property
     def state_ttl(self) -> int:
@@ -284,7 +381,7 @@ class Store:
         unit = self._loaded(key)
         if unit is not None:
             unit.states[key].update(mapping)
-        await write(self.redis, queue, deferred=unit is not None)
+        await write(self.redis, queue, deferred=unit is not None, slot=tag(key))
 
     async def clear_state(self, key: ConversationKey, *fields: str, at_once: bool = False) -> None:
         """`at_once`: repair a flag that a transaction later in this message reads from Redis."""
@@ -294,7 +391,9 @@ class Store:
             for gone in fields:
                 unit.states[key].pop(gone, None)
         deferred = unit is not None and not at_once
-        await write(self.redis, lambda pipe: pipe.hdel(name, *fields), deferred=deferred)
+        await write(
+            self.redis, lambda pipe: pipe.hdel(name, *fields), deferred=deferred, slot=tag(key)
+        )
 
     async def bump_state(self, key: ConversationKey, field: str) -> int:
         """Count one more (a miss, a "not helpful") at once: two messages arriving together must
@@ -331,7 +430,7 @@ class Store:
         """Erase one person from a conversation: all of it when nobody else wrote there, else
         only their turns and the bot's replies to them, so the others' history, state and open
         ticket stay linked."""
-        hist, conv = self.key("hist", key.redis_key), self.key("conv", key.redis_key)
+        hist, conv = self._hist(key), self.state_name(key)
         async with self.redis.pipeline(transaction=True) as pipe:
             while True:
                 try:
@@ -343,7 +442,7 @@ class Store:
                     people = {turn.author for turn in turns} | {customer or ""}
                     if not people - {"", user_id}:
                         pipe.multi()  # type: ignore[no-untyped-call]
-                        pipe.delete(hist, conv, self.key("usage", key.redis_key))
+                        pipe.delete(hist, conv, self.usage_name(key))
                         (deleted,) = await pipe.execute()
                         return Forgotten.WHOLE if deleted else Forgotten.NOTHING
                     kept = kept_without(((t.role, t.author) for t in turns), user_id)
@@ -404,10 +503,10 @@ class Store:
         cost = usage.get(COST_FIELD, 0.0)
 
         def queue(pipe: Pipeline) -> None:
-            for scope in (self.key("usage", "total"), self.key("usage", key.redis_key)):
+            for scope in (self.key("usage", "total"), self.usage_name(key)):
                 for name, value in usage.items():
                     pipe.hincrbyfloat(scope, name, value)
-            pipe.expire(self.key("usage", key.redis_key), self._history_ttl)
+            pipe.expire(self.usage_name(key), self._history_ttl)
             if cost:
                 pipe.hincrbyfloat(day, COST_FIELD, cost)
                 pipe.hincrbyfloat(day, f"{COST_FIELD}@{channel_scope(key)}", cost)
@@ -430,8 +529,11 @@ class Store:
             for at, raw in zip(starts, raws, strict=True)
         ]
 
+    def usage_name(self, key: ConversationKey) -> str:
+        return self.key("usage", tag(key))
+
     async def usage(self, key: ConversationKey | None = None) -> dict[str, float]:
-        scope = self.key("usage", key.redis_key if key else "total")
+        scope = self.usage_name(key) if key else self.key("usage", "total")
         raw = await self.redis.hgetall(scope)
         return {text(name): float(value) for name, value in raw.items()}
 

@@ -3,66 +3,63 @@ several bot processes sharing one server never hand out the same id or both clai
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import json
 import time
 import uuid
-from collections.abc import Callable, Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import KW_ONLY, asdict, dataclass, replace
-from typing import Any
+from typing import Any, TypeVar
 
 from redis.asyncio import Redis
 from redis.asyncio.client import Pipeline
-from redis.exceptions import ConnectionError, TimeoutError
+from redis.exceptions import ClusterDownError, ConnectionError, TimeoutError, TryAgainError
 
 from bot.core.models import ConversationKey, DeskRef, Ticket, TicketStatus
-from bot.state.store import Store, kept_without, text, update_watched
+from bot.state.store import Store, kept_without, send, tag, text, update_watched, write
 from bot.state.user_index import UserIndex
+
+T = TypeVar("T")
 
 _MONTH = 31 * 24 * 3600
 # A stored ticket keeps its most recent lines: the desk thread has every message, and the ticket,
 # rewritten on every change, listed, shown and sent to webhooks, stays small however long the
 # conversation runs (with lines of at most MAX_MESSAGE_CHARS).
 TRANSCRIPT_MAX_LINES = 100
-# Tries at opening a ticket while the connection drops.
-_OPEN_ATTEMPTS = 3
+# Tries at each step of opening a ticket while the connection drops or a cluster says it is down
+# (one failing over answers again within seconds), and the pause before the first retry
+# (doubled each time).
+_OPEN_ATTEMPTS = 5
+_OPEN_RETRY_SECONDS = 0.25
+_TRANSIENT = (ConnectionError, TimeoutError, ClusterDownError, TryAgainError)
 
-# Open a ticket unless the conversation (KEYS[1]) holds one: number it (KEYS[2]), store it
-# (ARGV[2] id ARGV[3], under the prefix KEYS[5]; the key is built here, so this runs on one
-# server, not across a cluster's slots), list it (KEYS[3], KEYS[4]), name it in its people's
-# indexes (KEYS[6..], kept ARGV[5] seconds) and mark the conversation (kept ARGV[4] seconds).
-# ARGV[1], the request's token, makes a retried request find the ticket it opened. Returns the
-# ticket's id and 1 if this request opened it.
-_OPEN = """
+# The atomic decision of opening a ticket, on the conversation's hash (KEYS[1]) alone so that it
+# stays within one slot of a cluster: unless the conversation holds a ticket, it now holds
+# ARGV[2] (kept ARGV[3] seconds), opened by the request whose token is ARGV[1]; a retried request
+# finds the ticket it opened by that token. Returns the held ticket's id and 1 if this request
+# opened it.
+_DECIDE = """
 local held = redis.call('HGET', KEYS[1], 'ticket')
 if held then
   return {held, redis.call('HGET', KEYS[1], 'opened_by') == ARGV[1] and 1 or 0}
 end
-local number = redis.call('INCR', KEYS[2])
-local id = 'T-' .. number
-redis.call('SET', KEYS[5] .. id, ARGV[2] .. cjson.encode(id) .. ARGV[3])
-redis.call('ZADD', KEYS[3], number, id)
-redis.call('ZADD', KEYS[4], number, id)
-for i = 6, #KEYS do
-  redis.call('SADD', KEYS[i], 'ticket:' .. id)
-  redis.call('EXPIRE', KEYS[i], ARGV[5])
-end
-redis.call('HSET', KEYS[1], 'ticket', id, 'opened_by', ARGV[1])
+redis.call('HSET', KEYS[1], 'ticket', ARGV[2], 'opened_by', ARGV[1])
 redis.call('HDEL', KEYS[1], 'missed')
-redis.call('EXPIRE', KEYS[1], ARGV[4])
-return {id, 1}
+redis.call('EXPIRE', KEYS[1], ARGV[3])
+return {ARGV[2], 1}
 """
 
-# Put the desk card's place (ARGV[3] for ARGV[2]) in the stored ticket (KEYS[1]), keeping its
-# expiry, and map the card's thread (KEYS[2]) to the ticket (ARGV[1]).
+# Put the desk card's place (ARGV[2] for ARGV[1]) in the stored ticket (KEYS[1]), keeping its
+# expiry and the lines added meanwhile.
 _ATTACH_DESK = """
 local raw = redis.call('GET', KEYS[1])
 if not raw then return 0 end
-local at, after = string.find(raw, ARGV[2], 1, true)
+local at, after = string.find(raw, ARGV[1], 1, true)
 if at then
-  local changed = string.sub(raw, 1, at - 1) .. ARGV[3] .. string.sub(raw, after + 1)
+  local changed = string.sub(raw, 1, at - 1) .. ARGV[2] .. string.sub(raw, after + 1)
   redis.call('SET', KEYS[1], changed, 'KEEPTTL')
 end
-redis.call('SET', KEYS[2], ARGV[1])
 return 1
 """
 
@@ -148,56 +145,80 @@ class TicketStore:
     async def insert(self, new: Ticket) -> Ticket:
         """Store a new ticket under the next id (whatever id it had), with its desk card if any."""
         ticket = await self._numbered(new)
-        async with self.redis.pipeline(transaction=True) as pipe:
-            self._queue_new(pipe, ticket)
-            await pipe.execute()
+        await self._store_new(ticket)
         return ticket
 
     async def open(self, new: Ticket, conversations: Store) -> Ticket | str:
-        """Store `new` under the next id and mark its conversation as holding it, in one step,
-        unless the conversation holds a ticket already: then nothing is stored and that ticket's
-        id comes back. So concurrent hand-offs in one conversation, on any replica, open one
-        ticket, and a failed step stores nothing. A step repeated after its reply was lost (the
-        client retries it) finds its own ticket by the request's token."""
+        """Store `new` under the next id and mark its conversation as holding it, unless the
+        conversation holds a ticket already: then nothing stays stored and that ticket's id
+        comes back. So concurrent hand-offs in one conversation, on any replica, open one
+        ticket.
+
+        On a cluster the conversation, the id counter, the ticket and its lists live in
+        different slots, so no single script can do it all. The conversation's slot decides:
+        take a number, then in one pipelined round trip mark the conversation as holding that
+        ticket (atomically, unless it holds one; a request retried after its reply was lost
+        finds its own ticket by its token) and store and list the ticket, which a lost race
+        takes back. Every step is safe to repeat, and is repeated while the connection drops
+        (a failing-over cluster answers again within seconds). A number taken by a request
+        that lost the race is never used: a gap in the ids, never a second ticket."""
         stamped = with_lines(replace(new, updated_at=self.clock()), transcript_lines(new))
-        # The id is numbered inside the script: the ticket goes in as JSON around a placeholder.
-        placeholder = json.dumps(f"id-{uuid.uuid4().hex}")
-        head, tail = ticket_to_json(replace(stamped, id=placeholder[1:-1])).split(placeholder)
-        people = sorted({new.user_id, *new.authors} - {""}) if self.user_index else []
-        keys = [
-            conversations.state_name(new.key),
-            self._key("seq"),
-            self._key("all"),
-            self._key("open"),
-            self._key(""),
-            *(self.user_index.key(new.key.platform, p) for p in people if self.user_index),
-        ]
         token = uuid.uuid4().hex
-        ttl = self.user_index.ttl if self.user_index else 0
-        args: list[str | int] = [token, head, tail, conversations.state_ttl, ttl]
-        for attempt in range(1, _OPEN_ATTEMPTS + 1):
-            try:
-                ticket_id, ours = await self.redis.eval(_OPEN, len(keys), *keys, *args)
-                break
-            except (ConnectionError, TimeoutError):
-                # Whether or not the script ran, running it again with the same token is safe.
-                if attempt == _OPEN_ATTEMPTS:
-                    raise
-        return replace(stamped, id=text(ticket_id)) if int(ours) else text(ticket_id)
+        number = await _retried(lambda: self.redis.incr(self._key("seq")))
+        ticket = replace(stamped, id=f"T-{number}")
+        state = conversations.state_name(new.key)
+
+        async def decide_and_store() -> tuple[str, int]:
+            async with self.redis.pipeline(transaction=False) as pipe:
+                pipe.eval(_DECIDE, 1, state, token, ticket.id, conversations.state_ttl)
+                self._queue_new(pipe, ticket)
+                (held, ours), *_ = await pipe.execute()
+            return text(held), int(ours)
+
+        try:
+            held, ours = await _retried(decide_and_store)
+        except _TRANSIENT:
+            # The engine holds the ticket until Redis is back; what this number stored goes.
+            with contextlib.suppress(*_TRANSIENT):
+                await self._unstore(ticket)
+            raise
+        if not ours:
+            await _retried(lambda: self._unstore(ticket))
+            return held
+        return ticket
 
     async def _numbered(self, new: Ticket) -> Ticket:
         number = await self.redis.incr(self._key("seq"))
         capped = with_lines(new, transcript_lines(new))
         return replace(capped, id=f"T-{number}", updated_at=self.clock())
 
+    async def _store_new(self, ticket: Ticket) -> None:
+        await send(self.redis, [(None, lambda pipe: self._queue_new(pipe, ticket))])
+
     def _queue_new(self, pipe: Pipeline, ticket: Ticket) -> None:
+        """Queue: store a numbered ticket, list it and index it; repeating it changes nothing."""
         number = int(ticket.id.removeprefix("T-"))
-        pipe.set(self._key(ticket.id), ticket_to_json(ticket))
+        pipe.set(self._key(ticket.id), ticket_to_json(ticket), nx=True)
         pipe.zadd(self._key("all"), {ticket.id: number})
         pipe.zadd(self._key("open"), {ticket.id: number})
         if ticket.desk_ref is not None:
-            pipe.set(self._key("desk", ticket.desk_ref.key.redis_key), ticket.id)
+            pipe.set(self.desk_name(ticket.desk_ref.key), ticket.id)
         self._index(pipe, ticket)
+
+    async def _unstore(self, ticket: Ticket) -> None:
+        """Take back what `_queue_new` stored for a number that did not become the ticket."""
+
+        def queue(pipe: Pipeline) -> None:
+            pipe.delete(self._key(ticket.id))
+            pipe.zrem(self._key("all"), ticket.id)
+            pipe.zrem(self._key("open"), ticket.id)
+            if self.user_index is not None:
+                for person in sorted({ticket.user_id, *ticket.authors} - {""}):
+                    pipe.srem(
+                        self.user_index.key(ticket.key.platform, person), f"ticket:{ticket.id}"
+                    )
+
+        await send(self.redis, [(None, queue)])
 
     def _index(self, pipe: Pipeline, ticket: Ticket) -> None:
         """Queue on `pipe`: name the ticket in the index of its customer and of everyone else
@@ -220,7 +241,11 @@ class TicketStore:
         ids = [str(i) for i in await self.redis.zrange(scope, 0, -1)]
         if not ids:
             return []
-        raws = await self.redis.mget([self._key(i) for i in ids])
+        # One GET each, pipelined: on a cluster the tickets live on different nodes.
+        async with self.redis.pipeline(transaction=False) as pipe:
+            for ticket_id in ids:
+                pipe.get(self._key(ticket_id))
+            raws = await pipe.execute()
         # Resolved tickets expire on their own; their index entries are dropped when seen.
         expired = [i for i, raw in zip(ids, raws, strict=True) if raw is None]
         if expired:
@@ -233,43 +258,41 @@ class TicketStore:
         name = self._key(ticket_id.upper())
         raw = await self.redis.get(name)
         ticket = ticket_from_json(text(raw)) if raw is not None else None
-        async with self.redis.pipeline(transaction=True) as pipe:
+
+        def queue(pipe: Pipeline) -> None:
             pipe.delete(name)
             pipe.zrem(self._key("all"), ticket_id.upper())
             pipe.zrem(self._key("open"), ticket_id.upper())
             pipe.delete(self._key("reminded", ticket_id.upper()))
             if ticket is not None and ticket.desk_ref is not None:
-                pipe.delete(self._key("desk", ticket.desk_ref.key.redis_key))
-            await pipe.execute()
+                pipe.delete(self.desk_name(ticket.desk_ref.key))
+
+        await send(self.redis, [(None, queue)])
         return ticket
 
-    async def update(
-        self,
-        ticket_id: str,
-        change: Callable[[Ticket], Ticket],
-        also: Callable[[Ticket, Pipeline], object] | None = None,
-    ) -> Ticket:
-        """Apply `change` atomically; it may raise TicketError to refuse. `also` queues more
-        writes in the same transaction."""
+    async def update(self, ticket_id: str, change: Callable[[Ticket], Ticket]) -> Ticket:
+        """Apply `change` atomically; it may raise TicketError to refuse."""
 
         def write(raw: str | None, pipe: Pipeline) -> Ticket:
             if raw is None:
                 raise TicketError(f"no ticket {ticket_id}")
             ticket = replace(change(ticket_from_json(raw)), updated_at=self.clock())
             resolved = ticket.status is TicketStatus.RESOLVED
-            ttl = self.resolved_ttl if resolved else None
-            pipe.set(name, ticket_to_json(ticket), ex=ttl)
-            if resolved:
-                pipe.zrem(self._key("open"), ticket.id)
-                if ttl is not None and ticket.desk_ref is not None:
-                    pipe.expire(self._key("desk", ticket.desk_ref.key.redis_key), ttl)
-                self._index(pipe, ticket)
-            if also is not None:
-                also(ticket, pipe)
+            pipe.set(name, ticket_to_json(ticket), ex=self.resolved_ttl if resolved else None)
             return ticket
 
+        def after(ticket: Ticket, pipe: Pipeline) -> None:
+            """A resolved ticket leaves the open list; its desk mapping and its people's
+            indexes last as long as it is kept."""
+            if ticket.status is not TicketStatus.RESOLVED:
+                return
+            pipe.zrem(self._key("open"), ticket.id)
+            if self.resolved_ttl is not None and ticket.desk_ref is not None:
+                pipe.expire(self.desk_name(ticket.desk_ref.key), self.resolved_ttl)
+            self._index(pipe, ticket)
+
         name = self._key(ticket_id.upper())
-        return await update_watched(self.redis, name, write)
+        return await update_watched(self.redis, name, write, after)
 
     async def claim(self, ticket_id: str, agent: str) -> Ticket:
         def change(ticket: Ticket) -> Ticket:
@@ -317,17 +340,20 @@ class TicketStore:
         return await update_watched(self.redis, name, write)
 
     async def attach_desk(self, ticket: Ticket, ref: DeskRef) -> Ticket:
-        """Name the card posted for `ticket` in it and map the card's thread to it, in one step;
-        lines added to the ticket meanwhile are kept."""
-        await self.redis.eval(
-            _ATTACH_DESK,
-            2,
-            self._key(ticket.id),
-            self._key("desk", ref.key.redis_key),
-            ticket.id,
+        """Map the card's thread to `ticket` and name the card in the stored ticket (keeping
+        lines added meanwhile): two writes in two slots, both safe to repeat."""
+        desk, name = self.desk_name(ref.key), self._key(ticket.id)
+        absent, present = (
             _json_field("desk_ref", None),
             _json_field("desk_ref", _desk_ref_json(ref)),
         )
+
+        def queue(pipe: Pipeline) -> None:
+            pipe.set(desk, ticket.id)
+            pipe.eval(_ATTACH_DESK, 1, name, absent, present)
+
+        # Within a message this rides on its commit (the ticket is stored by then).
+        await write(self.redis, queue)
         return replace(ticket, desk_ref=ref)
 
     async def mark_reminded(self, ticket_id: str) -> bool:
@@ -338,5 +364,18 @@ class TicketStore:
         await self.redis.delete(self._key("reminded", ticket_id))
 
     def desk_name(self, key: ConversationKey) -> str:
-        """Where the ticket whose desk card thread is `key` is named, for `Store.load`."""
-        return self._key("desk", key.redis_key)
+        """Where the ticket whose desk card thread is `key` is named, for `Store.load`: in
+        that thread's slot, which the load's first step reads with its dedupe mark."""
+        return self._key("desk", tag(key))
+
+
+async def _retried(step: Callable[[], Awaitable[T]]) -> T:
+    """Run a step that is safe to repeat, again while the connection drops."""
+    for attempt in range(1, _OPEN_ATTEMPTS + 1):
+        try:
+            return await step()
+        except _TRANSIENT:
+            if attempt == _OPEN_ATTEMPTS:
+                raise
+            await asyncio.sleep(_OPEN_RETRY_SECONDS * 2 ** (attempt - 1))
+    raise AssertionError("unreachable")

@@ -1,0 +1,64 @@
+"""The Redis Cluster client (REDIS_CLUSTER): redis-py's, kept clear of a race of its own.
+
+redis-py 8's cluster client looks a command up (which takes a connection) before it connects to
+the cluster on first use, and that first connection replaces the nodes it knew: commands
+arriving together on a fresh client then meet sockets closed under them, failing with an
+AttributeError or, worse, running twice. So a command first waits for the client to know the
+cluster. Should a command still meet a closed socket (a refresh after a node fails closes idle
+connections in the background), one that failed before anything was written is run again, and
+anything else becomes the ConnectionError it is, which the bot treats as Redis being briefly
+unreachable.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from redis.asyncio.cluster import ClusterPipeline, RedisCluster
+from redis.exceptions import ConnectionError, RedisClusterException
+
+# The write that fails when the socket was closed under the command: nothing was sent.
+_UNSENT = "writelines"
+
+
+def _dropped(exc: AttributeError) -> ConnectionError:
+    return ConnectionError(f"connection closed while the cluster client refreshed nodes: {exc}")
+
+
+class ClusterClient(RedisCluster):
+    async def execute_command(self, *args: Any, **kwargs: Any) -> Any:
+        await self.initialize()  # at once when the client knows the cluster
+        try:
+            return await super().execute_command(*args, **kwargs)
+        except AttributeError as exc:
+            if exc.name != _UNSENT:
+                raise _dropped(exc) from exc
+        try:
+            return await super().execute_command(*args, **kwargs)
+        except AttributeError as exc:
+            raise _dropped(exc) from exc
+
+    async def rediscover(self) -> None:
+        """Learn the cluster's nodes and slots anew. Commands do so when they meet a failed
+        node, but a subscriber (bot/knowledge/subscription.py) only knows that its node went
+        away, and would otherwise subscribe to it again."""
+        self._initialize = True
+        await self.initialize()
+
+    def pipeline(
+        self, transaction: Any | None = None, shard_hint: Any | None = None
+    ) -> ClusterPipeline:
+        if shard_hint:
+            raise RedisClusterException("shard_hint is deprecated in cluster mode")
+        return _Pipeline(self, transaction)  # type: ignore[abstract]
+
+
+class _Pipeline(ClusterPipeline):
+    async def execute(
+        self, raise_on_error: bool = True, allow_redirections: bool = True
+    ) -> list[Any]:
+        # Its queue is spent once executed, and part of it may have run: never run again here.
+        try:
+            return await super().execute(raise_on_error, allow_redirections)
+        except AttributeError as exc:
+            raise _dropped(exc) from exc

@@ -1,0 +1,43 @@
+"""Upgrading from before Redis Cluster support: the renamed keys that matter are carried over."""
+
+from __future__ import annotations
+
+import json
+
+from tests.conftest import MakeApp
+from tests.people import Customer
+from tests.test_conversation import RecordingDesk
+
+
+async def test_an_open_ticket_and_the_faq_history_survive_the_upgrade(make_app: MakeApp) -> None:
+    before = make_app()
+    before.engine.set_desk(RecordingDesk())
+    alice = Customer(before.engine)
+    ticket = (await alice.say("I want to talk to a human")).ticket
+    assert ticket is not None
+    # What the previous version left: its own names for the FAQ's versions and history, and
+    # none of the new names for the conversation and its desk thread.
+    prefix = before.settings.REDIS_PREFIX
+    published = {"version": "abc123", "action": "reload", "who": "slack:U1", "when": 1.0}
+    await before.redis.zadd(f"{prefix}:faq:versions", {"abc123": 1.0})
+    await before.redis.rpush(f"{prefix}:faq:history", json.dumps(published))
+    stored = await before.tickets.get(ticket.id)
+    assert stored.desk_ref is not None
+    await before.redis.delete(
+        before.store.state_name(alice.key), before.tickets.desk_name(stored.desk_ref.key)
+    )
+
+    upgraded = make_app()
+    desk = RecordingDesk()
+    upgraded.engine.set_desk(desk)
+    await upgraded.start(follow=False)
+
+    # Alice's words still go to the agents, and the card's thread still finds her ticket.
+    again = Customer(upgraded.engine, key=alice.key)
+    assert (await again.say("any news?")).is_empty
+    assert desk.customer_messages == [(ticket.id, "any news?")]
+    assert await upgraded.redis.get(upgraded.tickets.desk_name(stored.desk_ref.key)) == ticket.id
+    history = await upgraded.publisher.versions.history()
+    assert [(p.version, p.action) for p in history][-1] == ("abc123", "reload")
+    assert "abc123" in await upgraded.publisher.versions.resolve("abc")
+    assert not await upgraded.redis.exists(f"{prefix}:faq:versions", f"{prefix}:faq:history")
