@@ -9,6 +9,7 @@ import sys
 from pathlib import Path
 
 import pytest
+from pydantic import ValidationError
 
 from bot.core.models import ConversationKey, IncomingMessage
 from bot.runtime.app import build_app
@@ -108,3 +109,8 @@ def test_an_empty_privacy_notice_still_means_no_notice(
     # An empty variable in the environment (as docker compose passes one) is unset too.
     monkeypatch.setenv("ANTHROPIC_API_KEY", "")
     assert load_settings(_env_file=dotenv).ANTHROPIC_API_KEY is None
+
+
+def test_a_redis_prefix_with_braces_is_refused_since_keys_use_them_as_hash_tags() -> None:
+    with pytest.raises(ValidationError, match="must not contain"):
+        Settings(_env_file=None, REDIS_PREFIX="bot{x")  # type: ignore[call-arg]

@@ -41,3 +41,18 @@ async def test_an_open_ticket_and_the_faq_history_survive_the_upgrade(make_app: 
     assert [(p.version, p.action) for p in history][-1] == ("abc123", "reload")
     assert "abc123" in await upgraded.publisher.versions.resolve("abc")
     assert not await upgraded.redis.exists(f"{prefix}:faq:versions", f"{prefix}:faq:history")
+
+
+async def test_erasing_a_person_after_the_upgrade_also_removes_their_old_named_history(
+    make_app: MakeApp,
+) -> None:
+    app = make_app()
+    alice = Customer(app.engine)
+    await alice.say("how do I reset my password")
+    # What the previous version left for the same conversation, to expire with its TTL.
+    prefix, old = app.settings.REDIS_PREFIX, alice.key.redis_key
+    turn = {"role": "customer", "text": "my card is 4111 1111 1111 1111", "author": alice.user_id}
+    await app.redis.rpush(f"{prefix}:hist:{old}", json.dumps(turn))
+    await app.redis.hset(f"{prefix}:conv:{old}", "customer", alice.user_id)
+    await app.privacy.erase(alice.user_id, alice.key.platform)
+    assert not await app.redis.exists(f"{prefix}:hist:{old}", f"{prefix}:conv:{old}")

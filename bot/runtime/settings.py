@@ -153,6 +153,16 @@ class Settings(BaseSettings):
             if name in EMPTY_IS_A_VALUE or not (isinstance(value, str) and not value.strip())
         }
 
+    @field_validator("REDIS_PREFIX")
+    @classmethod
+    def _redis_prefix(cls, value: str) -> str:
+        # Keys carry hash tags ({<conversation>}); a brace in the prefix would make Redis Cluster
+        # read the prefix as the tag, putting every key in one slot or a conversation's keys in
+        # different ones.
+        if "{" in value or "}" in value:
+            raise ValueError("must not contain { or } (keys use them as Redis Cluster hash tags)")
+        return value
+
     @field_validator("REDIS_URL")
     @classmethod
     def _redis_url(cls, value: str | None) -> str | None:

@@ -42,8 +42,9 @@ class ClusterClient(RedisCluster):
         """Learn the cluster's nodes and slots anew. Commands do so when they meet a failed
         node, but a subscriber (bot/knowledge/subscription.py) only knows that its node went
         away, and would otherwise subscribe to it again."""
-        self._initialize = True
-        await self.initialize()
+        # The nodes manager alone: the client's own initialize() closes every connection when
+        # it fails, as it may mid-failover, and other tasks' commands would lose theirs.
+        await self.nodes_manager.initialize()
 
     def pipeline(
         self, transaction: Any | None = None, shard_hint: Any | None = None

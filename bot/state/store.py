@@ -430,6 +430,12 @@ class Store:
         """Erase one person from a conversation: all of it when nobody else wrote there, else
         only their turns and the bot's replies to them, so the others' history, state and open
         ticket stay linked."""
+        if not on_cluster(self.redis):
+            # Names from before cluster support (bot/state/upgrade.py), left to expire after an
+            # upgrade: erased whole, whoever else wrote there.
+            await self.redis.delete(
+                *(self.key(kind, key.redis_key) for kind in ("hist", "conv", "usage"))
+            )
         hist, conv = self._hist(key), self.state_name(key)
         async with self.redis.pipeline(transaction=True) as pipe:
             while True:

@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import json
+import logging
 import time
 import uuid
 from collections.abc import Awaitable, Callable, Sequence
@@ -17,10 +18,20 @@ from redis.asyncio.client import Pipeline
 from redis.exceptions import ClusterDownError, ConnectionError, TimeoutError, TryAgainError
 
 from bot.core.models import ConversationKey, DeskRef, Ticket, TicketStatus
-from bot.state.store import Store, kept_without, send, tag, text, update_watched, write
+from bot.state.store import (
+    Store,
+    kept_without,
+    on_cluster,
+    send,
+    tag,
+    text,
+    update_watched,
+    write,
+)
 from bot.state.user_index import UserIndex
 
 T = TypeVar("T")
+log = logging.getLogger(__name__)
 
 _MONTH = 31 * 24 * 3600
 # A stored ticket keeps its most recent lines: the desk thread has every message, and the ticket,
@@ -33,6 +44,32 @@ TRANSCRIPT_MAX_LINES = 100
 _OPEN_ATTEMPTS = 5
 _OPEN_RETRY_SECONDS = 0.25
 _TRANSIENT = (ConnectionError, TimeoutError, ClusterDownError, TryAgainError)
+
+# On one server, opening a ticket is one script: unless the conversation (KEYS[1]) holds a
+# ticket, number it (KEYS[2]), store it (ARGV[2] id ARGV[3], under the prefix KEYS[5]), list it
+# (KEYS[3], KEYS[4]), name it in its people's indexes (KEYS[6..], kept ARGV[5] seconds) and mark
+# the conversation (kept ARGV[4] seconds). ARGV[1], the request's token, makes a retried request
+# find the ticket it opened. Returns the ticket's id and 1 if this request opened it. (The key
+# built inside keeps it off a cluster, which takes the steps of `TicketStore.open` instead.)
+_OPEN = """
+local held = redis.call('HGET', KEYS[1], 'ticket')
+if held then
+  return {held, redis.call('HGET', KEYS[1], 'opened_by') == ARGV[1] and 1 or 0}
+end
+local number = redis.call('INCR', KEYS[2])
+local id = 'T-' .. number
+redis.call('SET', KEYS[5] .. id, ARGV[2] .. cjson.encode(id) .. ARGV[3])
+redis.call('ZADD', KEYS[3], number, id)
+redis.call('ZADD', KEYS[4], number, id)
+for i = 6, #KEYS do
+  redis.call('SADD', KEYS[i], 'ticket:' .. id)
+  redis.call('EXPIRE', KEYS[i], ARGV[5])
+end
+redis.call('HSET', KEYS[1], 'ticket', id, 'opened_by', ARGV[1])
+redis.call('HDEL', KEYS[1], 'missed')
+redis.call('EXPIRE', KEYS[1], ARGV[4])
+return {id, 1}
+"""
 
 # The atomic decision of opening a ticket, on the conversation's hash (KEYS[1]) alone so that it
 # stays within one slot of a cluster: unless the conversation holds a ticket, it now holds
@@ -164,6 +201,8 @@ class TicketStore:
         that lost the race is never used: a gap in the ids, never a second ticket."""
         stamped = with_lines(replace(new, updated_at=self.clock()), transcript_lines(new))
         token = uuid.uuid4().hex
+        if not on_cluster(self.redis):
+            return await self._open_in_one_step(stamped, conversations, token)
         number = await _retried(lambda: self.redis.incr(self._key("seq")))
         ticket = replace(stamped, id=f"T-{number}")
         state = conversations.state_name(new.key)
@@ -183,9 +222,37 @@ class TicketStore:
                 await self._unstore(ticket)
             raise
         if not ours:
-            await _retried(lambda: self._unstore(ticket))
+            try:
+                await _retried(lambda: self._unstore(ticket))
+            except _TRANSIENT as exc:
+                # The conversation's ticket stands: a leftover listing of this number is less
+                # harm than raising, which would make the engine hold a second ticket.
+                log.warning("ticket %s lost a race; taking it back failed (%s)", ticket.id, exc)
             return held
         return ticket
+
+    async def _open_in_one_step(
+        self, stamped: Ticket, conversations: Store, token: str
+    ) -> Ticket | str:
+        """`open` on one server: one script, so a failed or interrupted step stores nothing
+        and the ids have no gaps."""
+        # The id is numbered inside the script: the ticket goes in as JSON around a placeholder.
+        placeholder = json.dumps(f"id-{uuid.uuid4().hex}")
+        head, tail = ticket_to_json(replace(stamped, id=placeholder[1:-1])).split(placeholder)
+        people = sorted({stamped.user_id, *stamped.authors} - {""}) if self.user_index else []
+        keys = [
+            conversations.state_name(stamped.key),
+            self._key("seq"),
+            self._key("all"),
+            self._key("open"),
+            self._key(""),
+            *(self.user_index.key(stamped.key.platform, p) for p in people if self.user_index),
+        ]
+        ttl = self.user_index.ttl if self.user_index else 0
+        args: list[str | int] = [token, head, tail, conversations.state_ttl, ttl]
+        # Whether or not a dropped call ran, running it again with the same token is safe.
+        ticket_id, ours = await _retried(lambda: self.redis.eval(_OPEN, len(keys), *keys, *args))
+        return replace(stamped, id=text(ticket_id)) if int(ours) else text(ticket_id)
 
     async def _numbered(self, new: Ticket) -> Ticket:
         number = await self.redis.incr(self._key("seq"))
@@ -352,8 +419,9 @@ class TicketStore:
             pipe.set(desk, ticket.id)
             pipe.eval(_ATTACH_DESK, 1, name, absent, present)
 
-        # Within a message this rides on its commit (the ticket is stored by then).
-        await write(self.redis, queue)
+        # At once, not with the message's commit: if that commit failed, the agents' replies in
+        # the card's thread would reach nobody and the card could never be updated.
+        await write(self.redis, queue, deferred=False)
         return replace(ticket, desk_ref=ref)
 
     async def mark_reminded(self, ticket_id: str) -> bool:
