@@ -26,6 +26,8 @@ async def test_an_open_ticket_and_the_faq_history_survive_the_upgrade(make_app: 
     await before.redis.delete(
         before.store.state_name(alice.key), before.tickets.desk_name(stored.desk_ref.key)
     )
+    old_state = f"{prefix}:conv:{alice.key.redis_key}"
+    await before.redis.hset(old_state, mapping={"ticket": ticket.id, "customer": alice.user_id})
 
     upgraded = make_app()
     desk = RecordingDesk()
@@ -41,6 +43,10 @@ async def test_an_open_ticket_and_the_faq_history_survive_the_upgrade(make_app: 
     assert [(p.version, p.action) for p in history][-1] == ("abc123", "reload")
     assert "abc123" in await upgraded.publisher.versions.resolve("abc")
     assert not await upgraded.redis.exists(f"{prefix}:faq:versions", f"{prefix}:faq:history")
+    # The conversation's customer came along with its mark.
+    assert await upgraded.redis.hget(upgraded.store.state_name(alice.key), "customer") == (
+        alice.user_id
+    )
 
 
 async def test_erasing_a_person_after_the_upgrade_also_removes_their_old_named_history(
@@ -56,3 +62,20 @@ async def test_erasing_a_person_after_the_upgrade_also_removes_their_old_named_h
     await app.redis.hset(f"{prefix}:conv:{old}", "customer", alice.user_id)
     await app.privacy.erase(alice.user_id, alice.key.platform)
     assert not await app.redis.exists(f"{prefix}:hist:{old}", f"{prefix}:conv:{old}")
+
+
+async def test_a_conversation_whose_old_mark_expired_is_not_tied_to_its_old_ticket_again(
+    make_app: MakeApp,
+) -> None:
+    before = make_app()
+    alice = Customer(before.engine)
+    ticket = (await alice.say("I want to talk to a human")).ticket
+    assert ticket is not None
+    prefix = before.settings.REDIS_PREFIX
+    await before.redis.zadd(f"{prefix}:faq:versions", {"abc123": 1.0})
+    # The old version's mark for this conversation had expired; the new name never existed.
+    await before.redis.delete(before.store.state_name(alice.key))
+
+    upgraded = make_app()
+    await upgraded.start(follow=False)
+    assert await upgraded.redis.hget(upgraded.store.state_name(alice.key), "ticket") is None

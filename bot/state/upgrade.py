@@ -3,9 +3,10 @@
 Cluster support (docs/scaling.md) gave a conversation's keys the hash tag `{<conversation>}` and
 moved the FAQ's version list and history under `faq:{versions}`. What must survive the renaming
 is carried over the first time an upgraded bot starts: the version list and history, and for
-every open ticket its conversation's mark and its desk thread's mapping, so that the customer's
-words still reach the agents and the agents' replies the customer. Conversations' history and
-flags under the old names are left to expire with their TTLs. The old version list is the sign
+every open ticket its desk thread's mapping and, while it still names the ticket, its
+conversation's state (the mark, the customer, an offer), so that the customer's words still
+reach the agents and the agents' replies the customer. Conversations' history and other state
+under the old names are left to expire with their TTLs. The old version list is the sign
 that this has not run yet; it is deleted last, so an interrupted run is done again.
 """
 
@@ -17,7 +18,7 @@ from typing import cast
 from redis.asyncio import Redis
 from redis.asyncio.client import Pipeline
 
-from bot.state.store import Store, send, tag
+from bot.state.store import Store, send, tag, text
 from bot.state.tickets import TicketStore
 
 log = logging.getLogger(__name__)
@@ -38,15 +39,27 @@ async def carry_over(redis: Redis, prefix: str, tickets: TicketStore, store: Sto
         await redis.rpush(f"{prefix}:faq:{{versions}}:history", *history)
     linked = 0
     for ticket in await tickets.list():
-        conversation = store.state_name(ticket.key)
+        if ticket.desk_ref is not None:
+            await redis.set(tickets.desk_name(ticket.desk_ref.key), ticket.id)
+        # The conversation's flags as the old version left them (its customer, an offer), but
+        # only while they still name this ticket: a mark that expired stays expired.
+        old = {
+            text(field): text(value)
+            for field, value in (
+                await redis.hgetall(f"{prefix}:conv:{ticket.key.redis_key}")
+            ).items()
+        }
+        if old.get("ticket") != ticket.id:
+            continue
 
-        def queue(pipe: Pipeline, ticket_id: str = ticket.id, name: str = conversation) -> None:
-            pipe.hsetnx(name, "ticket", ticket_id)
+        def queue(
+            pipe: Pipeline, fields: dict[str, str] = old, name: str = store.state_name(ticket.key)
+        ) -> None:
+            for field, value in fields.items():
+                pipe.hsetnx(name, field, value)
             pipe.expire(name, store.state_ttl)
 
         await send(redis, [(tag(ticket.key), queue)])
-        if ticket.desk_ref is not None:
-            await redis.set(tickets.desk_name(ticket.desk_ref.key), ticket.id)
         linked += 1
     await redis.delete(old_versions, old_history)
     log.info(
