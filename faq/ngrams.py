@@ -47,12 +47,11 @@ class NgramIndex:
             lengths.append(len(cols) - before)
         n, width = len(texts), len(self._columns)
         rows = np.repeat(np.arange(n, dtype=np.int64), lengths)
-        col, row, counts = postings_of(rows, np.array(cols, dtype=np.int64))
-        df = np.bincount(col, minlength=width)
+        col, row, counts, df = postings_of(rows, np.array(cols, dtype=np.int64), width)
         self._idf = np.log((1 + n) / (1 + df)) + 1
         weights = (1 + np.log(counts)) * self._idf[col]
         norms = np.sqrt(np.bincount(row, weights * weights, minlength=n))
-        self._postings = Postings(col, row, weights / norms[row], width, n)
+        self._postings = Postings(row, weights / norms[row], df, n)
 
     def cosines(self, text: str) -> NDArray[np.float64]:
         """Cosine between the text and every indexed text, in index order."""

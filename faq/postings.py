@@ -16,18 +16,17 @@ from numpy.typing import NDArray
 class Postings:
     def __init__(
         self,
-        terms: NDArray[np.int64],
         entries: NDArray[np.int64],
         weights: NDArray[np.float64],
-        vocabulary_size: int,
+        df: NDArray[np.int64],
         size: int,
     ) -> None:
-        """One (term, entry, weight) triple per posting, sorted by term then entry."""
+        """One (entry, weight) pair per posting, sorted by term then entry; `df`: how many
+        entries hold each term, so term t's postings are the df[t] after those of terms < t."""
         self.size = size
         self._entries = entries
         self._weights = weights.astype(np.float32)
-        # How many entries hold each term.
-        self.df: NDArray[np.int64] = np.bincount(terms, minlength=vocabulary_size)
+        self.df = df
         self._starts = np.concatenate(([0], np.cumsum(self.df)))
 
     def holding(self, term: int) -> NDArray[np.int64]:
@@ -50,9 +49,10 @@ class Postings:
 
 
 def postings_of(
-    rows: NDArray[np.int64], columns: NDArray[np.int64]
-) -> tuple[NDArray[np.int64], NDArray[np.int64], NDArray[np.int64]]:
+    rows: NDArray[np.int64], columns: NDArray[np.int64], width: int
+) -> tuple[NDArray[np.int64], NDArray[np.int64], NDArray[np.int64], NDArray[np.int64]]:
     """From one (row, column) pair per occurrence: the distinct pairs, sorted by column then
-    row, as (columns, rows, counts)."""
+    row, as (columns, rows, counts), and how many rows hold each of the `width` columns."""
     pairs, counts = np.unique((columns << 32) | rows, return_counts=True)
-    return pairs >> 32, pairs & 0xFFFFFFFF, counts
+    columns = pairs >> 32
+    return columns, pairs & 0xFFFFFFFF, counts, np.bincount(columns, minlength=width)
