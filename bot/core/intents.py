@@ -20,7 +20,7 @@ frustration aimed at the bot.
 from __future__ import annotations
 
 import re
-from functools import cache, lru_cache
+from functools import cache
 
 from faq.text import fold
 
@@ -389,9 +389,6 @@ def _kinds(words: tuple[str, ...]) -> list[str] | None:
     return None if found is None else [k for k in found if k != "filler"]
 
 
-# Routing asks first whether a message is small talk, then whether it asks for a person, which
-# asks the same again: the last few answers are kept rather than parsed twice.
-@lru_cache(maxsize=64)
 def small_talk(text: str) -> str | None:
     """The kind of small talk when the whole message is small talk, else None."""
     normal = _normalise(text)
@@ -661,9 +658,13 @@ _BARE_HUMAN_RE = re.compile(
 
 def asks_for_human(text: str) -> bool:
     """Whether the customer asks for a person. Small talk wins: "are you a real person?" is a
-    question about the bot, answered as such (routing checks small talk first anyway)."""
-    if small_talk(text) is not None:
-        return False
+    question about the bot, answered as such."""
+    return small_talk(text) is None and names_a_person(text)
+
+
+def names_a_person(text: str) -> bool:
+    """`asks_for_human` for a message already known not to be small talk (routing checks that
+    first, and need not parse the message twice)."""
     if _HUMAN_RE.search(_normalise(text)):
         return True
     clauses = [_normalise(c) for c in _CLAUSE_END.split(text)]

@@ -14,7 +14,7 @@ from enum import StrEnum
 
 from bot.answering.answerer import Answer, Answerer, AnswerRequest
 from bot.answering.streaming import TextSink
-from bot.core.intents import asks_for_human, is_follow_up, small_talk
+from bot.core.intents import is_follow_up, names_a_person, small_talk
 from bot.core.models import Turn
 from faq.index import FaqIndex, Hit
 
@@ -91,7 +91,7 @@ class Router:
         talk = small_talk(text)
         if talk is not None:
             return Route(RouteKind.SMALL_TALK, talk=talk)
-        if asks_for_human(text):
+        if names_a_person(text):
             return Route(RouteKind.HUMAN)
         threshold = (
             index.threshold_in(language) if self.config.threshold is None else self.config.threshold
