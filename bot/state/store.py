@@ -24,6 +24,7 @@ import uuid
 from collections.abc import Callable, Iterable, Mapping
 from contextvars import ContextVar
 from dataclasses import asdict, dataclass, field
+from functools import cache
 from typing import TypeVar, cast
 
 from redis.asyncio import Redis
@@ -92,6 +93,13 @@ return 1
 """
 
 
+@cache
+def _recording_client() -> Redis:
+    """A client that never connects: its pipelines only record commands (built once, not per
+    commit)."""
+    return Redis()
+
+
 async def _apply_in_slot(redis: Redis, writes: list[Write]) -> None:
     """Run writes whose keys share one slot atomically, as one script on that slot's master.
 
@@ -99,7 +107,7 @@ async def _apply_in_slot(redis: Redis, writes: list[Write]) -> None:
     command's slot on a thread of their own, about 5 ms of CPU more per message
     (bench/cluster.py); a script is as atomic, and one command. The writes are recorded on a
     single-server pipeline that is never sent."""
-    recorder = Redis().pipeline(transaction=False)
+    recorder = _recording_client().pipeline(transaction=False)
     for queue in writes:
         queue(recorder)
     packed: list[object] = []
