@@ -74,7 +74,7 @@ async def test_without_redis_the_in_process_store_loads_and_commits_the_same_way
     assert "state unavailable" not in caplog.text
     history = await app.store.history(alice.key)
     assert [turn.role for turn in history] == ["customer", "bot", "customer", "bot"]
-    assert (await app.store.state(alice.key)).get("ticket") == "T-1"
+    assert (await app.store.state(alice.key)).ticket == "T-1"
 
 
 async def test_a_task_a_message_started_still_stores_what_it_writes_after_the_commit(

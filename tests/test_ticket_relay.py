@@ -17,6 +17,7 @@ from redis.asyncio import Redis
 
 from bot.core.channels import CollectingOutputChannel
 from bot.core.models import ConversationKey, DeskRef, Reply, Ticket
+from bot.core.state import StateField
 from bot.desk.relay import TicketChange, TicketRelay
 from bot.runtime.app import App, build_app
 from tests.conftest import MakeApp, make_settings
@@ -45,7 +46,7 @@ async def open_ticket(app: App, platform: str, *, card: bool = True) -> Ticket:
             updated_at=time.time(),
         )
     )
-    await app.store.set_state(ticket.key, {"ticket": ticket.id})
+    await app.store.set_state(ticket.key, {StateField.TICKET: ticket.id})
     if not card:
         return ticket
     return await app.tickets.attach_desk(
@@ -109,7 +110,7 @@ async def test_two_replicas_running_the_platform_tell_the_customer_once(make_app
     # Told in the customer's own conversation; the bot has it back.
     sent_to = [key for r in (first, second) for key, _ in r.out["slack"].sent]
     assert sent_to == [ticket.key]
-    assert "ticket" not in await shell.store.state(ticket.key)
+    assert (await shell.store.state(ticket.key)).ticket is None
 
 
 async def test_a_support_forum_posts_ticket_resolved_from_a_shell_reaches_it_as_solved(
@@ -119,7 +120,9 @@ async def test_a_support_forum_posts_ticket_resolved_from_a_shell_reaches_it_as_
     shell = make_app()
     post = await open_ticket(shell, "discord", card=False)
     other = await open_ticket(shell, "discord", card=False)
-    await shell.store.set_state(post.key, {"forum": "1"})  # as the post's first message left it
+    await shell.store.set_state(
+        post.key, {StateField.FORUM: True}
+    )  # as the post's first message left it
 
     await shell.engine.resolve(post.id, "ana")
     await shell.engine.resolve(other.id, "ana")

@@ -43,6 +43,7 @@ from bot.core.models import (
 )
 from bot.core.policy import DESK_REFUSAL, ChannelAllowList, DeskPolicy, SupportForums
 from bot.core.routing import EXTRACTIVE, Route, RouteKind, Router
+from bot.core.state import ConversationState, StateField
 from bot.desk.events import TicketEvent, TicketEvents
 from bot.knowledge.drafts import DraftStore
 from bot.knowledge.gaps import GAP_NO_ANSWER, GAP_NOT_HELPFUL, GapLog
@@ -71,6 +72,9 @@ AGENT_REPLIED = "ticket.agent_replied"
 # A conversation's title is its first question cut to this many characters (Slack shows about
 # this much of a thread's title in the history list).
 TITLE_CHARS = 60
+# What a conversation forgets when its ticket is resolved: the next miss or "not helpful" starts
+# a new count toward a new ticket.
+_TICKET_FIELDS = (StateField.TICKET, StateField.NEGATIVES)
 
 
 @dataclass
@@ -204,20 +208,21 @@ class ConversationEngine:
         if command is not None:
             # `reload` with a file shared in a message (slash commands carry no files on Slack).
             return await self.admin.run(replace(message, kind=MessageKind.COMMAND, text=command))
-        state = await self._soft(self.store.state(message.key), {})
-        if self.forums.includes(message) and not state.get("forum"):
+        state = await self._soft(self.store.state(message.key), ConversationState())
+        if self.forums.includes(message) and not state.forum:
             # Remembered for when the post's ticket is resolved, with no message at hand.
-            await self._soft(self.store.set_state(message.key, {"forum": "1"}), None)
-            state["forum"] = "1"
-        set_ticket(state.get("ticket"))
-        if state.get("customer"):
-            _speaker.set("customer" if state["customer"] == message.user_id else "other")
-        language = detect_language(text, default=state.get("language", "en"))
+            await self._soft(self.store.set_state(message.key, {StateField.FORUM: True}), None)
+            state = replace(state, forum=True)
+        set_ticket(state.ticket)
+        if state.customer:
+            _speaker.set("customer" if state.customer == message.user_id else "other")
+        language = detect_language(text, default=state.language or "en")
         self.metrics.messages.labels(message.key.platform).inc()
         limited = await self._rate_limited(message, language)
         if limited is not None:
             return limited
         active = await self._active_ticket(message.key, state)
+        state = replace(state, ticket=active)
         held = self.outbox.held_for(message.key)
         if message.kind in (MessageKind.QUESTION, MessageKind.CHOICE) and text:
             if (active or held) and len(text) > self.config.max_message_chars:
@@ -230,11 +235,11 @@ class ConversationEngine:
         if message.kind is MessageKind.FEEDBACK:
             # A post whose ticket is still with the agents is not settled by a Helpful on an
             # earlier answer.
-            settles = bool(state.get("forum")) and not state.get("ticket")
+            settles = state.forum and not state.ticket
             return await self._feedback(message, language, in_forum=settles)
         if message.kind is MessageKind.HUMAN:
             # After a miss, the button accepts the offer: the ticket is about the missing answer.
-            reason = EscalationReason.NO_ANSWER if state.get("missed") else EscalationReason.ASKED
+            reason = EscalationReason.NO_ANSWER if state.missed else EscalationReason.ASKED
             return await self._escalate(message, "", language, reason)
         if message.kind is MessageKind.CHOICE:
             entry = self.faq.index.by_id.get(text)
@@ -305,17 +310,17 @@ class ConversationEngine:
         return route
 
     async def _question(
-        self, message: IncomingMessage, text: str, language: str, state: dict[str, str]
+        self, message: IncomingMessage, text: str, language: str, state: ConversationState
     ) -> Reply:
         if not text:
             return Reply(phrase("empty", language))
         if len(text) > self.config.max_message_chars:
             return self._too_long(text, language)
-        await self._soft(self.store.set_state(message.key, {"language": language}), None)
+        await self._soft(self.store.set_state(message.key, {StateField.LANGUAGE: language}), None)
         chosen = self._pending_choice(text, state)
         if chosen is not None:
             return await self._reply_with_entry(message, chosen, language, confidence=1.0)
-        if state.get("missed") and accepts_offer(text):
+        if state.missed and accepts_offer(text):
             # Like pressing the offer's button: the ticket is about the unanswered question.
             return await self._escalate(message, "", language, EscalationReason.NO_ANSWER)
         await self._working(message, WorkPhase.SEARCHING)
@@ -343,8 +348,8 @@ class ConversationEngine:
         if not budget.allowed and route.answer is not None:
             self.metrics.budget_limited.labels(message.key.platform).inc()
         reply = await self._act(message, text, language, route)
-        if route.kind is not RouteKind.SMALL_TALK and not state.get("titled"):
-            await self._soft(self.store.set_state(message.key, {"titled": "1"}), None)
+        if route.kind is not RouteKind.SMALL_TALK and not state.titled:
+            await self._soft(self.store.set_state(message.key, {StateField.TITLED: True}), None)
             reply = replace(reply, title=conversation_title(text))
         if stream is not None:
             # What was streamed stands only as the model's own answer; a hand-off, or the
@@ -383,7 +388,7 @@ class ConversationEngine:
         yes); the customer may rephrase instead. A second miss in a row opens a ticket: twice
         unanswered, they need a person more than another try."""
         self.metrics.unanswered.labels(message.key.platform).inc()
-        missed = await self._soft(self.store.bump_state(message.key, "missed"), 1)
+        missed = await self._soft(self.store.bump_state(message.key, StateField.MISSED), 1)
         if missed > 1:
             return await self._escalate(message, text, language, EscalationReason.NO_ANSWER)
         reply = Reply(
@@ -394,8 +399,8 @@ class ConversationEngine:
         )
         return await self._say(message, text, reply)
 
-    def _pending_choice(self, text: str, state: dict[str, str]) -> FaqEntry | None:
-        options = [i for i in state.get("choices", "").split(",") if i]
+    def _pending_choice(self, text: str, state: ConversationState) -> FaqEntry | None:
+        options = state.choices
         if text.strip().rstrip(".)") in {str(n) for n in range(1, len(options) + 1)}:
             return self.faq.index.by_id.get(options[int(text.strip().rstrip(".)")) - 1])
         return None
@@ -413,7 +418,8 @@ class ConversationEngine:
             actions=tuple(Action(MessageKind.CHOICE, e.id, e.question) for e in options),
         )
         await self._soft(
-            self.store.set_state(message.key, {"choices": ",".join(e.id for e in options)}), None
+            self.store.set_state(message.key, {StateField.CHOICES: tuple(e.id for e in options)}),
+            None,
         )
         return await self._say(message, text, reply)
 
@@ -465,7 +471,9 @@ class ConversationEngine:
         )
         await self._soft(self.store.count("answered"), None)
         await self._soft(self.store.count_answered(source_ids), None)
-        await self._soft(self.store.clear_state(message.key, "choices", "missed"), None)
+        await self._soft(
+            self.store.clear_state(message.key, StateField.CHOICES, StateField.MISSED), None
+        )
         self.metrics.outcome(message.key.platform, answered=True, mode=mode)
         return await self._say(message, question, reply)
 
@@ -531,7 +539,7 @@ class ConversationEngine:
         history = await self._soft(self.store.history(message.key), [])
         rated = _last_customer_question(history)
         await self._soft(self.gaps.record(message.key, rated, GAP_NOT_HELPFUL), None)
-        negatives = await self._soft(self.store.bump_state(message.key, "negatives"), 1)
+        negatives = await self._soft(self.store.bump_state(message.key, StateField.NEGATIVES), 1)
         if negatives >= self.config.negative_feedback_limit:
             return await self._escalate(message, "", language, EscalationReason.FEEDBACK)
         return Reply(
@@ -542,9 +550,9 @@ class ConversationEngine:
     async def _escalate(
         self, message: IncomingMessage, text: str, language: str, reason: EscalationReason
     ) -> Reply:
-        state = await self._soft(self.store.state(message.key), {})
+        state = await self._soft(self.store.state(message.key), ConversationState())
         held = self.outbox.held_for(message.key)
-        existing = state.get("ticket") or (held.id if held else None)
+        existing = state.ticket or (held.id if held else None)
         if existing:
             return Reply(phrase("ticket_exists", language, ticket=existing), escalated=True)
         history = await self._soft(self.store.history(message.key), [])
@@ -578,8 +586,10 @@ class ConversationEngine:
             ticket = opened
             # Already committed with the ticket; said again so this message's view and its
             # queued writes (a miss counted earlier) agree with it.
-            await self._soft(self.store.set_state(message.key, {"ticket": ticket.id}), None)
-            await self._soft(self.store.clear_state(message.key, "missed"), None)
+            await self._soft(
+                self.store.set_state(message.key, {StateField.TICKET: ticket.id}), None
+            )
+            await self._soft(self.store.clear_state(message.key, StateField.MISSED), None)
             set_ticket(ticket.id)
             log.info(
                 "ticket %s opened for %s: %s", ticket.id, message.key.redis_key, reason.description
@@ -649,9 +659,9 @@ class ConversationEngine:
             self.metrics.errors.labels("desk").inc()
             return ticket
 
-    async def _active_ticket(self, key: ConversationKey, state: dict[str, str]) -> str | None:
+    async def _active_ticket(self, key: ConversationKey, state: ConversationState) -> str | None:
         """The unresolved ticket a person is handling in this conversation, if any."""
-        ticket_id = state.get("ticket")
+        ticket_id = state.ticket
         if not ticket_id:
             return None
         try:
@@ -662,8 +672,7 @@ class ConversationEngine:
             return ticket_id
         # Resolved elsewhere (another replica, the CLI) without clearing this conversation's flag:
         # cleared at once, since opening a new ticket checks the flag in Redis.
-        await self._soft(self.store.clear_state(key, "ticket", "negatives", at_once=True), None)
-        state.pop("ticket", None)
+        await self._soft(self.store.clear_state(key, *_TICKET_FIELDS, at_once=True), None)
         return None
 
     async def _to_agents(self, ticket_id: str, message: IncomingMessage, text: str) -> Reply:
@@ -744,11 +753,12 @@ class ConversationEngine:
         ticket = await self.tickets.resolve(ticket_id, agent)
         log.info("ticket %s resolved by %s", ticket.id, agent)
         self.ticket_events.emit(TicketEvent.RESOLVED, ticket)
-        await self._soft(self.store.clear_state(ticket.key, "ticket", "negatives", "offer"), None)
-        state = await self._soft(self.store.state(ticket.key), {})
+        await self._soft(
+            self.store.clear_state(ticket.key, *_TICKET_FIELDS, StateField.OFFER), None
+        )
+        state = await self._soft(self.store.state(ticket.key), ConversationState())
         said = Reply(
-            phrase("ticket_resolved", ticket.language, ticket=ticket.id),
-            solved=bool(state.get("forum")),
+            phrase("ticket_resolved", ticket.language, ticket=ticket.id), solved=state.forum
         )
         await self._tell(TicketEvent.RESOLVED, ticket, said, desk=True)
         draft = await self._soft(self.drafts.create_from_ticket(ticket, agent), None)
@@ -797,7 +807,7 @@ class ConversationEngine:
             ),
         )
         await self.tickets.add_to_transcript(ticket.id, "bot", text)
-        await self._soft(self.store.set_state(ticket.key, {"offer": ticket.id}), None)
+        await self._soft(self.store.set_state(ticket.key, {StateField.OFFER: ticket.id}), None)
         await self._soft(self.store.append(ticket.key, ("bot", text, "")), None)
         await self.send(ticket.key, reply)
         log.info("offered %s an answer from %s", ticket.id, ",".join(route.answer.sources))
@@ -805,8 +815,8 @@ class ConversationEngine:
     async def _confirm(self, message: IncomingMessage) -> Reply:
         """Yes or No to an offered answer: Yes resolves the ticket, No leaves it with the agents."""
         answer, _, ticket_id = message.text.partition(":")
-        state = await self._soft(self.store.state(message.key), {})
-        language = state.get("language", "en")
+        state = await self._soft(self.store.state(message.key), ConversationState())
+        language = state.language or "en"
         try:
             ticket = await self.tickets.get(ticket_id)
         except TicketError:
@@ -816,11 +826,11 @@ class ConversationEngine:
             return Reply(phrase("offer_not_yours", language))
         if (
             answer not in ("yes", "no")
-            or state.get("offer") != ticket.id
+            or state.offer != ticket.id
             or ticket.status is TicketStatus.RESOLVED
         ):
             return Reply(phrase("offer_closed", language))
-        await self._soft(self.store.clear_state(message.key, "offer"), None)
+        await self._soft(self.store.clear_state(message.key, StateField.OFFER), None)
         said = phrase(answer, language)
         await self.tickets.add_to_transcript(ticket.id, "customer", said, message.user_id)
         if answer == "no":
@@ -836,13 +846,14 @@ class ConversationEngine:
             return Reply(phrase("offer_closed", language))
         log.info("ticket %s resolved by the customer accepting an offered answer", ticket.id)
         self.ticket_events.emit(TicketEvent.RESOLVED, ticket)
-        await self._soft(self.store.clear_state(ticket.key, "ticket", "negatives"), None)
+        await self._soft(self.store.clear_state(ticket.key, *_TICKET_FIELDS), None)
         await self._soft(self.store.count("offers_accepted"), None)
         await self._desk_note(ticket, offer_note(ticket, accepted=True))
         await self.desk_changed(ticket)
-        solved = bool(state.get("forum"))
         return await self._say(
-            message, "", Reply(phrase("auto_resolved", language, ticket=ticket.id), solved=solved)
+            message,
+            "",
+            Reply(phrase("auto_resolved", language, ticket=ticket.id), solved=state.forum),
         )
 
     async def _desk_note(self, ticket: Ticket, text: str) -> None:

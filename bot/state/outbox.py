@@ -15,6 +15,7 @@ from redis.exceptions import RedisError
 
 from bot.core.channels import Desk
 from bot.core.models import ConversationKey, Ticket
+from bot.core.state import StateField
 from bot.state.store import Store
 from bot.state.tickets import TicketStore, with_line
 
@@ -69,7 +70,7 @@ class TicketOutbox:
                 stored.append((held.id, ticket))
                 log.info("held ticket %s stored as %s", held.id, ticket.id)
                 try:
-                    await self.store.set_state(ticket.key, {"ticket": ticket.id})
+                    await self.store.set_state(ticket.key, {StateField.TICKET: ticket.id})
                 except RedisError:
                     log.warning("ticket %s stored; its conversation is not marked yet", ticket.id)
                 if desk is not None and ticket.desk_ref is not None:

@@ -33,6 +33,7 @@ from redis.asyncio.cluster import RedisCluster
 from redis.exceptions import WatchError
 
 from bot.core.models import ConversationKey, Turn
+from bot.core.state import ConversationState, StateField, StateValue, state_fields
 from bot.state.limits import channel_scope
 
 T = TypeVar("T")
@@ -371,16 +372,18 @@ class Store:
         """Seconds a conversation's state is kept after its last change."""
         return self._history_ttl
 
-    async def state(self, key: ConversationKey) -> dict[str, str]:
+    async def state(self, key: ConversationKey) -> ConversationState:
         unit = self._loaded(key)
         if unit is not None:
-            return dict(unit.states[key])
+            return ConversationState.read(unit.states[key])
         raw = await self.redis.hgetall(self.state_name(key))
-        return {text(name): text(value) for name, value in raw.items()}
+        return ConversationState.read({text(name): text(value) for name, value in raw.items()})
 
-    async def set_state(self, key: ConversationKey, values: Mapping[str, str | int]) -> None:
+    async def set_state(
+        self, key: ConversationKey, changes: Mapping[StateField, StateValue]
+    ) -> None:
         name = self.state_name(key)
-        mapping = {k: str(v) for k, v in values.items()}
+        mapping = state_fields(changes)
 
         def queue(pipe: Pipeline) -> None:
             pipe.hset(name, mapping=mapping)  # type: ignore[arg-type]
@@ -391,7 +394,9 @@ class Store:
             unit.states[key].update(mapping)
         await write(self.redis, queue, deferred=unit is not None, slot=tag(key))
 
-    async def clear_state(self, key: ConversationKey, *fields: str, at_once: bool = False) -> None:
+    async def clear_state(
+        self, key: ConversationKey, *fields: StateField, at_once: bool = False
+    ) -> None:
         """`at_once`: repair a flag that a transaction later in this message reads from Redis."""
         name = self.state_name(key)
         unit = self._loaded(key)
@@ -403,7 +408,7 @@ class Store:
             self.redis, lambda pipe: pipe.hdel(name, *fields), deferred=deferred, slot=tag(key)
         )
 
-    async def bump_state(self, key: ConversationKey, field: str) -> int:
+    async def bump_state(self, key: ConversationKey, field: StateField) -> int:
         """Count one more (a miss, a "not helpful") at once: two messages arriving together must
         see 1 and 2, not 1 twice."""
         name = self.state_name(key)
@@ -413,7 +418,7 @@ class Store:
             count, _ = await pipe.execute()
         unit = self._loaded(key)
         if unit is not None:
-            unit.states[key][field] = str(count)
+            unit.states[key][field.value] = str(count)
         return int(count)
 
     async def participant(self, key: ConversationKey, user_id: str) -> str:
@@ -421,17 +426,17 @@ class Store:
         speaker is settled in Redis at once, so two people starting a thread together cannot
         both be its customer."""
         unit = self._loaded(key)
-        known = unit.states[key].get("customer") if unit is not None else None
+        known = unit.states[key].get(StateField.CUSTOMER) if unit is not None else None
         if known is None:
             name = self.state_name(key)
             async with self.redis.pipeline(transaction=True) as pipe:
-                pipe.hsetnx(name, "customer", user_id)
-                pipe.hget(name, "customer")
+                pipe.hsetnx(name, StateField.CUSTOMER, user_id)
+                pipe.hget(name, StateField.CUSTOMER)
                 pipe.expire(name, self._history_ttl)
                 _, first, _ = await pipe.execute()
             known = user_id if first is None else text(first)
             if unit is not None:
-                unit.states[key]["customer"] = known
+                unit.states[key][StateField.CUSTOMER] = known
         return "customer" if known == user_id else "other"
 
     async def forget_person(self, key: ConversationKey, user_id: str) -> Forgotten:
@@ -450,7 +455,7 @@ class Store:
                 try:
                     await pipe.watch(hist, conv)
                     turns = [Turn(**json.loads(item)) for item in await pipe.lrange(hist, 0, -1)]
-                    first = await pipe.hget(conv, "customer")
+                    first = await pipe.hget(conv, StateField.CUSTOMER)
                     ttl = await pipe.pttl(hist)
                     customer = None if first is None else text(first)
                     people = {turn.author for turn in turns} | {customer or ""}
@@ -465,7 +470,7 @@ class Store:
                     pipe.multi()  # type: ignore[no-untyped-call]
                     if customer == user_id:
                         # Whoever speaks next becomes the conversation's customer.
-                        pipe.hdel(conv, "customer")
+                        pipe.hdel(conv, StateField.CUSTOMER)
                     pipe.delete(hist)
                     remaining = [
                         _dump(turn) for turn, keep in zip(turns, kept, strict=True) if keep

@@ -18,6 +18,7 @@ from typing import cast
 from redis.asyncio import Redis
 from redis.asyncio.client import Pipeline
 
+from bot.core.state import StateField
 from bot.state.store import Store, send, tag, text
 from bot.state.tickets import TicketStore
 
@@ -49,7 +50,7 @@ async def carry_over(redis: Redis, prefix: str, tickets: TicketStore, store: Sto
                 await redis.hgetall(f"{prefix}:conv:{ticket.key.redis_key}")
             ).items()
         }
-        if old.get("ticket") != ticket.id:
+        if old.get(StateField.TICKET) != ticket.id:
             continue
 
         def queue(
