@@ -21,7 +21,7 @@ import logging
 import re
 import time
 from collections.abc import Callable, Sequence
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from typing import Any, TypeGuard, cast
 
 import aiohttp
@@ -479,13 +479,13 @@ class TypingIndicator:
             self._typing = None
 
 
+@dataclass
 class DiscordOutput:
     """The core's way to speak in a Discord conversation on its own (agent replies, resolutions)."""
 
     platform = PLATFORM
 
-    def __init__(self, adapter: DiscordAdapter) -> None:
-        self.adapter = adapter
+    adapter: DiscordAdapter
 
     async def send(self, key: ConversationKey, reply: Reply) -> None:
         if reply.is_empty:
@@ -496,12 +496,12 @@ class DiscordOutput:
             await self.adapter.mark_solved(channel.id)
 
 
+@dataclass
 class DiscordDesk:
     """Tickets as embeds with Claim/Resolve buttons in a channel, each with its own thread."""
 
-    def __init__(self, adapter: DiscordAdapter, channel_id: int) -> None:
-        self.adapter = adapter
-        self.channel_id = channel_id
+    adapter: DiscordAdapter
+    channel_id: int
 
     async def _channel(self) -> discord.abc.Messageable:
         client = self.adapter.client

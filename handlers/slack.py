@@ -16,7 +16,7 @@ import logging
 import re
 import time
 from collections.abc import Awaitable, Callable
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -172,13 +172,13 @@ class SlackApi:
         return self._names[user_id]
 
 
+@dataclass
 class SlackOutput:
     """Posts Replies into a Slack conversation: channel = channel_id, thread_ts = thread_id."""
 
     platform = PLATFORM
 
-    def __init__(self, api: SlackApi) -> None:
-        self.api = api
+    api: SlackApi
 
     async def send(self, key: ConversationKey, reply: Reply) -> None:
         if reply.is_empty:
@@ -262,12 +262,12 @@ class SlackStream:
         )
 
 
+@dataclass
 class SlackDesk:
     """Ticket cards in `SLACK_ESCALATION_CHANNEL`; a card's thread is its ticket's desk thread."""
 
-    def __init__(self, api: SlackApi, channel: str) -> None:
-        self.api = api
-        self.channel = channel
+    api: SlackApi
+    channel: str
 
     async def post_ticket(self, ticket: Ticket) -> DeskRef:
         data = await self.api.call(

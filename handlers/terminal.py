@@ -20,7 +20,7 @@ import sys
 import threading
 import uuid
 from collections.abc import Callable
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from typing import TextIO
 
 from redis.exceptions import RedisError
@@ -164,6 +164,7 @@ class Console:
 # ---- the core's outbound side and desk, for this session
 
 
+@dataclass
 class TerminalOutput:
     """What the core sends on its own (an agent's reply, a resolved ticket) is printed at once.
 
@@ -172,9 +173,8 @@ class TerminalOutput:
 
     platform = PLATFORM
 
-    def __init__(self, console: Console, session: str) -> None:
-        self.console = console
-        self.session = session
+    console: Console
+    session: str
 
     def reaches(self, key: ConversationKey) -> bool:
         return key.platform == PLATFORM and key.channel_id == self.session

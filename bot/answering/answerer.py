@@ -73,14 +73,14 @@ class AnswererUnavailable(Exception):
         self.usage = usage
 
 
+@dataclass
 class ExtractiveAnswerer:
     """Replies with the best entry's answer, word for word, when retrieval is confident enough."""
 
     mode = "extractive"
 
-    def __init__(self, threshold: float | None) -> None:
-        """`threshold` None: the one calibrated with the index's search mode."""
-        self.threshold = threshold
+    # None: the one calibrated with the index's search mode.
+    threshold: float | None
 
     async def answer(self, request: AnswerRequest) -> Answer:
         threshold = (

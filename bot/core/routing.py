@@ -64,13 +64,13 @@ class Route:
         return ()
 
 
+@dataclass
 class Router:
     """`fallback` answers without the LLM when `llm_allowed` is False (a spent budget)."""
 
-    def __init__(self, answerer: Answerer, config: RouterConfig, fallback: Answerer) -> None:
-        self.answerer = answerer
-        self.config = config
-        self.fallback = fallback
+    answerer: Answerer
+    config: RouterConfig
+    fallback: Answerer
 
     def answerer_for(self, llm_allowed: bool) -> Answerer:
         return self.answerer if llm_allowed else self.fallback

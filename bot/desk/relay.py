@@ -79,13 +79,13 @@ class TicketChange:
         )
 
 
+@dataclass
 class TicketRelay:
     """Announces the changes its engine cannot deliver, and delivers those it can."""
 
-    def __init__(self, engine: ConversationEngine, redis: Redis, prefix: str) -> None:
-        self.engine = engine
-        self.redis = redis
-        self.prefix = prefix
+    engine: ConversationEngine
+    redis: Redis
+    prefix: str
 
     @property
     def channel(self) -> str:

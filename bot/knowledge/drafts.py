@@ -77,11 +77,11 @@ def draft_from_ticket(ticket: Ticket) -> tuple[str, str] | None:
     return Redactor().redact(question), Redactor().redact(answer.strip())
 
 
+@dataclass
 class DraftStore:
-    def __init__(self, redis: Redis, prefix: str, clock: Callable[[], float] = time.time) -> None:
-        self.redis = redis
-        self.prefix = prefix
-        self.clock = clock
+    redis: Redis
+    prefix: str
+    clock: Callable[[], float] = time.time
 
     def _key(self, *parts: str) -> str:
         return ":".join([self.prefix, "draft", *parts])

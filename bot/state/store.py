@@ -23,7 +23,7 @@ import time
 import uuid
 from collections.abc import Callable, Iterable, Mapping
 from contextvars import ContextVar
-from dataclasses import asdict, dataclass, field
+from dataclasses import KW_ONLY, asdict, dataclass, field
 from functools import cache
 from typing import TypeVar, cast
 
@@ -258,23 +258,15 @@ def kept_without(lines: Iterable[tuple[str, str]], user_id: str) -> list[bool]:
     return kept
 
 
+@dataclass
 class Store:
-    def __init__(
-        self,
-        redis: Redis,
-        prefix: str,
-        *,
-        history_ttl: int,
-        max_turns: int,
-        dedupe_ttl: int,
-        clock: Callable[[], float] = time.time,
-    ) -> None:
-        self.redis = redis
-        self.prefix = prefix
-        self.clock = clock
-        self._history_ttl = history_ttl
-        self._max_turns = max_turns
-        self._dedupe_ttl = dedupe_ttl
+    redis: Redis
+    prefix: str
+    _: KW_ONLY
+    history_ttl: int
+    max_turns: int
+    dedupe_ttl: int
+    clock: Callable[[], float] = time.time
 
     def key(self, *parts: str) -> str:
         return ":".join([self.prefix, *parts])
@@ -309,7 +301,7 @@ class Store:
                 self._hist(key),
                 int(allowed),
                 int(called),
-                self._dedupe_ttl,
+                self.dedupe_ttl,
                 event_id,
                 # This handling's own mark: the client may run the load again after a dropped
                 # connection (a cluster failing over), and it must not take itself for a
@@ -355,12 +347,12 @@ class Store:
         def queue(pipe: Pipeline) -> None:
             for turn in added:
                 pipe.rpush(name, _dump(turn))
-            pipe.ltrim(name, -self._max_turns, -1)
-            pipe.expire(name, self._history_ttl)
+            pipe.ltrim(name, -self.max_turns, -1)
+            pipe.expire(name, self.history_ttl)
 
         unit = self._loaded(key)
         if unit is not None:
-            unit.histories[key] = (unit.histories[key] + added)[-self._max_turns :]
+            unit.histories[key] = (unit.histories[key] + added)[-self.max_turns :]
         await write(self.redis, queue, deferred=unit is not None, slot=tag(key))
 
     def state_name(self, key: ConversationKey) -> str:
@@ -370,7 +362,7 @@ class Store:
     @property
     def state_ttl(self) -> int:
         """Seconds a conversation's state is kept after its last change."""
-        return self._history_ttl
+        return self.history_ttl
 
     async def state(self, key: ConversationKey) -> ConversationState:
         unit = self._loaded(key)
@@ -387,7 +379,7 @@ class Store:
 
         def queue(pipe: Pipeline) -> None:
             pipe.hset(name, mapping=mapping)  # type: ignore[arg-type]
-            pipe.expire(name, self._history_ttl)
+            pipe.expire(name, self.history_ttl)
 
         unit = self._loaded(key)
         if unit is not None:
@@ -414,7 +406,7 @@ class Store:
         name = self.state_name(key)
         async with self.redis.pipeline(transaction=True) as pipe:
             pipe.hincrby(name, field, 1)
-            pipe.expire(name, self._history_ttl)
+            pipe.expire(name, self.history_ttl)
             count, _ = await pipe.execute()
         unit = self._loaded(key)
         if unit is not None:
@@ -432,7 +424,7 @@ class Store:
             async with self.redis.pipeline(transaction=True) as pipe:
                 pipe.hsetnx(name, StateField.CUSTOMER, user_id)
                 pipe.hget(name, StateField.CUSTOMER)
-                pipe.expire(name, self._history_ttl)
+                pipe.expire(name, self.history_ttl)
                 _, first, _ = await pipe.execute()
             known = user_id if first is None else text(first)
             if unit is not None:
@@ -477,7 +469,7 @@ class Store:
                     ]
                     if remaining:
                         pipe.rpush(hist, *remaining)
-                        pipe.pexpire(hist, ttl if ttl > 0 else self._history_ttl * 1000)
+                        pipe.pexpire(hist, ttl if ttl > 0 else self.history_ttl * 1000)
                     await pipe.execute()
                     return Forgotten.THEIR_WORDS
                 except WatchError:
@@ -525,7 +517,7 @@ class Store:
             for scope in (self.key("usage", "total"), self.usage_name(key)):
                 for name, value in usage.items():
                     pipe.hincrbyfloat(scope, name, value)
-            pipe.expire(self.usage_name(key), self._history_ttl)
+            pipe.expire(self.usage_name(key), self.history_ttl)
             if cost:
                 pipe.hincrbyfloat(day, COST_FIELD, cost)
                 pipe.hincrbyfloat(day, f"{COST_FIELD}@{channel_scope(key)}", cost)
