@@ -6,9 +6,19 @@ import logging
 import re
 from collections.abc import Mapping
 
-from bot.runtime.settings import ModelPrice
+from pydantic import BaseModel
 
 log = logging.getLogger(__name__)
+
+
+class ModelPrice(BaseModel):
+    """US dollars per million tokens (a model of LLM_PRICES, the setting that overrides them)."""
+
+    input: float
+    output: float
+    cache_write: float
+    cache_read: float
+
 
 # US dollars per million tokens (5-minute cache writes), from Anthropic's public price list as of
 # November 2026; LLM_PRICES overrides or adds entries. Opus 5.5's cache prices follow the usual

@@ -9,9 +9,10 @@ import json
 from pathlib import Path
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, Field, SecretStr, ValidationError, field_validator, model_validator
+from pydantic import Field, SecretStr, ValidationError, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
+from bot.answering.pricing import ModelPrice
 from bot.core.hours import parse_windows, zone
 from faq.loaders import MAX_FILE_BYTES
 
@@ -22,15 +23,6 @@ EMPTY_IS_A_VALUE = frozenset({"PRIVACY_NOTICE"})
 
 
 MIN_ADMIN_TOKEN_CHARS = 16
-
-
-class ModelPrice(BaseModel):
-    """US dollars per million tokens."""
-
-    input: float
-    output: float
-    cache_write: float
-    cache_read: float
 
 
 class Settings(BaseSettings):
