@@ -328,6 +328,36 @@ async def test_a_ticket_reaches_the_desk_and_agent_replies_reach_the_customer(
     assert ("customer", "Great, what number will you call?") in transcript
 
 
+class DownDesk(RecordingDesk):
+    """A desk whose platform refuses every post after the ticket's card."""
+
+    async def post_customer_message(self, ticket: Ticket, text: str) -> None:
+        raise ConnectionError("the desk's platform is down")
+
+    async def post_note(self, ticket: Ticket, text: str) -> None:
+        raise ConnectionError("the desk's platform is down")
+
+
+async def test_a_desk_outage_while_the_customer_writes_to_their_ticket_loses_nothing(
+    make_app: MakeApp,
+) -> None:
+    app = make_app()
+    app.engine.set_desk(DownDesk())
+    customer = Customer(app.engine)
+    reply = await customer.say("I want to talk to a human")
+    assert reply.ticket is not None
+
+    quiet = await customer.say("My order number is 4417")
+
+    assert quiet.is_empty
+    ticket = await app.tickets.get(reply.ticket.id)
+    assert ("customer", "My order number is 4417") in ticket.transcript
+    history = await app.store.history(customer.key)
+    assert history[-1].text == "My order number is 4417"
+    errors = app.metrics.registry.get_sample_value("faqbot_errors_total", {"kind": "desk"})
+    assert errors == 1
+
+
 async def test_an_agent_message_on_a_resolved_ticket_is_not_relayed(make_app: MakeApp) -> None:
     app = make_app()
     desk = RecordingDesk()

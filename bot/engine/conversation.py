@@ -618,11 +618,8 @@ class ConversationEngine:
         log.error("could not store ticket %s for %s; holding it", ticket.id, ticket.key.redis_key)
         self.metrics.errors.labels("ticket_store").inc()
         if self.desk is not None:
-            try:
-                ticket = replace(ticket, desk_ref=await self.desk.post_ticket(ticket))
-            except Exception:
-                log.exception("could not post held ticket %s to the desk", ticket.id)
-                self.metrics.errors.labels("desk").inc()
+            ref = await self._at_desk("post held", ticket, self.desk.post_ticket(ticket), None)
+            ticket = replace(ticket, desk_ref=ref)
         self.outbox.hold(ticket)
         return ticket
 
@@ -630,11 +627,8 @@ class ConversationEngine:
         """Like `_to_agents`, for a ticket that waits for Redis: its desk thread still hears."""
         ticket = self.outbox.add_to_transcript(held.id, "customer", text, message.user_id)
         if self.desk is not None and ticket.desk_ref is not None:
-            try:
-                await self.desk.post_customer_message(ticket, defuse_mentions(text))
-            except Exception:
-                log.exception("could not pass a message to held ticket %s", ticket.id)
-                self.metrics.errors.labels("desk").inc()
+            posting = self.desk.post_customer_message(ticket, defuse_mentions(text))
+            await self._at_desk("pass a message to", ticket, posting, None)
         return Reply()
 
     async def flush_outbox(self) -> list[Ticket]:
@@ -650,13 +644,15 @@ class ConversationEngine:
     async def _post_to_desk(self, ticket: Ticket) -> Ticket:
         if self.desk is None:
             return ticket
+        ref = await self._at_desk("post", ticket, self.desk.post_ticket(ticket), None)
+        if ref is None:
+            return ticket
         try:
-            ref = await self.desk.post_ticket(ticket)
             return await self.tickets.attach_desk(ticket, ref)
-        except Exception:
-            # The ticket is stored; the desk can list it even if its card could not be posted.
-            log.exception("could not post ticket %s to the desk", ticket.id)
-            self.metrics.errors.labels("desk").inc()
+        except RedisError:
+            # The card is posted; the ticket stays stored without its place at the desk.
+            log.exception("could not note where ticket %s is at the desk", ticket.id)
+            self.metrics.errors.labels("redis").inc()
             return ticket
 
     async def _active_ticket(self, key: ConversationKey, state: ConversationState) -> str | None:
@@ -682,7 +678,8 @@ class ConversationEngine:
         await self._soft(self.store.append(message.key, (role, text, message.user_id)), None)
         await self._soft(self.privacy.took_part(message), None)
         if self.desk is not None:
-            await self.desk.post_customer_message(ticket, defuse_mentions(text))
+            posting = self.desk.post_customer_message(ticket, defuse_mentions(text))
+            await self._at_desk("pass a message to", ticket, posting, None)
         return Reply()
 
     async def _agent_message(self, ticket_id: str, message: IncomingMessage, text: str) -> Reply:
@@ -858,22 +855,23 @@ class ConversationEngine:
 
     async def _desk_note(self, ticket: Ticket, text: str) -> None:
         """Tell the ticket's desk thread what the customer answered to an offered answer."""
-        if self.desk is None or ticket.desk_ref is None:
-            return
-        try:
-            await self.desk.post_note(ticket, text)
-        except Exception:
-            log.exception("could not post to ticket %s in the desk", ticket.id)
-            self.metrics.errors.labels("desk").inc()
+        if self.desk is not None and ticket.desk_ref is not None:
+            await self._at_desk("post a note to", ticket, self.desk.post_note(ticket, text), None)
 
     async def desk_changed(self, ticket: Ticket) -> None:
         """Update the ticket's card in this process's desk; a failure is logged and counted."""
         if self.desk is not None and ticket.desk_ref is not None:
-            try:
-                await self.desk.ticket_changed(ticket)
-            except Exception:
-                log.exception("could not update ticket %s in the desk", ticket.id)
-                self.metrics.errors.labels("desk").inc()
+            await self._at_desk("update", ticket, self.desk.ticket_changed(ticket), None)
+
+    async def _at_desk(self, doing: str, ticket: Ticket, operation: Awaitable[T], default: T) -> T:
+        """Run one desk operation; a failure is logged and counted, never passed on: the ticket
+        is stored (or held) either way, and the desk can list it."""
+        try:
+            return await operation
+        except Exception:
+            log.exception("could not %s ticket %s at the desk", doing, ticket.id)
+            self.metrics.errors.labels("desk").inc()
+            return default
 
     async def _record_usage(self, key: ConversationKey, answer: Answer) -> None:
         if answer.fallback_reason:
