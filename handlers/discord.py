@@ -30,7 +30,7 @@ import yarl
 from aiohttp import web
 from discord import app_commands
 
-from bot.admin.commands import ADMIN_COMMANDS
+from bot.admin.registry import ADMIN_COMMANDS
 from bot.answering.streaming import StreamOpener
 from bot.core.models import (
     Action,

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from bot.admin.commands import Outcome
 from bot.core.models import ConversationKey, IncomingMessage, MessageKind
 from tests.conftest import MakeApp
 
@@ -53,6 +54,27 @@ async def test_a_broken_faq_is_refused_with_its_errors_and_the_old_one_stays(
     reply = await app.engine.handle(command("reload"))
     assert "refused" in reply.text and f"{path}:1: missing 'answer'" in reply.text
     assert sorted(app.faq.index.by_id) == ["a", "b"]
+
+
+@pytest.mark.parametrize("platform", ["slack", "discord", "terminal"])
+async def test_no_chat_message_makes_the_bot_read_a_file_of_its_machine(
+    make_app: MakeApp, tmp_path: Path, platform: str
+) -> None:
+    """Only `faqbot faq reload PATH` publishes a local path: it hands the path over itself, never
+    in a message's words, and a chat message cannot carry one."""
+    path = tmp_path / "faq.yaml"
+    path.write_text(GOOD)
+    elsewhere = tmp_path / "elsewhere.yaml"
+    elsewhere.write_text(GOOD + "- id: c\n  question: Cherries?\n  answer: Dark.\n")
+    app = make_app(faq_path=path, SLACK_ADMIN_USER_IDS="UADMIN", DISCORD_ADMIN_USER_IDS="UADMIN")
+    reply = await app.engine.handle(command(f"reload {elsewhere}", platform=platform))
+    assert reply.text.startswith("Usage: reload")
+    assert sorted(app.faq.index.by_id) == ["a", "b"]
+    if platform != "terminal":
+        with pytest.raises(ValueError, match="never read"):
+            await app.admin.execute(command("reload", platform=platform), local_path=path)
+    cli = await app.admin.execute(command("reload", platform="cli"), local_path=elsewhere)
+    assert cli.outcome is Outcome.DONE and sorted(app.faq.index.by_id) == ["a", "b", "c"]
 
 
 async def test_someone_who_is_not_an_admin_gets_a_polite_refusal(

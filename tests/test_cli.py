@@ -30,6 +30,7 @@ from bot.runtime.settings import Settings
 from faq.loaders import load_faq
 from tests.conftest import MakeApp
 from tests.test_serve import get, start_serve
+from tests.test_terminal import screen
 from tests.test_versions import FAQ, GOLDEN, NEW_ENTRY, WORSE_FAQ, eventually
 
 
@@ -323,6 +324,34 @@ async def test_an_operator_publishes_lists_rolls_back_and_exports_faq_versions_f
     assert load_faq(exported) == list(bot.faq.index.entries)
 
 
+async def test_the_cli_and_the_chat_give_the_same_answer_to_an_admin_command(
+    tmp_path: Path, redis_url: str, prefix: str, make_app: MakeApp
+) -> None:
+    """`faqbot faq ...` is the chat's `/faq ...`, written once: the same words, and an exit code
+    that says whether it was done."""
+    (tmp_path / "faq.yaml").write_text(FAQ)
+    bot = make_app(tmp_path / "faq.yaml")
+    await bot.start()
+    env = {"REDIS_URL": redis_url, "REDIS_PREFIX": prefix, "FAQ_PATH": str(tmp_path / "faq.yaml")}
+    (tmp_path / "faq.yaml").write_text(FAQ + NEW_ENTRY)
+    assert faqbot("faq", "reload", cwd=tmp_path, **env).returncode == 0
+    term = screen(bot.engine)
+
+    listed = faqbot("faq", "versions", cwd=tmp_path, **env)
+    assert listed.returncode == 0 and listed.stdout.startswith("FAQ versions, newest first:")
+    assert await term.type("/faq versions") == f"bot> {listed.stdout}".splitlines()
+
+    live = bot.faq.version
+    refused = faqbot("faq", "rollback", live, cwd=tmp_path, **env)
+    assert refused.returncode == 1 and refused.stdout == ""
+    assert f"Version {live} is already live." in refused.stderr
+    assert await term.type(f"/faq rollback {live}") == f"bot> {refused.stderr}".splitlines()
+
+    mistyped = faqbot("faq", "gaps", "--days", "0", cwd=tmp_path, **env)
+    assert mistyped.returncode == 2
+    assert await term.type("/faq gaps 0") == [f"bot> {mistyped.stderr.strip()}"]
+
+
 def test_faq_versions_need_the_shared_redis(tmp_path: Path) -> None:
     result = faqbot("faq", "versions", cwd=tmp_path)
     assert result.returncode == 2 and "REDIS_URL is not set" in result.stderr
@@ -339,6 +368,7 @@ COMMANDS = {
     "faq reload": ["faq", "reload"],
     "faq versions": ["faq", "versions"],
     "faq rollback": ["faq", "rollback"],
+    "faq status": ["faq", "status"],
     "faq export": ["faq", "export", "out.yaml"],
     "faq gaps": ["faq", "gaps"],
     "faq drafts": ["faq", "drafts"],

@@ -14,7 +14,7 @@ import discord
 import pytest
 
 import faq
-from bot.admin.commands import ADMIN_COMMANDS
+from bot.admin.registry import ADMIN_COMMANDS
 from bot.core.models import Reply, TicketStatus
 from bot.core.policy import DESK_REFUSAL
 from bot.runtime.app import App

@@ -171,9 +171,13 @@ async def test_operators_list_and_decide_drafts_from_the_cli(
     listing = faqbot("faq", "drafts", cwd=tmp_path, **env)
     assert listing.returncode == 0, listing.stderr
     assert "D-1 [pending]" in listing.stdout
+    shown = faqbot("faq", "drafts", "show", "D-1", cwd=tmp_path, **env)
+    assert shown.stdout.strip() == (await app.engine.handle(admin("drafts show D-1"))).text
     approved = faqbot("faq", "drafts", "approve", "D-1", "--by", "ops", cwd=tmp_path, **env)
-    assert approved.stdout.strip() == "D-1 approved"
+    assert approved.stdout.strip() == (
+        "D-1 approved: it joins the FAQ at the next reload as draft-1-can-i-pay-with-paypal."
+    )
     draft = await app.drafts.get("D-1")
-    assert draft.status == "approved" and draft.decided_by == "ops"
+    assert draft.status == "approved" and draft.decided_by == "cli:ops"
     again = faqbot("faq", "drafts", "approve", "D-1", cwd=tmp_path, **env)
     assert again.returncode == 1 and again.stderr.strip() == "D-1 is already approved"

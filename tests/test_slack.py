@@ -22,7 +22,8 @@ from aiohttp import web
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot.admin.commands import ADMIN_COMMANDS, REFUSAL
+from bot.admin.commands import REFUSAL
+from bot.admin.registry import ADMIN_COMMANDS
 from bot.core.channels import CollectingOutputChannel
 from bot.core.language import phrase
 from bot.core.models import Action, ConversationKey, MessageKind, Reply, Source

@@ -1,2 +1,2 @@
-"""Admin commands in chat (/faq reload, versions, rollback, ...), written once for every
-platform."""
+"""Admin commands (/faq reload, versions, rollback, ...), written once for every platform and
+for `faqbot faq`."""

@@ -1,5 +1,5 @@
 """Admin commands (`/faq reload|versions|rollback|status|tickets|gaps|drafts|help`), written
-once for every platform.
+once for every platform and for `faqbot faq` (the list of them is bot/admin/registry.py).
 
 Adapters report platform facts (user id, roles, "manages the server"); the policy here decides who
 is an admin. An empty list means nobody is an admin through it.
@@ -7,15 +7,18 @@ is an admin. An empty list means nobody is an admin through it.
 
 from __future__ import annotations
 
+import enum
 import logging
 import re
 import time
 from dataclasses import dataclass
+from pathlib import Path
 
 from redis.exceptions import RedisError
 
+from bot.admin.registry import COMMANDS_BY_NAME, HELP
 from bot.core.models import IncomingMessage, Reply
-from bot.core.policy import AdminPolicy
+from bot.core.policy import LOCAL_PLATFORMS, AdminPolicy
 from bot.knowledge.drafts import Draft, DraftError, DraftStatus, DraftStore, format_drafts
 from bot.knowledge.gaps import GapLog
 from bot.knowledge.publishing import FaqPublisher, PublishReport
@@ -28,56 +31,6 @@ from faq.repository import Changes, FaqRepository
 
 log = logging.getLogger(__name__)
 
-
-@dataclass(frozen=True)
-class AdminCommand:
-    """One admin command, listed once for every surface: chat help, Slack's /faq, Discord's /faq
-    subcommands (whose descriptions are `summary`, at most 100 characters)."""
-
-    name: str
-    usage: str
-    summary: str
-    detail: str = ""
-
-
-ADMIN_COMMANDS = (
-    AdminCommand(
-        "reload",
-        "reload [URL] [--force]",
-        "Publish the FAQ (FAQ_PATH, an attached file or an https URL) after checking it",
-        "Publish the FAQ (FAQ_PATH, an attached file, or an https URL) for every bot process, "
-        "after validating it and checking the golden questions still route as well; --force "
-        "skips that check. The live FAQ stays when it is refused.",
-    ),
-    AdminCommand("versions", "versions", "The FAQ versions published, newest first"),
-    AdminCommand(
-        "rollback",
-        "rollback [VERSION]",
-        "Make an earlier FAQ version live again (default: the previous one)",
-        "Make an earlier version live again (default: the one before the live one)",
-    ),
-    AdminCommand("status", "status", "FAQ version and size, answer mode, counters"),
-    AdminCommand("tickets", "tickets", "Open and claimed tickets"),
-    AdminCommand(
-        "gaps",
-        "gaps [DAYS]",
-        "Questions the FAQ could not answer, grouped",
-        "Questions of the last DAYS (default 7) the FAQ failed, grouped, most frequent first",
-    ),
-    AdminCommand(
-        "drafts",
-        "drafts [show ID | approve ID | drop ID]",
-        "Draft entries from agents' answers: list, show ID, approve ID, drop ID",
-        "FAQ entries drafted from agents' answers, in full; show one, approve it for the next "
-        "version, or drop it",
-    ),
-    AdminCommand("help", "help", "The admin commands", "This list"),
-)
-COMMAND_NAMES = frozenset(command.name for command in ADMIN_COMMANDS)
-HELP = "Admin commands:\n" + "\n".join(
-    f"• {command.usage}: {command.detail or command.summary}" for command in ADMIN_COMMANDS
-)
-
 REFUSAL = "Sorry, that command is for admins only. Ask a workspace admin if you need it."
 MAX_LISTED = 15
 DEFAULT_GAP_DAYS = 7
@@ -85,6 +38,21 @@ MAX_ERRORS = 50
 FORCE = "--force"
 # Where a link goes, however it is marked up (Markdown, Slack's <url|label>, bare).
 _LINK_TARGET = re.compile(r"(?:https?|mailto|ftp):[^\s<>()\[\]|\"'`]+", re.IGNORECASE)
+
+
+class Outcome(enum.StrEnum):
+    """How a command ended, for a caller that says more than its text (the command line's exit
+    code)."""
+
+    DONE = "done"
+    REFUSED = "refused"  # nothing changed: not an admin, refused, failed or not found
+    USAGE = "usage"  # mistyped: nothing was tried
+
+
+@dataclass(frozen=True)
+class AdminResult:
+    text: str
+    outcome: Outcome = Outcome.DONE
 
 
 def attached_command(text: str) -> str | None:
@@ -95,67 +63,75 @@ def attached_command(text: str) -> str | None:
     return " ".join(words) if words and words[0].lower() == "reload" else None
 
 
+@dataclass(frozen=True, kw_only=True, eq=False)
 class AdminCommands:
-    def __init__(
-        self,
-        *,
-        policy: AdminPolicy,
-        faq: FaqRepository,
-        publisher: FaqPublisher,
-        sources: FaqSources,
-        store: Store,
-        tickets: TicketStore,
-        answer_mode: str,
-        gaps: GapLog,
-        drafts: DraftStore,
-    ) -> None:
-        self.policy = policy
-        self.faq = faq
-        self.publisher = publisher
-        self.sources = sources
-        self.store = store
-        self.tickets = tickets
-        self.answer_mode = answer_mode
-        self.gaps = gaps
-        self.drafts = drafts
+    policy: AdminPolicy
+    faq: FaqRepository
+    publisher: FaqPublisher
+    sources: FaqSources
+    store: Store
+    tickets: TicketStore
+    answer_mode: str
+    gaps: GapLog
+    drafts: DraftStore
 
     async def run(self, message: IncomingMessage) -> Reply:
+        """The reply to a chat message's command."""
+        return Reply((await self.execute(message)).text)
+
+    async def execute(
+        self, message: IncomingMessage, *, local_path: Path | None = None
+    ) -> AdminResult:
+        """Run the command `message` carries. `local_path`, a FAQ file or folder on this machine
+        for `reload`, is the command line's to give: no words of a message name a file to read,
+        and only a local platform's message comes with one."""
+        platform = message.key.platform
+        if local_path is not None and platform not in LOCAL_PLATFORMS:
+            raise ValueError(f"a local FAQ path is never read for a {platform} message")
         words = message.text.split()
         command = words[0].lower() if words else "help"
-        who = f"{message.key.platform}:{message.user_id}"
+        who = f"{platform}:{message.user_id}"
         # Whatever else was typed after /faq is someone's raw text: it stays out of the logs.
-        logged = command if command in COMMAND_NAMES else "(unknown)"
+        logged = command if command in COMMANDS_BY_NAME else "(unknown)"
         if command == "help":
-            return Reply(HELP)
+            return AdminResult(HELP)
         if not self.policy.is_admin(message):
             log.warning("admin command %s refused for %s", logged, who)
-            return Reply(REFUSAL)
+            return AdminResult(REFUSAL, Outcome.REFUSED)
         log.info("admin command %s by %s", logged, who)
         if command == "reload":
-            return Reply(await self._reload(message, words[1:], who))
+            return await self._reload(message, words[1:], who, local_path)
         if command == "versions":
-            return Reply(await versions_text(self.publisher.versions))
+            # A chat message has room for MAX_LISTED lines, a terminal for every version kept.
+            local = platform in LOCAL_PLATFORMS
+            return await self._versions(self.publisher.versions.keep if local else MAX_LISTED)
         if command == "rollback":
             if len(words) > 2:
-                return Reply("Usage: rollback [VERSION]")
+                return AdminResult("Usage: rollback [VERSION]", Outcome.USAGE)
             version = words[1] if len(words) > 1 else None
-            return Reply(format_publish(await self.publisher.rollback(who, version)))
+            return _published(await self.publisher.rollback(who, version))
         if command == "status":
-            return Reply(await self._status())
+            return AdminResult(await self._status())
         if command == "tickets":
-            return Reply(await self._tickets())
+            return AdminResult(await self._tickets())
         if command == "gaps":
-            return Reply(await self._gaps(words[1:]))
+            return await self._gaps(words[1:])
         if command == "drafts":
-            return Reply(await self._drafts(words[1:], who))
-        return Reply(f"Unknown command {command!r}.\n{HELP}")
+            return await self._drafts(words[1:], who)
+        return AdminResult(f"Unknown command {command!r}.\n{HELP}", Outcome.USAGE)
 
-    async def _reload(self, message: IncomingMessage, args: list[str], who: str) -> str:
+    async def _reload(
+        self, message: IncomingMessage, args: list[str], who: str, local_path: Path | None
+    ) -> AdminResult:
         force = FORCE in args
         urls = [a for a in args if a != FORCE and a.startswith(("https://", "http://"))]
         other = [a for a in args if a != FORCE and a not in urls]
-        if other or len(urls) + len(message.attachments) > 1:
-            return "Usage: reload [https://...] [--force], or attach one FAQ file to `reload`."
+        sources = len(urls) + len(message.attachments) + (local_path is not None)
+        if other or sources > 1:
+            return AdminResult(
+                "Usage: reload [https://...] [--force], or attach one FAQ file to `reload`.",
+                Outcome.USAGE,
+            )
         upload: Upload | None = None
         try:
             if urls:
@@ -163,14 +139,28 @@ class AdminCommands:
             elif message.attachments:
                 upload = await self.sources.from_attachment(message.attachments[0])
         except SourceError as exc:
-            return f"FAQ reload refused: {exc}. The current FAQ stays live."
-        report = await self.publisher.reload(who, upload=upload, force=force)
+            return AdminResult(
+                f"FAQ reload refused: {exc}. The current FAQ stays live.", Outcome.REFUSED
+            )
+        report = await self.publisher.reload(who, path=local_path, upload=upload, force=force)
         log.info("FAQ reload by %s: %s", who, "ok" if report.ok else "refused")
-        return format_publish(report)
+        return _published(report)
 
-    async def _gaps(self, args: list[str]) -> str:
+    async def _versions(self, limit: int) -> AdminResult:
+        try:
+            return AdminResult(await versions_text(self.publisher.versions, limit))
+        except RedisError as exc:
+            return AdminResult(
+                f"The version store (Redis) is unavailable ({type(exc).__name__}).",
+                Outcome.REFUSED,
+            )
+
+    async def _gaps(self, args: list[str]) -> AdminResult:
         limit = self.gaps.retention_days
-        usage = f"Usage: gaps [DAYS], DAYS a whole number from 1 to {limit} (default 7)."
+        usage = AdminResult(
+            f"Usage: gaps [DAYS], DAYS a whole number from 1 to {limit} (default 7).",
+            Outcome.USAGE,
+        )
         if len(args) > 1:
             return usage
         try:
@@ -179,29 +169,32 @@ class AdminCommands:
             return usage
         if not 1 <= days <= limit:
             return usage
-        return await self.gaps.report(days)
+        return AdminResult(await self.gaps.report(days))
 
-    async def _drafts(self, args: list[str], who: str) -> str:
+    async def _drafts(self, args: list[str], who: str) -> AdminResult:
         if not args:
             waiting = await self.drafts.find(DraftStatus.PENDING, DraftStatus.APPROVED)
             published = await self.drafts.find(DraftStatus.PUBLISHED)
-            return format_drafts(waiting, len(published))
+            return AdminResult(format_drafts(waiting, len(published)))
         if len(args) != 2 or args[0].lower() not in ("show", "approve", "drop"):
-            return (
-                "Usage: drafts, drafts show ID, drafts approve ID or drafts drop ID (ID like D-3)."
+            return AdminResult(
+                "Usage: drafts, drafts show ID, drafts approve ID or drafts drop ID (ID like D-3).",
+                Outcome.USAGE,
             )
         try:
             if args[0].lower() == "show":
-                return format_draft(await self.drafts.get(args[1]))
+                return AdminResult(format_draft(await self.drafts.get(args[1])))
             if args[0].lower() == "approve":
                 draft = await self.drafts.approve(args[1], who)
                 log.info("draft %s approved by %s", draft.id, who)
-                return f"{draft.id} approved: it joins the FAQ at the next reload as {draft.slug}."
+                return AdminResult(
+                    f"{draft.id} approved: it joins the FAQ at the next reload as {draft.slug}."
+                )
             draft = await self.drafts.drop(args[1], who)
             log.info("draft %s dropped by %s", draft.id, who)
-            return f"{draft.id} dropped: it will not be in the next FAQ version."
+            return AdminResult(f"{draft.id} dropped: it will not be in the next FAQ version.")
         except DraftError as exc:
-            return str(exc)
+            return AdminResult(str(exc), Outcome.REFUSED)
 
     async def _status(self) -> str:
         lines = [
@@ -248,6 +241,10 @@ class AdminCommands:
                 f"{ticket.user_name or ticket.user_id}: {ticket.question[:80]}"
             )
         return "\n".join(lines)
+
+
+def _published(report: PublishReport) -> AdminResult:
+    return AdminResult(format_publish(report), Outcome.DONE if report.ok else Outcome.REFUSED)
 
 
 def format_draft(draft: Draft) -> str:
@@ -324,12 +321,9 @@ def format_publish(report: PublishReport) -> str:
 
 async def versions_text(versions: FaqVersions, limit: int = MAX_LISTED) -> str:
     """The publication history, newest first, the live version marked."""
-    try:
-        history = await versions.history(limit)
-        live = await versions.live_id()
-        infos = {p.version: await versions.info(p.version) for p in history}
-    except RedisError as exc:
-        return f"The version store (Redis) is unavailable ({type(exc).__name__})."
+    history = await versions.history(limit)
+    live = await versions.live_id()
+    infos = {p.version: await versions.info(p.version) for p in history}
     if not history:
         return "No FAQ version has been published yet."
     lines = ["FAQ versions, newest first:"]

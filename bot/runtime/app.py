@@ -72,6 +72,8 @@ class App:
     auto_resolver: AutoResolver
     privacy: Privacy
     publisher: FaqPublisher
+    # The engine's admin commands, for `faqbot faq`, which runs them as the chat does.
+    admin: AdminCommands
     reminders: TicketReminders | None = None
     notifier: WebhookNotifier | None = None
     # Ticket changes other processes could not deliver; None without a shared Redis.
@@ -445,6 +447,7 @@ def build_app(
         auto_resolver,
         privacy,
         publisher,
+        admin,
         reminders,
         notifier,
         relay,

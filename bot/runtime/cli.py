@@ -1,5 +1,6 @@
-"""The `faqbot` command line: chat, ask, eval, serve, faq check|reload|versions|rollback|export|
-gaps|drafts, tickets, privacy erase. The commands themselves are in bot/runtime/cli_commands.py."""
+"""The `faqbot` command line: chat, ask, eval, serve, faq check|reload|versions|rollback|status|
+export|gaps|drafts, tickets, privacy erase. The commands themselves are in
+bot/runtime/cli_commands.py."""
 
 from __future__ import annotations
 
@@ -7,11 +8,16 @@ import argparse
 import sys
 from pathlib import Path
 
+from bot.admin.registry import COMMANDS_BY_NAME
 from bot.core.models import ALL_PLATFORMS
 from bot.runtime.logs import configure_logging
 from bot.runtime.settings import SettingsError, load_settings
 from faq.loaders import load_faq
 from faq.models import FaqLoadError
+
+# The admin commands (bot/admin/registry.py) `faqbot faq` runs, as the chat runs them: `help` is
+# -h here, and `faqbot tickets` handles tickets one by one.
+FAQ_ADMIN_COMMANDS = ("reload", "versions", "rollback", "status", "gaps", "drafts")
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -63,25 +69,26 @@ def _parser() -> argparse.ArgumentParser:
     sub.add_parser("serve", help="run the configured platforms and the HTTP endpoints")
     faq = sub.add_parser("faq", help="FAQ tools")
     faq_sub = faq.add_subparsers(dest="faq_command", required=True)
-    check = faq_sub.add_parser("check", help="validate a FAQ file or folder")
+    check = faq_sub.add_parser("check", help="Validate a FAQ file or folder")
     check.add_argument("path")
-    gaps = faq_sub.add_parser("gaps", help="questions the FAQ failed, in clusters of paraphrases")
-    gaps.add_argument("--days", type=int, default=7, help="how far back (default: 7)")
-    drafts = faq_sub.add_parser("drafts", help="FAQ entries drafted from agents' answers")
-    drafts.add_argument("action", nargs="?", choices=("approve", "drop"))
-    drafts.add_argument("id", nargs="?", help="draft id, like D-3")
-    drafts.add_argument("--by", default="cli", help="who decides (default: cli)")
-    reload = faq_sub.add_parser(
-        "reload", help="publish a FAQ as the new version for every running bot"
+    admin = {name: _admin_command(faq_sub, name) for name in FAQ_ADMIN_COMMANDS}
+    admin["reload"].add_argument(
+        "source",
+        nargs="?",
+        metavar="PATH",
+        help="FAQ file or folder, or an https URL (default: FAQ_PATH)",
     )
-    reload.add_argument("path", nargs="?", type=Path, help="FAQ file or folder (default: FAQ_PATH)")
-    reload.add_argument(
+    admin["reload"].add_argument(
         "--force", action="store_true", help="publish even if golden questions route worse"
     )
-    faq_sub.add_parser("versions", help="the published FAQ versions, newest first")
-    rollback = faq_sub.add_parser("rollback", help="make an earlier FAQ version live again")
-    rollback.add_argument("version", nargs="?", help="version id or prefix (default: previous)")
-    export = faq_sub.add_parser("export", help="write the live FAQ version as YAML")
+    admin["rollback"].add_argument(
+        "version", nargs="?", help="version id or prefix (default: previous)"
+    )
+    admin["gaps"].add_argument("--days", type=int, help="how far back (default: 7)")
+    admin["drafts"].add_argument("action", nargs="?", choices=("show", "approve", "drop"))
+    admin["drafts"].add_argument("id", nargs="?", help="draft id, like D-3")
+    admin["drafts"].add_argument("--by", metavar="NAME", help="who decides (default: your login)")
+    export = faq_sub.add_parser("export", help="Write the live FAQ version as YAML")
     export.add_argument("path", type=Path)
     tickets = sub.add_parser("tickets", help="list and handle tickets")
     tickets_sub = tickets.add_subparsers(dest="tickets_command", required=True)
@@ -104,6 +111,16 @@ def _parser() -> argparse.ArgumentParser:
         help="the platform of USER (default: every platform)",
     )
     return parser
+
+
+def _admin_command(
+    faq_sub: argparse._SubParsersAction[argparse.ArgumentParser], name: str
+) -> argparse.ArgumentParser:
+    """`faqbot faq NAME`, named and described as the chat's `/faq NAME`."""
+    command = COMMANDS_BY_NAME[name]
+    return faq_sub.add_parser(
+        name, help=command.summary, description=command.detail or command.summary
+    )
 
 
 def faq_check(path: Path) -> int:

@@ -1,5 +1,5 @@
 """The commands of `faqbot` (bot/runtime/cli.py) that need the bot: chat, ask, eval, serve, faq
-reload|versions|rollback|export|gaps|drafts, tickets, privacy erase."""
+reload|versions|rollback|status|export|gaps|drafts, tickets, privacy erase."""
 
 from __future__ import annotations
 
@@ -15,9 +15,8 @@ from pathlib import Path
 
 from redis.exceptions import RedisError
 
-from bot.admin.commands import format_publish, versions_text
-from bot.core.models import ALL_PLATFORMS, ConversationKey, IncomingMessage, Reply
-from bot.knowledge.drafts import DraftError, DraftStatus, format_drafts
+from bot.admin.commands import Outcome
+from bot.core.models import ALL_PLATFORMS, ConversationKey, IncomingMessage, MessageKind, Reply
 from bot.knowledge.evaluation import EvalReport, evaluate, load_cases, unknown_expectations
 from bot.runtime.app import App, RedisUnreachable, build_app, build_evaluation, check_redis
 from bot.runtime.settings import Settings, SettingsError
@@ -27,8 +26,6 @@ from faq.records import to_yaml
 
 log = logging.getLogger(__name__)
 
-# FAQ commands that work on the versions shared through Redis.
-SHARED_FAQ_COMMANDS = ("reload", "versions", "rollback", "export")
 # Commands that only make sense on the Redis the bots share (an in-process store would be empty),
 # by (command, faq subcommand), and what they find there.
 SHARED_STORE: dict[tuple[str, str | None], str] = {
@@ -36,11 +33,14 @@ SHARED_STORE: dict[tuple[str, str | None], str] = {
     ("privacy", None): "what is kept about people lives",
     ("faq", "gaps"): "the FAQ-gap log lives",
     ("faq", "drafts"): "drafts live",
-    **{("faq", name): "FAQ versions live" for name in SHARED_FAQ_COMMANDS},
+    ("faq", "status"): "the bots' counters live",
+    **{("faq", name): "FAQ versions live" for name in ("reload", "versions", "rollback", "export")},
 }
 # Commands that route no question: those on what the bots share, but for reload and rollback,
 # which check the golden questions.
 ANSWERS_NOTHING = SHARED_STORE.keys() - {("faq", "reload"), ("faq", "rollback")}
+# A refused command (refused, failed, not found) exits 1, a mistyped one 2, as argparse's errors.
+EXIT_CODES = {Outcome.DONE: 0, Outcome.REFUSED: 1, Outcome.USAGE: 2}
 
 
 def run(settings: Settings, args: argparse.Namespace) -> int:
@@ -97,23 +97,42 @@ async def _run(app: App, command: Callable[[App], Awaitable[int]]) -> int:
 
 
 async def _faq(app: App, args: argparse.Namespace) -> int:
-    if args.faq_command not in SHARED_FAQ_COMMANDS:
-        return await _gaps_or_drafts(app, args)
-    publisher = app.publisher
-    who = f"cli:{_operator()}"
-    if args.faq_command == "versions":
-        print(await versions_text(publisher.versions, limit=publisher.versions.keep))
-        return 0
     if args.faq_command == "export":
         return await _export(app, args.path)
-    # Both compare with and diff against the live version, so this process loads it first.
-    await app.start(follow=False)
-    if args.faq_command == "reload":
-        report = await publisher.reload(who, path=args.path, force=args.force)
-    else:
-        report = await publisher.rollback(who, args.version)
-    print(format_publish(report), file=sys.stdout if report.ok else sys.stderr)
-    return 0 if report.ok else 1
+    # They compare with, diff against or report the live version: this process loads it first.
+    if args.faq_command in ("reload", "rollback", "status"):
+        await app.start(follow=False)
+    words, local_path = _as_chat_command(args)
+    operator = getattr(args, "by", None) or _operator()
+    message = IncomingMessage(
+        key=ConversationKey("cli", "local", "admin"),
+        message_id="",
+        user_id=operator,
+        user_name=operator,
+        text=" ".join(words),
+        kind=MessageKind.COMMAND,
+    )
+    result = await app.admin.execute(message, local_path=local_path)
+    print(result.text, file=sys.stdout if result.outcome is Outcome.DONE else sys.stderr)
+    return EXIT_CODES[result.outcome]
+
+
+def _as_chat_command(args: argparse.Namespace) -> tuple[list[str], Path | None]:
+    """The words of the chat's `/faq ...` for `faqbot faq ...`, and the FAQ path on this machine
+    `reload` is given, which no chat message can give."""
+    name = args.faq_command
+    if name == "reload":
+        source: str | None = args.source
+        url = source is not None and source.startswith(("https://", "http://"))
+        words = [name, *([source] if url else []), *(["--force"] if args.force else [])]
+        return words, Path(source) if source is not None and not url else None
+    optional = {
+        "rollback": ("version",),
+        "gaps": ("days",),
+        "drafts": ("action", "id"),
+    }.get(name, ())
+    values = (getattr(args, field) for field in optional)
+    return [name, *(str(value) for value in values if value is not None)], None
 
 
 async def _export(app: App, path: Path) -> int:
@@ -318,30 +337,6 @@ async def _serve(app: App) -> int:
     from bot.runtime.server import serve
 
     return await serve(app)
-
-
-async def _gaps_or_drafts(app: App, args: argparse.Namespace) -> int:
-    if args.faq_command == "gaps":
-        longest = app.gaps.retention_days
-        if not 1 <= args.days <= longest:
-            print(f"--days must be from 1 to {longest} (GAPS_RETENTION_DAYS)", file=sys.stderr)
-            return 2
-        print(await app.gaps.report(args.days))
-        return 0
-    if args.action is None:
-        waiting = await app.drafts.find(DraftStatus.PENDING, DraftStatus.APPROVED)
-        print(format_drafts(waiting, len(await app.drafts.find(DraftStatus.PUBLISHED))))
-        return 0
-    try:
-        if args.id is None:
-            raise DraftError(f"drafts {args.action} needs a draft id, like D-3")
-        decide = app.drafts.approve if args.action == "approve" else app.drafts.drop
-        draft = await decide(args.id, args.by)
-    except DraftError as exc:
-        print(exc, file=sys.stderr)
-        return 1
-    print(f"{draft.id} {draft.status}")
-    return 0
 
 
 async def _tickets(app: App, args: argparse.Namespace) -> int:
