@@ -22,7 +22,9 @@ from redis.exceptions import RedisError
 from bot.admin.commands import AdminCommands, attached_command
 from bot.answering.answerer import Answer, AnswerRequest
 from bot.answering.streaming import ReplyStream
+from bot.core import decisions
 from bot.core.channels import Desk, OutputChannel, Relay, ScopedChannel
+from bot.core.decisions import Decision
 from bot.core.hours import BusinessHours
 from bot.core.intents import accepts_offer
 from bot.core.language import detect_language, phrase, weekday
@@ -35,7 +37,6 @@ from bot.core.models import (
     IncomingMessage,
     MessageKind,
     Reply,
-    Source,
     Ticket,
     TicketStatus,
     Turn,
@@ -317,7 +318,7 @@ class ConversationEngine:
         if len(text) > self.config.max_message_chars:
             return self._too_long(text, language)
         await self._soft(self.store.set_state(message.key, {StateField.LANGUAGE: language}), None)
-        chosen = self._pending_choice(text, state)
+        chosen = self.faq.index.by_id.get(decisions.pending_choice(text, state.choices) or "")
         if chosen is not None:
             return await self._reply_with_entry(message, chosen, language, confidence=1.0)
         if state.missed and accepts_offer(text):
@@ -370,7 +371,8 @@ class ConversationEngine:
             return await self._escalate(message, text, language, EscalationReason.ASKED)
         await self._soft(self.store.count("questions"), None)
         if route.kind is RouteKind.CLARIFY:
-            return await self._clarify(message, text, list(route.hits), language)
+            clarifying = decisions.clarification(list(route.hits), language)
+            return await self._apply(message, text, clarifying)
         if route.answer is not None:
             await self._record_usage(message.key, route.answer)
         if route.kind is RouteKind.ESCALATE or route.answer is None:
@@ -388,40 +390,11 @@ class ConversationEngine:
         yes); the customer may rephrase instead. A second miss in a row opens a ticket: twice
         unanswered, they need a person more than another try."""
         self.metrics.unanswered.labels(message.key.platform).inc()
+        # Counted at once, not with the commit: two misses arriving together must see 1 and 2.
         missed = await self._soft(self.store.bump_state(message.key, StateField.MISSED), 1)
         if missed > 1:
             return await self._escalate(message, text, language, EscalationReason.NO_ANSWER)
-        reply = Reply(
-            phrase("no_answer", language),
-            confidence=confidence,
-            escalated=True,
-            actions=(Action(MessageKind.HUMAN, "human", phrase("human", language)),),
-        )
-        return await self._say(message, text, reply)
-
-    def _pending_choice(self, text: str, state: ConversationState) -> FaqEntry | None:
-        options = state.choices
-        if text.strip().rstrip(".)") in {str(n) for n in range(1, len(options) + 1)}:
-            return self.faq.index.by_id.get(options[int(text.strip().rstrip(".)")) - 1])
-        return None
-
-    async def _clarify(
-        self, message: IncomingMessage, text: str, hits: list[Hit], language: str
-    ) -> Reply:
-        options = [hit.entry for hit in hits]
-        lines = [phrase("clarify", language)]
-        lines += [f"{n}. {entry.question}" for n, entry in enumerate(options, start=1)]
-        reply = Reply(
-            "\n".join(lines),
-            sources=tuple(Source(e.id, e.question, e.links) for e in options),
-            confidence=hits[0].confidence,
-            actions=tuple(Action(MessageKind.CHOICE, e.id, e.question) for e in options),
-        )
-        await self._soft(
-            self.store.set_state(message.key, {StateField.CHOICES: tuple(e.id for e in options)}),
-            None,
-        )
-        return await self._say(message, text, reply)
+        return await self._apply(message, text, decisions.no_answer(language, confidence))
 
     async def _reply_with_entry(
         self, message: IncomingMessage, entry: FaqEntry, language: str, confidence: float
@@ -459,23 +432,22 @@ class ConversationEngine:
         language: str,
         mode: str,
     ) -> Reply:
-        reply = Reply(
-            text,
-            sources=_sources(self.faq.index, source_ids),
-            confidence=confidence,
-            actions=(
-                Action(MessageKind.FEEDBACK, "helpful", phrase("helpful", language)),
-                Action(MessageKind.FEEDBACK, "not_helpful", phrase("not_helpful", language)),
-                Action(MessageKind.HUMAN, "human", phrase("human", language)),
-            ),
-        )
-        await self._soft(self.store.count("answered"), None)
-        await self._soft(self.store.count_answered(source_ids), None)
-        await self._soft(
-            self.store.clear_state(message.key, StateField.CHOICES, StateField.MISSED), None
-        )
+        decided = decisions.answer(self.faq.index, text, source_ids, confidence, language)
         self.metrics.outcome(message.key.platform, answered=True, mode=mode)
-        return await self._say(message, question, reply)
+        return await self._apply(message, question, decided)
+
+    async def _apply(self, message: IncomingMessage, text: str, decision: Decision) -> Reply:
+        """Queue a decision's writes on the message's commit and say its reply."""
+        key = message.key
+        if decision.changes:
+            await self._soft(self.store.set_state(key, decision.changes), None)
+        if decision.cleared:
+            await self._soft(self.store.clear_state(key, *decision.cleared), None)
+        for counter in decision.counters:
+            await self._soft(self.store.count(counter), None)
+        if decision.answered_from:
+            await self._soft(self.store.count_answered(decision.answered_from), None)
+        return await self._say(message, text, decision.reply)
 
     async def _working(self, message: IncomingMessage, phase: WorkPhase) -> None:
         """Let the platform show the bot is at work: it has decided to answer this message."""
@@ -544,7 +516,7 @@ class ConversationEngine:
             return await self._escalate(message, "", language, EscalationReason.FEEDBACK)
         return Reply(
             phrase("feedback_sorry", language),
-            actions=(Action(MessageKind.HUMAN, "human", phrase("human", language)),),
+            actions=(decisions.person_button(language),),
         )
 
     async def _escalate(
@@ -796,7 +768,7 @@ class ConversationEngine:
         )
         reply = Reply(
             text,
-            sources=_sources(index, route.answer.sources),
+            sources=decisions.sources(index, route.answer.sources),
             confidence=route.confidence,
             actions=(
                 Action(MessageKind.CONFIRM, f"yes:{ticket.id}", phrase("yes", language)),
@@ -913,11 +885,6 @@ def conversation_title(question: str) -> str:
     """The question as a one-line title: personal data redacted, mentions removed, cut at a
     word to `TITLE_CHARS`."""
     return shorten(strip_mentions(Redactor().redact(question)), TITLE_CHARS)
-
-
-def _sources(index: FaqIndex, ids: tuple[str, ...]) -> tuple[Source, ...]:
-    by_id = index.by_id
-    return tuple(Source(i, by_id[i].question, by_id[i].links) for i in ids if i in by_id)
 
 
 def _last_customer_question(history: list[Turn]) -> str:

@@ -1,0 +1,118 @@
+"""What the bot says and remembers once a question is routed, decided without Redis, a platform
+or an engine: each decision is data."""
+
+from __future__ import annotations
+
+from bot.core import decisions
+from bot.core.language import phrase
+from bot.core.models import MessageKind
+from bot.core.state import ConversationState, StateField, state_fields
+from faq.index import FaqIndex, Hit
+from faq.models import FaqEntry
+
+REFUND = FaqEntry("refund", "How do I get a refund?", "Open Billing and press Refund.")
+PRICES = FaqEntry("prices", "How much are the plans?", "From 5 EUR a month.")
+STORAGE = FaqEntry("storage", "How much storage do I get?", "50 GB per seat.")
+INDEX = FaqIndex([REFUND, PRICES, STORAGE])
+
+
+def test_an_answer_names_its_sources_and_offers_a_rating_and_a_person() -> None:
+    decided = decisions.answer(INDEX, REFUND.answer, ("refund",), 0.91, "en")
+
+    assert decided.reply.text == REFUND.answer
+    assert decided.reply.source_ids == ["refund"]
+    assert decided.reply.sources[0].title == REFUND.question
+    assert decided.reply.confidence == 0.91
+    assert [(a.kind, a.value) for a in decided.reply.actions] == [
+        (MessageKind.FEEDBACK, "helpful"),
+        (MessageKind.FEEDBACK, "not_helpful"),
+        (MessageKind.HUMAN, "human"),
+    ]
+    assert not decided.reply.escalated
+    # It is counted, apiece for its entries, and ends a run of misses and any pending choice.
+    assert decided.counters == ("answered",)
+    assert decided.answered_from == ("refund",)
+    assert set(decided.cleared) == {StateField.MISSED, StateField.CHOICES}
+
+
+def test_an_answer_lists_only_the_sources_still_in_the_faq() -> None:
+    decided = decisions.answer(INDEX, "An LLM's answer.", ("refund", "gone-entry"), 0.8, "en")
+    assert decided.reply.source_ids == ["refund"]
+    assert decided.answered_from == ("refund", "gone-entry")
+
+
+def test_an_answer_in_french_has_french_buttons() -> None:
+    decided = decisions.answer(INDEX, REFUND.answer, ("refund",), 0.9, "fr")
+    assert [a.label for a in decided.reply.actions] == [
+        phrase("helpful", "fr"),
+        phrase("not_helpful", "fr"),
+        phrase("human", "fr"),
+    ]
+
+
+def test_a_clarification_numbers_the_candidates_and_remembers_them_for_the_next_message() -> None:
+    hits = [Hit(PRICES, 0.48), Hit(STORAGE, 0.46)]
+
+    decided = decisions.clarification(hits, "en")
+
+    assert decided.reply.text.splitlines() == [
+        phrase("clarify", "en"),
+        f"1. {PRICES.question}",
+        f"2. {STORAGE.question}",
+    ]
+    assert [(a.kind, a.value) for a in decided.reply.actions] == [
+        (MessageKind.CHOICE, "prices"),
+        (MessageKind.CHOICE, "storage"),
+    ]
+    assert decided.reply.confidence == 0.48
+    # Stored as the conversation's state holds it, and read back as typed state.
+    stored = state_fields(decided.changes)
+    assert ConversationState.read(stored).choices == ("prices", "storage")
+
+
+def test_typing_a_number_after_a_clarification_picks_that_entry() -> None:
+    offered = ("prices", "storage")
+    assert decisions.pending_choice("2", offered) == "storage"
+    assert decisions.pending_choice(" 1. ", offered) == "prices"
+    assert decisions.pending_choice("1)", offered) == "prices"
+    # Anything else is a new question.
+    assert decisions.pending_choice("3", offered) is None
+    assert decisions.pending_choice("0", offered) is None
+    assert decisions.pending_choice("2 more seats please", offered) is None
+    assert decisions.pending_choice("1", ()) is None
+
+
+def test_a_miss_says_so_in_the_customers_language_and_offers_a_person() -> None:
+    decided = decisions.no_answer("fr", 0.21)
+
+    assert decided.reply.text == phrase("no_answer", "fr")
+    assert decided.reply.escalated
+    assert decided.reply.confidence == 0.21
+    assert [(a.kind, a.value) for a in decided.reply.actions] == [(MessageKind.HUMAN, "human")]
+    # Nothing is remembered by the decision itself: the engine counts misses at once.
+    assert not decided.changes and not decided.cleared and not decided.counters
+
+
+def test_conversation_state_reads_what_is_stored_and_survives_damaged_fields() -> None:
+    stored = state_fields(
+        {
+            StateField.TICKET: "T-7",
+            StateField.MISSED: 2,
+            StateField.FORUM: True,
+            StateField.TITLED: False,
+            StateField.LANGUAGE: "fr",
+        }
+    )
+    assert stored == {
+        "ticket": "T-7",
+        "missed": "2",
+        "forum": "1",
+        "titled": "0",
+        "language": "fr",
+    }
+    state = ConversationState.read(stored)
+    assert state == ConversationState(ticket="T-7", missed=2, forum=True, language="fr")
+    # A hash written by hand or by an older version never breaks a conversation.
+    assert ConversationState.read({"missed": "many", "choices": ",a,,b"}) == ConversationState(
+        choices=("a", "b")
+    )
