@@ -4,8 +4,9 @@ or an engine: each decision is data."""
 from __future__ import annotations
 
 from bot.core import decisions
+from bot.core.decisions import Step, next_step
 from bot.core.language import phrase
-from bot.core.models import MessageKind
+from bot.core.models import EscalationReason, MessageKind
 from bot.core.state import ConversationState, StateField, state_fields
 from faq.index import FaqIndex, Hit
 from faq.models import FaqEntry
@@ -116,3 +117,66 @@ def test_conversation_state_reads_what_is_stored_and_survives_damaged_fields() -
     assert ConversationState.read({"missed": "many", "choices": ",a,,b"}) == ConversationState(
         choices=("a", "b")
     )
+
+
+def step(kind: MessageKind, text: str, state: ConversationState, held: bool = False) -> Step:
+    return next_step(kind, text, state, held=held, max_chars=50, entries=INDEX.by_id).step
+
+
+def test_while_a_person_handles_the_ticket_the_customers_words_go_to_them() -> None:
+    with_agents = ConversationState(ticket="T-3")
+    assert step(MessageKind.QUESTION, "any news?", with_agents) is Step.TO_AGENTS
+    assert step(MessageKind.CHOICE, "refund", with_agents) is Step.TO_AGENTS
+    assert step(MessageKind.QUESTION, "any news?", ConversationState(), held=True) is (
+        Step.TO_HELD_TICKET
+    )
+    # Refused whole, not cut, so the ticket stays bounded and the customer knows.
+    assert step(MessageKind.QUESTION, "x" * 51, with_agents) is Step.TOO_LONG
+    # Buttons still work: a rating is a rating, and asking for a person says the ticket exists.
+    assert step(MessageKind.FEEDBACK, "helpful", with_agents) is Step.FEEDBACK
+    assert step(MessageKind.HUMAN, "human", with_agents) is Step.PERSON
+
+
+def test_after_a_miss_the_person_button_or_a_yes_opens_a_ticket_about_the_missing_answer() -> None:
+    after_miss = ConversationState(missed=1)
+    pressed = next_step(
+        MessageKind.HUMAN, "human", after_miss, held=False, max_chars=50, entries=INDEX.by_id
+    )
+    assert (pressed.step, pressed.reason) == (Step.PERSON, EscalationReason.NO_ANSWER)
+    typed = next_step(
+        MessageKind.QUESTION, "yes please", after_miss, held=False, max_chars=50, entries=()
+    )
+    assert (typed.step, typed.reason, typed.wrote) == (
+        Step.PERSON,
+        EscalationReason.NO_ANSWER,
+        True,
+    )
+    # Without a miss, the button is a plain request and "yes please" is just words to search.
+    plain = next_step(
+        MessageKind.HUMAN, "human", ConversationState(), held=False, max_chars=50, entries=()
+    )
+    assert plain.reason is EscalationReason.ASKED
+    assert step(MessageKind.QUESTION, "yes please", ConversationState()) is Step.ASK
+
+
+def test_a_picked_entry_is_answered_and_a_button_for_a_removed_entry_is_read_as_a_question() -> (
+    None
+):
+    clicked = next_step(
+        MessageKind.CHOICE,
+        "storage",
+        ConversationState(),
+        held=False,
+        max_chars=50,
+        entries=INDEX.by_id,
+    )
+    assert (clicked.step, clicked.entry_id, clicked.wrote) == (Step.PICK, "storage", False)
+    offered = ConversationState(choices=("prices", "storage"))
+    typed = next_step(
+        MessageKind.QUESTION, "1", offered, held=False, max_chars=50, entries=INDEX.by_id
+    )
+    assert (typed.step, typed.entry_id, typed.wrote) == (Step.PICK, "prices", True)
+    # An entry a reload removed since the buttons were shown.
+    assert step(MessageKind.CHOICE, "old-entry", ConversationState()) is Step.ASK
+    assert step(MessageKind.QUESTION, "", ConversationState()) is Step.EMPTY
+    assert step(MessageKind.QUESTION, "y" * 51, ConversationState()) is Step.TOO_LONG

@@ -7,13 +7,76 @@ Nothing here reads or writes anything, so each decision is tested on its own.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import enum
+from collections.abc import Container, Mapping
 from dataclasses import dataclass, field
 
+from bot.core.intents import accepts_offer
 from bot.core.language import phrase
-from bot.core.models import Action, MessageKind, Reply, Source
-from bot.core.state import StateField, StateValue
+from bot.core.models import Action, EscalationReason, MessageKind, Reply, Source
+from bot.core.state import ConversationState, StateField, StateValue
 from faq.index import FaqIndex, Hit
+
+
+class Step(enum.StrEnum):
+    """What becomes of a customer's message in a conversation the bot takes part in."""
+
+    TOO_LONG = "too_long"  # refused whole rather than cut: the customer knows
+    EMPTY = "empty"
+    TO_AGENTS = "to_agents"  # a person handles the conversation: their words are passed on
+    TO_HELD_TICKET = "to_held_ticket"  # the same, for a ticket that waits for Redis
+    FEEDBACK = "feedback"
+    PERSON = "person"  # a ticket opens
+    PICK = "pick"  # the entry the customer picked is answered
+    ASK = "ask"  # the FAQ is searched
+
+
+@dataclass(frozen=True)
+class Next:
+    step: Step
+    entry_id: str = ""  # for PICK
+    reason: EscalationReason = EscalationReason.ASKED  # for PERSON
+    # The customer wrote in words (not a button): the language they wrote in is remembered.
+    wrote: bool = False
+
+
+def next_step(
+    kind: MessageKind,
+    text: str,
+    state: ConversationState,
+    *,
+    held: bool,
+    max_chars: int,
+    entries: Container[str],
+) -> Next:
+    """The step for a question, a button or a rating, given the conversation's state (`ticket`:
+    one a person handles now) and whether a ticket of it waits for Redis (`held`)."""
+    if kind in (MessageKind.QUESTION, MessageKind.CHOICE) and text and (state.ticket or held):
+        if len(text) > max_chars:
+            return Next(Step.TOO_LONG)
+        return Next(Step.TO_AGENTS if state.ticket else Step.TO_HELD_TICKET)
+    if kind is MessageKind.FEEDBACK:
+        return Next(Step.FEEDBACK)
+    if kind is MessageKind.HUMAN:
+        # After a miss, the button accepts the offer: the ticket is about the missing answer.
+        return Next(Step.PERSON, reason=_after_miss(state))
+    if kind is MessageKind.CHOICE and text in entries:
+        return Next(Step.PICK, entry_id=text)
+    if not text:
+        return Next(Step.EMPTY)
+    if len(text) > max_chars:
+        return Next(Step.TOO_LONG)
+    typed = pending_choice(text, state.choices)
+    if typed is not None and typed in entries:
+        return Next(Step.PICK, entry_id=typed, wrote=True)
+    if state.missed and accepts_offer(text):
+        # Like pressing the offer's button: the ticket is about the unanswered question.
+        return Next(Step.PERSON, reason=EscalationReason.NO_ANSWER, wrote=True)
+    return Next(Step.ASK, wrote=True)
+
+
+def _after_miss(state: ConversationState) -> EscalationReason:
+    return EscalationReason.NO_ANSWER if state.missed else EscalationReason.ASKED
 
 
 @dataclass(frozen=True)

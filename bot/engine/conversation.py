@@ -24,9 +24,8 @@ from bot.answering.answerer import Answer, AnswerRequest
 from bot.answering.streaming import ReplyStream
 from bot.core import decisions
 from bot.core.channels import Desk, OutputChannel, Relay, ScopedChannel
-from bot.core.decisions import Decision
+from bot.core.decisions import Decision, Step
 from bot.core.hours import BusinessHours
-from bot.core.intents import accepts_offer
 from bot.core.language import detect_language, phrase, weekday
 from bot.core.models import (
     Action,
@@ -225,28 +224,36 @@ class ConversationEngine:
         active = await self._active_ticket(message.key, state)
         state = replace(state, ticket=active)
         held = self.outbox.held_for(message.key)
-        if message.kind in (MessageKind.QUESTION, MessageKind.CHOICE) and text:
-            if (active or held) and len(text) > self.config.max_message_chars:
-                # Refused rather than cut: the person knows, and the ticket stays bounded.
+        step = decisions.next_step(
+            message.kind,
+            text,
+            state,
+            held=held is not None,
+            max_chars=self.config.max_message_chars,
+            entries=self.faq.index.by_id,
+        )
+        if step.wrote:
+            language_set = {StateField.LANGUAGE: language}
+            await self._soft(self.store.set_state(message.key, language_set), None)
+        match step.step:
+            case Step.TOO_LONG:
                 return self._too_long(text, language)
-            if active:
+            case Step.EMPTY:
+                return Reply(phrase("empty", language))
+            case Step.TO_AGENTS if active is not None:
                 return await self._to_agents(active, message, text)
-            if held:
+            case Step.TO_HELD_TICKET if held is not None:
                 return await self._to_held_ticket(held, message, text)
-        if message.kind is MessageKind.FEEDBACK:
-            # A post whose ticket is still with the agents is not settled by a Helpful on an
-            # earlier answer.
-            settles = state.forum and not state.ticket
-            return await self._feedback(message, language, in_forum=settles)
-        if message.kind is MessageKind.HUMAN:
-            # After a miss, the button accepts the offer: the ticket is about the missing answer.
-            reason = EscalationReason.NO_ANSWER if state.missed else EscalationReason.ASKED
-            return await self._escalate(message, "", language, reason)
-        if message.kind is MessageKind.CHOICE:
-            entry = self.faq.index.by_id.get(text)
-            if entry is None:
-                return await self._question(message, text, language, state)
-            return await self._reply_with_entry(message, entry, language, confidence=1.0)
+            case Step.FEEDBACK:
+                # A post whose ticket is still with the agents is not settled by a Helpful on
+                # an earlier answer.
+                settles = state.forum and not state.ticket
+                return await self._feedback(message, language, in_forum=settles)
+            case Step.PERSON:
+                return await self._escalate(message, "", language, step.reason)
+            case Step.PICK:
+                entry = self.faq.index.by_id[step.entry_id]
+                return await self._reply_with_entry(message, entry, language, confidence=1.0)
         return await self._question(message, text, language, state)
 
     async def _load(self, message: IncomingMessage) -> Loaded:
@@ -313,17 +320,6 @@ class ConversationEngine:
     async def _question(
         self, message: IncomingMessage, text: str, language: str, state: ConversationState
     ) -> Reply:
-        if not text:
-            return Reply(phrase("empty", language))
-        if len(text) > self.config.max_message_chars:
-            return self._too_long(text, language)
-        await self._soft(self.store.set_state(message.key, {StateField.LANGUAGE: language}), None)
-        chosen = self.faq.index.by_id.get(decisions.pending_choice(text, state.choices) or "")
-        if chosen is not None:
-            return await self._reply_with_entry(message, chosen, language, confidence=1.0)
-        if state.missed and accepts_offer(text):
-            # Like pressing the offer's button: the ticket is about the unanswered question.
-            return await self._escalate(message, "", language, EscalationReason.NO_ANSWER)
         await self._working(message, WorkPhase.SEARCHING)
         history = await self._soft(self.store.history(message.key), [])
         speaker = await self._role(message)
