@@ -11,9 +11,10 @@ import enum
 from collections.abc import Container, Mapping
 from dataclasses import dataclass, field
 
+from bot.core.hours import BusinessHours
 from bot.core.intents import accepts_offer
-from bot.core.language import phrase
-from bot.core.models import Action, EscalationReason, MessageKind, Reply, Source
+from bot.core.language import phrase, weekday
+from bot.core.models import Action, EscalationReason, MessageKind, Reply, Source, Ticket
 from bot.core.state import ConversationState, StateField, StateValue
 from faq.index import FaqIndex, Hit
 
@@ -136,6 +137,21 @@ def no_answer(language: str, confidence: float) -> Decision:
         actions=(person_button(language),),
     )
     return Decision(reply)
+
+
+def ticket_opened(ticket: Ticket, language: str, hours: BusinessHours | None, now: float) -> Reply:
+    """The ticket's number, and outside business hours when a person will be back."""
+    said = phrase("ticket_opened", language, ticket=ticket.id)
+    if hours is not None and not hours.is_open(now):
+        back = hours.next_opening(now)
+        said += " " + phrase(
+            "out_of_hours",
+            language,
+            day=weekday(back.weekday(), language),
+            time=back.strftime("%H:%M"),
+            zone=str(hours.timezone),
+        )
+    return Reply(said, escalated=True, ticket=ticket)
 
 
 def pending_choice(text: str, choices: tuple[str, ...]) -> str | None:

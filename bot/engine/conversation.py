@@ -26,7 +26,7 @@ from bot.core import decisions
 from bot.core.channels import Desk, OutputChannel, Relay, ScopedChannel
 from bot.core.decisions import Decision, Step
 from bot.core.hours import BusinessHours
-from bot.core.language import detect_language, phrase, weekday
+from bot.core.language import detect_language, phrase
 from bot.core.models import (
     Action,
     ConversationKey,
@@ -566,18 +566,7 @@ class ConversationEngine:
             ticket = await self._post_to_desk(ticket)
             self.ticket_events.emit(TicketEvent.OPENED, ticket)
         self.metrics.outcome(message.key.platform, answered=False, reason=reason)
-        said = phrase("ticket_opened", language, ticket=ticket.id)
-        hours = self.config.business_hours
-        if hours is not None and not hours.is_open(now):
-            back = hours.next_opening(now)
-            said += " " + phrase(
-                "out_of_hours",
-                language,
-                day=weekday(back.weekday(), language),
-                time=back.strftime("%H:%M"),
-                zone=str(hours.timezone),
-            )
-        reply = Reply(said, escalated=True, ticket=ticket)
+        reply = decisions.ticket_opened(ticket, language, self.config.business_hours, now)
         return await self._say(message, text, reply)
 
     async def _hold_ticket(self, new: Ticket) -> Ticket:
