@@ -9,10 +9,10 @@ ends. Outside a message (a resolve from the CLI, a reminder) each write is sent 
 The same keys serve a single Redis server and a Redis Cluster (REDIS_CLUSTER). A conversation's
 keys (history, state, usage, its events' dedupe marks, the desk-thread mapping) carry the hash
 tag `{<conversation>}`, so they share one slot and every step that must be atomic about a
-conversation stays one MULTI or one script on a cluster too. Writes that span slots (running
-counters, a person's index, ticket lists) are idempotent or tolerant follow-ups: on one server
-they ride in the same MULTI as the rest; on a cluster they are pipelined after the one-slot
-transactions (`send`). See docs/scaling.md.
+conversation stays one step on a cluster too. Writes that span slots (running counters, a
+person's index, ticket lists) are idempotent or tolerant follow-ups: on one server they ride in
+the same script as the rest; on a cluster they are pipelined after the one-slot scripts
+(`send`). See docs/scaling.md.
 """
 
 from __future__ import annotations
@@ -60,20 +60,17 @@ Tagged = tuple[str | None, Write]
 
 
 async def send(redis: Redis, writes: Iterable[Tagged]) -> None:
-    """Send queued writes. On one server: one MULTI. On a cluster: one atomic script per hash tag
-    (each within a slot), then the writes that span slots, pipelined and not atomic (each is an
-    idempotent or tolerant follow-up: counters, indexes, lists)."""
+    """Send queued writes. On one server: one atomic script running them all. On a cluster: one
+    atomic script per hash tag (each within a slot), then the writes that span slots, pipelined
+    and not atomic (each is an idempotent or tolerant follow-up: counters, indexes, lists)."""
     writes = list(writes)
     if not writes:
         return
     if not on_cluster(redis):
-        async with redis.pipeline(transaction=True) as pipe:
-            for _, queue in writes:
-                queue(pipe)
-            await pipe.execute()
+        await _apply(redis, [queue for _, queue in writes])
         return
     for slot in dict.fromkeys(slot for slot, _ in writes if slot is not None):
-        await _apply_in_slot(redis, [queue for same, queue in writes if same == slot])
+        await _apply(redis, [queue for same, queue in writes if same == slot], in_slot=True)
     spread = [queue for slot, queue in writes if slot is None]
     if spread:
         async with redis.pipeline(transaction=False) as pipe:
@@ -92,6 +89,8 @@ while i <= #ARGV do
 end
 return 1
 """
+# Commands a script cannot run: writes holding one go in a MULTI instead.
+_SCRIPTS = frozenset({"EVAL", "EVALSHA"})
 
 
 @cache
@@ -101,22 +100,33 @@ def _recording_client() -> Redis:
     return Redis()
 
 
-async def _apply_in_slot(redis: Redis, writes: list[Write]) -> None:
-    """Run writes whose keys share one slot atomically, as one script on that slot's master.
+async def _apply(redis: Redis, writes: list[Write], *, in_slot: bool = False) -> None:
+    """Run writes atomically as one script: one command to send and one reply to read, where a
+    MULTI sends each command and reads a reply for each (a third of the CPU, measured with a
+    message's twenty-odd writes). The writes are recorded on a single-server pipeline that is
+    never sent.
 
-    redis-py's cluster transactions (MULTI through its cluster pipeline) check each queued
-    command's slot on a thread of their own, about 5 ms of CPU more per message
-    (bench/cluster.py); a script is as atomic, and one command. The writes are recorded on a
-    single-server pipeline that is never sent."""
+    `in_slot`: the writes' keys share one slot of a cluster, and the script runs on its master
+    (redis-py's cluster transactions check each queued command's slot on a thread of their own,
+    about 5 ms of CPU more per message, bench/cluster.py)."""
     recorder = _recording_client().pipeline(transaction=False)
     for queue in writes:
         queue(recorder)
+    commands = [args for args, _ in recorder.command_stack]
+    if not commands:
+        return
+    if not in_slot and any(str(args[0]).upper() in _SCRIPTS for args in commands):
+        async with redis.pipeline(transaction=True) as pipe:
+            for queue in writes:
+                queue(pipe)
+            await pipe.execute()
+        return
     packed: list[object] = []
-    keys: list[object] = []
-    for args, _ in recorder.command_stack:
+    for args in commands:
         packed.extend([len(args), *args])
-        keys = keys or [args[1]]  # every command here names a key of the slot first
-    await redis.eval(_APPLY, 1, *keys, *packed)  # type: ignore[arg-type]
+    # On a cluster the first key names the slot; every command here names a key first.
+    keys = [commands[0][1]] if in_slot else []
+    await redis.eval(_APPLY, len(keys), *keys, *packed)  # type: ignore[arg-type]
 
 
 async def update_watched(
@@ -174,7 +184,7 @@ class UnitOfWork:
     closed: bool = False
 
     async def commit(self, redis: Redis) -> None:
-        """One MULTI on one server; on a cluster one script per conversation, then the
+        """One script on one server; on a cluster one script per conversation, then the
         follow-ups."""
         await send(redis, self.writes)
 
