@@ -28,14 +28,15 @@ def samples(text: str) -> dict[tuple[str, tuple[tuple[str, str], ...]], float]:
 
 @pytest.fixture
 def restore_logging() -> Iterator[None]:
-    root = logging.getLogger()
-    handlers, level = list(root.handlers), root.level
+    root, access = logging.getLogger(), logging.getLogger("aiohttp.access")
+    handlers, level, access_level = list(root.handlers), root.level, access.level
     yield
     for handler in list(root.handlers):
         root.removeHandler(handler)
     for handler in handlers:
         root.addHandler(handler)
     root.setLevel(level)
+    access.setLevel(access_level)
 
 
 async def test_metrics_count_messages_outcomes_deflection_and_time_each_stage(
@@ -90,3 +91,11 @@ async def test_text_logs_carry_the_same_context(
     assert reply.ticket is not None
     err = capsys.readouterr().err
     assert f"ticket={reply.ticket.id}]" in err and "conversation=terminal:" in err
+
+
+def test_a_line_per_http_request_is_logged_only_when_debugging(restore_logging: None) -> None:
+    access = logging.getLogger("aiohttp.access")
+    configure_logging("INFO", "json")
+    assert not access.isEnabledFor(logging.INFO)
+    configure_logging("DEBUG", "text")
+    assert access.isEnabledFor(logging.INFO)

@@ -86,3 +86,8 @@ def configure_logging(level: str, log_format: Literal["text", "json"]) -> None:
     handler.setLevel(level)
     root.addHandler(handler)
     root.setLevel(level)
+    # A line per HTTP request (every Slack event, every health probe) only when debugging: the
+    # bot logs what it did with each message, and formatting these cost more CPU per event than
+    # slack-bolt's own dispatch (bench/slack.py).
+    access = logging.DEBUG if logging.getLevelName(level) == logging.DEBUG else logging.WARNING
+    logging.getLogger("aiohttp.access").setLevel(access)
