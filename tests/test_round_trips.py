@@ -38,6 +38,21 @@ async def test_an_answered_question_costs_two_round_trips(
     assert [turn.role for turn in history][-4:] == ["customer", "bot", "customer", "bot"]
 
 
+async def test_a_new_conversations_first_question_also_costs_two_round_trips(
+    make_app: MakeApp, wire: RedisFaultProxy
+) -> None:
+    app = make_app(REDIS_URL=wire.url)
+    await app.redis.ping()  # the connection is set up: what follows is the message's cost
+    for n in range(2):
+        newcomer = Customer(app.engine, user_id=f"U-new-{n}")
+        before = wire.writes
+        reply = await newcomer.say("How can I reset my password?")
+        assert reply.source_ids == ["reset-password"]
+        # Loading the message settled who the conversation's customer is: no third trip.
+        assert wire.writes - before == 2
+        assert (await app.store.state(newcomer.key)).customer == f"U-new-{n}"
+
+
 async def test_chatter_the_bot_is_not_part_of_costs_one_read_and_no_write(
     make_app: MakeApp, wire: RedisFaultProxy, prefix: str
 ) -> None:

@@ -1,8 +1,8 @@
 """A conversation's state between messages: what the engine remembers about it, typed.
 
-It is stored as a Redis hash of text fields (bot/state/store.py); the ticket scripts in
-bot/state/tickets.py name `ticket`, `opened_by` and `missed` themselves, since opening a ticket
-marks its conversation in the same step.
+It is stored as a Redis hash of text fields (bot/state/store.py). Scripts name some fields
+themselves: the ticket scripts in bot/state/tickets.py `ticket`, `opened_by` and `missed`, since
+opening a ticket marks its conversation in the same step, and a message's load `customer`.
 """
 
 from __future__ import annotations

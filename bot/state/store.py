@@ -235,7 +235,9 @@ class Loaded:
 # bot (that desk thread, or an allowed place where it is addressed or already part of the
 # conversation) and, if so, whether this is its first delivery (1, 0; -1: not addressed): the
 # event's mark is this handling's token (ARGV[5]), so the same load run again finds its own. One
-# step, so that chatter the bot is not part of costs no dedupe key.
+# step, so that chatter the bot is not part of costs no dedupe key. A first delivery outside a
+# desk thread also settles the conversation's customer (`Store.participant`) in its state
+# (KEYS[4]): the first to write to the bot there, ARGV[6], kept ARGV[7] seconds.
 _DELIVERY = """
 local desk = redis.call('GET', KEYS[2]) or ''
 local addressed = desk ~= ''
@@ -243,6 +245,9 @@ local addressed = desk ~= ''
 if not addressed then return {-1, desk} end
 if ARGV[4] == '' or redis.call('SET', KEYS[1], ARGV[5], 'NX', 'EX', ARGV[3])
     or redis.call('GET', KEYS[1]) == ARGV[5] then
+  if desk == '' and redis.call('HSETNX', KEYS[4], 'customer', ARGV[6]) == 1 then
+    redis.call('EXPIRE', KEYS[4], ARGV[7])
+  end
   return {1, desk}
 end
 return {0, desk}
@@ -305,10 +310,11 @@ class Store:
             # script is loaded, a round trip of its own.
             pipe.eval(
                 _DELIVERY,
-                3,
+                4,
                 self.key("dedupe", tag(key), event_id),
                 desk_name,
                 self._hist(key),
+                self.state_name(key),
                 int(allowed),
                 int(called),
                 self.dedupe_ttl,
@@ -317,6 +323,8 @@ class Store:
                 # connection (a cluster failing over), and it must not take itself for a
                 # redelivery.
                 uuid.uuid4().hex,
+                user_id,
+                self.history_ttl,
             )
             pipe.hgetall(self.state_name(key))
             pipe.lrange(self._hist(key), 0, -1)
@@ -425,8 +433,8 @@ class Store:
 
     async def participant(self, key: ConversationKey, user_id: str) -> str:
         """The role of `user_id` here: "customer" for whoever spoke first, else "other". The first
-        speaker is settled in Redis at once, so two people starting a thread together cannot
-        both be its customer."""
+        speaker is settled in Redis at once (by the load of a conversation's first message, or
+        here), so two people starting a thread together cannot both be its customer."""
         unit = self._loaded(key)
         known = unit.states[key].get(StateField.CUSTOMER) if unit is not None else None
         if known is None:
