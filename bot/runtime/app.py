@@ -379,7 +379,7 @@ def build_app(
         tickets=tickets,
         gaps=gaps,
         drafts=drafts,
-        notice=settings.PRIVACY_NOTICE,
+        notice_text=settings.PRIVACY_NOTICE,
         ai_provider=PROVIDER_NAMES[settings.LLM_PROVIDER] if llm is not None else None,
     )
     engine = ConversationEngine(

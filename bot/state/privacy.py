@@ -8,7 +8,7 @@ someone else shares, only the person's own words (and the bot's replies to them)
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import KW_ONLY, dataclass, field
 
 from redis.asyncio import Redis
 from redis.asyncio.client import Pipeline
@@ -65,35 +65,25 @@ class Erasure:
         return parts
 
 
+@dataclass
 class Privacy:
-    def __init__(
-        self,
-        redis: Redis,
-        *,
-        index: UserIndex,
-        store: Store,
-        tickets: TicketStore,
-        gaps: GapLog,
-        drafts: DraftStore,
-        notice: str,
-        ai_provider: str | None,
-    ) -> None:
-        self.redis = redis
-        self.index = index
-        self.store = store
-        self.tickets = tickets
-        self.gaps = gaps
-        self.drafts = drafts
-        self._notice = notice
-        self._ai_provider = ai_provider
+    redis: Redis
+    _: KW_ONLY
+    index: UserIndex
+    store: Store
+    tickets: TicketStore
+    gaps: GapLog
+    drafts: DraftStore
+    notice_text: str  # PRIVACY_NOTICE: "auto", a text of the operator's, or "" for none
+    ai_provider: str | None  # the LLM's provider, named by the built-in notice
 
     def notice(self, language: str) -> str:
         """The first-contact notice: the built-in one in `language` ("auto"), or the set text."""
-        if self._notice != "auto":
-            return self._notice
-        if self._ai_provider is None:
+        if self.notice_text != "auto":
+            return self.notice_text
+        if self.ai_provider is None:
             return phrase("privacy_notice_bot", language)
-        return phrase("privacy_notice_ai", language, provider=self._ai_provider)
+        return phrase("privacy_notice_ai", language, provider=self.ai_provider)
 
     def seen_name(self, platform: str, user_id: str) -> str:
         """Where the bot records having met this person, for `Store.load`."""
