@@ -3,10 +3,8 @@
 
 from __future__ import annotations
 
-import random
 import shutil
 import signal
-import socket
 import subprocess
 import tempfile
 import time
@@ -17,7 +15,7 @@ from pathlib import Path
 
 import redis
 
-from tests.redis_server import INSTALL_HINT
+from tests.redis_server import BUS_OFFSET, INSTALL_HINT, free_port
 
 # Small, so a killed master's replica takes over within a couple of seconds.
 NODE_TIMEOUT_MS = 1000
@@ -90,19 +88,12 @@ class LocalCluster:
 
 
 def _free_ports(count: int) -> list[int]:
-    """Distinct loopback ports whose cluster bus ports (port + 10000) are free too."""
+    """Distinct loopback ports whose cluster bus ports are free too."""
     chosen: list[int] = []
     while len(chosen) < count:
-        port = random.randrange(20000, 50000)
-        if port in chosen or port + 10000 in chosen:
-            continue
-        try:
-            for candidate in (port, port + 10000):
-                with socket.socket() as sock:
-                    sock.bind(("127.0.0.1", candidate))
-        except OSError:
-            continue
-        chosen.append(port)
+        port = free_port(also_free=BUS_OFFSET)
+        if port not in chosen:
+            chosen.append(port)
     return chosen
 
 

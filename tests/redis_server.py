@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+import random
 import shutil
 import socket
 import subprocess
@@ -25,10 +27,36 @@ def answers(url: str) -> bool:
         return False
 
 
-def free_port() -> int:
+# The servers the suite starts on a port it chooses (redis-server, `faqbot serve`) get one below
+# the kernel's ephemeral range (32768 and up on Linux), so that no outgoing connection takes it
+# while the test has its server stopped, and from a band of ports of each pytest-xdist worker's
+# own, so that two workers never choose the same one. A Redis Cluster node also needs its bus
+# port, 10000 higher: still below the ephemeral range.
+PORTS_FROM = 10000
+PORTS = 10000
+BUS_OFFSET = 10000
+
+
+def free_port(also_free: int = 0) -> int:
+    """A loopback port nothing is bound to, from this worker's band; `port + also_free` is free
+    too when asked."""
+    worker = int(os.environ.get("PYTEST_XDIST_WORKER", "gw0").removeprefix("gw"))
+    width = PORTS // int(os.environ.get("PYTEST_XDIST_WORKER_COUNT", "1"))
+    first = PORTS_FROM + worker * width
+    for _ in range(1000):
+        port = random.randrange(first, first + width)
+        if _bindable(port) and (not also_free or _bindable(port + also_free)):
+            return port
+    raise RuntimeError(f"no free loopback port between {first} and {first + width}")
+
+
+def _bindable(port: int) -> bool:
     with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
+        try:
+            sock.bind(("127.0.0.1", port))
+        except OSError:
+            return False
+        return True
 
 
 @contextmanager

@@ -105,8 +105,8 @@ def test_serve_answers_health_readiness_and_metrics_then_stops_on_sigterm(
     assert "Traceback" not in output
 
 
-def test_serve_is_ready_with_a_live_redis(tmp_path: Path, redis_url: str) -> None:
-    process, base = start_serve(tmp_path, REDIS_URL=redis_url, REDIS_PREFIX="faqbot-test-serve")
+def test_serve_is_ready_with_a_live_redis(tmp_path: Path, redis_url: str, prefix: str) -> None:
+    process, base = start_serve(tmp_path, REDIS_URL=redis_url, REDIS_PREFIX=prefix)
     try:
         status, body = get(f"{base}/readyz")
         assert status == 200 and '"ready": true' in body
