@@ -34,7 +34,11 @@ _EPS = 1e-12
 def product_dtype() -> torch.dtype:
     """bfloat16 where oneDNN runs it natively (AVX512-BF16, AMX); emulated it would be slower
     than float32."""
-    native = bool(torch.ops.mkldnn._is_mkldnn_bf16_supported())
+    try:
+        # Private to torch (its compiler asks the same): a torch without it gets float32.
+        native = bool(torch.ops.mkldnn._is_mkldnn_bf16_supported())
+    except (AttributeError, RuntimeError):
+        native = False
     return torch.bfloat16 if native else torch.float32
 
 
