@@ -4,7 +4,7 @@ Through sentence-transformers a customer's question (about 12 tokens) cost 9-10 
 of it the matrix products streaming 42 MB of float32 weights and the rest module dispatch. Here
 the six BERT layers run straight on torch, query, key and value as one product, and the products
 in bfloat16 where the CPU computes it natively: half the bytes, under 4 ms a question. Residuals,
-layer norms and pooling stay in float32, which keeps every vector within 1e-3 cosine of
+layer norms and pooling stay in float32, which keeps every vector within 1e-4 cosine of
 sentence-transformers' (see bench/embedding.py).
 
 Imported only with the `semantic` extra installed (torch, tokenizers, safetensors).
@@ -32,12 +32,12 @@ _EPS = 1e-12
 
 
 def product_dtype() -> torch.dtype:
-    """bfloat16 where oneDNN runs it natively (AVX512-BF16, AMX); emulated it would be slower
-    than float32."""
+    """bfloat16 where the CPU computes it natively (AVX512-BF16 or AMX); emulated (on other
+    AVX-512 CPUs, or elsewhere) it would be slower than float32."""
     try:
-        # Private to torch (its compiler asks the same): a torch without it gets float32.
-        native = bool(torch.ops.mkldnn._is_mkldnn_bf16_supported())
-    except (AttributeError, RuntimeError):
+        # Private to torch: a torch without these checks gets float32, exact and slower.
+        native = torch.cpu._is_avx512_bf16_supported() or torch.cpu._is_amx_tile_supported()
+    except AttributeError:
         native = False
     return torch.bfloat16 if native else torch.float32
 

@@ -69,6 +69,24 @@ async def test_the_conversation_is_remembered_in_redis(make_app: MakeApp) -> Non
     assert [t.text for t in await replica.store.history(customer.key)] == [t.text for t in history]
 
 
+async def test_a_damaged_counter_loses_only_its_count_not_the_conversation(
+    make_app: MakeApp,
+) -> None:
+    app = make_app()
+    # Someone overwrote the running counters by hand: every message's count now fails.
+    await app.redis.set(app.store.key("counters"), "oops")
+    customer = Customer(app.engine)
+
+    reply = await customer.say("How can I reset my password? I forgot it")
+
+    assert reply.source_ids == ["reset-password"]
+    history = await app.store.history(customer.key)
+    assert [t.role for t in history] == ["customer", "bot"]
+    assert (await app.store.state(customer.key)).language == "en"
+    failed = app.metrics.registry.get_sample_value("faqbot_errors_total", {"kind": "commit"})
+    assert failed == 1
+
+
 async def test_history_is_capped_and_expires(make_app: MakeApp) -> None:
     app = make_app(HISTORY_MAX_TURNS=4, HISTORY_TTL_SECONDS=120)
     customer = Customer(app.engine)

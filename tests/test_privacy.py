@@ -378,3 +378,20 @@ async def test_bob_who_only_wrote_into_alices_discord_ticket_is_found_after_she_
     erased = await app.privacy.erase("bob", "discord")
     assert erased.conversations == [thread.redis_key]  # nobody else's words were left in it
     assert not await app.store.history(thread)
+
+
+async def test_erasing_a_person_whose_only_message_was_refused_leaves_nothing_of_them(
+    make_app: MakeApp,
+) -> None:
+    app = make_app(MAX_MESSAGE_CHARS=100)
+    dora = slack_dm(app.engine, "dora")
+    refused = await dora.say("My order 4417 never came, " + "and it is still not here. " * 5)
+    assert "too long" in refused.text
+    # The message made Dora the conversation's customer: her id is in its state.
+    assert (await app.store.state(dora.key)).customer == "dora"
+
+    erased = await app.privacy.erase("dora", "slack")
+
+    assert erased.conversations == [dora.key.redis_key]
+    prefix = app.settings.REDIS_PREFIX
+    assert not await app.redis.exists(f"{prefix}:conv:{{{dora.key.redis_key}}}")

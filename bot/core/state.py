@@ -10,6 +10,7 @@ from __future__ import annotations
 import enum
 from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import Literal
 
 
 class StateField(enum.StrEnum):
@@ -27,6 +28,8 @@ class StateField(enum.StrEnum):
 
 # What a field may be set to: text, a count, a flag or a list of ids.
 StateValue = str | int | bool | tuple[str, ...]
+# The fields counted one at a time, at once (`Store.bump_state`).
+Counted = Literal[StateField.MISSED, StateField.NEGATIVES]
 
 
 @dataclass(frozen=True)

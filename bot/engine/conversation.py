@@ -198,6 +198,10 @@ class ConversationEngine:
         if not loaded.first_delivery:
             log.info("duplicate delivery of %s ignored", message.message_id)
             return Reply()
+        if loaded.new_customer:
+            # Settled by the load: erasing this person must find the conversation, whatever the
+            # bot then says (or does not, to a message refused as too long).
+            await self._soft(self.privacy.took_part(message), None)
         if desk_ticket is not None:
             set_ticket(desk_ticket)
             return await self._agent_message(desk_ticket, message, text)
@@ -224,13 +228,15 @@ class ConversationEngine:
         active = await self._active_ticket(message.key, state)
         state = replace(state, ticket=active)
         held = self.outbox.held_for(message.key)
+        # Read once: a reload may swap the index while this message waits on Redis.
+        entries = self.faq.index.by_id
         step = decisions.next_step(
             message.kind,
             text,
             state,
             held=held is not None,
             max_chars=self.config.max_message_chars,
-            entries=self.faq.index.by_id,
+            entries=entries,
         )
         if step.wrote:
             language_set = {StateField.LANGUAGE: language}
@@ -252,7 +258,7 @@ class ConversationEngine:
             case Step.PERSON:
                 return await self._escalate(message, "", language, step.reason)
             case Step.PICK:
-                entry = self.faq.index.by_id[step.entry_id]
+                entry = entries[step.entry_id]
                 return await self._reply_with_entry(message, entry, language, confidence=1.0)
         return await self._question(message, text, language, state)
 
@@ -606,7 +612,7 @@ class ConversationEngine:
             return ticket
         try:
             return await self.tickets.attach_desk(ticket, ref)
-        except RedisError:
+        except Exception:
             # The card is posted; the ticket stays stored without its place at the desk.
             log.exception("could not note where ticket %s is at the desk", ticket.id)
             self.metrics.errors.labels("redis").inc()

@@ -33,7 +33,7 @@ from redis.asyncio.cluster import RedisCluster
 from redis.exceptions import WatchError
 
 from bot.core.models import ConversationKey, Turn
-from bot.core.state import ConversationState, StateField, StateValue, state_fields
+from bot.core.state import ConversationState, Counted, StateField, StateValue, state_fields
 from bot.state.limits import channel_scope
 
 T = TypeVar("T")
@@ -80,17 +80,22 @@ async def send(redis: Redis, writes: Iterable[Tagged]) -> None:
 
 
 # Run the commands packed in ARGV (each its length, then its arguments) in order, in one step.
+# Like EXEC, a command that fails does not stop the others; the first failure is then raised.
 _APPLY = """
-local i = 1
+local i, failed = 1, nil
 while i <= #ARGV do
   local n = tonumber(ARGV[i])
-  redis.call(unpack(ARGV, i + 1, i + n))
+  local reply = redis.pcall(unpack(ARGV, i + 1, i + n))
+  if type(reply) == 'table' and reply.err and not failed then failed = reply.err end
   i = i + n + 1
 end
+if failed then return redis.error_reply(failed) end
 return 1
 """
 # Commands a script cannot run: writes holding one go in a MULTI instead.
 _SCRIPTS = frozenset({"EVAL", "EVALSHA"})
+# Lua's unpack stops short of 8,000 values: a longer command goes in a MULTI.
+_MAX_SCRIPT_ARGS = 7_000
 
 
 @cache
@@ -104,7 +109,8 @@ async def _apply(redis: Redis, writes: list[Write], *, in_slot: bool = False) ->
     """Run writes atomically as one script: one command to send and one reply to read, where a
     MULTI sends each command and reads a reply for each (a third of the CPU, measured with a
     message's twenty-odd writes). The writes are recorded on a single-server pipeline that is
-    never sent.
+    never sent. On one server, writes that hold a script themselves (a script cannot run one) or
+    a command too long for Lua's unpack go in a MULTI instead.
 
     `in_slot`: the writes' keys share one slot of a cluster, and the script runs on its master
     (redis-py's cluster transactions check each queued command's slot on a thread of their own,
@@ -115,7 +121,10 @@ async def _apply(redis: Redis, writes: list[Write], *, in_slot: bool = False) ->
     commands = [args for args, _ in recorder.command_stack]
     if not commands:
         return
-    if not in_slot and any(str(args[0]).upper() in _SCRIPTS for args in commands):
+    scripted = any(str(args[0]).upper() in _SCRIPTS for args in commands)
+    if in_slot and scripted:
+        raise ValueError("a write within a conversation's slot cannot hold a script")
+    if scripted or any(len(args) > _MAX_SCRIPT_ARGS for args in commands):
         async with redis.pipeline(transaction=True) as pipe:
             for queue in writes:
                 queue(pipe)
@@ -229,6 +238,7 @@ class Loaded:
     desk_ticket: str | None  # the ticket whose desk thread the message is in
     addressed: bool  # to the bot, in a conversation it is part of, or in a desk thread
     first_delivery: bool  # False for a redelivered or replayed event
+    new_customer: bool = False  # this message's writer became the conversation's customer
 
 
 # The desk ticket whose thread the message is in (or ""), and whether the message concerns the
@@ -237,20 +247,22 @@ class Loaded:
 # event's mark is this handling's token (ARGV[5]), so the same load run again finds its own. One
 # step, so that chatter the bot is not part of costs no dedupe key. A first delivery outside a
 # desk thread also settles the conversation's customer (`Store.participant`) in its state
-# (KEYS[4]): the first to write to the bot there, ARGV[6], kept ARGV[7] seconds.
+# (KEYS[4]): the first to write to the bot there, ARGV[6], kept ARGV[7] seconds; the third value
+# says whether this message did (the person's index must then name the conversation).
 _DELIVERY = """
 local desk = redis.call('GET', KEYS[2]) or ''
 local addressed = desk ~= ''
     or (ARGV[1] == '1' and (ARGV[2] == '1' or redis.call('EXISTS', KEYS[3]) == 1))
-if not addressed then return {-1, desk} end
+if not addressed then return {-1, desk, 0} end
 if ARGV[4] == '' or redis.call('SET', KEYS[1], ARGV[5], 'NX', 'EX', ARGV[3])
     or redis.call('GET', KEYS[1]) == ARGV[5] then
   if desk == '' and redis.call('HSETNX', KEYS[4], 'customer', ARGV[6]) == 1 then
     redis.call('EXPIRE', KEYS[4], ARGV[7])
+    return {1, desk, 1}
   end
-  return {1, desk}
+  return {1, desk, 0}
 end
-return {0, desk}
+return {0, desk, 0}
 """
 
 
@@ -329,7 +341,7 @@ class Store:
             pipe.hgetall(self.state_name(key))
             pipe.lrange(self._hist(key), 0, -1)
             pipe.sismember(seen_name, SEEN)
-            (delivery, desk), state, history, seen = await pipe.execute()
+            (delivery, desk, settled), state, history, seen = await pipe.execute()
         if unit is not None:
             unit.states[key] = {text(name): text(value) for name, value in state.items()}
             unit.histories[key] = [Turn(**json.loads(item)) for item in history]
@@ -338,6 +350,7 @@ class Store:
             desk_ticket=text(desk) or None,
             addressed=int(delivery) >= 0,
             first_delivery=int(delivery) == 1,
+            new_customer=int(settled) == 1,
         )
 
     def _hist(self, key: ConversationKey) -> str:
@@ -418,7 +431,7 @@ class Store:
             self.redis, lambda pipe: pipe.hdel(name, *fields), deferred=deferred, slot=tag(key)
         )
 
-    async def bump_state(self, key: ConversationKey, field: StateField) -> int:
+    async def bump_state(self, key: ConversationKey, field: Counted) -> int:
         """Count one more (a miss, a "not helpful") at once: two messages arriving together must
         see 1 and 2, not 1 twice."""
         name = self.state_name(key)
