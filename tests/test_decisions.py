@@ -3,10 +3,19 @@ or an engine: each decision is data."""
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from bot.core import decisions
 from bot.core.decisions import Step, next_step
 from bot.core.language import phrase
-from bot.core.models import EscalationReason, MessageKind
+from bot.core.models import (
+    ConversationKey,
+    EscalationReason,
+    IncomingMessage,
+    MessageKind,
+    TicketStatus,
+    Turn,
+)
 from bot.core.state import ConversationState, StateField, state_fields
 from faq.index import FaqIndex, Hit
 from faq.models import FaqEntry
@@ -180,3 +189,73 @@ def test_a_picked_entry_is_answered_and_a_button_for_a_removed_entry_is_read_as_
     assert step(MessageKind.CHOICE, "old-entry", ConversationState()) is Step.ASK
     assert step(MessageKind.QUESTION, "", ConversationState()) is Step.EMPTY
     assert step(MessageKind.QUESTION, "y" * 51, ConversationState()) is Step.TOO_LONG
+
+
+KEY = ConversationKey("slack", "T1", "D-ana")
+
+
+def test_a_ticket_carries_the_whole_conversation_and_the_words_that_asked_for_it() -> None:
+    history = [
+        Turn("customer", "how much are the plans?", 1.0, "U-ana"),
+        Turn("bot", PRICES.answer, 2.0, ""),
+    ]
+    asking = IncomingMessage(KEY, "m3", "U-ana", "I need a person, please")
+
+    ticket = decisions.new_ticket(
+        asking,
+        asking.text,
+        history,
+        user_name="Ana",
+        reason=EscalationReason.ASKED,
+        language="en",
+        now=3.0,
+    )
+
+    assert ticket.transcript == (
+        ("customer", "how much are the plans?"),
+        ("bot", PRICES.answer),
+        ("customer", "I need a person, please"),
+    )
+    assert ticket.authors == ("U-ana", "", "U-ana")
+    assert ticket.question == "I need a person, please"
+    assert (ticket.key, ticket.user_id, ticket.user_name) == (KEY, "U-ana", "Ana")
+    assert ticket.reason == EscalationReason.ASKED.description
+    assert ticket.created_at == ticket.updated_at == 3.0
+    # The person button says no words: the ticket is about the customer's last question.
+    pressed = decisions.new_ticket(
+        replace(asking, text="human", kind=MessageKind.HUMAN),
+        "",
+        history,
+        user_name="Ana",
+        reason=EscalationReason.NO_ANSWER,
+        language="en",
+        now=3.0,
+    )
+    assert pressed.question == "how much are the plans?"
+    assert len(pressed.transcript) == 2
+
+
+def test_only_the_tickets_customer_answers_an_offer_and_only_while_it_stands() -> None:
+    ticket = decisions.new_ticket(
+        IncomingMessage(KEY, "m1", "U-ana", "help"),
+        "help",
+        [],
+        user_name="Ana",
+        reason=EscalationReason.ASKED,
+        language="en",
+        now=1.0,
+    )
+    ticket = replace(ticket, id="T-4")
+    yes = IncomingMessage(KEY, "m2", "U-ana", "yes:T-4", kind=MessageKind.CONFIRM)
+    assert decisions.offer_refusal("yes", ticket, yes, offered="T-4") is None
+    assert decisions.offer_refusal("no", ticket, yes, offered="T-4") is None
+    someone_else = replace(yes, user_id="U-bob")
+    assert decisions.offer_refusal("yes", ticket, someone_else, offered="T-4") == (
+        "offer_not_yours"
+    )
+    elsewhere = replace(yes, key=ConversationKey("slack", "T1", "C-general"))
+    assert decisions.offer_refusal("yes", ticket, elsewhere, offered="T-4") == "offer_not_yours"
+    assert decisions.offer_refusal("yes", ticket, yes, offered=None) == "offer_closed"
+    assert decisions.offer_refusal("maybe", ticket, yes, offered="T-4") == "offer_closed"
+    resolved = replace(ticket, status=TicketStatus.RESOLVED)
+    assert decisions.offer_refusal("yes", resolved, yes, offered="T-4") == "offer_closed"

@@ -8,13 +8,23 @@ Nothing here reads or writes anything, so each decision is tested on its own.
 from __future__ import annotations
 
 import enum
-from collections.abc import Container, Mapping
+from collections.abc import Container, Mapping, Sequence
 from dataclasses import dataclass, field
 
 from bot.core.hours import BusinessHours
 from bot.core.intents import accepts_offer
 from bot.core.language import phrase, weekday
-from bot.core.models import Action, EscalationReason, MessageKind, Reply, Source, Ticket
+from bot.core.models import (
+    Action,
+    EscalationReason,
+    IncomingMessage,
+    MessageKind,
+    Reply,
+    Source,
+    Ticket,
+    TicketStatus,
+    Turn,
+)
 from bot.core.state import ConversationState, StateField, StateValue
 from faq.index import FaqIndex, Hit
 
@@ -152,6 +162,58 @@ def ticket_opened(ticket: Ticket, language: str, hours: BusinessHours | None, no
             zone=str(hours.timezone),
         )
     return Reply(said, escalated=True, ticket=ticket)
+
+
+def new_ticket(
+    message: IncomingMessage,
+    text: str,
+    history: Sequence[Turn],
+    *,
+    user_name: str,
+    reason: EscalationReason,
+    language: str,
+    now: float,
+) -> Ticket:
+    """The ticket a hand-off opens (its id still to be given): the conversation so far and the
+    words that asked for it, about `text` or else the customer's last question."""
+    transcript = tuple((turn.role, turn.text) for turn in history)
+    authors = tuple(turn.author for turn in history)
+    if text:
+        transcript += (("customer", text),)
+        authors += (message.user_id,)
+    return Ticket(
+        id="",
+        key=message.key,
+        user_id=message.user_id,
+        user_name=user_name,
+        question=text or last_customer_question(history),
+        transcript=transcript,
+        authors=authors,
+        reason=reason.description,
+        language=language,
+        created_at=now,
+        updated_at=now,
+    )
+
+
+def last_customer_question(history: Sequence[Turn]) -> str:
+    return next((turn.text for turn in reversed(history) if turn.role == "customer"), "")
+
+
+def offer_refusal(
+    answer: str, ticket: Ticket, message: IncomingMessage, *, offered: str | None
+) -> str | None:
+    """Why a Yes or No to an answer offered for `ticket` does not count (the phrase that says
+    so), or None when it does: only its customer, in its conversation, while the offer stands."""
+    if ticket.key != message.key or ticket.user_id != message.user_id:
+        return "offer_not_yours"
+    if (
+        answer not in ("yes", "no")
+        or offered != ticket.id
+        or ticket.status is TicketStatus.RESOLVED
+    ):
+        return "offer_closed"
+    return None
 
 
 def pending_choice(text: str, choices: tuple[str, ...]) -> str | None:

@@ -38,7 +38,6 @@ from bot.core.models import (
     Reply,
     Ticket,
     TicketStatus,
-    Turn,
     WorkPhase,
 )
 from bot.core.policy import DESK_REFUSAL, ChannelAllowList, DeskPolicy, SupportForums
@@ -511,7 +510,7 @@ class ConversationEngine:
             solved = in_forum and await self._role(message) == "customer"
             return Reply(phrase("feedback_thanks", language), solved=solved)
         history = await self._soft(self.store.history(message.key), [])
-        rated = _last_customer_question(history)
+        rated = decisions.last_customer_question(history)
         await self._soft(self.gaps.record(message.key, rated, GAP_NOT_HELPFUL), None)
         negatives = await self._soft(self.store.bump_state(message.key, StateField.NEGATIVES), 1)
         if negatives >= self.config.negative_feedback_limit:
@@ -530,25 +529,15 @@ class ConversationEngine:
         if existing:
             return Reply(phrase("ticket_exists", language, ticket=existing), escalated=True)
         history = await self._soft(self.store.history(message.key), [])
-        transcript = tuple((turn.role, turn.text) for turn in history)
-        authors = tuple(turn.author for turn in history)
-        if text:
-            transcript += (("customer", text),)
-            authors += (message.user_id,)
-        question = text or _last_customer_question(history)
         now = self.clock()
-        new = Ticket(
-            id="",
-            key=message.key,
-            user_id=message.user_id,
+        new = decisions.new_ticket(
+            message,
+            text,
+            history,
             user_name=await self._name(message),
-            question=question,
-            transcript=transcript,
-            authors=authors,
-            reason=reason.description,
+            reason=reason,
             language=language,
-            created_at=now,
-            updated_at=now,
+            now=now,
         )
         try:
             opened = await self.tickets.open(new, self.store)
@@ -782,14 +771,9 @@ class ConversationEngine:
         except TicketError:
             return Reply(phrase("offer_closed", language))
         language = ticket.language
-        if ticket.key != message.key or ticket.user_id != message.user_id:
-            return Reply(phrase("offer_not_yours", language))
-        if (
-            answer not in ("yes", "no")
-            or state.offer != ticket.id
-            or ticket.status is TicketStatus.RESOLVED
-        ):
-            return Reply(phrase("offer_closed", language))
+        refused = decisions.offer_refusal(answer, ticket, message, offered=state.offer)
+        if refused is not None:
+            return Reply(phrase(refused, language))
         await self._soft(self.store.clear_state(message.key, StateField.OFFER), None)
         said = phrase(answer, language)
         await self.tickets.add_to_transcript(ticket.id, "customer", said, message.user_id)
@@ -876,10 +860,6 @@ def conversation_title(question: str) -> str:
     """The question as a one-line title: personal data redacted, mentions removed, cut at a
     word to `TITLE_CHARS`."""
     return shorten(strip_mentions(Redactor().redact(question)), TITLE_CHARS)
-
-
-def _last_customer_question(history: list[Turn]) -> str:
-    return next((turn.text for turn in reversed(history) if turn.role == "customer"), "")
 
 
 __all__ = ["ConversationEngine", "EngineConfig", "TicketError"]
