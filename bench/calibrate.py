@@ -28,7 +28,7 @@ from scipy.optimize import minimize
 from bench.convert import clinc150
 from bot.core.language import detect_language
 from bot.knowledge.evaluation import ESCALATE, Case, load_cases
-from faq.calibration import Calibration
+from faq.calibration import Calibration, calibration_for
 from faq.index import FaqIndex
 from faq.loaders import load_faq
 from faq.models import FaqEntry
@@ -79,7 +79,40 @@ def main(argv: list[str] | None = None) -> int:
         )
         for faq, questions in zip(faqs, found, strict=True):
             print(f"  {faq.name}: {operating_point(questions, fitted)}")
+    if semantic_available():
+        vouching(faqs, modes["SEMANTIC"])
     return 0
+
+
+def vouching(faqs: Sequence[LabelledFaq], encoders: tuple[Encoder, ...]) -> None:
+    """How the bar at which the words alone vouch for the encoders' best entry (faq/index.py's
+    _WORDS_VOUCH) trades answers: per bar, answerable questions answered from the right entry and
+    unrelated ones answered, with the shipped calibration and thresholds."""
+    bars = (None, 0.95, 0.9, 0.85, 0.8, 0.75)
+    print("\nthe words' vouch, by bar (right answers, unrelated answered):")
+    for faq in faqs:
+        with_encoders, words_alone = FaqIndex(faq.entries, encoders), FaqIndex(faq.entries)
+        counts = dict.fromkeys(bars, (0, 0))
+        for case in faq.cases:
+            language = detect_language(case.question)
+            best = with_encoders.candidates(case.question, 1, language)
+            if not best:
+                continue
+            calibration = calibration_for(
+                tuple(e.name for e in encoders if not e.languages or language in e.languages)
+            )
+            entry = with_encoders.entries[best[0].position]
+            confidence = calibration.confidence(best[0].score, best[0].margin, best[0].agreement)
+            lexical = words_alone.search(case.question, 1, language)
+            sure = lexical[0].confidence if lexical and lexical[0].entry.id == entry.id else 0.0
+            for bar in bars:
+                answered = confidence >= calibration.threshold or (bar is not None and sure >= bar)
+                right, unrelated = counts[bar]
+                counts[bar] = (
+                    right + (answered and entry.id == case.expected),
+                    unrelated + (answered and case.expected == ESCALATE),
+                )
+        print(f"  {faq.name}: " + ", ".join(f"{bar}: {r}/{u}" for bar, (r, u) in counts.items()))
 
 
 def bundled_sample() -> LabelledFaq:

@@ -51,11 +51,19 @@ _MISSING_CAP_WORDS = 2
 # How many entries each ranker nominates for scoring.
 _NOMINATED = 50
 # The lexical confidence at which the words alone vouch for the encoders' best entry. Chosen on
-# the tuning data (bench/calibrate.py's FAQs and CLINC150's validation split): at 0.85 no
-# unrelated question more is answered there, at 0.80 CLINC150's out-of-scope ones begin to be.
+# the tuning data (bench/calibrate.py's FAQs and CLINC150's validation split; it prints the
+# trade per bar): at 0.85 no unrelated question more is answered there, at 0.80 CLINC150's
+# out-of-scope ones begin to be.
 _WORDS_VOUCH = 0.85
 
 Scores = NDArray[np.float64]
+
+
+@dataclass(frozen=True)
+class _LexicalEvidence:
+    query_words: list[tuple[str, float]]  # (word, weight: less for a corrected typo)
+    bm25: Scores
+    ngrams: Scores
 
 
 @dataclass(frozen=True)
@@ -150,23 +158,24 @@ class FaqIndex:
         understand it, and the confidence is then the one calibrated without them."""
         embedded = self._embedded_in(language)
         calibration = calibration_for(tuple(e.encoder.name for e in embedded))
+        lexical = self._lexical_evidence(query)
         hits = [
             Hit(
                 self.entries[c.position],
                 calibration.confidence(c.score, c.margin, c.agreement),
             )
-            for c in self._candidates(query, k, embedded, calibration)
+            for c in self._candidates(query, k, embedded, calibration, lexical)
         ]
         # The score ranks; agreement can still make a runner-up the likelier one.
         hits.sort(key=lambda hit: -hit.confidence)
         if embedded and hits:
-            hits[0] = self._vouched(query, hits[0])
+            hits[0] = self._vouched(query, hits[0], lexical)
         return hits
 
-    def _vouched(self, query: str, best: Hit) -> Hit:
+    def _vouched(self, query: str, best: Hit, evidence: _LexicalEvidence) -> Hit:
         """`best`, as sure as the words alone are of it when they are all but certain."""
         lexical = calibration_for(())
-        found = self._candidates(query, 1, [], lexical)
+        found = self._candidates(query, 1, [], lexical, evidence)
         if not found or self.entries[found[0].position] is not best.entry:
             return best
         words_alone = lexical.confidence(found[0].score, found[0].margin, found[0].agreement)
@@ -191,17 +200,30 @@ class FaqIndex:
         words."""
         embedded = self._embedded_in(language)
         calibration = calibration_for(tuple(e.encoder.name for e in embedded))
-        return self._candidates(query, k, embedded, calibration)
+        return self._candidates(query, k, embedded, calibration, self._lexical_evidence(query))
 
-    def _candidates(
-        self, query: str, k: int, embedded: list[_Embedded], calibration: Calibration
-    ) -> list[Candidate]:
+    def _lexical_evidence(self, query: str) -> _LexicalEvidence:
+        """The query's words (typos corrected) and its BM25 and n-gram scores over every entry:
+        computed once, for the ranking with encoders and for the words' own."""
         query_words = [self._correct(word) for word in dict.fromkeys(words(query))]
         if not query_words or not self.entries:
-            return []
+            return _LexicalEvidence(query_words, np.zeros(0), np.zeros(0))
         query_terms = [t for word, _ in query_words for t in terms(word) if t in self._vocab]
         bm25 = self._bm25.scores([self._vocab[t] for t in query_terms])
         ngrams = self._best_per_entry(self._ngrams.cosines(query))
+        return _LexicalEvidence(query_words, bm25, ngrams)
+
+    def _candidates(
+        self,
+        query: str,
+        k: int,
+        embedded: list[_Embedded],
+        calibration: Calibration,
+        lexical: _LexicalEvidence,
+    ) -> list[Candidate]:
+        query_words, bm25, ngrams = lexical.query_words, lexical.bm25, lexical.ngrams
+        if not query_words or not self.entries:
+            return []
         per_signal = [ngrams]
         for encoded in embedded:
             vector = encoded.encoder.embed_query(query)

@@ -9,6 +9,7 @@ from collections.abc import AsyncIterator
 import pytest
 
 from bot.core.models import IncomingMessage, WorkPhase
+from bot.state.store import send
 from tests.conftest import MakeApp
 from tests.people import Customer
 from tests.standins.redis_proxy import RedisFaultProxy
@@ -122,3 +123,18 @@ async def test_a_task_a_message_started_still_stores_what_it_writes_after_the_co
     later.set()
     await asyncio.wait_for(counted.wait(), 10)
     assert (await app.store.counters()).get("late") == 1
+
+
+async def test_a_write_too_long_for_one_script_is_still_committed(
+    make_app: MakeApp, prefix: str
+) -> None:
+    """Lua's unpack takes fewer than 8,000 values: a longer command goes in a MULTI instead."""
+    app = make_app()
+    name = f"{prefix}:long-list"
+    items = [f"line {n}" for n in range(8_000)]
+    await send(
+        app.redis,
+        [(None, lambda pipe: pipe.rpush(name, *items)), (None, lambda pipe: pipe.expire(name, 60))],
+    )
+    assert await app.redis.llen(name) == 8_000
+    assert 0 < await app.redis.ttl(name) <= 60

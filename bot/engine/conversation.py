@@ -175,8 +175,9 @@ class ConversationEngine:
             end_unit(token)
             unit.closed = True
             _speaker.reset(speaker)
-        # Only a decision that completed is committed. A failed commit loses this message's
-        # history and flags, never half of them; the reply still goes out.
+        # Only a decision that completed is committed, in one step. Redis gone, it loses this
+        # message's history and flags, never half of them; a write Redis refuses (a key of the
+        # wrong type) loses only itself, as in a MULTI. Either way the reply still goes out.
         try:
             await unit.commit(self.store.redis)
         except RedisError as exc:
