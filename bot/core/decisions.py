@@ -1,6 +1,8 @@
-"""What the bot says and remembers once a customer's words are understood: pure functions from a
-route's result to a `Decision` (the reply, the conversation's state changes, the counters to
-count), which the engine applies in the message's one commit (bot/engine/conversation.py).
+"""The engine's decisions as pure functions: what becomes of a message (`next_step`), what the
+bot says and remembers once a question is routed (a `Decision`: the reply, the conversation's
+state changes, the counters to count, which the engine applies in the message's one commit,
+bot/engine/conversation.py), the ticket a hand-off opens, and whether a Yes or No to an offered
+answer counts.
 
 Nothing here reads or writes anything, so each decision is tested on its own.
 """
