@@ -73,33 +73,31 @@ def settings(backend: Backend, prefix: str) -> Settings:
     )
 
 
-def replica(
-    backend: Backend,
-    prefix: str,
-    name: str,
-    questions: list[str],
-    messages: int,
-    concurrency: int,
-    start: Connection,
-    done: Connection,
-) -> None:
-    """One bot process: build, warm up, wait for the go, answer `messages` questions."""
-    asyncio.run(_replica(backend, prefix, name, questions, messages, concurrency, start, done))
+@dataclass(frozen=True)
+class Replica:
+    """What one bot process is to do: answer `messages` questions from `concurrency`
+    conversations at once, under `prefix`; `start` and `done` talk to the benchmark."""
+
+    backend: Backend
+    prefix: str
+    name: str
+    questions: list[str]
+    messages: int
+    concurrency: int
+    start: Connection
+    done: Connection
 
 
-async def _replica(
-    backend: Backend,
-    prefix: str,
-    name: str,
-    questions: list[str],
-    messages: int,
-    concurrency: int,
-    start: Connection,
-    done: Connection,
-) -> None:
-    app = build_app(settings(backend, prefix))
+def replica(job: Replica) -> None:
+    """One bot process: build, warm up, wait for the go, answer its questions."""
+    asyncio.run(_replica(job))
+
+
+async def _replica(job: Replica) -> None:
+    name, concurrency, start, done = job.name, job.concurrency, job.start, job.done
+    app = build_app(settings(job.backend, job.prefix))
     ids = itertools.count()
-    cycle = itertools.cycle(questions)
+    cycle = itertools.cycle(job.questions)
 
     async def ask(conversation: str) -> None:
         n = next(ids)
@@ -125,7 +123,7 @@ async def _replica(
         start.recv()
         cpu = time.process_time()
         began = time.perf_counter()
-        per_worker = max(1, messages // concurrency)
+        per_worker = max(1, job.messages // concurrency)
         await asyncio.gather(*(worker(w, per_worker, "run") for w in range(concurrency)))
         done.send((per_worker * concurrency, began, time.perf_counter(), time.process_time() - cpu))
     finally:
@@ -164,14 +162,16 @@ def measure(
         context.Process(
             target=replica,
             args=(
-                backend,
-                prefix,
-                f"r{n}",
-                questions,
-                messages // replicas,
-                concurrency,
-                start[1],
-                done[1],
+                Replica(
+                    backend,
+                    prefix,
+                    f"r{n}",
+                    questions,
+                    messages // replicas,
+                    concurrency,
+                    start[1],
+                    done[1],
+                ),
             ),
         )
         for n, (start, done) in enumerate(pipes)
