@@ -145,7 +145,7 @@ class FaqIndex:
     def threshold_in(self, language: str) -> float:
         """The default threshold for a question in `language`, whose confidence may come from
         the calibration without the encoders that do not read it (see `search`)."""
-        return self._calibration_in(language).threshold
+        return _calibration_of(self._embedded_in(language)).threshold
 
     @property
     def mode(self) -> str:
@@ -157,7 +157,7 @@ class FaqIndex:
         """`language` (a code such as "en"), when known, leaves out the encoders that do not
         understand it, and the confidence is then the one calibrated without them."""
         embedded = self._embedded_in(language)
-        calibration = calibration_for(tuple(e.encoder.name for e in embedded))
+        calibration = _calibration_of(embedded)
         lexical = self._lexical_evidence(query)
         hits = [
             Hit(
@@ -190,16 +190,11 @@ class FaqIndex:
             if not language or not e.encoder.languages or language in e.encoder.languages
         ]
 
-    def _calibration_in(self, language: str) -> Calibration:
-        if not language:
-            return self.calibration
-        return calibration_for(tuple(e.encoder.name for e in self._embedded_in(language)))
-
     def candidates(self, query: str, k: int = 3, language: str = "") -> list[Candidate]:
         """The k best entries with their evidence, best first; none for a question of no
         words."""
         embedded = self._embedded_in(language)
-        calibration = calibration_for(tuple(e.encoder.name for e in embedded))
+        calibration = _calibration_of(embedded)
         return self._candidates(query, k, embedded, calibration, self._lexical_evidence(query))
 
     def _lexical_evidence(self, query: str) -> _LexicalEvidence:
@@ -334,3 +329,8 @@ def _nominate(rankers: list[Scores]) -> NDArray[np.int64]:
 
 def _is_real_word(word: str) -> bool:
     return max(zipf_frequency(word, "en"), zipf_frequency(word, "fr")) >= _REAL_WORD_ZIPF
+
+
+def _calibration_of(embedded: Sequence[_Embedded]) -> Calibration:
+    """The fit for the encoders a question is searched with."""
+    return calibration_for(tuple(e.encoder.name for e in embedded))

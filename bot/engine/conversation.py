@@ -571,7 +571,7 @@ class ConversationEngine:
         log.error("could not store ticket %s for %s; holding it", ticket.id, ticket.key.redis_key)
         self.metrics.errors.labels("ticket_store").inc()
         if self.desk is not None:
-            ref = await self._at_desk("post held", ticket, self.desk.post_ticket(ticket), None)
+            ref = await self._at_desk("post held", ticket, self.desk.post_ticket(ticket))
             ticket = replace(ticket, desk_ref=ref)
         self.outbox.hold(ticket)
         return ticket
@@ -581,7 +581,7 @@ class ConversationEngine:
         ticket = self.outbox.add_to_transcript(held.id, "customer", text, message.user_id)
         if self.desk is not None and ticket.desk_ref is not None:
             posting = self.desk.post_customer_message(ticket, defuse_mentions(text))
-            await self._at_desk("pass a message to", ticket, posting, None)
+            await self._at_desk("pass a message to", ticket, posting)
         return Reply()
 
     async def flush_outbox(self) -> list[Ticket]:
@@ -597,7 +597,7 @@ class ConversationEngine:
     async def _post_to_desk(self, ticket: Ticket) -> Ticket:
         if self.desk is None:
             return ticket
-        ref = await self._at_desk("post", ticket, self.desk.post_ticket(ticket), None)
+        ref = await self._at_desk("post", ticket, self.desk.post_ticket(ticket))
         if ref is None:
             return ticket
         try:
@@ -632,7 +632,7 @@ class ConversationEngine:
         await self._soft(self.privacy.took_part(message), None)
         if self.desk is not None:
             posting = self.desk.post_customer_message(ticket, defuse_mentions(text))
-            await self._at_desk("pass a message to", ticket, posting, None)
+            await self._at_desk("pass a message to", ticket, posting)
         return Reply()
 
     async def _agent_message(self, ticket_id: str, message: IncomingMessage, text: str) -> Reply:
@@ -804,22 +804,22 @@ class ConversationEngine:
     async def _desk_note(self, ticket: Ticket, text: str) -> None:
         """Tell the ticket's desk thread what the customer answered to an offered answer."""
         if self.desk is not None and ticket.desk_ref is not None:
-            await self._at_desk("post a note to", ticket, self.desk.post_note(ticket, text), None)
+            await self._at_desk("post a note to", ticket, self.desk.post_note(ticket, text))
 
     async def desk_changed(self, ticket: Ticket) -> None:
         """Update the ticket's card in this process's desk; a failure is logged and counted."""
         if self.desk is not None and ticket.desk_ref is not None:
-            await self._at_desk("update", ticket, self.desk.ticket_changed(ticket), None)
+            await self._at_desk("update", ticket, self.desk.ticket_changed(ticket))
 
-    async def _at_desk(self, doing: str, ticket: Ticket, operation: Awaitable[T], default: T) -> T:
-        """Run one desk operation; a failure is logged and counted, never passed on: the ticket
-        is stored (or held) either way, and the desk can list it."""
+    async def _at_desk(self, doing: str, ticket: Ticket, operation: Awaitable[T]) -> T | None:
+        """Run one desk operation; a failure is logged, counted and None, never passed on: the
+        ticket is stored (or held) either way, and the desk can list it."""
         try:
             return await operation
         except Exception:
             log.exception("could not %s ticket %s at the desk", doing, ticket.id)
             self.metrics.errors.labels("desk").inc()
-            return default
+            return None
 
     async def _record_usage(self, key: ConversationKey, answer: Answer) -> None:
         if answer.fallback_reason:
