@@ -247,13 +247,15 @@ class FaqIndex:
         firsts = np.argmax(signals, axis=0)
         order = np.lexsort((nominated, -scores))
         best, runner_up = scores[order[0]], (scores[order[1]] if len(order) > 1 else 0.0)
+        # How many signals put each nominated entry first (a signal all zero puts none first).
+        agreement = np.bincount(firsts[signals.max(axis=0) > 0], minlength=len(nominated))
         return [
             Candidate(
                 int(nominated[r]),
-                tuple(float(x) for x in signals[r]),
+                tuple(signals[r].tolist()),
                 float(scores[r]),
                 float(scores[r] - (runner_up if r == order[0] else best)),
-                int(np.sum((firsts == r) & (signals.max(axis=0) > 0))),
+                int(agreement[r]),
             )
             for r in order[:k]
         ]
@@ -280,18 +282,25 @@ class FaqIndex:
         from being drowned by its filler words, while a short unrelated question, whose topic
         words are all missing, stays near 0.
         """
-        matched = np.zeros(len(nominated))
-        missing = np.zeros(len(nominated))
-        for word, weight in query_words:
-            word_terms = terms(word)
-            info = max(self._idf(t) for t in word_terms)
-            held = np.zeros(len(nominated), dtype=bool)
-            for term in word_terms:
-                known = self._vocab.get(term)
-                if known is not None:
-                    held |= _members(nominated, self._bm25.holding(known))
-            matched += np.where(held, info * weight, 0.0)
-            missing += np.where(held, info * (1 - weight), info)
+        infos = np.array([max(self._idf(t) for t in terms(word)) for word, _ in query_words])
+        weights = np.array([weight for _, weight in query_words])
+        known = [
+            (i, self._vocab[t])
+            for i, (word, _) in enumerate(query_words)
+            for t in terms(word)
+            if t in self._vocab
+        ]
+        # held[w, r]: the query's word w is in nominated entry r (under one of its stems).
+        held = np.zeros((len(query_words), len(nominated)), dtype=bool)
+        if known:
+            at, counts = self._bm25.gather([term for _, term in known])
+            holders = self._bm25.entries_at(at)
+            word_of = np.repeat([i for i, _ in known], counts)
+            rows = np.minimum(np.searchsorted(nominated, holders), len(nominated) - 1)
+            found = nominated[rows] == holders
+            held[word_of[found], rows[found]] = True
+        matched = (infos * weights) @ held
+        missing = (infos * (1 - weights)) @ held + infos @ ~held
         missing = np.minimum(missing, _MISSING_CAP_WORDS * self._idf_of(1))
         total = np.where(matched > 0, matched + missing, 1.0)
         return np.where(matched > 0, matched / total, 0.0)
@@ -312,14 +321,6 @@ class FaqIndex:
         if match is None:
             return word, 1.0
         return str(match[0]), _TYPO_WEIGHT
-
-
-def _members(items: NDArray[np.int64], sorted_set: NDArray[np.int64]) -> NDArray[np.bool_]:
-    """Which of `items` are in `sorted_set` (sorted, distinct)."""
-    if not len(sorted_set):
-        return np.zeros(len(items), dtype=bool)
-    at = np.minimum(np.searchsorted(sorted_set, items), len(sorted_set) - 1)
-    return np.asarray(sorted_set[at] == items)
 
 
 def _nominate(rankers: list[Scores]) -> NDArray[np.int64]:

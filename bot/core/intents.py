@@ -20,7 +20,7 @@ frustration aimed at the bot.
 from __future__ import annotations
 
 import re
-from functools import cache
+from functools import cache, lru_cache
 
 from faq.text import fold
 
@@ -39,6 +39,7 @@ _NOT_A_WORD = re.compile(r"[^a-z0-9]+")
 _CLAUSE_END = re.compile(r"[.!?;,:\n]+")
 
 
+@lru_cache(maxsize=1024)
 def _normalise(text: str) -> str:
     for emoji, word in _EMOJI_WORDS.items():
         text = text.replace(emoji, f" {word} ")
@@ -352,6 +353,9 @@ _FILLER_RE = re.compile(
     r"|l equipe|madame|monsieur|the team|vous|toi|you all|y all|all of you|a toute l equipe"
     r"|a l equipe|a vous|a toi|to you|to you all|to the team|to everyone|by the way"
 )
+# Whether any phrase starts the words: an ordinary question is then refused with one match
+# instead of one per kind for each of its spans.
+_PHRASE_START_RE = re.compile(_any(*_SMALL_TALK.values(), _FILLER_RE.pattern) + "(?= |$)")
 # When a message mixes kinds, the one the reply should answer: "thanks, bye" is a goodbye,
 # "hi! quick question" announces a question.
 _PRIORITY = (
@@ -375,6 +379,8 @@ def _kinds(words: tuple[str, ...]) -> list[str] | None:
     def split(start: int) -> tuple[str, ...] | None:
         if start == len(words):
             return ()
+        if not _PHRASE_START_RE.match(" ".join(words[start:])):
+            return None
         for end in range(len(words), start, -1):
             span = " ".join(words[start:end])
             kinds = [k for k, pattern in _SMALL_TALK_RE.items() if pattern.fullmatch(span)]
