@@ -69,6 +69,15 @@ async def test_the_conversation_is_remembered_in_redis(make_app: MakeApp) -> Non
     assert [t.text for t in await replica.store.history(customer.key)] == [t.text for t in history]
 
 
+async def test_a_customer_s_words_are_remembered_exactly_as_written(make_app: MakeApp) -> None:
+    app = make_app()
+    customer = Customer(app.engine)
+    said = 'Réinitialiser mon « mot de passe » 🙂 \\ "vite" 日本'
+    await customer.say(said)
+    history = await make_app().store.history(customer.key)
+    assert history[0].text == said
+
+
 async def test_a_damaged_counter_loses_only_its_count_not_the_conversation(
     make_app: MakeApp,
 ) -> None:

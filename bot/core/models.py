@@ -5,6 +5,7 @@ from __future__ import annotations
 import enum
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
+from functools import cached_property
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
@@ -24,7 +25,7 @@ class ConversationKey:
     channel_id: str
     thread_id: str | None = None
 
-    @property
+    @cached_property
     def redis_key(self) -> str:
         return ":".join([self.platform, self.workspace_id, self.channel_id, self.thread_id or "-"])
 

@@ -79,15 +79,13 @@ async def send(redis: Redis, writes: Iterable[Tagged]) -> None:
             await pipe.execute()
 
 
-# Run the commands packed in ARGV (each its length, then its arguments) in order, in one step.
-# Like EXEC, a command that fails does not stop the others; the first failure is then raised.
+# Run the commands in ARGV[1], a JSON list of each command's words, in order, in one step. Like
+# EXEC, a command that fails does not stop the others; the first failure is then raised.
 _APPLY = """
-local i, failed = 1, nil
-while i <= #ARGV do
-  local n = tonumber(ARGV[i])
-  local reply = redis.pcall(unpack(ARGV, i + 1, i + n))
+local failed = nil
+for _, command in ipairs(cjson.decode(ARGV[1])) do
+  local reply = redis.pcall(unpack(command))
   if type(reply) == 'table' and reply.err and not failed then failed = reply.err end
-  i = i + n + 1
 end
 if failed then return redis.error_reply(failed) end
 return 1
@@ -124,18 +122,33 @@ async def _apply(redis: Redis, writes: list[Write], *, in_slot: bool = False) ->
     scripted = any(str(args[0]).upper() in _SCRIPTS for args in commands)
     if in_slot and scripted:
         raise ValueError("a write within a conversation's slot cannot hold a script")
-    if scripted or any(len(args) > _MAX_SCRIPT_ARGS for args in commands):
+    words = [[_word(arg) for arg in args] for args in commands]
+    if scripted or any(len(args) > _MAX_SCRIPT_ARGS or None in args for args in words):
         async with redis.pipeline(transaction=True) as pipe:
             for queue in writes:
                 queue(pipe)
             await pipe.execute()
         return
-    packed: list[object] = []
-    for args in commands:
-        packed.extend([len(args), *args])
     # On a cluster the first key names the slot; every command here names a key first.
     keys = [commands[0][1]] if in_slot else []
-    await redis.eval(_APPLY, len(keys), *keys, *packed)  # type: ignore[arg-type]
+    # One JSON argument, not one per word: redis-py encodes each argument in Python, a fifth of
+    # a message's commit.
+    packed = json.dumps(words, ensure_ascii=False)
+    await redis.eval(_APPLY, len(keys), *keys, packed)
+
+
+def _word(arg: object) -> str | None:
+    """A command's argument as the text Redis receives (redis-py's own encoding of numbers);
+    None for anything else (bytes, which JSON cannot carry): the writes then go in a MULTI."""
+    if isinstance(arg, str):
+        return str.__str__(arg)  # an enum's value, not its name
+    if isinstance(arg, bool):
+        return None  # refused by redis-py, which the MULTI then reports
+    if isinstance(arg, int):
+        return int.__repr__(arg)
+    if isinstance(arg, float):
+        return float.__repr__(arg)
+    return None
 
 
 async def update_watched(
@@ -180,11 +193,27 @@ SEEN = "seen"
 
 
 @dataclass
+class LoadedHistory:
+    """A conversation's history as loaded, and the turns this message added: parsed only when
+    read, since most answers never look back."""
+
+    stored: list[str]
+    added: list[Turn] = field(default_factory=list)
+
+    def turns(self, limit: int) -> list[Turn]:
+        return ([_turn(item) for item in self.stored] + self.added)[-limit:]
+
+
+def _turn(stored: bytes | str) -> Turn:
+    return Turn(**json.loads(stored))
+
+
+@dataclass
 class UnitOfWork:
     """One message's reads (the conversations it loaded) and its queued writes."""
 
     states: dict[ConversationKey, dict[str, str]] = field(default_factory=dict)
-    histories: dict[ConversationKey, list[Turn]] = field(default_factory=dict)
+    histories: dict[ConversationKey, LoadedHistory] = field(default_factory=dict)
     # Whether each (platform, user id) was met before, for the first-contact notice.
     seen: dict[tuple[str, str], bool] = field(default_factory=dict)
     writes: list[Tagged] = field(default_factory=list)
@@ -344,7 +373,7 @@ class Store:
             (delivery, desk, settled), state, history, seen = await pipe.execute()
         if unit is not None:
             unit.states[key] = {text(name): text(value) for name, value in state.items()}
-            unit.histories[key] = [Turn(**json.loads(item)) for item in history]
+            unit.histories[key] = LoadedHistory(history)
             unit.seen[(key.platform, user_id)] = bool(seen)
         return Loaded(
             desk_ticket=text(desk) or None,
@@ -365,9 +394,9 @@ class Store:
     async def history(self, key: ConversationKey) -> list[Turn]:
         unit = self._loaded(key)
         if unit is not None:
-            return list(unit.histories[key])
+            return unit.histories[key].turns(self.max_turns)
         raw = await self.redis.lrange(self._hist(key), 0, -1)
-        return [Turn(**json.loads(item)) for item in raw]
+        return [_turn(item) for item in raw]
 
     async def append(self, key: ConversationKey, *turns: tuple[str, str, str]) -> None:
         """Add (role, text, author) turns; see `Turn.author`."""
@@ -383,7 +412,7 @@ class Store:
 
         unit = self._loaded(key)
         if unit is not None:
-            unit.histories[key] = (unit.histories[key] + added)[-self.max_turns :]
+            unit.histories[key].added.extend(added)
         await write(self.redis, queue, deferred=unit is not None, slot=tag(key))
 
     def state_name(self, key: ConversationKey) -> str:
@@ -477,7 +506,7 @@ class Store:
             while True:
                 try:
                     await pipe.watch(hist, conv)
-                    turns = [Turn(**json.loads(item)) for item in await pipe.lrange(hist, 0, -1)]
+                    turns = [_turn(item) for item in await pipe.lrange(hist, 0, -1)]
                     first = await pipe.hget(conv, StateField.CUSTOMER)
                     ttl = await pipe.pttl(hist)
                     customer = None if first is None else text(first)
