@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Protocol
 
@@ -18,7 +19,7 @@ class AnswerRequest:
     question: str
     language: str
     hits: list[Hit]
-    history: list[Turn]
+    history: Sequence[Turn]
     index: FaqIndex
     # Who asked: "customer", or "other" for someone else in the customer's thread.
     speaker: str = "customer"

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import math
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
 
@@ -80,7 +80,7 @@ class Router:
         index: FaqIndex,
         text: str,
         language: str,
-        history: list[Turn],
+        history: Sequence[Turn],
         *,
         llm_allowed: bool = True,
         speaker: str = "customer",
@@ -115,7 +115,7 @@ class Router:
         return Route(kind, hits, answer, timings=timings)
 
     def _search(
-        self, index: FaqIndex, text: str, language: str, history: list[Turn], threshold: float
+        self, index: FaqIndex, text: str, language: str, history: Sequence[Turn], threshold: float
     ) -> tuple[Hit, ...]:
         """The hits for the question, read with the previous question when it is a follow-up
         ("and how long does that take?") that says too little on its own."""
