@@ -85,9 +85,11 @@ class App:
     async def start(self, *, follow: bool = True) -> None:
         """Serve the live FAQ version from Redis and, with `follow`, every later one, and
         deliver the ticket changes other processes announce (bot/desk/relay.py)."""
+        redis_answered = True
         try:
             await carry_over(self.redis, self.settings.REDIS_PREFIX, self.tickets, self.store)
         except RedisError as exc:
+            redis_answered = False
             log.warning("could not look for keys to carry over (%s)", type(exc).__name__)
         await self.publisher.start()
         if follow and self._follower is None:
@@ -100,9 +102,10 @@ class App:
                 self.relay.follow(self._stop_following, subscribed), name="ticket-relay"
             )
             # Listening before the first prompt, so a change made right after is not missed;
-            # with Redis down the follower keeps retrying and the bot starts anyway.
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(subscribed.wait(), RELAY_READY_SECONDS)
+            # with Redis down the follower keeps retrying and the bot starts at once.
+            if redis_answered:
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(subscribed.wait(), RELAY_READY_SECONDS)
 
     async def close(self) -> None:
         self._stop_following.set()
