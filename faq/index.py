@@ -100,8 +100,9 @@ class FaqIndex:
     """Build once, query many times; a reload builds a new index instead of changing this one."""
 
     def __init__(self, entries: Sequence[FaqEntry], encoders: Sequence[Encoder] = ()) -> None:
-        # The build allocates millions of small lists and strings, none in a cycle: the
-        # collector's passes over them cost a fifth of a large FAQ's build and free nothing.
+        # The words' indexes allocate millions of small lists and strings, none in a cycle: the
+        # collector's passes over them cost a tenth of a large FAQ's build and free nothing.
+        # (Paused for the whole process, a reload's thread included: for seconds at most.)
         with _collector_paused():
             self.entries: tuple[FaqEntry, ...] = tuple(entries)
             self.by_id = {entry.id: entry for entry in self.entries}
@@ -138,7 +139,7 @@ class FaqIndex:
             # them: such an entry's answer signal is its question signal instead.
             shared = Counter(answers)
             self._answer_informs = np.array([shared[a] == 1 for a in answers])
-            self._embedded = [_Embedded(encoder, texts, answers) for encoder in self.encoders]
+        self._embedded = [_Embedded(encoder, texts, answers) for encoder in self.encoders]
 
     def __len__(self) -> int:
         return len(self.entries)
@@ -299,8 +300,10 @@ class FaqIndex:
             rows = np.minimum(np.searchsorted(nominated, holders), len(nominated) - 1)
             found = nominated[rows] == holders
             held[word_of[found], rows[found]] = True
-        matched = (infos * weights) @ held
-        missing = (infos * (1 - weights)) @ held + infos @ ~held
+        # Summed word after word (a matrix product's order varies): equal entries stay equal,
+        # and the earlier one keeps winning the tie.
+        matched = np.where(held, (infos * weights)[:, None], 0.0).sum(axis=0)
+        missing = np.where(held, (infos * (1 - weights))[:, None], infos[:, None]).sum(axis=0)
         missing = np.minimum(missing, _MISSING_CAP_WORDS * self._idf_of(1))
         total = np.where(matched > 0, matched + missing, 1.0)
         return np.where(matched > 0, matched / total, 0.0)

@@ -97,3 +97,42 @@ def test_a_faq_of_5000_entries_loads_and_answers() -> None:
     assert len(index) == 5000
     [best, *_] = index.search("configure widget number4321")
     assert best.entry.id == "e4321"
+
+
+def test_of_identical_entries_the_one_listed_first_answers() -> None:
+    # A FAQ merged from several sources can hold the same entry more than once; which one
+    # answers must not depend on rounding, however many words the question has.
+    topic = "invoice phone warranty return purple delivery export planet harbor silver"
+    others = [
+        "violin invoice billing reset return purple castle order",
+        "address delivery data forest rocket password upgrade castle",
+        "billing castle violin harbor garden cancel warranty upgrade",
+        "data billing order candle garden return fee team",
+        "purple trial export fee magnet silver address cancel",
+        "phone cancel forest data plan refund contract shipping",
+        "garden renewal violin warranty plan password address harbor",
+        "garden member trial password violin billing upgrade team",
+        "contract warranty magnet address violin phone renewal garden",
+        "billing harbor renewal castle delivery fee candle engine",
+        "harbor data contract candle delivery fee order rocket",
+        "password team engine cancel member fee reset invoice",
+        "engine order email data contract delivery upgrade billing",
+        "export login castle violin account trial silver warranty",
+        "silver order address castle planet team return engine",
+        "purple refund trial data renewal harbor member return",
+        "plan warranty rocket billing garden account fee silver",
+    ]
+    rest = iter(others)
+    entries = [
+        FaqEntry(f"e{n}", topic, "See our help centre")
+        if n % 5 == 0
+        else FaqEntry(f"e{n}", next(rest), f"answer {n}")
+        for n in range(len(others) + 5)
+    ]
+    question = (
+        "return warranty planet invoice harbor export billing data plan login phone password "
+        "email magnet engine castle member refund"
+    )
+    hits = FaqIndex(entries).search(question, k=3)
+    assert hits[0].entry.id == "e0"
+    assert hits[0].confidence > hits[1].confidence

@@ -20,7 +20,7 @@ frustration aimed at the bot.
 from __future__ import annotations
 
 import re
-from functools import cache, lru_cache
+from functools import cache
 
 from faq.text import fold
 
@@ -39,7 +39,6 @@ _NOT_A_WORD = re.compile(r"[^a-z0-9]+")
 _CLAUSE_END = re.compile(r"[.!?;,:\n]+")
 
 
-@lru_cache(maxsize=1024)
 def _normalise(text: str) -> str:
     for emoji, word in _EMOJI_WORDS.items():
         text = text.replace(emoji, f" {word} ")

@@ -14,7 +14,9 @@ from typing import TYPE_CHECKING, cast
 
 import fakeredis
 from redis.asyncio import BlockingConnectionPool, Redis
+from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import RedisError
+from redis.exceptions import TimeoutError as RedisTimeoutError
 
 from bot.admin.commands import AdminCommands
 from bot.answering.answerer import Answerer, ExtractiveAnswerer, FallbackAnswerer
@@ -89,7 +91,7 @@ class App:
         try:
             await carry_over(self.redis, self.settings.REDIS_PREFIX, self.tickets, self.store)
         except RedisError as exc:
-            redis_answered = False
+            redis_answered = not isinstance(exc, RedisConnectionError | RedisTimeoutError)
             log.warning("could not look for keys to carry over (%s)", type(exc).__name__)
         await self.publisher.start()
         if follow and self._follower is None:

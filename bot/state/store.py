@@ -208,7 +208,9 @@ class Turns(Sequence[Turn]):
 
     @cached_property
     def _turns(self) -> list[Turn]:
-        return ([_turn(item) for item in self._stored] + self._added)[-self._limit :]
+        turns = [_turn(item) for item in self._stored]
+        # As stored when this message added nothing; capped as the commit will cap it if it did.
+        return (turns + self._added)[-self._limit :] if self._added else turns
 
     @overload
     def __getitem__(self, index: int) -> Turn: ...
