@@ -285,21 +285,13 @@ class FaqIndex:
         """
         infos = np.array([max(self._idf(t) for t in terms(word)) for word, _ in query_words])
         weights = np.array([weight for _, weight in query_words])
-        known = [
-            (i, self._vocab[t])
-            for i, (word, _) in enumerate(query_words)
-            for t in terms(word)
-            if t in self._vocab
-        ]
         # held[w, r]: the query's word w is in nominated entry r (under one of its stems).
         held = np.zeros((len(query_words), len(nominated)), dtype=bool)
-        if known:
-            at, counts = self._bm25.gather([term for _, term in known])
-            holders = self._bm25.entries_at(at)
-            word_of = np.repeat([i for i, _ in known], counts)
-            rows = np.minimum(np.searchsorted(nominated, holders), len(nominated) - 1)
-            found = nominated[rows] == holders
-            held[word_of[found], rows[found]] = True
+        for i, (word, _) in enumerate(query_words):
+            for term in terms(word):
+                known = self._vocab.get(term)
+                if known is not None:
+                    held[i] |= _members(nominated, self._bm25.holding(known))
         # Summed word after word (a matrix product's order varies): equal entries stay equal,
         # and the earlier one keeps winning the tie.
         matched = np.where(held, (infos * weights)[:, None], 0.0).sum(axis=0)
@@ -324,6 +316,15 @@ class FaqIndex:
         if match is None:
             return word, 1.0
         return str(match[0]), _TYPO_WEIGHT
+
+
+def _members(items: NDArray[np.int64], sorted_set: NDArray[np.int64]) -> NDArray[np.bool_]:
+    """Which of `items` are in `sorted_set` (sorted, distinct): each of the few nominated entries
+    looked up in a term's list, which on a large FAQ holds thousands."""
+    if not len(sorted_set):
+        return np.zeros(len(items), dtype=bool)
+    at = np.minimum(np.searchsorted(sorted_set, items), len(sorted_set) - 1)
+    return np.asarray(sorted_set[at] == items)
 
 
 def _nominate(rankers: list[Scores]) -> NDArray[np.int64]:

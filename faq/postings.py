@@ -12,6 +12,10 @@ from collections.abc import Sequence
 import numpy as np
 from numpy.typing import NDArray
 
+# Postings per query term from which slicing each term's list beats gathering every posting
+# (bench/index.py: a 100,000-entry FAQ's lists are long, the sample FAQ's a few entries).
+_SLICED_FROM = 512
+
 
 class Postings:
     def __init__(
@@ -29,18 +33,9 @@ class Postings:
         self.df = df
         self._starts = np.concatenate(([0], np.cumsum(self.df)))
 
-    def gather(self, terms: Sequence[int]) -> tuple[NDArray[np.int64], NDArray[np.int64]]:
-        """The positions of the terms' postings, term after term, and how many each term has:
-        gathered at once, since a query has a hundred n-grams and a slice per term cost more
-        than the sum."""
-        ids = np.asarray(terms, dtype=np.int64)
-        firsts, counts = self._starts[ids], self.df[ids]
-        ends = np.cumsum(counts)
-        total = int(ends[-1]) if len(ends) else 0
-        return np.arange(total) + np.repeat(firsts - ends + counts, counts), counts
-
-    def entries_at(self, at: NDArray[np.int64]) -> NDArray[np.int64]:
-        return self._entries[at]
+    def holding(self, term: int) -> NDArray[np.int64]:
+        """The entries that hold the term, in index order."""
+        return self._entries[self._starts[term] : self._starts[term + 1]]
 
     def scores(
         self, terms: Sequence[int], query_weights: Sequence[float] | None = None
@@ -49,13 +44,25 @@ class Postings:
         own weight of the term, when given); a repeated term counts again."""
         if not terms:
             return np.zeros(self.size)
-        at, counts = self.gather(terms)
-        weights = self._weights[at].astype(np.float64)
+        ids = np.asarray(terms, dtype=np.int64)
+        firsts, counts = self._starts[ids], self.df[ids]
+        if counts.sum() > _SLICED_FROM * len(ids):
+            # Long lists (a large FAQ): copying each term's slice beats indexing each posting.
+            spans = [
+                slice(first, first + count) for first, count in zip(firsts, counts, strict=True)
+            ]
+            entries = np.concatenate([self._entries[span] for span in spans])
+            weights = np.concatenate([self._weights[span] for span in spans])
+        else:
+            # Short lists: every posting's position at once, where a query's hundred n-grams
+            # sliced one by one cost more than the sum.
+            ends = np.cumsum(counts)
+            at = np.arange(ends[-1]) + np.repeat(firsts - ends + counts, counts)
+            entries, weights = self._entries[at], self._weights[at]
+        scaled = weights.astype(np.float64)
         if query_weights is not None:
-            weights *= np.repeat(query_weights, counts)
-        return np.asarray(
-            np.bincount(self._entries[at], weights, minlength=self.size), dtype=np.float64
-        )
+            scaled *= np.repeat(query_weights, counts)
+        return np.asarray(np.bincount(entries, scaled, minlength=self.size), dtype=np.float64)
 
 
 def postings_of(
