@@ -670,10 +670,12 @@ def asks_for_human(text: str) -> bool:
 def names_a_person(text: str) -> bool:
     """`asks_for_human` for a message already known not to be small talk (routing checks that
     first, and need not parse the message twice)."""
-    if _HUMAN_RE.search(_normalise(text)):
+    whole = _normalise(text)
+    if _HUMAN_RE.search(whole):
         return True
     clauses = [_normalise(c) for c in _CLAUSE_END.split(text)]
-    return any(_BARE_HUMAN_RE.fullmatch(c) or _ASK_RE.search(c) for c in clauses)
+    # _HUMAN_RE holds _ASK_RE's patterns: a clause that reads as the whole message was searched.
+    return any(_BARE_HUMAN_RE.fullmatch(c) or (c != whole and _ASK_RE.search(c)) for c in clauses)
 
 
 # --- Reading a reply in context (used by bot/core/routing.py and bot/engine/conversation.py) ---
