@@ -296,21 +296,24 @@ class Loaded:
 # step, so that chatter the bot is not part of costs no dedupe key. A first delivery outside a
 # desk thread also settles the conversation's customer (`Store.participant`) in its state
 # (KEYS[4]): the first to write to the bot there, ARGV[6], kept ARGV[7] seconds; the third value
-# says whether this message did (the person's index must then name the conversation).
+# says whether this message did (the person's index must then name the conversation). A first
+# delivery also returns what deciding reads: the state (KEYS[4], as name, value, ...) and the
+# history (KEYS[3]), in the same step.
 _DELIVERY = """
 local desk = redis.call('GET', KEYS[2]) or ''
 local addressed = desk ~= ''
     or (ARGV[1] == '1' and (ARGV[2] == '1' or redis.call('EXISTS', KEYS[3]) == 1))
-if not addressed then return {-1, desk, 0} end
+if not addressed then return {-1, desk, 0, {}, {}} end
 if ARGV[4] == '' or redis.call('SET', KEYS[1], ARGV[5], 'NX', 'EX', ARGV[3])
     or redis.call('GET', KEYS[1]) == ARGV[5] then
+  local settled = 0
   if desk == '' and redis.call('HSETNX', KEYS[4], 'customer', ARGV[6]) == 1 then
     redis.call('EXPIRE', KEYS[4], ARGV[7])
-    return {1, desk, 1}
+    settled = 1
   end
-  return {1, desk, 0}
+  return {1, desk, settled, redis.call('HGETALL', KEYS[4]), redis.call('LRANGE', KEYS[3], 0, -1)}
 end
-return {0, desk, 0}
+return {0, desk, 0, {}, {}}
 """
 
 
@@ -386,12 +389,12 @@ class Store:
                 user_id,
                 self.history_ttl,
             )
-            pipe.hgetall(self.state_name(key))
-            pipe.lrange(self._hist(key), 0, -1)
             pipe.sismember(seen_name, SEEN)
-            (delivery, desk, settled), state, history, seen = await pipe.execute()
+            (delivery, desk, settled, state, history), seen = await pipe.execute()
         if unit is not None:
-            unit.states[key] = {text(name): text(value) for name, value in state.items()}
+            unit.states[key] = {
+                text(name): text(value) for name, value in zip(state[::2], state[1::2], strict=True)
+            }
             unit.histories[key] = LoadedHistory(history)
             unit.seen[(key.platform, user_id)] = bool(seen)
         return Loaded(
