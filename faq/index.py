@@ -283,19 +283,18 @@ class FaqIndex:
         from being drowned by its filler words, while a short unrelated question, whose topic
         words are all missing, stays near 0.
         """
-        infos = np.array([max(self._idf(t) for t in terms(word)) for word, _ in query_words])
-        weights = np.array([weight for _, weight in query_words])
-        # held[w, r]: the query's word w is in nominated entry r (under one of its stems).
-        held = np.zeros((len(query_words), len(nominated)), dtype=bool)
-        for i, (word, _) in enumerate(query_words):
-            for term in terms(word):
+        matched = np.zeros(len(nominated))
+        missing = np.zeros(len(nominated))
+        for word, weight in query_words:
+            word_terms = terms(word)
+            info = max(self._idf(t) for t in word_terms)
+            held = np.zeros(len(nominated), dtype=bool)
+            for term in word_terms:
                 known = self._vocab.get(term)
                 if known is not None:
-                    held[i] |= _members(nominated, self._bm25.holding(known))
-        # Summed word after word (a matrix product's order varies): equal entries stay equal,
-        # and the earlier one keeps winning the tie.
-        matched = np.where(held, (infos * weights)[:, None], 0.0).sum(axis=0)
-        missing = np.where(held, (infos * (1 - weights))[:, None], infos[:, None]).sum(axis=0)
+                    held |= _members(nominated, self._bm25.holding(known))
+            matched += np.where(held, info * weight, 0.0)
+            missing += np.where(held, info * (1 - weight), info)
         missing = np.minimum(missing, _MISSING_CAP_WORDS * self._idf_of(1))
         total = np.where(matched > 0, matched + missing, 1.0)
         return np.where(matched > 0, matched / total, 0.0)

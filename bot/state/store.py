@@ -341,7 +341,7 @@ class Store:
     redis: Redis
     prefix: str
     _: KW_ONLY
-    history_ttl: int
+    history_ttl: int  # seconds a conversation (history and state) is kept after its last change
     max_turns: int
     dedupe_ttl: int
     clock: Callable[[], float] = time.time
@@ -441,11 +441,6 @@ class Store:
     def state_name(self, key: ConversationKey) -> str:
         """The Redis hash of a conversation's state, for transactions that watch it."""
         return self.key("conv", tag(key))
-
-    @property
-    def state_ttl(self) -> int:
-        """Seconds a conversation's state is kept after its last change."""
-        return self.history_ttl
 
     async def state(self, key: ConversationKey) -> ConversationState:
         unit = self._loaded(key)

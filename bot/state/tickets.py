@@ -209,7 +209,7 @@ class TicketStore:
 
         async def decide_and_store() -> tuple[str, int]:
             async with self.redis.pipeline(transaction=False) as pipe:
-                pipe.eval(_DECIDE, 1, state, token, ticket.id, conversations.state_ttl)
+                pipe.eval(_DECIDE, 1, state, token, ticket.id, conversations.history_ttl)
                 self._queue_new(pipe, ticket)
                 (held, ours), *_ = await pipe.execute()
             return text(held), int(ours)
@@ -249,7 +249,7 @@ class TicketStore:
             *(self.user_index.key(stamped.key.platform, p) for p in people if self.user_index),
         ]
         ttl = self.user_index.ttl if self.user_index else 0
-        args: list[str | int] = [token, head, tail, conversations.state_ttl, ttl]
+        args: list[str | int] = [token, head, tail, conversations.history_ttl, ttl]
         # Whether or not a dropped call ran, running it again with the same token is safe.
         ticket_id, ours = await _retried(lambda: self.redis.eval(_OPEN, len(keys), *keys, *args))
         return replace(stamped, id=text(ticket_id)) if int(ours) else text(ticket_id)

@@ -58,7 +58,7 @@ async def carry_over(redis: Redis, prefix: str, tickets: TicketStore, store: Sto
         ) -> None:
             for field, value in fields.items():
                 pipe.hsetnx(name, field, value)
-            pipe.expire(name, store.state_ttl)
+            pipe.expire(name, store.history_ttl)
 
         await send(redis, [(tag(ticket.key), queue)])
         linked += 1
