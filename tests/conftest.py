@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import os
+import shutil
+import tempfile
 import time
 import uuid
 from collections.abc import AsyncIterator, Callable, Iterator
@@ -21,6 +23,15 @@ from tests.standins.anthropic_api import AnthropicStandIn
 from tests.standins.discord_api import DiscordStandIn
 
 DEFAULT_URL = "redis://127.0.0.1:6379/0"
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """One embedding cache for every process of the run (the xdist workers and the bots they
+    start inherit the variable), never the developer's own ~/.cache/faqbot."""
+    if "EMBEDDING_CACHE" not in os.environ:
+        folder = tempfile.mkdtemp(prefix="faqbot-test-embeddings-")
+        os.environ["EMBEDDING_CACHE"] = folder
+        config.add_cleanup(lambda: shutil.rmtree(folder, ignore_errors=True))
 
 
 @pytest.fixture(scope="session")

@@ -476,7 +476,7 @@ async def test_text_meant_to_ping_everyone_is_defused_in_the_ticket_card(make_ap
 
 
 async def test_the_bot_keeps_answering_when_redis_is_down(make_app: MakeApp) -> None:
-    app = make_app(REDIS_URL="redis://127.0.0.1:1/0")
+    app = make_app(REDIS_URL="redis://127.0.0.1:1/0", REDIS_RETRY_SECONDS=0)
     reply = await Customer(app.engine).say("how do I reset my password")
     assert reply.source_ids == ["reset-password"]
     # The ticket is held in the process under a provisional id until Redis is back.

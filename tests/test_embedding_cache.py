@@ -1,0 +1,100 @@
+"""FAQ texts embedded once per machine: a new process reads the vectors an earlier one wrote, a
+new model never reads an old one's, and a cache that cannot be used only costs time."""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import logging
+import os
+import sqlite3
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from faq.embedding_cache import FILE_NAME, EmbeddingCache
+from faq.semantic import CachingEncoder, Vectors
+from tests.conftest import MakeApp
+from tests.people import Customer
+
+PASSWORD = "How do I reset my password? I forgot it"
+
+FAQ_TEXTS = ["How do I reset my password?", "Comment annuler mon abonnement ?", "Refunds"]
+
+
+class CountingEncoder(CachingEncoder):
+    """Embeds a text as its letters' counts and records every text it had to embed."""
+
+    name = "letters"
+
+    def __init__(self, cache: EmbeddingCache | None, version: str = "1") -> None:
+        super().__init__(cache)
+        self.version = version
+        self.embedded: list[str] = []
+
+    def model(self) -> str:
+        return f"{self.name} {self.version}"
+
+    def _encode(self, texts: list[str]) -> Vectors:
+        self.embedded += texts
+        counts = np.array(
+            [[text.lower().count(c) + 0.5 for c in "abcdefghijklmnopqrstuvwxyz"] for text in texts],
+            dtype=np.float32,
+        )
+        return counts / np.linalg.norm(counts, axis=1, keepdims=True)
+
+
+def test_a_new_process_embeds_only_the_texts_no_earlier_one_embedded(tmp_path: Path) -> None:
+    first = CountingEncoder(EmbeddingCache(tmp_path))
+    before = first.embed_documents(FAQ_TEXTS[:2])
+    # Another process on the machine: its own memory, the same folder.
+    second = CountingEncoder(EmbeddingCache(tmp_path))
+    after = second.embed_documents(FAQ_TEXTS)
+    assert second.embedded == [FAQ_TEXTS[2]]
+    np.testing.assert_array_equal(after[:2], before)
+    np.testing.assert_array_equal(after[2], first.embed_documents(FAQ_TEXTS[2:])[0])
+
+
+def test_an_upgraded_model_never_reads_the_vectors_of_the_old_one(tmp_path: Path) -> None:
+    CountingEncoder(EmbeddingCache(tmp_path), version="1").embed_documents(FAQ_TEXTS)
+    upgraded = CountingEncoder(EmbeddingCache(tmp_path), version="2")
+    upgraded.embed_documents(FAQ_TEXTS)
+    assert upgraded.embedded == FAQ_TEXTS
+
+
+@pytest.mark.parametrize("damage", ["garbage in the file", "a file where the folder should be"])
+def test_a_cache_that_cannot_be_used_is_reported_once_and_costs_only_time(
+    tmp_path: Path, damage: str, caplog: pytest.LogCaptureFixture
+) -> None:
+    if damage == "garbage in the file":
+        folder = tmp_path
+        (folder / FILE_NAME).write_bytes(b"this is not a database" * 100)
+    else:
+        folder = tmp_path / "cache"
+        folder.write_text("")
+    encoder = CountingEncoder(EmbeddingCache(folder))
+    with caplog.at_level(logging.WARNING):
+        vectors = encoder.embed_documents(FAQ_TEXTS)
+        encoder.embed_documents(["Opening hours"])
+    reference = CountingEncoder(None).embed_documents(FAQ_TEXTS)
+    np.testing.assert_array_equal(vectors, reference)
+    assert encoder.embedded == [*FAQ_TEXTS, "Opening hours"]
+    [warning] = [r for r in caplog.records if "embedding cache" in r.getMessage()]
+    assert "embedded in each process" in warning.getMessage()
+
+
+async def test_the_bot_keeps_its_faq_embeddings_where_embedding_cache_says(
+    make_app: MakeApp,
+) -> None:
+    # The suite's processes share one folder (tests/conftest.py): only the first embeds.
+    folder = Path(os.environ["EMBEDDING_CACHE"])
+    app = make_app()
+    assert (await Customer(app.engine).say(PASSWORD)).source_ids == ["reset-password"]
+    texts = {text for entry in app.faq.index.entries for text in (entry.question, entry.answer)}
+    digests = {hashlib.blake2b(text.encode(), digest_size=16).digest() for text in texts}
+    with contextlib.closing(sqlite3.connect(folder / FILE_NAME)) as db:
+        rows = db.execute("SELECT model, digest FROM vectors").fetchall()
+    for encoder in app.faq.index.encoders:
+        assert isinstance(encoder, CachingEncoder)
+        assert digests <= {digest for model, digest in rows if model == encoder.model()}
