@@ -209,12 +209,13 @@ async def test_a_second_miss_in_a_row_opens_a_ticket_and_an_answer_in_between_re
     assert stored.reason == "the FAQ has no answer"
 
 
-async def test_a_no_to_the_offer_is_not_a_yes(make_app: MakeApp) -> None:
+@pytest.mark.parametrize("no", ["no thanks", "no", "nope", "non"])
+async def test_a_no_to_the_offer_is_not_a_yes(make_app: MakeApp, no: str) -> None:
     app = make_app()
     customer = Customer(app.engine)
     await customer.miss(WEATHER)
-    declined = await customer.say("no thanks")
-    assert declined.ticket is None
+    declined = await customer.say(no)
+    assert declined.ticket is None and declined.sources == ()
     assert await app.tickets.list() == []
 
 

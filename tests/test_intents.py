@@ -339,6 +339,14 @@ SMALL_TALK_EN = [
     ("nothing more, thanks", "goodbye"),
     ("how's your day going?", "whoami"),
     ("you're an angel", "compliment"),
+    # Declining the offer of a person, or a suggestion: no ticket, no search.
+    ("no", "decline"),
+    ("nope", "decline"),
+    ("No.", "decline"),
+    ("no need", "decline"),
+    ("not now", "decline"),
+    ("no, I'm good", "decline"),
+    ("no ticket please", "decline"),
 ]
 
 SMALL_TALK_FR = [
@@ -409,9 +417,15 @@ SMALL_TALK_FR = [
     ("d'acc", "ack"),
     ("bisous", "goodbye"),
     ("vous êtes un ange", "compliment"),
+    ("non", "decline"),
+    ("pas besoin", "decline"),
+    ("non, ça ira", "decline"),
 ]
 
 SMALL_TALK_LOOK_ALIKES = [
+    "no, how do I reset my password?",
+    "non, comment annuler mon abonnement ?",
+    "no one can log in to our workspace",
     "hi, how do I reset my password?",
     "thanks, and how do I cancel?",
     "ok but what about refunds?",

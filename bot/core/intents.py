@@ -198,6 +198,14 @@ _SMALL_TALK = {
         r"(?: myself)?|(?:i )?got it now|laisse(?:z)? tomber|c est bon j ai trouve"
         r"|j ai trouve(?: tout seul| toute seule| moi meme)?|oubliez|oublie",
     ),
+    # Declining, usually the offer of a person or a suggestion: "no", "nope", "non merci".
+    "decline": _any(
+        r"no|nope|nah|nop|no need|not now|not yet|not really|no it s (?:fine|ok|okay|alright)",
+        r"(?:no )?(?:i m|im|i am) (?:good|fine|ok|okay)(?: (?:thanks|thank you))?",
+        r"no (?:person|human|agent|ticket)(?: (?:needed|please))?",
+        r"non|nan|pas besoin|pas (?:maintenant|encore|la peine|vraiment)|non c est bon"
+        r"|non ca ira|ca ira|pas de (?:ticket|personne)",
+    ),
     "thanks": rf"{_THANKS}(?: {_THANKS_MORE}){{0,2}}(?: {_THANKS_FOR})?(?: {_THANKS_MORE})?",
     "compliment": _any(
         r"(?:you re|you are|youre|ur|u r|u are|you ve been|you have been|you guys are|you guys re"
@@ -365,6 +373,7 @@ _PRIORITY = (
     "compliment",
     "pleasantry",
     "greeting",
+    "decline",
     "ack",
 )
 # Small talk is short; a longer message is a question even if it opens with pleasantries.

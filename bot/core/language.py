@@ -58,6 +58,11 @@ _PHRASES: dict[str, dict[str, str]] = {
         "en": "Anything else I can help with?",
         "fr": "Puis-je vous aider pour autre chose ?",
     },
+    "decline": {
+        "en": "All right. Ask me anything else, or put your question another way if you like.",
+        "fr": "D'accord. Posez-moi une autre question, ou formulez la vôtre autrement si vous le "
+        "souhaitez.",
+    },
     "compliment": {
         "en": "Thank you, glad I could help! Anything else?",
         "fr": "Merci, ravi d'avoir pu vous aider ! Autre chose ?",
