@@ -45,10 +45,14 @@ class Customer:
         return await self.send(action.value, action.kind)
 
     async def miss(self, question: str) -> Reply:
-        """Ask what the FAQ cannot answer: the bot says so and offers a person, no ticket yet."""
+        """Ask what the FAQ cannot answer: the bot says so and offers a person, no ticket yet
+        (and may suggest entries it is unsure of)."""
         offer = await self.say(question)
         assert offer.escalated and offer.ticket is None, f"expected the offer of a person: {offer}"
-        assert [(a.kind, a.value) for a in offer.actions] == [(MessageKind.HUMAN, "human")], offer
+        assert offer.sources == (), offer
+        *suggested, person = [(a.kind, a.value) for a in offer.actions]
+        assert person == (MessageKind.HUMAN, "human"), offer
+        assert all(kind is MessageKind.CHOICE for kind, _ in suggested), offer
         return offer
 
     async def ask_for_a_person_after(self, question: str) -> Reply:

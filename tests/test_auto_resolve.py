@@ -231,7 +231,7 @@ async def test_a_slack_customer_clicks_yes_and_the_ticket_closes(
         lambda: [
             call
             for call in slack.matching("chat.postMessage", channel="C1")
-            if "couldn't find the answer" in call.params["text"]
+            if "couldn't find" in call.params["text"]
         ]
     )
     assert button(no_answer[0].params, "human")
@@ -277,8 +277,8 @@ async def test_a_discord_customer_clicks_yes_and_the_ticket_closes(
     message = await discord_standin.say("Alice", "Can I pay with PayPal?", mention_bot=True)
     thread_id = message["id"]
     # The FAQ has no answer yet: the customer takes the bot's offer of a person.
-    no_answer = await discord_standin.wait_post(thread_id, "couldn't find the answer")
-    assert custom_ids(no_answer) == ["faqbot:human"]
+    no_answer = await discord_standin.wait_post(thread_id, "couldn't find")
+    assert custom_ids(no_answer)[-1] == "faqbot:human"
     await discord_standin.click("Alice", no_answer.response, "faqbot:human")
     await discord_standin.wait_post(thread_id, "ticket")
     (ticket,) = await app.tickets.list()

@@ -103,6 +103,25 @@ def test_a_miss_says_so_in_the_customers_language_and_offers_a_person() -> None:
     assert not decided.changes and not decided.cleared and not decided.counters
 
 
+def test_a_miss_suggests_the_entries_it_may_be_about_as_choices_not_as_sources() -> None:
+    unsure = [Hit(PRICES, 0.5), Hit(STORAGE, 0.4)]
+    decided = decisions.no_answer("fr", 0.5, unsure)
+
+    lines = decided.reply.text.split("\n")
+    assert lines[0] == phrase("no_answer_suggest", "fr") and lines[-1] == phrase(
+        "no_answer_else", "fr"
+    )
+    assert lines[1:3] == [f"1. {PRICES.question}", f"2. {STORAGE.question}"]
+    assert decided.reply.escalated and decided.reply.sources == ()
+    assert [(a.kind, a.value) for a in decided.reply.actions] == [
+        (MessageKind.CHOICE, PRICES.id),
+        (MessageKind.CHOICE, STORAGE.id),
+        (MessageKind.HUMAN, "human"),
+    ]
+    # Their numbers pick them next, as after "Which of these do you mean?".
+    assert decided.changes == {StateField.CHOICES: (PRICES.id, STORAGE.id)}
+
+
 def test_conversation_state_reads_what_is_stored_and_survives_damaged_fields() -> None:
     stored = state_fields(
         {

@@ -139,16 +139,31 @@ def clarification(hits: list[Hit], language: str) -> Decision:
     return Decision(reply, changes={StateField.CHOICES: tuple(e.id for e in options)})
 
 
-def no_answer(language: str, confidence: float) -> Decision:
+def no_answer(language: str, confidence: float, suggestions: Sequence[Hit] = ()) -> Decision:
     """The FAQ has no answer: say so and offer a person (a button, or typing yes); the customer
-    may rephrase instead."""
+    may rephrase instead, or pick one of the entries it may be about (a button, or its number),
+    which is not an answer: the bot is not sure enough of them to say so."""
+    options = [hit.entry for hit in suggestions]
+    if not options:
+        said = phrase("no_answer", language)
+    else:
+        lines = [
+            phrase("no_answer_suggest_one" if len(options) == 1 else "no_answer_suggest", language)
+        ]
+        lines += [f"{n}. {entry.question}" for n, entry in enumerate(options, start=1)]
+        said = "\n".join([*lines, phrase("no_answer_else", language)])
     reply = Reply(
-        phrase("no_answer", language),
+        said,
         confidence=confidence,
         escalated=True,
-        actions=(person_button(language),),
+        actions=(
+            *(Action(MessageKind.CHOICE, e.id, e.question) for e in options),
+            person_button(language),
+        ),
     )
-    return Decision(reply)
+    if not options:
+        return Decision(reply)
+    return Decision(reply, changes={StateField.CHOICES: tuple(e.id for e in options)})
 
 
 def ticket_opened(ticket: Ticket, language: str, hours: BusinessHours | None, now: float) -> Reply:

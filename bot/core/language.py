@@ -123,6 +123,22 @@ _PHRASES: dict[str, dict[str, str]] = {
         "voulez-vous que je transmette votre question à une personne ? (répondez oui, ou "
         "utilisez le bouton)",
     },
+    "no_answer_suggest_one": {
+        "en": "I couldn't find a sure answer to that in our FAQ. Maybe this one helps:",
+        "fr": "Je n'ai pas trouvé de réponse sûre dans notre FAQ. Peut-être que celle-ci vous "
+        "aidera :",
+    },
+    "no_answer_suggest": {
+        "en": "I couldn't find a sure answer to that in our FAQ. Maybe one of these helps:",
+        "fr": "Je n'ai pas trouvé de réponse sûre dans notre FAQ. Peut-être l'une de ces "
+        "questions vous aidera :",
+    },
+    "no_answer_else": {
+        "en": "If not, could you rephrase it? Or shall I pass your question to a person? (say "
+        "yes, or press the button)",
+        "fr": "Sinon, pouvez-vous reformuler ? Ou voulez-vous que je transmette votre question à "
+        "une personne ? (répondez oui, ou utilisez le bouton)",
+    },
     "clarify": {
         "en": "Which of these do you mean?",
         "fr": "Laquelle de ces questions correspond à votre demande ?",

@@ -22,6 +22,8 @@ from faq.index import FaqIndex, Hit
 RETRIEVAL = "retrieval"
 LLM = "llm"
 EXTRACTIVE = "extractive"
+# At most this many entries suggested with a miss.
+_SUGGESTED = 2
 
 
 class RouteKind(StrEnum):
@@ -38,6 +40,9 @@ class RouterConfig:
     threshold: float | None
     ambiguity_margin: float
     top_k: int
+    # Without an LLM, the confidence from which an entry the bot is not sure enough to answer
+    # with is suggested with its miss ("Maybe one of these helps"); above 1: never.
+    suggestion_threshold: float = 0.3
 
 
 @dataclass(frozen=True)
@@ -46,6 +51,8 @@ class Route:
     hits: tuple[Hit, ...] = ()
     answer: Answer | None = None
     talk: str | None = None
+    # A miss's entries worth suggesting, most likely first.
+    suggestions: tuple[Hit, ...] = ()
     # Seconds spent per stage ("retrieval", then "llm" or "extractive"), for metrics and eval.
     timings: dict[str, float] = field(default_factory=dict)
 
@@ -111,8 +118,19 @@ class Router:
             AnswerRequest(text, language, list(hits), history, index, speaker, stream)
         )
         timings[EXTRACTIVE if answerer.mode == EXTRACTIVE else LLM] = time.perf_counter() - start
-        kind = RouteKind.ANSWER if answer.answered else RouteKind.ESCALATE
-        return Route(kind, hits, answer, timings=timings)
+        if answer.answered:
+            return Route(RouteKind.ANSWER, hits, answer, timings=timings)
+        # A model that read the entries and found no answer in them is not second-guessed.
+        suggestions = tuple(
+            h for h in hits[:_SUGGESTED] if h.confidence >= self.config.suggestion_threshold
+        )
+        return Route(
+            RouteKind.ESCALATE,
+            hits,
+            answer,
+            suggestions=suggestions if answer.mode == EXTRACTIVE else (),
+            timings=timings,
+        )
 
     def _search(
         self, index: FaqIndex, text: str, language: str, history: Sequence[Turn], threshold: float

@@ -379,14 +379,14 @@ class ConversationEngine:
             await self._record_usage(message.key, route.answer)
         if route.kind is RouteKind.ESCALATE or route.answer is None:
             await self._soft(self.gaps.record(message.key, text, GAP_NO_ANSWER), None)
-            return await self._missed(message, text, language, route.confidence)
+            return await self._missed(message, text, language, route)
         answer = route.answer
         return await self._answered(
             message, text, answer.text, answer.sources, route.confidence, language, answer.mode
         )
 
     async def _missed(
-        self, message: IncomingMessage, text: str, language: str, confidence: float
+        self, message: IncomingMessage, text: str, language: str, route: Route
     ) -> Reply:
         """The FAQ has no answer. The first time, say so and offer a person (a button, or typing
         yes); the customer may rephrase instead. A second miss in a row opens a ticket: twice
@@ -396,7 +396,8 @@ class ConversationEngine:
         missed = await self._soft(self.store.bump_state(message.key, StateField.MISSED), 1)
         if missed > 1:
             return await self._escalate(message, text, language, EscalationReason.NO_ANSWER)
-        return await self._apply(message, text, decisions.no_answer(language, confidence))
+        missing = decisions.no_answer(language, route.confidence, route.suggestions)
+        return await self._apply(message, text, missing)
 
     async def _reply_with_entry(
         self, message: IncomingMessage, entry: FaqEntry, language: str, confidence: float

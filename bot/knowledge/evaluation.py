@@ -46,6 +46,8 @@ class CaseResult:
     ranked: tuple[str, ...]
     seconds: float
     confidence: float = 0.0
+    # Entries suggested with a miss ("Maybe one of these helps"), best first.
+    suggested: tuple[str, ...] = ()
 
     @property
     def escalated(self) -> bool:
@@ -120,6 +122,12 @@ class EvalReport:
         return _share(r.in_top3 for r in self.answerable)
 
     @property
+    def suggested_right(self) -> float:
+        """Answerable questions the bot did not answer but whose right entry it suggested, one
+        click away."""
+        return _share(r.escalated and r.case.expected in r.suggested for r in self.answerable)
+
+    @property
     def escalation_recall(self) -> float:
         return _share(r.escalated for r in self.unanswerable)
 
@@ -143,6 +151,7 @@ class EvalReport:
             "accuracy": self.accuracy,
             "top1": self.top1,
             "top3": self.top3,
+            "suggested_right": self.suggested_right,
             "escalation_recall": self.escalation_recall,
             "false_escalation_rate": self.false_escalation_rate,
             "hand_off_recall": self.hand_off_recall,
@@ -163,7 +172,10 @@ async def evaluate(
         start = time.perf_counter()
         route = await router.route(index, case.question, detect_language(case.question), [])
         seconds = time.perf_counter() - start
-        results.append(CaseResult(case, route.kind, route.entry_ids, seconds, route.confidence))
+        suggested = tuple(hit.entry.id for hit in route.suggestions)
+        results.append(
+            CaseResult(case, route.kind, route.entry_ids, seconds, route.confidence, suggested)
+        )
         if progress is not None:
             progress(done)
     return EvalReport(tuple(results))

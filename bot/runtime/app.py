@@ -226,6 +226,7 @@ def build_router(settings: Settings, answerer: Answerer) -> Router:
         threshold=settings.ANSWER_THRESHOLD,
         ambiguity_margin=settings.AMBIGUITY_MARGIN,
         top_k=settings.SEARCH_TOP_K,
+        suggestion_threshold=settings.SUGGESTION_THRESHOLD,
     )
     return Router(answerer, config, fallback=ExtractiveAnswerer(settings.ANSWER_THRESHOLD))
 

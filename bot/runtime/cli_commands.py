@@ -242,6 +242,11 @@ def _report_table(about: dict[str, object], report: EvalReport) -> str:
     rows = [
         ("top-1 routing accuracy", _percent(report.top1), "answerable: first entry right"),
         ("top-3 routing accuracy", _percent(report.top3), "answerable: right entry in top 3"),
+        (
+            "suggested on a miss",
+            _percent(report.suggested_right),
+            "answerable: not answered, the right entry suggested",
+        ),
         ("escalation recall", _percent(report.escalation_recall), "unanswerable handed over"),
         ("false escalation rate", _percent(report.false_escalation_rate), "answerable handed over"),
         ("hand-off recall", _percent(s["hand_off_recall"]), "requests for a person handed over"),
@@ -265,7 +270,8 @@ def _report_table(about: dict[str, object], report: EvalReport) -> str:
         f"misses ({len(misses)}): line, question, expected, got, confidence",
         *(
             f"  {r.case.line}: {r.case.question} | expected {r.case.expected} | got {r.routed}"
-            f" | {r.confidence:.2f}"
+            + (f" (suggested {', '.join(r.suggested)})" if r.suggested else "")
+            + f" | {r.confidence:.2f}"
             for r in misses
         ),
     ]
