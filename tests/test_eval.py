@@ -108,9 +108,25 @@ def test_eval_measures_hand_offs_and_small_talk_and_lists_the_misses_under_the_t
             "expected": "human",
             "routed": "small_talk",
             "ranked": [],
+            "suggested": [],
             "confidence": 0.0,
         }
     ]
+
+
+def test_a_miss_lists_the_entries_the_bot_suggested_instead_of_answering(tmp_path: Path) -> None:
+    # Lexical search is not sure of this paraphrase: no answer, and a (here wrong) suggestion.
+    cases = labelled(
+        tmp_path, '- question: "is my stuff safe with you?"\n  expected: data-encryption\n'
+    )
+    result = faqbot("eval", str(cases), "--json", cwd=tmp_path, SEMANTIC_SEARCH="off")
+    report = json.loads(result.stdout)
+    [miss] = report["misses"]
+    assert miss["routed"] == "escalate" and miss["suggested"] == ["recover-deleted-files"]
+    assert report["summary"]["suggested_right"] == 0.0
+    table = faqbot("eval", str(cases), cwd=tmp_path, SEMANTIC_SEARCH="off").stdout
+    assert re.search(r"^suggested on a miss +0\.0% ", table, re.MULTILINE)
+    assert "got escalate (suggested recover-deleted-files) |" in table
 
 
 def test_eval_reads_jsonl_and_limit_keeps_the_first_questions(tmp_path: Path) -> None:

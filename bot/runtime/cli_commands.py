@@ -230,6 +230,7 @@ def _report_json(about: dict[str, object], report: EvalReport) -> dict[str, obje
                 "expected": r.case.expected,
                 "routed": r.routed,
                 "ranked": list(r.ranked),
+                "suggested": list(r.suggested),
                 "confidence": round(r.confidence, 4),
             }
             for r in report.misses()
