@@ -37,21 +37,21 @@ class Calibration:
 
 
 LEXICAL = Calibration(
-    rank_weights=(8.575, 6.185),
-    intercept=-2.943,
-    weights=(0.264, 0.430, 0.104),
+    rank_weights=(8.540, 6.166),
+    intercept=-2.968,
+    weights=(0.267, 0.424, 0.118),
     threshold=0.57,
 )
 MULTILINGUAL = Calibration(
-    rank_weights=(4.906, 0.138, 10.131, 18.276),
-    intercept=-2.686,
-    weights=(0.062, 0.530, 0.341),
-    threshold=0.59,
+    rank_weights=(4.887, 0.136, 10.201, 18.226),
+    intercept=-2.675,
+    weights=(0.060, 0.531, 0.347),
+    threshold=0.60,
 )
 SEMANTIC = Calibration(
-    rank_weights=(3.371, 0.000, 4.540, 11.154, 5.471, 9.789),
-    intercept=-3.237,
-    weights=(0.124, 0.392, 0.147),
+    rank_weights=(3.370, 0.000, 4.552, 11.156, 5.456, 9.796),
+    intercept=-3.235,
+    weights=(0.123, 0.391, 0.149),
     threshold=0.65,
 )
 

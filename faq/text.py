@@ -35,6 +35,8 @@ STOPWORDS = frozenset(
     ses son sur ta te tes toi ton tu un une vos votre vous c j l n y est sont suis ai as avons avez
     ont etais etait faire fait peux peut puis comment quoi quel quelle quels quelles bonjour merci
     svp stp est-ce si plus tres aussi deja
+    pouvez pourriez pourrais pourrait pouvons pouvoir veux voudrais voulez veut voudrait vouloir
+    aimerais aimerait souhaite souhaiterais souhaitez savoir sais dire
     """.split()
 )
 
