@@ -13,12 +13,13 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from faq.embedding_cache import FILE_NAME, EmbeddingCache
+from faq.embedding_cache import FILE_NAME, KEEP_DAYS, EmbeddingCache
 from faq.semantic import CachingEncoder, Vectors
 from tests.conftest import MakeApp
 from tests.people import Customer
 
 PASSWORD = "How do I reset my password? I forgot it"
+DAY = 86400
 
 FAQ_TEXTS = ["How do I reset my password?", "Comment annuler mon abonnement ?", "Refunds"]
 
@@ -61,6 +62,22 @@ def test_an_upgraded_model_never_reads_the_vectors_of_the_old_one(tmp_path: Path
     upgraded = CountingEncoder(EmbeddingCache(tmp_path), version="2")
     upgraded.embed_documents(FAQ_TEXTS)
     assert upgraded.embedded == FAQ_TEXTS
+
+
+def test_vectors_no_process_used_for_a_month_go_and_those_in_use_stay(tmp_path: Path) -> None:
+    now = [0.0]
+
+    def process() -> CountingEncoder:
+        return CountingEncoder(EmbeddingCache(tmp_path, clock=lambda: now[0]))
+
+    process().embed_documents(FAQ_TEXTS)  # day 0
+    now[0] = 20 * DAY
+    process().embed_documents(FAQ_TEXTS[:1])  # the FAQ still asks for this one
+    now[0] = (KEEP_DAYS + 5) * DAY
+    process().embed_documents(["Opening hours"])  # a write lets go of what went unused
+    later = process()
+    later.embed_documents(FAQ_TEXTS)
+    assert later.embedded == FAQ_TEXTS[1:]
 
 
 @pytest.mark.parametrize("damage", ["garbage in the file", "a file where the folder should be"])
