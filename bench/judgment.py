@@ -6,9 +6,9 @@ Each folder under the given ones holding a `faq.yaml` and a `questions.yaml` (`{
 expected}`, expected an entry id, `escalate`, `human` or `small_talk`) is run through the same
 decision path as a customer's question (`faqbot eval`, extractive, nothing stored), and the table
 gives, per FAQ and mode: answerable questions answered from the right entry, answered from a
-wrong one, not answered but with the right entry suggested, unrelated questions answered,
-requests for a person handed over, small talk taken as small talk. `evals/heldout` is for
-reporting only: nothing was tuned on it (see the README).
+wrong one, not answered but with the right entry suggested, unrelated questions answered and
+given a suggestion, requests for a person handed over, small talk taken as small talk.
+`evals/heldout` is for reporting only: nothing was tuned on it (see the README).
 """
 
 from __future__ import annotations
@@ -71,6 +71,7 @@ def row(name: str, mode: str, report: EvalReport) -> list[str]:
         _pct(len(wrong) / max(len(answerable), 1), len(answerable)),
         _pct(report.suggested_right, len(answerable)),
         _pct(1 - report.escalation_recall, len(report.unanswerable)),
+        _pct(report.unrelated_suggested, len(report.unanswerable)),
         _pct(report.hand_off_recall, len(report.hand_offs)),
         _pct(report.small_talk_recall, len(report.small_talk)),
     ]
@@ -79,8 +80,8 @@ def row(name: str, mode: str, report: EvalReport) -> list[str]:
 def render(rows: list[list[str]]) -> str:
     head = (
         "| FAQ | search | answered right | answered wrong | right one suggested | "
-        "unrelated answered | hand-offs handed over | small talk as small talk |\n"
-        "|---|---|---|---|---|---|---|---|\n"
+        "unrelated answered | unrelated given a suggestion | hand-offs handed over | "
+        "small talk as small talk |\n|---|---|---|---|---|---|---|---|---|\n"
     )
     return head + "\n".join("| " + " | ".join(r) + " |" for r in rows)
 

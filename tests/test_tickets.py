@@ -7,6 +7,7 @@ import asyncio
 import time
 
 import pytest
+import redis
 
 from bot.core.channels import CollectingOutputChannel
 from bot.core.models import ConversationKey, DeskRef, Ticket, TicketStatus
@@ -139,3 +140,24 @@ async def test_a_message_too_long_for_a_ticket_is_refused_with_a_clear_answer_an
         ("customer", "The logs say error 42."),
         ("agent", "Thanks, looking at error 42."),
     )
+
+
+@pytest.mark.parametrize(("budget", "tries"), [(0, 1), (0.3, 3), (1.0, 4)])
+async def test_a_dropped_connection_is_retried_for_redis_retry_seconds_of_pauses_then_given_up(
+    make_app: MakeApp, budget: float, tries: int
+) -> None:
+    app = make_app(REDIS_RETRY_SECONDS=budget)
+    attempts = 0
+
+    async def step() -> None:
+        nonlocal attempts
+        attempts += 1
+        if budget < 1 or attempts < tries:
+            raise redis.exceptions.ConnectionError("connection dropped")
+
+    if budget < 1:
+        with pytest.raises(redis.exceptions.ConnectionError):
+            await app.tickets._retried(step)
+    else:  # back on the last try the pauses allow: 0.25 + 0.5 + the 0.25 s left
+        await app.tickets._retried(step)
+    assert attempts == tries

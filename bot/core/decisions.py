@@ -14,7 +14,7 @@ from collections.abc import Container, Mapping, Sequence
 from dataclasses import dataclass, field
 
 from bot.core.hours import BusinessHours
-from bot.core.intents import accepts_offer
+from bot.core.intents import DECLINE, accepts_offer
 from bot.core.language import phrase, weekday
 from bot.core.models import (
     Action,
@@ -29,6 +29,7 @@ from bot.core.models import (
 )
 from bot.core.state import ConversationState, StateField, StateValue
 from faq.index import FaqIndex, Hit
+from faq.models import FaqEntry
 
 
 class Step(enum.StrEnum):
@@ -128,13 +129,12 @@ def clarification(hits: list[Hit], language: str) -> Decision:
     """ "Which of these do you mean?" between entries that are each plausible; the numbers typed
     next pick from them (`pending_choice`)."""
     options = [hit.entry for hit in hits]
-    lines = [phrase("clarify", language)]
-    lines += [f"{n}. {entry.question}" for n, entry in enumerate(options, start=1)]
+    lines, choices = _numbered(options)
     reply = Reply(
-        "\n".join(lines),
+        "\n".join([phrase("clarify", language), *lines]),
         sources=tuple(Source(e.id, e.question, e.links) for e in options),
         confidence=hits[0].confidence,
-        actions=tuple(Action(MessageKind.CHOICE, e.id, e.question) for e in options),
+        actions=choices,
     )
     return Decision(reply, changes={StateField.CHOICES: tuple(e.id for e in options)})
 
@@ -144,26 +144,35 @@ def no_answer(language: str, confidence: float, suggestions: Sequence[Hit] = ())
     may rephrase instead, or pick one of the entries it may be about (a button, or its number),
     which is not an answer: the bot is not sure enough of them to say so."""
     options = [hit.entry for hit in suggestions]
-    if not options:
-        said = phrase("no_answer", language)
+    lines, choices = _numbered(options)
+    if options:
+        intro = "no_answer_suggest_one" if len(options) == 1 else "no_answer_suggest"
+        said = "\n".join([phrase(intro, language), *lines, phrase("no_answer_else", language)])
     else:
-        lines = [
-            phrase("no_answer_suggest_one" if len(options) == 1 else "no_answer_suggest", language)
-        ]
-        lines += [f"{n}. {entry.question}" for n, entry in enumerate(options, start=1)]
-        said = "\n".join([*lines, phrase("no_answer_else", language)])
+        said = phrase("no_answer", language)
     reply = Reply(
         said,
         confidence=confidence,
         escalated=True,
-        actions=(
-            *(Action(MessageKind.CHOICE, e.id, e.question) for e in options),
-            person_button(language),
-        ),
+        actions=(*choices, person_button(language)),
     )
     if not options:
-        return Decision(reply)
+        # Numbers typed next are a new question, not a pick from a list no longer in view.
+        return Decision(reply, cleared=(StateField.CHOICES,))
     return Decision(reply, changes={StateField.CHOICES: tuple(e.id for e in options)})
+
+
+def small_talk(talk: str, language: str) -> Decision:
+    """Chat answered as chat. A decline ("no", "non merci") turns down what the bot offered: the
+    offer of a person, and entries to pick."""
+    cleared = (StateField.MISSED, StateField.CHOICES) if talk == DECLINE else ()
+    return Decision(Reply(phrase(talk, language)), cleared=cleared)
+
+
+def _numbered(options: Sequence[FaqEntry]) -> tuple[list[str], tuple[Action, ...]]:
+    """Entries to pick from: as numbered lines (a number typed picks one) and as buttons."""
+    lines = [f"{n}. {entry.question}" for n, entry in enumerate(options, start=1)]
+    return lines, tuple(Action(MessageKind.CHOICE, e.id, e.question) for e in options)
 
 
 def ticket_opened(ticket: Ticket, language: str, hours: BusinessHours | None, now: float) -> Reply:

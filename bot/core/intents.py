@@ -144,6 +144,8 @@ _VERY_FR = (
     r"(?:vraiment|tres|trop|super|franchement|hyper|tellement|juste|absolument|carrement|toujours)"
 )
 
+# The small talk that turns down what the bot offered (bot/core/decisions.py clears the offer).
+DECLINE = "decline"
 _SMALL_TALK = {
     "greeting": _any(
         r"hi|hello|helo|hallo|hey|heya|hiya|howdy|yo|hola|greetings|what s up|whats up|sup",
@@ -199,8 +201,9 @@ _SMALL_TALK = {
         r"|j ai trouve(?: tout seul| toute seule| moi meme)?|oubliez|oublie",
     ),
     # Declining, usually the offer of a person or a suggestion: "no", "nope", "non merci".
-    "decline": _any(
-        r"no|nope|nah|nop|no need|not now|not yet|not really|no it s (?:fine|ok|okay|alright)",
+    DECLINE: _any(
+        r"no|nope|nah|nop|no need|not now|not yet|not really|no it (?:s|is) (?:fine|ok|okay"
+        r"|alright)",
         r"(?:no )?(?:i m|im|i am) (?:good|fine|ok|okay)(?: (?:thanks|thank you))?",
         r"no (?:person|human|agent|ticket)(?: (?:needed|please))?",
         r"non|nan|pas besoin|pas (?:maintenant|encore|la peine|vraiment)|non c est bon"
@@ -373,7 +376,7 @@ _PRIORITY = (
     "compliment",
     "pleasantry",
     "greeting",
-    "decline",
+    DECLINE,
     "ack",
 )
 # Small talk is short; a longer message is a question even if it opens with pleasantries.

@@ -135,9 +135,9 @@ _PHRASES: dict[str, dict[str, str]] = {
     },
     "no_answer_else": {
         "en": "If not, could you rephrase it? Or shall I pass your question to a person? (say "
-        "yes, or press the button)",
+        "yes, or press Talk to a person)",
         "fr": "Sinon, pouvez-vous reformuler ? Ou voulez-vous que je transmette votre question à "
-        "une personne ? (répondez oui, ou utilisez le bouton)",
+        "une personne ? (répondez oui, ou utilisez le bouton Parler à une personne)",
     },
     "clarify": {
         "en": "Which of these do you mean?",

@@ -368,7 +368,9 @@ class ConversationEngine:
 
     async def _act(self, message: IncomingMessage, text: str, language: str, route: Route) -> Reply:
         if route.kind is RouteKind.SMALL_TALK:
-            return await self._say(message, text, Reply(phrase(route.talk or "", language)))
+            return await self._apply(
+                message, text, decisions.small_talk(route.talk or "", language)
+            )
         if route.kind is RouteKind.HUMAN:
             return await self._escalate(message, text, language, EscalationReason.ASKED)
         await self._soft(self.store.count("questions"), None)

@@ -128,6 +128,11 @@ class EvalReport:
         return _share(r.escalated and r.case.expected in r.suggested for r in self.answerable)
 
     @property
+    def unrelated_suggested(self) -> float:
+        """Unanswerable questions the bot did not answer but suggested an entry for."""
+        return _share(r.escalated and bool(r.suggested) for r in self.unanswerable)
+
+    @property
     def escalation_recall(self) -> float:
         return _share(r.escalated for r in self.unanswerable)
 
@@ -152,6 +157,7 @@ class EvalReport:
             "top1": self.top1,
             "top3": self.top3,
             "suggested_right": self.suggested_right,
+            "unrelated_suggested": self.unrelated_suggested,
             "escalation_recall": self.escalation_recall,
             "false_escalation_rate": self.false_escalation_rate,
             "hand_off_recall": self.hand_off_recall,

@@ -166,8 +166,9 @@ def with_line(ticket: Ticket, role: str, said: str, author: str) -> Ticket:
 class TicketStore:
     """`resolved_ttl` (seconds): how long a resolved ticket is kept; None keeps it for good.
     `user_index`, when given, records each ticket under its customer for erasure requests.
-    `retry_seconds`: how long opening a ticket retries a Redis that drops the connection (one
-    failing over answers again within seconds) before the engine holds the ticket itself."""
+    `retry_seconds`: how long each step of opening a ticket pauses, in all, between retries of a
+    Redis that drops the connection (one failing over answers again within seconds) before the
+    engine holds the ticket itself."""
 
     redis: Redis
     prefix: str
@@ -435,16 +436,18 @@ class TicketStore:
         await self.redis.delete(self._key("reminded", ticket_id))
 
     async def _retried(self, step: Callable[[], Awaitable[T]]) -> T:
-        """Run a step that is safe to repeat, again while the connection drops."""
+        """Run a step that is safe to repeat, again while the connection drops, pausing at most
+        `retry_seconds` in all."""
         pause, paused = _FIRST_RETRY_SECONDS, 0.0
         while True:
             try:
                 return await step()
             except _TRANSIENT:
-                if paused + pause > self.retry_seconds:
+                left = self.retry_seconds - paused
+                if left <= 0:
                     raise
-            await asyncio.sleep(pause)
-            paused, pause = paused + pause, pause * 2
+            await asyncio.sleep(min(pause, left))
+            paused, pause = paused + min(pause, left), pause * 2
 
     def desk_name(self, key: ConversationKey) -> str:
         """Where the ticket whose desk card thread is `key` is named, for `Store.load`: in
