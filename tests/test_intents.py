@@ -20,6 +20,8 @@ from bot.core.language import phrase
 GOLDEN = Path(__file__).resolve().parent.parent / "faq" / "data" / "golden.yaml"
 
 PERSON_REQUESTS_EN = [
+    "I would rather deal with a real person",
+    "id prefer to deal with a human",
     "can a real person review my application?",
     "could someone from your team check my booking please",
     "I want to file a complaint with a person",
@@ -152,6 +154,8 @@ HOW_TO_REACH_SUPPORT = [
 ]
 
 PERSON_LOOK_ALIKES = [
+    "how do I deal with a support ticket that never closes?",
+    "how do I deal with duplicate files?",
     "do you have human-readable invoices?",
     "who do I contact in human resources about a job?",
     "how do I make a complaint?",

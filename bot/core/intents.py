@@ -592,6 +592,8 @@ _HUMAN_PATTERNS = [
     # Talking to someone: "talk to a human", "parler à un conseiller", "chat with support".
     rf"(?:talk|talking|speak|speaking|speek|chat|chatting|parler|parle|discuter|echanger"
     rf"|communiquer) (?:to|with|a|avec|au|aux) {_PERSON}",
+    # "I'd rather deal with a real person" (dealing with a team is product talk).
+    rf"(?:rather|prefer to|prefer|want to|need to) deal with {_DET}{_STAFF}{_POSSESSIVE}",
     # Being passed on: "put me through to customer service", "passez-moi un humain".
     rf"(?:connect|put|transfer|pass|send|redirect|forward|hand|switch|get|give|bring|find) me"
     rf" (?:(?:on |over |through |back )*(?:to|with) )?{_PERSON}",
