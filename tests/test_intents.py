@@ -20,6 +20,8 @@ from bot.core.language import phrase
 GOLDEN = Path(__file__).resolve().parent.parent / "faq" / "data" / "golden.yaml"
 
 PERSON_REQUESTS_EN = [
+    "I want a human, plans are so confusing",
+    "I need a human. translators keep getting it wrong",
     "I would rather deal with a real person",
     "id prefer to deal with a human",
     "can a real person review my application?",
@@ -154,6 +156,11 @@ HOW_TO_REACH_SUPPORT = [
 ]
 
 PERSON_LOOK_ALIKES = [
+    "do you have human translators?",
+    "I need a human translator for my documents",
+    "I need human-quality translations",
+    "do you have a live agent feature for my own website?",
+    "I need an agent account for my new support hire",
     "how do I deal with a support ticket that never closes?",
     "how do I deal with duplicate files?",
     "do you have human-readable invoices?",

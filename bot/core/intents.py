@@ -455,7 +455,11 @@ _FROM = (
 )
 # "(?! s\b)" keeps "the agent's hours" out, but not "un humain s'il vous plaît"; nor is a person
 # meant in "human-readable invoices" or "human resources".
-_POSSESSIVE = r"(?! s\b(?! il\b))(?! (?:readable|resources?|errors?|rights|verification)\b)"
+_POSSESSIVE = (
+    r"(?! s\b(?! il\b))(?! (?:readable|resources?|errors?|rights|verification|quality|features?"
+    r"|translators?|translations?|reviews?|moderation|roles?|seats?|licen[cs]es?|accounts?"
+    r"|permissions?|plans?|dashboard|widget|tools?|apps?|software|module|integrations?)\b)"
+)
 _PERSON = rf"{_DET}(?:{_STAFF}|{_ANYONE}){_FROM}{_POSSESSIVE}"
 # What follows "someone" when the customer asks for them rather than describes them.
 _ASKED = (
@@ -663,7 +667,6 @@ _HUMAN_PATTERNS = [
 _HUMAN_RE = re.compile(
     "|".join(rf"(?:^| )(?:{p})(?= |$)" for p in [*_HUMAN_PATTERNS, *_ASK_PATTERNS])
 )
-_ASK_RE = re.compile("|".join(rf"(?:^| )(?:{p})(?= |$)" for p in _ASK_PATTERNS))
 # A person noun said on its own, as a whole sentence: "representative!!!", "this is useless.
 # agent.", "un conseiller svp". Inside a sentence the same nouns are FAQ material.
 _BARE_HUMAN_RE = re.compile(
@@ -688,8 +691,11 @@ def names_a_person(text: str) -> bool:
     if _HUMAN_RE.search(whole):
         return True
     clauses = [_normalise(c) for c in _CLAUSE_END.split(text)]
-    # _HUMAN_RE holds _ASK_RE's patterns: a clause that reads as the whole message was searched.
-    return any(_BARE_HUMAN_RE.fullmatch(c) or (c != whole and _ASK_RE.search(c)) for c in clauses)
+    # A request in a clause of its own stands whatever follows it ("I want a human, plans are so
+    # confusing"); a clause that reads as the whole message was searched already.
+    return any(
+        _BARE_HUMAN_RE.fullmatch(c) or (c != whole and _HUMAN_RE.search(c)) for c in clauses
+    )
 
 
 # --- Reading a reply in context (used by bot/core/routing.py and bot/engine/conversation.py) ---
