@@ -693,9 +693,7 @@ def names_a_person(text: str) -> bool:
     clauses = [_normalise(c) for c in _CLAUSE_END.split(text)]
     # A request in a clause of its own stands whatever follows it ("I want a human, plans are so
     # confusing"); a clause that reads as the whole message was searched already.
-    return any(
-        _BARE_HUMAN_RE.fullmatch(c) or (c != whole and _HUMAN_RE.search(c)) for c in clauses
-    )
+    return any(_BARE_HUMAN_RE.fullmatch(c) or (c != whole and _HUMAN_RE.search(c)) for c in clauses)
 
 
 # --- Reading a reply in context (used by bot/core/routing.py and bot/engine/conversation.py) ---
