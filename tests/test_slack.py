@@ -554,6 +554,22 @@ async def test_feedback_buttons_reach_the_core(rig: SlackRig) -> None:
     assert counters["feedback_helpful"] == 1 and counters["feedback_not_helpful"] == 1
 
 
+async def test_a_customer_the_bot_is_unsure_of_clicks_the_suggested_entry_and_is_answered(
+    rig: SlackRig,
+) -> None:
+    event = mention("do you have an API?")
+    await rig.event(event)
+    unsure = (await rig.standin.wait_for(lambda: rig.standin.matching("chat.postMessage")))[0]
+    assert "couldn't find a sure answer" in unsure.params["text"]
+    assert button(unsure.params, "human")
+    clicked = click_payload(unsure.params, unsure.response["ts"], "api-keys")
+    assert await rig.interact(clicked) == 200
+    await rig.standin.wait_for(lambda: len(rig.standin.called("chat.postMessage")) == 2)
+    answer = rig.standin.called("chat.postMessage")[-1]
+    assert answer["thread_ts"] == event["ts"] and "API keys" in answer["text"]
+    assert button(answer, "helpful")
+
+
 async def test_talk_to_a_person_reaches_the_desk_and_the_agent_answers_there(
     rig: SlackRig,
 ) -> None:
