@@ -77,14 +77,7 @@ class CachingEncoder:
     def embed_documents(self, texts: Sequence[str]) -> Vectors:
         with self._lock:
             missing = [t for t in dict.fromkeys(texts) if t not in self._documents]
-            cache = self._cache if missing else None
-            fresh = cache.read(self.model(), missing, self.size) if cache else {}
-            new = [t for t in missing if t not in fresh]
-            if new:
-                computed = dict(zip(new, self._encode(new), strict=True))
-                if self._cache:
-                    self._cache.write(self.model(), computed)
-                fresh |= computed
+            fresh = self._fresh(missing) if missing else {}
             vectors = [fresh[t] if t in fresh else self._documents[t] for t in texts]
             for text, vector in zip(texts, vectors, strict=True):
                 self._documents[text] = vector
@@ -98,6 +91,19 @@ class CachingEncoder:
     def embed_query(self, text: str) -> Vectors:
         vector: Vectors = self._encode([text])[0]
         return vector
+
+    def _fresh(self, texts: list[str]) -> dict[str, Vectors]:
+        """Vectors for texts not in memory: from the cache file, else embedded (and filed)."""
+        if self._cache is None:
+            return dict(zip(texts, self._encode(texts), strict=True))
+        model = self.model()
+        found = self._cache.read(model, texts, self.size)
+        new = [t for t in texts if t not in found]
+        if new:
+            computed = dict(zip(new, self._encode(new), strict=True))
+            self._cache.write(model, computed)
+            found |= computed
+        return found
 
     def model(self) -> str:
         """What the vectors come from: a vector on file for another model is never read."""

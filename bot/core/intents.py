@@ -454,7 +454,8 @@ _FROM = (
     rf"{_NOT_STAFF}\w+(?: team)?)?"
 )
 # "(?! s\b)" keeps "the agent's hours" out, but not "un humain s'il vous plaît"; nor is a person
-# meant in "human-readable invoices" or "human resources".
+# meant in "human-readable invoices", "human resources" or where the noun qualifies a product's
+# ("human translators", "an agent account", "a live agent feature").
 _POSSESSIVE = (
     r"(?! s\b(?! il\b))(?! (?:readable|resources?|errors?|rights|verification|quality|features?"
     r"|translators?|translations?|reviews?|moderation|roles?|seats?|licen[cs]es?|accounts?"

@@ -121,16 +121,9 @@ class Router:
         if answer.answered:
             return Route(RouteKind.ANSWER, hits, answer, timings=timings)
         # A model that read the entries and found no answer in them is not second-guessed.
-        suggestions = tuple(
-            h for h in hits[:_SUGGESTED] if h.confidence >= self.config.suggestion_threshold
-        )
-        return Route(
-            RouteKind.ESCALATE,
-            hits,
-            answer,
-            suggestions=suggestions if answer.mode == EXTRACTIVE else (),
-            timings=timings,
-        )
+        likely = hits[:_SUGGESTED] if answer.mode == EXTRACTIVE else ()
+        suggestions = tuple(h for h in likely if h.confidence >= self.config.suggestion_threshold)
+        return Route(RouteKind.ESCALATE, hits, answer, suggestions=suggestions, timings=timings)
 
     def _search(
         self, index: FaqIndex, text: str, language: str, history: Sequence[Turn], threshold: float
