@@ -71,12 +71,17 @@ def _exit_code(argv: list[str]) -> int:
 
 
 def without_settings(environ: Mapping[str, str]) -> dict[str, str]:
-    """The environment but faqbot's settings and the platforms' and LLM SDK's own variables."""
+    """The environment but faqbot's settings and the platforms' and LLM SDK's own variables;
+    EMBEDDING_CACHE stays, set by the suite (tests/conftest.py) so that no command it runs
+    writes the developer's own cache."""
     return {
         name: value
         for name, value in environ.items()
-        if name not in Settings.model_fields
-        and not name.startswith(("SLACK_", "DISCORD_", "ANTHROPIC_"))
+        if name == "EMBEDDING_CACHE"
+        or (
+            name not in Settings.model_fields
+            and not name.startswith(("SLACK_", "DISCORD_", "ANTHROPIC_"))
+        )
     }
 
 
