@@ -29,6 +29,7 @@ from collections import Counter
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
+from functools import lru_cache, partial
 
 import numpy as np
 from numpy.typing import NDArray
@@ -57,13 +58,27 @@ _NOMINATED = 50
 # trade per bar): at 0.85 no unrelated question more is answered there, at 0.80 CLINC150's
 # out-of-scope ones begin to be.
 _WORDS_VOUCH = 0.85
+# Distinct query words whose reading (typo correction, terms, weight) is remembered: customers'
+# words repeat from one question to the next, and a flood of made-up ones only evicts.
+_WORDS_REMEMBERED = 65536
 
 Scores = NDArray[np.float64]
 
 
 @dataclass(frozen=True)
+class _QueryWord:
+    """What the index makes of one word of a question."""
+
+    weight: float  # 1, or less for a typo corrected to a FAQ word
+    term_ids: tuple[int, ...]  # the (corrected) word's terms that the FAQ holds
+    # Its information: its rarest term's IDF, a term the FAQ lacks weighing as the rarest known
+    # (what the FAQ lacks is what the question is about).
+    info: float
+
+
+@dataclass(frozen=True)
 class _LexicalEvidence:
-    query_words: list[tuple[str, float]]  # (word, weight: less for a corrected typo)
+    query_words: list[_QueryWord]
     bm25: Scores
     ngrams: Scores
 
@@ -133,6 +148,10 @@ class FaqIndex:
                 for q, other in zip(question_words, other_words, strict=True)
             ]
             self._bm25 = bm25(docs, len(self._vocab))
+            # Bound to what it reads, not to the index: no cycle keeps a replaced index alive.
+            self._read = lru_cache(maxsize=_WORDS_REMEMBERED)(
+                partial(_read_word, self._vocab, self._words, self._bm25.df, len(self.entries))
+            )
             self._ngrams = NgramIndex(text_words)
             answers = [entry.answer for entry in self.entries]
             # An answer several entries share ("See our help centre.") says nothing about any of
@@ -207,11 +226,10 @@ class FaqIndex:
     def _lexical_evidence(self, query: str) -> _LexicalEvidence:
         """The query's words (typos corrected) and its BM25 and n-gram scores over every entry:
         computed once, for the ranking with encoders and for the words' own."""
-        query_words = [self._correct(word) for word in dict.fromkeys(words(query))]
+        query_words = [self._read(word) for word in dict.fromkeys(words(query))]
         if not query_words or not self.entries:
             return _LexicalEvidence(query_words, np.zeros(0), np.zeros(0))
-        query_terms = [t for word, _ in query_words for t in terms(word) if t in self._vocab]
-        bm25 = self._bm25.scores([self._vocab[t] for t in query_terms])
+        bm25 = self._bm25.scores([i for word in query_words for i in word.term_ids])
         ngrams = self._best_per_entry(self._ngrams.cosines(query))
         return _LexicalEvidence(query_words, bm25, ngrams)
 
@@ -264,66 +282,64 @@ class FaqIndex:
     def _best_per_entry(self, per_question: Scores) -> Scores:
         return np.maximum.reduceat(per_question, self._starts)
 
-    def _idf(self, term: str) -> float:
-        known = self._vocab.get(term)
-        return self._idf_of(max(int(self._bm25.df[known]) if known is not None else 0, 1))
-
-    def _idf_of(self, df: int) -> float:
-        n = len(self.entries)
-        return math.log(1 + (n - df + 0.5) / (df + 0.5))
-
-    def _coverages(
-        self, query_words: list[tuple[str, float]], nominated: NDArray[np.int64]
-    ) -> Scores:
+    def _coverages(self, query_words: list[_QueryWord], nominated: NDArray[np.int64]) -> Scores:
         """Per nominated entry, matched information over matched plus missing information, the
         missing part capped.
 
-        Unknown words weigh as much as the rarest known word: they are what the FAQ lacks. The
-        cap (two rare words) keeps a long, chatty question that clearly names an entry's topic
-        from being drowned by its filler words, while a short unrelated question, whose topic
-        words are all missing, stays near 0.
+        The cap (two rare words) keeps a long, chatty question that clearly names an entry's
+        topic from being drowned by its filler words, while a short unrelated question, whose
+        topic words are all missing, stays near 0.
         """
-        matched = np.zeros(len(nominated))
-        missing = np.zeros(len(nominated))
-        for word, weight in query_words:
-            word_terms = terms(word)
-            info = max(self._idf(t) for t in word_terms)
-            held = np.zeros(len(nominated), dtype=bool)
-            for term in word_terms:
-                known = self._vocab.get(term)
-                if known is not None:
-                    held |= _members(nominated, self._bm25.holding(known))
-            matched += np.where(held, info * weight, 0.0)
-            missing += np.where(held, info * (1 - weight), info)
-        missing = np.minimum(missing, _MISSING_CAP_WORDS * self._idf_of(1))
+        # Which nominated entries hold each query word (one row per word), from the entries
+        # holding each of its terms: on a large FAQ a term's list holds thousands, few of them
+        # nominated.
+        held = np.zeros((len(query_words), len(nominated)), dtype=bool)
+        lists = [
+            (row, self._bm25.holding(term))
+            for row, word in enumerate(query_words)
+            for term in word.term_ids
+        ]
+        if lists:
+            entries = np.concatenate([holding for _, holding in lists])
+            rows = np.repeat([row for row, _ in lists], [len(holding) for _, holding in lists])
+            at = np.minimum(np.searchsorted(nominated, entries), len(nominated) - 1)
+            found = nominated[at] == entries
+            held[rows[found], at[found]] = True
+        info = np.array([word.info for word in query_words])[:, None]
+        weight = np.array([word.weight for word in query_words])[:, None]
+        matched = np.where(held, info * weight, 0.0).sum(axis=0)
+        missing = np.where(held, info * (1 - weight), info).sum(axis=0)
+        missing = np.minimum(missing, _MISSING_CAP_WORDS * _idf(len(self.entries), 1))
         total = np.where(matched > 0, matched + missing, 1.0)
         return np.where(matched > 0, matched / total, 0.0)
 
-    def _correct(self, word: str) -> tuple[str, float]:
-        """Map a misspelt word the FAQ never uses to its closest FAQ word, a typo away."""
-        if (
-            any(t in self._vocab for t in terms(word))
-            or len(word) < _MIN_TYPO_LENGTH
-            or word.isdigit()
-            or _is_real_word(word)
-        ):
-            return word, 1.0
+
+def _read_word(
+    vocab: dict[str, int], faq_words: list[str], df: NDArray[np.int64], entries: int, word: str
+) -> _QueryWord:
+    """A question's word as the index reads it: a misspelt word the FAQ never uses becomes its
+    closest FAQ word, a typo away."""
+    weight = 1.0
+    if not (
+        any(t in vocab for t in terms(word))
+        or len(word) < _MIN_TYPO_LENGTH
+        or word.isdigit()
+        or _is_real_word(word)
+    ):
         max_distance = 1 if len(word) < 7 else 2
         match = process.extractOne(
-            word, self._words, scorer=Levenshtein.distance, score_cutoff=max_distance
+            word, faq_words, scorer=Levenshtein.distance, score_cutoff=max_distance
         )
-        if match is None:
-            return word, 1.0
-        return str(match[0]), _TYPO_WEIGHT
+        if match is not None:
+            word, weight = str(match[0]), _TYPO_WEIGHT
+    word_terms = terms(word)
+    known = tuple(vocab[t] for t in word_terms if t in vocab)
+    rarest = min(max(int(df[vocab[t]]), 1) if t in vocab else 1 for t in word_terms)
+    return _QueryWord(weight, known, _idf(entries, rarest))
 
 
-def _members(items: NDArray[np.int64], sorted_set: NDArray[np.int64]) -> NDArray[np.bool_]:
-    """Which of `items` are in `sorted_set` (sorted, distinct): each of the few nominated entries
-    looked up in a term's list, which on a large FAQ holds thousands."""
-    if not len(sorted_set):
-        return np.zeros(len(items), dtype=bool)
-    at = np.minimum(np.searchsorted(sorted_set, items), len(sorted_set) - 1)
-    return np.asarray(sorted_set[at] == items)
+def _idf(entries: int, df: int) -> float:
+    return math.log(1 + (entries - df + 0.5) / (df + 0.5))
 
 
 def _nominate(rankers: list[Scores]) -> NDArray[np.int64]:

@@ -8,7 +8,8 @@ misses, and French words sharing roots with the English ones still share most of
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
+from functools import lru_cache, partial
 
 import numpy as np
 from numpy.typing import NDArray
@@ -17,6 +18,9 @@ from faq.postings import Postings, postings_of
 from faq.text import words
 
 _SIZES = (3, 4, 5)
+# Distinct query words whose n-gram columns are remembered: customers' words repeat from one
+# question to the next, and a flood of made-up ones only evicts.
+_WORDS_REMEMBERED = 65536
 
 
 def word_ngrams(word: str) -> list[str]:
@@ -52,13 +56,22 @@ class NgramIndex:
         weights = (1 + np.log(counts)) * self._idf[col]
         norms = np.sqrt(np.bincount(row, weights * weights, minlength=n))
         self._postings = Postings(row, weights / norms[row], df, n)
+        # Bound to the columns, not to the index: no cycle keeps a replaced index alive.
+        self._known_columns = lru_cache(maxsize=_WORDS_REMEMBERED)(
+            partial(_known_columns, self._columns)
+        )
 
     def cosines(self, text: str) -> NDArray[np.float64]:
         """Cosine between the text and every indexed text, in index order."""
-        grams = Counter(gram for word in words(text) for gram in word_ngrams(word))
-        known = [(self._columns[g], c) for g, c in grams.items() if g in self._columns]
-        if not known:
+        # Distinct n-grams are distinct columns: counting columns counts the known n-grams.
+        counts = Counter(col for word in words(text) for col in self._known_columns(word))
+        if not counts:
             return np.zeros(self._postings.size)
-        cols = np.array([col for col, _ in known])
-        weights = (1 + np.log([c for _, c in known])) * self._idf[cols]
-        return self._postings.scores(cols.tolist(), weights / np.linalg.norm(weights))
+        cols = list(counts)
+        weights = (1 + np.log(list(counts.values()))) * self._idf[cols]
+        return self._postings.scores(cols, weights / np.linalg.norm(weights))
+
+
+def _known_columns(columns: Mapping[str, int], word: str) -> tuple[int, ...]:
+    """The columns of the word's n-grams that the index holds, one per occurrence."""
+    return tuple(columns[gram] for gram in word_ngrams(word) if gram in columns)
