@@ -42,7 +42,7 @@ from faq.calibration import Calibration, calibration_for
 from faq.models import FaqEntry
 from faq.ngrams import NgramIndex
 from faq.semantic import Encoder
-from faq.text import terms, words
+from faq.text import WORDS_REMEMBERED, terms, words
 
 # A corrected typo counts a little less than the word the customer typed correctly.
 _TYPO_WEIGHT = 0.8
@@ -58,9 +58,6 @@ _NOMINATED = 50
 # trade per bar): at 0.85 no unrelated question more is answered there, at 0.80 CLINC150's
 # out-of-scope ones begin to be.
 _WORDS_VOUCH = 0.85
-# Distinct query words whose reading (typo correction, terms, weight) is remembered: customers'
-# words repeat from one question to the next, and a flood of made-up ones only evicts.
-_WORDS_REMEMBERED = 65536
 
 Scores = NDArray[np.float64]
 
@@ -149,7 +146,7 @@ class FaqIndex:
             ]
             self._bm25 = bm25(docs, len(self._vocab))
             # Bound to what it reads, not to the index: no cycle keeps a replaced index alive.
-            self._read = lru_cache(maxsize=_WORDS_REMEMBERED)(
+            self._read = lru_cache(maxsize=WORDS_REMEMBERED)(
                 partial(_read_word, self._vocab, self._words, self._bm25.df, len(self.entries))
             )
             self._ngrams = NgramIndex(text_words)

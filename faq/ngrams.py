@@ -15,12 +15,9 @@ import numpy as np
 from numpy.typing import NDArray
 
 from faq.postings import Postings, postings_of
-from faq.text import words
+from faq.text import WORDS_REMEMBERED, words
 
 _SIZES = (3, 4, 5)
-# Distinct query words whose n-gram columns are remembered: customers' words repeat from one
-# question to the next, and a flood of made-up ones only evicts.
-_WORDS_REMEMBERED = 65536
 
 
 def word_ngrams(word: str) -> list[str]:
@@ -57,7 +54,7 @@ class NgramIndex:
         norms = np.sqrt(np.bincount(row, weights * weights, minlength=n))
         self._postings = Postings(row, weights / norms[row], df, n)
         # Bound to the columns, not to the index: no cycle keeps a replaced index alive.
-        self._known_columns = lru_cache(maxsize=_WORDS_REMEMBERED)(
+        self._known_columns = lru_cache(maxsize=WORDS_REMEMBERED)(
             partial(_known_columns, self._columns)
         )
 

@@ -61,6 +61,12 @@ def words(text: str) -> list[str]:
     return [w for w in found if w not in STOPWORDS]
 
 
+# Distinct question words an index remembers its reading of (typo correction, terms, n-grams):
+# customers' words repeat from one question to the next, and a flood of made-up ones only
+# evicts, within a few megabytes.
+WORDS_REMEMBERED = 16384
+
+
 @lru_cache(maxsize=65536)
 def terms(word: str) -> tuple[str, ...]:
     """The index terms of one folded word."""
