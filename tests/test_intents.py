@@ -99,6 +99,12 @@ PERSON_REQUESTS_EN = [
     "can somebody look into my issue please",
     "is there someone from tech support who can help?",
     "could a human take over please",
+    # Passive, indirect and frustrated ones written after the detectors were last changed.
+    "I'd like to be put in touch with an advisor",
+    "Your chatbot can't help me. Who can?",
+    "Can I get a real answer from a real person?",
+    "hello? anyone there? I need help from a person",
+    "I would prefer to discuss this with a human",
 ]
 
 PERSON_REQUESTS_FR = [
@@ -141,6 +147,9 @@ PERSON_REQUESTS_FR = [
     "Est-ce que quelqu'un peut s'occuper de mon dossier svp ?",
     "bonjour, une personne du service abonnés pourrait me répondre ?",
     "y a-t-il quelqu'un du service client de disponible ?",
+    "Je veux un vrai conseiller, pas un robot",
+    "J'aimerais être mis en relation avec un conseiller",
+    "Y a-t-il quelqu'un de disponible pour m'aider ?",
 ]
 
 # Whether "how do I contact support?" asks for a person or asks the FAQ: a customer asking how to
@@ -214,6 +223,12 @@ PERSON_LOOK_ALIKES = [
     "comment transférer la propriété d'un dossier à un collègue ?",
     "comment retirer une personne d'un dossier partagé ?",
     "un agent du support peut-il accéder à mes données ?",
+    "Y a-t-il un conseiller disponible le samedi ?",
+    "can a chat be passed to another agent?",
+    "how do I get connected with my team in the app?",
+    "what happens if the bot can't answer a question?",
+    "how long does it take to get an answer from customer service?",
+    "can I discuss a shared file with my team?",
     "comment inviter quelqu'un dans mon espace de travail ?",
     "puis-je parler de Nimbus sur mon blog ?",
     # Someone of the customer's own, or anyone at all, doing something in the product.
@@ -255,6 +270,7 @@ SMALL_TALK_EN = [
     ("great", "ack"),
     ("alright", "ack"),
     ("nice", "ack"),
+    ("nice one", "compliment"),
     ("👍", "ack"),
     ("OK!!", "ack"),
     ("ok cool", "ack"),

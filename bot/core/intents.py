@@ -221,7 +221,7 @@ _SMALL_TALK = {
         r"(?:you|u)(?: guys| all| folks| people)? rock|y all rock|well done|problem solved",
         r"(?:i |we )?love (?:it|this|you|you guys|you all|this bot|the bot)",
         r"(?:great|good|nice|awesome|amazing|helpful|smart|best|brilliant) (?:bot|job|work"
-        r"|answer|assistant|chatbot)",
+        r"|answer|assistant|chatbot|one)",
         # The product, the company, the team: "love your app", "your support is amazing".
         rf"(?:i |we )?(?:{_VERY} )?(?:love|loving|adore|like|enjoy|enjoying|dig|am loving"
         rf"|m loving|am enjoying|m enjoying) (?:using )?(?:(?:the|your|ur|this|the new|your new) )?"
@@ -428,9 +428,11 @@ _DET += r"|vos) )?"
 # Nouns that mean a person of the company whatever the sentence.
 _STAFF = _any(
     r"(?:real|actual|live|human|proper|vrai|vraie) (?:person|people|one|humans?|agent|being"
-    r"|personne|humain|etre humain)",
+    r"|personne|humain|etre humain|conseill(?:er|ere)|advis(?:o|e)r|operat(?:or|eur|rice)"
+    r"|representative|rep|interlocut(?:eur|rice))",
     r"humans?|human beings?|hooman|humains?|etre humain|personne (?:reelle|physique)",
     r"agents?|representatives?|representitive|reps?|operators?|operat(?:eur|rice)",
+    r"advis(?:o|e)rs?|customer advis(?:o|e)rs?",
     r"conseill(?:er|ere)s?|interlocut(?:eur|rice)|technicien(?:ne)?|technician|specialist",
     r"supervisor|manager|responsable|staff(?: member)?|employee",
     r"(?:customer |tech |technical )?support (?:team|staff|person|agent|engineer|desk)",
@@ -497,7 +499,7 @@ _SOMEONE = _any(
     r"(?:a |one )?member of (?:your|the) (?:team|staff|support team)",
     r"(?:un |l un des )?membres? de (?:votre|l) equipe|(?:un|une|l un|l une) de vos \w+",
 )
-_A_PERSON = r"(?:a|one|une|la) (?:person|human|personne|humain)"
+_A_PERSON = r"(?:a|one|une|la) (?:(?:real|actual|live|vraie?) )?(?:person|human|personne|humain)"
 # Who may be asked whatever the request; and plain "someone", only asked to take over a case.
 _AGENT = _any(
     rf"(?:{_DET}{_STAFF}|{_A_PERSON}|{_SOMEONE}|{_DET}{_ANYONE})(?:{_TEAM})",
@@ -604,12 +606,21 @@ _HUMAN_PATTERNS = [
     rf" (?:(?:on |over |through |back )*(?:to|with) )?{_PERSON}",
     rf"(?:passez|passe|passer|transferez|transfere|transferer|redirigez|rediriger|orientez"
     rf"|mettez|mets|reliez) moi (?:(?:avec|a|au|aux|vers) )?{_PERSON}",
-    rf"(?:mettre|mettez|mets)(?: moi)? en (?:relation|contact|communication) (?:avec|a|au)"
-    rf" {_PERSON}",
+    rf"(?:mettre|mettez|mets|mis|mise)(?: moi)? en (?:relation|contact|communication)"
+    rf" (?:avec|a|au) {_PERSON}",
+    # "I'd like to be put in touch with an advisor" (a team's own people are not meant).
+    rf"(?:be|get|getting|being) (?:put (?:in touch|in contact|through)|connected) (?:to|with)"
+    rf" (?:{_DET}{_STAFF}|{_TEAMED}){_POSSESSIVE}",
+    # "I would prefer to discuss this with a human".
+    rf"(?:discuss|go over|go through|talk about|talk through|speak about) (?:this|it|that"
+    rf"|(?:my|the|this) \w+(?: \w+)?) with {_DET}{_STAFF}{_POSSESSIVE}",
     # Wanting one: "I need a real person", "je veux un conseiller".
     rf"(?:want|wanna|need|like|prefer|have|get|request|demand|veux|voudrais|aimerais|souhaite"
     rf"|souhaiterais|exige|demande|besoin d|faut|avoir|find) {_PERSON_ASKED}",
-    rf"(?:help|assistance|support|aide) (?:from|by|d|de|par) {_DET}{_STAFF}",
+    rf"(?:help|assistance|support|aide) (?:from|by|d|de|par) (?:{_DET}{_STAFF}|{_A_PERSON})",
+    # "can I get a real answer from a real person?"
+    r"(?:answer|reply|response|reponse)s? (?:from|by|de|d) (?:a|an|une|un) (?:real|actual|live"
+    r"|vraie?) (?:person|human|agent|personne|humain|conseiller)",
     # Reaching one: "how do I contact support?" (see the module's tests for why it is a request).
     rf"(?:contact|reach|get in touch with|get hold of|write to|email|call|phone|contacter"
     rf"|joindre|appeler|ecrire (?:a|au|aux)) {_PERSON_ASKED}",
@@ -652,6 +663,10 @@ _HUMAN_PATTERNS = [
     r"(?:is|are) there (?:a |an |any |some )?(?:real |actual |live )?(?:person|human|humans"
     r"|someone|somebody|anyone|anybody|agent|agents)(?: (?:around|here|there|available"
     r"|online|at all))?(?= *$| (?:i|we) | (?:who|that) (?:can|could) (?:help|talk|speak))",
+    # "y a-t-il quelqu'un de disponible pour m'aider ?" (not "un conseiller disponible le samedi").
+    r"(?:il )?y a (?:t il )?(?:quelqu un|quelquun|qqn|une? (?:vraie? )?(?:personne|humain"
+    r"|conseill(?:er|ere)|agent))(?: de)? (?:disponible|la|present|presente|en ligne)"
+    r"(?= *$| pour (?:m aider|me repondre|nous aider|me parler))",
     # Frustration aimed at the bot: it has failed them, a person should take over.
     rf"(?:useless|stupid|dumb|worthless|pointless|terrible|garbage|rubbish|crappy|inutile|nul"
     rf"|stupide|debile) {_BOT}\b|{_BOT} (?:inutile|nul|debile|stupide|de merde|pourri)\b",
@@ -660,6 +675,8 @@ _HUMAN_PATTERNS = [
     rf"|a joke|no help|not helping|not helpful|no use)\b",
     r"(?:you|u|this|it|that) (?:isn t|is not|s not|aren t|are not|re not) (?:helping|helpful"
     r"|useful|any help)\b|(?:you|u) (?:don t|do not|dont) (?:understand|get it|help)\b",
+    rf"(?:you|u|(?:this|the|your) {_BOT}) (?:can t|cant|cannot|can not|couldn t|could not)"
+    rf" (?:help|assist) (?:me|us)\b",
     rf"(?:{_BOT}|tu|vous) (?:ne )?(?:sert|sers|servez) (?:a |strictement a )?rien\b",
     rf"(?:tu es|t es|vous etes|(?:ce|le) {_BOT} est) (?:vraiment |completement |totalement "
     rf"|trop )?(?:nul|nulle|inutile|stupide|debile|idiot|incompetent|pas utile)\b",
