@@ -105,6 +105,7 @@ PERSON_REQUESTS_EN = [
     "Can I get a real answer from a real person?",
     "hello? anyone there? I need help from a person",
     "I would prefer to discuss this with a human",
+    "Can you pass me to a colleague who can help?",
 ]
 
 PERSON_REQUESTS_FR = [
@@ -150,6 +151,7 @@ PERSON_REQUESTS_FR = [
     "Je veux un vrai conseiller, pas un robot",
     "J'aimerais être mis en relation avec un conseiller",
     "Y a-t-il quelqu'un de disponible pour m'aider ?",
+    "Pouvez-vous me passer le service client ?",
 ]
 
 # Whether "how do I contact support?" asks for a person or asks the FAQ: a customer asking how to
@@ -229,6 +231,8 @@ PERSON_LOOK_ALIKES = [
     "what happens if the bot can't answer a question?",
     "how long does it take to get an answer from customer service?",
     "can I discuss a shared file with my team?",
+    "can I share a folder with a colleague?",
+    "pouvez-vous me passer le lien du tarif ?",
     "comment inviter quelqu'un dans mon espace de travail ?",
     "puis-je parler de Nimbus sur mon blog ?",
     # Someone of the customer's own, or anyone at all, doing something in the product.

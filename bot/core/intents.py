@@ -606,6 +606,12 @@ _HUMAN_PATTERNS = [
     rf" (?:(?:on |over |through |back )*(?:to|with) )?{_PERSON}",
     rf"(?:passez|passe|passer|transferez|transfere|transferer|redirigez|rediriger|orientez"
     rf"|mettez|mets|reliez) moi (?:(?:avec|a|au|aux|vers) )?{_PERSON}",
+    # The pronoun first: "pouvez-vous me passer le service client ?"
+    rf"(?:me|nous) (?:passer|passez|transferer|transferez|rediriger|redirigez|orienter|orientez"
+    rf"|relier|reliez) (?:(?:avec|a|au|aux|vers) )?{_PERSON}",
+    # "can you pass me to a colleague who can help?" (a colleague of the bot's, not one's own).
+    r"(?:connect|put|transfer|pass|send|redirect|forward|hand|switch) me (?:(?:on |over |through"
+    r" )*(?:to|with) )?(?:a|one of your|your) coll(?:e|ea)gues?",
     rf"(?:mettre|mettez|mets|mis|mise)(?: moi)? en (?:relation|contact|communication)"
     rf" (?:avec|a|au) {_PERSON}",
     # "I'd like to be put in touch with an advisor" (a team's own people are not meant).
