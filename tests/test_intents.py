@@ -106,6 +106,10 @@ PERSON_REQUESTS_EN = [
     "hello? anyone there? I need help from a person",
     "I would prefer to discuss this with a human",
     "Can you pass me to a colleague who can help?",
+    "can i talk 2 a real person",
+    "i need 2 speak with sum1",
+    "Is a customer service rep available?",
+    "hook me up with a real agent",
 ]
 
 PERSON_REQUESTS_FR = [
@@ -232,6 +236,8 @@ PERSON_LOOK_ALIKES = [
     "how long does it take to get an answer from customer service?",
     "can I discuss a shared file with my team?",
     "can I share a folder with a colleague?",
+    "is an agent available on weekends?",
+    "are customer service reps available in French?",
     "pouvez-vous me passer le lien du tarif ?",
     "comment inviter quelqu'un dans mon espace de travail ?",
     "puis-je parler de Nimbus sur mon blog ?",
@@ -275,6 +281,7 @@ SMALL_TALK_EN = [
     ("alright", "ack"),
     ("nice", "ack"),
     ("nice one", "compliment"),
+    ("fab, thanks", "thanks"),
     ("👍", "ack"),
     ("OK!!", "ack"),
     ("ok cool", "ack"),
@@ -382,6 +389,7 @@ SMALL_TALK_EN = [
 
 SMALL_TALK_FR = [
     ("bonjour", "greeting"),
+    ("re bonjour", "greeting"),
     ("Salut !", "greeting"),
     ("bonsoir à tous", "greeting"),
     ("coucou", "greeting"),

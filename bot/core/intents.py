@@ -150,7 +150,7 @@ _SMALL_TALK = {
     "greeting": _any(
         r"hi|hello|helo|hallo|hey|heya|hiya|howdy|yo|hola|greetings|what s up|whats up|sup",
         r"good (?:morning|afternoon|evening|day)|morning|evening|hi again|hello again",
-        r"bonjour|bjr|salut|slt|coucou|bonsoir|rebonjour|greetings from \w+",
+        r"bonjour|bjr|salut|slt|coucou|bonsoir|rebonjour|re bonjour|re|greetings from \w+",
     ),
     # Announcing a question, or asking for help in general: the reply invites the question.
     "help_offer": _any(
@@ -184,7 +184,7 @@ _SMALL_TALK = {
     ),
     "ack": _any(
         r"ok|okay|okey|okie|oki|k|kk|oki doki|okie dokie|okey dokey|cool|got it|gotcha|great",
-        r"alright|all right|aight|wonderful|brilliant|amazing|fantastic|superb|lovely",
+        r"alright|all right|aight|wonderful|brilliant|amazing|fantastic|superb|lovely|fab",
         r"nice|fine|good|very good|sounds (?:good|great)|understood|i understand|i see|noted|sure",
         r"(?:that )?makes sense|yes|yeah|yea|yep|yup|right|of course|ah|oh|lol|haha|wow|awesome",
         r"no problem|no worries|np|will do|fair enough|good to know|that works|all good|ok then",
@@ -436,13 +436,16 @@ _STAFF = _any(
     r"conseill(?:er|ere)s?|interlocut(?:eur|rice)|technicien(?:ne)?|technician|specialist",
     r"supervisor|manager|responsable|staff(?: member)?|employee",
     r"(?:customer |tech |technical )?support (?:team|staff|person|agent|engineer|desk)",
+    r"(?:customer service|customer care|sales|billing|service client) (?:reps?|representatives?"
+    r"|agents?|advis(?:o|e)rs?|conseill(?:er|ere)s?)",
     r"customer (?:service|care|success|support)|tech(?:nical)? support|help ?desk",
     r"service (?:client|clientele|apres vente)|sav|hotline|equipe (?:support|technique)",
 )
 # Nouns that mean a person of the company only when asked for ("I need someone" but not "I need
 # someone to have access to my folder").
 _ANYONE = _any(
-    r"someone|somebody|some one|some body|somone|sombody|anyone|anybody|person|personne",
+    r"someone|somebody|some one|some body|somone|sombody|sum1|some1|anyone|anybody|any1|person",
+    r"personne",
     r"quelqu un|quelquun|qqn|support|team|equipe|sales|billing",
 )
 # Words that say the team is the customer's own, or nobody's: "someone from my team", "quelqu'un
@@ -598,12 +601,12 @@ _ASK_PATTERNS = [
 _HUMAN_PATTERNS = [
     # Talking to someone: "talk to a human", "parler à un conseiller", "chat with support".
     rf"(?:talk|talking|speak|speaking|speek|chat|chatting|parler|parle|discuter|echanger"
-    rf"|communiquer) (?:to|with|a|avec|au|aux) {_PERSON}",
+    rf"|communiquer) (?:to|2|with|a|avec|au|aux) {_PERSON}",
     # "I'd rather deal with a real person" (dealing with a team is product talk).
     rf"(?:rather|prefer to|prefer|want to|need to) deal with {_DET}{_STAFF}{_POSSESSIVE}",
     # Being passed on: "put me through to customer service", "passez-moi un humain".
-    rf"(?:connect|put|transfer|pass|send|redirect|forward|hand|switch|get|give|bring|find) me"
-    rf" (?:(?:on |over |through |back )*(?:to|with) )?{_PERSON}",
+    rf"(?:connect|put|transfer|pass|send|redirect|forward|hand|switch|get|give|bring|find|hook)"
+    rf" me (?:(?:on |over |through |back |up )*(?:to|with) )?{_PERSON}",
     rf"(?:passez|passe|passer|transferez|transfere|transferer|redirigez|rediriger|orientez"
     rf"|mettez|mets|reliez) moi (?:(?:avec|a|au|aux|vers) )?{_PERSON}",
     # The pronoun first: "pouvez-vous me passer le service client ?"
@@ -669,6 +672,9 @@ _HUMAN_PATTERNS = [
     r"(?:is|are) there (?:a |an |any |some )?(?:real |actual |live )?(?:person|human|humans"
     r"|someone|somebody|anyone|anybody|agent|agents)(?: (?:around|here|there|available"
     r"|online|at all))?(?= *$| (?:i|we) | (?:who|that) (?:can|could) (?:help|talk|speak))",
+    # "is a customer service rep available?" (not "is an agent available on weekends?").
+    rf"(?:is|are) {_DET}(?:{_STAFF}|someone|somebody|anyone|anybody) (?:around|here|there"
+    rf"|available|online|free)(?= *$| (?:to|who|that) (?:help|talk|speak|chat))",
     # "y a-t-il quelqu'un de disponible pour m'aider ?" (not "un conseiller disponible le samedi").
     r"(?:il )?y a (?:t il )?(?:quelqu un|quelquun|qqn|une? (?:vraie? )?(?:personne|humain"
     r"|conseill(?:er|ere)|agent))(?: de)? (?:disponible|la|present|presente|en ligne)"
