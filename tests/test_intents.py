@@ -238,6 +238,12 @@ PERSON_LOOK_ALIKES = [
     "can I share a folder with a colleague?",
     "is an agent available on weekends?",
     "are customer service reps available in French?",
+    # A noun of contact, a call with someone else, a channel, a name.
+    "What are the hours for phone support?",
+    "Can I book a call with a trainer?",
+    "Puis-je être contacté par SMS pour le suivi de ma commande ?",
+    "you can call me Alan",
+    "what do you call me?",
     "pouvez-vous me passer le lien du tarif ?",
     "comment inviter quelqu'un dans mon espace de travail ?",
     "puis-je parler de Nimbus sur mon blog ?",
@@ -314,6 +320,8 @@ SMALL_TALK_EN = [
     ("who are you?", "whoami"),
     ("are you a bot?", "whoami"),
     ("am I talking to a real person?", "whoami"),
+    ("am I talking to a person or a bot?", "whoami"),
+    ("are you an actual person, or AI?", "whoami"),
     ("what's your name", "whoami"),
     ("how are you", "whoami"),
     # Wishing the bot well.

@@ -73,9 +73,9 @@ _THANKS_FOR = (
     + r"(?: (?:quick|fast|rapide|claire?s?|detaillee?s?))?"
 )
 # Why a bot and a person are told apart: "are you a bot?", "am I talking to a real person?".
-_BEING = r"(?:a |an |un |une )?(?:real |vrai |vraie )?" + _any(
+_BEING = r"(?:a |an |un |une )?(?:(?:real|actual|live|vrai|vraie) )*" + _any(
     r"bot|robot|chatbot|human|human being|person|machine|ai|computer|program|real",
-    r"humain|personne|ia|etre humain|personne reelle",
+    r"someone real|somebody real|humain|personne|ia|etre humain|personne reelle",
 )
 
 # Wishing the bot well, and the times a goodbye points to: "hope you're having a great week",
@@ -341,7 +341,7 @@ _SMALL_TALK = {
     "whoami": _any(
         r"(?:who|what) (?:are|r) (?:you|u)|who (?:is|s) this|(?:what s|whats|what is) your name",
         rf"(?:are|r) (?:you|u) {_BEING}(?: or {_BEING})?",
-        rf"(?:am i|i m|im) (?:talking|speaking|chatting) (?:to|with) {_BEING}",
+        rf"(?:am i|i m|im) (?:talking|speaking|chatting) (?:to|with) {_BEING}(?: or {_BEING})?",
         rf"is (?:this|it) {_BEING}",
         r"how (?:are|r) (?:you|u)(?: doing| today)?|how s it going|how do you do",
         r"how (?:s|is) (?:your|ur) (?:day|week|morning|afternoon|evening)(?: going| been)?",
@@ -631,20 +631,28 @@ _HUMAN_PATTERNS = [
     r"(?:answer|reply|response|reponse)s? (?:from|by|de|d) (?:a|an|une|un) (?:real|actual|live"
     r"|vraie?) (?:person|human|agent|personne|humain|conseiller)",
     # Reaching one: "how do I contact support?" (see the module's tests for why it is a request).
-    rf"(?:contact|reach|get in touch with|get hold of|write to|email|call|phone|contacter"
-    rf"|joindre|appeler|ecrire (?:a|au|aux)) {_PERSON_ASKED}",
+    # (A noun there is a channel: "the hours for phone support".)
+    rf"(?<!for )(?<!the )(?<!by )(?<!via )(?<!of )(?<!your )(?:contact|reach|get in touch with"
+    rf"|get hold of|write to|email|call|phone|contacter|joindre|appeler|ecrire (?:a|au|aux))"
+    rf" {_PERSON_ASKED}",
     r"(?:contact|reach|get in touch with|get hold of) (?:you|u)(?: guys)?(?= *$| (?:by|directly))",
     r"vous (?:contacter|joindre|appeler|ecrire)",
     # Being called back: "have someone call me back", "je voudrais être rappelé".
     # ("let someone contact me" is a product question: who may reach the customer.)
-    rf"(?<!let )(?<!allow )(?:you|u|{_PERSON})(?: (?:please|pls|can|could|will|would|should|to"
-    rf"|must))* (?:call|contact|phone|ring|reach|text|get back to|get in touch with|reach out to)"
-    rf" (?:me|us)\b",
+    # ("you can call me Alan" and "what do you call me?" are about a name.)
+    rf"(?<!let )(?<!allow )(?<!what )(?<!what do )(?<!what will )(?<!what would )(?<!what can )"
+    rf"(?:you|u|{_PERSON})(?: (?:please|pls|can|could|will|would|should|to|must))*"
+    rf" (?:call (?:me|us)(?= *$| (?:back|on|at|tomorrow|today|tonight|asap|please|pls|plz|now"
+    rf"|later|when|about|regarding|to|as soon|this|in|before|after|urgently|again|svp|\d))"
+    rf"|(?:contact|phone|ring|reach|text|get back to|get in touch with|reach out to) (?:me|us)\b)",
+    # (A call with someone else is a service: "can I book a call with a trainer?")
     r"(?:call|ring|phone) me back|call ?back|(?:request|schedule|book|arrange|get|want|need"
-    r"|like) (?:a |an )?(?:phone )?call\b",
+    r"|like) (?:a |an )?(?:phone )?call\b(?! with (?:a|an|the|my|our) (?!(?:agent|human|person"
+    r"|advis(?:o|e)r|representative|rep|specialist|member of (?:your|the) team)\b))",
     r"(?:me|m) (?:rappeler|rappelle|rappeliez|recontacter|recontacte|recontactiez|contacter"
     r"|contacte|contactiez|appeler|appelle|telephoner)\b|(?:rappelez|recontactez|contactez"
-    r"|appelez) moi|etre (?:rappele|recontacte|contacte|appele)e?s?",
+    r"|appelez) moi|etre (?:rappele|recontacte|contacte|appele)e?s?(?! par (?:sms|texto|mail"
+    r"|e ?mail|courriel|notification|message)\b)",
     # A ticket: "I'd like to open a ticket", "ouvrir un ticket".
     r"(?:open|file|raise|create|submit|log|start|lodge|make|put in|ouvrir|ouvrez|ouvre|creer"
     r"|creez|faire|deposer|soumettre)(?: (?:a|an|one|me|new|my|un|une|moi|nouveau|nouvelle))*"
