@@ -110,6 +110,9 @@ PERSON_REQUESTS_EN = [
     "i need 2 speak with sum1",
     "Is a customer service rep available?",
     "hook me up with a real agent",
+    "I was double charged last month. Can I please speak to a member of your team?",
+    "I'd like to discuss a custom contract with your sales team",
+    "do you have someone who can help me?",
 ]
 
 PERSON_REQUESTS_FR = [
@@ -156,6 +159,9 @@ PERSON_REQUESTS_FR = [
     "J'aimerais être mis en relation avec un conseiller",
     "Y a-t-il quelqu'un de disponible pour m'aider ?",
     "Pouvez-vous me passer le service client ?",
+    "Un conseiller disponible ?",
+    "je préfère voir ça avec un conseiller",
+    "un agent humain svp",
 ]
 
 # Whether "how do I contact support?" asks for a person or asks the FAQ: a customer asking how to
@@ -244,6 +250,8 @@ PERSON_LOOK_ALIKES = [
     "Puis-je être contacté par SMS pour le suivi de ma commande ?",
     "you can call me Alan",
     "what do you call me?",
+    "Do you have staff who speak German?",
+    "What happens when I open a ticket?",
     "pouvez-vous me passer le lien du tarif ?",
     "comment inviter quelqu'un dans mon espace de travail ?",
     "puis-je parler de Nimbus sur mon blog ?",
@@ -288,6 +296,7 @@ SMALL_TALK_EN = [
     ("nice", "ack"),
     ("nice one", "compliment"),
     ("fab, thanks", "thanks"),
+    ("great, that's what I needed", "ack"),
     ("👍", "ack"),
     ("OK!!", "ack"),
     ("ok cool", "ack"),
@@ -398,6 +407,10 @@ SMALL_TALK_EN = [
 SMALL_TALK_FR = [
     ("bonjour", "greeting"),
     ("re bonjour", "greeting"),
+    ("Allô, il y a quelqu'un ?", "help_offer"),
+    ("parfait, c'est exactement ça", "thanks"),
+    ("trop bien", "ack"),
+    ("ok je note", "ack"),
     ("Salut !", "greeting"),
     ("bonsoir à tous", "greeting"),
     ("coucou", "greeting"),

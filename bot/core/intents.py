@@ -150,7 +150,7 @@ _SMALL_TALK = {
     "greeting": _any(
         r"hi|hello|helo|hallo|hey|heya|hiya|howdy|yo|hola|greetings|what s up|whats up|sup",
         r"good (?:morning|afternoon|evening|day)|morning|evening|hi again|hello again",
-        r"bonjour|bjr|salut|slt|coucou|bonsoir|rebonjour|re bonjour|re|greetings from \w+",
+        r"bonjour|bjr|salut|slt|coucou|bonsoir|rebonjour|re bonjour|re|allo|greetings from \w+",
     ),
     # Announcing a question, or asking for help in general: the reply invites the question.
     "help_offer": _any(
@@ -161,6 +161,7 @@ _SMALL_TALK = {
         r"(?:i |we )?(?:need|would like|d like|want) (?:some |your )?(?:help|assistance)",
         r"help(?: me)?|(?:are you|you) there|(?:is )?any(?:one|body)(?: there| here)?",
         r"(?:(?:can|could) )?(?:someone|somebody|anyone|anybody) help(?: me)?",
+        r"(?:allo )?(?:il )?y a (?:t il )?(?:quelqu un|quelquun|qqn)(?: (?:la|ici))?",
         r"i (?:have|ve got) (?:a|an) (?:problem|issue)",
         r"(?:j ai )?(?:une |deux |quelques |encore une |une autre )?(?:petites? )?questions?"
         r"(?: rapide| pour vous)?",
@@ -191,6 +192,8 @@ _SMALL_TALK = {
         r"(?:that s|thats) (?:fine|ok|okay|good|great|nice|cool)|hmm|hm",
         r"d accord|dac|dacc|ca marche|ca roule|entendu|compris|j ai compris|je comprends|je vois",
         r"bien recu|tres bien|bien|super|genial|nickel|top|oui|ouais|c est note|note|c est bon",
+        r"je note|trop bien|c est exactement ca|c est ca|exactement ca|tout a fait",
+        r"(?:that s|thats|that is) (?:just |exactly )?what i (?:needed|was looking for|wanted)",
         r"ca me va|pas de (?:souci|soucis|probleme)|bon|ben|bien sur|excellent|d acc|d ac",
         r"alrighty(?: then)?|roger(?: that)?|copy that|awesome sauce|(?:that )?makes sense now",
         r"sounds (?:good|great|fine|perfect) to me|all good(?: now)?|(?:that s|thats|that is)?"
@@ -435,6 +438,7 @@ _STAFF = _any(
     r"advis(?:o|e)rs?|customer advis(?:o|e)rs?",
     r"conseill(?:er|ere)s?|interlocut(?:eur|rice)|technicien(?:ne)?|technician|specialist",
     r"supervisor|manager|responsable|staff(?: member)?|employee",
+    r"members? of (?:your|ur|the) (?:team|staff|support team|customer service team)",
     r"(?:customer |tech |technical )?support (?:team|staff|person|agent|engineer|desk)",
     r"(?:customer service|customer care|sales|billing|service client) (?:reps?|representatives?"
     r"|agents?|advis(?:o|e)rs?|conseill(?:er|ere)s?)",
@@ -622,10 +626,16 @@ _HUMAN_PATTERNS = [
     rf" (?:{_DET}{_STAFF}|{_TEAMED}){_POSSESSIVE}",
     # "I would prefer to discuss this with a human".
     rf"(?:discuss|go over|go through|talk about|talk through|speak about) (?:this|it|that"
-    rf"|(?:my|the|this) \w+(?: \w+)?) with {_DET}{_STAFF}{_POSSESSIVE}",
+    rf"|(?:my|the|this|a|an|our) \w+(?: \w+)?) with (?:{_DET}{_STAFF}{_POSSESSIVE}"
+    rf"|(?:your|ur) (?:\w+ )?(?:team|department|staff))",
+    rf"(?:voir|regler|traiter|gerer|discuter de) (?:ca|cela|ceci|ce point|ce probleme|mon dossier"
+    rf"|ma demande) (?:avec|par) {_DET}{_STAFF}{_POSSESSIVE}",
     # Wanting one: "I need a real person", "je veux un conseiller".
-    rf"(?:want|wanna|need|like|prefer|have|get|request|demand|veux|voudrais|aimerais|souhaite"
-    rf"|souhaiterais|exige|demande|besoin d|faut|avoir|find) {_PERSON_ASKED}",
+    # ("do you have staff who speak German?" asks what the company has.)
+    rf"(?:want|wanna|need|like|prefer|(?<!you )have|get|request|demand|veux|voudrais|aimerais"
+    rf"|souhaite|souhaiterais|exige|demande|besoin d|faut|avoir|find) {_PERSON_ASKED}",
+    r"(?:do you|you) have (?:some|any)?(?:one|body) (?:who|that) (?:can|could) (?:help|talk"
+    r"|speak|assist)",
     rf"(?:help|assistance|support|aide) (?:from|by|d|de|par) (?:{_DET}{_STAFF}|{_A_PERSON})",
     # "can I get a real answer from a real person?"
     r"(?:answer|reply|response|reponse)s? (?:from|by|de|d) (?:a|an|une|un) (?:real|actual|live"
@@ -654,6 +664,8 @@ _HUMAN_PATTERNS = [
     r"|appelez) moi|etre (?:rappele|recontacte|contacte|appele)e?s?(?! par (?:sms|texto|mail"
     r"|e ?mail|courriel|notification|message)\b)",
     # A ticket: "I'd like to open a ticket", "ouvrir un ticket".
+    # ("what happens when I open a ticket?" asks about the process.)
+    r"(?<!when i )(?<!if i )(?<!after i )(?<!once i )(?<!before i )"
     r"(?:open|file|raise|create|submit|log|start|lodge|make|put in|ouvrir|ouvrez|ouvre|creer"
     r"|creez|faire|deposer|soumettre)(?: (?:a|an|one|me|new|my|un|une|moi|nouveau|nouvelle))*"
     r"(?: (?:support|help|helpdesk))? (?:ticket|support case|support request|reclamation"
@@ -711,8 +723,9 @@ _BARE_HUMAN_RE = re.compile(
     r"(?:(?:a|an|the|un|une|le|la|real|vrai|vraie|live|human|humain) )*"
     r"(?:humans?|humains?|agent|operator|operateur|representative|rep|person|someone|somebody"
     r"|conseill(?:er|ere)|customer service"
-    r"|service client|real person|vraie personne|support agent)(?: (?:please|pls|plz|now|asap"
-    r"|right now|immediately|svp|stp|s il vous plait|maintenant|tout de suite|vite))*"
+    r"|service client|real person|vraie personne|support agent)(?: (?:humain|humaine|human"
+    r"|disponible|dispo|available))?(?: (?:please|pls|plz|now|asap|right now|immediately|svp"
+    r"|stp|s il vous plait|maintenant|tout de suite|vite))*"
 )
 
 
