@@ -37,6 +37,8 @@ _EMOJI_WORDS = {"👍": "ok", "👌": "ok", "✅": "ok", "🆗": "ok", "🙏": "
 _LIGATURES = {"œ": "oe", "Œ": "oe", "æ": "ae", "Æ": "ae"}
 _NOT_A_WORD = re.compile(r"[^a-z0-9]+")
 _CLAUSE_END = re.compile(r"[.!?;,:\n]+")
+# "a+" (à plus, "see you"), whose "+" the folding would drop.
+_A_PLUS = re.compile(r"(?<!\w)[aà]\+(?!\w)", re.IGNORECASE)
 
 
 def _normalise(text: str) -> str:
@@ -44,6 +46,7 @@ def _normalise(text: str) -> str:
         text = text.replace(emoji, f" {word} ")
     for ligature, letters in _LIGATURES.items():
         text = text.replace(ligature, letters)
+    text = _A_PLUS.sub(" a plus ", text)
     words = _NOT_A_WORD.sub(" ", fold(text)).split()
     # "soooo" and "merciiii" become "soo" and "mercii"; small talk also tries "so" and "merci".
     return re.sub(r"([a-z])\1{2,}", r"\1\1", " ".join(words))
@@ -185,7 +188,7 @@ _SMALL_TALK = {
     ),
     "ack": _any(
         r"ok|okay|okey|okie|oki|k|kk|oki doki|okie dokie|okey dokey|cool|got it|gotcha|great",
-        r"alright|all right|aight|wonderful|brilliant|amazing|fantastic|superb|lovely|fab",
+        r"alright|all right|aight|wonderful|brilliant|amazing|fantastic|superb|lovely|fab|sweet",
         r"nice|fine|good|very good|sounds (?:good|great)|understood|i understand|i see|noted|sure",
         r"(?:that )?makes sense|yes|yeah|yea|yep|yup|right|of course|ah|oh|lol|haha|wow|awesome",
         r"no problem|no worries|np|will do|fair enough|good to know|that works|all good|ok then",
@@ -343,15 +346,16 @@ _SMALL_TALK = {
     ),
     "whoami": _any(
         r"(?:who|what) (?:are|r) (?:you|u)|who (?:is|s) this|(?:what s|whats|what is) your name",
-        rf"(?:are|r) (?:you|u) {_BEING}(?: or {_BEING})?",
+        rf"(?:are|r) (?:you|u) {_BEING}(?: or (?:{_BEING}|not))?",
         rf"(?:am i|i m|im) (?:talking|speaking|chatting) (?:to|with) {_BEING}(?: or {_BEING})?",
         rf"is (?:this|it) {_BEING}",
-        r"how (?:are|r) (?:you|u)(?: doing| today)?|how s it going|how do you do",
+        r"how (?:are|r) (?:you|u)(?: doing| today)?|how s it going|hows it going|how do you do",
+        r"how (?:is|s) it going|hows things|how are things",
         r"how (?:s|is) (?:your|ur) (?:day|week|morning|afternoon|evening)(?: going| been)?",
         r"what (?:can|do) you do",
         r"qui (?:es tu|etes vous|est ce)|(?:t es|tu es|vous etes|c est) qui",
         rf"(?:tu es|t es|vous etes|es tu|etes vous|est ce que (?:tu es|vous etes)|c est|je parle"
-        rf" (?:a|avec)) {_BEING}(?: ou {_BEING})?",
+        rf" (?:a|avec)) {_BEING}(?: ou (?:{_BEING}|pas|non))?",
         r"(?:comment )?ca va|comment allez vous|vous allez bien|tu vas bien|comment vas tu",
         r"comment (?:tu t appelles|vous appelez vous)|(?:que|qu est ce que) (?:pouvez vous|tu "
         r"peux|vous pouvez) faire",
@@ -448,7 +452,8 @@ _STAFF = _any(
 # Nouns that mean a person of the company only when asked for ("I need someone" but not "I need
 # someone to have access to my folder").
 _ANYONE = _any(
-    r"someone|somebody|some one|some body|somone|sombody|sum1|some1|anyone|anybody|any1|person",
+    r"someone|somebody|some one|some body|somone|sombody|sum1|some1|sb|smb|anyone|anybody|any1",
+    r"person",
     r"personne",
     r"quelqu un|quelquun|qqn|support|team|equipe|sales|billing",
 )
@@ -470,7 +475,9 @@ _POSSESSIVE = (
     r"|translators?|translations?|reviews?|moderation|roles?|seats?|licen[cs]es?|accounts?"
     r"|permissions?|plans?|dashboard|widget|tools?|apps?|software|module|integrations?)\b)"
 )
-_PERSON = rf"{_DET}(?:{_STAFF}|{_ANYONE}){_FROM}{_POSSESSIVE}"
+# An adjective may stand before any of them: "a real support person".
+_REAL = r"(?:(?:real|actual|live|human|proper|vrai|vraie) )?"
+_PERSON = rf"{_DET}{_REAL}(?:{_STAFF}|{_ANYONE}){_FROM}{_POSSESSIVE}"
 # What follows "someone" when the customer asks for them rather than describes them.
 _ASKED = (
     rf"(?= *$| (?:please|pls|plz|now|asap|right now|instead|here|about|regarding|svp|stp"
@@ -480,7 +487,7 @@ _ASKED = (
     r"|(?:to|pour) (?:help|assist|talk|speak|chat|call|contact|look|check|review|fix|explain"
     r"|handle|m aider|parler)))"
 )
-_PERSON_ASKED = rf"{_DET}(?:{_STAFF}{_FROM}|{_ANYONE}{_FROM}{_ASKED}){_POSSESSIVE}"
+_PERSON_ASKED = rf"{_DET}{_REAL}(?:{_STAFF}{_FROM}|{_ANYONE}{_FROM}{_ASKED}){_POSSESSIVE}"
 _BOT = r"(?:bot|robot|chatbot|chat bot|assistant|ai|ia|machine|thing|truc)"
 
 # Asking a person to take the case: "could someone from member services pick up my case?",
@@ -655,10 +662,15 @@ _HUMAN_PATTERNS = [
     rf" (?:call (?:me|us)(?= *$| (?:back|on|at|tomorrow|today|tonight|asap|please|pls|plz|now"
     rf"|later|when|about|regarding|to|as soon|this|in|before|after|urgently|again|svp|\d))"
     rf"|(?:contact|phone|ring|reach|text|get back to|get in touch with|reach out to) (?:me|us)\b)",
+    # Written to by a person ("can someone from your team email me?"; "can you email me the
+    # form?" asks the bot).
+    rf"{_PERSON}(?: (?:please|pls|can|could|will|would|should|to|must))* (?:email|e mail|mail"
+    rf"|message|write to|dm) (?:me|us)\b",
     # (A call with someone else is a service: "can I book a call with a trainer?")
     r"(?:call|ring|phone) me back|call ?back|(?:request|schedule|book|arrange|get|want|need"
     r"|like) (?:a |an )?(?:phone )?call\b(?! with (?:a|an|the|my|our) (?!(?:agent|human|person"
     r"|advis(?:o|e)r|representative|rep|specialist|member of (?:your|the) team)\b))",
+    r"(?:me|nous) faire (?:rappeler|recontacter|contacter|appeler)\b|"
     r"(?:me|m) (?:rappeler|rappelle|rappeliez|recontacter|recontacte|recontactiez|contacter"
     r"|contacte|contactiez|appeler|appelle|telephoner)\b|(?:rappelez|recontactez|contactez"
     r"|appelez) moi|etre (?:rappele|recontacte|contacte|appele)e?s?(?! par (?:sms|texto|mail"
