@@ -8,6 +8,9 @@ decision path as a customer's question (`faqbot eval`, extractive, nothing store
 gives, per FAQ and mode: answerable questions answered from the right entry, answered from a
 wrong one, not answered but with the right entry suggested, unrelated questions answered and
 given a suggestion, requests for a person handed over, small talk taken as small talk.
+A folder's own `messages.yaml` (`{text, label, lang}`, label `handoff`, `small_talk` or
+`lookalike`: a FAQ question that only looks like either) gives a second table: how each kind of
+message is read, per language, before any FAQ is searched.
 `evals/heldout` is for reporting only: nothing was tuned on it (see the README).
 """
 
@@ -19,12 +22,21 @@ import sys
 from pathlib import Path
 from typing import Any
 
+import yaml
+
 from bench.report import write_section
+from bot.core.intents import names_a_person, small_talk
 from bot.knowledge.evaluation import EvalReport, evaluate, load_cases
 from bot.runtime.app import build_evaluation
 from bot.runtime.settings import Settings
 
 SECTION = "judgment"
+MESSAGES = "messages.yaml"
+_KINDS = {
+    "handoff": "requests for a person",
+    "small_talk": "small talk",
+    "lookalike": "look-alikes",
+}
 _SEARCH = {"lexical": "off", "multilingual": "multilingual", "semantic": "on"}
 
 
@@ -44,6 +56,15 @@ def main(argv: list[str] | None = None) -> int:
                 report = asyncio.run(run(faq, questions, mode))
                 rows.append(row(f"{faq.parent.parent.name}/{faq.parent.name}", mode, report))
     body = render(rows)
+    messages = [
+        message_row(folder, path, kind, language)
+        for folder in args.folders
+        if (path := folder / MESSAGES).exists()
+        for kind in _KINDS
+        for language in ("en", "fr")
+    ]
+    if messages:
+        body += "\n\n" + render_messages(messages)
     print(body)
     if not args.no_write:
         write_section(SECTION, "Judgment on FAQs written apart from the search code", body)
@@ -75,6 +96,28 @@ def row(name: str, mode: str, report: EvalReport) -> list[str]:
         _pct(report.hand_off_recall, len(report.hand_offs)),
         _pct(report.small_talk_recall, len(report.small_talk)),
     ]
+
+
+def read_as(text: str) -> str:
+    """What the bot takes a message for before searching: small talk wins, as in routing."""
+    if small_talk(text) is not None:
+        return "small_talk"
+    return "handoff" if names_a_person(text) else "lookalike"
+
+
+def message_row(folder: Path, path: Path, kind: str, language: str) -> list[str]:
+    texts = [
+        item["text"]
+        for item in yaml.safe_load(path.read_text())
+        if item["label"] == kind and item["lang"] == language
+    ]
+    right = sum(read_as(text) == kind for text in texts)
+    return [folder.name, _KINDS[kind], language, _pct(right / max(len(texts), 1), len(texts))]
+
+
+def render_messages(rows: list[list[str]]) -> str:
+    head = "| messages | kind | language | read as that kind |\n|---|---|---|---|\n"
+    return head + "\n".join("| " + " | ".join(r) + " |" for r in rows)
 
 
 def render(rows: list[list[str]]) -> str:
