@@ -50,9 +50,10 @@ def test_a_bad_value_is_one_line_naming_the_setting(tmp_path: Path) -> None:
 
 @pytest.fixture
 def no_settings_in_env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
-    """Only the .env file under test speaks: no setting from the environment, no ./.env."""
+    """Only the .env file under test speaks: no setting from the environment, no ./.env; but
+    the suite's EMBEDDING_CACHE (tests/conftest.py), so that no developer's cache is written."""
     for name in list(os.environ):
-        if name in Settings.model_fields:
+        if name in Settings.model_fields and name != "EMBEDDING_CACHE":
             monkeypatch.delenv(name)
     monkeypatch.chdir(tmp_path)
 
