@@ -439,26 +439,30 @@ _STAFF = _any(
     r"|representative|rep|interlocut(?:eur|rice))",
     r"humans?|human beings?|hooman|humains?|etre humain|personne (?:reelle|physique)",
     r"agents?|representatives?|representitive|reps?|operators?|operat(?:eur|rice)",
-    r"advis(?:o|e)rs?|customer advis(?:o|e)rs?",
+    # (Plural only as "one of your advisors": "email advisors in bulk" is a product's feature.)
+    r"advis(?:o|e)r|customer advis(?:o|e)r|(?<=of your )advis(?:o|e)rs",
     r"conseill(?:er|ere)s?|interlocut(?:eur|rice)|technicien(?:ne)?|technician|specialist",
     r"supervisor|manager|responsable|staff(?: member)?|employee",
-    r"members? of (?:your|ur|the) (?:team|staff|support team|customer service team)",
+    r"members? of (?:your|ur) (?:team|staff|support team|customer service team)",
     r"(?:customer |tech |technical )?support (?:team|staff|person|agent|engineer|desk)",
-    r"(?:customer service|customer care|sales|billing|service client) (?:reps?|representatives?"
-    r"|agents?|advis(?:o|e)rs?|conseill(?:er|ere)s?)",
+    r"(?:customer service|customer care|sales|billing|service client) (?:rep|representative"
+    r"|agent|advis(?:o|e)r|conseill(?:er|ere))",
     r"customer (?:service|care|success|support)|tech(?:nical)? support|help ?desk",
     r"service (?:client|clientele|apres vente)|sav|hotline|equipe (?:support|technique)",
 )
 # Nouns that mean a person of the company only when asked for ("I need someone" but not "I need
 # someone to have access to my folder").
 _ANYONE = _any(
-    r"someone|somebody|some one|some body|somone|sombody|sum1|some1|sb|smb|anyone|anybody|any1",
-    r"person",
-    r"personne",
+    r"someone|somebody|some one|some body|somone|sombody|sum1|some1|sb|anyone|anybody|any1",
+    r"person|personne",
     r"quelqu un|quelquun|qqn|support|team|equipe|sales|billing",
 )
 # Words that say the team is the customer's own, or nobody's: "someone from my team", "quelqu'un
 # d'autre", "a person from outside my company" are people the product serves, not its staff.
+# Staff nouns that are as often the customer's own people ("discuss the review with a manager").
+_NOT_INTERNAL = (
+    r"(?!(?:manager|supervisor|employee|responsable|specialist|technician|technicien)\b)"
+)
 _NOT_STAFF = (
     r"(?!(?:my|our|mon|ma|mes|notre|nos|me|us|else|other|another|outside|different|external|a|an"
     r"|un|une|autre|d|their|his|her|leur|leurs|son|sa|ses)\b)"
@@ -517,8 +521,7 @@ _A_PERSON = r"(?:a|one|une|la) (?:(?:real|actual|live|vraie?) )?(?:person|human|
 # Who may be asked whatever the request; and plain "someone", only asked to take over a case.
 _AGENT = _any(
     rf"(?:{_DET}{_STAFF}|{_A_PERSON}|{_SOMEONE}|{_DET}{_ANYONE})(?:{_TEAM})",
-    rf"{_DET}(?!(?:manager|supervisor|employee|responsable|specialist|technician|technicien)\b)"
-    rf"{_STAFF}|{_A_PERSON}",
+    rf"{_DET}{_NOT_INTERNAL}{_STAFF}|{_A_PERSON}",
 )
 _CASE_NOUN = (
     _any(
@@ -621,19 +624,23 @@ _HUMAN_PATTERNS = [
     rf"(?:passez|passe|passer|transferez|transfere|transferer|redirigez|rediriger|orientez"
     rf"|mettez|mets|reliez) moi (?:(?:avec|a|au|aux|vers) )?{_PERSON}",
     # The pronoun first: "pouvez-vous me passer le service client ?"
-    rf"(?:me|nous) (?:passer|passez|transferer|transferez|rediriger|redirigez|orienter|orientez"
-    rf"|relier|reliez) (?:(?:avec|a|au|aux|vers) )?{_PERSON}",
+    # ("puis-je me passer du service client ?" asks whether one can do without it.)
+    rf"(?:me|nous) (?:passer|passez|transferer|transferez|rediriger|redirigez|orienter|orientez)"
+    rf"(?! (?:du|de|des|d)\b) (?:(?:avec|a|au|aux|vers) )?{_PERSON}",
     # "can you pass me to a colleague who can help?" (a colleague of the bot's, not one's own).
     r"(?:connect|put|transfer|pass|send|redirect|forward|hand|switch) me (?:(?:on |over |through"
-    r" )*(?:to|with) )?(?:a|one of your|your) coll(?:e|ea)gues?",
-    rf"(?:mettre|mettez|mets|mis|mise)(?: moi)? en (?:relation|contact|communication)"
+    r" )*(?:to|with) )?(?:a|one of your|your) coll(?:e|ea)gues?(?= *$| (?:who|that|please))",
+    # ("la mise en relation avec un conseiller", "les clients sont mis en relation" describe
+    # the service.)
+    rf"(?:mettre|mettez|mets|etre mise?s?)(?: moi)? en (?:relation|contact|communication)"
     rf" (?:avec|a|au) {_PERSON}",
-    # "I'd like to be put in touch with an advisor" (a team's own people are not meant).
-    rf"(?:be|get|getting|being) (?:put (?:in touch|in contact|through)|connected) (?:to|with)"
-    rf" (?:{_DET}{_STAFF}|{_TEAMED}){_POSSESSIVE}",
+    # "I'd like to be put in touch with an advisor" (a team's own people are not meant, nor is
+    # an account connected to an advisor).
+    rf"(?:i|we) (?:\w+ ){{0,3}}(?:be|get|getting|being) (?:put (?:in touch|in contact|through)"
+    rf"|connected) (?:to|with) (?:{_DET}{_STAFF}|{_TEAMED}){_POSSESSIVE}",
     # "I would prefer to discuss this with a human".
     rf"(?:discuss|go over|go through|talk about|talk through|speak about) (?:this|it|that"
-    rf"|(?:my|the|this|a|an|our) \w+(?: \w+)?) with (?:{_DET}{_STAFF}{_POSSESSIVE}"
+    rf"|(?:my|the|this|a|an|our) \w+(?: \w+)?) with (?:{_DET}{_NOT_INTERNAL}{_STAFF}{_POSSESSIVE}"
     rf"|(?:your|ur) (?:\w+ )?(?:team|department|staff))",
     rf"(?:voir|regler|traiter|gerer|discuter de) (?:ca|cela|ceci|ce point|ce probleme|mon dossier"
     rf"|ma demande) (?:avec|par) {_DET}{_STAFF}{_POSSESSIVE}",
@@ -641,9 +648,10 @@ _HUMAN_PATTERNS = [
     # ("do you have staff who speak German?" asks what the company has.)
     rf"(?:want|wanna|need|like|prefer|(?<!you )have|get|request|demand|veux|voudrais|aimerais"
     rf"|souhaite|souhaiterais|exige|demande|besoin d|faut|avoir|find) {_PERSON_ASKED}",
-    r"(?:do you|you) have (?:some|any)?(?:one|body) (?:who|that) (?:can|could) (?:help|talk"
+    r"(?:do you|you) have (?:some|any)(?:one|body) (?:who|that) (?:can|could) (?:help|talk"
     r"|speak|assist)",
-    rf"(?:help|assistance|support|aide) (?:from|by|d|de|par) (?:{_DET}{_STAFF}|{_A_PERSON})",
+    rf"(?:help|assistance|support|aide) (?:from|by|d|de|par) (?:{_DET}{_STAFF}|(?:a|an|un|une)"
+    r" (?:(?:real|actual|live|vraie?) )?(?:person|human|personne|humain))",
     # "can I get a real answer from a real person?"
     r"(?:answer|reply|response|reponse)s? (?:from|by|de|d) (?:a|an|une|un) (?:real|actual|live"
     r"|vraie?) (?:person|human|agent|personne|humain|conseiller)",
@@ -662,15 +670,16 @@ _HUMAN_PATTERNS = [
     rf" (?:call (?:me|us)(?= *$| (?:back|on|at|tomorrow|today|tonight|asap|please|pls|plz|now"
     rf"|later|when|about|regarding|to|as soon|this|in|before|after|urgently|again|svp|\d))"
     rf"|(?:contact|phone|ring|reach|text|get back to|get in touch with|reach out to) (?:me|us)\b)",
-    # Written to by a person ("can someone from your team email me?"; "can you email me the
-    # form?" asks the bot).
-    rf"{_PERSON}(?: (?:please|pls|can|could|will|would|should|to|must))* (?:email|e mail|mail"
-    rf"|message|write to|dm) (?:me|us)\b",
+    # Written to by a person asked to ("can someone from your team email me?"; not "does
+    # support email me when...", and "can you email me the form?" asks the bot).
+    rf"(?:can|could|please) (?:{_SOMEONE}|{_A_PERSON}|(?:a|an|one of your) {_STAFF})(?:{_TEAM})?"
+    rf"(?: please)? (?:email|e mail|mail|write to) (?:me|us)\b",
     # (A call with someone else is a service: "can I book a call with a trainer?")
     r"(?:call|ring|phone) me back|call ?back|(?:request|schedule|book|arrange|get|want|need"
     r"|like) (?:a |an )?(?:phone )?call\b(?! with (?:a|an|the|my|our) (?!(?:agent|human|person"
     r"|advis(?:o|e)r|representative|rep|specialist|member of (?:your|the) team)\b))",
-    r"(?:me|nous) faire (?:rappeler|recontacter|contacter|appeler)\b|"
+    r"(?:me|nous) faire (?:rappeler|recontacter)(?= *$| par (?!(?:sms|texto|mail|e ?mail"
+    r"|courriel|notification|message)\b)| (?:svp|rapidement|au plus vite|demain|aujourd hui))|"
     r"(?:me|m) (?:rappeler|rappelle|rappeliez|recontacter|recontacte|recontactiez|contacter"
     r"|contacte|contactiez|appeler|appelle|telephoner)\b|(?:rappelez|recontactez|contactez"
     r"|appelez) moi|etre (?:rappele|recontacte|contacte|appele)e?s?(?! par (?:sms|texto|mail"
@@ -705,8 +714,11 @@ _HUMAN_PATTERNS = [
     r"|someone|somebody|anyone|anybody|agent|agents)(?: (?:around|here|there|available"
     r"|online|at all))?(?= *$| (?:i|we) | (?:who|that) (?:can|could) (?:help|talk|speak))",
     # "is a customer service rep available?" (not "is an agent available on weekends?").
-    rf"(?:is|are) {_DET}(?:{_STAFF}|someone|somebody|anyone|anybody) (?:around|here|there"
-    rf"|available|online|free)(?= *$| (?:to|who|that) (?:help|talk|speak|chat))",
+    # ("is customer support free?" asks a price, "is the support team online?" its hours.)
+    r"(?:is|are) (?:someone|somebody|anyone|anybody|(?:a|an|any) (?:(?:real|actual|live|human)"
+    r" )?(?:person|human|agent|advis(?:o|e)r|representative|rep|operator|(?:customer service"
+    r"|support|sales|billing) (?:rep|representative|agent|advis(?:o|e)r))) (?:around|here|there"
+    r"|available|online)(?= *$| (?:to|who|that) (?:help|talk|speak|chat))",
     # "y a-t-il quelqu'un de disponible pour m'aider ?" (not "un conseiller disponible le samedi").
     r"(?:il )?y a (?:t il )?(?:quelqu un|quelquun|qqn|une? (?:vraie? )?(?:personne|humain"
     r"|conseill(?:er|ere)|agent))(?: de)? (?:disponible|la|present|presente|en ligne)"
@@ -735,9 +747,10 @@ _BARE_HUMAN_RE = re.compile(
     r"(?:(?:a|an|the|un|une|le|la|real|vrai|vraie|live|human|humain) )*"
     r"(?:humans?|humains?|agent|operator|operateur|representative|rep|person|someone|somebody"
     r"|conseill(?:er|ere)|customer service"
-    r"|service client|real person|vraie personne|support agent)(?: (?:humain|humaine|human"
-    r"|disponible|dispo|available))?(?: (?:please|pls|plz|now|asap|right now|immediately|svp"
-    r"|stp|s il vous plait|maintenant|tout de suite|vite))*"
+    r"|service client|real person|vraie personne|support agent|(?:agent|conseill(?:er|ere)"
+    r"|advis(?:o|e)r|person|personne) (?:disponible|dispo|available))(?: (?:humain|humaine"
+    r"|human))?(?: (?:please|pls|plz|now|asap|right now|immediately|svp|stp|s il vous plait"
+    r"|maintenant|tout de suite|vite))*"
 )
 
 
