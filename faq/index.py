@@ -29,7 +29,7 @@ from collections import Counter
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
-from functools import lru_cache, partial
+from functools import partial
 
 import numpy as np
 from numpy.typing import NDArray
@@ -42,7 +42,7 @@ from faq.calibration import Calibration, calibration_for
 from faq.models import FaqEntry
 from faq.ngrams import NgramIndex
 from faq.semantic import Encoder
-from faq.text import WORDS_REMEMBERED, terms, words
+from faq.text import remembered, terms, words
 
 # A corrected typo counts a little less than the word the customer typed correctly.
 _TYPO_WEIGHT = 0.8
@@ -146,7 +146,7 @@ class FaqIndex:
             ]
             self._bm25 = bm25(docs, len(self._vocab))
             # Bound to what it reads, not to the index: no cycle keeps a replaced index alive.
-            self._read = lru_cache(maxsize=WORDS_REMEMBERED)(
+            self._read = remembered(
                 partial(_read_word, self._vocab, self._words, self._bm25.df, len(self.entries))
             )
             self._ngrams = NgramIndex(text_words)
@@ -348,7 +348,7 @@ def _nominate(rankers: list[Scores]) -> NDArray[np.int64]:
         if len(positive) > _NOMINATED:
             positive = positive[np.argpartition(-scores[positive], _NOMINATED - 1)[:_NOMINATED]]
         chosen[positive] = True
-    return np.flatnonzero(chosen).astype(np.int64)
+    return np.flatnonzero(chosen).astype(np.int64, copy=False)
 
 
 def _is_real_word(word: str) -> bool:

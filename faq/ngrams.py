@@ -9,13 +9,13 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Mapping, Sequence
-from functools import lru_cache, partial
+from functools import partial
 
 import numpy as np
 from numpy.typing import NDArray
 
 from faq.postings import Postings, postings_of
-from faq.text import WORDS_REMEMBERED, words
+from faq.text import remembered, words
 
 _SIZES = (3, 4, 5)
 
@@ -54,9 +54,7 @@ class NgramIndex:
         norms = np.sqrt(np.bincount(row, weights * weights, minlength=n))
         self._postings = Postings(row, weights / norms[row], df, n)
         # Bound to the columns, not to the index: no cycle keeps a replaced index alive.
-        self._known_columns = lru_cache(maxsize=WORDS_REMEMBERED)(
-            partial(_known_columns, self._columns)
-        )
+        self._known_columns = remembered(partial(_known_columns, self._columns))
 
     def cosines(self, text: str) -> NDArray[np.float64]:
         """Cosine between the text and every indexed text, in index order."""

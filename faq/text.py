@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Callable
 from functools import lru_cache
+from typing import TypeVar
 
 import Stemmer
 
@@ -62,17 +64,34 @@ def words(text: str) -> list[str]:
 
 
 # Distinct question words an index remembers its reading of (typo correction, terms, n-grams):
-# customers' words repeat from one question to the next, and a flood of made-up ones only
-# evicts, within a few megabytes.
+# customers' words repeat from one question to the next. Words longer than any real one are
+# read again each time, so that a flood of made-up ones (a message may be thousands of letters
+# of one "word") keeps the memory to a few megabytes.
 WORDS_REMEMBERED = 16384
+LONGEST_REMEMBERED = 40
+
+T = TypeVar("T")
 
 
-@lru_cache(maxsize=65536)
-def terms(word: str) -> tuple[str, ...]:
-    """The index terms of one folded word."""
+def remembered(read: Callable[[str], T], size: int = WORDS_REMEMBERED) -> Callable[[str], T]:
+    """`read`, its result for each of the last `size` words of a real word's length kept."""
+    cached = lru_cache(maxsize=size)(read)
+
+    def read_word(word: str) -> T:
+        return cached(word) if len(word) <= LONGEST_REMEMBERED else read(word)
+
+    return read_word
+
+
+def _terms(word: str) -> tuple[str, ...]:
     en = _english.stemWord(word)
     fr = _french.stemWord(word)
     return (en,) if en == fr else (en, fr)
+
+
+# The index terms of one folded word. Shared by every index: a large FAQ's build stems tens of
+# thousands of distinct words.
+terms = remembered(_terms, size=65536)
 
 
 def text_terms(text: str) -> list[str]:

@@ -7,6 +7,7 @@ import pytest
 from faq.index import FaqIndex
 from faq.models import FaqEntry
 from faq.repository import FaqRepository
+from faq.text import LONGEST_REMEMBERED, remembered
 
 
 @pytest.fixture(scope="module")
@@ -136,3 +137,18 @@ def test_of_identical_entries_the_one_listed_first_answers() -> None:
     hits = FaqIndex(entries).search(question, k=3)
     assert hits[0].entry.id == "e0"
     assert hits[0].confidence > hits[1].confidence
+
+
+def test_a_word_longer_than_any_real_one_is_read_each_time_not_remembered() -> None:
+    # A message may be thousands of letters of one made-up "word": remembering a flood of them
+    # would hold megabytes per word.
+    reads: list[str] = []
+
+    def length(word: str) -> int:
+        reads.append(word)
+        return len(word)
+
+    read = remembered(length)
+    short, long = "invoice", "x" * (LONGEST_REMEMBERED + 1)
+    assert [read(short), read(short), read(long), read(long)] == [7, 7, len(long), len(long)]
+    assert reads == [short, long, long]
