@@ -57,11 +57,10 @@ def main(argv: list[str] | None = None) -> int:
                 rows.append(row(f"{faq.parent.parent.name}/{faq.parent.name}", mode, report))
     body = render(rows)
     messages = [
-        message_row(folder, path, kind, language)
+        row
         for folder in args.folders
-        if (path := folder / MESSAGES).exists()
-        for kind in _KINDS
-        for language in ("en", "fr")
+        if (folder / MESSAGES).exists()
+        for row in message_rows(folder.name, yaml.safe_load((folder / MESSAGES).read_text()))
     ]
     if messages:
         body += "\n\n" + render_messages(messages)
@@ -105,14 +104,17 @@ def read_as(text: str) -> str:
     return "handoff" if names_a_person(text) else "lookalike"
 
 
-def message_row(folder: Path, path: Path, kind: str, language: str) -> list[str]:
-    texts = [
-        item["text"]
-        for item in yaml.safe_load(path.read_text())
-        if item["label"] == kind and item["lang"] == language
-    ]
-    right = sum(read_as(text) == kind for text in texts)
-    return [folder.name, _KINDS[kind], language, _pct(right / max(len(texts), 1), len(texts))]
+def message_rows(name: str, items: list[dict[str, str]]) -> list[list[str]]:
+    """Per kind and language, how many of its messages are read as that kind."""
+    rows = []
+    for kind in _KINDS:
+        for language in ("en", "fr"):
+            texts = [i["text"] for i in items if i["label"] == kind and i["lang"] == language]
+            right = sum(read_as(text) == kind for text in texts)
+            rows.append(
+                [name, _KINDS[kind], language, _pct(right / max(len(texts), 1), len(texts))]
+            )
+    return rows
 
 
 def render_messages(rows: list[list[str]]) -> str:
