@@ -37,6 +37,20 @@ _EMOJI_WORDS = {"👍": "ok", "👌": "ok", "✅": "ok", "🆗": "ok", "🙏": "
 _LIGATURES = {"œ": "oe", "Œ": "oe", "æ": "ae", "Æ": "ae"}
 _NOT_A_WORD = re.compile(r"[^a-z0-9]+")
 _CLAUSE_END = re.compile(r"[.!?;,:\n]+")
+# A quotation: in double quotes, guillemets, or single quotes that are not apostrophes.
+_QUOTED = re.compile(
+    r"[\"\u201c«][^\"\u201d»]*[\"\u201d»]|(?<!\w)['\u2018][^'\u2019]+['\u2019](?!\w)"
+)
+# What the customer's own callers, clients or staff are to do ("is there a way for callers to
+# press 0 in the IVR to reach a live operator?", "can our customers talk to a human in the
+# widget?"), to the end of the sentence.
+_THIRD_PARTY = re.compile(
+    r"\b(?:for|so that|allow|allows|let|lets|enable|enables|can|could|do|will|would|should)"
+    r" (?:my |our |the |their )?(?:callers"
+    r"|customers|clients|users|visitors|members|employees|students|patients|guests|leads"
+    r"|contacts) (?:to |can |could )?[^.?!;]*",
+    re.IGNORECASE,
+)
 # "a+" (à plus, "see you"), whose "+" the folding would drop.
 _A_PLUS = re.compile(r"(?<!\w)[aà]\+(?!\w)", re.IGNORECASE)
 
@@ -443,6 +457,9 @@ _STAFF = _any(
     r"advis(?:o|e)r|customer advis(?:o|e)r|(?<=of your )advis(?:o|e)rs",
     r"conseill(?:er|ere)s?|interlocut(?:eur|rice)|technicien(?:ne)?|technician|specialist",
     r"supervisor|manager|responsable|staff(?: member)?|employee",
+    # The company's person assigned to the customer, whose "our" is no one else's.
+    r"(?:(?:our|my|mon|ma|notre) )?(?:account manager|account executive|customer success manager"
+    r"|csm|chargee? de (?:compte|clientele))",
     r"members? of (?:your|ur) (?:team|staff|support team|customer service team)",
     r"(?:customer |tech |technical )?support (?:team|staff|person|agent|engineer|desk)",
     r"(?:customer service|customer care|sales|billing|service client) (?:rep|representative"
@@ -468,7 +485,7 @@ _NOT_STAFF = (
     r"|un|une|autre|d|their|his|her|leur|leurs|son|sa|ses)\b)"
 )
 _FROM = (
-    r"(?: (?:from|at|in|of|du|de|de l|de la|chez) (?:your |the |votre |la |l )?"
+    r"(?: (?:de )?chez vous| (?:from|at|in|of|du|de|de l|de la|chez) (?:your |the |votre |la |l )?"
     rf"{_NOT_STAFF}\w+(?: team)?)?"
 )
 # "(?! s\b)" keeps "the agent's hours" out, but not "un humain s'il vous plaît"; nor is a person
@@ -487,7 +504,7 @@ _ASKED = (
     rf"(?= *$| (?:please|pls|plz|now|asap|right now|instead|here|about|regarding|svp|stp"
     rf"|(?:from|at) {_NOT_STAFF}"
     r"|maintenant|s il vous plait|not a bot|rather|who (?:can|could|will|knows)|qui (?:puisse|peut)"
-    r"|real|human|competent|on the (?:phone|line)|au telephone|en ligne"
+    r"|real|human|competent|on the (?:phone|line)|au telephone|par telephone|en ligne"
     r"|(?:to|pour) (?:help|assist|talk|speak|chat|call|contact|look|check|review|fix|explain"
     r"|handle|m aider|parler)))"
 )
@@ -674,10 +691,17 @@ _HUMAN_PATTERNS = [
     # support email me when...", and "can you email me the form?" asks the bot).
     rf"(?:can|could|please) (?:{_SOMEONE}|{_A_PERSON}|(?:a|an|one of your) {_STAFF})(?:{_TEAM})?"
     rf"(?: please)? (?:email|e mail|mail|write to) (?:me|us)\b",
-    # (A call with someone else is a service: "can I book a call with a trainer?")
-    r"(?:call|ring|phone) me back|call ?back|(?:request|schedule|book|arrange|get|want|need"
-    r"|like) (?:a |an )?(?:phone )?call\b(?! with (?:a|an|the|my|our) (?!(?:agent|human|person"
-    r"|advis(?:o|e)r|representative|rep|specialist|member of (?:your|the) team)\b))",
+    # (A call with, to or for someone else is a service: "can I book a call with a trainer?",
+    # "schedule a call back to a lead", "set up a call back option".)
+    r"(?:call|ring|phone) me back|^call ?back(?: (?:please|pls|plz|asap|svp))*$"
+    r"|(?:request|schedule|book|arrange|get|want|need|like) (?:a |an )?(?:phone )?"
+    r"call(?>(?: ?back)?)\b(?! (?:with|to|for) (?:a|an|the|my|our|their|each|every|all)"
+    r" (?!(?:agent|human|person|advis(?:o|e)r|representative|rep|specialist"
+    r"|member of (?:your|the) team)\b)|"
+    r" ?(?:option|feature|button|task|queue|request form|setting)s?\b)",
+    # (d) "can your sales team give me a call?"
+    rf"(?:can|could|would|please)(?: you| your (?:\w+ )?(?:team|department)| someone| somebody"
+    rf"| {_DET}{_STAFF}) (?:please )?give (?:me|us) a (?:call|ring|buzz)\b",
     r"(?:me|nous) faire (?:rappeler|recontacter)(?= *$| par (?!(?:sms|texto|mail|e ?mail"
     r"|courriel|notification|message)\b)| (?:svp|rapidement|au plus vite|demain|aujourd hui))|"
     r"(?:me|m) (?:rappeler|rappelle|rappeliez|recontacter|recontacte|recontactiez|contacter"
@@ -693,7 +717,11 @@ _HUMAN_PATTERNS = [
     r"|demande (?:de support|d assistance))",
     # Escalating or forwarding: "please escalate this", "transmettre ma demande à un agent".
     r"escalate(?: (?:this|it|that|me|to)\b| (?:my|the) (?:issue|case|problem|question|request"
-    r"|ticket)| *$)|escalation please|escalader|escaladez",
+    r"|ticket)| *$)|escalation please",
+    r"(?:want|need|like|get|have) (?:this|it|that|my \w+) escalated\b",
+    # ("comment escalader un ticket vers le niveau 2 ?" asks how the product does it.)
+    r"(?:escalader|escaladez)(?: (?:ma|mon|cette|ce|la) (?:demande|dossier|probleme|question"
+    r"|reclamation|requete)| *$| svp| s il vous plait)",
     rf"(?:forward|pass|send|transfer|hand|give|escalate|transmettre|transmettez|transmets"
     rf"|transferer|transferez|faire suivre|remonter|remontez) (?:this|it|that|(?:my|this|the|ma"
     rf"|la|cette|mon) (?:question|request|issue|case|problem|message|demande|requete|probleme"
@@ -706,7 +734,8 @@ _HUMAN_PATTERNS = [
     # a FAQ question: "how do I make a complaint?").
     rf"complaint (?:with|to) {_PERSON}",
     # Looking for one: "is there a person I can talk to?", "quelqu'un à qui parler".
-    rf"{_PERSON} (?:that |who )?(?:i|we) (?:can|could|may|might) (?:talk|speak|chat|write)",
+    rf"{_PERSON} (?:that |who )?(?:i|we) (?:can|could|may|might)(?: actually| really| just)?"
+    rf" (?:talk|speak|chat|write)",
     r"who (?:can|could|should|do) (?:i|we) (?:talk|speak|chat) (?:to|with)",
     rf"{_PERSON} (?:a|avec) qui (?:je (?:peux|pourrais|puisse) |on (?:peut|pourrait) )?"
     rf"(?:parler|discuter|m adresser|ecrire)",
@@ -763,6 +792,9 @@ def asks_for_human(text: str) -> bool:
 def names_a_person(text: str) -> bool:
     """`asks_for_human` for a message already known not to be small talk (routing checks that
     first, and need not parse the message twice)."""
+    # Words in quotes are mentioned, not said: "our customers type 'talk to a human'"; nor is
+    # what the customer's own customers are to do asked for.
+    text = _THIRD_PARTY.sub(" ", _QUOTED.sub(" ", text))
     whole = _normalise(text)
     if _HUMAN_RE.search(whole):
         return True
