@@ -44,11 +44,15 @@ _QUOTED = re.compile(
 # What the customer's own callers, clients or staff are to do ("is there a way for callers to
 # press 0 in the IVR to reach a live operator?", "can our customers talk to a human in the
 # widget?"), to the end of the sentence.
+_THIRD_PARTY_NOUN = (
+    r"(?:caller|customer|client|user|visitor|member|employee|student|patient|guest|lead|contact"
+    r"|shopper|buyer|candidate|driver|tenant)"
+)
 _THIRD_PARTY = re.compile(
-    r"\b(?:for|so that|allow|allows|let|lets|enable|enables|can|could|do|will|would|should)"
-    r" (?:my |our |the |their )?(?:callers"
-    r"|customers|clients|users|visitors|members|employees|students|patients|guests|leads"
-    r"|contacts) (?:to |can |could )?[^.?!;]*",
+    r"\b(?:(?:for|so that|allow|allows|let|lets|enable|enables|can|could|do|will|would|should)"
+    rf" (?:my |our |the |their )?{_THIRD_PARTY_NOUN}s (?:to |can |could )?"
+    rf"|(?:when|whenever|if|once) (?:a|an|the|my|our|their) {_THIRD_PARTY_NOUN}s?"
+    r" (?:asks|ask|wants|want|tries|try|types|type|says|say|writes|write|calls|call)\b)[^.?!;]*",
     re.IGNORECASE,
 )
 # "a+" (à plus, "see you"), whose "+" the folding would drop.
@@ -209,7 +213,8 @@ _SMALL_TALK = {
         r"(?:that s|thats) (?:fine|ok|okay|good|great|nice|cool)|hmm|hm",
         r"d accord|dac|dacc|ca marche|ca roule|entendu|compris|j ai compris|je comprends|je vois",
         r"bien recu|tres bien|bien|super|genial|nickel|top|oui|ouais|c est note|note|c est bon",
-        r"je note|trop bien|c est exactement ca|c est ca|exactement ca|tout a fait",
+        r"je note|trop bien|c est exactement ca|c est ca|exactement ca|tout a fait|tres clair",
+        r"bravo|clair",
         r"(?:that s|thats|that is) (?:just |exactly )?what i (?:needed|was looking for|wanted)",
         r"ca me va|pas de (?:souci|soucis|probleme)|bon|ben|bien sur|excellent|d acc|d ac",
         r"alrighty(?: then)?|roger(?: that)?|copy that|awesome sauce|(?:that )?makes sense now",
@@ -233,11 +238,12 @@ _SMALL_TALK = {
     "compliment": _any(
         r"(?:you re|you are|youre|ur|u r|u are|you ve been|you have been|you guys are|you guys re"
         r"|you all are|y all are|you guys have been) (?:so |very |really |super |the |just "
-        r"|absolutely |truly )?(?:awesome|great|amazing|brilliant|helpful|best|a star|a lifesaver"
+        r"|absolutely |truly |pretty |quite |actually )?(?:awesome|great|amazing|brilliant"
+        r"|helpful|best|a star|a lifesaver"
         r"|fantastic|wonderful|smart|clever|cool|a legend|perfect|excellent|the best|legends"
         r"|incredible|outstanding|superb|stars|rock stars|rockstars|heroes|lifesavers|an angel"
         r"|a gem|a champ)"
-        r"(?: (?:today|again|as always|as usual|once again))?",
+        r"(?: (?:today|again|as always|as usual|once again|for a bot|for a robot|honestly))*",
         r"(?:you|u)(?: guys| all| folks| people)? rock|y all rock|well done|problem solved",
         r"(?:i |we )?love (?:it|this|you|you guys|you all|this bot|the bot)",
         r"(?:great|good|nice|awesome|amazing|helpful|smart|best|brilliant) (?:bot|job|work"
@@ -459,8 +465,14 @@ _STAFF = _any(
     r"supervisor|manager|responsable|staff(?: member)?|employee",
     # The company's person assigned to the customer, whose "our" is no one else's.
     r"(?:(?:our|my|mon|ma|notre) )?(?:account manager|account executive|customer success manager"
-    r"|csm|chargee? de (?:compte|clientele))",
+    r"|csm|chargee? de (?:compte|clientele)|gestionnaire(?: de compte)?)",
     r"members? of (?:your|ur) (?:team|staff|support team|customer service team)",
+    r"membres? de (?:votre|ton) equipe(?: technique| support| commerciale?)?",
+    # An expert of the company's: "your onboarding specialist", "one of your technical experts".
+    r"(?:(?:technical|tech|support|onboarding|product|billing|integration|implementation"
+    r"|solutions?) )?(?:specialist|engineer|expert|consultant)"
+    r"|(?<=of your )(?:(?:technical|tech|support|onboarding|product|billing|integration"
+    r"|implementation|solutions?) )?(?:specialists|engineers|experts|consultants)",
     r"(?:customer |tech |technical )?support (?:team|staff|person|agent|engineer|desk)",
     r"(?:customer service|customer care|sales|billing|service client) (?:rep|representative"
     r"|agent|advis(?:o|e)r|conseill(?:er|ere))",
@@ -485,7 +497,8 @@ _NOT_STAFF = (
     r"|un|une|autre|d|their|his|her|leur|leurs|son|sa|ses)\b)"
 )
 _FROM = (
-    r"(?: (?:de )?chez vous| (?:from|at|in|of|du|de|de l|de la|chez) (?:your |the |votre |la |l )?"
+    r"(?: (?:de )?chez vous| on (?:your|ur) (?:end|side)"
+    r"| (?:from|at|in|of|du|de|de l|de la|chez) (?:your |the |votre |la |l )?"
     rf"{_NOT_STAFF}\w+(?: team)?)?"
 )
 # "(?! s\b)" keeps "the agent's hours" out, but not "un humain s'il vous plaît"; nor is a person
@@ -658,7 +671,7 @@ _HUMAN_PATTERNS = [
     # "I would prefer to discuss this with a human".
     rf"(?:discuss|go over|go through|talk about|talk through|speak about) (?:this|it|that"
     rf"|(?:my|the|this|a|an|our) \w+(?: \w+)?) with (?:{_DET}{_NOT_INTERNAL}{_STAFF}{_POSSESSIVE}"
-    rf"|(?:your|ur) (?:\w+ )?(?:team|department|staff))",
+    rf"|(?:your|ur) (?:\w+ )?(?:team|department|staff)|{_SOMEONE}{_TEAM})",
     rf"(?:voir|regler|traiter|gerer|discuter de) (?:ca|cela|ceci|ce point|ce probleme|mon dossier"
     rf"|ma demande) (?:avec|par) {_DET}{_STAFF}{_POSSESSIVE}",
     # Wanting one: "I need a real person", "je veux un conseiller".
@@ -716,6 +729,8 @@ _HUMAN_PATTERNS = [
     r"(?: (?:support|help|helpdesk))? (?:ticket|support case|support request|reclamation"
     r"|demande (?:de support|d assistance))",
     # Escalating or forwarding: "please escalate this", "transmettre ma demande à un agent".
+    # ("can I escalate it to pre-arbitration?" asks what the product allows.)
+    r"(?<!can i )(?<!could i )(?<!how do i )(?<!how can i )(?<!how to )"
     r"escalate(?: (?:this|it|that|me|to)\b| (?:my|the) (?:issue|case|problem|question|request"
     r"|ticket)| *$)|escalation please",
     r"(?:want|need|like|get|have) (?:this|it|that|my \w+) escalated\b",
@@ -737,6 +752,8 @@ _HUMAN_PATTERNS = [
     rf"{_PERSON} (?:that |who )?(?:i|we) (?:can|could|may|might)(?: actually| really| just)?"
     rf" (?:talk|speak|chat|write)",
     r"who (?:can|could|should|do) (?:i|we) (?:talk|speak|chat) (?:to|with)",
+    r"who (?:can|could|should|do) (?:i|we) (?:call|phone|contact|reach) at (?:your|ur)"
+    r" (?:company|end|side|office)",
     rf"{_PERSON} (?:a|avec) qui (?:je (?:peux|pourrais|puisse) |on (?:peut|pourrait) )?"
     rf"(?:parler|discuter|m adresser|ecrire)",
     r"(?:is|are) there (?:a |an |any |some )?(?:real |actual |live )?(?:person|human|humans"
