@@ -52,8 +52,7 @@ _THIRD_PARTY = re.compile(
     r"\b(?:(?:for|so that|allow|allows|let|lets|enable|enables|can|could|do|will|would|should)"
     rf" (?:my |our |the |their )?{_THIRD_PARTY_NOUN}s (?:to |can |could )?"
     rf"|(?:when|whenever|if|once) (?:a|an|the|my|our|their) {_THIRD_PARTY_NOUN}s?"
-    r" (?:asks|ask|wants|want|tries|try|types|type|says|say|writes|write|calls|call)\b)[^.?!;]*",
-    re.IGNORECASE,
+    r" (?:asks|ask|wants|want|tries|try|types|type|says|say|writes|write|calls|call)\b)[^.?!;]*"
 )
 # "a+" (à plus, "see you"), whose "+" the folding would drop.
 _A_PLUS = re.compile(r"(?<!\w)[aà]\+(?!\w)", re.IGNORECASE)
@@ -64,7 +63,8 @@ def _normalise(text: str) -> str:
         text = text.replace(emoji, f" {word} ")
     for ligature, letters in _LIGATURES.items():
         text = text.replace(ligature, letters)
-    text = _A_PLUS.sub(" a plus ", text)
+    if "+" in text:
+        text = _A_PLUS.sub(" a plus ", text)
     words = _NOT_A_WORD.sub(" ", fold(text)).split()
     # "soooo" and "merciiii" become "soo" and "mercii"; small talk also tries "so" and "merci".
     return re.sub(r"([a-z])\1{2,}", r"\1\1", " ".join(words))
@@ -412,6 +412,8 @@ _MAX_WORDS = 16
 
 def _kinds(words: tuple[str, ...]) -> list[str] | None:
     """The kinds of phrase the words split into, longest phrases first; None if they don't."""
+    if not _PHRASE_START_RE.match(" ".join(words)):
+        return None  # most messages, before the memo below is even built
 
     @cache
     def split(start: int) -> tuple[str, ...] | None:
@@ -692,14 +694,7 @@ _HUMAN_PATTERNS = [
     rf" {_PERSON_ASKED}",
     r"(?:contact|reach|get in touch with|get hold of) (?:you|u)(?: guys)?(?= *$| (?:by|directly))",
     r"vous (?:contacter|joindre|appeler|ecrire)",
-    # Being called back: "have someone call me back", "je voudrais être rappelé".
-    # ("let someone contact me" is a product question: who may reach the customer.)
-    # ("you can call me Alan" and "what do you call me?" are about a name.)
-    rf"(?<!let )(?<!allow )(?<!what )(?<!what do )(?<!what will )(?<!what would )(?<!what can )"
-    rf"(?:you|u|{_PERSON})(?: (?:please|pls|can|could|will|would|should|to|must))*"
-    rf" (?:call (?:me|us)(?= *$| (?:back|on|at|tomorrow|today|tonight|asap|please|pls|plz|now"
-    rf"|later|when|about|regarding|to|as soon|this|in|before|after|urgently|again|svp|\d))"
-    rf"|(?:contact|phone|ring|reach|text|get back to|get in touch with|reach out to) (?:me|us)\b)",
+    # Being called back: "je voudrais être rappelé" (and "have someone call me back", below).
     # Written to by a person asked to ("can someone from your team email me?"; not "does
     # support email me when...", and "can you email me the form?" asks the bot).
     rf"(?:can|could|please) (?:{_SOMEONE}|{_A_PERSON}|(?:a|an|one of your) {_STAFF})(?:{_TEAM})?"
@@ -749,13 +744,9 @@ _HUMAN_PATTERNS = [
     # a FAQ question: "how do I make a complaint?").
     rf"complaint (?:with|to) {_PERSON}",
     # Looking for one: "is there a person I can talk to?", "quelqu'un à qui parler".
-    rf"{_PERSON} (?:that |who )?(?:i|we) (?:can|could|may|might)(?: actually| really| just)?"
-    rf" (?:talk|speak|chat|write)",
     r"who (?:can|could|should|do) (?:i|we) (?:talk|speak|chat) (?:to|with)",
     r"who (?:can|could|should|do) (?:i|we) (?:call|phone|contact|reach) at (?:your|ur)"
     r" (?:company|end|side|office)",
-    rf"{_PERSON} (?:a|avec) qui (?:je (?:peux|pourrais|puisse) |on (?:peut|pourrait) )?"
-    rf"(?:parler|discuter|m adresser|ecrire)",
     r"(?:is|are) there (?:a |an |any |some )?(?:real |actual |live )?(?:person|human|humans"
     r"|someone|somebody|anyone|anybody|agent|agents)(?: (?:around|here|there|available"
     r"|online|at all))?(?= *$| (?:i|we) | (?:who|that) (?:can|could) (?:help|talk|speak))",
@@ -784,9 +775,41 @@ _HUMAN_PATTERNS = [
     rf"|trop )?(?:nul|nulle|inutile|stupide|debile|idiot|incompetent|pas utile)\b",
     r"(?:tu|vous) (?:ne )?(?:comprends|comprenez|m aides|m aidez) (?:rien|pas)\b",
 ]
+# Requests that open with the person, each with words every match holds: tried from every word
+# of every message, a person's many names cost more than all the other patterns together, so
+# they are tried only where those words are.
+_PERSON_FIRST_PATTERNS = [
+    # Being called back: "have someone call me back", "can an agent contact me?"
+    # ("let someone contact me" is a product question: who may reach the customer; "you can
+    # call me Alan" and "what do you call me?" are about a name.)
+    (
+        r"(?:call|contact|phone|ring|reach|text|to|with) (?:me|us)\b",
+        rf"(?<!let )(?<!allow )(?<!what )(?<!what do )(?<!what will )(?<!what would )"
+        rf"(?<!what can )(?:you|u|{_PERSON})(?: (?:please|pls|can|could|will|would|should|to"
+        rf"|must))* (?:call (?:me|us)(?= *$| (?:back|on|at|tomorrow|today|tonight|asap|please"
+        rf"|pls|plz|now|later|when|about|regarding|to|as soon|this|in|before|after|urgently"
+        rf"|again|svp|\d))|(?:contact|phone|ring|reach|text|get back to|get in touch with"
+        rf"|reach out to) (?:me|us)\b)",
+    ),
+    # Looking for one: "is there a person I can talk to?", "quelqu'un à qui parler".
+    (
+        r"\b(?:i|we) (?:can|could|may|might)\b",
+        rf"{_PERSON} (?:that |who )?(?:i|we) (?:can|could|may|might)(?: actually| really"
+        rf"| just)? (?:talk|speak|chat|write)",
+    ),
+    (
+        r"\b(?:a|avec) qui\b",
+        rf"{_PERSON} (?:a|avec) qui (?:je (?:peux|pourrais|puisse) |on (?:peut|pourrait) )?"
+        rf"(?:parler|discuter|m adresser|ecrire)",
+    ),
+]
 _HUMAN_RE = re.compile(
     "|".join(rf"(?:^| )(?:{p})(?= |$)" for p in [*_HUMAN_PATTERNS, *_ASK_PATTERNS])
 )
+_PERSON_FIRST = [
+    (re.compile(words), re.compile(rf"(?:^| )(?:{pattern})(?= |$)"))
+    for words, pattern in _PERSON_FIRST_PATTERNS
+]
 # A person noun said on its own, as a whole sentence: "representative!!!", "this is useless.
 # agent.", "un conseiller svp". Inside a sentence the same nouns are FAQ material.
 _BARE_HUMAN_RE = re.compile(
@@ -811,14 +834,22 @@ def names_a_person(text: str) -> bool:
     first, and need not parse the message twice)."""
     # Words in quotes are mentioned, not said: "our customers type 'talk to a human'"; nor is
     # what the customer's own customers are to do asked for.
-    text = _THIRD_PARTY.sub(" ", _QUOTED.sub(" ", text))
-    whole = _normalise(text)
-    if _HUMAN_RE.search(whole):
-        return True
+    # (Read in lower case, as everything here: a case-blind search costs three times as much.)
+    text = _THIRD_PARTY.sub(" ", _QUOTED.sub(" ", text.casefold()))
     clauses = [_normalise(c) for c in _CLAUSE_END.split(text)]
+    # The clauses' ends are no words: joined, they read as the whole message does.
+    whole = " ".join(c for c in clauses if c)
+    if _requests(whole):
+        return True
     # A request in a clause of its own stands whatever follows it ("I want a human, plans are so
     # confusing"); a clause that reads as the whole message was searched already.
-    return any(_BARE_HUMAN_RE.fullmatch(c) or (c != whole and _HUMAN_RE.search(c)) for c in clauses)
+    return any(_BARE_HUMAN_RE.fullmatch(c) or (c != whole and _requests(c)) for c in clauses)
+
+
+def _requests(normal: str) -> bool:
+    return bool(_HUMAN_RE.search(normal)) or any(
+        words.search(normal) and pattern.search(normal) for words, pattern in _PERSON_FIRST
+    )
 
 
 # --- Reading a reply in context (used by bot/core/routing.py and bot/engine/conversation.py) ---
