@@ -111,6 +111,7 @@ PERSON_REQUESTS_EN = [
     "I would prefer to discuss this with a human",
     "Can you pass me to a colleague who can help?",
     "can i talk 2 a real person",
+    "you can call me back tomorrow",
     "i need 2 speak with sum1",
     "Is a customer service rep available?",
     "hook me up with a real agent",
@@ -248,11 +249,11 @@ PERSON_LOOK_ALIKES = [
     "can I share a folder with a colleague?",
     "is an agent available on weekends?",
     "are customer service reps available in French?",
-    # A noun of contact, a call with someone else, a channel, a name.
+    # A noun of contact, a call with someone else, a channel, a name ("you can call me Alan" is
+    # small talk).
     "What are the hours for phone support?",
     "Can I book a call with a trainer?",
     "Puis-je être contacté par SMS pour le suivi de ma commande ?",
-    "you can call me Alan",
     "what do you call me?",
     "Do you have staff who speak German?",
     "What happens when I open a ticket?",
@@ -447,6 +448,9 @@ SMALL_TALK_EN = [
 SMALL_TALK_FR = [
     ("bonjour", "greeting"),
     ("re bonjour", "greeting"),
+    ("my name is Alan", "greeting"),
+    ("Hi, you can call me Alan", "greeting"),
+    ("je m'appelle Marie", "greeting"),
     ("Allô, il y a quelqu'un ?", "help_offer"),
     ("parfait, c'est exactement ça", "thanks"),
     ("trop bien", "ack"),

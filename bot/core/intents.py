@@ -172,6 +172,12 @@ _SMALL_TALK = {
         r"hi|hello|helo|hallo|hey|heya|hiya|howdy|yo|hola|greetings|what s up|whats up|sup",
         r"good (?:morning|afternoon|evening|day)|morning|evening|hi again|hello again",
         r"bonjour|bjr|salut|slt|coucou|bonsoir|rebonjour|re bonjour|re|allo|greetings from \w+",
+        # Introducing oneself: "my name is Alan", "you can call me Alan", "je m'appelle Marie"
+        # (not "you can call me back", "my name is wrong").
+        r"(?:my name is|my name s|you can call me|i m called|je m appelle|mon nom est"
+        r"|mon prenom est) (?!(?:back|later|tomorrow|asap|now|today|tonight|please|anytime|on|at"
+        r"|when|after|before|wrong|incorrect|misspelled|misspelt|spelled|spelt|missing|not|no"
+        r"|still|faux|mal|pas|what|who|quoi)\b)[a-z]+(?: [a-z]+)?",
     ),
     # Announcing a question, or asking for help in general: the reply invites the question.
     "help_offer": _any(
