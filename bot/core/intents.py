@@ -37,9 +37,11 @@ _EMOJI_WORDS = {"👍": "ok", "👌": "ok", "✅": "ok", "🆗": "ok", "🙏": "
 _LIGATURES = {"œ": "oe", "Œ": "oe", "æ": "ae", "Æ": "ae"}
 _NOT_A_WORD = re.compile(r"[^a-z0-9]+")
 _CLAUSE_END = re.compile(r"[.!?;,:\n]+")
-# A quotation: in double quotes, guillemets, or single quotes that are not apostrophes.
+# A quotation: in double quotes, guillemets, or single quotes that are not apostrophes, within
+# a sentence (an inch mark or a quote left open must not hide what follows).
 _QUOTED = re.compile(
-    r"[\"\u201c«][^\"\u201d»]*[\"\u201d»]|(?<!\w)['\u2018][^'\u2019]+['\u2019](?!\w)"
+    r"(?<!\w)[\"\u201c«][^\"\u201d».?!\n]{1,80}[\"\u201d»]"
+    r"|(?<!\w)['\u2018][^'\u2019.?!\n]{1,80}['\u2019](?!\w)"
 )
 # What the customer's own callers, clients or staff are to do ("is there a way for callers to
 # press 0 in the IVR to reach a live operator?", "can our customers talk to a human in the
@@ -48,11 +50,25 @@ _THIRD_PARTY_NOUN = (
     r"(?:caller|customer|client|user|visitor|member|employee|student|patient|guest|lead|contact"
     r"|shopper|buyer|candidate|driver|tenant)"
 )
+_TIERS_FR = (
+    r"(?:client|utilisateur|membre|salarie|salarié|employe|employé|locataire|candidat|chauffeur"
+    r"|livreur|patient|eleve|élève|acheteur|visiteur)"
+)
 _THIRD_PARTY = re.compile(
-    r"\b(?:(?:for|so that|allow|allows|let|lets|enable|enables|can|could|do|will|would|should)"
-    rf" (?:my |our |the |their )?{_THIRD_PARTY_NOUN}s (?:to |can |could )?"
-    rf"|(?:when|whenever|if|once) (?:a|an|the|my|our|their) {_THIRD_PARTY_NOUN}s?"
-    r" (?:asks|ask|wants|want|tries|try|types|type|says|say|writes|write|calls|call)\b)[^.?!;]*"
+    r"\b(?:(?:for|so that|allow|allows|let|lets|enable|enables) (?:my |our |the |their )?"
+    rf"{_THIRD_PARTY_NOUN}s|(?:can|could|do|does|will|would|should) (?:my|our|their)"
+    rf" {_THIRD_PARTY_NOUN}s|(?:when|whenever|if|once) (?:a|an|the|my|our|their)"
+    rf" {_THIRD_PARTY_NOUN}s? (?:asks|ask|wants|want|tries|try|types|type|says|say|writes|write"
+    r"|calls|call)\b"
+    r"|(?:pour|quand|si|lorsque|lorsqu.un|comment) (?:un |une |mes |nos |les |leurs |des |ses )?"
+    rf"{_TIERS_FR}s? (?:peuvent|peut|puisse|puissent|demande|demandent|veut|veulent|essaie"
+    r"|essaient|ecrit|écrit|appelle|appellent|tape|tapent)\b)"
+    # (Not "members of your team": the company's own.)
+    r"(?! of (?:your|ur|the)\b)"
+    # To the end of the clause, or to where the customer speaks for themself again ("our
+    # clients ..., or should I speak to an agent?").
+    r"[^.?!;,\n]*?(?=$|[.?!;,\n]| - | (?:and|or|but|so) (?:i|we|please|can|could|should|would"
+    r"|want|need)\b)"
 )
 # "a+" (à plus, "see you"), whose "+" the folding would drop.
 _A_PLUS = re.compile(r"(?<!\w)[aà]\+(?!\w)", re.IGNORECASE)
@@ -172,12 +188,6 @@ _SMALL_TALK = {
         r"hi|hello|helo|hallo|hey|heya|hiya|howdy|yo|hola|greetings|what s up|whats up|sup",
         r"good (?:morning|afternoon|evening|day)|morning|evening|hi again|hello again",
         r"bonjour|bjr|salut|slt|coucou|bonsoir|rebonjour|re bonjour|re|allo|greetings from \w+",
-        # Introducing oneself: "my name is Alan", "you can call me Alan", "je m'appelle Marie"
-        # (not "you can call me back", "my name is wrong").
-        r"(?:my name is|my name s|you can call me|i m called|je m appelle|mon nom est"
-        r"|mon prenom est) (?!(?:back|later|tomorrow|asap|now|today|tonight|please|anytime|on|at"
-        r"|when|after|before|wrong|incorrect|misspelled|misspelt|spelled|spelt|missing|not|no"
-        r"|still|faux|mal|pas|what|who|quoi)\b)[a-z]+(?: [a-z]+)?",
     ),
     # Announcing a question, or asking for help in general: the reply invites the question.
     "help_offer": _any(
@@ -388,6 +398,25 @@ _SMALL_TALK = {
     ),
 }
 _SMALL_TALK_RE = {kind: re.compile(pattern) for kind, pattern in _SMALL_TALK.items()}
+# Words that say what is wrong with a name, or when to call, not what the name is: "my name is
+# misspelled", "you can call me this afternoon".
+_NOT_A_NAME = (
+    r"(?!(?:wrong|wrongly|incorrect|misspelled|misspelt|spelled|spelt|missing|different|changed"
+    r"|invalid|truncated|blank|empty|hidden|taken|required|correct|duplicated|duplicate|locked"
+    r"|showing|shown|displayed|still|all|too|also|not|no|now|being|gone|deleted|cut|incomplete"
+    r"|the|a|an|on|in|at|what|who|back|later|tomorrow|today|tonight|asap|please|anytime|any"
+    r"|whenever|when|after|before|this|around|between|urgently|again|soon|directly|instead"
+    r"|first|errone|tronque|faux|mal|incomplet|absent|manquant|pas|plus|change|modifie|bloque"
+    r"|affiche|quoi)\b)"
+)
+# Introducing oneself, as the whole message: "my name is Alan", "hi, you can call me Alan", "je
+# m'appelle Marie". Read as typed (not with letters squeezed, which would turn "incorrect" into
+# a name).
+_INTRODUCTION_RE = re.compile(
+    r"(?:(?:hi|hello|hey|bonjour|salut|coucou|bonsoir) )?(?:my name is|my name s|you can call me"
+    rf"|i m called|je m appelle|mon nom est|mon prenom est) {_NOT_A_NAME}[a-z]+"
+    rf"(?: {_NOT_A_NAME}[a-z]+)?"
+)
 # Words that may sit between phrases or after them ("thanks again team", "hello there") but do
 # not make small talk by themselves.
 _FILLER_RE = re.compile(
@@ -447,6 +476,8 @@ def small_talk(text: str) -> str | None:
     if not normal:
         # Only emoji or punctuation ("🙂", ":)", "..."): a nod, not a question.
         return "ack" if text.strip() else None
+    if _INTRODUCTION_RE.fullmatch(normal):
+        return "greeting"
     squeezed = re.sub(r"([a-z])\1+", r"\1", normal)  # "mercii" -> "merci", "hii" -> "hi"
     for form in dict.fromkeys((normal, squeezed)):
         words = tuple(form.split())
@@ -471,14 +502,20 @@ _STAFF = _any(
     r"advis(?:o|e)r|customer advis(?:o|e)r|(?<=of your )advis(?:o|e)rs",
     r"conseill(?:er|ere)s?|interlocut(?:eur|rice)|technicien(?:ne)?|technician|specialist",
     r"supervisor|manager|responsable|staff(?: member)?|employee",
-    # The company's person assigned to the customer, whose "our" is no one else's.
-    r"(?:(?:our|my|mon|ma|notre) )?(?:account manager|account executive|customer success manager"
-    r"|csm|chargee? de (?:compte|clientele)|gestionnaire(?: de compte)?)",
+    # The company's person assigned to the customer, whose "our" is no one else's when asked
+    # for ("talk to our account manager about renewing"; not "I need our account manager to
+    # approve the quote", "un gestionnaire de fichiers").
+    r"(?:account manager|account executive|customer success manager|csm"
+    r"|chargee? de (?:compte|clientele)|gestionnaire de compte)"
+    r"|(?:our|my|mon|ma|notre) (?:account manager|account executive|customer success manager"
+    r"|csm|chargee? de (?:compte|clientele)|gestionnaire(?! de (?!compte\b)))"
+    r"(?= *$| (?:please|asap|now|urgently|about|regarding|today|svp|chez vous|at your|c est))",
     r"members? of (?:your|ur) (?:team|staff|support team|customer service team)",
     r"membres? de (?:votre|ton) equipe(?: technique| support| commerciale?)?",
-    # An expert of the company's: "your onboarding specialist", "one of your technical experts".
-    r"(?:(?:technical|tech|support|onboarding|product|billing|integration|implementation"
-    r"|solutions?) )?(?:specialist|engineer|expert|consultant)"
+    # An expert of the company's: "your onboarding specialist", "one of your technical experts"
+    # (a bare engineer or expert is a service booked: "request an engineer visit").
+    r"(?:technical|tech|support|onboarding|product|billing|integration|implementation"
+    r"|solutions?) (?:specialist|engineer|expert|consultant)"
     r"|(?<=of your )(?:(?:technical|tech|support|onboarding|product|billing|integration"
     r"|implementation|solutions?) )?(?:specialists|engineers|experts|consultants)",
     r"(?:customer |tech |technical )?support (?:team|staff|person|agent|engineer|desk)",
@@ -486,6 +523,11 @@ _STAFF = _any(
     r"|agent|advis(?:o|e)r|conseill(?:er|ere))",
     r"customer (?:service|care|success|support)|tech(?:nical)? support|help ?desk",
     r"service (?:client|clientele|apres vente)|sav|hotline|equipe (?:support|technique)",
+)
+# Escalated to a person, not to a level: "escalate this to a manager", not "to tier 2".
+_TO_PERSON = (
+    r" to (?:a |an |the |your )?(?:manager|supervisor|human|person|someone|somebody|agent"
+    r"|support|team|senior|management)\b"
 )
 # Nouns that mean a person of the company only when asked for ("I need someone" but not "I need
 # someone to have access to my folder").
@@ -515,7 +557,8 @@ _FROM = (
 _POSSESSIVE = (
     r"(?! s\b(?! il\b))(?! (?:readable|resources?|errors?|rights|verification|quality|features?"
     r"|translators?|translations?|reviews?|moderation|roles?|seats?|licen[cs]es?|accounts?"
-    r"|permissions?|plans?|dashboard|widget|tools?|apps?|software|module|integrations?)\b)"
+    r"|permissions?|plans?|dashboard|widget|tools?|apps?|software|module|integrations?|logins?"
+    r"|access|view|mode|visits?|opinion|appointments?|referrals?|reports?|witness|levels?)\b)"
 )
 # An adjective may stand before any of them: "a real support person".
 _REAL = r"(?:(?:real|actual|live|human|proper|vrai|vraie) )?"
@@ -706,19 +749,23 @@ _HUMAN_PATTERNS = [
     rf"(?:can|could|please) (?:{_SOMEONE}|{_A_PERSON}|(?:a|an|one of your) {_STAFF})(?:{_TEAM})?"
     rf"(?: please)? (?:email|e mail|mail|write to) (?:me|us)\b",
     # (A call with, to or for someone else is a service: "can I book a call with a trainer?",
-    # "schedule a call back to a lead", "set up a call back option".)
-    r"(?:call|ring|phone) me back|^call ?back(?: (?:please|pls|plz|asap|svp))*$"
+    # "schedule a call back to a lead"; so is a thing: "a call back option", "a callback URL".)
+    r"(?:call|ring|phone) me back|^(?:please )?call ?back(?: (?:please|pls|plz|asap|svp|today"
+    r"|tomorrow|later|now|soon))*$"
     r"|(?:request|schedule|book|arrange|get|want|need|like) (?:a |an )?(?:phone )?"
     r"call(?>(?: ?back)?)\b(?! (?:with|to|for) (?:a|an|the|my|our|their|each|every|all)"
-    r" (?!(?:agent|human|person|advis(?:o|e)r|representative|rep|specialist"
-    r"|member of (?:your|the) team)\b)|"
-    r" ?(?:option|feature|button|task|queue|request form|setting)s?\b)",
+    r" (?:lead|customer|client|contact|caller|prospect|patient|trainer|coach|candidate|user"
+    r"|driver|tenant|member|student|guest)s?\b"
+    r"| ?(?:option|feature|button|task|queue|request form|setting|url|number|function|endpoint"
+    r"|slot|log|recording|report|center|centre|script|summary|history|api|webhook)s?\b)",
     # (d) "can your sales team give me a call?"
     rf"(?:can|could|would|please)(?: you| your (?:\w+ )?(?:team|department)| someone| somebody"
-    rf"| {_DET}{_STAFF}) (?:please )?give (?:me|us) a (?:call|ring|buzz)\b",
+    rf"| {_DET}{_STAFF}) (?:please )?give (?:me|us) a (?:call|ring|buzz)(?= *$| (?:back|please"
+    rf"|pls|asap|today|tomorrow|to|about|regarding|on|at|when|this|svp|\d))",
     r"(?:me|nous) faire (?:rappeler|recontacter)(?= *$| par (?!(?:sms|texto|mail|e ?mail"
     r"|courriel|notification|message)\b)| (?:svp|rapidement|au plus vite|demain|aujourd hui))|"
-    r"(?:me|m) (?:rappeler|rappelle|rappeliez|recontacter|recontacte|recontactiez|contacter"
+    # ("je m'appelle Paul" is a name, "je me rappelle" a memory.)
+    r"(?<!je )(?:me|m) (?:rappeler|rappelle|rappeliez|recontacter|recontacte|recontactiez|contacter"
     r"|contacte|contactiez|appeler|appelle|telephoner)\b|(?:rappelez|recontactez|contactez"
     r"|appelez) moi|etre (?:rappele|recontacte|contacte|appele)e?s?(?! par (?:sms|texto|mail"
     r"|e ?mail|courriel|notification|message)\b)",
@@ -730,11 +777,14 @@ _HUMAN_PATTERNS = [
     r"(?: (?:support|help|helpdesk))? (?:ticket|support case|support request|reclamation"
     r"|demande (?:de support|d assistance))",
     # Escalating or forwarding: "please escalate this", "transmettre ma demande à un agent".
-    # ("can I escalate it to pre-arbitration?" asks what the product allows.)
+    # (Escalating to a level or a procedure is the product's: "can I escalate it to
+    # pre-arbitration?", "get this escalated to tier 2 in the workflow builder".)
     r"(?<!can i )(?<!could i )(?<!how do i )(?<!how can i )(?<!how to )"
-    r"escalate(?: (?:this|it|that|me|to)\b| (?:my|the) (?:issue|case|problem|question|request"
-    r"|ticket)| *$)|escalation please",
-    r"(?:want|need|like|get|have) (?:this|it|that|my \w+) escalated\b",
+    r"escalate(?: (?:this|it|that|me)\b(?! to (?!(?:a |an |the |your )?(?:manager|supervisor"
+    rf"|human|person|someone|somebody|agent|support|team|senior|management)\b))|{_TO_PERSON}"
+    r"| (?:my|the) (?:issue|case|problem|question|request|ticket)| *$)|escalation please",
+    r"(?<!how do i )(?<!how can i )(?<!how to )(?:want|need|like|get|have) (?:this|it|that"
+    rf"|my \w+) escalated(?= *$| (?:please|asap|urgently|now|immediately)|{_TO_PERSON})",
     # ("comment escalader un ticket vers le niveau 2 ?" asks how the product does it.)
     r"(?:escalader|escaladez)(?: (?:ma|mon|cette|ce|la) (?:demande|dossier|probleme|question"
     r"|reclamation|requete)| *$| svp| s il vous plait)",
@@ -794,8 +844,8 @@ _PERSON_FIRST_PATTERNS = [
         rf"(?<!what can )(?:you|u|{_PERSON})(?: (?:please|pls|can|could|will|would|should|to"
         rf"|must))* (?:call (?:me|us)(?= *$| (?:back|on|at|tomorrow|today|tonight|asap|please"
         rf"|pls|plz|now|later|when|about|regarding|to|as soon|this|in|before|after|urgently"
-        rf"|again|svp|\d))|(?:contact|phone|ring|reach|text|get back to|get in touch with"
-        rf"|reach out to) (?:me|us)\b)",
+        rf"|again|svp|any|anytime|whenever|between|around|from|\d))|(?:contact|phone|ring|reach"
+        rf"|text|get back to|get in touch with|reach out to) (?:me|us)\b)",
     ),
     # Looking for one: "is there a person I can talk to?", "quelqu'un à qui parler".
     (
