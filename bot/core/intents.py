@@ -499,9 +499,10 @@ _STAFF = _any(
     r"humans?|human beings?|hooman|humains?|etre humain|personne (?:reelle|physique)",
     r"agents?|representatives?|representitive|reps?|operators?|operat(?:eur|rice)",
     # (Plural only as "one of your advisors": "email advisors in bulk" is a product's feature.)
-    r"advis(?:o|e)r|customer advis(?:o|e)r|(?<=of your )advis(?:o|e)rs",
+    r"advis(?:o|e)r|customer advis(?:o|e)r|(?<=of your )(?:\w+ )?advis(?:o|e)rs",
     r"conseill(?:er|ere)s?|interlocut(?:eur|rice)|technicien(?:ne)?|technician|specialist",
-    r"supervisor|manager|responsable|staff(?: member)?|employee",
+    r"supervisor|superviseur|superviseuse|manager|responsable|staff(?: member)?|employee",
+    r"front desk|reception(?:ist)?|concierge",
     # The company's person assigned to the customer, whose "our" is no one else's when asked
     # for ("talk to our account manager about renewing"; not "I need our account manager to
     # approve the quote", "un gestionnaire de fichiers").
@@ -526,7 +527,7 @@ _STAFF = _any(
 )
 # Escalated to a person, not to a level: "escalate this to a manager", not "to tier 2".
 _TO_PERSON = (
-    r" to (?:a |an |the |your )?(?:manager|supervisor|human|person|someone|somebody|agent"
+    r" to (?:a |an |the |your |ur )?(?:manager|supervisor|human|person|someone|somebody|agent"
     r"|support|team|senior|management)\b"
 )
 # Nouns that mean a person of the company only when asked for ("I need someone" but not "I need
@@ -619,13 +620,13 @@ _CASE_NOUN = (
 _DEICTIC = (
     r"(?:this|it|that|these|them)(?= *$| (?:please|pls|plz|for (?:me|us)|asap|now|today|urgently"
     r"|quickly|soon|right away|thanks|thank|again|too|as well|instead|and|because|since|as|if"
-    r"|when|it|i|i m|i ve|svp|stp|merci)\b)"
+    r"|when|it|i|i m|i ve|svp|stp|merci|at some point|sometime|this time|before)\b)"
 )
 _CASE = rf"(?:(?:my|our|the|this|that) (?:\w+ )?{_CASE_NOUN}|{_DEICTIC})"
 _TAKE_ON = _any(
     r"pick up|take over|take on|take care of|look at|look into|look over|have a look at",
     r"take a look at|deal with|sort out|follow up on|handle|check|check on|review|fix|resolve",
-    r"process|work on|go over|investigate|reply to|respond to|answer",
+    r"process|work on|go over|investigate|reply to|respond to|answer|read",
 )
 _TAKEN_ON = _any(
     rf"{_TAKE_ON} {_CASE}",
@@ -634,8 +635,10 @@ _TAKEN_ON = _any(
 # Nothing after the verb but politeness: "could a human take over please".
 _NOTHING_MORE = r"(?: (?:please|pls|plz|now|asap|for (?:me|us)|thanks|thank you|right away|today"
 _NOTHING_MORE += r"|urgently|svp|stp|s il vous plait|merci))* *$"
-_HELP = r"(?:help|assist)(?: (?:me|us)(?: out)?"
+_HELP = r"(?:(?:help|assist)(?: (?:me|us)(?: out)?"
 _HELP += r"|(?= *$| (?:please|pls|with|on|about|regarding|asap|now|out)\b))"
+# Answering the customer: "can somebody from the team actually reply to me this time?"
+_HELP += r"|(?:reply|respond|write back|get back) to (?:me|us)|answer (?:me|us))"
 # Words that may sit between the person and the verb: "could someone please look at this".
 _SOON = r"(?: (?:please|pls|plz|kindly|just|quickly|urgently|maybe|possibly|also|actually|then"
 _SOON += r"|now|directly|personally|somehow))*"
@@ -644,6 +647,7 @@ _ASK_LEAD = _any(
     r"i d like|i would like|i want|i need|i d love|is it possible for|possible for|have|get",
     r"could you have|can you have|could you get|can you get|could i have|can i have|could i get",
     r"can i get|please have|please get|we need|we d like|we would like",
+    r"any chance|is there any chance|is there a chance",
 )
 _CASE_FR = rf"(?:(?:mon|ma|mes|ce|cette|le|la|l|notre|nos) (?:\w+ )?{_CASE_NOUN}|ca|cela|ceci)"
 _MAY_FR = (
@@ -681,7 +685,8 @@ _LEAD = rf"(?:^|(?:{_ASK_LEAD}) )"
 _LEAD_FR = rf"(?:^|(?:{_ASK_LEAD_FR}) (?:que |qu )?)"
 _TEAMED = rf"(?:{_SOMEONE}|{_DET}{_STAFF}|{_A_PERSON}){_TEAM}"
 _ASK_PATTERNS = [
-    rf"{_LEAD}{_AGENT}{_SOON}(?: to)? (?:{_HELP}|{_TAKE_ON}{_NOTHING_MORE}|{_TAKEN_ON})",
+    rf"{_LEAD}{_AGENT}(?: (?:could|can|would|will|might))?{_SOON}(?: to)? (?:{_HELP}"
+    rf"|{_TAKE_ON}{_NOTHING_MORE}|{_TAKEN_ON})",
     rf"{_LEAD}{_SOMEONE}{_SOON}(?: to)? {_TAKEN_ON}",
     rf"{_LEAD_FR}{_AGENT} (?:{_MAY_FR} (?:{_HELP_FR}|{_TAKE_ON_FR})|{_HELPS_FR}|{_TAKEN_ON_FR})",
     rf"{_LEAD_FR}{_SOMEONE} (?:{_MAY_FR} {_TAKE_ON_FR}|{_TAKEN_ON_FR})",
@@ -696,7 +701,7 @@ _ASK_PATTERNS = [
 _HUMAN_PATTERNS = [
     # Talking to someone: "talk to a human", "parler à un conseiller", "chat with support".
     rf"(?:talk|talking|speak|speaking|speek|chat|chatting|parler|parle|discuter|echanger"
-    rf"|communiquer) (?:to|2|with|a|avec|au|aux) {_PERSON}",
+    rf"|communiquer|tchatter|chatter) (?:to|2|with|w|a|avec|au|aux) {_PERSON}",
     # "I'd rather deal with a real person" (dealing with a team is product talk).
     rf"(?:rather|prefer to|prefer|want to|need to) deal with {_DET}{_STAFF}{_POSSESSIVE}",
     # Being passed on: "put me through to customer service", "passez-moi un humain".
@@ -708,6 +713,8 @@ _HUMAN_PATTERNS = [
     # ("puis-je me passer du service client ?" asks whether one can do without it.)
     rf"(?:me|nous) (?:passer|passez|transferer|transferez|rediriger|redirigez|orienter|orientez)"
     rf"(?! (?:du|de|des|d)\b) (?:(?:avec|a|au|aux|vers) )?{_PERSON}",
+    # "transfer to human", said as a command.
+    rf"^(?:please |pls )?(?:transfer|connect|switch|pass)(?: me)? (?:to|with) {_PERSON}",
     # "can you pass me to a colleague who can help?" (a colleague of the bot's, not one's own).
     r"(?:connect|put|transfer|pass|send|redirect|forward|hand|switch) me (?:(?:on |over |through"
     r" )*(?:to|with) )?(?:a|one of your|your) coll(?:e|ea)gues?(?= *$| (?:who|that|please))",
@@ -717,8 +724,9 @@ _HUMAN_PATTERNS = [
     rf" (?:avec|a|au) {_PERSON}",
     # "I'd like to be put in touch with an advisor" (a team's own people are not meant, nor is
     # an account connected to an advisor).
-    rf"(?:i|we) (?:\w+ ){{0,3}}(?:be|get|getting|being) (?:put (?:in touch|in contact|through)"
-    rf"|connected) (?:to|with) (?:{_DET}{_STAFF}|{_TEAMED}){_POSSESSIVE}",
+    rf"(?:i|we|possible to|way to|chance to) (?:\w+ ){{0,3}}(?:be|get|getting|being) (?:put"
+    rf" (?:in touch|in contact|through)|connected) (?:to|with) (?:{_DET}{_STAFF}|{_TEAMED}"
+    rf"|(?:your|the) (?:\w+ ){{0,2}}(?:team|department|office|desk)){_POSSESSIVE}",
     # "I would prefer to discuss this with a human".
     rf"(?:discuss|go over|go through|talk about|talk through|speak about) (?:this|it|that"
     rf"|(?:my|the|this|a|an|our) \w+(?: \w+)?) with (?:{_DET}{_NOT_INTERNAL}{_STAFF}{_POSSESSIVE}"
@@ -758,6 +766,9 @@ _HUMAN_PATTERNS = [
     r"|driver|tenant|member|student|guest)s?\b"
     r"| ?(?:option|feature|button|task|queue|request form|setting|url|number|function|endpoint"
     r"|slot|log|recording|report|center|centre|script|summary|history|api|webhook)s?\b)",
+    # "I expect a call from a supervisor today."
+    rf"(?:expect|want|need|like|request|demand) (?:a |an )?(?:phone )?call(?: back)? from"
+    rf" {_DET}{_STAFF}",
     # (d) "can your sales team give me a call?"
     rf"(?:can|could|would|please)(?: you| your (?:\w+ )?(?:team|department)| someone| somebody"
     rf"| {_DET}{_STAFF}) (?:please )?give (?:me|us) a (?:call|ring|buzz)(?= *$| (?:back|please"
@@ -800,7 +811,8 @@ _HUMAN_PATTERNS = [
     # a FAQ question: "how do I make a complaint?").
     rf"complaint (?:with|to) {_PERSON}",
     # Looking for one: "is there a person I can talk to?", "quelqu'un à qui parler".
-    r"who (?:can|could|should|do) (?:i|we) (?:talk|speak|chat) (?:to|with)",
+    r"who (?:can|could|should|do) (?:i|we) (?:talk|speak|chat) (?:to|with)(?! (?:at|in|from)"
+    r" (?:my|our)\b)",
     r"who (?:can|could|should|do) (?:i|we) (?:call|phone|contact|reach) at (?:your|ur)"
     r" (?:company|end|side|office)",
     r"(?:is|are) there (?:a |an |any |some )?(?:real |actual |live )?(?:person|human|humans"
@@ -824,8 +836,12 @@ _HUMAN_PATTERNS = [
     rf"|a joke|no help|not helping|not helpful|no use)\b",
     r"(?:you|u|this|it|that) (?:isn t|is not|s not|aren t|are not|re not) (?:helping|helpful"
     r"|useful|any help)\b|(?:you|u) (?:don t|do not|dont) (?:understand|get it|help)\b",
-    rf"(?:you|u|(?:this|the|your) {_BOT}) (?:can t|cant|cannot|can not|couldn t|could not)"
-    rf" (?:help|assist) (?:me|us)\b",
+    rf"(?:you|u|(?:this|the|your) {_BOT})(?: (?:clearly|obviously|really|just|simply"
+    rf"|actually))? (?:can t|cant|cannot|can not|couldn t|could not) (?:help|assist) (?:me|us)\b",
+    r"who (?:at|from|in) (?:your|ur) (?:company|team|end|side|office) (?:can|could)\b",
+    # "wheres the human at lol"
+    r"where(?: is| s|s| are)? (?:the|a|your|ur) (?:human|humans|person|real person|agent|agents)"
+    r"(?= *$| at\b)",
     rf"(?:{_BOT}|tu|vous) (?:ne )?(?:sert|sers|servez) (?:a |strictement a )?rien\b",
     rf"(?:tu es|t es|vous etes|(?:ce|le) {_BOT} est) (?:vraiment |completement |totalement "
     rf"|trop )?(?:nul|nulle|inutile|stupide|debile|idiot|incompetent|pas utile)\b",
@@ -855,7 +871,8 @@ _PERSON_FIRST_PATTERNS = [
     ),
     (
         r"\b(?:a|avec) qui\b",
-        rf"{_PERSON} (?:a|avec) qui (?:je (?:peux|pourrais|puisse) |on (?:peut|pourrait) )?"
+        rf"{_PERSON}(?: \w+){{0,5}} (?:a|avec) qui (?:je (?:peux|pourrais|puisse) |on (?:peut"
+        rf"|pourrait) )?"
         rf"(?:parler|discuter|m adresser|ecrire)",
     ),
 ]
