@@ -282,6 +282,8 @@ PERSON_LOOK_ALIKES = [
     "what do you call me?",
     "Do you have staff who speak German?",
     "What happens when I open a ticket?",
+    "Can an agent read my messages?",
+    "who in your team can see my data?",
     # Found in review: a bare engineer or expert, a name that is wrong, one's own gestionnaire
     # or account manager, call logs and callback URLs, escalation levels, "je m'appelle".
     "Where do I find the expert mode setting?",

@@ -626,11 +626,14 @@ _CASE = rf"(?:(?:my|our|the|this|that) (?:\w+ )?{_CASE_NOUN}|{_DEICTIC})"
 _TAKE_ON = _any(
     r"pick up|take over|take on|take care of|look at|look into|look over|have a look at",
     r"take a look at|deal with|sort out|follow up on|handle|check|check on|review|fix|resolve",
-    r"process|work on|go over|investigate|reply to|respond to|answer|read",
+    r"process|work on|go over|investigate|reply to|respond to|answer",
 )
 _TAKEN_ON = _any(
     rf"{_TAKE_ON} {_CASE}",
     rf"pick (?:this|it|that|them|(?:my|our|the) (?:\w+ )?{_CASE_NOUN}) up",
+    # Reading what was just written ("could a human please read this?"), not "can an agent
+    # read my messages?", which asks who sees them.
+    rf"read {_DEICTIC}",
 )
 # Nothing after the verb but politeness: "could a human take over please".
 _NOTHING_MORE = r"(?: (?:please|pls|plz|now|asap|for (?:me|us)|thanks|thank you|right away|today"
@@ -838,7 +841,8 @@ _HUMAN_PATTERNS = [
     r"|useful|any help)\b|(?:you|u) (?:don t|do not|dont) (?:understand|get it|help)\b",
     rf"(?:you|u|(?:this|the|your) {_BOT})(?: (?:clearly|obviously|really|just|simply"
     rf"|actually))? (?:can t|cant|cannot|can not|couldn t|could not) (?:help|assist) (?:me|us)\b",
-    r"who (?:at|from|in) (?:your|ur) (?:company|team|end|side|office) (?:can|could)\b",
+    # ("who in your team can see my data?" asks who has access.)
+    r"who (?:at|from|in) (?:your|ur) (?:company|team|end|side|office) (?:can|could)(?= *$| help)",
     # "wheres the human at lol"
     r"where(?: is| s|s| are)? (?:the|a|your|ur) (?:human|humans|person|real person|agent|agents)"
     r"(?= *$| at\b)",
