@@ -49,8 +49,12 @@ async def test_two_hand_off_requests_arriving_together_open_one_ticket(make_app:
         alice = Customer(app.engine)
         replies = await asyncio.gather(alice.say(HUMAN), alice.say("get me a person please"))
         [ticket_id] = tickets_in(replies)
-        assert all(reply.escalated for reply in replies)
-        assert any(ticket_id in reply.text for reply in replies if reply.ticket is None)
+        opened, other = sorted(replies, key=lambda reply: reply.ticket is None)
+        assert opened.escalated and ticket_id in opened.text
+        # Read together, the other request is told of the same ticket; read once the first was
+        # committed (a loaded machine can delay its read that long), it goes to the agents of the
+        # open ticket, the bot quiet, as it would one message at a time.
+        assert (other.escalated and ticket_id in other.text) or other == Reply()
     assert len(desk.cards) == 10
     assert len(await app.tickets.list()) == 10
 
