@@ -283,6 +283,20 @@ PERSON_LOOK_ALIKES = [
     "Do you have staff who speak German?",
     "What happens when I open a ticket?",
     "Can an agent read my messages?",
+    # Found in review of the third batch's fixes.
+    "Can the front desk help with luggage storage after checkout?",
+    "Why is my phone reception so bad in the basement?",
+    "How do I get concierge migration for my store?",
+    "Est-ce qu'un superviseur peut traiter la demande d'un agent dans l'outil ?",
+    "Transfer to someone else possible? I can't attend the concert.",
+    "Connect to the helpdesk portal with SSO - which URL?",
+    "How can I get connected to the office VPN from home?",
+    "Where is the agent at Heathrow terminal 5 for car pick-up?",
+    "Should I expect a call from a technician before the visit?",
+    "Mon équipe se demande à qui écrire pour obtenir les factures.",
+    "Can an agent read this before I press send?",
+    "Will customer support reply to me on weekends?",
+    "Why do you call me from a different number each time?",
     "who in your team can see my data?",
     # Found in review: a bare engineer or expert, a name that is wrong, one's own gestionnaire
     # or account manager, call logs and callback URLs, escalation levels, "je m'appelle".

@@ -502,7 +502,10 @@ _STAFF = _any(
     r"advis(?:o|e)r|customer advis(?:o|e)r|(?<=of your )(?:\w+ )?advis(?:o|e)rs",
     r"conseill(?:er|ere)s?|interlocut(?:eur|rice)|technicien(?:ne)?|technician|specialist",
     r"supervisor|superviseur|superviseuse|manager|responsable|staff(?: member)?|employee",
-    r"front desk|reception(?:ist)?|concierge",
+    # A hotel's front desk, asked for (not "phone reception", "a concierge migration").
+    r"(?:(?<=the )|(?<=your )|(?<=ur )|(?<=la )|(?<=l )|(?<=le ))(?:front desk|reception(?:ist)?"
+    r"|concierge)|receptionist|reception desk|(?:front desk|reception|concierge)(?= *$| (?:please"
+    r"|pls|plz|now|asap|svp|s il vous plait)\b)",
     # The company's person assigned to the customer, whose "our" is no one else's when asked
     # for ("talk to our account manager about renewing"; not "I need our account manager to
     # approve the quote", "un gestionnaire de fichiers").
@@ -541,7 +544,8 @@ _ANYONE = _any(
 # d'autre", "a person from outside my company" are people the product serves, not its staff.
 # Staff nouns that are as often the customer's own people ("discuss the review with a manager").
 _NOT_INTERNAL = (
-    r"(?!(?:manager|supervisor|employee|responsable|specialist|technician|technicien)\b)"
+    r"(?!(?:manager|supervisor|superviseur|superviseuse|employee|responsable|specialist"
+    r"|technician|technicien|front desk|reception|receptionist|concierge)\b)"
 )
 _NOT_STAFF = (
     r"(?!(?:my|our|mon|ma|mes|notre|nos|me|us|else|other|another|outside|different|external|a|an"
@@ -633,7 +637,8 @@ _TAKEN_ON = _any(
     rf"pick (?:this|it|that|them|(?:my|our|the) (?:\w+ )?{_CASE_NOUN}) up",
     # Reading what was just written ("could a human please read this?"), not "can an agent
     # read my messages?", which asks who sees them.
-    rf"read {_DEICTIC}",
+    r"read (?:this|it|that)(?= *$| (?:please|pls|plz|for (?:me|us)|asap|now|at some point"
+    r"|sometime|this time|again|thanks|thank|svp|merci)\b)",
 )
 # Nothing after the verb but politeness: "could a human take over please".
 _NOTHING_MORE = r"(?: (?:please|pls|plz|now|asap|for (?:me|us)|thanks|thank you|right away|today"
@@ -641,7 +646,8 @@ _NOTHING_MORE += r"|urgently|svp|stp|s il vous plait|merci))* *$"
 _HELP = r"(?:(?:help|assist)(?: (?:me|us)(?: out)?"
 _HELP += r"|(?= *$| (?:please|pls|with|on|about|regarding|asap|now|out)\b))"
 # Answering the customer: "can somebody from the team actually reply to me this time?"
-_HELP += r"|(?:reply|respond|write back|get back) to (?:me|us)|answer (?:me|us))"
+_HELP += r"|(?:(?:reply|respond|write back|get back) to (?:me|us)|answer (?:me|us))"
+_HELP += r"(?= *$| (?:please|pls|asap|now|today|this time|already|soon|at all|quickly)\b))"
 # Words that may sit between the person and the verb: "could someone please look at this".
 _SOON = r"(?: (?:please|pls|plz|kindly|just|quickly|urgently|maybe|possibly|also|actually|then"
 _SOON += r"|now|directly|personally|somehow))*"
@@ -717,7 +723,8 @@ _HUMAN_PATTERNS = [
     rf"(?:me|nous) (?:passer|passez|transferer|transferez|rediriger|redirigez|orienter|orientez)"
     rf"(?! (?:du|de|des|d)\b) (?:(?:avec|a|au|aux|vers) )?{_PERSON}",
     # "transfer to human", said as a command.
-    rf"^(?:please |pls )?(?:transfer|connect|switch|pass)(?: me)? (?:to|with) {_PERSON}",
+    rf"^(?:please |pls )?(?:transfer|connect|switch|pass)(?: me)? (?:to|with) {_DET}{_REAL}{_STAFF}"
+    r"(?: (?:please|pls|plz|now|asap|svp))* *$",
     # "can you pass me to a colleague who can help?" (a colleague of the bot's, not one's own).
     r"(?:connect|put|transfer|pass|send|redirect|forward|hand|switch) me (?:(?:on |over |through"
     r" )*(?:to|with) )?(?:a|one of your|your) coll(?:e|ea)gues?(?= *$| (?:who|that|please))",
@@ -729,7 +736,8 @@ _HUMAN_PATTERNS = [
     # an account connected to an advisor).
     rf"(?:i|we|possible to|way to|chance to) (?:\w+ ){{0,3}}(?:be|get|getting|being) (?:put"
     rf" (?:in touch|in contact|through)|connected) (?:to|with) (?:{_DET}{_STAFF}|{_TEAMED}"
-    rf"|(?:your|the) (?:\w+ ){{0,2}}(?:team|department|office|desk)){_POSSESSIVE}",
+    rf"|(?:(?<=in touch with )|(?<=in contact with ))(?:your|the) (?:\w+ ){{0,2}}(?:team"
+    rf"|department|office|desk)){_POSSESSIVE}",
     # "I would prefer to discuss this with a human".
     rf"(?:discuss|go over|go through|talk about|talk through|speak about) (?:this|it|that"
     rf"|(?:my|the|this|a|an|our) \w+(?: \w+)?) with (?:{_DET}{_NOT_INTERNAL}{_STAFF}{_POSSESSIVE}"
@@ -770,6 +778,8 @@ _HUMAN_PATTERNS = [
     r"| ?(?:option|feature|button|task|queue|request form|setting|url|number|function|endpoint"
     r"|slot|log|recording|report|center|centre|script|summary|history|api|webhook)s?\b)",
     # "I expect a call from a supervisor today."
+    # (Not "should I expect a call from a technician before the visit?")
+    rf"(?<!should i )(?<!will i )(?<!do i )(?<!should we )(?<!will we )(?<!do we )(?<!when )(?<!^)"
     rf"(?:expect|want|need|like|request|demand) (?:a |an )?(?:phone )?call(?: back)? from"
     rf" {_DET}{_STAFF}",
     # (d) "can your sales team give me a call?"
@@ -845,7 +855,7 @@ _HUMAN_PATTERNS = [
     r"who (?:at|from|in) (?:your|ur) (?:company|team|end|side|office) (?:can|could)(?= *$| help)",
     # "wheres the human at lol"
     r"where(?: is| s|s| are)? (?:the|a|your|ur) (?:human|humans|person|real person|agent|agents)"
-    r"(?= *$| at\b)",
+    r"(?= *$| at(?: (?:lol|lmao|rn|now|please|pls))* *$)",
     rf"(?:{_BOT}|tu|vous) (?:ne )?(?:sert|sers|servez) (?:a |strictement a )?rien\b",
     rf"(?:tu es|t es|vous etes|(?:ce|le) {_BOT} est) (?:vraiment |completement |totalement "
     rf"|trop )?(?:nul|nulle|inutile|stupide|debile|idiot|incompetent|pas utile)\b",
@@ -864,7 +874,7 @@ _PERSON_FIRST_PATTERNS = [
         rf"(?<!what can )(?:you|u|{_PERSON})(?: (?:please|pls|can|could|will|would|should|to"
         rf"|must))* (?:call (?:me|us)(?= *$| (?:back|on|at|tomorrow|today|tonight|asap|please"
         rf"|pls|plz|now|later|when|about|regarding|to|as soon|this|in|before|after|urgently"
-        rf"|again|svp|any|anytime|whenever|between|around|from|\d))|(?:contact|phone|ring|reach"
+        rf"|again|svp|any|anytime|whenever|around|\d))|(?:contact|phone|ring|reach"
         rf"|text|get back to|get in touch with|reach out to) (?:me|us)\b)",
     ),
     # Looking for one: "is there a person I can talk to?", "quelqu'un à qui parler".
@@ -875,7 +885,11 @@ _PERSON_FIRST_PATTERNS = [
     ),
     (
         r"\b(?:a|avec) qui\b",
-        rf"{_PERSON}(?: \w+){{0,5}} (?:a|avec) qui (?:je (?:peux|pourrais|puisse) |on (?:peut"
+        # (Not the customer's own people, nor a sentence in between: "mon équipe se demande à
+        # qui écrire".)
+        rf"(?<!mon )(?<!ma )(?<!mes )(?<!suis )(?<!notre )(?<!nos ){_PERSON}(?: (?!(?:m|me|se|ne|n"
+        rf"|a|ai|est|et|ou|mais|je|j|il|on|qui)\b)\w+){{0,5}} (?:a|avec) qui (?:je (?:peux"
+        rf"|pourrais|puisse) |on (?:peut"
         rf"|pourrait) )?"
         rf"(?:parler|discuter|m adresser|ecrire)",
     ),
