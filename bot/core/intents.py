@@ -528,6 +528,13 @@ _STAFF = _any(
     r"customer (?:service|care|success|support)|tech(?:nical)? support|help ?desk",
     r"service (?:client|clientele|apres vente)|sav|hotline|equipe (?:support|technique)",
 )
+# What may follow "call me" when a call is asked for: when, why, on what number ("call me
+# tomorrow", "call me about my bill"; not "call me Alan", "a call script").
+_CALLED = (
+    r"(?= *$| (?:back|on|at|tomorrow|today|tonight|asap|please|pls|plz|now|later|when|about"
+    r"|regarding|to|as soon|this|in|before|after|urgently|again|svp|any|anytime|whenever|around"
+    r"|\d))"
+)
 # Escalated to a person, not to a level: "escalate this to a manager", not "to tier 2".
 _TO_PERSON = (
     r" to (?:a |an |the |your |ur )?(?:manager|supervisor|human|person|someone|somebody|agent"
@@ -784,8 +791,7 @@ _HUMAN_PATTERNS = [
     rf" {_DET}{_STAFF}",
     # (d) "can your sales team give me a call?"
     rf"(?:can|could|would|please)(?: you| your (?:\w+ )?(?:team|department)| someone| somebody"
-    rf"| {_DET}{_STAFF}) (?:please )?give (?:me|us) a (?:call|ring|buzz)(?= *$| (?:back|please"
-    rf"|pls|asap|today|tomorrow|to|about|regarding|on|at|when|this|svp|\d))",
+    rf"| {_DET}{_STAFF}) (?:please )?give (?:me|us) a (?:call|ring|buzz){_CALLED}",
     r"(?:me|nous) faire (?:rappeler|recontacter)(?= *$| par (?!(?:sms|texto|mail|e ?mail"
     r"|courriel|notification|message)\b)| (?:svp|rapidement|au plus vite|demain|aujourd hui))|"
     # ("je m'appelle Paul" is a name, "je me rappelle" a memory.)
@@ -804,8 +810,7 @@ _HUMAN_PATTERNS = [
     # (Escalating to a level or a procedure is the product's: "can I escalate it to
     # pre-arbitration?", "get this escalated to tier 2 in the workflow builder".)
     r"(?<!can i )(?<!could i )(?<!how do i )(?<!how can i )(?<!how to )"
-    r"escalate(?: (?:this|it|that|me)\b(?! to (?!(?:a |an |the |your )?(?:manager|supervisor"
-    rf"|human|person|someone|somebody|agent|support|team|senior|management)\b))|{_TO_PERSON}"
+    rf"escalate(?: (?:this|it|that|me)\b(?:{_TO_PERSON}|(?! to\b))|{_TO_PERSON}"
     r"| (?:my|the) (?:issue|case|problem|question|request|ticket)| *$)|escalation please",
     r"(?<!how do i )(?<!how can i )(?<!how to )(?:want|need|like|get|have) (?:this|it|that"
     rf"|my \w+) escalated(?= *$| (?:please|asap|urgently|now|immediately)|{_TO_PERSON})",
@@ -872,9 +877,7 @@ _PERSON_FIRST_PATTERNS = [
         r"(?:call|contact|phone|ring|reach|text|to|with) (?:me|us)\b",
         rf"(?<!let )(?<!allow )(?<!what )(?<!what do )(?<!what will )(?<!what would )"
         rf"(?<!what can )(?:you|u|{_PERSON})(?: (?:please|pls|can|could|will|would|should|to"
-        rf"|must))* (?:call (?:me|us)(?= *$| (?:back|on|at|tomorrow|today|tonight|asap|please"
-        rf"|pls|plz|now|later|when|about|regarding|to|as soon|this|in|before|after|urgently"
-        rf"|again|svp|any|anytime|whenever|around|\d))|(?:contact|phone|ring|reach"
+        rf"|must))* (?:call (?:me|us){_CALLED}|(?:contact|phone|ring|reach"
         rf"|text|get back to|get in touch with|reach out to) (?:me|us)\b)",
     ),
     # Looking for one: "is there a person I can talk to?", "quelqu'un à qui parler".
