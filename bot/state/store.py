@@ -375,8 +375,14 @@ class Store:
         answer; `called`: a DM or a mention."""
         unit = _unit.get()
         cluster = on_cluster(self.redis)
-        keys = [self.key("dedupe", tag(key), event_id), desk_name, self._hist(key)]
-        keys += [self.state_name(key)] if cluster else [self.state_name(key), seen_name]
+        keys = [
+            self.key("dedupe", tag(key), event_id),
+            desk_name,
+            self._hist(key),
+            self.state_name(key),
+        ]
+        if not cluster:
+            keys.append(seen_name)
         arguments: list[str | int] = [
             int(allowed),
             int(called),
