@@ -242,11 +242,14 @@ async def test_a_no_to_the_offer_is_not_a_yes(make_app: MakeApp, no: str) -> Non
     assert await app.tickets.list() == []
 
 
-async def test_an_offer_turned_down_stays_turned_down(make_app: MakeApp) -> None:
+@pytest.mark.parametrize(("no", "kind"), [("no", "decline"), ("no thanks", "goodbye")])
+async def test_an_offer_turned_down_stays_turned_down(
+    make_app: MakeApp, no: str, kind: str
+) -> None:
     app = make_app()
     customer = Customer(app.engine)
     await customer.miss(WEATHER)
-    assert (await customer.say("no")).text == phrase("decline", "en")
+    assert (await customer.say(no)).text == phrase(kind, "en")
     # "ok" acknowledges the bot's reply; it is no longer a yes to the offer refused.
     assert (await customer.say("ok")).ticket is None
     # Nor is the next miss the second in a row.

@@ -14,7 +14,7 @@ from collections.abc import Container, Mapping, Sequence
 from dataclasses import dataclass, field
 
 from bot.core.hours import BusinessHours
-from bot.core.intents import DECLINE, accepts_offer
+from bot.core.intents import DECLINE, GOODBYE, accepts_offer
 from bot.core.language import phrase, weekday
 from bot.core.models import (
     Action,
@@ -163,9 +163,9 @@ def no_answer(language: str, confidence: float, suggestions: Sequence[Hit] = ())
 
 
 def small_talk(talk: str, language: str) -> Decision:
-    """Chat answered as chat. A decline ("no", "non merci") turns down what the bot offered: the
-    offer of a person, and entries to pick."""
-    cleared = (StateField.MISSED, StateField.CHOICES) if talk == DECLINE else ()
+    """Chat answered as chat. A decline ("no", "non merci") or a goodbye ("no thanks", "bye")
+    turns down what the bot offered: the offer of a person, and entries to pick."""
+    cleared = (StateField.MISSED, StateField.CHOICES) if talk in (DECLINE, GOODBYE) else ()
     return Decision(Reply(phrase(talk, language)), cleared=cleared)
 
 

@@ -183,6 +183,8 @@ _VERY_FR = (
 
 # The small talk that turns down what the bot offered (bot/core/decisions.py clears the offer).
 DECLINE = "decline"
+# A goodbye ends the exchange: what the bot offered is turned down as well ("no thanks", "bye").
+GOODBYE = "goodbye"
 _SMALL_TALK = {
     "greeting": _any(
         r"hi|hello|helo|hallo|hey|heya|hiya|howdy|yo|hola|greetings|what s up|whats up|sup",
@@ -319,7 +321,7 @@ _SMALL_TALK = {
         rf"(?:cinq|5) etoiles|(?:je suis|on est|nous sommes) (?:{_VERY_FR} )?(?:fan|fans|conquise?"
         rf"|ravie?s?|satisfaite?s?|contente?s?)(?: (?:de|du|des) (?:{_DET_FR} )?{_PRODUCT_FR})?",
     ),
-    "goodbye": _any(
+    GOODBYE: _any(
         r"bye|bye bye|byebye|goodbye|good bye|cya|later|ttyl|take care|good night",
         r"(?:bye|goodbye|ciao) (?:for now|then|now)|until next time|till next time|til next time",
         r"gotta (?:go|run)|got to (?:go|run)|i (?:have|ve got) to (?:go|run)",
@@ -433,7 +435,7 @@ _PHRASE_START_RE = re.compile(_any(*_SMALL_TALK.values(), _FILLER_RE.pattern) + 
 _PRIORITY = (
     "whoami",
     "help_offer",
-    "goodbye",
+    GOODBYE,
     "thanks",
     "compliment",
     "pleasantry",
