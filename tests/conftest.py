@@ -15,8 +15,9 @@ import discord
 import pytest
 from redis.asyncio import Redis
 
-from bot.runtime.app import App, build_app
+from bot.runtime.app import App, build_app, build_encoders
 from bot.runtime.settings import Settings
+from faq.repository import FaqRepository
 from tests.redis_cluster import LocalCluster, own_redis_cluster
 from tests.redis_server import INSTALL_HINT, answers, own_redis_server
 from tests.standins.anthropic_api import AnthropicStandIn
@@ -32,6 +33,11 @@ def pytest_configure(config: pytest.Config) -> None:
         folder = tempfile.mkdtemp(prefix="faqbot-test-embeddings-")
         os.environ["EMBEDDING_CACHE"] = folder
         config.add_cleanup(lambda: shutil.rmtree(folder, ignore_errors=True))
+    if not hasattr(config, "workerinput"):
+        # The bundled FAQ's vectors, embedded once here before the workers start: each worker's
+        # first bot would otherwise embed them all at the same moment as the others.
+        settings = make_settings()
+        FaqRepository(settings.FAQ_PATH, build_encoders(settings))
 
 
 @pytest.fixture(scope="session")
