@@ -291,13 +291,12 @@ served by aiohttp the same way, `bench/bare_bolt.py`). Both call the same Slack 
 (`tests/standins/slack_api.py`, in the benchmark's process, which also signs and sends the events).
 An event counts when its `chat.postMessage` reached the stand-in, not when it was acknowledged;
 at most {window} events are unanswered at a time; {events} events per round after 50 of warm-up,
-the servers alternating. Per event faqbot also adds the :eyes: reaction (`reactions.add`) once
-it has decided to answer, searches the FAQ and reads and writes the conversation in Redis (one
-load, one commit; the user's name is looked up only for a ticket, which these questions never
-open); the bare app
-makes only the one `chat.postMessage` call. "server CPU ms/event" is the server process's CPU
-time over the round divided by events: on a machine shared with other work it is steadier than
-events/s.
+the servers alternating. Per event faqbot also searches the FAQ and reads and writes the
+conversation in Redis (one load, one commit; the user's name is looked up only for a ticket, which
+these questions never open, and the :eyes: reaction is added only while an LLM writes); like the
+bare app, it makes the one `chat.postMessage` call. "server CPU ms/event" is the server process's
+CPU time over the round divided by events: on a machine shared with other work it is steadier
+than events/s.
 
 {result}
 

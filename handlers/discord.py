@@ -44,7 +44,6 @@ from bot.core.models import (
     Reply,
     Ticket,
     TicketStatus,
-    WorkPhase,
 )
 from bot.engine.conversation import ConversationEngine
 from bot.runtime.app import App
@@ -454,15 +453,15 @@ class DiscordStream:
 
 
 class TypingIndicator:
-    """Shows "FaqBot is typing..." in a channel from when the core decides to answer (it calls
-    `start` through `IncomingMessage.working`) until `stop`; a failure never blocks the answer."""
+    """Shows "FaqBot is typing..." in a channel from when the LLM starts writing the answer (the
+    core calls `start` through `IncomingMessage.working`) until `stop`; a failure never blocks
+    the answer."""
 
     def __init__(self, channel: object) -> None:
         self.channel = channel
         self._typing: discord.context_managers.Typing | None = None
 
-    async def start(self, phase: WorkPhase) -> None:
-        """Typing shows any phase alike: started at the first, kept through the next."""
+    async def start(self) -> None:
         if self._typing is not None or not isinstance(self.channel, discord.abc.Messageable):
             return
         typing = self.channel.typing()

@@ -51,7 +51,6 @@ from bot.core.models import (
     MessageKind,
     Reply,
     Ticket,
-    WorkPhase,
 )
 from bot.engine.conversation import ConversationEngine
 from bot.knowledge.sources import read_capped
@@ -84,12 +83,10 @@ PLATFORM = "slack"
 RATE_LIMIT_RETRIES = 10
 EVENTS_PATH = "/slack/events"
 WORKING_REACTION = "eyes"
-# In DMs, Slack's AI app status says what the bot is doing: the status reads "<app name> is
-# searching the FAQ..." and the loading message rotates beneath it.
-ASSISTANT_STATUS = {
-    WorkPhase.SEARCHING: ("is searching the FAQ...", "Searching the FAQ..."),
-    WorkPhase.WRITING: ("is writing an answer...", "Writing an answer..."),
-}
+# In DMs, Slack's AI app status says the LLM is writing: the status reads "<app name> is writing
+# an answer..." and the loading message rotates beneath it.
+WRITING_STATUS = "is writing an answer..."
+WRITING_LOADING = "Writing an answer..."
 # Slack shows at most four suggested prompts; a prompt's title is a button's worth of text.
 MAX_PROMPTS = 4
 PROMPT_TITLE_CHARS = 60
@@ -344,11 +341,13 @@ class AssistantStatus:
         self.where: Payload = {"channel_id": channel, "thread_ts": thread_ts}
         self.shown = False
 
-    async def show(self, phase: WorkPhase) -> bool:
+    async def show(self) -> bool:
         """False when Slack refused it (an app without the assistant feature or its scope)."""
-        status, loading = ASSISTANT_STATUS[phase]
         data = await self.api.call(
-            "assistant.threads.setStatus", status=status, loading_messages=[loading], **self.where
+            "assistant.threads.setStatus",
+            status=WRITING_STATUS,
+            loading_messages=[WRITING_LOADING],
+            **self.where,
         )
         self.shown = self.shown or data is not None
         return data is not None
@@ -645,20 +644,15 @@ class SlackAdapter:
             else None
         )
 
-        async def working(phase: WorkPhase) -> None:
-            if (
-                status is not None
-                and (phase is WorkPhase.SEARCHING or status.shown)
-                and await status.show(phase)
-            ):
+        async def working() -> None:
+            if status is not None and await status.show():
                 return
-            if phase is WorkPhase.SEARCHING:
-                await self.api.call(
-                    "reactions.add",
-                    channel=key.channel_id,
-                    timestamp=event["ts"],
-                    name=WORKING_REACTION,
-                )
+            await self.api.call(
+                "reactions.add",
+                channel=key.channel_id,
+                timestamp=event["ts"],
+                name=WORKING_REACTION,
+            )
 
         # Slack streams only replies in a thread; a DM's own messages get the whole reply.
         opener = (
@@ -666,8 +660,8 @@ class SlackAdapter:
             if message.key.thread_id
             else None
         )
-        # The core calls `working` once it has decided to answer (never for a redelivery), and
-        # looks the name up only when it needs it.
+        # The core calls `working` only before the LLM writes (never for a redelivery), and looks
+        # the name up only when it needs it.
         reply = await self.engine.handle(
             replace(
                 message,

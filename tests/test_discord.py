@@ -113,7 +113,8 @@ async def test_a_mention_is_answered_in_a_thread_with_sources_and_buttons(
     thread_id, answer = await ask_in_thread(discord_standin, "Alice", RESET)
 
     assert discord_standin.sent("POST", rf"/channels/{GENERAL}/messages/{thread_id}/threads")
-    assert discord_standin.sent("POST", rf"/channels/{GENERAL}/typing")
+    # An answer from the FAQ is ready at once: no typing indicator delays it.
+    assert not discord_standin.sent("POST", r"/channels/\d+/typing")
     assert "nimbus.example/reset" in answer.body["content"]
     assert answer.body["embeds"][0]["title"] == "Sources"
     assert "https://nimbus.example/reset" in answer.body["embeds"][0]["description"]
@@ -595,10 +596,12 @@ async def test_system_messages_are_never_answered_where_a_persons_words_would_be
     assert adapter.failure is None
 
 
-async def test_the_typing_indicator_shows_only_once_the_bot_answers(
-    discord_standin: DiscordStandIn, start_bot: StartBot
+async def test_the_typing_indicator_shows_only_where_the_llm_writes_an_answer(
+    discord_standin: DiscordStandIn, start_bot: StartBot, claude: AnthropicStandIn
 ) -> None:
-    app, adapter = await start_bot()
+    app, adapter = await start_bot(
+        ANTHROPIC_API_KEY="sk-test-key", ANTHROPIC_BASE_URL=claude.url, LLM_FULL_FAQ_TOKENS=0
+    )
     # Chatter the bot is not part of, and a customer's words relayed to an open ticket's desk:
     # the bot reads both and answers neither.
     await discord_standin.say("Bob", "anyone up for lunch?", OTHER)
@@ -607,9 +610,10 @@ async def test_the_typing_indicator_shows_only_once_the_bot_answers(
     assert ticket is not None and ticket.desk_ref is not None
     desk_thread = ticket.desk_ref.key.channel_id
     await discord_standin.say("Agent Ann", "Looking into it now", desk_thread)
-    # A question it answers.
+    # A question the model answers.
     await ask_in_thread(discord_standin, "Alice", RESET)
     await adapter.in_flight.wait()
+    assert claude.requests
 
     typed = {r.path for r in discord_standin.sent("POST", r"/channels/\d+/typing")}
     assert typed == {f"/channels/{GENERAL}/typing"}

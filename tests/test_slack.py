@@ -296,8 +296,8 @@ async def test_a_mention_gets_a_threaded_answer_with_its_sources(rig: SlackRig) 
         "feedback"
     }
     assert button(posted, "human")["action_id"].startswith("faqbot:human:")
-    # Work in progress was shown on the question.
-    assert rig.standin.called("reactions.add", channel="C1", timestamp=event["ts"], name="eyes")
+    # An answer from the FAQ is ready at once: no work-in-progress reaction delays it.
+    assert not rig.standin.called("reactions.add")
     # The conversation is the mention's thread.
     history = await rig.app.store.history(ConversationKey("slack", "T1", "C1", event["ts"]))
     assert [t.role for t in history] == ["customer", "bot"]
@@ -311,7 +311,7 @@ async def test_web_api_calls_reuse_one_connection(rig: SlackRig) -> None:
         await rig.event(event)
         await rig.standin.wait_call("chat.postMessage", thread_ts=event["ts"])
     calls = [c for c in rig.standin.calls if c.method != "auth.test"]  # Bolt's, before ours
-    assert {c.method for c in calls} >= {"reactions.add", "chat.postMessage"}
+    assert [c.method for c in calls] == ["chat.postMessage", "chat.postMessage"]
     assert len({c.connection for c in calls}) == 1
 
 
@@ -342,7 +342,7 @@ def order_of(standin: SlackStandIn, *methods: str) -> list[str]:
     return [c.method for c in standin.calls if c.method in methods]
 
 
-async def test_a_dm_in_an_assistant_thread_shows_a_status_then_the_answer_and_no_reaction(
+async def test_a_dm_in_an_assistant_thread_answered_from_the_faq_shows_no_status_or_reaction(
     rig: SlackRig,
 ) -> None:
     started = assistant_thread_started()
@@ -352,65 +352,75 @@ async def test_a_dm_in_an_assistant_thread_shows_a_status_then_the_answer_and_no
     await rig.event(event)
     posted = await rig.standin.wait_call("chat.postMessage", channel="D1")
     assert posted["thread_ts"] == thread_ts and "Forgot password?" in posted["text"]
-    [status] = rig.standin.called("assistant.threads.setStatus")
-    assert status == {
-        "channel_id": "D1",
-        "thread_ts": thread_ts,
-        "status": "is searching the FAQ...",
-        "loading_messages": ["Searching the FAQ..."],
-    }
-    # Shown before the answer; Slack clears it when the reply lands in the thread.
-    assert order_of(rig.standin, "assistant.threads.setStatus", "chat.postMessage") == [
-        "assistant.threads.setStatus",
-        "chat.postMessage",
-    ]
+    # The answer is ready within milliseconds: a status first would only delay it.
+    assert not rig.standin.called("assistant.threads.setStatus")
     assert not rig.standin.called("reactions.add")
 
 
 async def test_the_status_says_an_answer_is_being_written_when_the_llm_is_called(
     make_rig: RigFactory, claude: AnthropicStandIn
 ) -> None:
-    rig = await make_rig(
-        ANTHROPIC_API_KEY="sk-test-key", ANTHROPIC_BASE_URL=claude.url, LLM_MAX_RETRIES=1
-    )
+    rig = await llm_rig(make_rig, claude)
     thread_ts = next_ts()
     event = message(PASSWORD_QUESTION, channel="D1", channel_type="im", thread_ts=thread_ts)
     await rig.event(event)
     # In a thread the model's answer is streamed in.
     await rig.standin.wait_call("chat.stopStream", channel="D1")
     assert claude.requests
-    shown = [c["loading_messages"] for c in rig.standin.called("assistant.threads.setStatus")]
-    assert shown == [["Searching the FAQ..."], ["Writing an answer..."]]
+    [status] = rig.standin.called("assistant.threads.setStatus")
+    assert status == {
+        "channel_id": "D1",
+        "thread_ts": thread_ts,
+        "status": "is writing an answer...",
+        "loading_messages": ["Writing an answer..."],
+    }
+    # Shown before the answer; Slack clears it when the reply lands in the thread.
+    assert order_of(rig.standin, "assistant.threads.setStatus", "chat.startStream") == [
+        "assistant.threads.setStatus",
+        "chat.startStream",
+    ]
+    assert not rig.standin.called("reactions.add")
 
 
-async def test_a_top_level_dm_has_its_status_cleared_after_the_answer(rig: SlackRig) -> None:
+async def test_a_top_level_dm_has_its_status_cleared_after_the_answer(
+    make_rig: RigFactory, claude: AnthropicStandIn
+) -> None:
+    rig = await llm_rig(make_rig, claude)
     event = message(PASSWORD_QUESTION, channel="D1", channel_type="im")
     await rig.event(event)
     await rig.standin.wait_call("chat.postMessage", channel="D1")
     await rig.adapter.drain()
     statuses = rig.standin.called("assistant.threads.setStatus", thread_ts=event["ts"])
     # The reply is not in the status's thread, so Slack would not clear it by itself.
-    assert [s["status"] for s in statuses] == ["is searching the FAQ...", ""]
+    assert [s["status"] for s in statuses] == ["is writing an answer...", ""]
     assert order_of(rig.standin, "assistant.threads.setStatus", "chat.postMessage")[-1] == (
         "assistant.threads.setStatus"
     )
 
 
 async def test_without_the_assistant_feature_a_dm_still_shows_the_reaction(
-    rig: SlackRig,
+    make_rig: RigFactory, claude: AnthropicStandIn
 ) -> None:
+    rig = await llm_rig(make_rig, claude)
     rig.standin.assistant_enabled = False  # an app installed from the manifest before it
     event = message(PASSWORD_QUESTION, channel="D1", channel_type="im", thread_ts=next_ts())
     await rig.event(event)
-    await rig.standin.wait_call("chat.postMessage", channel="D1")
+    await rig.standin.wait_call("chat.stopStream", channel="D1")
     assert rig.standin.called("reactions.add", channel="D1", timestamp=event["ts"])
 
 
-async def test_a_channel_mention_keeps_the_reaction_and_has_no_status(rig: SlackRig) -> None:
+async def test_a_channel_mention_the_llm_answers_shows_the_reaction_and_no_status(
+    make_rig: RigFactory, claude: AnthropicStandIn
+) -> None:
+    rig = await llm_rig(make_rig, claude)
     event = mention(PASSWORD_QUESTION)
     await rig.event(event)
-    await rig.standin.wait_call("chat.postMessage", channel="C1")
-    assert rig.standin.called("reactions.add", timestamp=event["ts"])
+    await rig.standin.wait_call("chat.stopStream", channel="C1")
+    assert rig.standin.called("reactions.add", timestamp=event["ts"], name="eyes")
+    assert order_of(rig.standin, "reactions.add", "chat.startStream") == [
+        "reactions.add",
+        "chat.startStream",
+    ]
     assert not rig.standin.called("assistant.threads.setStatus")
     assert not rig.standin.called("assistant.threads.setTitle")
 
@@ -746,8 +756,6 @@ async def test_a_redelivered_event_is_answered_once(rig: SlackRig) -> None:
     await rig.standin.wait_call("chat.postMessage", thread_ts=event["ts"])
     await rig.adapter.drain()
     assert len(rig.standin.called("chat.postMessage")) == 1
-    # Work in progress is shown once, by the delivery the core decided to answer.
-    assert len(rig.standin.called("reactions.add", timestamp=event["ts"])) == 1
 
 
 async def test_a_bad_signature_or_a_stale_timestamp_is_refused(rig: SlackRig) -> None:
@@ -790,8 +798,9 @@ async def test_a_storm_of_429s_drops_no_reply(rig: SlackRig) -> None:
 
 
 async def test_a_failing_call_is_logged_and_the_listener_lives_on(
-    rig: SlackRig, caplog: pytest.LogCaptureFixture
+    make_rig: RigFactory, claude: AnthropicStandIn, caplog: pytest.LogCaptureFixture
 ) -> None:
+    rig = await llm_rig(make_rig, claude)  # the reaction shows while the model writes
     rig.standin.rate_limit_once["reactions.add"] = "0"
     # Four 429s in a row exceed the retries: reactions.add fails, the answer still arrives.
     original = rig.standin._answer
@@ -804,7 +813,7 @@ async def test_a_failing_call_is_logged_and_the_listener_lives_on(
     rig.standin._answer = failing  # type: ignore[method-assign]
     event = mention(PASSWORD_QUESTION)
     await rig.event(event)
-    await rig.standin.wait_call("chat.postMessage", thread_ts=event["ts"])
+    await rig.standin.wait_call("chat.stopStream", channel="C1")
     assert any(
         "reactions.add" in r.getMessage() and "already_reacted" in r.getMessage()
         for r in caplog.records

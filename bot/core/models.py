@@ -35,13 +35,6 @@ class ConversationKey:
         return cls(platform, workspace_id, channel_id, None if thread_id == "-" else thread_id)
 
 
-class WorkPhase(enum.StrEnum):
-    """What the core is doing for a message it has decided to answer, for the platform to show."""
-
-    SEARCHING = "searching"  # reading the FAQ
-    WRITING = "writing"  # the LLM is writing the answer
-
-
 class MessageKind(enum.StrEnum):
     QUESTION = "question"
     FEEDBACK = "feedback"  # text is "helpful" or "not_helpful"
@@ -84,10 +77,11 @@ class IncomingMessage:
     # Where a thread is a channel of its own (Discord), the channel it was started in.
     parent_channel_id: str | None = None
     attachments: tuple[Attachment, ...] = ()
-    # Called by the core once it has decided to answer, before the slow part (search and the
-    # LLM), so that the platform can show it is at work (Discord's typing indicator), and again
-    # when the phase changes (WRITING: the LLM is called), for a platform that says which.
-    working: Callable[[WorkPhase], Awaitable[None]] | None = None
+    # Called by the core just before the LLM writes the answer, the one slow part, so that the
+    # platform shows it is at work (a status line, a reaction, Discord's typing indicator). An
+    # answer from the FAQ is ready within milliseconds: showing work first would only delay it by
+    # a platform call (and spend Slack's reactions.add rate limit).
+    working: Callable[[], Awaitable[None]] | None = None
     # Asked by the core only when it needs the writer's name (a ticket, an agent's line), so
     # that a question answered from the FAQ waits on no profile lookup (Slack's users.info).
     lookup_name: Callable[[], Awaitable[str]] | None = None

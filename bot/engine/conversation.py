@@ -38,7 +38,6 @@ from bot.core.models import (
     Reply,
     Ticket,
     TicketStatus,
-    WorkPhase,
 )
 from bot.core.policy import DESK_REFUSAL, ChannelAllowList, DeskPolicy, SupportForums
 from bot.core.routing import EXTRACTIVE, Route, RouteKind, Router
@@ -326,7 +325,6 @@ class ConversationEngine:
     async def _question(
         self, message: IncomingMessage, text: str, language: str, state: ConversationState
     ) -> Reply:
-        await self._working(message, WorkPhase.SEARCHING)
         history = await self._soft(self.store.history(message.key), [])
         speaker = await self._role(message)
         stream = (
@@ -342,7 +340,7 @@ class ConversationEngine:
                 history,
                 llm_allowed=budget.allowed,
                 speaker=speaker,
-                writing=lambda: self._working(message, WorkPhase.WRITING),
+                writing=lambda: self._working(message),
                 stream=stream.release if stream is not None else None,
             )
             budget.answer = route.answer
@@ -405,7 +403,6 @@ class ConversationEngine:
         self, message: IncomingMessage, entry: FaqEntry, language: str, confidence: float
     ) -> Reply:
         """The customer picked an entry; answer it the same way as a question would be."""
-        await self._working(message, WorkPhase.SEARCHING)
         hit = Hit(entry, confidence)
         history = await self._soft(self.store.history(message.key), [])
         speaker = await self._role(message)
@@ -414,7 +411,7 @@ class ConversationEngine:
                 self.metrics.budget_limited.labels(message.key.platform).inc()
             answerer = self.router.answerer_for(budget.allowed)
             if answerer.mode != EXTRACTIVE:
-                await self._working(message, WorkPhase.WRITING)
+                await self._working(message)
             answer = await answerer.answer(
                 AnswerRequest(entry.question, language, [hit], history, self.faq.index, speaker)
             )
@@ -454,10 +451,10 @@ class ConversationEngine:
             await self._soft(self.store.count_answered(decision.answered_from), None)
         return await self._say(message, text, decision.reply)
 
-    async def _working(self, message: IncomingMessage, phase: WorkPhase) -> None:
-        """Let the platform show the bot is at work: it has decided to answer this message."""
+    async def _working(self, message: IncomingMessage) -> None:
+        """Let the platform show the bot is at work: the LLM is about to write the answer."""
         if message.working is not None:
-            await message.working(phase)
+            await message.working()
 
     async def suggested_questions(self, limit: int) -> list[str]:
         """Questions to offer when a conversation starts: those of the FAQ entries most answered,
