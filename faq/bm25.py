@@ -24,7 +24,7 @@ def bm25(docs: Sequence[Sequence[int]], vocabulary_size: int) -> Postings:
     total = int(lengths.sum())
     flat = np.fromiter(itertools.chain.from_iterable(docs), dtype=np.int64, count=total)
     rows = np.repeat(np.arange(size, dtype=np.int64), lengths)
-    term, entry, tf, df = postings_of(rows, flat, vocabulary_size)
+    term, entry, tf, df = postings_of(rows, flat, vocabulary_size, size)
     idf = np.log(1 + (size - df + 0.5) / (df + 0.5))
     norm = _K1 * (1 - _B + _B * lengths / max(float(lengths.mean()) if size else 1.0, 1e-9))
     weights = idf[term] * tf / (tf + norm[entry])

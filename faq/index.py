@@ -30,6 +30,7 @@ from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import partial
+from itertools import chain
 
 import numpy as np
 from numpy.typing import NDArray
@@ -139,8 +140,9 @@ class FaqIndex:
                 for w in self._words
             }
             # Questions say what an entry is about better than its answer does, so they count twice.
+            ids = ids_of.__getitem__
             docs = [
-                [i for w in (*q, *q, *other) for i in ids_of[w]]
+                list(chain.from_iterable(map(ids, (*q, *q, *other))))
                 or [self._vocab.setdefault("", len(self._vocab))]
                 for q, other in zip(question_words, other_words, strict=True)
             ]

@@ -7,6 +7,7 @@ misses, and French words sharing roots with the English ones still share most of
 
 from __future__ import annotations
 
+import itertools
 from collections import Counter
 from collections.abc import Mapping, Sequence
 from functools import partial
@@ -29,26 +30,30 @@ def word_ngrams(word: str) -> list[str]:
 class NgramIndex:
     def __init__(self, texts: Sequence[Sequence[str]]) -> None:
         """`texts`: each text's content words (`faq.text.words`)."""
-        # Words repeat across a FAQ far more than texts do, so each word is cut into n-grams
-        # once, and the counting is done in numpy over (row, column) pairs.
+        # Words repeat across a FAQ far more than texts do, so each distinct word is cut into
+        # n-grams once, and its occurrences are spread into (row, column) pairs in numpy.
         self._columns: dict[str, int] = {}
-        columns_of: dict[str, list[int]] = {}
-        cols: list[int] = []
-        lengths: list[int] = []
-        for text in texts:
-            before = len(cols)
-            for word in text:
-                known = columns_of.get(word)
-                if known is None:
-                    known = columns_of[word] = [
-                        self._columns.setdefault(gram, len(self._columns))
-                        for gram in word_ngrams(word)
-                    ]
-                cols.extend(known)
-            lengths.append(len(cols) - before)
+        word_ids: dict[str, int] = {}
+        occurrences = [word_ids.setdefault(word, len(word_ids)) for text in texts for word in text]
+        grams = [
+            [self._columns.setdefault(gram, len(self._columns)) for gram in word_ngrams(word)]
+            for word in word_ids
+        ]
         n, width = len(texts), len(self._columns)
-        rows = np.repeat(np.arange(n, dtype=np.int64), lengths)
-        col, row, counts, df = postings_of(rows, np.array(cols, dtype=np.int64), width)
+        word_cols = np.fromiter(itertools.chain.from_iterable(grams), dtype=np.int64)
+        word_sizes = np.fromiter(map(len, grams), dtype=np.int64, count=len(grams))
+        word_firsts = np.cumsum(word_sizes) - word_sizes
+        occurring = np.array(occurrences, dtype=np.int64)
+        sizes = word_sizes[occurring]
+        ends = np.cumsum(sizes)
+        # Where each occurrence's n-grams lie in `word_cols`, built in place: a large FAQ's
+        # occurrences hold ten million n-grams, and each array of them is 80 MB.
+        at = np.repeat(word_firsts[occurring] - ends + sizes, sizes)
+        at += np.arange(len(at))
+        columns = word_cols[at]
+        del at
+        text_of = np.repeat(np.arange(n, dtype=np.int64), [len(text) for text in texts])
+        col, row, counts, df = postings_of(np.repeat(text_of, sizes), columns, width, n)
         self._idf = np.log((1 + n) / (1 + df)) + 1
         weights = (1 + np.log(counts)) * self._idf[col]
         norms = np.sqrt(np.bincount(row, weights * weights, minlength=n))

@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+from collections import Counter
+
+import numpy as np
 import pytest
 
 from faq.index import FaqIndex
 from faq.models import FaqEntry
+from faq.postings import postings_of
 from faq.repository import FaqRepository
 from faq.text import LONGEST_REMEMBERED, remembered
 
@@ -152,3 +156,16 @@ def test_a_word_longer_than_any_real_one_is_read_each_time_not_remembered() -> N
     short, long = "invoice", "x" * (LONGEST_REMEMBERED + 1)
     assert [read(short), read(short), read(long), read(long)] == [7, 7, len(long), len(long)]
     assert reads == [short, long, long]
+
+
+@pytest.mark.parametrize("width", [40, 2**31], ids=["32-bit keys", "64-bit keys"])
+def test_an_index_counts_each_term_of_each_entry_however_wide_its_vocabulary(width: int) -> None:
+    """A large FAQ's terms are counted with keys of 32 bits where they fit, else 64."""
+    rng = np.random.default_rng(0)
+    rows = np.sort(rng.integers(0, 1000, 5000))
+    columns = rng.choice([0, 3, 17, 39, width - 1], 5000)
+    expected = Counter(zip(columns.tolist(), rows.tolist(), strict=True))
+    cols, found_rows, counts, df = postings_of(rows, columns, width, 1000)
+    assert list(zip(cols.tolist(), found_rows.tolist(), strict=True)) == sorted(expected)
+    assert counts.tolist() == [expected[pair] for pair in sorted(expected)]
+    assert df[width - 1] == len({r for c, r in expected if c == width - 1})
