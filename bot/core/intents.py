@@ -104,14 +104,16 @@ _THANKS_FOR = (
     + r"(?:(?:quick|fast|speedy|prompt|clear|detailed|rapid) )?"
     + _any(
         r"help|helping(?: me)?|info|information|answers?|reply|response|assistance",
-        r"support|time|patience|explanation|everything|that|this",
+        r"support|time|patience|explanation|everything|that|this|kindness|responsiveness",
         r"aide|reponses?|infos?|informations?|temps|retour|explications?|rapidite|tout",
+        r"reactivite|gentillesse|disponibilite|patience|efficacite",
     )
     + r"(?: (?:quick|fast|rapide|claire?s?|detaillee?s?))?"
 )
 # Why a bot and a person are told apart: "are you a bot?", "am I talking to a real person?".
 _BEING = r"(?:a |an |un |une )?(?:(?:real|actual|live|vrai|vraie) )*" + _any(
     r"bot|robot|chatbot|human|human being|person|machine|ai|computer|program|real",
+    r"chatgpt|chat gpt|gpt|claude|an llm|llm",
     r"someone real|somebody real|humain|personne|ia|etre humain|personne reelle",
 )
 
@@ -239,6 +241,15 @@ _SMALL_TALK = {
         r"sounds (?:good|great|fine|perfect) to me|all good(?: now)?|(?:that s|thats|that is)?"
         r" ?exactly (?:it|what i needed|what i was looking for)|exactly|perfect|clear",
         # Finding the answer themselves: "never mind, figured it out", "laisse tomber, j'ai trouvé".
+        # It works again ("it's working again", "all sorted now"): said of the customer's own
+        # problem, with "again" or "now" (a bare "fixed" or "c'est réglé" may be a question).
+        r"(?:it s|its|it is|everything s|everything is) (?:working|sorted|fixed) (?:again|now)"
+        r"|all (?:sorted|fixed) now|it works (?:again|now)|gg|tant pis|bon ben tant pis",
+        # A message sent by mistake: "sorry wrong chat", "oups, mauvaise conversation".
+        r"(?:sorry|oops|whoops|my bad) (?:wrong|the wrong) (?:chat|window|tab|channel|person"
+        r"|conversation)|oops|whoops|my bad|wrong (?:chat|window|tab|channel|conversation)",
+        r"(?:desolee?|oups)(?: (?:mauvais|mauvaise) (?:conversation|fenetre|onglet))?"
+        r"|c etait une erreur|erreur de ma part",
         r"never ?mind|nvm|forget it|(?:i )?(?:figured|worked|sorted) it out|(?:i )?found it"
         r"(?: myself)?|(?:i )?got it now|laisse(?:z)? tomber|c est bon j ai trouve"
         r"|j ai trouve(?: tout seul| toute seule| moi meme)?|oubliez|oublie",
@@ -262,6 +273,10 @@ _SMALL_TALK = {
         r"|incredible|outstanding|superb|stars|rock stars|rockstars|heroes|lifesavers|an angel"
         r"|a gem|a champ)"
         r"(?: (?:today|again|as always|as usual|once again|for a bot|for a robot|honestly))*",
+        # Praise for a bot as a bot: "lol you're pretty quick for a bot".
+        r"(?:you re|you are|youre|ur|u r|u are) (?:so |very |really |pretty |quite |actually )?"
+        r"(?:quick|fast|speedy|efficient|good|smart|clever|polite) for (?:a|an) (?:bot|robot|ai"
+        r"|machine|chatbot)",
         r"(?:you|u)(?: guys| all| folks| people)? rock|y all rock|well done|problem solved",
         r"(?:i |we )?love (?:it|this|you|you guys|you all|this bot|the bot)",
         r"(?:great|good|nice|awesome|amazing|helpful|smart|best|brilliant) (?:bot|job|work"
@@ -294,6 +309,8 @@ _SMALL_TALK = {
         r"(?:super|genial|geniale|geniaux|top|au top|formidable|parfait|excellent|efficace"
         r"|utile|tres utile|le meilleur|la meilleure|les meilleurs|les meilleures|formidables"
         r"|incroyables|des pros|des chefs|au top du top|un ange|une perle|des anges)",
+        r"(?:vous etes|tu es|t es) (?:vraiment |plutot |assez |tres |trop )?(?:rapides?"
+        r"|efficaces?|poli|polie|malin|maline) pour (?:un|une) (?:bot|robot|ia|machine)",
         r"c est (?:vraiment |tres |trop |super |exactement )?(?:super|genial|parfait|top|clair"
         r"|utile|gentil|excellent|nickel|au top|ce qu il me fallait|ce que je cherchais)",
         r"(?:ca|cela) m a (?:bien |beaucoup |vraiment |tres )?aide",
@@ -419,6 +436,16 @@ _INTRODUCTION_RE = re.compile(
     rf"|i m called|je m appelle|mon nom est|mon prenom est) {_NOT_A_NAME}[a-z]+"
     rf"(?: {_NOT_A_NAME}[a-z]+)?"
 )
+# "I'm Tom from Northwind, just signed up", "I'm Priya, a prospective student from Mumbai": a
+# name, capitalised as typed, then where they come from ("I'm struggling with the app", "je
+# suis victime de fraude" name no one).
+_NAMED_FROM_RE = re.compile(
+    r"(?:(?:hi|hello|hey|bonjour|salut|coucou|bonsoir) )?(?:i m|im|i am|this is|je suis|moi c est)"
+    r" (?P<name>[a-z]+)(?: (?:a|an|un|une) [a-z]+(?: [a-z]+)?)? (?:from|at|de|du|chez) [a-z0-9]+"
+    r"(?: [a-z0-9]+){0,2}(?: (?:just|i just|je viens de) (?:signed up|joined|registered"
+    r"|subscribed|m inscrire|m abonner|arriver))?"
+)
+_TYPED_WORD_RE = re.compile(r"[^\W\d_]+")
 # Words that may sit between phrases or after them ("thanks again team", "hello there") but do
 # not make small talk by themselves.
 _FILLER_RE = re.compile(
@@ -472,13 +499,21 @@ def _kinds(words: tuple[str, ...]) -> list[str] | None:
     return None if found is None else [k for k in found if k != "filler"]
 
 
+def _introduces(text: str, normal: str) -> bool:
+    named = _NAMED_FROM_RE.fullmatch(normal)
+    return named is not None and any(
+        word[0].isupper() and _normalise(word) == named["name"]
+        for word in _TYPED_WORD_RE.findall(text)
+    )
+
+
 def small_talk(text: str) -> str | None:
     """The kind of small talk when the whole message is small talk, else None."""
     normal = _normalise(text)
     if not normal:
         # Only emoji or punctuation ("🙂", ":)", "..."): a nod, not a question.
         return "ack" if text.strip() else None
-    if _INTRODUCTION_RE.fullmatch(normal):
+    if _INTRODUCTION_RE.fullmatch(normal) or _introduces(text, normal):
         return "greeting"
     squeezed = re.sub(r"([a-z])\1+", r"\1", normal)  # "mercii" -> "merci", "hii" -> "hi"
     for form in dict.fromkeys((normal, squeezed)):
@@ -716,10 +751,21 @@ _ASK_PATTERNS = [
     rf" (?:{_HELP_FR}|{_TAKE_ON_FR}))",
 ]
 
+# Who handles a customer's file, by the file: asked for only to talk to or to pass a case on.
+_ROLE = (
+    r"(?:member of staff|staff member|(?:claims?|case|admissions?) (?:handler|officer|adjuster"
+    r"|advis(?:o|e)r|counsel(?:l)?or)|loss adjuster|caseworker)"
+)
+
 _HUMAN_PATTERNS = [
     # Talking to someone: "talk to a human", "parler à un conseiller", "chat with support".
     rf"(?:talk|talking|speak|speaking|speek|chat|chatting|parler|parle|discuter|echanger"
     rf"|communiquer|tchatter|chatter) (?:to|2|with|w|a|avec|au|aux) {_PERSON}",
+    # A person named by the customer's file, asked for by name: "speak to a claims handler about
+    # the damage", "pass this on to an admissions officer" ("a case officer field" is product).
+    rf"(?:(?:talk|speak|chat) (?:to|with)|(?:pass|forward|send|escalate) (?:this|it|my \w+)"
+    rf"(?: on| over| along)? to) (?:a|an|one of your|your) {_ROLE}(?= *$| (?:about|regarding"
+    rf"|please|pls|asap|now|today|because|as)\b)",
     # "I'd rather deal with a real person" (dealing with a team is product talk).
     rf"(?:rather|prefer to|prefer|want to|need to) deal with {_DET}{_STAFF}{_POSSESSIVE}",
     # Being passed on: "put me through to customer service", "passez-moi un humain".
@@ -731,6 +777,14 @@ _HUMAN_PATTERNS = [
     # ("puis-je me passer du service client ?" asks whether one can do without it.)
     rf"(?:me|nous) (?:passer|passez|transferer|transferez|rediriger|redirigez|orienter|orientez)"
     rf"(?! (?:du|de|des|d)\b) (?:(?:avec|a|au|aux|vers) )?{_PERSON}",
+    # To whoever handles it, or to a team named: "put me through to whoever deals with
+    # cancellations", "connect me with the international admissions team".
+    r"(?:(?:connect|transfer|forward) me (?:to|with)|put me through to|pass me (?:on |over )?to)"
+    r" (?:whoever (?:deals"
+    r"|handles|does|is in charge|can)|(?:the|your|ur) (?:[a-z]+ ){0,3}(?:team|department|dept"
+    r"|desk)(?= *$| (?:please|pls|plz|asap|now|about|regarding|svp)\b))",
+    r"(?:passez|transferez|transfere|redirigez|orientez|reliez) moi (?:au|a la|aux|vers le"
+    r"|vers la|avec le|avec la) (?:service|departement|pole) (?!(?:du|de|des|d|en)\b)[a-z]+",
     # "transfer to human", said as a command.
     rf"^(?:please |pls )?(?:transfer|connect|switch|pass)(?: me)? (?:to|with) {_DET}{_REAL}{_STAFF}"
     r"(?: (?:please|pls|plz|now|asap|svp))* *$",
@@ -740,7 +794,8 @@ _HUMAN_PATTERNS = [
     # ("la mise en relation avec un conseiller", "les clients sont mis en relation" describe
     # the service.)
     rf"(?:mettre|mettez|mets|etre mise?s?)(?: moi)? en (?:relation|contact|communication)"
-    rf" (?:avec|a|au) {_PERSON}",
+    rf" (?:avec|a|au) (?:{_PERSON}|(?:le |l )?(?:service|departement)"
+    rf" (?!(?:du|de|des|d|en)\b)[a-z]+)",
     # "I'd like to be put in touch with an advisor" (a team's own people are not meant, nor is
     # an account connected to an advisor).
     rf"(?:i|we|possible to|way to|chance to) (?:\w+ ){{0,3}}(?:be|get|getting|being) (?:put"
@@ -761,6 +816,11 @@ _HUMAN_PATTERNS = [
     r"|speak|assist)",
     rf"(?:help|assistance|support|aide) (?:from|by|d|de|par) (?:{_DET}{_STAFF}|(?:a|an|un|une)"
     r" (?:(?:real|actual|live|vraie?) )?(?:person|human|personne|humain))",
+    # "I want this reviewed by a person, not a chatbot".
+    r"(?:want|need|like|prefer|have|get) (?:this|it|that|my \w+|the \w+) (?:reviewed|checked"
+    r"|looked at|handled|dealt with|seen|read) by (?:a|an|one of your) (?:(?:real|actual|live"
+    r"|human) )?(?:person|human|human being|agent)(?= *$| (?:not|instead|rather|please|pls"
+    r"|asap|and not|pas)\b)",
     # "can I get a real answer from a real person?"
     r"(?:answer|reply|response|reponse)s? (?:from|by|de|d) (?:a|an|une|un) (?:real|actual|live"
     r"|vraie?) (?:person|human|agent|personne|humain|conseiller)",
@@ -780,12 +840,15 @@ _HUMAN_PATTERNS = [
     # "schedule a call back to a lead"; so is a thing: "a call back option", "a callback URL".)
     r"(?:call|ring|phone) me back|^(?:please )?call ?back(?: (?:please|pls|plz|asap|svp|today"
     r"|tomorrow|later|now|soon))*$"
+    r"|book (?:me|us) a call(?: ?back)?(?= *$| (?:with (?:sales|support|your \w+ team)|please|pls"
+    r"|asap|today|tomorrow)\b)"
     r"|(?:request|schedule|book|arrange|get|want|need|like) (?:a |an )?(?:phone )?"
     r"call(?>(?: ?back)?)\b(?! (?:with|to|for) (?:a|an|the|my|our|their|each|every|all)"
     r" (?:lead|customer|client|contact|caller|prospect|patient|trainer|coach|candidate|user"
     r"|driver|tenant|member|student|guest)s?\b"
     r"| ?(?:option|feature|button|task|queue|request form|setting|url|number|function|endpoint"
-    r"|slot|log|recording|report|center|centre|script|summary|history|api|webhook)s?\b)",
+    r"|slot|log|recording|report|center|centre|script|summary|history|api|webhook|booth|room"
+    r"|pod)s?\b)",
     # "I expect a call from a supervisor today."
     # (Not "should I expect a call from a technician before the visit?")
     rf"(?<!should i )(?<!will i )(?<!do i )(?<!should we )(?<!will we )(?<!do we )(?<!when )(?<!^)"
@@ -813,7 +876,8 @@ _HUMAN_PATTERNS = [
     # pre-arbitration?", "get this escalated to tier 2 in the workflow builder".)
     r"(?<!can i )(?<!could i )(?<!how do i )(?<!how can i )(?<!how to )"
     rf"escalate(?: (?:this|it|that|me)\b(?:{_TO_PERSON}|(?! to\b))|{_TO_PERSON}"
-    r"| (?:my|the) (?:issue|case|problem|question|request|ticket)| *$)|escalation please",
+    r"| (?:my|the) (?:issue|case|problem|question|request|ticket)| *$"
+    r"|(?: (?:please|pls|plz|asap|now|svp))+ *$)|escalation please",
     r"(?<!how do i )(?<!how can i )(?<!how to )(?:want|need|like|get|have) (?:this|it|that"
     rf"|my \w+) escalated(?= *$| (?:please|asap|urgently|now|immediately)|{_TO_PERSON})",
     # ("comment escalader un ticket vers le niveau 2 ?" asks how the product does it.)
@@ -889,6 +953,13 @@ _PERSON_FIRST_PATTERNS = [
         rf"| just)? (?:talk|speak|chat|write)",
     ),
     (
+        r"\b(?:i|we) (?:can|could) (?:talk|speak|chat)\b",
+        r"(?:is|are) there (?:a|an|any|some) (?:(?:real|actual|live|human) )?(?:engineer|developer"
+        r"|dev|expert|specialist|moderator|supervisor)s? (?:that |who )?"
+        r"(?:i|we) (?:can|could) (?:talk|speak|chat) (?:to|with)(?= *$| (?:about|now|today"
+        r"|please|directly))",
+    ),
+    (
         r"\b(?:a|avec) qui\b",
         # (Not the customer's own people, nor a sentence in between: "mon équipe se demande à
         # qui écrire".)
@@ -909,9 +980,12 @@ _PERSON_FIRST = [
 # A person noun said on its own, as a whole sentence: "representative!!!", "this is useless.
 # agent.", "un conseiller svp". Inside a sentence the same nouns are FAQ material.
 _BARE_HUMAN_RE = re.compile(
+    # ("Role: Staff." is an answer; "staff member please" asks for one.)
+    r"(?:a )?(?:staff member|member of staff|staff)(?: (?:please|pls|plz|asap|now|svp))+|"
     r"(?:(?:a|an|the|un|une|le|la|real|vrai|vraie|live|human|humain) )*"
-    r"(?:humans?|humains?|agent|operator|operateur|representative|rep|person|someone|somebody"
-    r"|conseill(?:er|ere)|customer service"
+    r"(?:humans?|hoomans?|humains?|agent|operator|operateur|representative|rep|person|someone"
+    r"|somebody|conseill(?:er|ere)|customer service|support (?:person|agent)"
+    r"|transfert (?:vers )?(?:un )?(?:conseill(?:er|ere)|agent|humain)"
     r"|service client|real person|vraie personne|support agent|(?:agent|conseill(?:er|ere)"
     r"|advis(?:o|e)r|person|personne) (?:disponible|dispo|available))(?: (?:humain|humaine"
     r"|human))?(?: (?:please|pls|plz|now|asap|right now|immediately|svp|stp|s il vous plait"
