@@ -33,9 +33,10 @@ def pytest_configure(config: pytest.Config) -> None:
         folder = tempfile.mkdtemp(prefix="faqbot-test-embeddings-")
         os.environ["EMBEDDING_CACHE"] = folder
         config.add_cleanup(lambda: shutil.rmtree(folder, ignore_errors=True))
-    if not hasattr(config, "workerinput"):
+    if not hasattr(config, "workerinput") and config.option.numprocesses not in (None, 0, 1):
         # The bundled FAQ's vectors, embedded once here before the workers start: each worker's
-        # first bot would otherwise embed them all at the same moment as the others.
+        # first bot would otherwise embed them all at the same moment as the others. (One
+        # process, as with -n 0 on a single file, embeds them when it first needs them.)
         settings = make_settings()
         FaqRepository(settings.FAQ_PATH, build_encoders(settings))
 
