@@ -331,7 +331,7 @@ class SlackDesk:
 
 
 class AssistantStatus:
-    """The status line of a DM conversation (`assistant.threads.setStatus`) while the core works.
+    """The status line of a DM conversation (`assistant.threads.setStatus`) while the LLM writes.
 
     Slack clears it when the bot replies in the thread; `clear` is for when the reply went
     elsewhere (a top-level DM) or there was none."""
