@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import shutil
 import tempfile
+import threading
 import time
 import uuid
 from collections.abc import AsyncIterator, Callable, Iterator
@@ -24,6 +25,8 @@ from tests.standins.anthropic_api import AnthropicStandIn
 from tests.standins.discord_api import DiscordStandIn
 
 DEFAULT_URL = "redis://127.0.0.1:6379/0"
+# Names the file the suite's controller writes once the bundled FAQ is embedded.
+WARM_MARKER = "FAQBOT_TEST_EMBEDDED"
 
 
 def pytest_configure(config: pytest.Config) -> None:
@@ -33,12 +36,33 @@ def pytest_configure(config: pytest.Config) -> None:
         folder = tempfile.mkdtemp(prefix="faqbot-test-embeddings-")
         os.environ["EMBEDDING_CACHE"] = folder
         config.add_cleanup(lambda: shutil.rmtree(folder, ignore_errors=True))
-    if not hasattr(config, "workerinput") and config.option.numprocesses not in (None, 0, 1):
-        # The bundled FAQ's vectors, embedded once here before the workers start: each worker's
-        # first bot would otherwise embed them all at the same moment as the others. (One
-        # process, as with -n 0 on a single file, embeds them when it first needs them.)
-        settings = make_settings()
-        FaqRepository(settings.FAQ_PATH, build_encoders(settings))
+    workers = getattr(config.option, "numprocesses", None)  # None without pytest-xdist
+    if not hasattr(config, "workerinput") and workers not in (None, 0, 1):
+        # The bundled FAQ's vectors, embedded once here while the workers start and collect:
+        # each worker's first bot would otherwise embed them all at the same moment as the
+        # others. (One process, as with -n 0 on a single file, embeds them when it needs them.)
+        signal_folder = tempfile.mkdtemp(prefix="faqbot-test-warm-")
+        config.add_cleanup(lambda: shutil.rmtree(signal_folder, ignore_errors=True))
+        marker = Path(signal_folder) / "embedded"
+        os.environ[WARM_MARKER] = str(marker)
+
+        def embed() -> None:
+            try:
+                settings = make_settings()
+                FaqRepository(settings.FAQ_PATH, build_encoders(settings))
+            finally:
+                marker.touch()
+
+        threading.Thread(target=embed, name="embed the bundled FAQ", daemon=True).start()
+
+
+@pytest.fixture(scope="session", autouse=True)
+def bundled_faq_embedded() -> None:
+    """A worker's tests start once the bundled FAQ's vectors are in the shared cache."""
+    marker = os.environ.get(WARM_MARKER)
+    deadline = time.monotonic() + 300
+    while marker and not Path(marker).exists() and time.monotonic() < deadline:
+        time.sleep(0.05)
 
 
 @pytest.fixture(scope="session")
