@@ -106,7 +106,7 @@ _THANKS_FOR = (
         r"help|helping(?: me)?|info|information|answers?|reply|response|assistance",
         r"support|time|patience|explanation|everything|that|this|kindness|responsiveness",
         r"aide|reponses?|infos?|informations?|temps|retour|explications?|rapidite|tout",
-        r"reactivite|gentillesse|disponibilite|patience|efficacite",
+        r"reactivite|gentillesse|disponibilite|efficacite",
     )
     + r"(?: (?:quick|fast|rapide|claire?s?|detaillee?s?))?"
 )
@@ -240,7 +240,6 @@ _SMALL_TALK = {
         r"alrighty(?: then)?|roger(?: that)?|copy that|awesome sauce|(?:that )?makes sense now",
         r"sounds (?:good|great|fine|perfect) to me|all good(?: now)?|(?:that s|thats|that is)?"
         r" ?exactly (?:it|what i needed|what i was looking for)|exactly|perfect|clear",
-        # Finding the answer themselves: "never mind, figured it out", "laisse tomber, j'ai trouvé".
         # It works again ("it's working again", "all sorted now"): said of the customer's own
         # problem, with "again" or "now" (a bare "fixed" or "c'est réglé" may be a question).
         r"(?:it s|its|it is|everything s|everything is) (?:working|sorted|fixed) (?:again|now)"
@@ -250,6 +249,7 @@ _SMALL_TALK = {
         r"|conversation)|oops|whoops|my bad|wrong (?:chat|window|tab|channel|conversation)",
         r"(?:desolee?|oups)(?: (?:mauvais|mauvaise) (?:conversation|fenetre|onglet))?"
         r"|c etait une erreur|erreur de ma part",
+        # Finding the answer themselves: "never mind, figured it out", "laisse tomber, j'ai trouvé".
         r"never ?mind|nvm|forget it|(?:i )?(?:figured|worked|sorted) it out|(?:i )?found it"
         r"(?: myself)?|(?:i )?got it now|laisse(?:z)? tomber|c est bon j ai trouve"
         r"|j ai trouve(?: tout seul| toute seule| moi meme)?|oubliez|oublie",
@@ -780,9 +780,8 @@ _HUMAN_PATTERNS = [
     # To whoever handles it, or to a team named: "put me through to whoever deals with
     # cancellations", "connect me with the international admissions team".
     r"(?:(?:connect|transfer|forward) me (?:to|with)|put me through to|pass me (?:on |over )?to)"
-    r" (?:whoever (?:deals"
-    r"|handles|does|is in charge|can)|(?:the|your|ur) (?:[a-z]+ ){0,3}(?:team|department|dept"
-    r"|desk)(?= *$| (?:please|pls|plz|asap|now|about|regarding|svp)\b))",
+    r" (?:whoever (?:deals|handles|does|is in charge|can)|(?:the|your|ur) (?:[a-z]+ ){0,3}"
+    r"(?:team|department|dept|desk)(?= *$| (?:please|pls|plz|asap|now|about|regarding|svp)\b))",
     r"(?:passez|transferez|transfere|redirigez|orientez|reliez) moi (?:au|a la|aux|vers le"
     r"|vers la|avec le|avec la) (?:service|departement|pole) (?!(?:du|de|des|d|en)\b)[a-z]+",
     # "transfer to human", said as a command.
@@ -984,7 +983,7 @@ _BARE_HUMAN_RE = re.compile(
     r"(?:a )?(?:staff member|member of staff|staff)(?: (?:please|pls|plz|asap|now|svp))+|"
     r"(?:(?:a|an|the|un|une|le|la|real|vrai|vraie|live|human|humain) )*"
     r"(?:humans?|hoomans?|humains?|agent|operator|operateur|representative|rep|person|someone"
-    r"|somebody|conseill(?:er|ere)|customer service|support (?:person|agent)"
+    r"|somebody|conseill(?:er|ere)|customer service|support person"
     r"|transfert (?:vers )?(?:un )?(?:conseill(?:er|ere)|agent|humain)"
     r"|service client|real person|vraie personne|support agent|(?:agent|conseill(?:er|ere)"
     r"|advis(?:o|e)r|person|personne) (?:disponible|dispo|available))(?: (?:humain|humaine"
