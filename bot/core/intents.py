@@ -969,9 +969,9 @@ _PERSON_FIRST_PATTERNS = [
         rf"(?:parler|discuter|m adresser|ecrire)",
     ),
 ]
-_HUMAN_RE = re.compile(
-    "|".join(rf"(?:^| )(?:{p})(?= |$)" for p in [*_HUMAN_PATTERNS, *_ASK_PATTERNS])
-)
+# One boundary around all the alternatives, not one each: a position that starts no word is
+# passed over once instead of once per alternative (a third of the cost).
+_HUMAN_RE = re.compile(rf"(?:^| ){_any(*_HUMAN_PATTERNS, *_ASK_PATTERNS)}(?= |$)")
 _PERSON_FIRST = [
     (re.compile(words), re.compile(rf"(?:^| )(?:{pattern})(?= |$)"))
     for words, pattern in _PERSON_FIRST_PATTERNS
