@@ -10,7 +10,9 @@ wrong one, not answered but with the right entry suggested, unrelated questions 
 given a suggestion, requests for a person handed over, small talk taken as small talk.
 A folder's own `messages.yaml` (`{text, label, lang}`, label `handoff`, `small_talk` or
 `lookalike`: a FAQ question that only looks like either) gives a second table: how each kind of
-message is read, per language, before any FAQ is searched.
+message is read, per language, before any FAQ is searched, then once the model of requests
+(bot/core/handoff.py, on the multilingual encoder) has read it too, as it does a message the FAQ
+has no answer to.
 `evals/heldout` is for reporting only: nothing was tuned on it (see the README).
 """
 
@@ -25,10 +27,12 @@ from typing import Any
 import yaml
 
 from bench.report import write_section
+from bot.core.handoff import asks_for_person
 from bot.core.intents import names_a_person, small_talk
 from bot.knowledge.evaluation import EvalReport, evaluate, load_cases
 from bot.runtime.app import build_evaluation
 from bot.runtime.settings import Settings
+from faq.semantic import Encoder, shared_encoders
 
 SECTION = "judgment"
 MESSAGES = "messages.yaml"
@@ -56,11 +60,14 @@ def main(argv: list[str] | None = None) -> int:
                 report = asyncio.run(run(faq, questions, mode))
                 rows.append(row(f"{faq.parent.parent.name}/{faq.parent.name}", mode, report))
     body = render(rows)
+    encoders = shared_encoders(with_minilm=False)
     messages = [
         row
         for folder in args.folders
         if (folder / MESSAGES).exists()
-        for row in message_rows(folder.name, yaml.safe_load((folder / MESSAGES).read_text()))
+        for row in message_rows(
+            folder.name, yaml.safe_load((folder / MESSAGES).read_text()), encoders
+        )
     ]
     if messages:
         body += "\n\n" + render_messages(messages)
@@ -97,28 +104,37 @@ def row(name: str, mode: str, report: EvalReport) -> list[str]:
     ]
 
 
-def read_as(text: str) -> str:
-    """What the bot takes a message for before searching: small talk wins, as in routing."""
+def read_as(text: str, encoders: tuple[Encoder, ...] = ()) -> str:
+    """What the bot takes a message for before searching (small talk wins, as in routing), or,
+    with `encoders`, once the model of requests has read it as it does an unanswered message."""
     if small_talk(text) is not None:
         return "small_talk"
-    return "handoff" if names_a_person(text) else "lookalike"
+    asks = names_a_person(text) or asks_for_person(text, encoders)
+    return "handoff" if asks else "lookalike"
 
 
-def message_rows(name: str, items: list[dict[str, str]]) -> list[list[str]]:
-    """Per kind and language, how many of its messages are read as that kind."""
+def message_rows(
+    name: str, items: list[dict[str, str]], encoders: tuple[Encoder, ...]
+) -> list[list[str]]:
+    """Per kind and language, how many of its messages are read as that kind, by the patterns
+    alone and with the model of requests."""
     rows = []
     for kind in _KINDS:
         for language in ("en", "fr"):
             texts = [i["text"] for i in items if i["label"] == kind and i["lang"] == language]
-            right = sum(read_as(text) == kind for text in texts)
-            rows.append(
-                [name, _KINDS[kind], language, _pct(right / max(len(texts), 1), len(texts))]
-            )
+            shares = [
+                _pct(sum(read_as(t, e) == kind for t in texts) / max(len(texts), 1), len(texts))
+                for e in ((), encoders)
+            ]
+            rows.append([name, _KINDS[kind], language, *shares])
     return rows
 
 
 def render_messages(rows: list[list[str]]) -> str:
-    head = "| messages | kind | language | read as that kind |\n|---|---|---|---|\n"
+    head = (
+        "| messages | kind | language | read as that kind | with the model of requests, "
+        "unanswered |\n|---|---|---|---|---|\n"
+    )
     return head + "\n".join("| " + " | ".join(r) + " |" for r in rows)
 
 

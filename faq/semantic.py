@@ -59,7 +59,7 @@ def semantic_available() -> bool:
 
 class CachingEncoder:
     """FAQ texts' embeddings are cached least-recently-used first out; customers' questions go
-    through `embed_query` and are never kept."""
+    through `embed_query`, and only the last one is kept, in memory."""
 
     name = ""
     languages: tuple[str, ...] = ()
@@ -73,6 +73,7 @@ class CachingEncoder:
         self._documents: OrderedDict[str, Vectors] = OrderedDict()
         self._max_cached = max_cached_texts
         self._cache = cache
+        self._last_query: tuple[str, Vectors] | None = None
 
     def embed_documents(self, texts: Sequence[str]) -> Vectors:
         with self._lock:
@@ -89,7 +90,13 @@ class CachingEncoder:
         return np.stack(vectors)
 
     def embed_query(self, text: str) -> Vectors:
+        # The last question's vector is kept: once the search with it has found no answer,
+        # routing reads the same text's meaning again (bot/core/handoff.py).
+        last = self._last_query
+        if last is not None and last[0] == text:
+            return last[1]
         vector: Vectors = self._encode([text])[0]
+        self._last_query = (text, vector)
         return vector
 
     def _fresh(self, texts: list[str]) -> dict[str, Vectors]:

@@ -144,6 +144,40 @@ async def test_asking_for_a_person_opens_a_ticket(make_app: MakeApp, text: str) 
     assert ("J'ai ouvert le ticket" in reply.text) == text.startswith("Je")
 
 
+# Asks for a person in words none of bot/core/intents.py's patterns know (written for this test;
+# in no tuning set).
+UNPATTERNED_REQUEST = "I'd like a living, breathing member of your crew to read this"
+
+
+async def test_a_request_for_a_person_in_words_no_pattern_knows_opens_a_ticket_at_once(
+    make_app: MakeApp,
+) -> None:
+    # The FAQ has no answer, and the message's meaning reads as asking for a person: the ticket
+    # opens without an offer first.
+    app = make_app(SEMANTIC_SEARCH="multilingual")
+    reply = await Customer(app.engine).say(UNPATTERNED_REQUEST)
+    assert reply.ticket is not None and reply.ticket.id in reply.text
+    assert reply.ticket.reason == "the customer asked for a person"
+
+
+async def test_without_embeddings_the_same_words_get_the_offer_of_a_person(
+    make_app: MakeApp,
+) -> None:
+    app = make_app(SEMANTIC_SEARCH="off")
+    reply = await Customer(app.engine).say(UNPATTERNED_REQUEST)
+    assert reply.text == phrase("no_answer", "en")
+    assert reply.escalated and reply.ticket is None
+
+
+async def test_a_question_the_faq_answers_is_answered_even_if_it_reads_like_a_request(
+    make_app: MakeApp,
+) -> None:
+    # The model of requests reads "support hours contact" as one (0.99): the FAQ's answer wins.
+    app = make_app(SEMANTIC_SEARCH="multilingual")
+    reply = await Customer(app.engine).say("support hours contact")
+    assert not reply.escalated and [s.id for s in reply.sources] == ["support-contact"]
+
+
 WEATHER = "What will the weather be like in Lisbon tomorrow?"
 
 

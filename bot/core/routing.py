@@ -14,6 +14,7 @@ from enum import StrEnum
 
 from bot.answering.answerer import Answer, Answerer, AnswerRequest
 from bot.answering.streaming import TextSink
+from bot.core.handoff import asks_for_person
 from bot.core.intents import is_follow_up, names_a_person, small_talk
 from bot.core.models import Turn
 from faq.index import FaqIndex, Hit
@@ -120,6 +121,10 @@ class Router:
         timings[EXTRACTIVE if answerer.mode == EXTRACTIVE else LLM] = time.perf_counter() - start
         if answer.answered:
             return Route(RouteKind.ANSWER, hits, answer, timings=timings)
+        # Words no pattern knows may still ask for a person; with no answer to give, the bot
+        # takes them at their meaning rather than offering one.
+        if asks_for_person(text, index.encoders):
+            return Route(RouteKind.HUMAN, hits, answer, timings=timings)
         # A model that read the entries and found no answer in them is not second-guessed.
         likely = hits[:_SUGGESTED] if answer.mode == EXTRACTIVE else ()
         suggestions = tuple(h for h in likely if h.confidence >= self.config.suggestion_threshold)

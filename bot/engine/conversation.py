@@ -369,14 +369,15 @@ class ConversationEngine:
             return await self._apply(
                 message, text, decisions.small_talk(route.talk or "", language)
             )
+        if route.answer is not None:
+            # Spent whatever follows, a request read only after the model was asked included.
+            await self._record_usage(message.key, route.answer)
         if route.kind is RouteKind.HUMAN:
             return await self._escalate(message, text, language, EscalationReason.ASKED)
         await self._soft(self.store.count("questions"), None)
         if route.kind is RouteKind.CLARIFY:
             clarifying = decisions.clarification(list(route.hits), language)
             return await self._apply(message, text, clarifying)
-        if route.answer is not None:
-            await self._record_usage(message.key, route.answer)
         if route.kind is RouteKind.ESCALATE or route.answer is None:
             await self._soft(self.gaps.record(message.key, text, GAP_NO_ANSWER), None)
             return await self._missed(message, text, language, route)
