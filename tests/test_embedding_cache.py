@@ -124,3 +124,24 @@ async def test_the_bot_keeps_its_faq_embeddings_where_embedding_cache_says(
     for encoder in app.faq.index.encoders:
         assert isinstance(encoder, CachingEncoder)
         assert digests <= {digest for model, digest in rows if model == encoder.model()}
+
+
+def test_a_question_read_again_soon_after_is_embedded_once_and_never_filed(
+    tmp_path: Path,
+) -> None:
+    # Routing reads an unanswered question's meaning after searching with it, and a follow-up
+    # is searched with the question before it: those few vectors are kept in memory.
+    encoder = CountingEncoder(EmbeddingCache(tmp_path))
+    first = encoder.embed_query(PASSWORD)
+    encoder.embed_query("and for a team?")
+    again = encoder.embed_query(PASSWORD)
+    assert encoder.embedded == [PASSWORD, "and for a team?"]
+    assert again is first and not again.flags.writeable
+    # Older questions make way for newer ones, and a customer's words never reach the file.
+    for n in range(20):
+        encoder.embed_query(f"question {n}")
+    encoder.embed_query(PASSWORD)
+    assert encoder.embedded.count(PASSWORD) == 2
+    another_process = CountingEncoder(EmbeddingCache(tmp_path))
+    another_process.embed_documents([PASSWORD])
+    assert another_process.embedded == [PASSWORD]

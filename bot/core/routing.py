@@ -56,6 +56,9 @@ class Route:
     suggestions: tuple[Hit, ...] = ()
     # Seconds spent per stage ("retrieval", then "llm" or "extractive"), for metrics and eval.
     timings: dict[str, float] = field(default_factory=dict)
+    # HUMAN only: the FAQ has no answer and the message reads as asking for a person by its
+    # meaning (bot/core/handoff.py), not by the patterns; it is still a gap in the FAQ.
+    unanswered: bool = False
 
     @property
     def confidence(self) -> float:
@@ -124,7 +127,7 @@ class Router:
         # Words no pattern knows may still ask for a person; with no answer to give, the bot
         # takes them at their meaning rather than offering one.
         if asks_for_person(text, index.encoders):
-            return Route(RouteKind.HUMAN, hits, answer, timings=timings)
+            return Route(RouteKind.HUMAN, hits, answer, timings=timings, unanswered=True)
         # A model that read the entries and found no answer in them is not second-guessed.
         likely = hits[:_SUGGESTED] if answer.mode == EXTRACTIVE else ()
         suggestions = tuple(h for h in likely if h.confidence >= self.config.suggestion_threshold)

@@ -508,6 +508,7 @@ next page.</p>
             index, question, detect_language(question), [], llm_allowed=False
         )
         said = route.answer.text if route.answer is not None else ""
+        why = " (no answer in the FAQ; it reads as asking for a person)" if route.unanswered else ""
         hits = table(
             ["Entry", "Question", "#Confidence"],
             [
@@ -518,7 +519,7 @@ next page.</p>
         )
         return f"""{form}
 <section class="card" aria-live="polite">
-<p>Decision: <strong>{e(route.kind)}</strong> (confidence {route.confidence:.2f}; offline,
+<p>Decision: <strong>{e(route.kind)}</strong>{why} (confidence {route.confidence:.2f}; offline,
 without the LLM)</p>
 {f'<p class="pre">{e(said)}</p>' if said else ""}
 {hits if route.hits else "<p>No entry was found.</p>"}

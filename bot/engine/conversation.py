@@ -369,16 +369,15 @@ class ConversationEngine:
             return await self._apply(
                 message, text, decisions.small_talk(route.talk or "", language)
             )
-        if route.answer is not None:
-            # Spent whatever follows, a request read only after the model was asked included.
-            await self._record_usage(message.key, route.answer)
-        if route.kind is RouteKind.HUMAN:
+        if route.kind is RouteKind.HUMAN and not route.unanswered:
             return await self._escalate(message, text, language, EscalationReason.ASKED)
         await self._soft(self.store.count("questions"), None)
         if route.kind is RouteKind.CLARIFY:
             clarifying = decisions.clarification(list(route.hits), language)
             return await self._apply(message, text, clarifying)
-        if route.kind is RouteKind.ESCALATE or route.answer is None:
+        if route.answer is not None:
+            await self._record_usage(message.key, route.answer)
+        if route.kind is not RouteKind.ANSWER or route.answer is None:
             await self._soft(self.gaps.record(message.key, text, GAP_NO_ANSWER), None)
             return await self._missed(message, text, language, route)
         answer = route.answer
@@ -395,7 +394,8 @@ class ConversationEngine:
         self.metrics.unanswered.labels(message.key.platform).inc()
         # Counted at once, not with the commit: two misses arriving together must see 1 and 2.
         missed = await self._soft(self.store.bump_state(message.key, StateField.MISSED), 1)
-        if missed > 1:
+        # A miss that reads as asking for a person needs no offer first.
+        if missed > 1 or route.kind is RouteKind.HUMAN:
             return await self._escalate(message, text, language, EscalationReason.NO_ANSWER)
         missing = decisions.no_answer(language, route.confidence, route.suggestions)
         return await self._apply(message, text, missing)
