@@ -95,6 +95,20 @@ async def test_when_the_faq_does_not_answer_claude_says_so_and_a_yes_opens_a_tic
     assert len(claude.requests) == 1
 
 
+async def test_a_request_claude_finds_no_answer_to_opens_a_ticket_and_its_cost_is_counted(
+    make_app: MakeApp, claude: AnthropicStandIn
+) -> None:
+    # Words no pattern knows, which the model of requests reads as asking for a person: once
+    # Claude finds no answer in the FAQ, the ticket opens at once, and the call still counts.
+    app = llm_app(make_app, claude, SEMANTIC_SEARCH="multilingual")
+    claude.script.append(ToolReply("I'll pass this on.", [], faq_answers_it=False))
+    customer = Customer(app.engine)
+    reply = await customer.say("I'd like a living, breathing member of your crew to read this")
+    assert reply.ticket is not None and reply.ticket.reason == "the FAQ has no answer"
+    assert len(claude.requests) == 1
+    assert (await app.store.usage(customer.key))["cost_usd"] > 0
+
+
 async def test_a_french_question_asks_claude_for_french(
     make_app: MakeApp, claude: AnthropicStandIn
 ) -> None:
