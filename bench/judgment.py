@@ -10,9 +10,9 @@ wrong one, not answered but with the right entry suggested, unrelated questions 
 given a suggestion, requests for a person handed over, small talk taken as small talk.
 A folder's own `messages.yaml` (`{text, label, lang}`, label `handoff`, `small_talk` or
 `lookalike`: a FAQ question that only looks like either) gives a second table: how each kind of
-message is read, per language, before any FAQ is searched, then once the models of what a
-message means (bot/core/meaning.py, on the multilingual encoder) have read it too, as they do a
-message the FAQ has no answer to.
+message is read, per language, before any FAQ is searched, then once the model of requests
+(bot/core/handoff.py, on the multilingual encoder) has read it too, as it does a message the FAQ
+has no answer to.
 `evals/heldout` is for reporting only: nothing was tuned on it (see the README).
 """
 
@@ -27,8 +27,8 @@ from typing import Any
 import yaml
 
 from bench.report import write_section
+from bot.core.handoff import asks_for_person
 from bot.core.intents import names_a_person, small_talk
-from bot.core.meaning import Meaning, read_unanswered
 from bot.knowledge.evaluation import EvalReport, evaluate, load_cases
 from bot.runtime.app import build_evaluation
 from bot.runtime.settings import Settings
@@ -106,22 +106,18 @@ def row(name: str, mode: str, report: EvalReport) -> list[str]:
 
 def read_as(text: str, encoders: tuple[Encoder, ...] = ()) -> str:
     """What the bot takes a message for before searching (small talk wins, as in routing), or,
-    with `encoders`, once the models have read it as they do an unanswered message."""
+    with `encoders`, once the model of requests has read it as it does an unanswered message."""
     if small_talk(text) is not None:
         return "small_talk"
-    if names_a_person(text):
-        return "handoff"
-    meaning = read_unanswered(text, encoders)
-    if meaning is Meaning.REQUEST:
-        return "handoff"
-    return "small_talk" if meaning is Meaning.SMALL_TALK else "lookalike"
+    asks = names_a_person(text) or asks_for_person(text, encoders)
+    return "handoff" if asks else "lookalike"
 
 
 def message_rows(
     name: str, items: list[dict[str, str]], encoders: tuple[Encoder, ...]
 ) -> list[list[str]]:
     """Per kind and language, how many of its messages are read as that kind, by the patterns
-    alone and with the models of what a message means."""
+    alone and with the model of requests."""
     rows = []
     for kind in _KINDS:
         for language in ("en", "fr"):
@@ -136,7 +132,7 @@ def message_rows(
 
 def render_messages(rows: list[list[str]]) -> str:
     head = (
-        "| messages | kind | language | read as that kind | with the models of meaning, "
+        "| messages | kind | language | read as that kind | with the model of requests, "
         "unanswered |\n|---|---|---|---|---|\n"
     )
     return head + "\n".join("| " + " | ".join(r) + " |" for r in rows)

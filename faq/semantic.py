@@ -95,7 +95,7 @@ class CachingEncoder:
 
     def embed_query(self, text: str) -> Vectors:
         # The last few questions' vectors are kept: once the search has found no answer,
-        # routing reads the same text's meaning (bot/core/meaning.py), possibly after a
+        # routing reads the same text's meaning (bot/core/handoff.py), possibly after a
         # follow-up was searched with the previous question or another conversation's question.
         with self._queries_lock:
             kept = self._queries.get(text)

@@ -163,26 +163,11 @@ async def test_a_request_for_a_person_in_words_no_pattern_knows_opens_a_ticket_a
     ]
 
 
-# Small talk in words none of the patterns know (written for this test; in no tuning set).
-UNPATTERNED_SMALL_TALK = "all good now, appreciate ya"
-
-
-async def test_small_talk_in_words_no_pattern_knows_gets_a_short_reply_not_the_offer(
+async def test_without_embeddings_the_same_words_get_the_offer_of_a_person(
     make_app: MakeApp,
 ) -> None:
-    app = make_app(SEMANTIC_SEARCH="multilingual")
-    reply = await Customer(app.engine).say(UNPATTERNED_SMALL_TALK)
-    assert reply.text == phrase("ack", "en")
-    assert not reply.escalated and reply.ticket is None and not reply.sources
-    assert await app.gaps.since(1) == []
-
-
-@pytest.mark.parametrize("text", [UNPATTERNED_REQUEST, UNPATTERNED_SMALL_TALK])
-async def test_without_embeddings_the_same_words_get_the_offer_of_a_person(
-    make_app: MakeApp, text: str
-) -> None:
     app = make_app(SEMANTIC_SEARCH="off")
-    reply = await Customer(app.engine).say(text)
+    reply = await Customer(app.engine).say(UNPATTERNED_REQUEST)
     assert reply.text == phrase("no_answer", "en")
     assert reply.escalated and reply.ticket is None
 

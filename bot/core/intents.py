@@ -187,8 +187,6 @@ _VERY_FR = (
 DECLINE = "decline"
 # A goodbye ends the exchange: what the bot offered is turned down as well ("no thanks", "bye").
 GOODBYE = "goodbye"
-# An acknowledgement ("ok", "cool"), and the reply to small talk of no particular kind.
-ACK = "ack"
 _SMALL_TALK = {
     "greeting": _any(
         r"hi|hello|helo|hallo|hey|heya|hiya|howdy|yo|hola|greetings|what s up|whats up|sup",
@@ -226,7 +224,7 @@ _SMALL_TALK = {
         r"(?:minutes?|secondes?|instant|moment)(?: (?:pour moi|a m accorder))?",
         r"(?:vous etes|tu es|t es|etes vous|es tu) (?:la|dispo|disponible)",
     ),
-    ACK: _any(
+    "ack": _any(
         r"ok|okay|okey|okie|oki|k|kk|oki doki|okie dokie|okey dokey|cool|got it|gotcha|great",
         r"alright|all right|aight|wonderful|brilliant|amazing|fantastic|superb|lovely|fab|sweet",
         r"nice|fine|good|very good|sounds (?:good|great)|understood|i understand|i see|noted|sure",
@@ -470,7 +468,7 @@ _PRIORITY = (
     "pleasantry",
     "greeting",
     DECLINE,
-    ACK,
+    "ack",
 )
 # Small talk is short; a longer message is a question even if it opens with pleasantries.
 _MAX_WORDS = 16
@@ -514,7 +512,7 @@ def small_talk(text: str) -> str | None:
     normal = _normalise(text)
     if not normal:
         # Only emoji or punctuation ("🙂", ":)", "..."): a nod, not a question.
-        return ACK if text.strip() else None
+        return "ack" if text.strip() else None
     if _INTRODUCTION_RE.fullmatch(normal) or _introduces(text, normal):
         return "greeting"
     squeezed = re.sub(r"([a-z])\1+", r"\1", normal)  # "mercii" -> "merci", "hii" -> "hi"

@@ -14,8 +14,8 @@ from enum import StrEnum
 
 from bot.answering.answerer import Answer, Answerer, AnswerRequest
 from bot.answering.streaming import TextSink
-from bot.core.intents import ACK, is_follow_up, names_a_person, small_talk
-from bot.core.meaning import Meaning, read_unanswered
+from bot.core.handoff import asks_for_person
+from bot.core.intents import is_follow_up, names_a_person, small_talk
 from bot.core.models import Turn
 from faq.index import FaqIndex, Hit
 
@@ -57,7 +57,7 @@ class Route:
     # Seconds spent per stage ("retrieval", then "llm" or "extractive"), for metrics and eval.
     timings: dict[str, float] = field(default_factory=dict)
     # HUMAN only: the FAQ has no answer and the message reads as asking for a person by its
-    # meaning (bot/core/meaning.py), not by the patterns; it is still a gap in the FAQ.
+    # meaning (bot/core/handoff.py), not by the patterns; it is still a gap in the FAQ.
     unanswered: bool = False
 
     @property
@@ -124,13 +124,10 @@ class Router:
         timings[EXTRACTIVE if answerer.mode == EXTRACTIVE else LLM] = time.perf_counter() - start
         if answer.answered:
             return Route(RouteKind.ANSWER, hits, answer, timings=timings)
-        # Words no pattern knows may still ask for a person, or chat; with no answer to give,
-        # the bot takes them at their meaning rather than offering a person.
-        meaning = read_unanswered(text, index.encoders)
-        if meaning is Meaning.REQUEST:
+        # Words no pattern knows may still ask for a person; with no answer to give, the bot
+        # takes them at their meaning rather than offering one.
+        if asks_for_person(text, index.encoders):
             return Route(RouteKind.HUMAN, hits, answer, timings=timings, unanswered=True)
-        if meaning is Meaning.SMALL_TALK:
-            return Route(RouteKind.SMALL_TALK, answer=answer, talk=ACK, timings=timings)
         # A model that read the entries and found no answer in them is not second-guessed.
         likely = hits[:_SUGGESTED] if answer.mode == EXTRACTIVE else ()
         suggestions = tuple(h for h in likely if h.confidence >= self.config.suggestion_threshold)

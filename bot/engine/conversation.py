@@ -365,9 +365,6 @@ class ConversationEngine:
         return reply
 
     async def _act(self, message: IncomingMessage, text: str, language: str, route: Route) -> Reply:
-        if route.answer is not None:
-            # Whatever the bot then makes of the message, the LLM call was made.
-            await self._record_usage(message.key, route.answer)
         if route.kind is RouteKind.SMALL_TALK:
             return await self._apply(
                 message, text, decisions.small_talk(route.talk or "", language)
@@ -378,6 +375,8 @@ class ConversationEngine:
         if route.kind is RouteKind.CLARIFY:
             clarifying = decisions.clarification(list(route.hits), language)
             return await self._apply(message, text, clarifying)
+        if route.answer is not None:
+            await self._record_usage(message.key, route.answer)
         if route.kind is not RouteKind.ANSWER or route.answer is None:
             await self._soft(self.gaps.record(message.key, text, GAP_NO_ANSWER), None)
             return await self._missed(message, text, language, route)
