@@ -215,6 +215,18 @@ async def test_an_unrelated_question_gets_the_offer_of_a_person_and_a_yes_opens_
     assert len(await app.gaps.since(1)) == 1
 
 
+async def test_a_yes_after_small_talk_opens_the_ticket_about_the_question_not_the_small_talk(
+    make_app: MakeApp,
+) -> None:
+    app = make_app()
+    customer = Customer(app.engine)
+    await customer.miss(WEATHER)
+    await customer.say("cool thanks")
+    reply = await customer.say("yes")
+    assert reply.ticket is not None
+    assert (await app.tickets.get(reply.ticket.id)).question == WEATHER
+
+
 async def test_a_question_the_bot_is_unsure_of_suggests_the_likely_entry_one_click_away(
     make_app: MakeApp,
 ) -> None:

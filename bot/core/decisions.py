@@ -13,6 +13,7 @@ import enum
 from collections.abc import Container, Mapping, Sequence
 from dataclasses import dataclass, field
 
+from bot.core import intents
 from bot.core.hours import BusinessHours
 from bot.core.intents import DECLINE, GOODBYE, accepts_offer
 from bot.core.language import phrase, weekday
@@ -223,7 +224,11 @@ def new_ticket(
 
 
 def last_customer_question(history: Sequence[Turn]) -> str:
-    return next((turn.text for turn in reversed(history) if turn.role == "customer"), "")
+    """The customer's last message that was not small talk: "cool, thanks" typed between the
+    offer of a person and the yes is not what the ticket is about."""
+    said = [turn.text for turn in history if turn.role == "customer"]
+    questions = (text for text in reversed(said) if intents.small_talk(text) is None)
+    return next(questions, said[-1] if said else "")
 
 
 def offer_refusal(
