@@ -56,9 +56,13 @@ class Route:
     suggestions: tuple[Hit, ...] = ()
     # Seconds spent per stage ("retrieval", then "llm" or "extractive"), for metrics and eval.
     timings: dict[str, float] = field(default_factory=dict)
-    # HUMAN only: the FAQ has no answer and the message reads as asking for a person by its
-    # meaning (bot/core/handoff.py), not by the patterns; it is still a gap in the FAQ.
-    unanswered: bool = False
+
+    @property
+    def unanswered(self) -> bool:
+        """A request for a person read from the message's meaning (bot/core/handoff.py) once the
+        FAQ had no answer, which it carries; the patterns' requests are decided before any
+        answer. It is still a gap in the FAQ."""
+        return self.kind is RouteKind.HUMAN and self.answer is not None
 
     @property
     def confidence(self) -> float:
@@ -127,7 +131,7 @@ class Router:
         # Words no pattern knows may still ask for a person; with no answer to give, the bot
         # takes them at their meaning rather than offering one.
         if asks_for_person(text, index.encoders):
-            return Route(RouteKind.HUMAN, hits, answer, timings=timings, unanswered=True)
+            return Route(RouteKind.HUMAN, hits, answer, timings=timings)
         # A model that read the entries and found no answer in them is not second-guessed.
         likely = hits[:_SUGGESTED] if answer.mode == EXTRACTIVE else ()
         suggestions = tuple(h for h in likely if h.confidence >= self.config.suggestion_threshold)
