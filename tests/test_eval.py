@@ -129,6 +129,50 @@ def test_a_miss_lists_the_entries_the_bot_suggested_instead_of_answering(tmp_pat
     assert "got escalate (suggested recover-deleted-files) |" in table
 
 
+FOLLOW_UPS = """\
+- after: "I forgot my password and can't sign in"
+  question: "and how long is the link valid?"
+  expected: reset-password
+- question: "and how long is the link valid?"
+  expected: reset-password
+- after: "how do I turn on two-factor authentication?"
+  question: "and if I lose my phone?"
+  expected: lost-2fa-device
+"""
+
+
+def test_a_follow_up_is_read_after_the_message_before_it_and_its_miss_shows_that_message(
+    tmp_path: Path,
+) -> None:
+    result = faqbot(
+        "eval", str(labelled(tmp_path, FOLLOW_UPS)), "--json", cwd=tmp_path, SEMANTIC_SEARCH="off"
+    )
+    assert result.returncode == 0, result.stderr
+    report = json.loads(result.stdout)
+    assert report["summary"]["questions"] == 3
+    misses = {m["line"]: m for m in report["misses"]}
+    # After the password question the follow-up is answered from the reset entry; alone, the
+    # same words are not enough.
+    assert 1 not in misses and misses[4]["routed"] == "escalate" and "after" not in misses[4]
+    # The conversation repeats the 2FA set-up answer: a known miss, listed with what came before.
+    assert misses[6]["after"] == "how do I turn on two-factor authentication?"
+    assert misses[6]["routed"] == "enable-two-factor-auth"
+    table = faqbot("eval", str(labelled(tmp_path, FOLLOW_UPS)), cwd=tmp_path, SEMANTIC_SEARCH="off")
+    assert (
+        "  6: (after 'how do I turn on two-factor authentication?') and if I lose my phone? | "
+        "expected lost-2fa-device | got enable-two-factor-auth" in table.stdout
+    )
+
+
+def test_an_after_that_is_not_a_message_is_reported_with_its_line(tmp_path: Path) -> None:
+    cases = labelled(
+        tmp_path, '- question: "and for a team?"\n  expected: escalate\n  after: [1]\n'
+    )
+    result = faqbot("eval", str(cases), cwd=tmp_path, SEMANTIC_SEARCH="off")
+    assert result.returncode == 1
+    assert f"{cases}:1: `after` must be the message before, a string" in result.stderr
+
+
 def test_eval_reads_jsonl_and_limit_keeps_the_first_questions(tmp_path: Path) -> None:
     rows = [
         {"question": "I forgot my password", "expected": "reset-password"},

@@ -1,9 +1,11 @@
 """Measuring routing on labelled questions: `faqbot eval`, the golden set, the reload check.
 
 A case is `{question, expected}`, expected being an entry id, `escalate` (the FAQ cannot answer
-it), `human` (a request for a person) or `small_talk` (greetings, thanks, acknowledgements). Each
-question takes the same decision path as a customer's (`Router.route`), on an index given
-explicitly, so a FAQ can be judged before it goes live; nothing is stored and no ticket is opened.
+it), `human` (a request for a person) or `small_talk` (greetings, thanks, acknowledgements), and
+optionally `after`: the customer's message just before it in the same conversation, for a
+follow-up ("and how long does that take?"). Each question takes the same decision path as a
+customer's (`Router.route`), `after` first when given, on an index given explicitly, so a FAQ can
+be judged before it goes live; nothing is stored and no ticket is opened.
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ from pathlib import Path
 import yaml
 
 from bot.core.language import detect_language
+from bot.core.models import Turn
 from bot.core.routing import RouteKind, Router
 from faq.index import FaqIndex
 from faq.loaders import compose_yaml
@@ -36,6 +39,8 @@ class Case:
     question: str
     expected: str
     line: int = 0
+    # The customer's previous message in the conversation, for a follow-up; "" for none.
+    after: str = ""
 
 
 @dataclass(frozen=True)
@@ -175,8 +180,9 @@ async def evaluate(
 ) -> EvalReport:
     results = []
     for done, case in enumerate(cases, start=1):
+        history = await _conversation_before(router, index, case.after)
         start = time.perf_counter()
-        route = await router.route(index, case.question, detect_language(case.question), [])
+        route = await router.route(index, case.question, detect_language(case.question), history)
         seconds = time.perf_counter() - start
         suggested = tuple(hit.entry.id for hit in route.suggestions)
         results.append(
@@ -185,6 +191,15 @@ async def evaluate(
         if progress is not None:
             progress(done)
     return EvalReport(tuple(results))
+
+
+async def _conversation_before(router: Router, index: FaqIndex, after: str) -> list[Turn]:
+    """The history a follow-up is read with: the previous message and the bot's reply to it."""
+    if not after:
+        return []
+    route = await router.route(index, after, detect_language(after), [])
+    reply = route.answer.text if route.answer is not None else ""
+    return [Turn("customer", after, 0.0), Turn("bot", reply, 0.0)]
 
 
 def load_cases(path: Path) -> list[Case]:
@@ -196,7 +211,7 @@ def load_cases(path: Path) -> list[Case]:
     rows = _jsonl_rows(text, path) if path.suffix == ".jsonl" else _yaml_rows(text, path)
     cases, errors = [], []
     for line, row in rows:
-        question, expected = row.get("question"), row.get("expected")
+        question, expected, after = row.get("question"), row.get("expected"), row.get("after", "")
         if not isinstance(question, str) or not question.strip():
             errors.append(FaqError(str(path), line, "`question` must be a non-empty string"))
         elif not isinstance(expected, str) or not expected.strip():
@@ -207,8 +222,10 @@ def load_cases(path: Path) -> list[Case]:
                     "`expected` must be an entry id, escalate, human or small_talk",
                 )
             )
+        elif not isinstance(after, str):
+            errors.append(FaqError(str(path), line, "`after` must be the message before, a string"))
         else:
-            cases.append(Case(question.strip(), expected.strip(), line))
+            cases.append(Case(question.strip(), expected.strip(), line, after.strip()))
     if errors:
         raise FaqLoadError(errors)
     return cases

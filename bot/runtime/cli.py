@@ -58,7 +58,10 @@ def _parser() -> argparse.ArgumentParser:
         "eval", help="measure routing on labelled questions; nothing is stored or sent"
     )
     evaluation.add_argument(
-        "dataset", type=Path, help="YAML or JSONL of {question, expected}: an entry id or escalate"
+        "dataset",
+        type=Path,
+        help="YAML or JSONL of {question, expected[, after]}: expected an entry id, escalate, "
+        "human or small_talk; after, the message before a follow-up",
     )
     evaluation.add_argument("--faq", type=Path, help="FAQ file or folder (default: FAQ_PATH)")
     evaluation.add_argument("--json", action="store_true", help="summary and misses as JSON")

@@ -226,6 +226,7 @@ def _report_json(about: dict[str, object], report: EvalReport) -> dict[str, obje
         "misses": [
             {
                 "line": r.case.line,
+                **({"after": r.case.after} if r.case.after else {}),
                 "question": r.case.question,
                 "expected": r.case.expected,
                 "routed": r.routed,
@@ -270,7 +271,9 @@ def _report_table(about: dict[str, object], report: EvalReport) -> str:
         "",
         f"misses ({len(misses)}): line, question, expected, got, confidence",
         *(
-            f"  {r.case.line}: {r.case.question} | expected {r.case.expected} | got {r.routed}"
+            f"  {r.case.line}: "
+            + (f"(after {r.case.after!r}) " if r.case.after else "")
+            + f"{r.case.question} | expected {r.case.expected} | got {r.routed}"
             + (f" (suggested {', '.join(r.suggested)})" if r.suggested else "")
             + f" | {r.confidence:.2f}"
             for r in misses
