@@ -13,6 +13,10 @@ A folder's own `messages.yaml` (`{text, label, lang}`, label `handoff`, `small_t
 message is read, per language, before any FAQ is searched, then once the model of requests
 (bot/core/handoff.py, on the multilingual encoder) has read it too, as it does a message the FAQ
 has no answer to.
+A folder's `follow_ups.yaml` (`{after, after_expected, question, expected}`: a follow-up and the
+message before it) gives a third table: follow-ups answered from the right entry, whether the
+same entry as the message before or another one, answered from a wrong one, and follow-ups the
+FAQ cannot answer that were answered anyway.
 `evals/heldout` is for reporting only: nothing was tuned on it (see the README).
 """
 
@@ -29,13 +33,14 @@ import yaml
 from bench.report import write_section
 from bot.core.handoff import asks_for_person
 from bot.core.intents import names_a_person, small_talk
-from bot.knowledge.evaluation import EvalReport, evaluate, load_cases
+from bot.knowledge.evaluation import ESCALATE, EvalReport, evaluate, load_cases
 from bot.runtime.app import build_evaluation
 from bot.runtime.settings import Settings
 from faq.semantic import Encoder, shared_encoders
 
 SECTION = "judgment"
 MESSAGES = "messages.yaml"
+FOLLOW_UPS = "follow_ups.yaml"
 _KINDS = {
     "handoff": "requests for a person",
     "small_talk": "small talk",
@@ -50,16 +55,22 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--modes", default="lexical,multilingual,semantic")
     parser.add_argument("--no-write", action="store_true", help="print only, keep the docs")
     args = parser.parse_args(argv)
-    rows = []
+    rows, follow_ups = [], []
     for folder in args.folders:
         for faq in sorted(folder.glob("**/faq.yaml")):
             questions = faq.with_name("questions.yaml")
             if not questions.exists():
                 continue
+            name = f"{faq.parent.parent.name}/{faq.parent.name}"
             for mode in args.modes.split(","):
-                report = asyncio.run(run(faq, questions, mode))
-                rows.append(row(f"{faq.parent.parent.name}/{faq.parent.name}", mode, report))
+                rows.append(row(name, mode, asyncio.run(run(faq, questions, mode))))
+                if faq.with_name(FOLLOW_UPS).exists():
+                    report = asyncio.run(run(faq, faq.with_name(FOLLOW_UPS), mode))
+                    kinds = yaml.safe_load(faq.with_name(FOLLOW_UPS).read_text())
+                    follow_ups.append(follow_up_row(name, mode, report, kinds))
     body = render(rows)
+    if follow_ups:
+        body += "\n\n" + render_follow_ups(follow_ups)
     encoders = shared_encoders(with_minilm=False)
     messages = [
         row
@@ -102,6 +113,36 @@ def row(name: str, mode: str, report: EvalReport) -> list[str]:
         _pct(report.hand_off_recall, len(report.hand_offs)),
         _pct(report.small_talk_recall, len(report.small_talk)),
     ]
+
+
+def follow_up_row(
+    name: str, mode: str, report: EvalReport, items: list[dict[str, str]]
+) -> list[str]:
+    """`items` are the file's rows, in the order of the report's results."""
+    same, other, wrong = [], [], []
+    for result, item in zip(report.results, items, strict=True):
+        if result.case.expected == ESCALATE:
+            continue
+        answered_wrong = not result.escalated and not result.correct
+        wrong.append(answered_wrong)
+        (same if item["after_expected"] == result.case.expected else other).append(result.correct)
+    answerable = len(same) + len(other)
+    return [
+        name,
+        mode,
+        _pct(sum(same) / max(len(same), 1), len(same)),
+        _pct(sum(other) / max(len(other), 1), len(other)),
+        _pct(sum(wrong) / max(answerable, 1), answerable),
+        _pct(1 - report.escalation_recall, len(report.unanswerable)),
+    ]
+
+
+def render_follow_ups(rows: list[list[str]]) -> str:
+    head = (
+        "| follow-ups | search | answered right, same entry as before | answered right, another "
+        "entry | answered wrong | unanswerable ones answered |\n|---|---|---|---|---|---|\n"
+    )
+    return head + "\n".join("| " + " | ".join(r) + " |" for r in rows)
 
 
 def read_as(text: str, encoders: tuple[Encoder, ...] = ()) -> str:
