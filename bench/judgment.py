@@ -33,7 +33,7 @@ import yaml
 from bench.report import write_section
 from bot.core.handoff import asks_for_person
 from bot.core.intents import names_a_person, small_talk
-from bot.knowledge.evaluation import ESCALATE, EvalReport, evaluate, load_cases
+from bot.knowledge.evaluation import OUTCOMES, EvalReport, evaluate, load_cases
 from bot.runtime.app import build_evaluation
 from bot.runtime.settings import Settings
 from faq.semantic import Encoder, shared_encoders
@@ -62,12 +62,13 @@ def main(argv: list[str] | None = None) -> int:
             if not questions.exists():
                 continue
             name = f"{faq.parent.parent.name}/{faq.parent.name}"
+            conversations = faq.with_name(FOLLOW_UPS)
+            items = yaml.safe_load(conversations.read_text()) if conversations.exists() else []
             for mode in args.modes.split(","):
                 rows.append(row(name, mode, asyncio.run(run(faq, questions, mode))))
-                if faq.with_name(FOLLOW_UPS).exists():
-                    report = asyncio.run(run(faq, faq.with_name(FOLLOW_UPS), mode))
-                    kinds = yaml.safe_load(faq.with_name(FOLLOW_UPS).read_text())
-                    follow_ups.append(follow_up_row(name, mode, report, kinds))
+                if items:
+                    report = asyncio.run(run(faq, conversations, mode))
+                    follow_ups.append(follow_up_row(name, mode, report, items))
     body = render(rows)
     if follow_ups:
         body += "\n\n" + render_follow_ups(follow_ups)
@@ -118,10 +119,13 @@ def row(name: str, mode: str, report: EvalReport) -> list[str]:
 def follow_up_row(
     name: str, mode: str, report: EvalReport, items: list[dict[str, str]]
 ) -> list[str]:
-    """`items` are the file's rows, in the order of the report's results."""
+    """`items` are the file's rows, in the order of the report's results; "same" is the entry
+    labelled for the message before, whatever the bot answered it with."""
     same, other, wrong = [], [], []
     for result, item in zip(report.results, items, strict=True):
-        if result.case.expected == ESCALATE:
+        if item["question"].strip() != result.case.question:
+            raise ValueError(f"{name}: {item['question']!r} is not the case read at that place")
+        if result.case.expected in OUTCOMES:
             continue
         answered_wrong = not result.escalated and not result.correct
         wrong.append(answered_wrong)

@@ -166,11 +166,14 @@ def test_a_follow_up_is_read_after_the_message_before_it_and_its_miss_shows_that
 
 def test_an_after_that_is_not_a_message_is_reported_with_its_line(tmp_path: Path) -> None:
     cases = labelled(
-        tmp_path, '- question: "and for a team?"\n  expected: escalate\n  after: [1]\n'
+        tmp_path,
+        '- question: "and for a team?"\n  expected: escalate\n  after: [1]\n'
+        '- question: "and for a team?"\n  expected: escalate\n  after: " "\n',
     )
     result = faqbot("eval", str(cases), cwd=tmp_path, SEMANTIC_SEARCH="off")
     assert result.returncode == 1
-    assert f"{cases}:1: `after` must be the message before, a string" in result.stderr
+    for line in (1, 4):
+        assert f"{cases}:{line}: `after` must be a non-empty string" in result.stderr
 
 
 def test_eval_reads_jsonl_and_limit_keeps_the_first_questions(tmp_path: Path) -> None:

@@ -19,9 +19,10 @@ from pathlib import Path
 
 import yaml
 
+from bot.core import decisions
 from bot.core.language import detect_language
 from bot.core.models import Turn
-from bot.core.routing import RouteKind, Router
+from bot.core.routing import Route, RouteKind, Router
 from faq.index import FaqIndex
 from faq.loaders import compose_yaml
 from faq.models import FaqError, FaqLoadError
@@ -180,9 +181,11 @@ async def evaluate(
 ) -> EvalReport:
     results = []
     for done, case in enumerate(cases, start=1):
-        history = await _conversation_before(router, index, case.after)
+        history, language = await _conversation_before(router, index, case.after)
         start = time.perf_counter()
-        route = await router.route(index, case.question, detect_language(case.question), history)
+        route = await router.route(
+            index, case.question, detect_language(case.question, language), history
+        )
         seconds = time.perf_counter() - start
         suggested = tuple(hit.entry.id for hit in route.suggestions)
         results.append(
@@ -193,13 +196,29 @@ async def evaluate(
     return EvalReport(tuple(results))
 
 
-async def _conversation_before(router: Router, index: FaqIndex, after: str) -> list[Turn]:
-    """The history a follow-up is read with: the previous message and the bot's reply to it."""
+async def _conversation_before(
+    router: Router, index: FaqIndex, after: str
+) -> tuple[list[Turn], str]:
+    """The history a follow-up is read with, the previous message and the bot's reply to it in
+    the words a customer sees (an LLM reads them), and that message's language, which a
+    follow-up of no telling words keeps, as in a conversation. The follow-up is read as the next
+    question whatever the bot did with the message before: a hand-off is replied to as a miss,
+    since no ticket opens here."""
     if not after:
-        return []
-    route = await router.route(index, after, detect_language(after), [])
-    reply = route.answer.text if route.answer is not None else ""
-    return [Turn("customer", after, 0.0), Turn("bot", reply, 0.0)]
+        return [], "en"
+    language = detect_language(after)
+    route = await router.route(index, after, language, [])
+    return [Turn("customer", after, 0.0), Turn("bot", _reply_text(route, language), 0.0)], language
+
+
+def _reply_text(route: Route, language: str) -> str:
+    if route.kind is RouteKind.ANSWER and route.answer is not None:
+        return route.answer.text
+    if route.kind is RouteKind.SMALL_TALK:
+        return decisions.small_talk(route.talk or "", language).reply.text
+    if route.kind is RouteKind.CLARIFY:
+        return decisions.clarification(list(route.hits), language).reply.text
+    return decisions.no_answer(language, route.confidence, route.suggestions).reply.text
 
 
 def load_cases(path: Path) -> list[Case]:
@@ -211,7 +230,7 @@ def load_cases(path: Path) -> list[Case]:
     rows = _jsonl_rows(text, path) if path.suffix == ".jsonl" else _yaml_rows(text, path)
     cases, errors = [], []
     for line, row in rows:
-        question, expected, after = row.get("question"), row.get("expected"), row.get("after", "")
+        question, expected, after = row.get("question"), row.get("expected"), row.get("after")
         if not isinstance(question, str) or not question.strip():
             errors.append(FaqError(str(path), line, "`question` must be a non-empty string"))
         elif not isinstance(expected, str) or not expected.strip():
@@ -222,10 +241,10 @@ def load_cases(path: Path) -> list[Case]:
                     "`expected` must be an entry id, escalate, human or small_talk",
                 )
             )
-        elif not isinstance(after, str):
-            errors.append(FaqError(str(path), line, "`after` must be the message before, a string"))
+        elif after is not None and (not isinstance(after, str) or not after.strip()):
+            errors.append(FaqError(str(path), line, "`after` must be a non-empty string"))
         else:
-            cases.append(Case(question.strip(), expected.strip(), line, after.strip()))
+            cases.append(Case(question.strip(), expected.strip(), line, (after or "").strip()))
     if errors:
         raise FaqLoadError(errors)
     return cases
