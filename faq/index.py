@@ -51,6 +51,9 @@ _MIN_TYPO_LENGTH = 4
 # Zipf frequency (log10 per billion words) from which a word is real, not a typo to correct:
 # "weather" (4.9) is a word the FAQ lacks, not a misspelt "whether".
 _REAL_WORD_ZIPF = 2.5
+# From this Zipf frequency on, a word is an everyday one ("long", "much", "take", "come"): a
+# question made only of them names nothing of its own ("how much is that?").
+_EVERYDAY_ZIPF = 5.5
 _MISSING_CAP_WORDS = 2
 # How many entries each ranker nominates for scoring.
 _NOMINATED = 50
@@ -222,6 +225,16 @@ class FaqIndex:
         calibration = _calibration_of(embedded)
         return self._candidates(query, k, embedded, calibration, self._lexical_evidence(query))
 
+    def named_share(self, query: str, entry: FaqEntry) -> float | None:
+        """The share of what `query` names (its words that are not everyday ones, weighed by
+        their information) that `entry` holds in its questions, answer or tags; None when the
+        query names nothing of its own."""
+        named = [w for w in dict.fromkeys(words(query)) if _zipf(w) < _EVERYDAY_ZIPF]
+        if not named:
+            return None
+        position = np.array([self.entries.index(entry)], dtype=np.int64)
+        return float(self._coverages([self._read(w) for w in named], position)[0])
+
     def _lexical_evidence(self, query: str) -> _LexicalEvidence:
         """The query's words (typos corrected) and its BM25 and n-gram scores over every entry:
         computed once, for the ranking with encoders and for the words' own."""
@@ -354,7 +367,11 @@ def _nominate(rankers: list[Scores]) -> NDArray[np.int64]:
 
 
 def _is_real_word(word: str) -> bool:
-    return max(zipf_frequency(word, "en"), zipf_frequency(word, "fr")) >= _REAL_WORD_ZIPF
+    return _zipf(word) >= _REAL_WORD_ZIPF
+
+
+def _zipf(word: str) -> float:
+    return max(zipf_frequency(word, "en"), zipf_frequency(word, "fr"))
 
 
 @contextmanager

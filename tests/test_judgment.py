@@ -130,6 +130,22 @@ async def test_a_follow_up_is_searched_with_the_question_before_it(
     assert alone.escalated and not alone.sources
 
 
+async def test_a_follow_up_that_moves_on_is_not_given_the_previous_answer_again(
+    make_app: MakeApp, hosting: Path
+) -> None:
+    app = make_app(faq_path=hosting)
+    customer = Customer(app.engine)
+    first = await customer.say("Do you back up my data?")
+    assert first.source_ids == ["backups"]
+    # Read with the question before it, the backups entry comes first; but it says nothing of
+    # emails, so it is not given again as if it answered them.
+    moved_on = await customer.say("and what about my emails?")
+    assert moved_on.escalated and not moved_on.sources
+    # A follow-up whose words the entry holds is answered from it.
+    again = await customer.say("and how many days of them do you keep?")
+    assert again.source_ids == ["backups"]
+
+
 async def test_with_an_llm_every_question_reaches_the_model_with_its_entry(
     make_app: MakeApp, claude: AnthropicStandIn, hosting: Path
 ) -> None:
