@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import gc
 import math
+import re
 from collections import Counter
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
@@ -54,6 +55,9 @@ _REAL_WORD_ZIPF = 2.5
 # From this Zipf frequency on, a word is an everyday one ("long", "much", "take", "come"): a
 # question made only of them names nothing of its own ("how much is that?").
 _EVERYDAY_ZIPF = 5.5
+# E-mail addresses and links: they say who or where, not what a question is about ("does that
+# work for bob.stone@example.com too?").
+_ADDRESS_RE = re.compile(r"\S+@\S+|(?:https?://|www\.)\S+", re.IGNORECASE)
 _MISSING_CAP_WORDS = 2
 # How many entries each ranker nominates for scoring.
 _NOMINATED = 50
@@ -75,6 +79,9 @@ class _QueryWord:
     # Its information: its rarest term's IDF, a term the FAQ lacks weighing as the rarest known
     # (what the FAQ lacks is what the question is about).
     info: float
+    # Whether it names something: a real word, or a typo of a FAQ word, that is not an everyday
+    # one ("pool", "pin"; not "much", "take", a number or a typo of nothing the FAQ has).
+    names: bool = False
 
 
 @dataclass(frozen=True)
@@ -122,6 +129,8 @@ class FaqIndex:
         with _collector_paused():
             self.entries: tuple[FaqEntry, ...] = tuple(entries)
             self.by_id = {entry.id: entry for entry in self.entries}
+            # Where each id's entry is; of identical ids, the first listed (as it answers).
+            self._positions = {e.id: n for n, e in reversed(list(enumerate(self.entries)))}
             self.encoders = tuple(encoders)
             self.calibration: Calibration = calibration_for(tuple(e.name for e in self.encoders))
             questions = [[entry.question, *entry.alternates] for entry in self.entries]
@@ -229,11 +238,12 @@ class FaqIndex:
         """The share of what `query` names (its words that are not everyday ones, weighed by
         their information) that `entry` holds in its questions, answer or tags; None when the
         query names nothing of its own."""
-        named = [w for w in dict.fromkeys(words(query)) if _zipf(w) < _EVERYDAY_ZIPF]
+        read = (self._read(word) for word in dict.fromkeys(words(_ADDRESS_RE.sub(" ", query))))
+        named = [word for word in read if word.names]
         if not named:
             return None
-        position = np.array([self.entries.index(entry)], dtype=np.int64)
-        return float(self._coverages([self._read(w) for w in named], position)[0])
+        position = np.array([self._positions[entry.id]], dtype=np.int64)
+        return float(self._coverages(named, position)[0])
 
     def _lexical_evidence(self, query: str) -> _LexicalEvidence:
         """The query's words (typos corrected) and its BM25 and n-gram scores over every entry:
@@ -347,7 +357,12 @@ def _read_word(
     word_terms = terms(word)
     known = tuple(vocab[t] for t in word_terms if t in vocab)
     rarest = min(max(int(df[vocab[t]]), 1) if t in vocab else 1 for t in word_terms)
-    return _QueryWord(weight, known, _idf(entries, rarest))
+    zipf = _zipf(word)
+    # (A FAQ's own words name something however rare: "Ledgerly" is in no word list.)
+    names = (
+        not word.isdigit() and zipf < _EVERYDAY_ZIPF and (bool(known) or zipf >= _REAL_WORD_ZIPF)
+    )
+    return _QueryWord(weight, known, _idf(entries, rarest), names)
 
 
 def _idf(entries: int, df: int) -> float:

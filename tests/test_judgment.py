@@ -11,6 +11,7 @@ import pytest
 
 from faq.index import FaqIndex
 from faq.models import FaqEntry
+from faq.repository import FaqRepository
 from faq.semantic import shared_encoders
 from tests.conftest import MakeApp, llm_app
 from tests.people import Customer
@@ -141,9 +142,27 @@ async def test_a_follow_up_that_moves_on_is_not_given_the_previous_answer_again(
     # emails, so it is not given again as if it answered them.
     moved_on = await customer.say("and what about my emails?")
     assert moved_on.escalated and not moved_on.sources
-    # A follow-up whose words the entry holds is answered from it.
-    again = await customer.say("and how many days of them do you keep?")
+    # A follow-up that names nothing of its own (a typo of nothing the FAQ has is not a name)
+    # leans on the conversation, and is answered from it.
+    other = Customer(app.engine)
+    await other.say("Do you back up my data?")
+    again = await other.say("and how lnog do you keep them?")
     assert again.source_ids == ["backups"]
+
+
+def test_what_a_follow_up_names_is_measured_against_what_an_entry_holds(hosting: Path) -> None:
+    index = FaqRepository(hosting, ()).index
+    backups = index.by_id["backups"]
+    assert index.named_share("and can I restore one?", backups) == 1.0
+    assert index.named_share("and what about my emails?", backups) == 0.0
+    # Everyday words, numbers, addresses and typos of nothing the FAQ has name nothing.
+    for says_nothing in (
+        "how much is that?",
+        "and how lnog do you keep them?",
+        "and 14?",
+        "does that work for bob.stone@example.com too?",
+    ):
+        assert index.named_share(says_nothing, backups) is None
 
 
 async def test_with_an_llm_every_question_reaches_the_model_with_its_entry(
