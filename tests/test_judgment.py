@@ -148,6 +148,11 @@ async def test_a_follow_up_that_moves_on_is_not_given_the_previous_answer_again(
     await other.say("Do you back up my data?")
     again = await other.say("and how lnog do you keep them?")
     assert again.source_ids == ["backups"]
+    # Nor are French words held against an English entry: what it holds cannot be read so.
+    french = Customer(app.engine)
+    await french.say("Do you back up my data?")
+    kept = await french.say("et combien de temps vous les gardez ?")
+    assert kept.source_ids == ["backups"]
 
 
 def test_what_a_follow_up_names_is_measured_against_what_an_entry_holds(hosting: Path) -> None:

@@ -16,8 +16,10 @@ from bot.answering.answerer import Answer, Answerer, AnswerRequest
 from bot.answering.streaming import TextSink
 from bot.core.handoff import asks_for_person
 from bot.core.intents import is_follow_up, names_a_person, small_talk
+from bot.core.language import detect_language
 from bot.core.models import Turn
 from faq.index import FaqIndex, Hit
+from faq.models import FaqEntry
 
 # Stages of a decision, timed for the latency histogram and `faqbot eval`.
 RETRIEVAL = "retrieval"
@@ -170,8 +172,10 @@ class Router:
         joined = tuple(index.search(f"{previous} {text}", self.config.top_k, language))
         if not joined or joined[0].confidence <= (hits[0].confidence if hits else 0.0):
             return hits
-        if extractive and joined[0].confidence >= threshold:
-            held = index.named_share(text, joined[0].entry)
+        best = joined[0].entry
+        # Words cannot say what an entry in another language holds: the search's reading stands.
+        if extractive and joined[0].confidence >= threshold and _same_language(best, language):
+            held = index.named_share(text, best)
             if held is not None and held < _FOLLOW_UP_HELD:
                 return hits
         return joined
@@ -188,6 +192,10 @@ class Router:
             and _log_odds(first.confidence) - _log_odds(second.confidence)
             <= self.config.ambiguity_margin
         )
+
+
+def _same_language(entry: FaqEntry, language: str) -> bool:
+    return not language or detect_language(entry.answer, language) == language
 
 
 def _log_odds(p: float) -> float:
