@@ -81,7 +81,7 @@ class _QueryWord:
     info: float
     # Whether it names something: a real word, or a typo of a FAQ word, that is not an everyday
     # one ("pool", "pin"; not "much", "take", a number or a typo of nothing the FAQ has).
-    names: bool = False
+    names: bool
 
 
 @dataclass(frozen=True)

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 
+from bot.core.models import Reply
 from faq.index import FaqIndex
 from faq.models import FaqEntry
 from faq.repository import FaqRepository
@@ -135,23 +136,21 @@ async def test_a_follow_up_that_moves_on_is_not_given_the_previous_answer_again(
     make_app: MakeApp, hosting: Path
 ) -> None:
     app = make_app(faq_path=hosting)
-    customer = Customer(app.engine)
-    first = await customer.say("Do you back up my data?")
-    assert first.source_ids == ["backups"]
+
+    async def after_backups(follow_up: str) -> Reply:
+        customer = Customer(app.engine)
+        assert (await customer.say("Do you back up my data?")).source_ids == ["backups"]
+        return await customer.say(follow_up)
+
     # Read with the question before it, the backups entry comes first; but it says nothing of
     # emails, so it is not given again as if it answered them.
-    moved_on = await customer.say("and what about my emails?")
+    moved_on = await after_backups("and what about my emails?")
     assert moved_on.escalated and not moved_on.sources
     # A follow-up that names nothing of its own (a typo of nothing the FAQ has is not a name)
     # leans on the conversation, and is answered from it.
-    other = Customer(app.engine)
-    await other.say("Do you back up my data?")
-    again = await other.say("and how lnog do you keep them?")
-    assert again.source_ids == ["backups"]
+    assert (await after_backups("and how lnog do you keep them?")).source_ids == ["backups"]
     # Nor are French words held against an English entry: what it holds cannot be read so.
-    french = Customer(app.engine)
-    await french.say("Do you back up my data?")
-    kept = await french.say("et combien de temps vous les gardez ?")
+    kept = await after_backups("et combien de temps vous les gardez ?")
     assert kept.source_ids == ["backups"]
 
 
