@@ -19,9 +19,12 @@ import aiohttp
 import pytest
 from redis.asyncio import Redis
 from redis.asyncio.cluster import RedisCluster
+from redis.asyncio.connection import Connection
 
 from bot.core.models import ConversationKey, IncomingMessage, Reply
+from bot.knowledge.subscription import follow_channel
 from bot.runtime.app import App, build_app
+from bot.state.cluster import ClusterClient
 from bot.state.tickets import TicketStore
 from tests.conftest import MakeApp, make_settings
 from tests.people import Customer
@@ -161,6 +164,54 @@ async def test_a_conversations_state_history_and_marks_share_one_slot_and_spread
 
 HUMAN = "I want to talk to a human"
 PASSWORD = "How can I reset my password?"
+
+
+class ClosedUnderItsSubscriber(Connection):
+    """What a failover does to a subscriber connecting while another subscriber's refresh of the
+    cluster's nodes closes their connections: the socket is gone by the time its first SUBSCRIBE
+    is written."""
+
+    closed = 0
+
+    async def _send_packed_command(self, command: Any) -> None:
+        parts = list(command)
+        if not ClosedUnderItsSubscriber.closed and b"SUBSCRIBE" in b"".join(parts):
+            ClosedUnderItsSubscriber.closed += 1
+            self._writer = None
+        await super()._send_packed_command(parts)
+
+
+async def test_a_subscription_whose_socket_a_refresh_closed_subscribes_again(
+    redis_cluster: LocalCluster, prefix: str, redis: Redis
+) -> None:
+    client = ClusterClient.from_url(redis_cluster.url, decode_responses=True)
+    client.nodes_manager.connection_kwargs["connection_class"] = ClosedUnderItsSubscriber
+    await client.initialize()
+    channel, subscribed, stop = f"{prefix}:news", asyncio.Event(), asyncio.Event()
+    said: asyncio.Queue[object] = asyncio.Queue()
+
+    async def on_subscribed() -> None:
+        subscribed.set()
+
+    following = asyncio.create_task(
+        follow_channel(
+            client,
+            channel,
+            on_subscribed=on_subscribed,
+            on_message=said.put,
+            stop=stop,
+            what="news",
+        )
+    )
+    try:
+        await asyncio.wait_for(subscribed.wait(), 10)
+        await redis.publish(channel, "hello")
+        assert await asyncio.wait_for(said.get(), 10) == "hello"
+        assert ClosedUnderItsSubscriber.closed == 1
+    finally:
+        stop.set()
+        await asyncio.wait_for(following, 10)
+        await client.aclose()
 
 
 async def test_a_master_killed_mid_traffic_loses_no_ticket_and_every_message_is_answered(

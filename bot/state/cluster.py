@@ -7,14 +7,16 @@ AttributeError or, worse, running twice. So a command first waits for the client
 cluster. Should a command still meet a closed socket (a refresh after a node fails closes idle
 connections in the background), one that failed before anything was written is run again, and
 anything else becomes the ConnectionError it is, which the bot treats as Redis being briefly
-unreachable.
+unreachable. A subscription meets the same race while it connects (the bot's subscribers all
+rediscover the cluster after a failover, and each refresh closes the connections of the nodes it
+replaces), so its failures become ConnectionErrors too, and the subscriber tries again.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from redis.asyncio.cluster import ClusterPipeline, RedisCluster
+from redis.asyncio.cluster import ClusterPipeline, ClusterPubSub, RedisCluster
 from redis.exceptions import ConnectionError, RedisClusterException
 
 # The write that fails when the socket was closed under the command: nothing was sent.
@@ -53,6 +55,9 @@ class ClusterClient(RedisCluster):
             raise RedisClusterException("shard_hint is deprecated in cluster mode")
         return _Pipeline(self, transaction)  # type: ignore[abstract]
 
+    def pubsub(self, *args: Any, **kwargs: Any) -> ClusterPubSub:
+        return _PubSub(self, *args, **kwargs)
+
 
 class _Pipeline(ClusterPipeline):
     async def execute(
@@ -61,5 +66,19 @@ class _Pipeline(ClusterPipeline):
         # Its queue is spent once executed, and part of it may have run: never run again here.
         try:
             return await super().execute(raise_on_error, allow_redirections)
+        except AttributeError as exc:
+            raise _dropped(exc) from exc
+
+
+class _PubSub(ClusterPubSub):
+    async def execute_command(self, *args: Any, **kwargs: Any) -> Any:
+        try:
+            return await super().execute_command(*args, **kwargs)
+        except AttributeError as exc:
+            raise _dropped(exc) from exc
+
+    async def parse_response(self, *args: Any, **kwargs: Any) -> Any:
+        try:
+            return await super().parse_response(*args, **kwargs)
         except AttributeError as exc:
             raise _dropped(exc) from exc
