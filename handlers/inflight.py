@@ -51,7 +51,10 @@ class InFlight:
     async def wait(self) -> None:
         """Until the accepted work is done (work it starts in turn is waited for too)."""
         current = asyncio.current_task()
-        while pending := [task for task in self._tasks if task is not current]:
+        # A finished task leaves the set only when its done callback runs; on Python 3.12+ a
+        # gather of finished tasks completes without yielding to the loop, so waiting on them
+        # again would spin forever.
+        while pending := [t for t in self._tasks if t is not current and not t.done()]:
             await asyncio.gather(*pending, return_exceptions=True)
 
     async def close(self) -> None:
