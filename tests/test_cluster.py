@@ -19,10 +19,8 @@ import aiohttp
 import pytest
 from redis.asyncio import Redis
 from redis.asyncio.cluster import RedisCluster
-from redis.asyncio.connection import Connection
 
 from bot.core.models import ConversationKey, IncomingMessage, Reply
-from bot.knowledge.subscription import follow_channel
 from bot.runtime.app import App, build_app
 from bot.state.cluster import ClusterClient
 from bot.state.tickets import TicketStore
@@ -49,6 +47,7 @@ from tests.test_races import (
     test_a_ticket_resolved_elsewhere_does_not_stop_the_customer_getting_a_new_one,
     test_two_replicas_sharing_redis_open_one_ticket_for_one_conversation,
 )
+from tests.test_redis_outage import CLOSED_UNDER_IT, a_subscription_lives_on, closing
 from tests.test_serve import start_serve
 from tests.test_slack import SECRET, event_envelope, message, signed_headers, standin
 from tests.test_tickets import (
@@ -166,51 +165,19 @@ HUMAN = "I want to talk to a human"
 PASSWORD = "How can I reset my password?"
 
 
-class ClosedUnderItsSubscriber(Connection):
-    """What a failover does to a subscriber connecting while another subscriber's refresh of the
-    cluster's nodes closes their connections: the socket is gone by the time its first SUBSCRIBE
-    is written."""
-
-    closed = 0
-
-    async def _send_packed_command(self, command: Any) -> None:
-        parts = list(command)
-        if not ClosedUnderItsSubscriber.closed and b"SUBSCRIBE" in b"".join(parts):
-            ClosedUnderItsSubscriber.closed += 1
-            self._writer = None
-        await super()._send_packed_command(parts)
-
-
-async def test_a_subscription_whose_socket_a_refresh_closed_subscribes_again(
-    redis_cluster: LocalCluster, prefix: str, redis: Redis
+@pytest.mark.parametrize("how", CLOSED_UNDER_IT)
+async def test_a_subscription_whose_socket_was_closed_under_it_subscribes_again(
+    redis_cluster: LocalCluster, prefix: str, redis: Redis, how: str
 ) -> None:
+    fault = closing(how)
     client = ClusterClient.from_url(redis_cluster.url, decode_responses=True)
-    client.nodes_manager.connection_kwargs["connection_class"] = ClosedUnderItsSubscriber
+    # (The cluster client takes no connection class: its nodes get theirs from here.)
+    client.nodes_manager.connection_kwargs["connection_class"] = fault
     await client.initialize()
-    channel, subscribed, stop = f"{prefix}:news", asyncio.Event(), asyncio.Event()
-    said: asyncio.Queue[object] = asyncio.Queue()
-
-    async def on_subscribed() -> None:
-        subscribed.set()
-
-    following = asyncio.create_task(
-        follow_channel(
-            client,
-            channel,
-            on_subscribed=on_subscribed,
-            on_message=said.put,
-            stop=stop,
-            what="news",
-        )
-    )
     try:
-        await asyncio.wait_for(subscribed.wait(), 10)
-        await redis.publish(channel, "hello")
-        assert await asyncio.wait_for(said.get(), 10) == "hello"
-        assert ClosedUnderItsSubscriber.closed == 1
+        await a_subscription_lives_on(client, redis, f"{prefix}:news")
+        assert fault.closed == 1
     finally:
-        stop.set()
-        await asyncio.wait_for(following, 10)
         await client.aclose()
 
 

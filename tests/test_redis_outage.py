@@ -7,11 +7,15 @@ from __future__ import annotations
 import asyncio
 import contextlib
 from collections.abc import Iterator
+from typing import Any
 
 import pytest
+from redis.asyncio import ConnectionPool, Redis
+from redis.asyncio.connection import Connection
 
 from bot.core.channels import CollectingOutputChannel
 from bot.desk.reminders import run_housekeeping
+from bot.knowledge.subscription import follow_channel
 from tests.conftest import MakeApp
 from tests.people import Customer
 from tests.redis_server import free_port, own_redis_server
@@ -133,3 +137,75 @@ async def test_a_ticket_asked_for_while_redis_fails_over_in_seconds_gets_its_las
     assert [card.id for card in desk.cards] == ["T-1"] and len(app.engine.outbox) == 0
     [stored] = await app.tickets.list()
     assert stored.question == "I want to talk to a human"
+
+
+class ClosedUnderTheSubscriber(Connection):
+    """Its first SUBSCRIBE meets a socket closed under it: by another task (a cluster client's
+    refresh closes the connections of the nodes it replaces), or by the peer (a restart, a
+    failover, a proxy dropping idle connections), which Python 3.12 and later report from inside
+    asyncio as a TypeError or an AttributeError (redis/redis-py#4287)."""
+
+    how = "by another task"
+    closed = 0
+
+    async def _send_packed_command(self, command: Any) -> None:
+        parts = list(command)
+        kind = type(self)
+        if not kind.closed and b"SUBSCRIBE" in b"".join(parts):
+            kind.closed += 1
+            if kind.how == "by the peer":
+                self._writer.transport.abort()
+                await asyncio.sleep(0)  # the loop tears the transport down
+            else:
+                self._writer = None
+        await super()._send_packed_command(parts)
+
+
+CLOSED_UNDER_IT = ["by another task", "by the peer"]
+
+
+def closing(how: str) -> type[ClosedUnderTheSubscriber]:
+    return type("Closing", (ClosedUnderTheSubscriber,), {"how": how, "closed": 0})
+
+
+async def a_subscription_lives_on(client: Redis, publisher: Redis, channel: str) -> None:
+    """`follow_channel` on `client` gets a message published after its socket was closed."""
+    subscribed, stop = asyncio.Event(), asyncio.Event()
+    said: asyncio.Queue[object] = asyncio.Queue()
+
+    async def on_subscribed() -> None:
+        subscribed.set()
+
+    following = asyncio.create_task(
+        follow_channel(
+            client,
+            channel,
+            on_subscribed=on_subscribed,
+            on_message=said.put,
+            stop=stop,
+            what="news",
+        )
+    )
+    try:
+        await asyncio.wait_for(subscribed.wait(), 10)
+        await publisher.publish(channel, "hello")
+        assert await asyncio.wait_for(said.get(), 10) == "hello"
+    finally:
+        stop.set()
+        await asyncio.wait_for(following, 10)
+
+
+@pytest.mark.parametrize("how", CLOSED_UNDER_IT)
+async def test_a_subscription_whose_socket_was_closed_under_it_subscribes_again(
+    redis_url: str, prefix: str, how: str
+) -> None:
+    fault = closing(how)
+    pool = ConnectionPool.from_url(redis_url, connection_class=fault, decode_responses=True)
+    client, publisher = Redis(connection_pool=pool), Redis.from_url(redis_url)
+    try:
+        await a_subscription_lives_on(client, publisher, f"{prefix}:news")
+        assert fault.closed == 1
+    finally:
+        await client.aclose()
+        await pool.aclose()
+        await publisher.aclose()

@@ -5,26 +5,19 @@ the cluster on first use, and that first connection replaces the nodes it knew: 
 arriving together on a fresh client then meet sockets closed under them, failing with an
 AttributeError or, worse, running twice. So a command first waits for the client to know the
 cluster. Should a command still meet a closed socket (a refresh after a node fails closes idle
-connections in the background), one that failed before anything was written is run again, and
-anything else becomes the ConnectionError it is, which the bot treats as Redis being briefly
-unreachable. A subscription meets the same race while it connects (the bot's subscribers all
-rediscover the cluster after a failover, and each refresh closes the connections of the nodes it
-replaces), so its failures become ConnectionErrors too, and the subscriber tries again.
+connections in the background; bot/state/closed_sockets.py), one that failed before anything
+was written is run again, and anything else becomes the ConnectionError it is, which the bot
+treats as Redis being briefly unreachable.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from redis.asyncio.cluster import ClusterPipeline, ClusterPubSub, RedisCluster
-from redis.exceptions import ConnectionError, RedisClusterException
+from redis.asyncio.cluster import ClusterPipeline, RedisCluster
+from redis.exceptions import RedisClusterException
 
-# The write that fails when the socket was closed under the command: nothing was sent.
-_UNSENT = "writelines"
-
-
-def _dropped(exc: AttributeError) -> ConnectionError:
-    return ConnectionError(f"connection closed while the cluster client refreshed nodes: {exc}")
+from bot.state.closed_sockets import as_connection_error, closed_under_it, unsent
 
 
 class ClusterClient(RedisCluster):
@@ -32,13 +25,17 @@ class ClusterClient(RedisCluster):
         await self.initialize()  # at once when the client knows the cluster
         try:
             return await super().execute_command(*args, **kwargs)
-        except AttributeError as exc:
-            if exc.name != _UNSENT:
-                raise _dropped(exc) from exc
+        except (AttributeError, TypeError) as exc:
+            if not closed_under_it(exc):
+                raise
+            if not unsent(exc):
+                raise as_connection_error(exc) from exc
         try:
             return await super().execute_command(*args, **kwargs)
-        except AttributeError as exc:
-            raise _dropped(exc) from exc
+        except (AttributeError, TypeError) as exc:
+            if not closed_under_it(exc):
+                raise
+            raise as_connection_error(exc) from exc
 
     async def rediscover(self) -> None:
         """Learn the cluster's nodes and slots anew. Commands do so when they meet a failed
@@ -55,9 +52,6 @@ class ClusterClient(RedisCluster):
             raise RedisClusterException("shard_hint is deprecated in cluster mode")
         return _Pipeline(self, transaction)  # type: ignore[abstract]
 
-    def pubsub(self, *args: Any, **kwargs: Any) -> ClusterPubSub:
-        return _PubSub(self, *args, **kwargs)
-
 
 class _Pipeline(ClusterPipeline):
     async def execute(
@@ -66,19 +60,7 @@ class _Pipeline(ClusterPipeline):
         # Its queue is spent once executed, and part of it may have run: never run again here.
         try:
             return await super().execute(raise_on_error, allow_redirections)
-        except AttributeError as exc:
-            raise _dropped(exc) from exc
-
-
-class _PubSub(ClusterPubSub):
-    async def execute_command(self, *args: Any, **kwargs: Any) -> Any:
-        try:
-            return await super().execute_command(*args, **kwargs)
-        except AttributeError as exc:
-            raise _dropped(exc) from exc
-
-    async def parse_response(self, *args: Any, **kwargs: Any) -> Any:
-        try:
-            return await super().parse_response(*args, **kwargs)
-        except AttributeError as exc:
-            raise _dropped(exc) from exc
+        except (AttributeError, TypeError) as exc:
+            if not closed_under_it(exc):
+                raise
+            raise as_connection_error(exc) from exc
