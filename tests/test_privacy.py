@@ -274,7 +274,7 @@ async def test_erasing_alice_leaves_the_open_ticket_bob_opened_in_her_thread_and
     app = make_app()
     app.engine.set_desk(RecordingDesk())
     alice, bob = in_thread(app.engine, "alice", mentioned=True), in_thread(app.engine, "bob")
-    await alice.say("How do I reset my password? I'm Alice Martin")
+    await alice.say("Alice Martin here: how do I reset my password? I forgot it")
     ticket = (await bob.say("Can I speak to a person about my invoice?")).ticket
     assert ticket is not None and ticket.user_id == "bob"
     assert "Alice Martin" in repr(ticket.transcript)  # the thread so far came with it
