@@ -23,6 +23,7 @@ from redis.asyncio.cluster import RedisCluster
 from bot.core.models import ConversationKey, IncomingMessage, Reply
 from bot.runtime.app import App, build_app
 from bot.state.cluster import ClusterClient
+from bot.state.connections import ReportingConnection
 from bot.state.tickets import TicketStore
 from tests.conftest import MakeApp, make_settings
 from tests.people import Customer
@@ -179,6 +180,13 @@ async def test_a_subscription_whose_socket_was_closed_under_it_subscribes_again(
         assert fault.closed == 1
     finally:
         await client.aclose()
+
+
+async def test_the_bot_reads_a_socket_closed_under_a_write_as_the_cluster_unreachable(
+    make_app: MakeApp,
+) -> None:
+    settings = make_app().redis.nodes_manager.connection_kwargs  # type: ignore[attr-defined]
+    assert settings["connection_class"] is ReportingConnection
 
 
 async def test_a_master_killed_mid_traffic_loses_no_ticket_and_every_message_is_answered(

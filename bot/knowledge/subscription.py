@@ -1,8 +1,7 @@
 """Following a Redis pub/sub channel for as long as the process runs, through Redis outages.
 
 FAQ version announcements and the ticket relay both need the same loop: subscribe, act on each
-message, and after a Redis error wait (longer each time) and subscribe again. A socket closed
-under the subscription counts as one, whatever redis-py raised (bot/state/closed_sockets.py).
+message, and after a Redis error wait (longer each time) and subscribe again.
 """
 
 from __future__ import annotations
@@ -15,7 +14,6 @@ from collections.abc import Awaitable, Callable
 from redis.asyncio import Redis
 from redis.exceptions import RedisError
 
-from bot.state.closed_sockets import closed_under_it
 from bot.state.cluster import ClusterClient
 
 log = logging.getLogger(__name__)
@@ -51,9 +49,7 @@ async def follow_channel(
                     )
                     if message is not None:
                         await on_message(message.get("data"))
-        except (RedisError, OSError, AttributeError, TypeError) as exc:
-            if not isinstance(exc, (RedisError, OSError)) and not closed_under_it(exc):
-                raise
+        except (RedisError, OSError) as exc:
             delay = RECONNECT_SECONDS[min(failures, len(RECONNECT_SECONDS) - 1)]
             failures += 1
             log.warning("lost the %s (%s); retrying in %.1f s", what, type(exc).__name__, delay)

@@ -42,6 +42,7 @@ from bot.runtime.metrics import Metrics
 from bot.runtime.settings import Settings, SettingsError
 from bot.safety.redact import Redactor
 from bot.state.cluster import ClusterClient
+from bot.state.connections import reporting
 from bot.state.limits import Limits, LlmBudget, RateLimiter, RateLimits
 from bot.state.privacy import Privacy
 from bot.state.store import Store
@@ -143,11 +144,12 @@ def build_redis(settings: Settings) -> Redis:
     if settings.REDIS_URL:
         # The default pool raises once its 100 connections are busy, which under a burst of
         # conversations would drop history and dedupe marks; a blocking pool makes them wait.
-        return Redis.from_pool(
-            BlockingConnectionPool.from_url(
-                settings.REDIS_URL, decode_responses=True, max_connections=100
-            )
+        pool = BlockingConnectionPool.from_url(
+            settings.REDIS_URL, decode_responses=True, max_connections=100
         )
+        # A socket closed under a write is then a ConnectionError (bot/state/connections.py).
+        pool.connection_class = reporting(pool.connection_class)
+        return Redis.from_pool(pool)
     log.warning("REDIS_URL is not set: using an in-process store; nothing persists after exit")
     return fakeredis.FakeAsyncRedis(decode_responses=True)
 

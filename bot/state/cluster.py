@@ -1,13 +1,14 @@
-"""The Redis Cluster client (REDIS_CLUSTER): redis-py's, kept clear of a race of its own.
+"""The Redis Cluster client (REDIS_CLUSTER): redis-py's, kept clear of races of its own.
 
 redis-py 8's cluster client looks a command up (which takes a connection) before it connects to
 the cluster on first use, and that first connection replaces the nodes it knew: commands
 arriving together on a fresh client then meet sockets closed under them, failing with an
 AttributeError or, worse, running twice. So a command first waits for the client to know the
-cluster. Should a command still meet a closed socket (a refresh after a node fails closes idle
-connections in the background; bot/state/closed_sockets.py), one that failed before anything
-was written is run again, and anything else becomes the ConnectionError it is, which the bot
-treats as Redis being briefly unreachable.
+cluster. Its connections report a socket closed under a write (a refresh after a node fails
+closes connections in the background) as a ConnectionError, which redis-py retries on the
+cluster as it is now (bot/state/connections.py); a node looked up mid-refresh still fails with
+an AttributeError (redis/redis-py#3835), which becomes the ConnectionError it is, and the bot
+treats it as Redis being briefly unreachable.
 """
 
 from __future__ import annotations
@@ -15,27 +16,30 @@ from __future__ import annotations
 from typing import Any
 
 from redis.asyncio.cluster import ClusterPipeline, RedisCluster
-from redis.exceptions import RedisClusterException
+from redis.exceptions import ConnectionError, RedisClusterException
 
-from bot.state.closed_sockets import as_connection_error, closed_under_it, unsent
+from bot.state.connections import reporting
+
+
+def _dropped(exc: AttributeError) -> ConnectionError:
+    return ConnectionError(f"the cluster client lost a node while it refreshed them: {exc}")
 
 
 class ClusterClient(RedisCluster):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        # redis-py's cluster client takes no connection class: its nodes get theirs from here.
+        settings = self.nodes_manager.connection_kwargs
+        settings["connection_class"] = reporting(settings["connection_class"])
+        for node in self.nodes_manager.startup_nodes.values():
+            node.connection_class = settings["connection_class"]
+
     async def execute_command(self, *args: Any, **kwargs: Any) -> Any:
         await self.initialize()  # at once when the client knows the cluster
         try:
             return await super().execute_command(*args, **kwargs)
-        except (AttributeError, TypeError) as exc:
-            if not closed_under_it(exc):
-                raise
-            if not unsent(exc):
-                raise as_connection_error(exc) from exc
-        try:
-            return await super().execute_command(*args, **kwargs)
-        except (AttributeError, TypeError) as exc:
-            if not closed_under_it(exc):
-                raise
-            raise as_connection_error(exc) from exc
+        except AttributeError as exc:
+            raise _dropped(exc) from exc
 
     async def rediscover(self) -> None:
         """Learn the cluster's nodes and slots anew. Commands do so when they meet a failed
@@ -60,7 +64,5 @@ class _Pipeline(ClusterPipeline):
         # Its queue is spent once executed, and part of it may have run: never run again here.
         try:
             return await super().execute(raise_on_error, allow_redirections)
-        except (AttributeError, TypeError) as exc:
-            if not closed_under_it(exc):
-                raise
-            raise as_connection_error(exc) from exc
+        except AttributeError as exc:
+            raise _dropped(exc) from exc

@@ -1,0 +1,62 @@
+"""Redis connections that report a socket closed under a write as the ConnectionError it is.
+
+The bot treats a redis-py ConnectionError as Redis being briefly unreachable: redis-py and the
+cluster client retry it, and what is left the bot carries on without. Two ways of losing a
+socket fail a write with other errors instead, which passed every retry and stopped whatever
+met them (a message's handling, a subscription):
+- a Redis Cluster client's refresh of its nodes closes connections other tasks are writing on:
+  an AttributeError on the missing stream;
+- on Python 3.12 to 3.14, a socket the peer had already closed (a restart, a failover, a server
+  or proxy dropping idle clients) fails inside asyncio's transport with a TypeError or an
+  AttributeError, depending on the patch release (redis/redis-py#4287).
+The command is packed before it is written, so such an error from the write can only be the
+connection's state.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable
+from typing import Any
+
+from redis.asyncio.connection import (
+    AbstractConnection,
+    Connection,
+    SSLConnection,
+    UnixDomainSocketConnection,
+)
+from redis.exceptions import ConnectionError
+
+
+async def _written(write: Awaitable[None]) -> None:
+    try:
+        await write
+    except (AttributeError, TypeError) as exc:
+        raise ConnectionError(f"the socket to Redis was closed under a write: {exc!r}") from exc
+
+
+class ReportingConnection(Connection):
+    async def send_packed_command(self, command: Any, check_health: bool = True) -> None:
+        await _written(super().send_packed_command(command, check_health))
+
+
+class ReportingSSLConnection(SSLConnection):
+    async def send_packed_command(self, command: Any, check_health: bool = True) -> None:
+        await _written(super().send_packed_command(command, check_health))
+
+
+class ReportingUnixConnection(UnixDomainSocketConnection):
+    async def send_packed_command(self, command: Any, check_health: bool = True) -> None:
+        await _written(super().send_packed_command(command, check_health))
+
+
+_REPORTING: dict[type[AbstractConnection], type[AbstractConnection]] = {
+    Connection: ReportingConnection,
+    SSLConnection: ReportingSSLConnection,
+    UnixDomainSocketConnection: ReportingUnixConnection,
+}
+
+
+def reporting(connection_class: type[AbstractConnection]) -> type[AbstractConnection]:
+    """The class of connections that report so, for the class a REDIS_URL chose (TCP, TLS or a
+    Unix socket); any other class as it is."""
+    return _REPORTING.get(connection_class, connection_class)
