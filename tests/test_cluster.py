@@ -185,8 +185,10 @@ async def test_a_subscription_whose_socket_was_closed_under_it_subscribes_again(
 async def test_the_bot_reads_a_socket_closed_under_a_write_as_the_cluster_unreachable(
     make_app: MakeApp,
 ) -> None:
-    settings = make_app().redis.nodes_manager.connection_kwargs  # type: ignore[attr-defined]
-    assert settings["connection_class"] is ReportingConnection
+    nodes = make_app().redis.nodes_manager  # type: ignore[attr-defined]
+    # The nodes it starts from, and those it learns of later.
+    assert {node.connection_class for node in nodes.startup_nodes.values()} == {ReportingConnection}
+    assert nodes.connection_kwargs["connection_class"] is ReportingConnection
 
 
 async def test_a_master_killed_mid_traffic_loses_no_ticket_and_every_message_is_answered(

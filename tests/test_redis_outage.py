@@ -158,7 +158,8 @@ class ClosedUnderTheSubscriber(ReportingConnection):
             if kind.how == "by the peer":
                 self._writer.transport.abort()
                 await asyncio.sleep(0)  # the loop tears the transport down
-            else:
+            else:  # as redis-py's disconnect() does
+                self._writer.close()
                 self._writer = None
         await super()._send_packed_command(parts)
 

@@ -61,7 +61,9 @@ class _Pipeline(ClusterPipeline):
     async def execute(
         self, raise_on_error: bool = True, allow_redirections: bool = True
     ) -> list[Any]:
-        # Its queue is spent once executed, and part of it may have run: never run again here.
+        # Its queue is spent once executed, and part of it may have run: never run again here
+        # (redis-py itself sends a pipeline's unanswered commands again after a ConnectionError:
+        # counters and idempotent writes, bot/state/store.py).
         try:
             return await super().execute(raise_on_error, allow_redirections)
         except AttributeError as exc:

@@ -1,16 +1,18 @@
 """Redis connections that report a socket closed under a write as the ConnectionError it is.
 
-The bot treats a redis-py ConnectionError as Redis being briefly unreachable: redis-py and the
-cluster client retry it, and what is left the bot carries on without. Two ways of losing a
-socket fail a write with other errors instead, which passed every retry and stopped whatever
-met them (a message's handling, a subscription):
+The bot treats a redis-py ConnectionError as Redis being briefly unreachable: the cluster client
+retries it, and the engine and the subscribers carry on without Redis or try again later. Two
+ways of losing a socket fail a write with other errors instead, which passed every retry and
+stopped whatever met them (a message's handling, a subscription):
 - a Redis Cluster client's refresh of its nodes closes connections other tasks are writing on:
   an AttributeError on the missing stream;
 - on Python 3.12 to 3.14, a socket the peer had already closed (a restart, a failover, a server
   or proxy dropping idle clients) fails inside asyncio's transport with a TypeError or an
   AttributeError, depending on the patch release (redis/redis-py#4287).
-The command is packed before it is written, so such an error from the write can only be the
-connection's state.
+Only a failure whose stream was closed (or gone) is converted: the same errors from anything
+else (a faulty credential provider in the handshake, say) stay the bugs they are. A converted
+error is retried where redis-py retries a ConnectionError (on a cluster, a pipeline of spread
+counters may then count once more; bot/state/store.py says which writes may repeat).
 """
 
 from __future__ import annotations
@@ -27,26 +29,29 @@ from redis.asyncio.connection import (
 from redis.exceptions import ConnectionError
 
 
-async def _written(write: Awaitable[None]) -> None:
+async def _written(connection: AbstractConnection, write: Awaitable[None]) -> None:
+    writer = connection._writer  # the stream the write starts on (None: it connects first)
     try:
         await write
     except (AttributeError, TypeError) as exc:
+        if writer is None or not (writer.transport is None or writer.transport.is_closing()):
+            raise
         raise ConnectionError(f"the socket to Redis was closed under a write: {exc!r}") from exc
 
 
 class ReportingConnection(Connection):
     async def send_packed_command(self, command: Any, check_health: bool = True) -> None:
-        await _written(super().send_packed_command(command, check_health))
+        await _written(self, super().send_packed_command(command, check_health))
 
 
 class ReportingSSLConnection(SSLConnection):
     async def send_packed_command(self, command: Any, check_health: bool = True) -> None:
-        await _written(super().send_packed_command(command, check_health))
+        await _written(self, super().send_packed_command(command, check_health))
 
 
 class ReportingUnixConnection(UnixDomainSocketConnection):
     async def send_packed_command(self, command: Any, check_health: bool = True) -> None:
-        await _written(super().send_packed_command(command, check_health))
+        await _written(self, super().send_packed_command(command, check_health))
 
 
 _REPORTING: dict[type[AbstractConnection], type[AbstractConnection]] = {
