@@ -9,7 +9,7 @@ stopped whatever met them (a message's handling, a subscription):
 - on Python 3.12 to 3.14, a socket the peer had already closed (a restart, a failover, a server
   or proxy dropping idle clients) fails inside asyncio's transport with a TypeError or an
   AttributeError, depending on the patch release (redis/redis-py#4287).
-Only a failure whose stream was closed (or gone) is converted: the same errors from anything
+Only a failure whose stream was closed is converted: the same errors from anything
 else (a faulty credential provider in the handshake, say) stay the bugs they are. A converted
 error is retried where redis-py retries a ConnectionError (on a cluster, a pipeline of spread
 counters may then count once more; bot/state/store.py says which writes may repeat).
@@ -34,7 +34,7 @@ async def _written(connection: AbstractConnection, write: Awaitable[None]) -> No
     try:
         await write
     except (AttributeError, TypeError) as exc:
-        if writer is None or not (writer.transport is None or writer.transport.is_closing()):
+        if writer is None or not writer.transport.is_closing():
             raise
         raise ConnectionError(f"the socket to Redis was closed under a write: {exc!r}") from exc
 
