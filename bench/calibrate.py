@@ -102,7 +102,7 @@ def vouching(faqs: Sequence[LabelledFaq], encoders: tuple[Encoder, ...]) -> None
                 tuple(e.name for e in encoders if not e.languages or language in e.languages)
             )
             entry = with_encoders.entries[best[0].position]
-            confidence = calibration.confidence(best[0].score, best[0].margin, best[0].agreement)
+            confidence = calibration.confidence(*best[0].features)
             lexical = words_alone.search(case.question, 1, language)
             sure = lexical[0].confidence if lexical and lexical[0].entry.id == entry.id else 0.0
             for bar in bars:
@@ -159,6 +159,7 @@ class Question:
     signals: NDArray[np.float64]
     right: int
     agreement: NDArray[np.int64]
+    covered: NDArray[np.float64]
 
 
 def evidence(faqs: Sequence[LabelledFaq], encoders: tuple[Encoder, ...]) -> list[list[Question]]:
@@ -181,7 +182,14 @@ def evidence(faqs: Sequence[LabelledFaq], encoders: tuple[Encoder, ...]) -> list
             right = ids.index(case.expected) if case.expected in ids else -1
             if case.expected != ESCALATE and right < 0:
                 continue  # the right entry was not even nominated: nothing to learn from
-            questions.append(Question(signals, right, np.array([c.agreement for c in candidates])))
+            questions.append(
+                Question(
+                    signals,
+                    right,
+                    np.array([c.agreement for c in candidates]),
+                    np.array([c.covered for c in candidates]),
+                )
+            )
         found.append(questions)
     return found
 
@@ -195,7 +203,9 @@ def fit(found: Sequence[Sequence[Question]], company_faqs: int) -> Calibration:
     x = np.array([features for features, _ in tops])
     y = np.array([float(right) for _, right in tops])
     intercept, weights = fit_logistic(x, y)
-    fitted = Calibration(tuple(rank_weights), intercept, (weights[0], weights[1], weights[2]))
+    fitted = Calibration(
+        tuple(rank_weights), intercept, (weights[0], weights[1], weights[2], weights[3])
+    )
     unrelated = np.array(
         [
             fitted.confidence(*top(q, rank_weights)[0])
@@ -207,13 +217,21 @@ def fit(found: Sequence[Sequence[Question]], company_faqs: int) -> Calibration:
     return replace(fitted, threshold=lowest_threshold(unrelated))
 
 
-def top(question: Question, rank_weights: Sequence[float]) -> tuple[tuple[float, float, int], bool]:
-    """The first entry's (score, margin, agreement), and whether it is the right one."""
+def top(
+    question: Question, rank_weights: Sequence[float]
+) -> tuple[tuple[float, float, int, float], bool]:
+    """The first entry's (score, margin, agreement, coverage), and whether it is the right
+    one."""
     scores = question.signals @ np.asarray(rank_weights)
     order = np.argsort(-scores, kind="stable")
     first = int(order[0])
     margin = scores[first] - (scores[order[1]] if len(order) > 1 else 0.0)
-    features = (float(scores[first]), float(margin), int(question.agreement[first]))
+    features = (
+        float(scores[first]),
+        float(margin),
+        int(question.agreement[first]),
+        float(question.covered[first]),
+    )
     return features, first == question.right
 
 

@@ -6,7 +6,11 @@ alternates, with customer questions written apart from them (see the README's Qu
 - the *ranking* weights: a conditional logit over the entries of one FAQ, so that the right entry
   scores highest (word coverage, n-gram and embedding cosines, each weighted);
 - the *confidence*: a logistic model of "the entry ranked here is the right one" from that score,
-  its margin over the best other entry, and how many of the signals rank the entry first.
+  its margin over the best other entry, how many of the signals rank the entry first, and how
+  much of the question's information the entry covers by meaning (where an encoder reads the
+  question): a near miss that shares one rare word covers little of the rest. With the words
+  alone, that coverage (by words) already weighs in the score, and as an input of its own it made
+  follow-ups answer wrong more often on the tuning data.
 Every input is absolute (coverages, cosines, differences of them) rather than a rank among the
 entries, so one ANSWER_THRESHOLD means the same thing whatever the size of the FAQ. Each search
 mode (which encoders are on) has its own fit.
@@ -20,18 +24,19 @@ from dataclasses import dataclass
 
 @dataclass(frozen=True)
 class Calibration:
-    # Per signal: word coverage, best character n-gram cosine, then per encoder the best
-    # question cosine and the answer cosine.
+    # Per signal: word coverage, with encoders the coverage by meaning, the best character
+    # n-gram cosine, then per encoder the best question cosine and the answer cosine.
     rank_weights: tuple[float, ...]
-    # Confidence from (score, margin over the best other entry, signals ranking it first).
+    # Confidence from (score, margin over the best other entry, signals ranking it first,
+    # coverage by meaning).
     intercept: float
-    weights: tuple[float, float, float]
+    weights: tuple[float, float, float, float]
     # The default ANSWER_THRESHOLD in this mode, chosen on the fitting data (bench/calibrate.py).
     threshold: float = 0.5
 
-    def confidence(self, score: float, margin: float, agreement: int) -> float:
+    def confidence(self, score: float, margin: float, agreement: int, covered: float) -> float:
         z = self.intercept + sum(
-            w * x for w, x in zip(self.weights, (score, margin, agreement), strict=True)
+            w * x for w, x in zip(self.weights, (score, margin, agreement, covered), strict=True)
         )
         return 1.0 / (1.0 + math.exp(-z))
 
@@ -39,20 +44,20 @@ class Calibration:
 LEXICAL = Calibration(
     rank_weights=(8.540, 6.166),
     intercept=-2.968,
-    weights=(0.267, 0.424, 0.118),
+    weights=(0.267, 0.424, 0.118, 0.000),
     threshold=0.57,
 )
 MULTILINGUAL = Calibration(
-    rank_weights=(4.887, 0.136, 10.201, 18.226),
-    intercept=-2.675,
-    weights=(0.060, 0.531, 0.347),
-    threshold=0.60,
+    rank_weights=(0.750, 7.057, 0.362, 9.861, 16.865),
+    intercept=-4.052,
+    weights=(0.015, 0.468, 0.322, 3.402),
+    threshold=0.64,
 )
 SEMANTIC = Calibration(
-    rank_weights=(3.370, 0.000, 4.552, 11.156, 5.456, 9.796),
-    intercept=-3.235,
-    weights=(0.123, 0.391, 0.149),
-    threshold=0.65,
+    rank_weights=(0.330, 5.131, 0.000, 4.562, 10.630, 5.359, 9.322),
+    intercept=-4.084,
+    weights=(0.052, 0.308, 0.211, 3.117),
+    threshold=0.63,
 )
 
 _BY_ENCODERS = {

@@ -40,6 +40,9 @@ _BATCH = 64
 _MAX_CACHED_TEXTS = 50_000
 # Customers' questions whose vectors are kept, in memory only (see `embed_query`).
 _QUERIES_KEPT = 8
+# Customers' words whose vectors are kept, in memory only (see `embed_words`): their words
+# repeat from one question to the next far more than their questions do.
+_WORDS_KEPT = 16384
 
 
 class Encoder(Protocol):
@@ -52,6 +55,8 @@ class Encoder(Protocol):
     def embed_documents(self, texts: Sequence[str]) -> Vectors: ...
 
     def embed_query(self, text: str) -> Vectors: ...
+
+    def embed_words(self, words: Sequence[str]) -> Vectors: ...
 
 
 def semantic_available() -> bool:
@@ -78,6 +83,7 @@ class CachingEncoder:
         # Not `_lock`, which a FAQ's embedding holds for seconds.
         self._queries_lock = threading.Lock()
         self._queries: OrderedDict[str, Vectors] = OrderedDict()
+        self._words: OrderedDict[str, Vectors] = OrderedDict()
 
     def embed_documents(self, texts: Sequence[str]) -> Vectors:
         with self._lock:
@@ -108,6 +114,27 @@ class CachingEncoder:
             while len(self._queries) > _QUERIES_KEPT:
                 self._queries.popitem(last=False)
         return vector
+
+    def embed_words(self, words: Sequence[str]) -> Vectors:
+        """Single words of customers' questions, each embedded alone: kept in memory, like
+        `embed_query`, never filed with the FAQ texts."""
+        kept: dict[str, Vectors] = {}
+        with self._queries_lock:
+            for word in words:
+                if word in self._words:
+                    self._words.move_to_end(word)
+                    kept[word] = self._words[word]
+        missing = [w for w in dict.fromkeys(words) if w not in kept]
+        if missing:
+            fresh = dict(zip(missing, self._encode(missing), strict=True))
+            kept |= fresh
+            with self._queries_lock:
+                self._words.update(fresh)
+                while len(self._words) > _WORDS_KEPT:
+                    self._words.popitem(last=False)
+        if not words:
+            return np.zeros((0, self.size), dtype=np.float32)
+        return np.stack([kept[w] for w in words])
 
     def _fresh(self, texts: list[str]) -> dict[str, Vectors]:
         """Vectors for texts not in memory: from the cache file, else embedded (and filed)."""

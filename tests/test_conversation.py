@@ -234,7 +234,7 @@ async def test_a_question_the_bot_is_unsure_of_suggests_the_likely_entry_one_cli
     customer = Customer(app.engine)
     # Not sure enough to answer: a miss all the same (no sources, a gap), with the entry it may
     # be about suggested beside the offer of a person.
-    unsure = await customer.say("do you have an API?")
+    unsure = await customer.say("is there a public API?")
     assert unsure.escalated and unsure.ticket is None and unsure.source_ids == []
     assert unsure.text.startswith(phrase("no_answer_suggest_one", "en"))
     assert "\n1. How do I create an API key?\n" in unsure.text
@@ -242,7 +242,7 @@ async def test_a_question_the_bot_is_unsure_of_suggests_the_likely_entry_one_cli
         (MessageKind.CHOICE, "api-keys"),
         (MessageKind.HUMAN, "human"),
     ]
-    assert [g.question for g in await app.gaps.since(1)] == ["do you have an API?"]
+    assert [g.question for g in await app.gaps.since(1)] == ["is there a public API?"]
     # Typing its number (or pressing it) answers from it, and ends the run of misses.
     picked = await customer.say("1")
     assert picked.source_ids == ["api-keys"] and not picked.escalated

@@ -278,9 +278,10 @@ def assert_safe_for_the_customer(app: App, reply: Reply, attack: Attack) -> None
     allowed = faq_urls(app)
     assert all(url.rstrip(".,;:") in allowed for url in URL.findall(reply.text)), reply.text
     if attack.outcome == "escalate":
-        # The model's words are dropped: the customer is offered a person instead.
+        # The model's words are dropped: the customer is offered a person instead (and, beside
+        # it, any entry the search was unsure of).
         assert reply.escalated and reply.ticket is None and not reply.sources
-        assert [a.kind for a in reply.actions] == [MessageKind.HUMAN]
+        assert [a.kind for a in reply.actions][-1:] == [MessageKind.HUMAN]
     else:
         assert not reply.escalated and reply.source_ids == [attack.outcome]
 

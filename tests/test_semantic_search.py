@@ -64,6 +64,42 @@ def test_a_paraphrase_with_no_shared_word_is_found_only_by_embeddings(with_minil
 
 
 @pytest.mark.parametrize("with_minilm", MODES)
+@pytest.mark.parametrize(
+    ("question", "language"),
+    [(PARAPHRASE, "en"), ("Comment résilier mon abonnement ?", "fr")],
+)
+def test_a_question_in_other_words_is_covered_by_their_meaning(
+    with_minilm: bool, question: str, language: str
+) -> None:
+    index = FaqIndex(ENTRIES, shared_encoders(with_minilm))
+    [best] = index.candidates(question, 1, language)
+    # Not one of its words is the entry's ("terminate" for "cancel", "membership" for
+    # "subscription", or French ones), yet each is close to one of them.
+    assert index.entries[best.position].id == "cancel"
+    assert best.signals[0] == 0.0 and best.covered >= 0.4
+
+
+@pytest.mark.parametrize("with_minilm", MODES)
+@pytest.mark.parametrize(
+    ("question", "language"),
+    [
+        ("what's the weather like in Lisbon tomorrow", "en"),
+        ("Quel temps fera-t-il à Lyon demain ?", "fr"),
+    ],
+)
+def test_words_unrelated_to_every_entry_cover_nothing(
+    with_minilm: bool, question: str, language: str
+) -> None:
+    index = FaqIndex(ENTRIES, shared_encoders(with_minilm))
+    assert all(c.covered < 0.15 for c in index.candidates(question, 3, language))
+
+
+def test_without_an_encoder_nothing_is_covered_by_meaning() -> None:
+    [best] = FaqIndex(ENTRIES).candidates("how do I cancel", 1)
+    assert best.signals[0] > 0 and best.covered == 0.0
+
+
+@pytest.mark.parametrize("with_minilm", MODES)
 def test_a_french_question_finds_the_english_entry(with_minilm: bool) -> None:
     index = FaqIndex(ENTRIES, shared_encoders(with_minilm))
     [best, *_] = index.search("Comment résilier mon abonnement ?", language="fr")
@@ -95,12 +131,13 @@ def test_a_reload_embeds_only_the_texts_that_changed(tmp_path: Path) -> None:
     )
     encoder = CountingEncoder()
     repo = FaqRepository(faq, encoders=(encoder,))
-    # Each entry's questions and its answer.
+    # Each entry's questions and its answer, and each of the FAQ's words alone.
     assert sorted(encoder.embedded) == [
         "Billing.",
         "How do I cancel my subscription?",
         "How do I change my profile picture?",
         "Profile.",
+        *["billing", "cancel", "change", "picture", "profile", "subscription"],
     ]
     faq.write_text(
         faq.read_text(encoding="utf-8") + "  alternates: [Upload a new avatar]\n",
@@ -108,12 +145,17 @@ def test_a_reload_embeds_only_the_texts_that_changed(tmp_path: Path) -> None:
     )
     encoder.embedded.clear()
     repo.build(load_faq(faq))  # what a reload does with the new source
-    assert encoder.embedded == ["Upload a new avatar"]
+    assert sorted(encoder.embedded) == ["Upload a new avatar", "avatar", "new", "upload"]
+    encoder.embedded.clear()
     assert encoder.embed_query("I'm done paying for this").shape == (512,)
-    assert encoder.embedded == ["Upload a new avatar", "I'm done paying for this"]
+    assert encoder.embedded == ["I'm done paying for this"]
     # Customers' questions are not kept: only the FAQ's texts stay cached.
     assert encoder.embed_documents(["Upload a new avatar"]).shape == (1, 512)
-    assert encoder.embedded == ["Upload a new avatar", "I'm done paying for this"]
+    assert encoder.embedded == ["I'm done paying for this"]
+    # Their words are, in memory, each embedded once however often they come back.
+    assert encoder.embed_words(["done", "paying"]).shape == (2, 512)
+    assert encoder.embed_words(["paying", "done", "paying"]).shape == (3, 512)
+    assert encoder.embedded == ["I'm done paying for this", "done", "paying"]
 
 
 def test_the_multilingual_encoder_is_on_unless_switched_off(make_app: MakeApp) -> None:

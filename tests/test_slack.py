@@ -567,7 +567,7 @@ async def test_feedback_buttons_reach_the_core(rig: SlackRig) -> None:
 async def test_a_customer_the_bot_is_unsure_of_clicks_the_suggested_entry_and_is_answered(
     rig: SlackRig,
 ) -> None:
-    event = mention("do you have an API?")
+    event = mention("is there a public API?")
     await rig.event(event)
     unsure = (await rig.standin.wait_for(lambda: rig.standin.matching("chat.postMessage")))[0]
     assert "couldn't find a sure answer" in unsure.params["text"]
