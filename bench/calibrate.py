@@ -154,7 +154,8 @@ def retrieval_cases(cases: list[Case]) -> list[Case]:
 
 @dataclass(frozen=True)
 class Question:
-    """One question's evidence: every nominated entry's signals, and which is right (-1: none)."""
+    """One question's evidence: every nominated entry's signals, how many of them rank it
+    first and its coverage by meaning, and which entry is right (-1: none)."""
 
     signals: NDArray[np.float64]
     right: int

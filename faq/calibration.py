@@ -4,10 +4,11 @@ company's.
 Two small models, both fitted by `bench/calibrate.py` on FAQs with one question per entry and no
 alternates, with customer questions written apart from them (see the README's Quality section):
 - the *ranking* weights: a conditional logit over the entries of one FAQ, so that the right entry
-  scores highest (word coverage, n-gram and embedding cosines, each weighted);
+  scores highest (word coverage, coverage by meaning, n-gram and embedding cosines, each
+  weighted);
 - the *confidence*: a logistic model of "the entry ranked here is the right one" from that score,
   its margin over the best other entry, how many of the signals rank the entry first, and how
-  much of the question's information the entry covers by meaning (where an encoder reads the
+  much of the question's information the entry covers by meaning (where encoders read the
   question): a near miss that shares one rare word covers little of the rest. With the words
   alone, that coverage (by words) already weighs in the score, and as an input of its own it made
   follow-ups answer wrong more often on the tuning data.
@@ -48,15 +49,15 @@ LEXICAL = Calibration(
     threshold=0.57,
 )
 MULTILINGUAL = Calibration(
-    rank_weights=(0.750, 7.057, 0.362, 9.861, 16.865),
-    intercept=-4.052,
-    weights=(0.015, 0.468, 0.322, 3.402),
+    rank_weights=(0.744, 7.055, 0.352, 9.860, 16.886),
+    intercept=-4.038,
+    weights=(0.014, 0.475, 0.319, 3.385),
     threshold=0.64,
 )
 SEMANTIC = Calibration(
-    rank_weights=(0.330, 5.131, 0.000, 4.562, 10.630, 5.359, 9.322),
-    intercept=-4.084,
-    weights=(0.052, 0.308, 0.211, 3.117),
+    rank_weights=(0.318, 5.136, 0.000, 4.561, 10.639, 5.355, 9.332),
+    intercept=-4.069,
+    weights=(0.050, 0.315, 0.207, 3.120),
     threshold=0.63,
 )
 

@@ -12,8 +12,8 @@ The evidence per entry (its *signals*) is absolute, not relative to the other en
 - per sentence encoder: the best cosine between the question and the entry's questions, and the
   cosine between the question and the entry's answer.
 A weighted sum of them ranks the entries, and a logistic model over that score, its margin over
-the next entry, how many signals put the entry first and its coverage by meaning (where an
-encoder reads the question) gives the confidence reported (faq/calibration.py), so one
+the next entry, how many signals put the entry first and its coverage by meaning (where
+encoders read the question) gives the confidence reported (faq/calibration.py), so one
 threshold means the same thing on any FAQ.
 
 BM25, the n-grams and each embedding ranker each nominate their best entries first, and only
@@ -75,6 +75,13 @@ _WORDS_VOUCH = 0.85
 # On the tuning data 0, 0.3 and 0.4 ranked and answered alike; 0.3 keeps a FAQ of two entries
 # from finding every word of a question half covered.
 _UNRELATED_WORDS = 0.3
+# Bounds on the words compared by meaning, so that a long message or an entry as long as an
+# article costs about what a question and a FAQ entry do: a question's words that name
+# something, most informative first (no tuning or held-out question has more than 15 words),
+# and of an entry's answer and tags, the rarest words in the FAQ (no answer of those FAQs has
+# more than 47 distinct ones).
+_MEANING_WORDS = 24
+_ANSWER_WORDS = 64
 
 Scores = NDArray[np.float64]
 
@@ -112,7 +119,7 @@ class Hit:
 class Candidate:
     """One nominated entry: its signals, ranking score, margin over the best other nominated
     entry (negative below the first), how many signals rank it first and how much of the
-    question it covers by meaning (0 where no encoder reads the question)."""
+    question it covers by meaning (0 when searched without encoders)."""
 
     position: int
     signals: tuple[float, ...]
@@ -141,10 +148,10 @@ class _WordMeanings:
 
     def __init__(self, encoder: Encoder, words: list[str], per_entry: list[list[int]]) -> None:
         self.encoder = encoder
-        self.vectors = encoder.embed_documents(words)
+        self.vectors = encoder.embed_vocabulary(words)
         self.starts = np.cumsum([0] + [len(held) for held in per_entry[:-1]])
         self.lengths = np.array([len(held) for held in per_entry])
-        self.held = np.array([w for held in per_entry for w in held], dtype=np.int64)
+        self.held = np.array([w for held in per_entry for w in held], dtype=np.int32)
 
     def closest(self, query_words: list[str], nominated: NDArray[np.int64]) -> Scores:
         """Per query word (rows) and nominated entry, how close the closest of the entry's words
@@ -221,10 +228,14 @@ class FaqIndex:
             shared = Counter(answers)
             self._answer_informs = np.array([shared[a] == 1 for a in answers])
         self._embedded = [_Embedded(encoder, texts, answers) for encoder in self.encoders]
-        # Words by meaning come from the first encoder: the multilingual one where both are on.
+        # Words by meaning come from an encoder that reads every language where there is one
+        # (the one the calibration was fitted with), and serve every question searched with
+        # encoders, whose calibration expects the signal.
         self._meanings = (
             _WordMeanings(
-                self.encoders[0], self._words, self._words_held(question_words, other_words)
+                next((e for e in self.encoders if not e.languages), self.encoders[0]),
+                self._words,
+                self._words_held(question_words, other_words),
             )
             if self.encoders
             else None
@@ -233,12 +244,18 @@ class FaqIndex:
     def _words_held(
         self, question_words: list[list[str]], other_words: list[list[str]]
     ) -> list[list[int]]:
-        """Per entry, where each of its distinct words is in `self._words`."""
+        """Per entry, where each of its distinct words is in `self._words`: every word of its
+        questions, and the _ANSWER_WORDS rarest of its answer and tags."""
         where = {w: n for n, w in enumerate(self._words)}
-        return [
-            sorted({where[w] for w in (*q, *other)})
-            for q, other in zip(question_words, other_words, strict=True)
+        distinct = [
+            set(q) | set(other) for q, other in zip(question_words, other_words, strict=True)
         ]
+        entries_with = Counter(w for held in distinct for w in held)
+        found = []
+        for q, other in zip(question_words, other_words, strict=True):
+            answer_only = sorted(set(other) - set(q), key=lambda w: (entries_with[w], w))
+            found.append(sorted({where[w] for w in (*q, *answer_only[:_ANSWER_WORDS])}))
+        return found
 
     def __len__(self) -> int:
         return len(self.entries)
@@ -350,8 +367,15 @@ class FaqIndex:
         held = self._held(query_words, nominated)
         coverages = [self._coverages(query_words, held)]
         meanings = self._meanings
-        if meanings is not None and any(e.encoder is meanings.encoder for e in embedded):
-            closest = meanings.closest([w.word for w in query_words], nominated)
+        if meanings is not None and embedded:
+            # A long message's words that name something, most informative first; the others
+            # count only where held.
+            compared = sorted(
+                range(len(query_words)),
+                key=lambda i: (not query_words[i].names, -query_words[i].info),
+            )[:_MEANING_WORDS]
+            closest = np.zeros(held.shape)
+            closest[compared] = meanings.closest([query_words[i].word for i in compared], nominated)
             coverages.append(_meaning_coverages(query_words, held, closest))
         signals = np.column_stack(
             [*coverages, *(np.maximum(s[nominated], 0.0) for s in per_signal)]
@@ -421,7 +445,8 @@ def _meaning_coverages(
     counting for how close the closest word it has is (`closest`)."""
     info = np.array([word.info for word in query_words])[:, None]
     weight = np.array([word.weight for word in query_words])[:, None]
-    found = np.where(held, weight, closest)
+    # A corrected typo counts a little less however it is found.
+    found = weight * np.where(held, 1.0, closest)
     return np.asarray((info * found).sum(axis=0) / info.sum(), dtype=np.float64)
 
 

@@ -28,6 +28,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from faq.embedding_cache import EmbeddingCache
+from faq.text import LONGEST_REMEMBERED
 
 if TYPE_CHECKING:
     from faq.minilm import MiniLm
@@ -56,6 +57,8 @@ class Encoder(Protocol):
 
     def embed_query(self, text: str) -> Vectors: ...
 
+    def embed_vocabulary(self, words: Sequence[str]) -> Vectors: ...
+
     def embed_words(self, words: Sequence[str]) -> Vectors: ...
 
 
@@ -65,8 +68,9 @@ def semantic_available() -> bool:
 
 
 class CachingEncoder:
-    """FAQ texts' embeddings are cached least-recently-used first out; customers' questions go
-    through `embed_query`, and only the last few are kept, in memory."""
+    """FAQ texts' embeddings, and apart from them its words', are cached least-recently-used
+    first out; customers' questions go through `embed_query`, and only the last few are kept,
+    in memory, and their words through `embed_words`, kept in memory too."""
 
     name = ""
     languages: tuple[str, ...] = ()
@@ -78,6 +82,7 @@ class CachingEncoder:
     ) -> None:
         self._lock = threading.Lock()
         self._documents: OrderedDict[str, Vectors] = OrderedDict()
+        self._vocabulary: OrderedDict[str, Vectors] = OrderedDict()
         self._max_cached = max_cached_texts
         self._cache = cache
         # Not `_lock`, which a FAQ's embedding holds for seconds.
@@ -86,15 +91,23 @@ class CachingEncoder:
         self._words: OrderedDict[str, Vectors] = OrderedDict()
 
     def embed_documents(self, texts: Sequence[str]) -> Vectors:
+        return self._kept_and_filed(texts, self._documents)
+
+    def embed_vocabulary(self, words: Sequence[str]) -> Vectors:
+        """A FAQ's words, each embedded alone: kept and filed like its texts, but apart from
+        them, so that a large FAQ's words do not push its texts out of memory."""
+        return self._kept_and_filed(words, self._vocabulary)
+
+    def _kept_and_filed(self, texts: Sequence[str], kept: OrderedDict[str, Vectors]) -> Vectors:
         with self._lock:
-            missing = [t for t in dict.fromkeys(texts) if t not in self._documents]
+            missing = [t for t in dict.fromkeys(texts) if t not in kept]
             fresh = self._fresh(missing) if missing else {}
-            vectors = [fresh[t] if t in fresh else self._documents[t] for t in texts]
+            vectors = [fresh[t] if t in fresh else kept[t] for t in texts]
             for text, vector in zip(texts, vectors, strict=True):
-                self._documents[text] = vector
-                self._documents.move_to_end(text)
-            while len(self._documents) > self._max_cached:
-                self._documents.popitem(last=False)
+                kept[text] = vector
+                kept.move_to_end(text)
+            while len(kept) > self._max_cached:
+                kept.popitem(last=False)
         if not texts:
             return np.zeros((0, 0), dtype=np.float32)
         return np.stack(vectors)
@@ -116,8 +129,8 @@ class CachingEncoder:
         return vector
 
     def embed_words(self, words: Sequence[str]) -> Vectors:
-        """Single words of customers' questions, each embedded alone: kept in memory, like
-        `embed_query`, never filed with the FAQ texts."""
+        """Single words of customers' questions, each embedded alone: kept in memory, never
+        filed with the FAQ's (a word longer than any real one is not kept at all)."""
         kept: dict[str, Vectors] = {}
         with self._queries_lock:
             for word in words:
@@ -126,10 +139,13 @@ class CachingEncoder:
                     kept[word] = self._words[word]
         missing = [w for w in dict.fromkeys(words) if w not in kept]
         if missing:
-            fresh = dict(zip(missing, self._encode(missing), strict=True))
+            # Each its own copy: a row of the batch would keep the whole batch alive.
+            fresh = {w: np.array(v) for w, v in zip(missing, self._encode(missing), strict=True)}
+            for vector in fresh.values():
+                vector.setflags(write=False)
             kept |= fresh
             with self._queries_lock:
-                self._words.update(fresh)
+                self._words.update((w, v) for w, v in fresh.items() if len(w) <= LONGEST_REMEMBERED)
                 while len(self._words) > _WORDS_KEPT:
                     self._words.popitem(last=False)
         if not words:

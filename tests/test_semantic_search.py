@@ -94,6 +94,29 @@ def test_words_unrelated_to_every_entry_cover_nothing(
     assert all(c.covered < 0.15 for c in index.candidates(question, 3, language))
 
 
+def test_a_corrected_typo_counts_for_the_entry_holding_the_word_before_its_look_alikes() -> None:
+    entries = [
+        FaqEntry("files", "How do I organize my files?", "Use folders."),
+        FaqEntry("photos", "Can I organise my photos?", "Use albums."),
+    ]
+    index = FaqIndex(entries, shared_encoders(with_minilm=False))
+    # "organizze" is read as "organize": found in the first entry, close to "organise".
+    covered = {index.entries[c.position].id: c.covered for c in index.candidates("organizze", 2)}
+    assert covered["files"] > covered["photos"] > 0.5
+
+
+def test_a_french_question_is_covered_by_meaning_when_the_first_encoder_reads_english_only() -> (
+    None
+):
+    class EnglishOnly(UseEncoder):
+        name = "english-only"
+        languages = ("en",)
+
+    index = FaqIndex(ENTRIES, (EnglishOnly(), shared_encoders(with_minilm=False)[0]))
+    [best] = index.candidates("Comment résilier mon abonnement ?", 1, "fr")
+    assert index.entries[best.position].id == "cancel" and best.covered >= 0.4
+
+
 def test_without_an_encoder_nothing_is_covered_by_meaning() -> None:
     [best] = FaqIndex(ENTRIES).candidates("how do I cancel", 1)
     assert best.signals[0] > 0 and best.covered == 0.0

@@ -455,6 +455,9 @@ class HeldEncoder:
         self._hold([text])
         return self.inner.embed_query(text)
 
+    def embed_vocabulary(self, words: Sequence[str]) -> Vectors:
+        return self.inner.embed_vocabulary(words)
+
     def embed_words(self, words: Sequence[str]) -> Vectors:
         return self.inner.embed_words(words)
 
