@@ -36,6 +36,7 @@ from faq.repository import BUNDLED_FAQ
 from faq.semantic import Encoder, semantic_available, shared_encoders
 
 MAX_UNRELATED_ANSWERED = 0.10
+RUNNER_UP_QUANTILE = 0.10
 _CLINC_EVERY = 10
 _L2 = 1e-2
 # Expectations that are not about retrieval (the intents decide them before any search).
@@ -75,7 +76,8 @@ def main(argv: list[str] | None = None) -> int:
         print(
             f"{name} = Calibration(\n    rank_weights={_tuple(fitted.rank_weights)},\n"
             f"    intercept={fitted.intercept:.3f},\n    weights={_tuple(fitted.weights)},\n"
-            f"    threshold={fitted.threshold:.2f},\n)"
+            f"    threshold={fitted.threshold:.2f},\n"
+            f"    runner_up_floor={fitted.runner_up_floor:.3f},\n)"
         )
         for faq, questions in zip(faqs, found, strict=True):
             print(f"  {faq.name}: {operating_point(questions, fitted)}")
@@ -200,16 +202,20 @@ def fit(found: Sequence[Sequence[Question]], company_faqs: int) -> Calibration:
     `company_faqs`, the FAQs written like a company's, whose customers it is chosen for."""
     questions = [q for per_faq in found for q in per_faq]
     rank_weights = fit_ranking([q for q in questions if q.right >= 0])
-    tops = [top(q, rank_weights) for q in questions]
+    floor = runner_up_floor([q for per_faq in found[:company_faqs] for q in per_faq], rank_weights)
+    tops = [top(q, rank_weights, floor) for q in questions]
     x = np.array([features for features, _ in tops])
     y = np.array([float(right) for _, right in tops])
     intercept, weights = fit_logistic(x, y)
     fitted = Calibration(
-        tuple(rank_weights), intercept, (weights[0], weights[1], weights[2], weights[3])
+        tuple(rank_weights),
+        intercept,
+        (weights[0], weights[1], weights[2], weights[3]),
+        runner_up_floor=floor,
     )
     unrelated = np.array(
         [
-            fitted.confidence(*top(q, rank_weights)[0])
+            fitted.confidence(*top(q, rank_weights, floor)[0])
             for per_faq in found[:company_faqs]
             for q in per_faq
             if q.right < 0
@@ -218,15 +224,26 @@ def fit(found: Sequence[Sequence[Question]], company_faqs: int) -> Calibration:
     return replace(fitted, threshold=lowest_threshold(unrelated))
 
 
+def runner_up_floor(questions: Sequence[Question], rank_weights: Sequence[float]) -> float:
+    """The score the best other entry reaches for all but RUNNER_UP_QUANTILE of the questions
+    on FAQs written like a company's (see faq/calibration.py's `runner_up_floor`)."""
+    runners_up = [
+        float(np.sort(q.signals @ np.asarray(rank_weights))[-2])
+        for q in questions
+        if len(q.signals) > 1
+    ]
+    return float(np.quantile(runners_up, RUNNER_UP_QUANTILE))
+
+
 def top(
-    question: Question, rank_weights: Sequence[float]
+    question: Question, rank_weights: Sequence[float], floor: float
 ) -> tuple[tuple[float, float, int, float], bool]:
-    """The first entry's (score, margin, agreement, coverage), and whether it is the right
-    one."""
+    """The first entry's (score, margin over the best other entry or the floor, agreement,
+    coverage), and whether it is the right one."""
     scores = question.signals @ np.asarray(rank_weights)
     order = np.argsort(-scores, kind="stable")
     first = int(order[0])
-    margin = scores[first] - (scores[order[1]] if len(order) > 1 else 0.0)
+    margin = scores[first] - max(scores[order[1]] if len(order) > 1 else 0.0, floor)
     features = (
         float(scores[first]),
         float(margin),
@@ -258,7 +275,7 @@ def fit_ranking(questions: Sequence[Question]) -> list[float]:
 def operating_point(questions: Sequence[Question], fitted: Calibration) -> str:
     right = wrong = answerable = unrelated = answered_unrelated = 0
     for question in questions:
-        features, is_right = top(question, fitted.rank_weights)
+        features, is_right = top(question, fitted.rank_weights, fitted.runner_up_floor)
         confident = fitted.confidence(*features) >= fitted.threshold
         if question.right < 0:
             unrelated += 1

