@@ -153,13 +153,18 @@ class _WordMeanings:
         self.lengths = np.array([len(held) for held in per_entry])
         self.held = np.array([w for held in per_entry for w in held], dtype=np.int32)
 
-    def closest(self, query_words: list[str], nominated: NDArray[np.int64]) -> Scores:
+    def closest(self, query_words: list[_QueryWord], nominated: NDArray[np.int64]) -> Scores:
         """Per query word (rows) and nominated entry, how close the closest of the entry's words
         is: its cosine with the word, rescaled so that unrelated words ("sell", "domain": 0.3)
-        are 0 and the same word 1."""
+        are 0 and the same word 1. Of a long message, only the _MEANING_WORDS words that name
+        something most are compared; the others stay 0."""
         found = np.zeros((len(query_words), len(nominated)))
         lengths = self.lengths[nominated]
-        if not query_words or not lengths.sum():
+        compared = sorted(
+            range(len(query_words)),
+            key=lambda i: (not query_words[i].names, -query_words[i].info),
+        )[:_MEANING_WORDS]
+        if not compared or not lengths.sum():
             return found
         columns = np.concatenate(
             [self.held[s : s + n] for s, n in zip(self.starts[nominated], lengths, strict=True)]
@@ -169,11 +174,12 @@ class _WordMeanings:
         mask = np.zeros(len(self.vectors), dtype=bool)
         mask[columns] = True
         used = np.flatnonzero(mask)
-        cosines = self.encoder.embed_words(query_words) @ self.vectors[used].T
+        words = [query_words[i].word for i in compared]
+        cosines = self.encoder.embed_words(words) @ self.vectors[used].T
         per_column = cosines[:, (np.cumsum(mask) - 1)[columns]]
         holding = lengths > 0
         at = np.cumsum(np.concatenate([[0], lengths[holding][:-1]]))
-        found[:, holding] = np.maximum.reduceat(per_column, at, axis=1)
+        found[np.ix_(np.array(compared), holding)] = np.maximum.reduceat(per_column, at, axis=1)
         return np.clip((found - _UNRELATED_WORDS) / (1 - _UNRELATED_WORDS), 0.0, 1.0)
 
 
@@ -365,21 +371,20 @@ class FaqIndex:
         if not len(nominated):
             return []
         held = self._held(query_words, nominated)
-        coverages = [self._coverages(query_words, held)]
-        meanings = self._meanings
-        if meanings is not None and embedded:
-            # A long message's words that name something, most informative first; the others
-            # count only where held.
-            compared = sorted(
-                range(len(query_words)),
-                key=lambda i: (not query_words[i].names, -query_words[i].info),
-            )[:_MEANING_WORDS]
-            closest = np.zeros(held.shape)
-            closest[compared] = meanings.closest([query_words[i].word for i in compared], nominated)
-            coverages.append(_meaning_coverages(query_words, held, closest))
-        signals = np.column_stack(
-            [*coverages, *(np.maximum(s[nominated], 0.0) for s in per_signal)]
+        # Searched with encoders, the calibration expects coverage by meaning; without, none.
+        by_meaning = (
+            [_meaning_coverages(query_words, held, self._meanings.closest(query_words, nominated))]
+            if self._meanings is not None and embedded
+            else []
         )
+        signals = np.column_stack(
+            [
+                self._coverages(query_words, held),
+                *by_meaning,
+                *(np.maximum(s[nominated], 0.0) for s in per_signal),
+            ]
+        )
+        covered = by_meaning[0] if by_meaning else np.zeros(len(nominated))
         scores = signals @ np.asarray(calibration.rank_weights)
         firsts = np.argmax(signals, axis=0)
         order = np.lexsort((nominated, -scores))
@@ -394,7 +399,7 @@ class FaqIndex:
                 float(scores[r]),
                 float(scores[r] - (runner_up if r == order[0] else best)),
                 int(agreement[r]),
-                float(coverages[1][r]) if len(coverages) > 1 else 0.0,
+                float(covered[r]),
             )
             for r in order[:k]
         ]

@@ -116,41 +116,44 @@ class CachingEncoder:
         # The last few questions' vectors are kept: once the search has found no answer,
         # routing reads the same text's meaning (bot/core/handoff.py), possibly after a
         # follow-up was searched with the previous question or another conversation's question.
-        with self._queries_lock:
-            kept = self._queries.get(text)
-        if kept is not None:
-            return kept
-        vector: Vectors = self._encode([text])[0]
-        vector.setflags(write=False)  # shared by every caller of the same text
-        with self._queries_lock:
-            self._queries[text] = vector
-            while len(self._queries) > _QUERIES_KEPT:
-                self._queries.popitem(last=False)
-        return vector
+        return self._remembered([text], self._queries, _QUERIES_KEPT)[0]
 
     def embed_words(self, words: Sequence[str]) -> Vectors:
         """Single words of customers' questions, each embedded alone: kept in memory, never
         filed with the FAQ's (a word longer than any real one is not kept at all)."""
-        kept: dict[str, Vectors] = {}
-        with self._queries_lock:
-            for word in words:
-                if word in self._words:
-                    self._words.move_to_end(word)
-                    kept[word] = self._words[word]
-        missing = [w for w in dict.fromkeys(words) if w not in kept]
-        if missing:
-            # Each its own copy: a row of the batch would keep the whole batch alive.
-            fresh = {w: np.array(v) for w, v in zip(missing, self._encode(missing), strict=True)}
-            for vector in fresh.values():
-                vector.setflags(write=False)
-            kept |= fresh
-            with self._queries_lock:
-                self._words.update((w, v) for w, v in fresh.items() if len(w) <= LONGEST_REMEMBERED)
-                while len(self._words) > _WORDS_KEPT:
-                    self._words.popitem(last=False)
         if not words:
             return np.zeros((0, self.size), dtype=np.float32)
-        return np.stack([kept[w] for w in words])
+        return np.stack(self._remembered(words, self._words, _WORDS_KEPT, LONGEST_REMEMBERED))
+
+    def _remembered(
+        self,
+        texts: Sequence[str],
+        kept: OrderedDict[str, Vectors],
+        most: int,
+        longest: int | None = None,
+    ) -> list[Vectors]:
+        """Customers' texts' vectors, the last `most` (of at most `longest` characters) kept in
+        memory only; each is read-only, shared by every caller of the same text."""
+        found: dict[str, Vectors] = {}
+        with self._queries_lock:
+            for text in texts:
+                if text in kept:
+                    kept.move_to_end(text)
+                    found[text] = kept[text]
+        missing = [t for t in dict.fromkeys(texts) if t not in found]
+        if missing:
+            # Each its own copy: a row of the batch would keep the whole batch alive.
+            fresh = {t: np.array(v) for t, v in zip(missing, self._encode(missing), strict=True)}
+            for vector in fresh.values():
+                vector.setflags(write=False)
+            found |= fresh
+            with self._queries_lock:
+                kept.update(
+                    (t, v) for t, v in fresh.items() if longest is None or len(t) <= longest
+                )
+                while len(kept) > most:
+                    kept.popitem(last=False)
+        return [found[t] for t in texts]
 
     def _fresh(self, texts: list[str]) -> dict[str, Vectors]:
         """Vectors for texts not in memory: from the cache file, else embedded (and filed)."""

@@ -17,7 +17,6 @@ counters may then count once more; bot/state/store.py says which writes may repe
 
 from __future__ import annotations
 
-from collections.abc import Awaitable
 from typing import Any
 
 from redis.asyncio.connection import (
@@ -29,29 +28,27 @@ from redis.asyncio.connection import (
 from redis.exceptions import ConnectionError
 
 
-async def _written(connection: AbstractConnection, write: Awaitable[None]) -> None:
-    writer = connection._writer  # the stream the write starts on (None: it connects first)
-    try:
-        await write
-    except (AttributeError, TypeError) as exc:
-        if writer is None or not writer.transport.is_closing():
-            raise
-        raise ConnectionError(f"the socket to Redis was closed under a write: {exc!r}") from exc
-
-
-class ReportingConnection(Connection):
+class _Reporting(AbstractConnection):
     async def send_packed_command(self, command: Any, check_health: bool = True) -> None:
-        await _written(self, super().send_packed_command(command, check_health))
+        writer = self._writer  # the stream the write starts on (None: it connects first)
+        try:
+            await super().send_packed_command(command, check_health)
+        except (AttributeError, TypeError) as exc:
+            if writer is None or not writer.transport.is_closing():
+                raise
+            raise ConnectionError(f"the socket to Redis was closed under a write: {exc!r}") from exc
 
 
-class ReportingSSLConnection(SSLConnection):
-    async def send_packed_command(self, command: Any, check_health: bool = True) -> None:
-        await _written(self, super().send_packed_command(command, check_health))
+class ReportingConnection(_Reporting, Connection):
+    pass
 
 
-class ReportingUnixConnection(UnixDomainSocketConnection):
-    async def send_packed_command(self, command: Any, check_health: bool = True) -> None:
-        await _written(self, super().send_packed_command(command, check_health))
+class ReportingSSLConnection(_Reporting, SSLConnection):
+    pass
+
+
+class ReportingUnixConnection(_Reporting, UnixDomainSocketConnection):
+    pass
 
 
 _REPORTING: dict[type[AbstractConnection], type[AbstractConnection]] = {
