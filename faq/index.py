@@ -82,6 +82,8 @@ _UNRELATED_WORDS = 0.3
 # more than 47 distinct ones).
 _MEANING_WORDS = 24
 _ANSWER_WORDS = 64
+# Below one in this many of the FAQ's words, `_WordMeanings.closest` compares only those.
+_GATHERED_SHARE = 4
 
 Scores = NDArray[np.float64]
 
@@ -169,17 +171,22 @@ class _WordMeanings:
         columns = np.concatenate(
             [self.held[s : s + n] for s, n in zip(self.starts[nominated], lengths, strict=True)]
         )
-        # Only the words the nominated entries hold (a large FAQ has tens of thousands), found
-        # with a mask rather than a sort: Banking77's entries hold hundreds each.
+        # Only the words the nominated entries hold when they are few of the FAQ's (a large FAQ
+        # has tens of thousands), found with a mask rather than a sort: Banking77's entries hold
+        # hundreds each. When they are many, copying their rows out costs more than comparing
+        # every word.
         mask = np.zeros(len(self.vectors), dtype=bool)
         mask[columns] = True
         used = np.flatnonzero(mask)
+        if len(used) * _GATHERED_SHARE < len(self.vectors):
+            table, rows = self.vectors[used], (np.cumsum(mask) - 1)[columns]
+        else:
+            table, rows = self.vectors, columns
         words = [query_words[i].word for i in compared]
-        cosines = self.encoder.embed_words(words) @ self.vectors[used].T
-        per_column = cosines[:, (np.cumsum(mask) - 1)[columns]]
+        per_column = (table @ self.encoder.embed_words(words).T)[rows]
         holding = lengths > 0
         at = np.cumsum(np.concatenate([[0], lengths[holding][:-1]]))
-        found[np.ix_(np.array(compared), holding)] = np.maximum.reduceat(per_column, at, axis=1)
+        found[np.ix_(np.array(compared), holding)] = np.maximum.reduceat(per_column, at, axis=0).T
         return np.clip((found - _UNRELATED_WORDS) / (1 - _UNRELATED_WORDS), 0.0, 1.0)
 
 

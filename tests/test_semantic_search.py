@@ -79,6 +79,23 @@ def test_a_question_in_other_words_is_covered_by_their_meaning(
     assert best.signals[0] == 0.0 and best.covered >= 0.4
 
 
+def test_a_paraphrase_is_covered_by_meaning_as_much_among_hundreds_of_entries() -> None:
+    # Among 600 more entries, the few the search nominates hold under a quarter of the FAQ's
+    # words: only theirs are compared, where a small FAQ compares all of its words.
+    rooms = [
+        FaqEntry(
+            f"room-{n}", f"Is room {n} open?", f"Room {n} opens at {1000 + n}, shuts at {3000 + n}."
+        )
+        for n in range(600)
+    ]
+    small = FaqIndex(ENTRIES, shared_encoders(False))
+    large = FaqIndex([*ENTRIES, *rooms], shared_encoders(False))
+    in_small = {small.entries[c.position].id: c.covered for c in small.candidates(PARAPHRASE, 3)}
+    in_large = {large.entries[c.position].id: c.covered for c in large.candidates(PARAPHRASE, 600)}
+    assert in_large.keys() >= in_small.keys() and in_small["cancel"] >= 0.4
+    assert {i: in_large[i] for i in in_small} == pytest.approx(in_small)
+
+
 @pytest.mark.parametrize("with_minilm", MODES)
 @pytest.mark.parametrize(
     ("question", "language"),
