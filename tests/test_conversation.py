@@ -127,6 +127,18 @@ async def test_small_talk_gets_a_short_reply_and_never_a_ticket(
     assert await app.tickets.list() == []
 
 
+async def test_saying_the_answer_worked_gets_thanks_back_not_the_answer_again(
+    make_app: MakeApp,
+) -> None:
+    app = make_app()
+    customer = Customer(app.engine)
+    answer = await customer.say("How do I reset my password?")
+    assert answer.sources
+    reply = await customer.say("the password reset worked, thanks!")
+    assert "welcome" in reply.text and not reply.sources and not reply.escalated
+    assert await app.tickets.list() == []
+
+
 @pytest.mark.parametrize(
     "text",
     [

@@ -445,6 +445,15 @@ SMALL_TALK_EN = [
     ("lol you're pretty quick for a bot", "compliment"),
     ("are you ChatGPT?", "whoami"),
     ("great, it's working again!! thank you 🙏", "thanks"),
+    # The problem gone, said beside thanks or a nod, closes the exchange.
+    ("fixed it, thanks", "thanks"),
+    ("got it working, cheers", "thanks"),
+    ("thanks my payment worked", "thanks"),
+    ("the password reset worked thanks", "thanks"),
+    ("thanks, the 2fa code did the trick", "thanks"),
+    ("ok I managed, thanks", "thanks"),
+    ("ok thanks, I got in", "thanks"),
+    ("perfect, the reset link worked", "ack"),
     ("sorry wrong chat 😅", "ack"),
     ("Hey! I'm Tom from Northwind, just signed up", "greeting"),
     ("Hi, I'm Priya, a prospective student from Mumbai", "greeting"),
@@ -586,6 +595,9 @@ SMALL_TALK_FR = [
     ("parfait, c'est exactement ça", "thanks"),
     ("trop bien", "ack"),
     ("ok je note", "ack"),
+    ("super, merci beaucoup, tout fonctionne", "thanks"),
+    ("merci, j'ai réussi", "thanks"),
+    ("parfait, problème résolu", "thanks"),
     ("Salut !", "greeting"),
     ("bonsoir à tous", "greeting"),
     ("coucou", "greeting"),
@@ -663,6 +675,13 @@ SMALL_TALK_FR = [
 ]
 
 SMALL_TALK_LOOK_ALIKES = [
+    # Whether it worked, asked, or a fix that did not work, even with thanks.
+    "the reset link worked",
+    "so the refund worked?",
+    "c'est réglé ?",
+    "my card never worked, thanks",
+    "thanks, my card still not worked",
+    "thanks, the reset worked but now I cannot log in",
     # Found by a review of what a problem solved, a mistake or an introduction sound like.
     "unfortunately nothing worked",
     "the old password worked",

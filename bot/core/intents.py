@@ -187,6 +187,7 @@ _VERY_FR = (
 DECLINE = "decline"
 # A goodbye ends the exchange: what the bot offered is turned down as well ("no thanks", "bye").
 GOODBYE = "goodbye"
+_RESOLVED = "resolved"
 _SMALL_TALK = {
     "greeting": _any(
         r"hi|hello|helo|hallo|hey|heya|hiya|howdy|yo|hola|greetings|what s up|whats up|sup",
@@ -415,6 +416,24 @@ _SMALL_TALK = {
         r"comment (?:tu t appelles|vous appelez vous)|(?:que|qu est ce que) (?:pouvez vous|tu "
         r"peux|vous pouvez) faire",
     ),
+    # Saying the problem is gone ("fixed it", "the reset link worked", "c'est réglé"): small
+    # talk only beside thanks or a nod (see `_ALONE_A_QUESTION`), since alone it may ask
+    # ("c'est réglé ?", "so the refund worked?"). Last: a phrase of another kind as well is
+    # read as that kind ("it worked!" is a compliment).
+    _RESOLVED: _any(
+        r"(?:i |we )?(?:fixed|solved|sorted|resolved) it|(?:i |we )?got (?:it|this|that)"
+        r" (?:working|to work|sorted|fixed)|(?:i |we )?(?:got|m|am|re|are) (?:back )?in"
+        r"|(?:i |we )?managed|(?:problem|issue|it s|its|it is|that s|thats|that is|all) (?:fixed"
+        r"|solved|sorted|resolved)(?: now)?",
+        # What worked may be named after a determiner, but never with a negation ("my card
+        # never worked").
+        r"(?:(?:the|my|your|that|this|it)(?: (?!(?:not|never|no|still|nt|didn|doesn|isn|wasn"
+        r"|hasn|but)\b)[a-z0-9]+){0,3} )?(?:worked|works(?: now| again| fine)?|did the trick"
+        r"|is working(?: now| again)?)",
+        r"c est (?:regle|resolu|repare|bon maintenant)|(?:probleme|souci) (?:regle|resolu)"
+        r"|(?:tout|ca|c) (?:fonctionne|marche)(?: (?:bien|maintenant|a nouveau|de nouveau))?"
+        r"|j ai (?:pu|reussi a) (?:me connecter|le faire|me reconnecter)|j ai reussi",
+    ),
 }
 _SMALL_TALK_RE = {kind: re.compile(pattern) for kind, pattern in _SMALL_TALK.items()}
 # Words that say what is wrong with a name, or when to call, not what the name is: "my name is
@@ -469,7 +488,10 @@ _PRIORITY = (
     "greeting",
     DECLINE,
     "ack",
+    _RESOLVED,
 )
+# Kinds that are small talk only beside another kind.
+_ALONE_A_QUESTION = frozenset({_RESOLVED})
 # Small talk is short; a longer message is a question even if it opens with pleasantries.
 _MAX_WORDS = 16
 
@@ -519,7 +541,7 @@ def small_talk(text: str) -> str | None:
     for form in dict.fromkeys((normal, squeezed)):
         words = tuple(form.split())
         kinds = _kinds(words) if len(words) <= _MAX_WORDS else None
-        if kinds:
+        if kinds and not _ALONE_A_QUESTION.issuperset(kinds):
             return min(kinds, key=_PRIORITY.index)
     return None
 
