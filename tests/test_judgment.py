@@ -159,6 +159,10 @@ def test_what_a_follow_up_names_is_measured_against_what_an_entry_holds(hosting:
     backups = index.by_id["backups"]
     assert index.named_share("and can I restore one?", backups) == 1.0
     assert index.named_share("and what about my emails?", backups) == 0.0
+    # A word the FAQ lacks is a word, not a typo, when it is written with its accents: folded,
+    # "crèche" is rarer than a typo's threshold, as "crèche" it is not.
+    assert index.named_share("and is there a crèche?", backups) == 0.0
+    assert index.named_share("et pour l'échéance ?", backups) == 0.0
     # Everyday words, numbers, addresses and typos of nothing the FAQ has name nothing.
     for says_nothing in (
         "how much is that?",
