@@ -53,7 +53,11 @@ def pytest_configure(config: pytest.Config) -> None:
             finally:
                 marker.touch()
 
-        threading.Thread(target=embed, name="embed the bundled FAQ", daemon=True).start()
+        embedding = threading.Thread(target=embed, name="embed the bundled FAQ", daemon=True)
+        embedding.start()
+        # A run shorter than the embedding (a test or two) must not exit under it: torch's
+        # threads then abort the process ("terminate called without an active exception").
+        config.add_cleanup(embedding.join)
 
 
 @pytest.fixture(scope="session", autouse=True)
