@@ -93,6 +93,38 @@ def test_a_real_word_the_faq_lacks_is_not_corrected_into_a_faq_word() -> None:
     assert typo.entry.id == "w" and typo.confidence >= index.threshold
 
 
+@pytest.mark.parametrize(
+    ("asked", "bare"),
+    [
+        ("When is the number transfer done?", "number transfer done"),
+        ("Why is the number transfer late?", "number transfer late"),
+        ("Quand est-ce que le transfert du numéro est fait ?", "transfert du numéro fait"),
+        ("Pourquoi le transfert du numéro est en retard ?", "transfert du numéro en retard"),
+        ("Combien de jours pour le transfert du numéro ?", "jours pour le transfert du numéro"),
+        ("Dois-je avoir un code pour le transfert du numéro ?", "code pour le transfert du numéro"),
+    ],
+)
+def test_question_words_say_nothing_of_what_is_asked_in_french_as_in_english(
+    asked: str, bare: str
+) -> None:
+    # "when", "why", "need" are read as no word of the question, and so are "quand",
+    # "pourquoi", "combien", "dois": a word the entry lacks would lower its coverage.
+    index = FaqIndex(
+        [
+            FaqEntry("en", "Number transfer", "Transfers are done in 3 days, late ones refunded."),
+            FaqEntry(
+                "fr",
+                "Transfert du numéro",
+                "Fait en 3 jours, avec un code, remboursé si en retard.",
+            ),
+            FaqEntry("other", "Can I change my email address?", "Yes, in settings."),
+        ]
+    )
+    assert [c.signals for c in index.candidates(asked)] == [
+        c.signals for c in index.candidates(bare)
+    ]
+
+
 def test_a_faq_of_5000_entries_loads_and_answers() -> None:
     entries = [
         FaqEntry(f"e{n}", f"How do I configure widget {n} number{n}?", f"Open widget {n} settings.")
