@@ -36,8 +36,8 @@ STOPWORDS = frozenset(
     leur leurs lui ma mais me meme mes moi mon ne nos notre nous on ou par pas pour qu que qui sa se
     ses son sur ta te tes toi ton tu un une vos votre vous c j l n y est sont suis ai as avons avez
     ont etais etait faire fait peux peut puis comment quoi quel quelle quels quelles bonjour merci
-    svp stp est-ce si plus tres aussi deja combien pourquoi quand lequel laquelle lesquels lesquelles
-    dois doit devez devons doivent devrais devrait besoin avoir
+    svp stp est-ce si plus tres aussi deja combien pourquoi quand lequel laquelle lesquels
+    lesquelles dois doit devez devons doivent devrais devrait besoin avoir
     pouvez pourriez pourrais pourrait pouvons pouvoir veux voudrais voulez veut voudrait vouloir
     aimerais aimerait souhaite souhaiterais souhaitez savoir sais dire
     """.split()
