@@ -682,6 +682,11 @@ SMALL_TALK_LOOK_ALIKES = [
     "my card never worked, thanks",
     "thanks, my card still not worked",
     "thanks, the reset worked but now I cannot log in",
+    "thanks, it still hasnt worked",
+    "ok my card sometimes works",
+    "thanks my stolen card worked",
+    "ok the transfer worked?",
+    "merci, c'est réglé ?",
     # Found by a review of what a problem solved, a mistake or an introduction sound like.
     "unfortunately nothing worked",
     "the old password worked",

@@ -188,6 +188,13 @@ DECLINE = "decline"
 # A goodbye ends the exchange: what the bot offered is turned down as well ("no thanks", "bye").
 GOODBYE = "goodbye"
 _RESOLVED = "resolved"
+# Words that turn "my card worked" into a problem to report (see `_RESOLVED` below).
+_NOT_RESOLVED = _any(
+    r"not|never|no|nt|didn|doesn|isn|wasn|hasn|haven|hadn|won|didnt|doesnt|isnt|wasnt|hasnt"
+    r"|havent|hadnt|wont|cant|dont|but|yet|still|stil|only|sometimes|partly|partially|barely"
+    r"|hardly|almost|nearly|maybe|probably|possibly|should|would|could|might|must|stolen"
+    r"|blocked|cancelled|canceled|expired|lost|frozen|old|previous|former|suspended|locked",
+)
 _SMALL_TALK = {
     "greeting": _any(
         r"hi|hello|helo|hallo|hey|heya|hiya|howdy|yo|hola|greetings|what s up|whats up|sup",
@@ -425,11 +432,11 @@ _SMALL_TALK = {
         r" (?:working|to work|sorted|fixed)|(?:i |we )?(?:got|m|am|re|are) (?:back )?in"
         r"|(?:i |we )?managed|(?:problem|issue|it s|its|it is|that s|thats|that is|all) (?:fixed"
         r"|solved|sorted|resolved)(?: now)?",
-        # What worked may be named after a determiner, but never with a negation ("my card
-        # never worked").
-        r"(?:(?:the|my|your|that|this|it)(?: (?!(?:not|never|no|still|nt|didn|doesn|isn|wasn"
-        r"|hasn|but)\b)[a-z0-9]+){0,3} )?(?:worked|works(?: now| again| fine)?|did the trick"
-        r"|is working(?: now| again)?)",
+        # What worked may be named after a determiner, but never with a word that makes it a
+        # problem: a negation, a hedge or a card's state ("my card never worked", "my card
+        # sometimes works", "my stolen card worked"; "stil" is "still" squeezed).
+        rf"(?:(?:the|my|your|that|this|it)(?: (?!{_NOT_RESOLVED}\b)[a-z0-9]+){{0,3}} )?"
+        r"(?:worked|works(?: now| again| fine)?|did the trick|is working(?: now| again)?)",
         r"c est (?:regle|resolu|repare|bon maintenant)|(?:probleme|souci) (?:regle|resolu)"
         r"|(?:tout|ca|c) (?:fonctionne|marche)(?: (?:bien|maintenant|a nouveau|de nouveau))?"
         r"|j ai (?:pu|reussi a) (?:me connecter|le faire|me reconnecter)|j ai reussi",
@@ -490,7 +497,7 @@ _PRIORITY = (
     "ack",
     _RESOLVED,
 )
-# Kinds that are small talk only beside another kind.
+# Kinds that are small talk only beside another kind, and never in a message that asks.
 _ALONE_A_QUESTION = frozenset({_RESOLVED})
 # Small talk is short; a longer message is a question even if it opens with pleasantries.
 _MAX_WORDS = 16
@@ -541,8 +548,12 @@ def small_talk(text: str) -> str | None:
     for form in dict.fromkeys((normal, squeezed)):
         words = tuple(form.split())
         kinds = _kinds(words) if len(words) <= _MAX_WORDS else None
-        if kinds and not _ALONE_A_QUESTION.issuperset(kinds):
-            return min(kinds, key=_PRIORITY.index)
+        if not kinds or _ALONE_A_QUESTION.issuperset(kinds):
+            continue
+        # ("?" is gone from the words: "merci, c'est réglé ?" asks whether it is.)
+        if "?" in text and not _ALONE_A_QUESTION.isdisjoint(kinds):
+            return None
+        return min(kinds, key=_PRIORITY.index)
     return None
 
 
