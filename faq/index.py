@@ -34,21 +34,21 @@ from collections import Counter
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
-from functools import cache, partial
+from functools import partial
 from itertools import chain
 
 import numpy as np
 from numpy.typing import NDArray
 from rapidfuzz import process
 from rapidfuzz.distance import Levenshtein
-from wordfreq import get_frequency_dict, zipf_frequency
+from wordfreq import zipf_frequency
 
 from faq.bm25 import bm25
 from faq.calibration import Calibration, calibration_for
 from faq.models import FaqEntry
 from faq.ngrams import NgramIndex
 from faq.semantic import Encoder
-from faq.text import fold, remembered, terms, words
+from faq.text import fold, remembered, spelled_words, terms, words
 
 # A corrected typo counts a little less than the word the customer typed correctly.
 _TYPO_WEIGHT = 0.8
@@ -337,7 +337,7 @@ class FaqIndex:
         """The share of what `query` names (its words that are not everyday ones, weighed by
         their information) that `entry` holds in its questions, answer or tags; None when the
         query names nothing of its own."""
-        read = (self._read(word) for word in dict.fromkeys(words(_ADDRESS_RE.sub(" ", query))))
+        read = (self._read(w) for w in dict.fromkeys(spelled_words(_ADDRESS_RE.sub(" ", query))))
         named = [word for word in read if word.names]
         if not named:
             return None
@@ -347,7 +347,7 @@ class FaqIndex:
     def _lexical_evidence(self, query: str) -> _LexicalEvidence:
         """The query's words (typos corrected) and its BM25 and n-gram scores over every entry:
         computed once, for the ranking with encoders and for the words' own."""
-        query_words = [self._read(word) for word in dict.fromkeys(words(query))]
+        query_words = [self._read(word) for word in dict.fromkeys(spelled_words(query))]
         if not query_words or not self.entries:
             return _LexicalEvidence(query_words, np.zeros(0), np.zeros(0))
         bm25 = self._bm25.scores([i for word in query_words for i in word.term_ids])
@@ -464,16 +464,19 @@ def _meaning_coverages(
 
 
 def _read_word(
-    vocab: dict[str, int], faq_words: list[str], df: NDArray[np.int64], entries: int, word: str
+    vocab: dict[str, int], faq_words: list[str], df: NDArray[np.int64], entries: int, spelled: str
 ) -> _QueryWord:
-    """A question's word as the index reads it: a misspelt word the FAQ never uses becomes its
-    closest FAQ word, a typo away."""
+    """A question's word as the index reads it, from its spelling as typed: a misspelt word the
+    FAQ never uses becomes its closest FAQ word, a typo away; a word typed with its accents is
+    as common as that spelling ("échéance" is a word, where "echeance" may be a typo)."""
+    word = fold(spelled)
+    zipf = _zipf(word, spelled)
     weight = 1.0
     if not (
         any(t in vocab for t in terms(word))
         or len(word) < _MIN_TYPO_LENGTH
         or word.isdigit()
-        or _is_real_word(word)
+        or zipf >= _REAL_WORD_ZIPF
     ):
         max_distance = 1 if len(word) < 7 else 2
         match = process.extractOne(
@@ -481,10 +484,10 @@ def _read_word(
         )
         if match is not None:
             word, weight = str(match[0]), _TYPO_WEIGHT
+            zipf = _zipf(word, word)
     word_terms = terms(word)
     known = tuple(vocab[t] for t in word_terms if t in vocab)
     rarest = min(max(int(df[vocab[t]]), 1) if t in vocab else 1 for t in word_terms)
-    zipf = _zipf(word)
     # (A FAQ's own words name something however rare: "Ledgerly" is in no word list.)
     names = (
         not word.isdigit() and zipf < _EVERYDAY_ZIPF and (bool(known) or zipf >= _REAL_WORD_ZIPF)
@@ -508,28 +511,9 @@ def _nominate(rankers: list[Scores]) -> NDArray[np.int64]:
     return np.flatnonzero(chosen).astype(np.int64, copy=False)
 
 
-def _is_real_word(word: str) -> bool:
-    return _zipf(word) >= _REAL_WORD_ZIPF
-
-
-def _zipf(word: str) -> float:
-    """How common the (folded) word is in English or French, as its most common spelling."""
-    return max(zipf_frequency(word, "en"), zipf_frequency(word, "fr"), _accented().get(word, 0.0))
-
-
-@cache
-def _accented() -> dict[str, float]:
-    """The Zipf frequency of each folded word whose spellings carry accents, as its most common
-    spelling's: folded, "échéance" (3.8) and "résilier" (3.3) read as "echeance" (1.2) and
-    "resilier" (1.5), which look like typos, not words. Built on the first word read (a quarter
-    of a second)."""
-    found: dict[str, float] = {}
-    for language in ("en", "fr"):
-        for spelling, frequency in get_frequency_dict(language).items():
-            if not spelling.isascii():
-                word = fold(spelling)
-                found[word] = max(found.get(word, 0.0), frequency)
-    return {word: round(math.log10(frequency) + 9, 2) for word, frequency in found.items()}
+def _zipf(word: str, spelled: str) -> float:
+    """How common a word is in English or French, folded or as typed."""
+    return max(zipf_frequency(w, language) for w in {word, spelled} for language in ("en", "fr"))
 
 
 @contextmanager
