@@ -57,7 +57,7 @@ def pytest_configure(config: pytest.Config) -> None:
         embedding.start()
         # A run shorter than the embedding (a test or two) must not exit under it: torch's
         # threads then abort the process ("terminate called without an active exception").
-        config.add_cleanup(embedding.join)
+        config.add_cleanup(lambda: embedding.join(timeout=300))
 
 
 @pytest.fixture(scope="session", autouse=True)
