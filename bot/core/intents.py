@@ -189,11 +189,15 @@ DECLINE = "decline"
 GOODBYE = "goodbye"
 _RESOLVED = "resolved"
 # Words that turn "my card worked" into a problem to report (see `_RESOLVED` below).
+# ("t" is what is left of any "n't", however the verb before it is spelt: "dosen't".)
 _NOT_RESOLVED = _any(
-    r"not|never|no|nt|didn|doesn|isn|wasn|hasn|haven|hadn|won|didnt|doesnt|isnt|wasnt|hasnt"
-    r"|havent|hadnt|wont|cant|dont|but|yet|still|stil|only|sometimes|partly|partially|barely"
-    r"|hardly|almost|nearly|maybe|probably|possibly|should|would|could|might|must|stolen"
-    r"|blocked|cancelled|canceled|expired|lost|frozen|old|previous|former|suspended|locked",
+    r"not|never|no|nt|t|didn|doesn|isn|wasn|hasn|haven|hadn|won|didnt|doesnt|isnt|wasnt|hasnt"
+    r"|havent|hadnt|wont|cant|dont|aint|dosnt|dosent|doesent|havnt|hasent|wasent|couldnt"
+    r"|wouldnt|shouldnt|but|yet|still|stil|only|sometimes|rarely|occasionally|randomly|partly"
+    r"|partially|half|semi|kinda|barely|hardly|almost|nearly|maybe|probably|possibly"
+    r"|apparently|supposedly|should|would|could|might|must|stolen|blocked|cancelled|canceled"
+    r"|expired|lost|frozen|old|previous|former|suspended|locked|declined|disabled|closed"
+    r"|deactivated|compromised|hacked|wrong|fraudulent|duplicate|second|other",
 )
 _SMALL_TALK = {
     "greeting": _any(
@@ -424,21 +428,24 @@ _SMALL_TALK = {
         r"peux|vous pouvez) faire",
     ),
     # Saying the problem is gone ("fixed it", "the reset link worked", "c'est réglé"): small
-    # talk only beside thanks or a nod (see `_ALONE_A_QUESTION`), since alone it may ask
-    # ("c'est réglé ?", "so the refund worked?"). Last: a phrase of another kind as well is
-    # read as that kind ("it worked!" is a compliment).
+    # talk only beside thanks or a nod (see `_ALONE_A_QUESTION`), and never where it is asked
+    # ("c'est réglé ?", "so the refund worked?"; see `_asks_if_resolved`). Last: a phrase of
+    # another kind as well is read as that kind ("it worked!" is a compliment).
     _RESOLVED: _any(
         r"(?:i |we )?(?:fixed|solved|sorted|resolved) it|(?:i |we )?got (?:it|this|that)"
         r" (?:working|to work|sorted|fixed)|(?:i |we )?(?:got|m|am|re|are) (?:back )?in"
         r"|(?:i |we )?managed|(?:problem|issue|it s|its|it is|that s|thats|that is|all) (?:fixed"
         r"|solved|sorted|resolved)(?: now)?",
+        r"(?:it s|its|it is|all|everything s|everything is|everything) (?:working|works)"
+        r"(?: now| again| fine| fine now| perfectly)?|(?:it )?worked like a charm",
         # What worked may be named after a determiner, but never with a word that makes it a
         # problem: a negation, a hedge or a card's state ("my card never worked", "my card
         # sometimes works", "my stolen card worked"; "stil" is "still" squeezed).
         rf"(?:(?:the|my|your|that|this|it)(?: (?!{_NOT_RESOLVED}\b)[a-z0-9]+){{0,3}} )?"
         r"(?:worked|works(?: now| again| fine)?|did the trick|is working(?: now| again)?)",
         r"c est (?:regle|resolu|repare|bon maintenant)|(?:probleme|souci) (?:regle|resolu)"
-        r"|(?:tout|ca|c) (?:fonctionne|marche)(?: (?:bien|maintenant|a nouveau|de nouveau))?"
+        r"|(?:tout|ca|c) (?:fonctionne|marche|refonctionne|remarche)(?: (?:bien|maintenant"
+        r"|a nouveau|de nouveau))?|tout est (?:ok|bon|regle|en ordre)"
         r"|j ai (?:pu|reussi a) (?:me connecter|le faire|me reconnecter)|j ai reussi",
     ),
 }
@@ -536,6 +543,22 @@ def _introduces(text: str, normal: str) -> bool:
     )
 
 
+# A sentence and what ends it: "?" is gone from the words small talk reads.
+_SENTENCE_RE = re.compile(r"[^.!?\uff1f\u2026]*[.!?\uff1f\u2026]*")
+_RESOLVED_IN_RE = re.compile(rf"(?:^| )(?:{_SMALL_TALK[_RESOLVED]})(?: |$)")
+
+
+def _asks_if_resolved(text: str) -> bool:
+    """Whether a sentence that asks says the problem is gone ("ok it worked?", "merci, ça marche
+    ?"); a question after the closer is small talk of its own ("merci, c'est réglé ! vous allez
+    bien ?")."""
+    return any(
+        _RESOLVED_IN_RE.search(_normalise(sentence))
+        for sentence in _SENTENCE_RE.findall(text)
+        if sentence.rstrip().endswith(("?", "\uff1f"))
+    )
+
+
 def small_talk(text: str) -> str | None:
     """The kind of small talk when the whole message is small talk, else None."""
     normal = _normalise(text)
@@ -550,10 +573,7 @@ def small_talk(text: str) -> str | None:
         kinds = _kinds(words) if len(words) <= _MAX_WORDS else None
         if not kinds or _ALONE_A_QUESTION.issuperset(kinds):
             continue
-        # ("?" is gone from the words: "merci, c'est réglé ?" asks whether it is.)
-        if "?" in text and not _ALONE_A_QUESTION.isdisjoint(kinds):
-            return None
-        return min(kinds, key=_PRIORITY.index)
+        return None if _asks_if_resolved(text) else min(kinds, key=_PRIORITY.index)
     return None
 
 
