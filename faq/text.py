@@ -79,7 +79,11 @@ def spelled_words(text: str) -> list[str]:
         folded = fold(token)
         pieces = _WORD_RE.findall(folded)
         found += [token] if pieces == [folded] else pieces
-    return [w for w in found if fold(w) not in STOPWORDS]
+    spelled = [w for w in found if fold(w) not in STOPWORDS]
+    # Where folding word by word cuts otherwise than folding the text ("İzmir", "23㎏"), the
+    # words are those of the text, as the FAQ's are.
+    folded_words = words(text)
+    return spelled if [fold(w) for w in spelled] == folded_words else folded_words
 
 
 # Distinct question words an index remembers its reading of (typo correction, terms, n-grams):

@@ -28,6 +28,10 @@ def sample() -> FaqIndex:
         ("facture TVA", "vat-invoice-fr"),
         ("factures avec TVA intracommunautaire", "vat-invoice-fr"),
         ("Paiement par cheque", "cheque-payment-fr"),
+        ("Paiement par chèque", "cheque-payment-fr"),
+        ("Paiement par che\u0300que", "cheque-payment-fr"),
+        ("factures avec TVA intracommunautaire ? factures, facturès", "vat-invoice-fr"),
+        ("RESET PASSWORD for İZMİR", "reset-password"),
         ("enabling two factor authentication", "enable-two-factor-auth"),
     ],
 )
