@@ -337,7 +337,7 @@ class FaqIndex:
         """The share of what `query` names (its words that are not everyday ones, weighed by
         their information) that `entry` holds in its questions, answer or tags; None when the
         query names nothing of its own."""
-        read = map(self._read, _distinct(spelled_words(_ADDRESS_RE.sub(" ", query))))
+        read = map(self._read, dict.fromkeys(spelled_words(_ADDRESS_RE.sub(" ", query))))
         named = [word for word in read if word.names]
         if not named:
             return None
@@ -347,7 +347,7 @@ class FaqIndex:
     def _lexical_evidence(self, query: str) -> _LexicalEvidence:
         """The query's words (typos corrected) and its BM25 and n-gram scores over every entry:
         computed once, for the ranking with encoders and for the words' own."""
-        query_words = [self._read(word) for word in _distinct(spelled_words(query))]
+        query_words = [self._read(word) for word in dict.fromkeys(spelled_words(query))]
         if not query_words or not self.entries:
             return _LexicalEvidence(query_words, np.zeros(0), np.zeros(0))
         bm25 = self._bm25.scores([i for word in query_words for i in word.term_ids])
@@ -493,17 +493,6 @@ def _read_word(
         not word.isdigit() and zipf < _EVERYDAY_ZIPF and (bool(known) or zipf >= _REAL_WORD_ZIPF)
     )
     return _QueryWord(word, weight, known, _idf(entries, rarest), names)
-
-
-def _distinct(spelled: list[str]) -> list[str]:
-    """Each word once, however often and however it is spelt ("résilier ... resilier"): as typed
-    with its accents if it ever is."""
-    first: dict[str, str] = {}
-    for word in spelled:
-        folded = fold(word)
-        if first.get(folded, folded) == folded:
-            first[folded] = word
-    return list(first.values())
 
 
 def _idf(entries: int, df: int) -> float:

@@ -69,21 +69,14 @@ _TYPED_RE = re.compile(r"[^\W_]+")
 
 
 def spelled_words(text: str) -> list[str]:
-    """The content words `words` gives, each as typed (lower case, accents kept) where it folds
-    into that one word: typed so, "crèche" is a word, where "creche" may be a typo."""
+    """The content words `words` gives, each as typed (lower case, accents kept) where the text
+    spells it with accents: typed so, "crèche" is a word, where "creche" may be a typo."""
+    found = words(text)
     lowered = unicodedata.normalize("NFC", text.casefold())
     if lowered.isascii():
-        return words(text)
-    found = []
-    for token in _TYPED_RE.findall(lowered):
-        folded = fold(token)
-        pieces = _WORD_RE.findall(folded)
-        found += [token] if pieces == [folded] else pieces
-    spelled = [w for w in found if fold(w) not in STOPWORDS]
-    # Where folding word by word cuts otherwise than folding the text ("İzmir", "23㎏"), the
-    # words are those of the text, as the FAQ's are.
-    folded_words = words(text)
-    return spelled if [fold(w) for w in spelled] == folded_words else folded_words
+        return found
+    accented = {fold(token): token for token in _TYPED_RE.findall(lowered) if not token.isascii()}
+    return [accented.get(word, word) for word in found]
 
 
 # Distinct question words an index remembers its reading of (typo correction, terms, n-grams):

@@ -428,7 +428,7 @@ _SMALL_TALK = {
         r"peux|vous pouvez) faire",
     ),
     # Saying the problem is gone ("fixed it", "the reset link worked", "c'est réglé"): small
-    # talk only beside thanks or a nod (see `_ALONE_A_QUESTION`), and never where it is asked
+    # talk only beside thanks or a nod (see `small_talk`), and never where it is asked
     # ("c'est réglé ?", "so the refund worked?"; see `_asks_if_resolved`). Last: a phrase of
     # another kind as well is read as that kind ("it worked!" is a compliment).
     _RESOLVED: _any(
@@ -504,8 +504,6 @@ _PRIORITY = (
     "ack",
     _RESOLVED,
 )
-# Kinds that are small talk only beside another kind, and never in a message that asks.
-_ALONE_A_QUESTION = frozenset({_RESOLVED})
 # Small talk is short; a longer message is a question even if it opens with pleasantries.
 _MAX_WORDS = 16
 
@@ -571,7 +569,7 @@ def small_talk(text: str) -> str | None:
     for form in dict.fromkeys((normal, squeezed)):
         words = tuple(form.split())
         kinds = _kinds(words) if len(words) <= _MAX_WORDS else None
-        if not kinds or _ALONE_A_QUESTION.issuperset(kinds):
+        if not kinds or set(kinds) == {_RESOLVED}:
             continue
         return None if _asks_if_resolved(text) else min(kinds, key=_PRIORITY.index)
     return None
