@@ -154,6 +154,9 @@ PERSON_REQUESTS_EN = [
     "hooman pls",
     "escalate pls",
     "book me a call with sales",
+    "can a real agent take over this conversation",
+    "could you put me in touch with your support team?",
+    "forward this to a colleague who knows",
 ]
 
 PERSON_REQUESTS_FR = [
@@ -203,6 +206,8 @@ PERSON_REQUESTS_FR = [
     "Un conseiller disponible ?",
     "je préfère voir ça avec un conseiller",
     "un agent humain svp",
+    "passez moi le service technique",
+    "puis-je parler au service facturation ?",
 ]
 
 # Whether "how do I contact support?" asks for a person or asks the FAQ: a customer asking how to
@@ -438,6 +443,9 @@ PERSON_LOOK_ALIKES = [
     "status says: Escalation.",
     "est-ce que la plateforme permet de mettre en relation avec le pôle emploi ?",
     "mettez-moi au service du soir",
+    "can an agent take over the chat from the bot?",
+    "can I forward this to a colleague?",
+    "how do I put my team in touch with your support team?",
 ]
 
 SMALL_TALK_EN = [
@@ -585,6 +593,8 @@ SMALL_TALK_EN = [
     ("not now", "decline"),
     ("no, I'm good", "decline"),
     ("no ticket please", "decline"),
+    ("no more questions, thanks", "goodbye"),
+    ("that's all I wanted to know", "goodbye"),
 ]
 
 SMALL_TALK_FR = [
@@ -675,6 +685,8 @@ SMALL_TALK_FR = [
     ("t'es plutôt efficace pour un bot 😄", "compliment"),
     ("bon ben tant pis", "ack"),
     ("oups, mauvaise conversation", "ack"),
+    ("merci, c'est tout ce que je voulais savoir", "goodbye"),
+    ("je n'ai pas d'autres questions", "goodbye"),
     ("Bonjour, je suis Zoé de chez Martin", "greeting"),
 ]
 

@@ -361,8 +361,10 @@ _SMALL_TALK = {
         rf"(?:have|enjoy|i wish you|wishing you|wish you) (?:a |an |the |your )?(?:{_NICE} )?"
         rf"{_PERIOD}(?: {_WHEN})?",
         rf"(?:i )?hope you (?:have|enjoy|get) (?:a |an |the |your )?(?:{_NICE} )?{_PERIOD}",
-        r"(?:that s|thats|that is) (?:all|it|everything)(?: for now| for today| i needed)?",
+        r"(?:that s|thats|that is) (?:all|it|everything)(?: for now| for today| i needed"
+        r"| i (?:wanted|needed) to (?:know|ask))?",
         r"nothing (?:else|more)|no(?: thanks| thank you| thx| that s all| nothing else)"
+        r"|no (?:more|further|other) questions?(?: for now| for today)?"
         r"|rien de plus|bisous|bises|biz",
         r"(?:i m|im|i am) (?:done|all set)|all set|that (?:will|ll) be all",
         r"au revoir|aurevoir|ciao|tchao|au plaisir(?: de vous (?:revoir|relire|reparler))?",
@@ -374,8 +376,8 @@ _SMALL_TALK = {
         rf"(?:(?:je vous souhaite|je te souhaite|passez|passe) )?(?:une |un |de )?{_NICE_FR}"
         rf" {_PERIOD_FR}(?: a vous| a toi| a tous)?",
         rf"bon (?:week end|weekend|apres midi|courage|{_DAY_FR})|bonnes fetes|non merci",
-        r"(?:non )?c est tout(?: pour moi)?",
-        r"(?:ce|ca) sera tout|rien d autre|pas d autres? questions?",
+        r"(?:non )?c est tout(?: pour moi| ce que je (?:voulais|souhaitais) (?:savoir|demander))?",
+        r"(?:ce|ca) sera tout|rien d autre|(?:je n ai )?pas d autres? questions?",
     ),
     # Wishing the bot well: "hope you're having a good day", "j'espère que vous allez bien".
     "pleasantry": _any(
@@ -721,7 +723,9 @@ _DEICTIC = (
     r"|quickly|soon|right away|thanks|thank|again|too|as well|instead|and|because|since|as|if"
     r"|when|it|i|i m|i ve|svp|stp|merci|at some point|sometime|this time|before)\b)"
 )
-_CASE = rf"(?:(?:my|our|the|this|that) (?:\w+ )?{_CASE_NOUN}|{_DEICTIC})"
+# The chat itself only as this one: "can an agent take over the chat from the bot?" asks what a
+# helpdesk product does.
+_CASE = rf"(?:(?:my|our|the|this|that) (?:\w+ )?{_CASE_NOUN}|this (?:conversation|chat)|{_DEICTIC})"
 _TAKE_ON = _any(
     r"pick up|take over|take on|take care of|look at|look into|look over|have a look at",
     r"take a look at|deal with|sort out|follow up on|handle|check|check on|review|fix|resolve",
@@ -821,7 +825,7 @@ _HUMAN_PATTERNS = [
     rf"(?:rather|prefer to|prefer|want to|need to) deal with {_DET}{_STAFF}{_POSSESSIVE}",
     # Being passed on: "put me through to customer service", "passez-moi un humain".
     rf"(?:connect|put|transfer|pass|send|redirect|forward|hand|switch|get|give|bring|find|hook)"
-    rf" me (?:(?:on |over |through |back |up )*(?:to|with) )?{_PERSON}",
+    rf" me (?:(?:on |over |through |back |up |in touch |in contact )*(?:to|with) )?{_PERSON}",
     rf"(?:passez|passe|passer|transferez|transfere|transferer|redirigez|rediriger|orientez"
     rf"|mettez|mets|reliez) moi (?:(?:avec|a|au|aux|vers) )?{_PERSON}",
     # The pronoun first: "pouvez-vous me passer le service client ?"
@@ -834,13 +838,21 @@ _HUMAN_PATTERNS = [
     r" (?:whoever (?:deals|handles|does|is in charge|can)|(?:the|your|ur) (?:[a-z]+ ){0,3}"
     r"(?:team|department|dept|desk)(?= *$| (?:please|pls|plz|asap|now|about|regarding|svp)\b))",
     r"(?:passez|transferez|transfere|redirigez|orientez|reliez) moi (?:au|a la|aux|vers le"
-    r"|vers la|avec le|avec la) (?:service|departement|pole) (?!(?:du|de|des|d|en)\b)[a-z]+",
+    r"|vers la|avec le|avec la|le|la) (?:service|departement|pole) (?!(?:du|de|des|d|en)\b)[a-z]+",
+    # "puis-je parler au service facturation ?"
+    r"(?:parler|discuter|echanger) (?:au|avec le|avec la|a la) (?:service|departement|pole)"
+    r" (?!(?:du|de|des|d|en)\b)[a-z]+",
     # "transfer to human", said as a command.
     rf"^(?:please |pls )?(?:transfer|connect|switch|pass)(?: me)? (?:to|with) {_DET}{_REAL}{_STAFF}"
     r"(?: (?:please|pls|plz|now|asap|svp))* *$",
     # "can you pass me to a colleague who can help?" (a colleague of the bot's, not one's own).
     r"(?:connect|put|transfer|pass|send|redirect|forward|hand|switch) me (?:(?:on |over |through"
     r" )*(?:to|with) )?(?:a|one of your|your) coll(?:e|ea)gues?(?= *$| (?:who|that|please))",
+    # The question passed on by the bot: "forward this to a colleague who knows" ("can I forward
+    # this to a colleague?" shares a document).
+    r"(?:^|(?:please|pls|can you|could you|would you|please can you) )(?:forward|pass|send|hand"
+    r"|give) (?:this|it|that|my (?:question|request|case|issue))(?: on| over| along)? to"
+    r" (?:a|one of your|your) coll(?:e|ea)gues?(?= *$| (?:who|that|please))",
     # ("la mise en relation avec un conseiller", "les clients sont mis en relation" describe
     # the service.)
     rf"(?:mettre|mettez|mets|etre mise?s?)(?: moi)? en (?:relation|contact|communication)"
