@@ -157,6 +157,17 @@ PERSON_REQUESTS_EN = [
     "can a real agent take over this conversation",
     "could you put me in touch with your support team?",
     "forward this to a colleague who knows",
+    "hello? anyone there? a real person I mean",
+    "i dont want to talk to a robot",
+    "0000 operator",
+    "I need to talk to the fraud department right away, someone used my card",
+    "Is it possible to be transferred to an advisor?",
+    "HELLO I NEED A PERSON NOT A MACHINE",
+    "none of these answers help. support?",
+    "nvm this, just gimme an agent",
+    "talk to custmer servise",
+    "speek to an agnet plz",
+    "Sorry but I'd really rather deal with a person on this one",
 ]
 
 PERSON_REQUESTS_FR = [
@@ -208,6 +219,12 @@ PERSON_REQUESTS_FR = [
     "un agent humain svp",
     "passez moi le service technique",
     "puis-je parler au service facturation ?",
+    "je souhaite parler à votre supérieur",
+    "Est ce que je peux avoir qqun au tel ?",
+    "je veux pas parler a une machine",
+    "un humain svp 🙏",
+    "j'aimerai parler a un conseillé",
+    "je voudrais un rdv téléphonique avec le support",
 ]
 
 # Whether "how do I contact support?" asks for a person or asks the FAQ: a customer asking how to
@@ -446,6 +463,13 @@ PERSON_LOOK_ALIKES = [
     "can an agent take over the chat from the bot?",
     "can I forward this to a colleague?",
     "how do I put my team in touch with your support team?",
+    "how do I open a ticket in your app for my own customers?",
+    "comment créer un ticket pour mes propres clients dans l'appli ?",
+    "do you offer phone support in french",
+    "do you have email support?",
+    "Support: what languages?",
+    "none of the plans work for my team size",
+    "je veux passer au forfait supérieur",
 ]
 
 SMALL_TALK_EN = [
@@ -595,6 +619,8 @@ SMALL_TALK_EN = [
     ("no ticket please", "decline"),
     ("no more questions, thanks", "goodbye"),
     ("that's all I wanted to know", "goodbye"),
+    ("Hi, just saying hello", "greeting"),
+    ("wow that was quick, impressed", "compliment"),
 ]
 
 SMALL_TALK_FR = [
@@ -687,6 +713,7 @@ SMALL_TALK_FR = [
     ("oups, mauvaise conversation", "ack"),
     ("merci, c'est tout ce que je voulais savoir", "goodbye"),
     ("je n'ai pas d'autres questions", "goodbye"),
+    ("mdr ok", "ack"),
     ("Bonjour, je suis Zoé de chez Martin", "greeting"),
 ]
 

@@ -204,6 +204,7 @@ _SMALL_TALK = {
         r"hi|hello|helo|hallo|hey|heya|hiya|howdy|yo|hola|greetings|what s up|whats up|sup",
         r"good (?:morning|afternoon|evening|day)|morning|evening|hi again|hello again",
         r"bonjour|bjr|salut|slt|coucou|bonsoir|rebonjour|re bonjour|re|allo|greetings from \w+",
+        r"(?:(?:i )?(?:just )?(?:wanted to |want to )?)?say(?:ing)? (?:hi|hello|hey)",
     ),
     # Announcing a question, or asking for help in general: the reply invites the question.
     "help_offer": _any(
@@ -246,7 +247,7 @@ _SMALL_TALK = {
         r"d accord|dac|dacc|ca marche|ca roule|entendu|compris|j ai compris|je comprends|je vois",
         r"bien recu|tres bien|bien|super|genial|nickel|top|oui|ouais|c est note|note|c est bon",
         r"je note|trop bien|c est exactement ca|c est ca|exactement ca|tout a fait|tres clair",
-        r"bravo|clair",
+        r"bravo|clair|mdr|ptdr|lol ok|mdr ok",
         r"(?:that s|thats|that is) (?:just |exactly )?what i (?:needed|was looking for|wanted)",
         r"ca me va|pas de (?:souci|soucis|probleme)|bon|ben|bien sur|excellent|d acc|d ac",
         r"alrighty(?: then)?|roger(?: that)?|copy that|awesome sauce|(?:that )?makes sense now",
@@ -290,6 +291,7 @@ _SMALL_TALK = {
         r"(?:quick|fast|speedy|efficient|good|smart|clever|polite) for (?:a|an) (?:bot|robot|ai"
         r"|machine|chatbot)",
         r"(?:you|u)(?: guys| all| folks| people)? rock|y all rock|well done|problem solved",
+        r"(?:i m |im |i am )?(?:very |really |so |quite )?impressed",
         r"(?:i |we )?love (?:it|this|you|you guys|you all|this bot|the bot)",
         r"(?:great|good|nice|awesome|amazing|helpful|smart|best|brilliant) (?:bot|job|work"
         r"|answer|assistant|chatbot|one)",
@@ -587,10 +589,12 @@ _STAFF = _any(
     r"|personne|humain|etre humain|conseill(?:er|ere)|advis(?:o|e)r|operat(?:or|eur|rice)"
     r"|representative|rep|interlocut(?:eur|rice))",
     r"humans?|human beings?|hooman|humains?|etre humain|personne (?:reelle|physique)",
-    r"agents?|representatives?|representitive|reps?|operators?|operat(?:eur|rice)",
+    r"agents?|agnets?|representatives?|representitive|reps?|operators?|operat(?:eur|rice)",
     # (Plural only as "one of your advisors": "email advisors in bulk" is a product's feature.)
     r"advis(?:o|e)r|customer advis(?:o|e)r|(?<=of your )(?:\w+ )?advis(?:o|e)rs",
-    r"conseill(?:er|ere)s?|interlocut(?:eur|rice)|technicien(?:ne)?|technician|specialist",
+    r"conseill(?:er|ere|e)s?|interlocut(?:eur|rice)|technicien(?:ne)?|technician|specialist",
+    # (Not the adjective: "le forfait supérieur".)
+    r"superieure? hierarchique|(?<=votre )superieure?|(?<=vos )superieurs",
     r"supervisor|superviseur|superviseuse|manager|responsable|staff(?: member)?|employee",
     # A hotel's front desk, asked for (not "phone reception", "a concierge migration").
     r"(?:(?<=the )|(?<=your )|(?<=ur )|(?<=la )|(?<=l )|(?<=le ))(?:front desk|reception(?:ist)?"
@@ -615,7 +619,8 @@ _STAFF = _any(
     r"(?:customer |tech |technical )?support (?:team|staff|person|agent|engineer|desk)",
     r"(?:customer service|customer care|sales|billing|service client) (?:rep|representative"
     r"|agent|advis(?:o|e)r|conseill(?:er|ere))",
-    r"customer (?:service|care|success|support)|tech(?:nical)? support|help ?desk",
+    r"(?:customer|costumer|custumer|custmer) (?:service|servise|sevice|care|success|support)"
+    r"|tech(?:nical)? support|help ?desk",
     r"service (?:client|clientele|apres vente)|sav|hotline|equipe (?:support|technique)",
 )
 # What may follow "call me" when a call is asked for: when, why, on what number ("call me
@@ -635,7 +640,7 @@ _TO_PERSON = (
 _ANYONE = _any(
     r"someone|somebody|some one|some body|somone|sombody|sum1|some1|sb|anyone|anybody|any1",
     r"person|personne",
-    r"quelqu un|quelquun|qqn|support|team|equipe|sales|billing",
+    r"quelqu un|quelquun|qqn|qqun|support|team|equipe|sales|billing",
 )
 # Words that say the team is the customer's own, or nobody's: "someone from my team", "quelqu'un
 # d'autre", "a person from outside my company" are people the product serves, not its staff.
@@ -670,7 +675,8 @@ _ASKED = (
     rf"(?= *$| (?:please|pls|plz|now|asap|right now|instead|here|about|regarding|svp|stp"
     rf"|(?:from|at) {_NOT_STAFF}"
     r"|maintenant|s il vous plait|not a bot|rather|who (?:can|could|will|knows)|qui (?:puisse|peut)"
-    r"|real|human|competent|on the (?:phone|line)|au telephone|par telephone|en ligne"
+    r"|not a (?:bot|robot|machine|computer|chatbot)|pas (?:un|une) (?:robot|machine|bot)"
+    r"|real|human|competent|on the (?:phone|line)|au (?:telephone|tel)|par telephone|en ligne"
     r"|(?:to|pour) (?:help|assist|talk|speak|chat|call|contact|look|check|review|fix|explain"
     r"|handle|m aider|parler)))"
 )
@@ -695,7 +701,7 @@ _TEAM = _any(
     r" (?:de )?chez vous",
 )
 _SOMEONE = _any(
-    r"someone|somebody|some one|anyone|anybody|somone|sombody|quelqu un|quelquun|qqn",
+    r"someone|somebody|some one|anyone|anybody|somone|sombody|quelqu un|quelquun|qqn|qqun",
     r"one of (?:you|you guys|your (?:team|staff|colleagues|people|guys|agents|reps))",
     r"(?:a |one )?member of (?:your|the) (?:team|staff|support team)",
     r"(?:un |l un des )?membres? de (?:votre|l) equipe|(?:un|une|l un|l une) de vos \w+",
@@ -821,8 +827,20 @@ _HUMAN_PATTERNS = [
     rf"(?:(?:talk|speak|chat) (?:to|with)|(?:pass|forward|send|escalate) (?:this|it|my \w+)"
     rf"(?: on| over| along)? to) (?:a|an|one of your|your) {_ROLE}(?= *$| (?:about|regarding"
     rf"|please|pls|asap|now|today|because|as)\b)",
+    # A department of the company's, named: "I need to talk to the fraud department right away".
+    r"(?:talk|speak|chat) (?:to|with) (?:the|your|ur) (?:[a-z]+ ){1,2}(?:department|dept)"
+    r"(?= *$| (?:please|pls|right|now|asap|about|regarding|urgently|today|svp)\b)",
+    # Not wanting the bot: "i dont want to talk to a robot", "je veux pas parler à une machine".
+    rf"(?:don t|dont|do not|not) (?:want|wanna|wish|like)(?: to)? (?:talk|speak|chat|deal)"
+    rf" (?:to|with) (?:a |an |the |your |ur |this )?{_BOT}s?\b",
+    rf"(?:veux|veut|voulais|souhaite|souhaitais) (?:pas|plus) (?:parler|discuter|avoir affaire)"
+    rf" (?:a|avec) (?:un |une |le |la |l |votre |ce |cette )?{_BOT}s?\b",
+    # A call booked with a person: "je voudrais un rdv téléphonique avec le support".
+    rf"(?:rdv|rendez vous|appel|entretien|call|appointment) (?:telephonique|par telephone"
+    rf"|phone|by phone|over the phone) avec {_PERSON}",
     # "I'd rather deal with a real person" (dealing with a team is product talk).
-    rf"(?:rather|prefer to|prefer|want to|need to) deal with {_DET}{_STAFF}{_POSSESSIVE}",
+    rf"(?:rather|prefer to|prefer|want to|need to) deal with (?:{_DET}{_STAFF}|{_A_PERSON})"
+    rf"{_POSSESSIVE}",
     # Being passed on: "put me through to customer service", "passez-moi un humain".
     rf"(?:connect|put|transfer|pass|send|redirect|forward|hand|switch|get|give|bring|find|hook)"
     rf" me (?:(?:on |over |through |back |up |in touch |in contact )*(?:to|with) )?{_PERSON}",
@@ -861,7 +879,8 @@ _HUMAN_PATTERNS = [
     # "I'd like to be put in touch with an advisor" (a team's own people are not meant, nor is
     # an account connected to an advisor).
     rf"(?:i|we|possible to|way to|chance to) (?:\w+ ){{0,3}}(?:be|get|getting|being) (?:put"
-    rf" (?:in touch|in contact|through)|connected) (?:to|with) (?:{_DET}{_STAFF}|{_TEAMED}"
+    rf" (?:in touch|in contact|through)|connected|transferred|transfered|passed|redirected"
+    rf"|forwarded|switched) (?:to|with) (?:{_DET}{_STAFF}|{_TEAMED}"
     rf"|(?:(?<=in touch with )|(?<=in contact with ))(?:your|the) (?:\w+ ){{0,2}}(?:team"
     rf"|department|office|desk)){_POSSESSIVE}",
     # "I would prefer to discuss this with a human".
@@ -872,7 +891,7 @@ _HUMAN_PATTERNS = [
     rf"|ma demande) (?:avec|par) {_DET}{_STAFF}{_POSSESSIVE}",
     # Wanting one: "I need a real person", "je veux un conseiller".
     # ("do you have staff who speak German?" asks what the company has.)
-    rf"(?:want|wanna|need|like|prefer|(?<!you )have|get|request|demand|veux|voudrais|aimerais"
+    rf"(?:want|wanna|need|like|prefer|(?<!you )have|get|gimme|request|demand|veux|voudrais|aimerais"
     rf"|souhaite|souhaiterais|exige|demande|besoin d|faut|avoir|find) {_PERSON_ASKED}",
     r"(?:do you|you) have (?:some|any)(?:one|body) (?:who|that) (?:can|could) (?:help|talk"
     r"|speak|assist)",
@@ -888,7 +907,8 @@ _HUMAN_PATTERNS = [
     r"|vraie?) (?:person|human|agent|personne|humain|conseiller)",
     # Reaching one: "how do I contact support?" (see the module's tests for why it is a request).
     # (A noun there is a channel: "the hours for phone support".)
-    rf"(?<!for )(?<!the )(?<!by )(?<!via )(?<!of )(?<!your )(?:contact|reach|get in touch with"
+    rf"(?<!for )(?<!the )(?<!by )(?<!via )(?<!of )(?<!your )(?<!offer )(?<!offers )(?<!provide )"
+    rf"(?<!provides )(?<!have )(?<!has )(?<!any )(?:contact|reach|get in touch with"
     rf"|get hold of|write to|email|call|phone|contacter|joindre|appeler|ecrire (?:a|au|aux))"
     rf" {_PERSON_ASKED}",
     r"(?:contact|reach|get in touch with|get hold of) (?:you|u)(?: guys)?(?= *$| (?:by|directly))",
@@ -932,7 +952,11 @@ _HUMAN_PATTERNS = [
     r"(?:open|file|raise|create|submit|log|start|lodge|make|put in|ouvrir|ouvrez|ouvre|creer"
     r"|creez|faire|deposer|soumettre)(?: (?:a|an|one|me|new|my|un|une|moi|nouveau|nouvelle))*"
     r"(?: (?:support|help|helpdesk))? (?:ticket|support case|support request|reclamation"
-    r"|demande (?:de support|d assistance))",
+    r"|demande (?:de support|d assistance))"
+    # (A ticket for the customer's own customers is the product's: "how do I open a ticket in
+    # your app for my own customers?")
+    rf"(?!(?: \w+){{0,4}} (?:for (?:my|our|their) (?:own )?{_THIRD_PARTY_NOUN}s?|pour (?:mes|nos"
+    rf"|leurs) (?:propres )?{_TIERS_FR}s?)\b)",
     # Escalating or forwarding: "please escalate this", "transmettre ma demande à un agent".
     # (Escalating to a level or a procedure is the product's: "can I escalate it to
     # pre-arbitration?", "get this escalated to tier 2 in the workflow builder".)
@@ -982,6 +1006,9 @@ _HUMAN_PATTERNS = [
     rf"|a joke|no help|not helping|not helpful|no use)\b",
     r"(?:you|u|this|it|that) (?:isn t|is not|s not|aren t|are not|re not) (?:helping|helpful"
     r"|useful|any help)\b|(?:you|u) (?:don t|do not|dont) (?:understand|get it|help)\b",
+    # The bot's suggestions did not help: "none of these answers help".
+    r"none of (?:these|those|them|the|your)(?: (?:answers|replies|suggestions|links|options))?"
+    r" (?:help|helps|helped|helpful|work|worked|answer my question)\b",
     rf"(?:you|u|(?:this|the|your) {_BOT})(?: (?:clearly|obviously|really|just|simply"
     rf"|actually))? (?:can t|cant|cannot|can not|couldn t|could not) (?:help|assist) (?:me|us)\b",
     # ("who in your team can see my data?" asks who has access.)
@@ -1044,14 +1071,15 @@ _PERSON_FIRST = [
 _BARE_HUMAN_RE = re.compile(
     # ("Role: Staff." is an answer; "staff member please" asks for one.)
     r"(?:a )?(?:staff member|member of staff|staff)(?: (?:please|pls|plz|asap|now|svp))+|"
-    r"(?:(?:a|an|the|un|une|le|la|real|vrai|vraie|live|human|humain) )*"
+    # ("0" is the telephone's way to an operator.)
+    r"(?:0+ )?(?:(?:a|an|the|un|une|le|la|real|vrai|vraie|live|human|humain) )*"
     r"(?:humans?|hoomans?|humains?|agent|operator|operateur|representative|rep|person|someone"
     r"|somebody|conseill(?:er|ere)|customer service|support person"
     r"|transfert (?:vers )?(?:un )?(?:conseill(?:er|ere)|agent|humain)"
     r"|service client|real person|vraie personne|support agent|(?:agent|conseill(?:er|ere)"
     r"|advis(?:o|e)r|person|personne) (?:disponible|dispo|available))(?: (?:humain|humaine"
     r"|human))?(?: (?:please|pls|plz|now|asap|right now|immediately|svp|stp|s il vous plait"
-    r"|maintenant|tout de suite|vite))*"
+    r"|maintenant|tout de suite|vite|i mean|thanks|thank you|thx|merci))*"
 )
 
 
