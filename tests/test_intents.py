@@ -168,6 +168,13 @@ PERSON_REQUESTS_EN = [
     "talk to custmer servise",
     "speek to an agnet plz",
     "Sorry but I'd really rather deal with a person on this one",
+    "I'd like to escalate this to whoever handles damage disputes.",
+    "I'd rather discuss this with a person if that's alright",
+    "Can you escalate this to the compliance team or whoever is doing the review?",
+    "MANAGER NOW. I was charged for fuel when I returned the car with a full tank",
+    "The chatbot is going in circles 🙄 can a team member take over?",
+    "can u just hand me off to someone who can reverse it",
+    "put me in touch with someone who can help",
 ]
 
 PERSON_REQUESTS_FR = [
@@ -225,6 +232,13 @@ PERSON_REQUESTS_FR = [
     "un humain svp 🙏",
     "j'aimerai parler a un conseillé",
     "je voudrais un rdv téléphonique avec le support",
+    "Je veux que mon dossier soit escaladé au service conformité.",
+    "on peut me passer le service technique svp",
+    "bjr je voudrais joindre le service comptabilité pour une facture, merci",
+    "je ne parle pas bien français, une personne pour m'aider svp, merci",
+    "Donnez-moi juste quelqu'un qui peut faire le remboursement, peu importe qui.",
+    "stp passe moi un mec du support",
+    "Je veux parler au service fraude immédiatement.",
 ]
 
 # Whether "how do I contact support?" asks for a person or asks the FAQ: a customer asking how to
@@ -470,6 +484,27 @@ PERSON_LOOK_ALIKES = [
     "Support: what languages?",
     "none of the plans work for my team size",
     "je veux passer au forfait supérieur",
+    "le chat avec le support est dispo dans l'appli ou seulement sur le site ?",
+    # Look-alikes of the patterns above, found by a reviewer.
+    "How do I route calls so callers speak to the right department?",
+    "can patients speak with the radiology department about results?",
+    "I don't want to talk to the assistant every time I open the app, how do I turn it off?",
+    "Visitors don't want to talk to a bot; how do I set up live chat on my site?",
+    "je ne veux pas avoir affaire à une machine à la caisse, y a-t-il des caisses classiques ?",
+    "Le rendez-vous téléphonique avec un conseiller est-il gratuit ?",
+    "can my GP put me in touch with a specialist?",
+    "Will the app put me in contact with someone nearby?",
+    "Can I be transferred to a specialist at another hospital?",
+    "I have 3 promo codes and none of them work",
+    "Can an agent review this chat transcript later?",
+    "Can you forward it to a colleague who isn't on the platform?",
+    "faut-il parler au service juridique de mon entreprise avant de signer ?",
+    "Dois-je parler au Pôle emploi de ma formation ?",
+    "Peut-on avoir quelqu'un au télésecrétariat le samedi ?",
+    "Peut-on contacter le supérieur hiérarchique d'un salarié depuis l'appli ?",
+    "Queue status: 0 agent available. Is the widget broken?",
+    "Do I need to deal with a person at the branch to close my account?",
+    "gimme the staff discount code",
 ]
 
 SMALL_TALK_EN = [
@@ -718,6 +753,8 @@ SMALL_TALK_FR = [
 ]
 
 SMALL_TALK_LOOK_ALIKES = [
+    "MDR?",
+    "is it sorted?",
     # Whether it worked, asked, or a fix that did not work, even with thanks.
     "the reset link worked",
     "so the refund worked?",

@@ -247,7 +247,7 @@ _SMALL_TALK = {
         r"d accord|dac|dacc|ca marche|ca roule|entendu|compris|j ai compris|je comprends|je vois",
         r"bien recu|tres bien|bien|super|genial|nickel|top|oui|ouais|c est note|note|c est bon",
         r"je note|trop bien|c est exactement ca|c est ca|exactement ca|tout a fait|tres clair",
-        r"bravo|clair|mdr|ptdr|lol ok|mdr ok",
+        r"bravo|clair|ptdr|lol ok|mdr ok|ok mdr",
         r"(?:that s|thats|that is) (?:just |exactly )?what i (?:needed|was looking for|wanted)",
         r"ca me va|pas de (?:souci|soucis|probleme)|bon|ben|bien sur|excellent|d acc|d ac",
         r"alrighty(?: then)?|roger(?: that)?|copy that|awesome sauce|(?:that )?makes sense now",
@@ -594,7 +594,7 @@ _STAFF = _any(
     r"advis(?:o|e)r|customer advis(?:o|e)r|(?<=of your )(?:\w+ )?advis(?:o|e)rs",
     r"conseill(?:er|ere|e)s?|interlocut(?:eur|rice)|technicien(?:ne)?|technician|specialist",
     # (Not the adjective: "le forfait supérieur".)
-    r"superieure? hierarchique|(?<=votre )superieure?|(?<=vos )superieurs",
+    r"(?<=votre )superieure?(?: hierarchique)?|(?<=vos )superieurs",
     r"supervisor|superviseur|superviseuse|manager|responsable|staff(?: member)?|employee",
     # A hotel's front desk, asked for (not "phone reception", "a concierge migration").
     r"(?:(?<=the )|(?<=your )|(?<=ur )|(?<=la )|(?<=l )|(?<=le ))(?:front desk|reception(?:ist)?"
@@ -622,6 +622,8 @@ _STAFF = _any(
     r"(?:customer|costumer|custumer|custmer) (?:service|servise|sevice|care|success|support)"
     r"|tech(?:nical)? support|help ?desk",
     r"service (?:client|clientele|apres vente)|sav|hotline|equipe (?:support|technique)",
+    # Said familiarly: "passe moi un mec du support".
+    r"(?:mec|gars|type|nana|meuf) (?:du|de la|de l) (?:support|service client|sav|hotline)",
 )
 # What may follow "call me" when a call is asked for: when, why, on what number ("call me
 # tomorrow", "call me about my bill"; not "call me Alan", "a call script").
@@ -632,8 +634,8 @@ _CALLED = (
 )
 # Escalated to a person, not to a level: "escalate this to a manager", not "to tier 2".
 _TO_PERSON = (
-    r" to (?:a |an |the |your |ur )?(?:manager|supervisor|human|person|someone|somebody|agent"
-    r"|support|team|senior|management)\b"
+    r" to (?:(?:a |an |the |your |ur )?(?:manager|supervisor|human|person|someone|somebody|agent"
+    r"|support|team|senior|management)\b|whoever\b|(?:the|your) (?:\w+ )?(?:team|department)\b)"
 )
 # Nouns that mean a person of the company only when asked for ("I need someone" but not "I need
 # someone to have access to my folder").
@@ -665,7 +667,8 @@ _POSSESSIVE = (
     r"(?! s\b(?! il\b))(?! (?:readable|resources?|errors?|rights|verification|quality|features?"
     r"|translators?|translations?|reviews?|moderation|roles?|seats?|licen[cs]es?|accounts?"
     r"|permissions?|plans?|dashboard|widget|tools?|apps?|software|module|integrations?|logins?"
-    r"|access|view|mode|visits?|opinion|appointments?|referrals?|reports?|witness|levels?)\b)"
+    r"|access|view|mode|visits?|opinion|appointments?|referrals?|reports?|witness|levels?"
+    r"|discounts?)\b)"
 )
 # An adjective may stand before any of them: "a real support person".
 _REAL = r"(?:(?:real|actual|live|human|proper|vrai|vraie) )?"
@@ -676,7 +679,7 @@ _ASKED = (
     rf"|(?:from|at) {_NOT_STAFF}"
     r"|maintenant|s il vous plait|not a bot|rather|who (?:can|could|will|knows)|qui (?:puisse|peut)"
     r"|not a (?:bot|robot|machine|computer|chatbot)|pas (?:un|une) (?:robot|machine|bot)"
-    r"|real|human|competent|on the (?:phone|line)|au (?:telephone|tel)|par telephone|en ligne"
+    r"|real|human|competent|on the (?:phone|line)|au (?:telephone|tel)\b|par telephone|en ligne"
     r"|(?:to|pour) (?:help|assist|talk|speak|chat|call|contact|look|check|review|fix|explain"
     r"|handle|m aider|parler)))"
 )
@@ -711,6 +714,8 @@ _A_PERSON = r"(?:a|one|une|la) (?:(?:real|actual|live|vraie?) )?(?:person|human|
 _AGENT = _any(
     rf"(?:{_DET}{_STAFF}|{_A_PERSON}|{_SOMEONE}|{_DET}{_ANYONE})(?:{_TEAM})",
     rf"{_DET}{_NOT_INTERNAL}{_STAFF}|{_A_PERSON}",
+    # ("can a team member approve invoices?" asks what a role may do: only taking the case over.)
+    r"(?:a|one of the|one of your) (?:team|staff|support) member",
 )
 _CASE_NOUN = (
     _any(
@@ -731,7 +736,11 @@ _DEICTIC = (
 )
 # The chat itself only as this one: "can an agent take over the chat from the bot?" asks what a
 # helpdesk product does.
-_CASE = rf"(?:(?:my|our|the|this|that) (?:\w+ )?{_CASE_NOUN}|this (?:conversation|chat)|{_DEICTIC})"
+_CASE = (
+    rf"(?:(?:my|our|the|this|that) (?:\w+ )?{_CASE_NOUN}"
+    rf"|this (?:conversation|chat)(?= *$| (?:please|pls|plz|now|asap|for (?:me|us)|thanks)\b)"
+    rf"|{_DEICTIC})"
+)
 _TAKE_ON = _any(
     r"pick up|take over|take on|take care of|look at|look into|look over|have a look at",
     r"take a look at|deal with|sort out|follow up on|handle|check|check on|review|fix|resolve",
@@ -812,6 +821,12 @@ _ASK_PATTERNS = [
     rf" (?:{_HELP_FR}|{_TAKE_ON_FR}))",
 ]
 
+# A department of the company's, by its name ("le service facturation"; not "le service de
+# livraison", Pôle emploi or a department of the customer's own company).
+_SERVICE_FR = (
+    r"(?:service|departement|pole) (?!(?:du|de|des|d|en|emploi)\b)[a-z]+"
+    r"(?! (?:de|d) (?:mon|ma|mes|notre|nos|l entreprise|la societe)\b)"
+)
 # Who handles a customer's file, by the file: asked for only to talk to or to pass a case on.
 _ROLE = (
     r"(?:member of staff|staff member|(?:claims?|case|admissions?) (?:handler|officer|adjuster"
@@ -820,7 +835,9 @@ _ROLE = (
 
 _HUMAN_PATTERNS = [
     # Talking to someone: "talk to a human", "parler à un conseiller", "chat with support".
-    rf"(?:talk|talking|speak|speaking|speek|chat|chatting|parler|parle|discuter|echanger"
+    # ("le chat avec le support" is the chat window.)
+    rf"(?:talk|talking|speak|speaking|speek|(?<!le )(?<!the )(?<!un )(?<!du )chat|chatting|parler"
+    rf"|parle|discuter|echanger"
     rf"|communiquer|tchatter|chatter) (?:to|2|with|w|a|avec|au|aux) {_PERSON}",
     # A person named by the customer's file, asked for by name: "speak to a claims handler about
     # the damage", "pass this on to an admissions officer" ("a case officer field" is product).
@@ -828,22 +845,31 @@ _HUMAN_PATTERNS = [
     rf"(?: on| over| along)? to) (?:a|an|one of your|your) {_ROLE}(?= *$| (?:about|regarding"
     rf"|please|pls|asap|now|today|because|as)\b)",
     # A department of the company's, named: "I need to talk to the fraud department right away".
-    r"(?:talk|speak|chat) (?:to|with) (?:the|your|ur) (?:[a-z]+ ){1,2}(?:department|dept)"
-    r"(?= *$| (?:please|pls|right|now|asap|about|regarding|urgently|today|svp)\b)",
+    r"(?:^|i (?:need|want|have|d like|would like|must) to |can i |could i |may i |let me )"
+    r"(?:talk|speak|chat) (?:to|with) (?:the|your|ur) (?!(?:right|correct|appropriate|relevant"
+    r"|proper|same|other|wrong)\b)(?:[a-z]+ ){1,2}(?:department|dept)"
+    r"(?= *$| (?:please|pls|right away|now|asap|about|regarding|urgently|today|svp)\b)",
     # Not wanting the bot: "i dont want to talk to a robot", "je veux pas parler à une machine".
-    rf"(?:don t|dont|do not|not) (?:want|wanna|wish|like)(?: to)? (?:talk|speak|chat|deal)"
-    rf" (?:to|with) (?:a |an |the |your |ur |this )?{_BOT}s?\b",
-    rf"(?:veux|veut|voulais|souhaite|souhaitais) (?:pas|plus) (?:parler|discuter|avoir affaire)"
-    rf" (?:a|avec) (?:un |une |le |la |l |votre |ce |cette )?{_BOT}s?\b",
+    r"i (?:don t|dont|do not) (?:want|wanna|wish|like)(?: to)? (?:talk|speak|chat|deal)"
+    r" (?:to|with) (?:a |an |the |your |ur |this )?(?:bot|robot|chatbot|chat bot|ai)s?\b",
+    r"je (?:ne )?(?:veux|voulais|souhaite|souhaitais) (?:pas|plus) (?:parler|discuter"
+    r"|avoir affaire) (?:a|avec) (?:un |une |le |la |l |votre |ce |cette )?(?:robot|bot|chatbot"
+    r"|ia|machine)s?(?= *$| (?:svp|stp|merci|mais|moi|je|s il)\b)",
     # A call booked with a person: "je voudrais un rdv téléphonique avec le support".
-    rf"(?:rdv|rendez vous|appel|entretien|call|appointment) (?:telephonique|par telephone"
-    rf"|phone|by phone|over the phone) avec {_PERSON}",
+    rf"(?:voudrais|veux|souhaite|souhaiterais|aimerais|demande|prendre|fixer|obtenir) (?:un |une )?"
+    rf"(?:rdv|rendez vous|appel|entretien) (?:telephonique|par telephone) avec {_PERSON}",
     # "I'd rather deal with a real person" (dealing with a team is product talk).
-    rf"(?:rather|prefer to|prefer|want to|need to) deal with (?:{_DET}{_STAFF}|{_A_PERSON})"
-    rf"{_POSSESSIVE}",
+    rf"(?:rather|prefer to|prefer|want to|need to) deal with {_DET}{_STAFF}{_POSSESSIVE}",
+    rf"(?:rather|prefer to|prefer) (?:deal|discuss this|discuss it) with {_A_PERSON}"
+    r"(?= *$| (?:on|about|if|please|pls|thanks|instead|rather)\b)",
     # Being passed on: "put me through to customer service", "passez-moi un humain".
     rf"(?:connect|put|transfer|pass|send|redirect|forward|hand|switch|get|give|bring|find|hook)"
-    rf" me (?:(?:on |over |through |back |up |in touch |in contact )*(?:to|with) )?{_PERSON}",
+    rf" me (?:(?:on |over |through |back |up |off )*(?:to|with) )?{_PERSON}",
+    # "could you put me in touch with your support team?" (not "can my GP put me in touch with a
+    # specialist?", "will the app put me in contact with someone nearby?")
+    rf"(?:^|you |please |pls )(?:put|get) me in (?:touch|contact) with (?:(?:your|ur) (?:\w+ )?"
+    rf"(?:team|department|dept|staff|support|people)|{_DET}(?!(?:specialist|technician"
+    rf"|technicien|manager)\b)(?:{_STAFF}|{_ANYONE}{_ASKED}))",
     rf"(?:passez|passe|passer|transferez|transfere|transferer|redirigez|rediriger|orientez"
     rf"|mettez|mets|reliez) moi (?:(?:avec|a|au|aux|vers) )?{_PERSON}",
     # The pronoun first: "pouvez-vous me passer le service client ?"
@@ -855,11 +881,13 @@ _HUMAN_PATTERNS = [
     r"(?:(?:connect|transfer|forward) me (?:to|with)|put me through to|pass me (?:on |over )?to)"
     r" (?:whoever (?:deals|handles|does|is in charge|can)|(?:the|your|ur) (?:[a-z]+ ){0,3}"
     r"(?:team|department|dept|desk)(?= *$| (?:please|pls|plz|asap|now|about|regarding|svp)\b))",
-    r"(?:passez|transferez|transfere|redirigez|orientez|reliez) moi (?:au|a la|aux|vers le"
-    r"|vers la|avec le|avec la|le|la) (?:service|departement|pole) (?!(?:du|de|des|d|en)\b)[a-z]+",
-    # "puis-je parler au service facturation ?"
-    r"(?:parler|discuter|echanger) (?:au|avec le|avec la|a la) (?:service|departement|pole)"
-    r" (?!(?:du|de|des|d|en)\b)[a-z]+",
+    rf"(?:(?:passez|transferez|transfere|redirigez|orientez|reliez) moi|(?:me|nous) (?:passer"
+    rf"|transferer|rediriger|orienter)) (?:au|a la|aux|vers le|vers la|avec le|avec la|le|la)"
+    rf" {_SERVICE_FR}",
+    # "puis-je parler au service facturation ?", "joindre le service comptabilité".
+    rf"(?:parler|discuter|echanger|joindre|contacter) (?:au|avec le|avec la|a la|le|la)"
+    rf" {_SERVICE_FR}(?= *$| (?:svp|stp|s il|merci|pour|concernant|au sujet|a propos|rapidement"
+    rf"|urgent|immediatement|tout de suite|maintenant|vite|au plus vite|aujourd hui)\b)",
     # "transfer to human", said as a command.
     rf"^(?:please |pls )?(?:transfer|connect|switch|pass)(?: me)? (?:to|with) {_DET}{_REAL}{_STAFF}"
     r"(?: (?:please|pls|plz|now|asap|svp))* *$",
@@ -868,9 +896,11 @@ _HUMAN_PATTERNS = [
     r" )*(?:to|with) )?(?:a|one of your|your) coll(?:e|ea)gues?(?= *$| (?:who|that|please))",
     # The question passed on by the bot: "forward this to a colleague who knows" ("can I forward
     # this to a colleague?" shares a document).
-    r"(?:^|(?:please|pls|can you|could you|would you|please can you) )(?:forward|pass|send|hand"
-    r"|give) (?:this|it|that|my (?:question|request|case|issue))(?: on| over| along)? to"
-    r" (?:a|one of your|your) coll(?:e|ea)gues?(?= *$| (?:who|that|please))",
+    r"(?:^|please |pls )(?:forward|pass|send|hand|give) (?:this|it|that|my (?:question|request"
+    r"|case|issue))(?: on| over| along)? to (?:a|one of your|your) coll(?:e|ea)gues?(?= *$"
+    r"| please| (?:who|that) (?:knows|can|could|handles|deals))",
+    r"(?:can|could|would) you (?:please )?(?:forward|pass|send|hand|give) (?:this|it|that|my"
+    r" (?:question|request|case|issue))(?: on| over| along)? to (?:one of )?your coll(?:e|ea)gues?",
     # ("la mise en relation avec un conseiller", "les clients sont mis en relation" describe
     # the service.)
     rf"(?:mettre|mettez|mets|etre mise?s?)(?: moi)? en (?:relation|contact|communication)"
@@ -879,10 +909,14 @@ _HUMAN_PATTERNS = [
     # "I'd like to be put in touch with an advisor" (a team's own people are not meant, nor is
     # an account connected to an advisor).
     rf"(?:i|we|possible to|way to|chance to) (?:\w+ ){{0,3}}(?:be|get|getting|being) (?:put"
-    rf" (?:in touch|in contact|through)|connected|transferred|transfered|passed|redirected"
-    rf"|forwarded|switched) (?:to|with) (?:{_DET}{_STAFF}|{_TEAMED}"
+    rf" (?:in touch|in contact|through)|connected) (?:to|with) (?:{_DET}{_STAFF}|{_TEAMED}"
     rf"|(?:(?<=in touch with )|(?<=in contact with ))(?:your|the) (?:\w+ ){{0,2}}(?:team"
     rf"|department|office|desk)){_POSSESSIVE}",
+    # "is it possible to be transferred to an advisor?"
+    r"(?:be|get|getting|being) (?:transferred|transfered|passed|redirected|forwarded|switched)"
+    r" (?:on |over |through )?to (?:a|an|one of your|your) (?:real |actual |live |human )?"
+    r"(?:agent|human|person|representative|rep|advis(?:o|e)r|operator|customer service"
+    r"|support|supervisor)(?: (?:please|pls|now|asap|svp))* *$",
     # "I would prefer to discuss this with a human".
     rf"(?:discuss|go over|go through|talk about|talk through|speak about) (?:this|it|that"
     rf"|(?:my|the|this|a|an|our) \w+(?: \w+)?) with (?:{_DET}{_NOT_INTERNAL}{_STAFF}{_POSSESSIVE}"
@@ -969,6 +1003,11 @@ _HUMAN_PATTERNS = [
     # ("comment escalader un ticket vers le niveau 2 ?" asks how the product does it.)
     r"(?:escalader|escaladez)(?: (?:ma|mon|cette|ce|la) (?:demande|dossier|probleme|question"
     r"|reclamation|requete)| *$| svp| s il vous plait)",
+    # "je veux que mon dossier soit escaladé au service conformité"
+    rf"(?:soit|etre|sera) (?:escalade|transmis|transfere|remonte)e?s? (?:a|au|aux|a la|vers)"
+    rf" (?:{_PERSON}|(?:le |la )?{_SERVICE_FR})",
+    # "donnez-moi juste quelqu'un qui peut faire le remboursement"
+    rf"(?:donnez|donne|trouvez|trouve) moi (?:juste |vite |simplement )?{_PERSON_ASKED}",
     rf"(?:forward|pass|send|transfer|hand|give|escalate|transmettre|transmettez|transmets"
     rf"|transferer|transferez|faire suivre|remonter|remontez) (?:this|it|that|(?:my|this|the|ma"
     rf"|la|cette|mon) (?:question|request|issue|case|problem|message|demande|requete|probleme"
@@ -1007,8 +1046,8 @@ _HUMAN_PATTERNS = [
     r"(?:you|u|this|it|that) (?:isn t|is not|s not|aren t|are not|re not) (?:helping|helpful"
     r"|useful|any help)\b|(?:you|u) (?:don t|do not|dont) (?:understand|get it|help)\b",
     # The bot's suggestions did not help: "none of these answers help".
-    r"none of (?:these|those|them|the|your)(?: (?:answers|replies|suggestions|links|options))?"
-    r" (?:help|helps|helped|helpful|work|worked|answer my question)\b",
+    r"none of (?:these|those|your)(?: (?:answers|replies|suggestions|responses))?"
+    r" (?:help|helps|helped|are helpful|answer my question)(?: me)? *$",
     rf"(?:you|u|(?:this|the|your) {_BOT})(?: (?:clearly|obviously|really|just|simply"
     rf"|actually))? (?:can t|cant|cannot|can not|couldn t|could not) (?:help|assist) (?:me|us)\b",
     # ("who in your team can see my data?" asks who has access.)
@@ -1072,10 +1111,14 @@ _BARE_HUMAN_RE = re.compile(
     # ("Role: Staff." is an answer; "staff member please" asks for one.)
     r"(?:a )?(?:staff member|member of staff|staff)(?: (?:please|pls|plz|asap|now|svp))+|"
     # ("0" is the telephone's way to an operator.)
-    r"(?:0+ )?(?:(?:a|an|the|un|une|le|la|real|vrai|vraie|live|human|humain) )*"
+    r"0+ (?:operator|operateur)|(?:manager|supervisor|superviseur)(?: (?:please|pls|plz|now"
+    r"|asap|svp|right now|immediately))+|"
+    r"(?:(?:a|an|the|un|une|le|la|real|vrai|vraie|live|human|humain) )*"
     r"(?:humans?|hoomans?|humains?|agent|operator|operateur|representative|rep|person|someone"
     r"|somebody|conseill(?:er|ere)|customer service|support person"
     r"|transfert (?:vers )?(?:un )?(?:conseill(?:er|ere)|agent|humain)"
+    r"|(?:une|un) (?:vraie )?(?:personne|humain|conseill(?:er|ere)) (?:pour|qui) (?:m aider"
+    r"|me repondre|puisse m aider|peut m aider)"
     r"|service client|real person|vraie personne|support agent|(?:agent|conseill(?:er|ere)"
     r"|advis(?:o|e)r|person|personne) (?:disponible|dispo|available))(?: (?:humain|humaine"
     r"|human))?(?: (?:please|pls|plz|now|asap|right now|immediately|svp|stp|s il vous plait"
