@@ -656,6 +656,12 @@ SMALL_TALK_EN = [
     ("that's all I wanted to know", "goodbye"),
     ("Hi, just saying hello", "greeting"),
     ("wow that was quick, impressed", "compliment"),
+    ("yep that's right", "ack"),
+    ("ok great so that's all sorted then", "ack"),
+    ("amazing that worked first try", "compliment"),
+    ("Never mind, I figured it out myself in the end. Thanks anyway!", "thanks"),
+    ("Merry Christmas to the whole team and happy new year when it comes!", "pleasantry"),
+    ("ah right that makes sense now, thanks for explaining it twice lol", "thanks"),
 ]
 
 SMALL_TALK_FR = [
@@ -749,12 +755,23 @@ SMALL_TALK_FR = [
     ("merci, c'est tout ce que je voulais savoir", "goodbye"),
     ("je n'ai pas d'autres questions", "goodbye"),
     ("mdr ok", "ack"),
+    ("bonne soirée et encore merci", "goodbye"),
+    ("génial, ça a marché du premier coup", "ack"),
+    ("c'est bon j'ai trouvé tout seul finalement, merci quand même", "thanks"),
+    ("ah oui là je comprends mieux, merci pour l'explication", "thanks"),
+    ("merci merci merci, vous m'avez sauvé la vie", "thanks"),
+    ("Très bien, merci pour ces précisions. Bonne fin de journée !", "goodbye"),
     ("Bonjour, je suis Zoé de chez Martin", "greeting"),
 ]
 
 SMALL_TALK_LOOK_ALIKES = [
     "MDR?",
     "is it sorted?",
+    "ça a marché ?",
+    "I figured it out?",
+    "never mind, how do I cancel?",
+    "thanks for explaining, but how do I cancel?",
+    "merry christmas, are you open on the 25th?",
     # Whether it worked, asked, or a fix that did not work, even with thanks.
     "the reset link worked",
     "so the refund worked?",

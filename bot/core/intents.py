@@ -93,6 +93,7 @@ _THANKS = _any(
     r"many thanks|much appreciated|appreciated|perfect|great thanks",
     r"(?:i |we )?(?:really |truly )?appreciate (?:it|that|this|you|your help|the help)",
     r"merci|mrc|mci|mille mercis?|(?:un )?grand merci|je (?:vous|te) remercie|parfait|ta",
+    r"encore merci|thanks anyway|thank you anyway|merci quand meme",
     r"remerciements|much obliged|(?:i m |i am )?(?:much )?obliged",
 )
 _THANKS_MORE = _any(
@@ -100,13 +101,15 @@ _THANKS_MORE = _any(
     r"beaucoup|bien|bcp|infiniment|encore|quand meme|mille fois|pour tout|a vous|a toi|heaps",
 )
 _THANKS_FOR = (
-    r"(?:for|pour|de) (?:all |tout )?(?:(?:the|your|ur|this|that|votre|ton|ta|la|l|vos|les) )?"
+    r"(?:for|pour|de) (?:all |tout )?(?:(?:the|your|ur|this|that|votre|ton|ta|la|l|vos|les|ces"
+    r"|these) )?"
     + r"(?:(?:quick|fast|speedy|prompt|clear|detailed|rapid) )?"
     + _any(
         r"help|helping(?: me)?|info|information|answers?|reply|response|assistance",
         r"support|time|patience|explanation|everything|that|this|kindness|responsiveness",
         r"aide|reponses?|infos?|informations?|temps|retour|explications?|rapidite|tout",
-        r"reactivite|gentillesse|disponibilite|efficacite",
+        r"reactivite|gentillesse|disponibilite|efficacite|precisions?|explaining(?: it)?(?: again"
+        r"| twice)?|being (?:so )?patient(?: with me)?",
     )
     + r"(?: (?:quick|fast|rapide|claire?s?|detaillee?s?))?"
 )
@@ -248,6 +251,8 @@ _SMALL_TALK = {
         r"bien recu|tres bien|bien|super|genial|nickel|top|oui|ouais|c est note|note|c est bon",
         r"je note|trop bien|c est exactement ca|c est ca|exactement ca|tout a fait|tres clair",
         r"bravo|clair|ptdr|lol ok|mdr ok|ok mdr",
+        r"(?:that s|thats|that is) (?:right|correct)|never ?mind|nvm|laisse(?:z)? tomber",
+        r"(?:ah )?(?:oui )?(?:la )?je comprends mieux|ah oui",
         r"(?:that s|thats|that is) (?:just |exactly )?what i (?:needed|was looking for|wanted)",
         r"ca me va|pas de (?:souci|soucis|probleme)|bon|ben|bien sur|excellent|d acc|d ac",
         r"alrighty(?: then)?|roger(?: that)?|copy that|awesome sauce|(?:that )?makes sense now",
@@ -316,7 +321,10 @@ _SMALL_TALK = {
         r"(?:that|this|it) (?:(?:was|is|s) )?(?:perfect|great|awesome|clear|amazing)",
         r"(?:that|this|it) (?:was|is|s) (?:so |very |really |super )?(?:quick|fast|easy|simple"
         r"|painless|smooth)",
-        r"(?:that|this|it) (?:helped|helps|worked|works)(?: (?:a lot|perfectly|great|now))?",
+        r"(?:that|this|it) (?:helped|helps|worked|works)(?: (?:a lot|perfectly|great|now"
+        r"|first try|first time|the first time))?",
+        r"(?:you|u) (?:saved|just saved) my (?:life|day|bacon)|(?:vous m avez|tu m as) sauve"
+        r" (?:la vie|la journee)",
         r"(?:that|this|it) (?:sorted it|sorts it|did it|did the trick|fixed it|solved it"
         r"|answers it|answered it|answers my question|answered my question)",
         r"(?:vous etes|tu es|t es|vous avez ete|tu as ete) (?:vraiment |trop |tres |super )?"
@@ -400,8 +408,9 @@ _SMALL_TALK = {
         r"(?:nice|pleased|glad|good|great|lovely) to (?:meet|see|chat with|talk to|hear from|speak"
         r" with|speak to) (?:you|u)(?: again)?",
         r"(?:you|u) too|same to you|likewise|and you|and yourself|you as well|back at you",
-        rf"happy (?:{_DAY}|holidays|new year|christmas|easter|thanksgiving|weekend|birthday)"
-        r"|merry christmas|season s greetings",
+        rf"(?:happy (?:{_DAY}|holidays|new year|christmas|easter|thanksgiving|weekend|birthday)"
+        r"|merry christmas|season s greetings)"
+        r"(?: to (?:the |you |your )?(?:whole )?(?:team|all|everyone)| when it comes)?",
         r"(?:j espere|on espere|nous esperons|en esperant|j ose esperer) (?:que |qu )?"
         r"(?:(?:vous allez|vous alliez|tu vas|tu ailles|vous vous portez|vous portez|tout va"
         r"|tout aille|tout se passe|ca va|vous etes|tout le monde va|vous allez tous)"
@@ -451,6 +460,10 @@ _SMALL_TALK = {
         r"|(?:tout|ca|c) (?:fonctionne|marche|refonctionne|remarche)(?: (?:bien|maintenant"
         r"|a nouveau|de nouveau))?|tout est (?:ok|bon|regle|en ordre)"
         r"|j ai (?:pu|reussi a) (?:me connecter|le faire|me reconnecter)|j ai reussi",
+        r"(?:i )?(?:figured|worked) it out(?: myself| on my own| by myself)?(?: in the end"
+        r"| after all| finally)?|(?:that s|thats|that is|it s|its) all sorted(?: then| now)?",
+        r"(?:ca|c|tout) a (?:marche|fonctionne)(?: du premier coup| nickel| parfaitement)?"
+        r"|j ai trouve(?: tout seul| toute seule| moi meme)?(?: finalement)?",
     ),
 }
 _SMALL_TALK_RE = {kind: re.compile(pattern) for kind, pattern in _SMALL_TALK.items()}
