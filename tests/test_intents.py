@@ -175,6 +175,21 @@ PERSON_REQUESTS_EN = [
     "The chatbot is going in circles 🙄 can a team member take over?",
     "can u just hand me off to someone who can reverse it",
     "put me in touch with someone who can help",
+    "does anyone actually work there",
+    "I would like to have a callback from somebody of your bank, my number is in the account",
+    "please do the needful and connect me to the concerned person",
+    "bump :pray: still waiting for someone from staff to look at my order",
+    "+1 can a mod or someone from the studio reply here, my account got banned for no reason",
+    "hello? anyone there? a real one?",
+    "manager.",
+    "Transfer me.",
+    "get me out of this bot loop",
+    'I\'ve typed "agent" five times, is anybody going to show up?',
+    "i've been going in circles for half an hour, can someone real pick this up",
+    "Please help me contact artificial customer service, the robot cannot solve my problem.",
+    "pls transfer manual service",
+    "Hi, how I can contact with a person? I try the phone but always busy.",
+    "Can someone write me here?",
 ]
 
 PERSON_REQUESTS_FR = [
@@ -239,6 +254,13 @@ PERSON_REQUESTS_FR = [
     "Donnez-moi juste quelqu'un qui peut faire le remboursement, peu importe qui.",
     "stp passe moi un mec du support",
     "Je veux parler au service fraude immédiatement.",
+    "Y a-t-il vraiment des gens qui travaillent chez vous ?",
+    "je veux un rappel asap",
+    "jsp quoi faire, qqn peut m'aider pour de vrai ?",
+    "bump :pray: toujours personne du staff pour mon ban ?",
+    "+1 quelqu'un de l'équipe peut répondre ? compte bloqué depuis hier",
+    "Je voudrais avoir un appel de retour de la clinique pour mon rendez-vous.",
+    "y a personne chez vous ou quoi ?",
 ]
 
 # Whether "how do I contact support?" asks for a person or asks the FAQ: a customer asking how to
@@ -505,6 +527,10 @@ PERSON_LOOK_ALIKES = [
     "Queue status: 0 agent available. Is the widget broken?",
     "Do I need to deal with a person at the branch to close my account?",
     "gimme the staff discount code",
+    "je voudrais un rappel de vaccin pour mon chien",
+    "Support: what languages?",
+    "how do I transfer ownership to another admin?",
+    "do mods here work for the studio or are they volunteers?",
 ]
 
 SMALL_TALK_EN = [
@@ -661,6 +687,18 @@ SMALL_TALK_EN = [
     ("amazing that worked first try", "compliment"),
     ("Never mind, I figured it out myself in the end. Thanks anyway!", "thanks"),
     ("Merry Christmas to the whole team and happy new year when it comes!", "pleasantry"),
+    ("hey :wave:", "greeting"),
+    ("ty :pray:", "thanks"),
+    (":thumbsup:", "ack"),
+    ("+1 thanks", "thanks"),
+    ("wow you are fast", "compliment"),
+    ("Thank you for the informations, it was very kind.", "thanks"),
+    ("Many thanks, you are very nice. Good evening!", "thanks"),
+    ("Thanks a ton, really appreciated", "thanks"),
+    ("thank u sm", "thanks"),
+    ("yay it works now :tada:", "compliment"),
+    ("Thank you dear, God bless", "thanks"),
+    ("Danke, that's all for today. Goodbye!", "goodbye"),
     ("ah right that makes sense now, thanks for explaining it twice lol", "thanks"),
 ]
 
@@ -761,6 +799,13 @@ SMALL_TALK_FR = [
     ("ah oui là je comprends mieux, merci pour l'explication", "thanks"),
     ("merci merci merci, vous m'avez sauvé la vie", "thanks"),
     ("Très bien, merci pour ces précisions. Bonne fin de journée !", "goodbye"),
+    ("coucou :wave:", "greeting"),
+    ("merci, c'est très gentil de votre part", "thanks"),
+    (":thumbsup: merci", "thanks"),
+    ("Merci pour l'aide, c'était très utile. Bonne journée à vous!", "goodbye"),
+    ("est-ce que je parle à un robot ?", "whoami"),
+    ("c'est un vrai humain qui répond là ?", "whoami"),
+    ("il y a quelqu'un de vrai derrière l'écran ?", "whoami"),
     ("Bonjour, je suis Zoé de chez Martin", "greeting"),
 ]
 

@@ -33,6 +33,18 @@ def _any(*alternatives: str) -> str:
 
 # The emoji that carry the message; every other one is dropped with the punctuation.
 _EMOJI_WORDS = {"👍": "ok", "👌": "ok", "✅": "ok", "🆗": "ok", "🙏": "thanks", "👋": "hi"}
+# The same written as Slack and Discord send them (":pray:"); any other shortcode is dropped as
+# an emoji is, and so is a "+1" (a nod) standing alone.
+_SHORTCODE_WORDS = {
+    "thumbsup": "ok",
+    "+1": "ok",
+    "ok_hand": "ok",
+    "white_check_mark": "ok",
+    "ok": "ok",
+    "pray": "thanks",
+    "wave": "hi",
+}
+_SHORTCODE = re.compile(r"(?<![\w:]):([a-z][a-z0-9_]*|\+1):(?![\w:])|(?<![\w+])\+1(?!\w)")
 # Ligatures that folding would drop rather than spell out: "un œil" must read "un oeil".
 _LIGATURES = {"œ": "oe", "Œ": "oe", "æ": "ae", "Æ": "ae"}
 _NOT_A_WORD = re.compile(r"[^a-z0-9]+")
@@ -77,6 +89,8 @@ _A_PLUS = re.compile(r"(?<!\w)[aà]\+(?!\w)", re.IGNORECASE)
 def _normalise(text: str) -> str:
     for emoji, word in _EMOJI_WORDS.items():
         text = text.replace(emoji, f" {word} ")
+    if ":" in text or "+1" in text:
+        text = _SHORTCODE.sub(lambda m: f" {_SHORTCODE_WORDS.get(m[1] or '', '')} ", text)
     for ligature, letters in _LIGATURES.items():
         text = text.replace(ligature, letters)
     if "+" in text:
@@ -94,11 +108,14 @@ _THANKS = _any(
     r"(?:i |we )?(?:really |truly )?appreciate (?:it|that|this|you|your help|the help)",
     r"merci|mrc|mci|mille mercis?|(?:un )?grand merci|je (?:vous|te) remercie|parfait|ta",
     r"encore merci|thanks anyway|thank you anyway|merci quand meme",
+    r"danke|gracias|grazie|obrigad[oa]",
+    r"(?:really |much |very much |greatly )appreciated",
     r"remerciements|much obliged|(?:i m |i am )?(?:much )?obliged",
 )
 _THANKS_MORE = _any(
     r"so much|very much|so very much|a lot|a bunch|a ton|a million|again|anyway|in advance",
     r"beaucoup|bien|bcp|infiniment|encore|quand meme|mille fois|pour tout|a vous|a toi|heaps",
+    r"sm|soo much|dear|my friend",
 )
 _THANKS_FOR = (
     r"(?:for|pour|de) (?:all |tout )?(?:(?:the|your|ur|this|that|votre|ton|ta|la|l|vos|les|ces"
@@ -107,7 +124,7 @@ _THANKS_FOR = (
     + _any(
         r"help|helping(?: me)?|info|information|answers?|reply|response|assistance",
         r"support|time|patience|explanation|everything|that|this|kindness|responsiveness",
-        r"aide|reponses?|infos?|informations?|temps|retour|explications?|rapidite|tout",
+        r"aide|reponses?|infos?|informations?|informations|temps|retour|explications?|rapidite|tout",
         r"reactivite|gentillesse|disponibilite|efficacite|precisions?|explaining(?: it)?(?: again"
         r"| twice)?|being (?:so )?patient(?: with me)?",
     )
@@ -319,6 +336,15 @@ _SMALL_TALK = {
         r"(?:(?:that|this|it) (?:(?:was|is|s|has been) )?)?(?:so |very |really |super "
         r"|extremely |quite )?(?:helpful|useful|exactly what i needed|spot on)",
         r"(?:that|this|it) (?:(?:was|is|s) )?(?:perfect|great|awesome|clear|amazing)",
+        r"(?:that|this|it) (?:was|is|s) (?:so |very |really )?(?:kind|nice|sweet|lovely)",
+        # ("you're fast?" asks.)
+        r"(?:(?:wow|omg|gosh) (?:you re|you are|youre|ur|u r|u are)|(?:you re|you are|youre|ur"
+        r"|u r|u are) (?:so|very|really|super|pretty|quite)) (?:fast|quick|speedy|efficient|nice"
+        r"|kind|sweet|lovely|patient)",
+        r"god bless(?: you)?|yay|woo ?hoo|hooray",
+        r"c est (?:tres |trop |vraiment |super )?gentil(?: de votre part| de ta part)?",
+        r"(?:c etait|c est|c etait vraiment|c est vraiment) (?:tres |super |vraiment |trop )?"
+        r"(?:utile|clair|parfait|top|efficace|rapide)",
         r"(?:that|this|it) (?:was|is|s) (?:so |very |really |super )?(?:quick|fast|easy|simple"
         r"|painless|smooth)",
         r"(?:that|this|it) (?:helped|helps|worked|works)(?: (?:a lot|perfectly|great|now"
@@ -434,8 +460,12 @@ _SMALL_TALK = {
         r"how (?:s|is) (?:your|ur) (?:day|week|morning|afternoon|evening)(?: going| been)?",
         r"what (?:can|do) you do",
         r"qui (?:es tu|etes vous|est ce)|(?:t es|tu es|vous etes|c est) qui",
-        rf"(?:tu es|t es|vous etes|es tu|etes vous|est ce que (?:tu es|vous etes)|c est|je parle"
-        rf" (?:a|avec)) {_BEING}(?: ou (?:{_BEING}|pas|non))?",
+        rf"(?:tu es|t es|vous etes|es tu|etes vous|est ce que (?:tu es|vous etes|je parle"
+        rf" (?:a|avec))|c est|je parle"
+        rf" (?:a|avec)) {_BEING}(?: ou (?:{_BEING}|pas|non))?(?: qui (?:repond|ecrit|parle))?"
+        rf"(?: la| ici)?",
+        r"(?:il )?y a (?:t il )?(?:quelqu un|qqn|un humain|une (?:vraie )?personne)(?: de vrai)?"
+        r" derriere (?:l ecran|le clavier|ce chat|ce bot)",
         r"(?:comment )?ca va|comment allez vous|vous allez bien|tu vas bien|comment vas tu",
         r"comment (?:tu t appelles|vous appelez vous)|(?:que|qu est ce que) (?:pouvez vous|tu "
         r"peux|vous pouvez) faire",
@@ -634,6 +664,8 @@ _STAFF = _any(
     r"|agent|advis(?:o|e)r|conseill(?:er|ere))",
     r"(?:customer|costumer|custumer|custmer) (?:service|servise|sevice|care|success|support)"
     r"|tech(?:nical)? support|help ?desk",
+    # "artificial customer service", "manual service": 人工客服 (a person) translated word by word.
+    r"(?:artificial|manual|human) (?:customer )?service|(?<=a )mod|(?<=the )mods|modos?",
     r"service (?:client|clientele|apres vente)|sav|hotline|equipe (?:support|technique)",
     # Said familiarly: "passe moi un mec du support".
     r"(?:mec|gars|type|nana|meuf) (?:du|de la|de l) (?:support|service client|sav|hotline)",
@@ -684,7 +716,7 @@ _POSSESSIVE = (
     r"|discounts?)\b)"
 )
 # An adjective may stand before any of them: "a real support person".
-_REAL = r"(?:(?:real|actual|live|human|proper|vrai|vraie) )?"
+_REAL = r"(?:(?:real|actual|live|human|proper|vrai|vraie|concerned|relevant|right) )?"
 _PERSON = rf"{_DET}{_REAL}(?:{_STAFF}|{_ANYONE}){_FROM}{_POSSESSIVE}"
 # What follows "someone" when the customer asks for them rather than describes them.
 _ASKED = (
@@ -717,7 +749,8 @@ _TEAM = _any(
     r" (?:de )?chez vous",
 )
 _SOMEONE = _any(
-    r"someone|somebody|some one|anyone|anybody|somone|sombody|quelqu un|quelquun|qqn|qqun",
+    r"(?:someone|somebody|anyone|anybody) real|someone|somebody|some one|anyone|anybody|somone",
+    r"sombody|quelqu un|quelquun|qqn|qqun",
     r"one of (?:you|you guys|your (?:team|staff|colleagues|people|guys|agents|reps))",
     r"(?:a |one )?member of (?:your|the) (?:team|staff|support team)",
     r"(?:un |l un des )?membres? de (?:votre|l) equipe|(?:un|une|l un|l une) de vos \w+",
@@ -773,7 +806,8 @@ _NOTHING_MORE += r"|urgently|svp|stp|s il vous plait|merci))* *$"
 _HELP = r"(?:(?:help|assist)(?: (?:me|us)(?: out)?"
 _HELP += r"|(?= *$| (?:please|pls|with|on|about|regarding|asap|now|out)\b))"
 # Answering the customer: "can somebody from the team actually reply to me this time?"
-_HELP += r"|(?:(?:reply|respond|write back|get back) to (?:me|us)|answer (?:me|us))"
+_HELP += r"|(?:(?:reply|respond|write back|get back) to (?:me|us)|answer (?:me|us)"
+_HELP += r"|(?:reply|respond|answer) here)"
 _HELP += r"(?= *$| (?:please|pls|asap|now|today|this time|already|soon|at all|quickly)\b))"
 # Words that may sit between the person and the verb: "could someone please look at this".
 _SOON = r"(?: (?:please|pls|plz|kindly|just|quickly|urgently|maybe|possibly|also|actually|then"
@@ -808,6 +842,7 @@ _TAKEN_ON_FR = _any(
     rf"jette un (?:oeil|coup d oeil)(?: (?:a|sur) {_CASE_FR}| *$)",
 )
 _HELP_FR = r"(?:(?:m|nous|me) (?:aider|repondre|rappeler|recontacter|depanner)|aider *$"
+_HELP_FR += r"|repondre(?= *$| ici| svp| stp| s il)"
 _HELP_FR += r"|repondre a (?:ma|mes|notre) (?:demande|question)s?)"
 _HELPS_FR = r"(?:m|nous|me) (?:aide|reponde|rappelle|recontacte|depanne)"
 _ASK_LEAD_FR = _any(
@@ -815,17 +850,24 @@ _ASK_LEAD_FR = _any(
     r"il faudrait|il faut|serait il possible|est il possible|est ce possible|possible|bonjour",
     r"svp|s il vous plait|alors|donc|du coup|pourriez vous faire en sorte",
 )
+# "can a mod or someone from the studio reply here": two people asked for at once.
+_OR_SOMEONE = (
+    r"(?: or (?:someone|somebody|anyone|one of you)(?: (?:from|at|in) (?:the |your )?\w+)?)?"
+)
 # Each is read from the start of a clause or after a lead: "hi, could someone from billing look
 # at this", "my invoice is wrong. someone from billing please look at it".
 _LEAD = rf"(?:^|(?:{_ASK_LEAD}) )"
 _LEAD_FR = rf"(?:^|(?:{_ASK_LEAD_FR}) (?:que |qu )?)"
 _TEAMED = rf"(?:{_SOMEONE}|{_DET}{_STAFF}|{_A_PERSON}){_TEAM}"
 _ASK_PATTERNS = [
-    rf"{_LEAD}{_AGENT}(?: (?:could|can|would|will|might))?{_SOON}(?: to)? (?:{_HELP}"
+    rf"{_LEAD}{_AGENT}{_OR_SOMEONE}(?: (?:could|can|would|will|might))?{_SOON}(?: to)? (?:{_HELP}"
     rf"|{_TAKE_ON}{_NOTHING_MORE}|{_TAKEN_ON})",
     rf"{_LEAD}{_SOMEONE}{_SOON}(?: to)? {_TAKEN_ON}",
     rf"{_LEAD_FR}{_AGENT} (?:{_MAY_FR} (?:{_HELP_FR}|{_TAKE_ON_FR})|{_HELPS_FR}|{_TAKEN_ON_FR})",
     rf"{_LEAD_FR}{_SOMEONE} (?:{_MAY_FR} {_TAKE_ON_FR}|{_TAKEN_ON_FR})",
+    # Help, but from a person this time: "qqn peut m'aider pour de vrai ?"
+    rf"{_SOMEONE}(?: {_MAY_FR})? m aider (?:pour de vrai|en vrai)",
+    rf"{_SOMEONE}(?: (?:can|could))? (?:actually |really )?help (?:me|us) for real",
     # Whether one is there: "is anyone from billing available?", "y a-t-il quelqu'un du support
     # de disponible ?"
     rf"(?:is|are) (?:there )?{_TEAMED} (?:available|around|online|there|here|free|awake|in)",
@@ -902,8 +944,8 @@ _HUMAN_PATTERNS = [
     rf" {_SERVICE_FR}(?= *$| (?:svp|stp|s il|merci|pour|concernant|au sujet|a propos|rapidement"
     rf"|urgent|immediatement|tout de suite|maintenant|vite|au plus vite|aujourd hui)\b)",
     # "transfer to human", said as a command.
-    rf"^(?:please |pls )?(?:transfer|connect|switch|pass)(?: me)? (?:to|with) {_DET}{_REAL}{_STAFF}"
-    r"(?: (?:please|pls|plz|now|asap|svp))* *$",
+    rf"^(?:please |pls )?(?:transfer|connect|switch|pass)(?: me)?(?: to| with)?"
+    rf" {_DET}{_REAL}{_STAFF}(?: (?:please|pls|plz|now|asap|svp))* *$",
     # "can you pass me to a colleague who can help?" (a colleague of the bot's, not one's own).
     r"(?:connect|put|transfer|pass|send|redirect|forward|hand|switch) me (?:(?:on |over |through"
     r" )*(?:to|with) )?(?:a|one of your|your) coll(?:e|ea)gues?(?= *$| (?:who|that|please))",
@@ -955,7 +997,7 @@ _HUMAN_PATTERNS = [
     # Reaching one: "how do I contact support?" (see the module's tests for why it is a request).
     # (A noun there is a channel: "the hours for phone support".)
     rf"(?<!for )(?<!the )(?<!by )(?<!via )(?<!of )(?<!your )(?<!offer )(?<!offers )(?<!provide )"
-    rf"(?<!provides )(?<!have )(?<!has )(?<!any )(?:contact|reach|get in touch with"
+    rf"(?<!provides )(?<!have )(?<!has )(?<!any )(?:contact(?: with)?|reach|get in touch with"
     rf"|get hold of|write to|email|call|phone|contacter|joindre|appeler|ecrire (?:a|au|aux))"
     rf" {_PERSON_ASKED}",
     r"(?:contact|reach|get in touch with|get hold of) (?:you|u)(?: guys)?(?= *$| (?:by|directly))",
@@ -964,20 +1006,24 @@ _HUMAN_PATTERNS = [
     # Written to by a person asked to ("can someone from your team email me?"; not "does
     # support email me when...", and "can you email me the form?" asks the bot).
     rf"(?:can|could|please) (?:{_SOMEONE}|{_A_PERSON}|(?:a|an|one of your) {_STAFF})(?:{_TEAM})?"
-    rf"(?: please)? (?:email|e mail|mail|write to) (?:me|us)\b",
+    rf"(?: please)? (?:email|e mail|mail|write to|write) (?:me|us)\b",
     # (A call with, to or for someone else is a service: "can I book a call with a trainer?",
     # "schedule a call back to a lead"; so is a thing: "a call back option", "a callback URL".)
     r"(?:call|ring|phone) me back|^(?:please )?call ?back(?: (?:please|pls|plz|asap|svp|today"
     r"|tomorrow|later|now|soon))*$"
     r"|book (?:me|us) a call(?: ?back)?(?= *$| (?:with (?:sales|support|your \w+ team)|please|pls"
     r"|asap|today|tomorrow)\b)"
-    r"|(?:request|schedule|book|arrange|get|want|need|like) (?:a |an )?(?:phone )?"
+    r"|(?:request|schedule|book|arrange|get|want|need|like|to have) (?:a |an )?(?:phone )?"
     r"call(?>(?: ?back)?)\b(?! (?:with|to|for) (?:a|an|the|my|our|their|each|every|all)"
     r" (?:lead|customer|client|contact|caller|prospect|patient|trainer|coach|candidate|user"
     r"|driver|tenant|member|student|guest)s?\b"
     r"| ?(?:option|feature|button|task|queue|request form|setting|url|number|function|endpoint"
     r"|slot|log|recording|report|center|centre|script|summary|history|api|webhook|booth|room"
     r"|pod)s?\b)",
+    # "je veux un rappel asap" (not "un rappel de vaccin", a booster), "un appel de retour".
+    r"(?:veux|voudrais|souhaite|souhaiterais|demande|aimerais|besoin d|avoir) (?:un |d un )?"
+    r"(?:rappel(?: telephonique)?(?= *$| (?:svp|stp|asap|rapidement|vite|au plus vite|urgent"
+    r"|s il|merci|par telephone|d un conseiller|du support|du service)\b)|appel (?:de )?retour)",
     # "I expect a call from a supervisor today."
     # (Not "should I expect a call from a technician before the visit?")
     rf"(?<!should i )(?<!will i )(?<!do i )(?<!should we )(?<!will we )(?<!do we )(?<!when )(?<!^)"
@@ -1069,6 +1115,17 @@ _HUMAN_PATTERNS = [
     r"where(?: is| s|s| are)? (?:the|a|your|ur) (?:human|humans|person|real person|agent|agents)"
     r"(?= *$| at(?: (?:lol|lmao|rn|now|please|pls))* *$)",
     rf"(?:{_BOT}|tu|vous) (?:ne )?(?:sert|sers|servez) (?:a |strictement a )?rien\b",
+    # Waiting for one: "still waiting for someone from staff to look at my order", "toujours
+    # personne du staff pour mon ban ?"; or none there: "does anyone actually work there".
+    rf"(?:still )?waiting (?:for|on) {_PERSON} (?:to|from|for)\b",
+    r"(?:toujours|encore) personne (?:du|de l|de la|des) (?:staff|equipe|support|service|sav)",
+    r"(?:does|do) (?:anyone|anybody|someone|somebody|people|humans) (?:actually |even |really )?"
+    r"work (?:there|here)(?= *$| (?:or|lol|at all)\b)",
+    r"(?:il )?y a (?:t il )?(?:vraiment )?(?:personne|des gens|quelqu un)(?: qui travaill\w+)?"
+    r" chez vous(?= *$| ou quoi| ou pas| la dedans)",
+    r"(?:is|will) (?:anybody|anyone|someone|somebody|a human|a person|an agent) (?:going to|gonna"
+    r"|ever) (?:show up|answer|reply|respond|help|come)",
+    rf"(?:get|let) me out of (?:this|the|your) (?:{_BOT} )?(?:loop|bot|chatbot|robot|menu)",
     rf"(?:tu es|t es|vous etes|(?:ce|le) {_BOT} est) (?:vraiment |completement |totalement "
     rf"|trop )?(?:nul|nulle|inutile|stupide|debile|idiot|incompetent|pas utile)\b",
     r"(?:tu|vous) (?:ne )?(?:comprends|comprenez|m aides|m aidez) (?:rien|pas)\b",
@@ -1130,7 +1187,8 @@ _BARE_HUMAN_RE = re.compile(
     r"(?:humans?|hoomans?|humains?|agent|operator|operateur|representative|rep|person|someone"
     r"|somebody|conseill(?:er|ere)|customer service|support person"
     r"|transfert (?:vers )?(?:un )?(?:conseill(?:er|ere)|agent|humain)"
-    r"|(?:une|un) (?:vraie )?(?:personne|humain|conseill(?:er|ere)) (?:pour|qui) (?:m aider"
+    r"|(?:a )?real one|(?:une|un) (?:vraie )?(?:personne|humain|conseill(?:er|ere)) (?:pour|qui)"
+    r" (?:m aider"
     r"|me repondre|puisse m aider|peut m aider)"
     r"|service client|real person|vraie personne|support agent|(?:agent|conseill(?:er|ere)"
     r"|advis(?:o|e)r|person|personne) (?:disponible|dispo|available))(?: (?:humain|humaine"
@@ -1155,11 +1213,19 @@ def names_a_person(text: str) -> bool:
     clauses = [_normalise(c) for c in _CLAUSE_END.split(text)]
     # The clauses' ends are no words: joined, they read as the whole message does.
     whole = " ".join(c for c in clauses if c)
-    if _requests(whole):
+    if _requests(whole) or _WHOLE_REQUEST_RE.fullmatch(whole):
         return True
     # A request in a clause of its own stands whatever follows it ("I want a human, plans are so
     # confusing"); a clause that reads as the whole message was searched already.
     return any(_BARE_HUMAN_RE.fullmatch(c) or (c != whole and _requests(c)) for c in clauses)
+
+
+# Said alone, as the whole message: "manager.", "Transfer me.", "support?" (in a sentence, or as a
+# clause of one, these are FAQ material: "Support: what languages?").
+_WHOLE_REQUEST_RE = re.compile(
+    r"(?:please |pls )?(?:manager|supervisor|superviseur|responsable|support|tech support"
+    r"|transfer(?: me)?|transferez moi|escalate me)(?: please| pls| now| asap| svp)*"
+)
 
 
 def _requests(normal: str) -> bool:
