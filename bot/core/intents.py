@@ -343,12 +343,12 @@ _SMALL_TALK = {
         r"|kind|sweet|lovely|patient)",
         r"god bless(?: you)?|yay|woo ?hoo|hooray",
         r"c est (?:tres |trop |vraiment |super )?gentil(?: de votre part| de ta part)?",
-        r"(?:c etait|c est|c etait vraiment|c est vraiment) (?:tres |super |vraiment |trop )?"
+        r"(?:c etait|c est|c etait vraiment|c est vraiment) (?:tres |super |vraiment )?"
         r"(?:utile|clair|parfait|top|efficace|rapide)",
         r"(?:that|this|it) (?:was|is|s) (?:so |very |really |super )?(?:quick|fast|easy|simple"
         r"|painless|smooth)",
-        r"(?:that|this|it) (?:helped|helps|worked|works)(?: (?:a lot|perfectly|great|now"
-        r"|first try|first time|the first time))?",
+        r"(?:that|this|it) (?:helped|helps|worked|works)(?: (?:a lot|perfectly|great|now))?",
+        r"(?:that|this|it) worked (?:first try|first time|the first time)",
         r"(?:you|u) (?:saved|just saved) my (?:life|day|bacon)|(?:vous m avez|tu m as) sauve"
         r" (?:la vie|la journee)",
         r"(?:that|this|it) (?:sorted it|sorts it|did it|did the trick|fixed it|solved it"
@@ -590,15 +590,23 @@ def _introduces(text: str, normal: str) -> bool:
 
 # A sentence and what ends it: "?" is gone from the words small talk reads.
 _SENTENCE_RE = re.compile(r"[^.!?\uff1f\u2026]*[.!?\uff1f\u2026]*")
-_RESOLVED_IN_RE = re.compile(rf"(?:^| )(?:{_SMALL_TALK[_RESOLVED]})(?: |$)")
+# Phrases that ask when they end a question: whether the problem is gone ("ok it worked?"), or
+# whether something holds ("that's correct?", "c'est efficace ?").
+_ASKING_IN_RE = re.compile(
+    rf"(?:^| )(?:{_SMALL_TALK[_RESOLVED]}|(?:that s|thats|that is|it s|its|it is|it was|that was)"
+    r"(?: so| very| really)? (?:right|correct|nice|fine|ok|okay|kind|sweet|lovely)"
+    r"|c (?:etait|est)(?: \w+)? (?:utile|clair|parfait|top|efficace|rapide|gentil)"
+    r"|(?:you re|you are|youre|ur|u r|u are) \w+ (?:fast|quick|speedy|efficient|nice|kind|sweet"
+    r"|lovely|patient)|je comprends mieux|you saved my \w+|yay)(?: |$)"
+)
 
 
 def _asks_if_resolved(text: str) -> bool:
     """Whether a sentence that asks says the problem is gone ("ok it worked?", "merci, ça marche
-    ?"); a question after the closer is small talk of its own ("merci, c'est réglé ! vous allez
-    bien ?")."""
+    ?") or that something holds ("that's correct?"); a question after the closer is small talk of
+    its own ("merci, c'est réglé ! vous allez bien ?")."""
     return any(
-        _RESOLVED_IN_RE.search(_normalise(sentence))
+        _ASKING_IN_RE.search(_normalise(sentence))
         for sentence in _SENTENCE_RE.findall(text)
         if sentence.rstrip().endswith(("?", "\uff1f"))
     )
@@ -665,7 +673,7 @@ _STAFF = _any(
     r"(?:customer|costumer|custumer|custmer) (?:service|servise|sevice|care|success|support)"
     r"|tech(?:nical)? support|help ?desk",
     # "artificial customer service", "manual service": 人工客服 (a person) translated word by word.
-    r"(?:artificial|manual|human) (?:customer )?service|(?<=a )mod|(?<=the )mods|modos?",
+    r"(?:artificial|human) (?:customer )?service|modos?|concerned person|person concerned",
     r"service (?:client|clientele|apres vente)|sav|hotline|equipe (?:support|technique)",
     # Said familiarly: "passe moi un mec du support".
     r"(?:mec|gars|type|nana|meuf) (?:du|de la|de l) (?:support|service client|sav|hotline)",
@@ -716,7 +724,7 @@ _POSSESSIVE = (
     r"|discounts?)\b)"
 )
 # An adjective may stand before any of them: "a real support person".
-_REAL = r"(?:(?:real|actual|live|human|proper|vrai|vraie|concerned|relevant|right) )?"
+_REAL = r"(?:(?:real|actual|live|human|proper|vrai|vraie) )?"
 _PERSON = rf"{_DET}{_REAL}(?:{_STAFF}|{_ANYONE}){_FROM}{_POSSESSIVE}"
 # What follows "someone" when the customer asks for them rather than describes them.
 _ASKED = (
@@ -761,7 +769,7 @@ _AGENT = _any(
     rf"(?:{_DET}{_STAFF}|{_A_PERSON}|{_SOMEONE}|{_DET}{_ANYONE})(?:{_TEAM})",
     rf"{_DET}{_NOT_INTERNAL}{_STAFF}|{_A_PERSON}",
     # ("can a team member approve invoices?" asks what a role may do: only taking the case over.)
-    r"(?:a|one of the|one of your) (?:team|staff|support) member",
+    r"(?:a|one of the|one of your) (?:team|staff|support) member|(?:a|the|one of the) mods?",
 )
 _CASE_NOUN = (
     _any(
@@ -866,7 +874,7 @@ _ASK_PATTERNS = [
     rf"{_LEAD_FR}{_AGENT} (?:{_MAY_FR} (?:{_HELP_FR}|{_TAKE_ON_FR})|{_HELPS_FR}|{_TAKEN_ON_FR})",
     rf"{_LEAD_FR}{_SOMEONE} (?:{_MAY_FR} {_TAKE_ON_FR}|{_TAKEN_ON_FR})",
     # Help, but from a person this time: "qqn peut m'aider pour de vrai ?"
-    rf"{_SOMEONE}(?: {_MAY_FR})? m aider (?:pour de vrai|en vrai)",
+    rf"{_SOMEONE}(?: {_MAY_FR})? m aider pour de vrai",
     rf"{_SOMEONE}(?: (?:can|could))? (?:actually |really )?help (?:me|us) for real",
     # Whether one is there: "is anyone from billing available?", "y a-t-il quelqu'un du support
     # de disponible ?"
@@ -944,8 +952,11 @@ _HUMAN_PATTERNS = [
     rf" {_SERVICE_FR}(?= *$| (?:svp|stp|s il|merci|pour|concernant|au sujet|a propos|rapidement"
     rf"|urgent|immediatement|tout de suite|maintenant|vite|au plus vite|aujourd hui)\b)",
     # "transfer to human", said as a command.
-    rf"^(?:please |pls )?(?:transfer|connect|switch|pass)(?: me)?(?: to| with)?"
+    rf"^(?:please |pls )?(?:transfer|connect|switch|pass)(?: me)? (?:to|with)"
     rf" {_DET}{_REAL}{_STAFF}(?: (?:please|pls|plz|now|asap|svp))* *$",
+    # "pls transfer human service" (人工客服 translated word by word).
+    r"^(?:please |pls )?(?:transfer|connect)(?: me)?(?: to| with)? (?:artificial|human|manual)"
+    r" (?:customer )?service(?: (?:please|pls|now|asap))* *$",
     # "can you pass me to a colleague who can help?" (a colleague of the bot's, not one's own).
     r"(?:connect|put|transfer|pass|send|redirect|forward|hand|switch) me (?:(?:on |over |through"
     r" )*(?:to|with) )?(?:a|one of your|your) coll(?:e|ea)gues?(?= *$| (?:who|that|please))",
@@ -997,23 +1008,27 @@ _HUMAN_PATTERNS = [
     # Reaching one: "how do I contact support?" (see the module's tests for why it is a request).
     # (A noun there is a channel: "the hours for phone support".)
     rf"(?<!for )(?<!the )(?<!by )(?<!via )(?<!of )(?<!your )(?<!offer )(?<!offers )(?<!provide )"
-    rf"(?<!provides )(?<!have )(?<!has )(?<!any )(?:contact(?: with)?|reach|get in touch with"
+    rf"(?<!provides )(?<!have )(?<!has )(?<!any )(?:contact|reach|get in touch with"
     rf"|get hold of|write to|email|call|phone|contacter|joindre|appeler|ecrire (?:a|au|aux))"
     rf" {_PERSON_ASKED}",
     r"(?:contact|reach|get in touch with|get hold of) (?:you|u)(?: guys)?(?= *$| (?:by|directly))",
     r"vous (?:contacter|joindre|appeler|ecrire)",
+    # "how I can contact with a person?" (not "I had contact with an agent last week").
+    rf"(?:^|can i |how i can |how can i |want to |need to |like to )contact with {_PERSON_ASKED}",
     # Being called back: "je voudrais être rappelé" (and "have someone call me back", below).
     # Written to by a person asked to ("can someone from your team email me?"; not "does
     # support email me when...", and "can you email me the form?" asks the bot).
     rf"(?:can|could|please) (?:{_SOMEONE}|{_A_PERSON}|(?:a|an|one of your) {_STAFF})(?:{_TEAM})?"
-    rf"(?: please)? (?:email|e mail|mail|write to|write) (?:me|us)\b",
+    rf"(?: please)? (?:(?:email|e mail|mail|write to) (?:me|us)\b|write (?:me|us)(?= *$| (?:back"
+    rf"|here|please|asap)\b))",
     # (A call with, to or for someone else is a service: "can I book a call with a trainer?",
     # "schedule a call back to a lead"; so is a thing: "a call back option", "a callback URL".)
     r"(?:call|ring|phone) me back|^(?:please )?call ?back(?: (?:please|pls|plz|asap|svp|today"
     r"|tomorrow|later|now|soon))*$"
     r"|book (?:me|us) a call(?: ?back)?(?= *$| (?:with (?:sales|support|your \w+ team)|please|pls"
     r"|asap|today|tomorrow)\b)"
-    r"|(?:request|schedule|book|arrange|get|want|need|like|to have) (?:a |an )?(?:phone )?"
+    r"|to have (?:a |an )?(?:call ?back|phone call back)\b"
+    r"|(?:request|schedule|book|arrange|get|want|need|like) (?:a |an )?(?:phone )?"
     r"call(?>(?: ?back)?)\b(?! (?:with|to|for) (?:a|an|the|my|our|their|each|every|all)"
     r" (?:lead|customer|client|contact|caller|prospect|patient|trainer|coach|candidate|user"
     r"|driver|tenant|member|student|guest)s?\b"
@@ -1021,9 +1036,10 @@ _HUMAN_PATTERNS = [
     r"|slot|log|recording|report|center|centre|script|summary|history|api|webhook|booth|room"
     r"|pod)s?\b)",
     # "je veux un rappel asap" (not "un rappel de vaccin", a booster), "un appel de retour".
-    r"(?:veux|voudrais|souhaite|souhaiterais|demande|aimerais|besoin d|avoir) (?:un |d un )?"
-    r"(?:rappel(?: telephonique)?(?= *$| (?:svp|stp|asap|rapidement|vite|au plus vite|urgent"
-    r"|s il|merci|par telephone|d un conseiller|du support|du service)\b)|appel (?:de )?retour)",
+    r"(?:veux|voudrais|souhaite|souhaiterais|demande|aimerais) (?:avoir )?(?:un )?(?:rappel"
+    r"(?: telephonique)?"
+    r" (?:asap|au plus vite|par telephone|d un conseiller|du support|du service client)\b"
+    r"|rappel telephonique|appel (?:de )?retour)",
     # "I expect a call from a supervisor today."
     # (Not "should I expect a call from a technician before the visit?")
     rf"(?<!should i )(?<!will i )(?<!do i )(?<!should we )(?<!will we )(?<!do we )(?<!when )(?<!^)"
@@ -1117,15 +1133,19 @@ _HUMAN_PATTERNS = [
     rf"(?:{_BOT}|tu|vous) (?:ne )?(?:sert|sers|servez) (?:a |strictement a )?rien\b",
     # Waiting for one: "still waiting for someone from staff to look at my order", "toujours
     # personne du staff pour mon ban ?"; or none there: "does anyone actually work there".
-    rf"(?:still )?waiting (?:for|on) {_PERSON} (?:to|from|for)\b",
-    r"(?:toujours|encore) personne (?:du|de l|de la|des) (?:staff|equipe|support|service|sav)",
-    r"(?:does|do) (?:anyone|anybody|someone|somebody|people|humans) (?:actually |even |really )?"
-    r"work (?:there|here)(?= *$| (?:or|lol|at all)\b)",
-    r"(?:il )?y a (?:t il )?(?:vraiment )?(?:personne|des gens|quelqu un)(?: qui travaill\w+)?"
-    r" chez vous(?= *$| ou quoi| ou pas| la dedans)",
+    rf"(?:still )?waiting (?:for|on) {_PERSON} (?:to|from \w+ to) (?:reply|answer|respond|get back"
+    rf"|look at (?:my|this|it)|pick (?:this|it|my \w+) up)\b",
+    r"(?:toujours|encore) personne (?:du|de l|de la|des) (?:staff|equipe|support|service|sav)"
+    r"(?: pour (?:mon|ma) (?:dossier|ban|ticket|demande|compte|probleme))? *$",
+    r"^(?:does|do) (?:anyone|anybody|someone|somebody|humans) (?:actually |even |really )?"
+    r"work (?:there|here)(?= *$| (?:or|lol)\b| at all *$)",
+    # ("il y a des gens qui travaillent chez vous ?" may ask about jobs.)
+    r"(?:il )?y a (?:t il )?(?:personne|vraiment (?:des gens|quelqu un))(?: qui travaill\w+)?"
+    r" chez vous(?= *$| ou quoi| ou pas| la dedans)|(?:il )?y a (?:t il )?(?:des gens|quelqu un)"
+    r"(?: qui travaill\w+)? chez vous (?:ou quoi|ou pas)",
     r"(?:is|will) (?:anybody|anyone|someone|somebody|a human|a person|an agent) (?:going to|gonna"
-    r"|ever) (?:show up|answer|reply|respond|help|come)",
-    rf"(?:get|let) me out of (?:this|the|your) (?:{_BOT} )?(?:loop|bot|chatbot|robot|menu)",
+    r"|ever) (?:show up|answer|reply|respond|help|come)(?: (?:here|to me|lol|at all|today))* *$",
+    r"get me out of (?:this|the|your) (?:bot|chatbot|robot)(?: loop)?\b",
     rf"(?:tu es|t es|vous etes|(?:ce|le) {_BOT} est) (?:vraiment |completement |totalement "
     rf"|trop )?(?:nul|nulle|inutile|stupide|debile|idiot|incompetent|pas utile)\b",
     r"(?:tu|vous) (?:ne )?(?:comprends|comprenez|m aides|m aidez) (?:rien|pas)\b",
@@ -1187,7 +1207,7 @@ _BARE_HUMAN_RE = re.compile(
     r"(?:humans?|hoomans?|humains?|agent|operator|operateur|representative|rep|person|someone"
     r"|somebody|conseill(?:er|ere)|customer service|support person"
     r"|transfert (?:vers )?(?:un )?(?:conseill(?:er|ere)|agent|humain)"
-    r"|(?:a )?real one|(?:une|un) (?:vraie )?(?:personne|humain|conseill(?:er|ere)) (?:pour|qui)"
+    r"|(?:une|un) (?:vraie )?(?:personne|humain|conseill(?:er|ere)) (?:pour|qui)"
     r" (?:m aider"
     r"|me repondre|puisse m aider|peut m aider)"
     r"|service client|real person|vraie personne|support agent|(?:agent|conseill(?:er|ere)"
@@ -1224,7 +1244,8 @@ def names_a_person(text: str) -> bool:
 # clause of one, these are FAQ material: "Support: what languages?").
 _WHOLE_REQUEST_RE = re.compile(
     r"(?:please |pls )?(?:manager|supervisor|superviseur|responsable|support|tech support"
-    r"|transfer(?: me)?|transferez moi|escalate me)(?: please| pls| now| asap| svp)*"
+    r"|transfer me|transferez moi|escalate me|(?:a )?real one|(?:a )?mod|mods|(?:transfer )?manual"
+    r" (?:customer )?service)(?: please| pls| now| asap| svp)*"
 )
 
 
