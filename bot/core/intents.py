@@ -660,7 +660,9 @@ _STAFF = _any(
     r"|csm|chargee? de (?:compte|clientele)|gestionnaire(?! de (?!compte\b)))"
     r"(?= *$| (?:please|asap|now|urgently|about|regarding|today|svp|chez vous|at your|c est))",
     r"members? of (?:your|ur) (?:team|staff|support team|customer service team)",
-    r"membres? de (?:votre|ton) equipe(?: technique| support| commerciale?)?",
+    r"membres? (?:de (?:votre|ton|l) equipe|du personnel)(?: technique| support| commerciale?)?",
+    r"representante?s?|(?:whoever|the person|someone) (?:is |s )?in charge",
+    r"guest relations|customer relations|(?:service )?relations? clients?",
     # An expert of the company's: "your onboarding specialist", "one of your technical experts"
     # (a bare engineer or expert is a service booked: "request an engineer visit").
     r"(?:technical|tech|support|onboarding|product|billing|integration|implementation"
@@ -900,8 +902,12 @@ _HUMAN_PATTERNS = [
     # Talking to someone: "talk to a human", "parler à un conseiller", "chat with support".
     # ("le chat avec le support" is the chat window.)
     rf"(?:talk|talking|speak|speaking|speek|(?<!le )(?<!the )(?<!un )(?<!du )chat|chatting|parler"
-    rf"|parle|discuter|echanger"
-    rf"|communiquer|tchatter|chatter) (?:to|2|with|w|a|avec|au|aux) {_PERSON}",
+    rf"|parle|discuter|echanger|communiquer|tchatter|chatter)(?: directly| directement"
+    rf"| personally| personnellement)? (?:to|2|with|w|a|avec|au|aux) {_PERSON}",
+    # "je peux avoir un call avec quelqu'un de l'équipe ?"
+    rf"avoir un (?:call|appel) avec {_PERSON}",
+    # "I want it to go to a human being"
+    rf"(?:want|need|like) (?:it|this|my \w+) to go (?:to|through) {_PERSON}",
     # A person named by the customer's file, asked for by name: "speak to a claims handler about
     # the damage", "pass this on to an admissions officer" ("a case officer field" is product).
     rf"(?:(?:talk|speak|chat) (?:to|with)|(?:pass|forward|send|escalate) (?:this|it|my \w+)"
@@ -986,7 +992,7 @@ _HUMAN_PATTERNS = [
     # "I would prefer to discuss this with a human".
     rf"(?:discuss|go over|go through|talk about|talk through|speak about) (?:this|it|that"
     rf"|(?:my|the|this|a|an|our) \w+(?: \w+)?) with (?:{_DET}{_NOT_INTERNAL}{_STAFF}{_POSSESSIVE}"
-    rf"|(?:your|ur) (?:\w+ )?(?:team|department|staff)|{_SOMEONE}{_TEAM})",
+    rf"|(?:your|ur) (?:\w+ )?(?:team|department|staff)|{_SOMEONE}{_TEAM}|a member of staff)",
     rf"(?:voir|regler|traiter|gerer|discuter de) (?:ca|cela|ceci|ce point|ce probleme|mon dossier"
     rf"|ma demande) (?:avec|par) {_DET}{_STAFF}{_POSSESSIVE}",
     # Wanting one: "I need a real person", "je veux un conseiller".
@@ -1018,9 +1024,10 @@ _HUMAN_PATTERNS = [
     # Being called back: "je voudrais être rappelé" (and "have someone call me back", below).
     # Written to by a person asked to ("can someone from your team email me?"; not "does
     # support email me when...", and "can you email me the form?" asks the bot).
-    rf"(?:can|could|please) (?:{_SOMEONE}|{_A_PERSON}|(?:a|an|one of your) {_STAFF})(?:{_TEAM})?"
-    rf"(?: please)? (?:(?:email|e mail|mail|write to) (?:me|us)\b|write (?:me|us)(?= *$| (?:back"
-    rf"|here|please|asap)\b))",
+    rf"(?:can|could|please) (?:{_SOMEONE}|{_A_PERSON}|(?:a|an|one of your) {_REAL}{_STAFF})"
+    rf"(?:{_TEAM})?"
+    rf"(?: please)? (?:(?:email|e mail|mail|write to) (?:me|us)\b"
+    rf"|(?:write|dm|pm) (?:me|us)(?= *$| (?:back|here|please|asap)\b))",
     # (A call with, to or for someone else is a service: "can I book a call with a trainer?",
     # "schedule a call back to a lead"; so is a thing: "a call back option", "a callback URL".)
     r"(?:call|ring|phone) me back|^(?:please )?call ?back(?: (?:please|pls|plz|asap|svp|today"
@@ -1076,6 +1083,7 @@ _HUMAN_PATTERNS = [
     r"(?<!how do i )(?<!how can i )(?<!how to )(?:want|need|like|get|have) (?:this|it|that"
     rf"|my \w+) escalated(?= *$| (?:please|asap|urgently|now|immediately)|{_TO_PERSON})",
     # ("comment escalader un ticket vers le niveau 2 ?" asks how the product does it.)
+    r"faire remonter (?:ma|mon|cette|ce) (?:demande|dossier|probleme|reclamation|plainte)|"
     r"(?:escalader|escaladez)(?: (?:ma|mon|cette|ce|la) (?:demande|dossier|probleme|question"
     r"|reclamation|requete)| *$| svp| s il vous plait)",
     # "je veux que mon dossier soit escaladé au service conformité"
@@ -1086,7 +1094,8 @@ _HUMAN_PATTERNS = [
     rf"(?:forward|pass|send|transfer|hand|give|escalate|transmettre|transmettez|transmets"
     rf"|transferer|transferez|faire suivre|remonter|remontez) (?:this|it|that|(?:my|this|the|ma"
     rf"|la|cette|mon) (?:question|request|issue|case|problem|message|demande|requete|probleme"
-    rf"|dossier))(?: (?:on|over|along))? (?:to|a|au|aux) {_PERSON}",
+    rf"|dossier))(?: (?:on|over|along))? (?:to|a|au|aux) (?:{_PERSON}|(?:your|ur|the) (?:\w+ )?"
+    rf"(?:team|department))",
     rf"(?:transmettre|transmettez|transmets|transferer|transferez|faire suivre) (?:a|au|aux)"
     rf" {_PERSON}",
     # On the phone: "can I get someone on the phone?", "put a real person on the line".
@@ -1213,7 +1222,7 @@ _BARE_HUMAN_RE = re.compile(
     r"|service client|real person|vraie personne|support agent|(?:agent|conseill(?:er|ere)"
     r"|advis(?:o|e)r|person|personne) (?:disponible|dispo|available))(?: (?:humain|humaine"
     r"|human))?(?: (?:please|pls|plz|now|asap|right now|immediately|svp|stp|s il vous plait"
-    r"|maintenant|tout de suite|vite|i mean|thanks|thank you|thx|merci))*"
+    r"|maintenant|tout de suite|vite|i mean|je veux dire|thanks|thank you|thx|merci))*"
 )
 
 
