@@ -550,6 +550,7 @@ PERSON_LOOK_ALIKES = [
     "Quelqu'un peut m'aider en vrai à installer la box chez moi ?",
     "Does anyone work there at all on weekends?",
     "Il y a des gens qui travaillent chez vous ?",
+    "je veux une relation client de qualité",
 ]
 
 SMALL_TALK_EN = [

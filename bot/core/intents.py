@@ -124,7 +124,7 @@ _THANKS_FOR = (
     + _any(
         r"help|helping(?: me)?|info|information|answers?|reply|response|assistance",
         r"support|time|patience|explanation|everything|that|this|kindness|responsiveness",
-        r"aide|reponses?|infos?|informations?|informations|temps|retour|explications?|rapidite|tout",
+        r"aide|reponses?|infos?|informations?|temps|retour|explications?|rapidite|tout",
         r"reactivite|gentillesse|disponibilite|efficacite|precisions?|explaining(?: it)?(?: again"
         r"| twice)?|being (?:so )?patient(?: with me)?",
     )
@@ -662,7 +662,8 @@ _STAFF = _any(
     r"members? of (?:your|ur) (?:team|staff|support team|customer service team)",
     r"membres? (?:de (?:votre|ton|l) equipe|du personnel)(?: technique| support| commerciale?)?",
     r"representante?s?|(?:whoever|the person|someone) (?:is |s )?in charge",
-    r"guest relations|customer relations|(?:service )?relations? clients?",
+    # ("une relation client de qualité" is a product's promise.)
+    r"guest relations|customer relations|service (?:de )?relations? clients?",
     # An expert of the company's: "your onboarding specialist", "one of your technical experts"
     # (a bare engineer or expert is a service booked: "request an engineer visit").
     r"(?:technical|tech|support|onboarding|product|billing|integration|implementation"
