@@ -32,7 +32,7 @@ WARM_MARKER = "FAQBOT_TEST_EMBEDDED"
 def pytest_configure(config: pytest.Config) -> None:
     """One embedding cache for every process of the run (the xdist workers and the bots they
     start inherit the variable), never the developer's own ~/.cache/faqbot."""
-    if "EMBEDDING_CACHE" not in os.environ:
+    if not os.environ.get("EMBEDDING_CACHE", "").strip():
         folder = tempfile.mkdtemp(prefix="faqbot-test-embeddings-")
         os.environ["EMBEDDING_CACHE"] = folder
         config.add_cleanup(lambda: shutil.rmtree(folder, ignore_errors=True))

@@ -13,6 +13,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from bot.runtime.app import embedding_cache_folder
 from faq.embedding_cache import FILE_NAME, KEEP_DAYS, EmbeddingCache
 from faq.semantic import CachingEncoder, Vectors
 from tests.conftest import MakeApp
@@ -145,3 +146,14 @@ def test_a_question_read_again_soon_after_is_embedded_once_and_never_filed(
     another_process = CountingEncoder(EmbeddingCache(tmp_path))
     another_process.embed_documents([PASSWORD])
     assert another_process.embedded == [PASSWORD]
+
+
+def test_an_embedding_cache_left_empty_is_the_user_cache_not_the_working_folder(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # "EMBEDDING_CACHE=" in a .env once filed the vectors in whatever folder the bot started in.
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
+    assert embedding_cache_folder("") == embedding_cache_folder("auto") == tmp_path / "faqbot"
+    assert embedding_cache_folder(" ") == tmp_path / "faqbot"
+    assert embedding_cache_folder("off") is None
+    assert embedding_cache_folder(str(tmp_path / "vectors")) == tmp_path / "vectors"

@@ -197,11 +197,12 @@ def build_encoders(settings: Settings) -> tuple[Encoder, ...]:
 
 
 def embedding_cache_folder(setting: str) -> Path | None:
-    """EMBEDDING_CACHE as a folder: `auto` is faqbot's folder in the user's cache
-    ($XDG_CACHE_HOME, else ~/.cache), `off` none."""
+    """EMBEDDING_CACHE as a folder: `auto` (or left empty, as `EMBEDDING_CACHE=` in a .env) is
+    faqbot's folder in the user's cache ($XDG_CACHE_HOME, else ~/.cache), `off` none."""
+    setting = setting.strip()
     if setting == "off":
         return None
-    if setting != "auto":
+    if setting not in ("", "auto"):
         return Path(setting).expanduser()
     base = os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache"
     return Path(base) / "faqbot"
