@@ -844,6 +844,8 @@ SMALL_TALK_LOOK_ALIKES = [
     "So that's right?",
     "it was nice?",
     "Je comprends mieux ?",
+    "it helped?",
+    "impressed?",
     # Whether it worked, asked, or a fix that did not work, even with thanks.
     "the reset link worked",
     "so the refund worked?",

@@ -590,23 +590,17 @@ def _introduces(text: str, normal: str) -> bool:
 
 # A sentence and what ends it: "?" is gone from the words small talk reads.
 _SENTENCE_RE = re.compile(r"[^.!?\uff1f\u2026]*[.!?\uff1f\u2026]*")
-# Phrases that ask when they end a question: whether the problem is gone ("ok it worked?"), or
-# whether something holds ("that's correct?", "c'est efficace ?").
-_ASKING_IN_RE = re.compile(
-    rf"(?:^| )(?:{_SMALL_TALK[_RESOLVED]}|(?:that s|thats|that is|it s|its|it is|it was|that was)"
-    r"(?: so| very| really)? (?:right|correct|nice|fine|ok|okay|kind|sweet|lovely)"
-    r"|c (?:etait|est)(?: \w+)? (?:utile|clair|parfait|top|efficace|rapide|gentil)"
-    r"|(?:you re|you are|youre|ur|u r|u are) \w+ (?:fast|quick|speedy|efficient|nice|kind|sweet"
-    r"|lovely|patient)|je comprends mieux|you saved my \w+|yay)(?: |$)"
-)
+# The kinds that, asked, are a question: "ok it worked?", "that's correct?", "c'est efficace ?"
+# ask whether something holds; a pleasantry asked is small talk all the same ("vous allez bien ?").
+_ASKABLE = frozenset(("ack", "compliment", _RESOLVED))
 
 
 def _asks_if_resolved(text: str) -> bool:
-    """Whether a sentence that asks says the problem is gone ("ok it worked?", "merci, ça marche
-    ?") or that something holds ("that's correct?"); a question after the closer is small talk of
-    its own ("merci, c'est réglé ! vous allez bien ?")."""
+    """Whether a sentence that asks is a nod, praise or a fix ("ok it worked?", "merci, ça
+    marche ?", "that's correct?"); a question after the closer is small talk of its own
+    ("merci, c'est réglé ! vous allez bien ?")."""
     return any(
-        _ASKING_IN_RE.search(_normalise(sentence))
+        not _ASKABLE.isdisjoint(_kinds(tuple(_normalise(sentence).split())) or ())
         for sentence in _SENTENCE_RE.findall(text)
         if sentence.rstrip().endswith(("?", "\uff1f"))
     )
@@ -961,9 +955,6 @@ _HUMAN_PATTERNS = [
     # "transfer to human", said as a command.
     rf"^(?:please |pls )?(?:transfer|connect|switch|pass)(?: me)? (?:to|with)"
     rf" {_DET}{_REAL}{_STAFF}(?: (?:please|pls|plz|now|asap|svp))* *$",
-    # "pls transfer human service" (人工客服 translated word by word).
-    r"^(?:please |pls )?(?:transfer|connect)(?: me)?(?: to| with)? (?:artificial|human|manual)"
-    r" (?:customer )?service(?: (?:please|pls|now|asap))* *$",
     # "can you pass me to a colleague who can help?" (a colleague of the bot's, not one's own).
     r"(?:connect|put|transfer|pass|send|redirect|forward|hand|switch) me (?:(?:on |over |through"
     r" )*(?:to|with) )?(?:a|one of your|your) coll(?:e|ea)gues?(?= *$| (?:who|that|please))",
@@ -1254,7 +1245,9 @@ def names_a_person(text: str) -> bool:
 # clause of one, these are FAQ material: "Support: what languages?").
 _WHOLE_REQUEST_RE = re.compile(
     r"(?:please |pls )?(?:manager|supervisor|superviseur|responsable|support|tech support"
-    r"|transfer me|transferez moi|escalate me|(?:a )?real one|(?:a )?mod|mods|(?:transfer )?manual"
+    r"|transfer me|transferez moi|escalate me|(?:a )?real one|(?:a )?mod|mods"
+    # "pls transfer manual service": 人工客服 (a person) translated word by word.
+    r"|(?:(?:transfer|connect)(?: me)?(?: to| with)? )?(?:artificial|human|manual)"
     r" (?:customer )?service)(?: please| pls| now| asap| svp)*"
 )
 
