@@ -140,6 +140,24 @@ async def test_saying_the_answer_worked_gets_thanks_back_not_the_answer_again(
 
 
 @pytest.mark.parametrize(
+    ("text", "expected"),
+    [("is that right?", "That's what our FAQ says"), ("c'est vrai ?", "notre FAQ")],
+)
+async def test_asking_whether_the_answer_is_right_stands_by_the_faq_and_offers_a_person(
+    make_app: MakeApp, text: str, expected: str
+) -> None:
+    """The FAQ holds entries that say "right now" or "working correctly": a customer who asks
+    whether the answer is right must not get one of them as the answer."""
+    app = make_app()
+    customer = Customer(app.engine)
+    assert (await customer.say("How do I reset my password?")).sources
+    reply = await customer.say(text)
+    assert expected in reply.text and "person" in reply.text.replace("personne", "person")
+    assert not reply.sources and not reply.escalated
+    assert await app.tickets.list() == []
+
+
+@pytest.mark.parametrize(
     "text",
     [
         "I want to talk to a human",

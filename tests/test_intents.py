@@ -720,6 +720,21 @@ SMALL_TALK_EN = [
     ("Thank you dear, God bless", "thanks"),
     ("Danke, that's all for today. Goodbye!", "goodbye"),
     ("ah right that makes sense now, thanks for explaining it twice lol", "thanks"),
+    # Asking whether the answer holds: the FAQ stands, and a person is offered.
+    ("is that right?", "confirm"),
+    ("That's correct?", "confirm"),
+    ("So that's right?", "confirm"),
+    ("correct?", "confirm"),
+    ("really?", "confirm"),
+    ("are you sure?", "confirm"),
+    ("you sure about that?", "confirm"),
+    ("is it really true?", "confirm"),
+    ("ok, is that right?", "confirm"),
+    ("thanks! is that right?", "confirm"),
+    ("can you confirm?", "confirm"),
+    ("seriously?", "confirm"),
+    ("that's true", "ack"),
+    ("correct", "ack"),
 ]
 
 SMALL_TALK_FR = [
@@ -827,6 +842,15 @@ SMALL_TALK_FR = [
     ("c'est un vrai humain qui répond là ?", "whoami"),
     ("il y a quelqu'un de vrai derrière l'écran ?", "whoami"),
     ("Bonjour, je suis Zoé de chez Martin", "greeting"),
+    ("c'est vrai ?", "confirm"),
+    ("vraiment ?", "confirm"),
+    ("c'est bien ça ?", "confirm"),
+    ("ah bon ?", "confirm"),
+    ("vous êtes sûr ?", "confirm"),
+    ("t'es sûr de toi ?", "confirm"),
+    ("est-ce que c'est vrai ?", "confirm"),
+    ("merci ! c'est bien ça ?", "confirm"),
+    ("c'est juste", "ack"),
 ]
 
 SMALL_TALK_LOOK_ALIKES = [
@@ -840,8 +864,16 @@ SMALL_TALK_LOOK_ALIKES = [
     "C'est efficace ?",
     "c'est vraiment rapide ?",
     "C'est trop rapide",
-    "That's correct?",
-    "So that's right?",
+    # Whether something holds, asked with what it is about: a question for the FAQ.
+    "is it true you ship to Canada?",
+    "are you sure the refund takes 10 days?",
+    "is that right for business accounts too?",
+    "is it correct to pay by card?",
+    "can you confirm my order?",
+    "c'est vrai que la livraison est gratuite ?",
+    "really, no refunds after 30 days?",
+    "vous êtes sûr que le colis est parti ?",
+    "ok?",
     "it was nice?",
     "Je comprends mieux ?",
     "it helped?",

@@ -208,6 +208,8 @@ DECLINE = "decline"
 # A goodbye ends the exchange: what the bot offered is turned down as well ("no thanks", "bye").
 GOODBYE = "goodbye"
 _RESOLVED = "resolved"
+# Asking whether what the bot said holds: "is that right?", "are you sure?", "c'est vrai ?".
+_CONFIRM = "confirm"
 # Words that turn "my card worked" into a problem to report (see `_RESOLVED` below).
 # ("t" is what is left of any "n't", however the verb before it is spelt: "dosen't".)
 _NOT_RESOLVED = _any(
@@ -269,6 +271,7 @@ _SMALL_TALK = {
         r"je note|trop bien|c est exactement ca|c est ca|exactement ca|tout a fait|tres clair",
         r"bravo|clair|ptdr|lol ok|mdr ok|ok mdr",
         r"(?:that s|thats|that is) (?:right|correct)|never ?mind|nvm|laisse(?:z)? tomber",
+        r"correct|(?:so |that s |thats |that is )?true|exact|c est juste",
         r"(?:ah )?(?:oui )?(?:la )?je comprends mieux|ah oui",
         r"(?:that s|thats|that is) (?:just |exactly )?what i (?:needed|was looking for|wanted)",
         r"ca me va|pas de (?:souci|soucis|probleme)|bon|ben|bien sur|excellent|d acc|d ac",
@@ -450,6 +453,22 @@ _SMALL_TALK = {
         r"(?:vous|toi) (?:aussi|de meme|egalement|pareil)|de meme|pareillement",
         r"(?:joyeux|joyeuses) (?:noel|fetes|paques)|bonne annee|meilleurs voeux",
     ),
+    # Whether the answer holds, asked with nothing more: the reply stands by the FAQ and offers
+    # a person, where a search would find an entry on "right" or "correct". Said without asking,
+    # "that's right" or "c'est juste" is a nod (see `_ASKED_AGREEMENT_RE` for those asked).
+    _CONFIRM: _any(
+        r"(?:is|was|isn t|isnt) (?:that|this|it)(?: (?:really|actually|definitely|still|always))?"
+        r" (?:right|correct|true|accurate|so|the case|for real)",
+        r"(?:are|r) (?:you|u)(?: (?:really|absolutely|totally|completely|100))? (?:sure|certain"
+        r"|positive)(?: about (?:that|this|it)| of (?:that|this|it))?",
+        r"(?:you|u) sure(?: about (?:that|this|it))?|are you serious",
+        r"(?:can|could) (?:you|u) (?:please )?confirm(?: (?:that|this|it))?",
+        r"(?:est ce que )?c est (?:vraiment |bien )?(?:vrai|sur|certain|correct|bien ca)"
+        r"|est ce (?:vrai|juste|exact|correct|sur)",
+        r"(?:vous etes|tu es|t es|etes vous|es tu)(?: bien| vraiment)? (?:sur|sure|surs|sures"
+        r"|certain|certaine)(?: de (?:vous|toi|ca|cela))?",
+        r"(?:vous pouvez|pouvez vous|tu peux|peux tu) (?:me )?(?:le )?confirmer",
+    ),
     "whoami": _any(
         r"(?:who|what) (?:are|r) (?:you|u)|who (?:is|s) this|(?:what s|whats|what is) your name",
         rf"(?:are|r) (?:you|u) {_BEING}(?: or (?:{_BEING}|not))?",
@@ -543,6 +562,7 @@ _PRIORITY = (
     "whoami",
     "help_offer",
     GOODBYE,
+    _CONFIRM,
     "thanks",
     "compliment",
     "pleasantry",
@@ -595,15 +615,28 @@ _SENTENCE_RE = re.compile(r"[^.!?\uff1f\u2026]*[.!?\uff1f\u2026]*")
 _ASKABLE = frozenset(("ack", "compliment", _RESOLVED))
 
 
+# A nod or surprise asked, with nothing more: "that's right?", "correct?", "really?", "c'est
+# ça ?" ask whether the answer holds, as "is that right?" does. (Said, they are a nod, or
+# words of another kind: "really great!")
+_ASKED_AGREEMENT_RE = re.compile(
+    r"(?:(?:ok|okay|so|and|but|wait|hmm|hm|oh|ah|um|alors|donc|mais|et|euh) )*(?:"
+    r"(?:(?:that s|thats|that is|this is|it s|its|c est|c etait) )?(?:(?:really|actually|bien"
+    r"|vraiment) )?(?:right|correct|true|accurate|exact|exactly|juste|vrai|ca|sure|sur|certain)"
+    r"|really|for real|seriously|vraiment|bon|serieux|serieusement|sans blague)"
+)
+
+
 def _asks_if_resolved(text: str) -> bool:
     """Whether a sentence that asks is a nod, praise or a fix ("ok it worked?", "merci, ça
-    marche ?", "that's correct?"); a question after the closer is small talk of its own
-    ("merci, c'est réglé ! vous allez bien ?")."""
-    return any(
-        not _ASKABLE.isdisjoint(_kinds(tuple(_normalise(sentence).split())) or ())
-        for sentence in _SENTENCE_RE.findall(text)
-        if sentence.rstrip().endswith(("?", "\uff1f"))
-    )
+    marche ?", "c'est efficace ?"), not whether the answer holds ("ok, is that right?"); a
+    question after the closer is small talk of its own ("merci, c'est réglé ! vous allez
+    bien ?")."""
+    for sentence in _SENTENCE_RE.findall(text):
+        if sentence.rstrip().endswith(("?", "\uff1f")):
+            kinds = _kinds(tuple(_normalise(sentence).split())) or ()
+            if _CONFIRM not in kinds and not _ASKABLE.isdisjoint(kinds):
+                return True
+    return False
 
 
 def small_talk(text: str) -> str | None:
@@ -614,6 +647,8 @@ def small_talk(text: str) -> str | None:
         return "ack" if text.strip() else None
     if _INTRODUCTION_RE.fullmatch(normal) or _introduces(text, normal):
         return "greeting"
+    if text.rstrip().endswith(("?", "\uff1f")) and _ASKED_AGREEMENT_RE.fullmatch(normal):
+        return _CONFIRM
     squeezed = re.sub(r"([a-z])\1+", r"\1", normal)  # "mercii" -> "merci", "hii" -> "hi"
     for form in dict.fromkeys((normal, squeezed)):
         words = tuple(form.split())

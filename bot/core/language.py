@@ -71,6 +71,12 @@ _PHRASES: dict[str, dict[str, str]] = {
         "en": "Thank you, likewise! Is there anything I can help you with?",
         "fr": "Merci, de même ! Puis-je vous aider pour quelque chose ?",
     },
+    "confirm": {
+        "en": "That's what our FAQ says. If your situation is different, tell me more about it, or "
+        "ask for a person and someone from our team will check.",
+        "fr": "C'est ce qu'indique notre FAQ. Si votre situation est différente, dites-m'en plus, "
+        "ou demandez à parler à une personne : quelqu'un de notre équipe vérifiera.",
+    },
     "goodbye": {
         "en": "Goodbye, and thanks for reaching out!",
         "fr": "Au revoir, et merci de nous avoir contactés !",
