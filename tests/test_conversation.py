@@ -417,6 +417,34 @@ async def test_feedback_is_counted_and_repeated_negative_feedback_escalates(
     assert counters["feedback_helpful"] == 1 and counters["feedback_not_helpful"] == 2
 
 
+async def test_saying_the_answer_is_wrong_is_a_not_helpful_typed(make_app: MakeApp) -> None:
+    """Searched, "no that's wrong" found the locked-account entry (its "wrong password"), and
+    "ça ne marche toujours pas" nothing: the customer is telling the bot its answer failed."""
+    app = make_app(NEGATIVE_FEEDBACK_LIMIT=2)
+    customer = Customer(app.engine)
+    assert (await customer.say("How do I enable two-factor authentication?")).sources
+    sorry = await customer.say("no that's wrong")
+    assert "Sorry that didn't help" in sorry.text and not sorry.sources and not sorry.escalated
+    assert [a.kind for a in sorry.actions] == [MessageKind.HUMAN]
+    gaps = await app.gaps.since(1)
+    assert [(g.question, g.reason) for g in gaps] == [
+        ("How do I enable two-factor authentication?", "not_helpful")
+    ]
+    escalated = await customer.say("ça ne marche toujours pas")
+    assert escalated.ticket is not None and escalated.ticket.reason == "repeated negative feedback"
+    assert escalated.ticket.question == "How do I enable two-factor authentication?"
+    assert (await app.store.counters())["feedback_not_helpful"] == 2
+
+
+async def test_saying_it_is_wrong_before_any_question_is_searched_as_a_question(
+    make_app: MakeApp,
+) -> None:
+    app = make_app()
+    reply = await Customer(app.engine).say("that doesn't help")
+    assert "Sorry that didn't help" not in reply.text
+    assert "feedback_not_helpful" not in await app.store.counters()
+
+
 async def test_the_talk_to_a_person_button_escalates_the_last_question(make_app: MakeApp) -> None:
     app = make_app()
     customer = Customer(app.engine)

@@ -15,7 +15,7 @@ import pytest
 import yaml
 
 from bench.judgment import read_as
-from bot.core.intents import asks_for_human, small_talk
+from bot.core.intents import asks_for_human, rejects_answer, small_talk
 from bot.core.language import phrase
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -1043,13 +1043,82 @@ def test_every_kind_of_small_talk_has_a_reply_in_english_and_french(kind: str) -
     assert english and french and english != french
 
 
+# Saying the last reply failed, and nothing more: typed, the "Not helpful" button.
+REJECTIONS = [
+    "that doesn't help",
+    "that's not what I asked",
+    "you didn't answer my question",
+    "wrong answer",
+    "no that's wrong",
+    "nope, not it",
+    "that's totally wrong!",
+    "I already tried that",
+    "didn't work",
+    "it didn't work for me",
+    "still not working",
+    "same problem",
+    "I don't understand",
+    "I'm confused",
+    "this is confusing",
+    "not helpful",
+    "thanks for nothing",
+    "sorry but that doesn't answer my question",
+    "ça ne m'aide pas",
+    "ça ne m'a pas aidé",
+    "ce n'est pas ma question",
+    "c'est pas ça",
+    "c'est faux",
+    "vous n'avez pas répondu",
+    "mauvaise réponse",
+    "j'ai déjà essayé",
+    "ça ne marche toujours pas",
+    "ça marche pas",
+    "je ne comprends pas",
+    "je suis perdu",
+    "n'importe quoi",
+]
+REJECTION_LOOK_ALIKES = [
+    "wrong password",
+    "I entered the wrong email",
+    "my card didn't work",
+    "the link didn't work",
+    "that doesn't help, I need to reset my password",
+    "I don't understand the invoice",
+    "je ne comprends pas ma facture",
+    "I lost my phone",
+    "j'ai perdu mon mot de passe",
+    "the app is confusing",
+    "still waiting for my refund",
+    "c'est ça",
+    "c'est la bonne réponse",
+    "ça marche toujours",
+    "ça marche",
+    "not working",
+    "nope",
+]
+
+
+@pytest.mark.parametrize("text", REJECTIONS)
+def test_saying_the_answer_failed_is_read_as_such(text: str) -> None:
+    assert rejects_answer(text)
+    assert small_talk(text) is None and not asks_for_human(text)
+
+
+@pytest.mark.parametrize("text", REJECTION_LOOK_ALIKES)
+def test_a_problem_or_a_nod_is_not_read_as_the_answer_failing(text: str) -> None:
+    assert not rejects_answer(text)
+
+
 def test_the_golden_faq_questions_are_neither_small_talk_nor_a_request_for_a_person() -> None:
+    """Nor a rating of the answer before them."""
     questions = [
         case["question"]
         for case in yaml.safe_load(GOLDEN.read_text(encoding="utf-8"))
         if case["expected"] != "escalate"
     ]
-    caught = [q for q in questions if small_talk(q) is not None or asks_for_human(q)]
+    caught = [
+        q for q in questions if small_talk(q) is not None or asks_for_human(q) or rejects_answer(q)
+    ]
     assert caught == []
 
 

@@ -1317,6 +1317,50 @@ def accepts_offer(text: str) -> bool:
     return bool(normal) and (bool(_YES_RE.fullmatch(normal)) or asks_for_human(text))
 
 
+# The customer says the bot's last reply did not help, and nothing more: typed, it is the "Not
+# helpful" button ("that's wrong", "not what I asked", "didn't work", "ça ne m'aide pas"). With
+# what it is about ("that's wrong, I'm on the Pro plan"), it is a question like any other.
+_REJECTION_RE = re.compile(
+    r"(?:(?:no|nope|nah|hmm|hm|um|umm|sorry|but|well|ugh|meh|non|bah|ben|euh|mais|desole"
+    r"|desolee|hmm no) )*(?:"
+    r"(?:(?:that s|thats|that is|this is|it s|its|this|that|your answer is|the answer is) )?"
+    r"(?:(?:totally|completely|just|simply|still) )?(?:wrong|incorrect|not right|not correct"
+    r"|not true|not it|irrelevant|not relevant|useless|unhelpful|not (?:very |really |at all )?"
+    r"helpful|no help|nonsense|not (?:my|the) question|not (?:the|an) answer|(?:a |the )?wrong "
+    r"answer|not what i (?:asked|asked for|meant|wanted|need|needed|was asking|was asking for"
+    r"|was looking for))(?: at all)?"
+    r"|(?:this|that|it|your answer) (?:doesn t|does not|didn t|did not|dont|doesnt|didnt)"
+    r" (?:help|answer (?:my|the) question)(?: (?:me|at all|much))?"
+    r"|doesn t help|does not help|didn t help|did not help|doesnt help|didnt help"
+    r"|(?:you|u) (?:didn t|did not|didnt|don t|dont|haven t|have not|havent) answer(?:ed)?"
+    r"(?: (?:my|the) question)?"
+    r"|(?:it |that |this )?(?:didn t|did not|didnt|doesn t|does not|doesnt) work(?: for me)?"
+    r"|(?:it s |its |it is )?still (?:not working|broken|the same|doesn t work|does not work"
+    r"|doesnt work)|(?:i )?(?:already|ve already|have already) (?:tried|did|done) (?:that|this"
+    r"|it)|(?:i )?tried that(?: already)?|same (?:problem|issue|thing|error)|thanks for nothing"
+    r"|(?:i m|im|i am) (?:still )?(?:confused|lost)"
+    r"|i (?:still )?(?:don t|do not|dont) (?:understand|get it)"
+    r"|(?:this is|that s|thats|it s) (?:so )?(?:confusing|unclear|not clear)"
+    r"|(?:c est pas|ce n est pas|c etait pas|ce n etait pas|ca n est pas|c est toujours pas)"
+    r" (?:ca|ma question|la question|la bonne reponse|une reponse|utile|clair|ce que (?:j ai"
+    r" demande|je (?:voulais|cherche|cherchais|demandais)))"
+    r"|(?:c est |c etait )?(?:faux|n importe quoi|hors sujet|inutile|pas clair|pas utile)"
+    r"|mauvaise reponse|reponse fausse"
+    r"|(?:ca|cela|votre reponse) (?:ne )?(?:marche|fonctionne|m aide|aide)(?: toujours)? pas"
+    r"(?: (?:mieux|du tout|beaucoup))?|(?:ca|cela|votre reponse) (?:ne )?m a pas aidee?"
+    r"|(?:ca|cela|votre reponse) (?:ne )?repond pas a (?:ma|la) question"
+    r"|(?:vous n avez|tu n as|vous avez|t as) pas repondu(?: a (?:ma|la) question)?"
+    r"|toujours pas|(?:j ai )?deja essaye(?: ca)?|meme probleme"
+    r"|je (?:ne )?comprends (?:toujours )?pas|je suis (?:toujours )?perdue?"
+    r"|j ai rien compris|je n ai rien compris)"
+)
+
+
+def rejects_answer(text: str) -> bool:
+    """Whether the message only says the bot's last reply did not help or is wrong."""
+    return bool(_REJECTION_RE.fullmatch(_normalise(text)))
+
+
 def is_follow_up(text: str) -> bool:
     """A short message that leans on the previous question to make sense."""
     normal = _normalise(text)

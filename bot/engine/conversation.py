@@ -253,7 +253,9 @@ class ConversationEngine:
                 # A post whose ticket is still with the agents is not settled by a Helpful on
                 # an earlier answer.
                 settles = state.forum and not state.ticket
-                return await self._feedback(message, language, in_forum=settles)
+                rated = await self._feedback(message, language, in_forum=settles)
+                if rated is not None:
+                    return rated
             case Step.PERSON:
                 return await self._escalate(message, "", language, step.reason)
             case Step.PICK:
@@ -502,17 +504,23 @@ class ConversationEngine:
             log.exception("could not look up %s's name", message.user_id)
             return ""
 
-    async def _feedback(self, message: IncomingMessage, language: str, *, in_forum: bool) -> Reply:
-        helpful = message.text.strip() == "helpful"
-        rating = "helpful" if helpful else "not_helpful"
-        self.metrics.feedback.labels(message.key.platform, rating).inc()
-        await self._soft(self.store.count(f"feedback_{rating}"), None)
+    async def _feedback(
+        self, message: IncomingMessage, language: str, *, in_forum: bool
+    ) -> Reply | None:
+        """A rating: the buttons', or "that's wrong" typed (None when no question came before
+        it: the words are then searched as a question of their own)."""
+        typed = message.kind is not MessageKind.FEEDBACK
+        helpful = not typed and message.text.strip() == "helpful"
         if helpful:
+            await self._count_feedback(message, "helpful")
             # Only the one who asked settles their question; a passer-by's thanks is counted.
             solved = in_forum and await self._role(message) == "customer"
             return Reply(phrase("feedback_thanks", language), solved=solved)
         history = await self._soft(self.store.history(message.key), [])
         rated = decisions.last_customer_question(history)
+        if typed and not rated:
+            return None
+        await self._count_feedback(message, "not_helpful")
         await self._soft(self.gaps.record(message.key, rated, GAP_NOT_HELPFUL), None)
         negatives = await self._soft(self.store.bump_state(message.key, StateField.NEGATIVES), 1)
         if negatives >= self.config.negative_feedback_limit:
@@ -521,6 +529,10 @@ class ConversationEngine:
             phrase("feedback_sorry", language),
             actions=(decisions.person_button(language),),
         )
+
+    async def _count_feedback(self, message: IncomingMessage, rating: str) -> None:
+        self.metrics.feedback.labels(message.key.platform, rating).inc()
+        await self._soft(self.store.count(f"feedback_{rating}"), None)
 
     async def _escalate(
         self, message: IncomingMessage, text: str, language: str, reason: EscalationReason
