@@ -436,13 +436,14 @@ async def test_saying_the_answer_is_wrong_is_a_not_helpful_typed(make_app: MakeA
     assert (await app.store.counters())["feedback_not_helpful"] == 2
 
 
-async def test_saying_it_is_wrong_before_any_question_is_searched_as_a_question(
+async def test_saying_it_is_wrong_before_any_question_gets_the_apology_and_rates_nothing(
     make_app: MakeApp,
 ) -> None:
     app = make_app()
-    reply = await Customer(app.engine).say("that doesn't help")
-    assert "Sorry that didn't help" not in reply.text
+    reply = await Customer(app.engine).say("no that's wrong")
+    assert "Sorry that didn't help" in reply.text and not reply.sources
     assert "feedback_not_helpful" not in await app.store.counters()
+    assert await app.gaps.since(1) == []
 
 
 async def test_the_talk_to_a_person_button_escalates_the_last_question(make_app: MakeApp) -> None:

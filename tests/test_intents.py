@@ -735,6 +735,19 @@ SMALL_TALK_EN = [
     ("seriously?", "confirm"),
     ("that's true", "ack"),
     ("correct", "ack"),
+    # Away for a moment, testing the bot, or done what it said.
+    ("one sec", "wait"),
+    ("hold on", "wait"),
+    ("give me a minute", "wait"),
+    ("let me check", "wait"),
+    ("ok I'll try", "wait"),
+    ("trying now", "wait"),
+    ("thanks, let me check", "wait"),
+    ("brb", "wait"),
+    ("testing", "greeting"),
+    ("just testing the bot", "greeting"),
+    ("done", "ack"),
+    ("what else?", "whoami"),
 ]
 
 SMALL_TALK_FR = [
@@ -851,6 +864,12 @@ SMALL_TALK_FR = [
     ("est-ce que c'est vrai ?", "confirm"),
     ("merci ! c'est bien ça ?", "confirm"),
     ("c'est juste", "ack"),
+    ("une seconde", "wait"),
+    ("attendez", "wait"),
+    ("je vérifie", "wait"),
+    ("je vais essayer", "wait"),
+    ("c'est un test", "greeting"),
+    ("c'est fait", "ack"),
 ]
 
 SMALL_TALK_LOOK_ALIKES = [
@@ -981,6 +1000,13 @@ SMALL_TALK_LOOK_ALIKES = [
     "bonne soirée, pourquoi mon paiement a-t-il été refusé ?",
     "à demain ? la facture part quand ?",
     "votre service est-il disponible en Belgique ?",
+    "wait, how do I cancel?",
+    "when will my test kit arrive?",
+    "test results?",
+    "I will check my email",
+    "is it done?",
+    "got a sec? I need help with billing",
+    "what else is included in Pro?",
 ]
 
 

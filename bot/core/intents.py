@@ -227,6 +227,25 @@ _SMALL_TALK = {
         r"good (?:morning|afternoon|evening|day)|morning|evening|hi again|hello again",
         r"bonjour|bjr|salut|slt|coucou|bonsoir|rebonjour|re bonjour|re|allo|greetings from \w+",
         r"(?:(?:i )?(?:just )?(?:wanted to |want to )?)?say(?:ing)? (?:hi|hello|hey)",
+        # Trying the bot out: the greeting says what it does.
+        r"(?:just )?test(?:ing)?(?: (?:test(?:ing)?|123|1 2 3|the bot))?|this is a test"
+        r"|essai|c est un test|je teste(?: le bot)?",
+    ),
+    # Away for a moment, or trying what the bot said: "one sec", "let me check", "je vérifie".
+    # (Before "help_offer", where "got a sec?" asks for one.)
+    "wait": _any(
+        r"(?:please |pls )?(?:wait|hold on|hang on|bear with me|brb|be right back|(?:just )?(?:one"
+        r"|a|1) (?:sec|second|moment|min|minute)|(?:give me|gimme|just) (?:a|one|1|a few|two|2)"
+        r" (?:sec|secs|second|seconds|moment|moments|min|mins|minute|minutes))(?: please| pls)?",
+        r"let me (?:check|see|try|look|have a look|try that|try it|check that|check it)"
+        r"(?: (?:now|quickly|real quick|first))?",
+        r"(?:(?:ok|okay) )?(?:i ll|ill|i will|will) (?:try|check|test)(?: (?:that|it|this))?"
+        r"(?: (?:now|again|later|and let you know|and get back to you))?",
+        r"trying (?:now|that|it|it now|that now)|checking(?: now)?|on it",
+        r"(?:attendez|attends|patientez|un instant|une seconde|une minute|un moment|deux secondes"
+        r"|2 secondes|2 sec|deux minutes|2 min|je reviens|je verifie|je regarde|bougez pas"
+        r"|ne quittez pas|je vais (?:essayer|voir|regarder|verifier|tester)(?: ca)?|j essaie"
+        r"|j essaye)(?: svp| s il vous plait| merci)?",
     ),
     # Announcing a question, or asking for help in general: the reply invites the question.
     "help_offer": _any(
@@ -270,6 +289,8 @@ _SMALL_TALK = {
         r"bien recu|tres bien|bien|super|genial|nickel|top|oui|ouais|c est note|note|c est bon",
         r"je note|trop bien|c est exactement ca|c est ca|exactement ca|tout a fait|tres clair",
         r"bravo|clair|ptdr|lol ok|mdr ok|ok mdr",
+        # Done what the answer said: "done", "c'est fait".
+        r"(?:all )?done|done that|did it|c est fait|fait|voila(?: c est fait)?",
         r"(?:that s|thats|that is) (?:right|correct)|never ?mind|nvm|laisse(?:z)? tomber",
         r"correct|(?:so |that s |thats |that is )?true|exact|c est juste",
         r"(?:ah )?(?:oui )?(?:la )?je comprends mieux|ah oui",
@@ -477,7 +498,7 @@ _SMALL_TALK = {
         r"how (?:are|r) (?:you|u)(?: doing| today)?|how s it going|hows it going|how do you do",
         r"how (?:is|s) it going|hows things|how are things",
         r"how (?:s|is) (?:your|ur) (?:day|week|morning|afternoon|evening)(?: going| been)?",
-        r"what (?:can|do) you do",
+        r"what (?:can|do|else can) you do|what else(?: can i ask(?: you)?| do you know)?",
         r"qui (?:es tu|etes vous|est ce)|(?:t es|tu es|vous etes|c est) qui",
         rf"(?:tu es|t es|vous etes|es tu|etes vous|est ce que (?:tu es|vous etes|je parle"
         rf" (?:a|avec))|c est|je parle"
@@ -563,6 +584,7 @@ _PRIORITY = (
     "help_offer",
     GOODBYE,
     _CONFIRM,
+    "wait",
     "thanks",
     "compliment",
     "pleasantry",

@@ -71,6 +71,10 @@ _PHRASES: dict[str, dict[str, str]] = {
         "en": "Thank you, likewise! Is there anything I can help you with?",
         "fr": "Merci, de même ! Puis-je vous aider pour quelque chose ?",
     },
+    "wait": {
+        "en": "Sure, take your time. I'm here when you're ready.",
+        "fr": "Bien sûr, prenez votre temps. Je suis là quand vous voulez.",
+    },
     "confirm": {
         "en": "That's what our FAQ says. If your situation is different, tell me more about it, or "
         "ask for a person and someone from our team will check.",

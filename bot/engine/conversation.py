@@ -253,9 +253,7 @@ class ConversationEngine:
                 # A post whose ticket is still with the agents is not settled by a Helpful on
                 # an earlier answer.
                 settles = state.forum and not state.ticket
-                rated = await self._feedback(message, language, in_forum=settles)
-                if rated is not None:
-                    return rated
+                return await self._feedback(message, language, in_forum=settles)
             case Step.PERSON:
                 return await self._escalate(message, "", language, step.reason)
             case Step.PICK:
@@ -504,11 +502,10 @@ class ConversationEngine:
             log.exception("could not look up %s's name", message.user_id)
             return ""
 
-    async def _feedback(
-        self, message: IncomingMessage, language: str, *, in_forum: bool
-    ) -> Reply | None:
-        """A rating: the buttons', or "that's wrong" typed (None when no question came before
-        it: the words are then searched as a question of their own)."""
+    async def _feedback(self, message: IncomingMessage, language: str, *, in_forum: bool) -> Reply:
+        """A rating: the buttons', or "that's wrong" typed. Typed with no question before it (a
+        conversation forgotten, or a first message), nothing is rated or counted, but it still
+        gets the apology: searched, it would find an entry that says "wrong"."""
         typed = message.kind is not MessageKind.FEEDBACK
         helpful = not typed and message.text.strip() == "helpful"
         if helpful:
@@ -518,13 +515,14 @@ class ConversationEngine:
             return Reply(phrase("feedback_thanks", language), solved=solved)
         history = await self._soft(self.store.history(message.key), [])
         rated = decisions.last_customer_question(history)
-        if typed and not rated:
-            return None
-        await self._count_feedback(message, "not_helpful")
-        await self._soft(self.gaps.record(message.key, rated, GAP_NOT_HELPFUL), None)
-        negatives = await self._soft(self.store.bump_state(message.key, StateField.NEGATIVES), 1)
-        if negatives >= self.config.negative_feedback_limit:
-            return await self._escalate(message, "", language, EscalationReason.FEEDBACK)
+        if rated or not typed:
+            await self._count_feedback(message, "not_helpful")
+            await self._soft(self.gaps.record(message.key, rated, GAP_NOT_HELPFUL), None)
+            negatives = await self._soft(
+                self.store.bump_state(message.key, StateField.NEGATIVES), 1
+            )
+            if negatives >= self.config.negative_feedback_limit:
+                return await self._escalate(message, "", language, EscalationReason.FEEDBACK)
         return Reply(
             phrase("feedback_sorry", language),
             actions=(decisions.person_button(language),),
