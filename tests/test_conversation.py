@@ -426,6 +426,8 @@ async def test_saying_the_answer_is_wrong_is_a_not_helpful_typed(make_app: MakeA
     sorry = await customer.say("no that's wrong")
     assert "Sorry that didn't help" in sorry.text and not sorry.sources and not sorry.escalated
     assert [a.kind for a in sorry.actions] == [MessageKind.HUMAN]
+    said = [(turn.role, turn.text) for turn in await app.store.history(customer.key)]
+    assert said[-2:] == [("customer", "no that's wrong"), ("bot", sorry.text)]
     gaps = await app.gaps.since(1)
     assert [(g.question, g.reason) for g in gaps] == [
         ("How do I enable two-factor authentication?", "not_helpful")

@@ -15,7 +15,7 @@ import pytest
 import yaml
 
 from bench.judgment import read_as
-from bot.core.intents import asks_for_human, rejects_answer, small_talk
+from bot.core.intents import UNHELPFUL, asks_for_human, small_talk
 from bot.core.language import phrase
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -1126,25 +1126,21 @@ REJECTION_LOOK_ALIKES = [
 
 @pytest.mark.parametrize("text", REJECTIONS)
 def test_saying_the_answer_failed_is_read_as_such(text: str) -> None:
-    assert rejects_answer(text)
-    assert small_talk(text) is None and not asks_for_human(text)
+    assert small_talk(text) == UNHELPFUL and not asks_for_human(text)
 
 
 @pytest.mark.parametrize("text", REJECTION_LOOK_ALIKES)
 def test_a_problem_or_a_nod_is_not_read_as_the_answer_failing(text: str) -> None:
-    assert not rejects_answer(text)
+    assert small_talk(text) != UNHELPFUL
 
 
 def test_the_golden_faq_questions_are_neither_small_talk_nor_a_request_for_a_person() -> None:
-    """Nor a rating of the answer before them."""
     questions = [
         case["question"]
         for case in yaml.safe_load(GOLDEN.read_text(encoding="utf-8"))
         if case["expected"] != "escalate"
     ]
-    caught = [
-        q for q in questions if small_talk(q) is not None or asks_for_human(q) or rejects_answer(q)
-    ]
+    caught = [q for q in questions if small_talk(q) is not None or asks_for_human(q)]
     assert caught == []
 
 

@@ -87,10 +87,6 @@ def next_step(
     if state.missed and accepts_offer(text):
         # Like pressing the offer's button: the ticket is about the unanswered question.
         return Next(Step.PERSON, reason=EscalationReason.NO_ANSWER, wrote=True)
-    if intents.rejects_answer(text):
-        # Like pressing "Not helpful": "that's wrong" is about the reply before it, and
-        # searched it finds entries that say "wrong" or "work".
-        return Next(Step.FEEDBACK, wrote=True)
     return Next(Step.ASK, wrote=True)
 
 

@@ -207,6 +207,9 @@ _VERY_FR = (
 DECLINE = "decline"
 # A goodbye ends the exchange: what the bot offered is turned down as well ("no thanks", "bye").
 GOODBYE = "goodbye"
+# Saying the last reply failed ("that's wrong", "didn't work"): the engine takes it for a press of
+# "Not helpful" (bot/engine/conversation.py).
+UNHELPFUL = "unhelpful"
 _RESOLVED = "resolved"
 # Asking whether what the bot said holds: "is that right?", "are you sure?", "c'est vrai ?".
 _CONFIRM = "confirm"
@@ -241,7 +244,10 @@ _SMALL_TALK = {
         r"(?: (?:now|quickly|real quick|first))?",
         r"(?:(?:ok|okay) )?(?:i ll|ill|i will|will) (?:try|check|test)(?: (?:that|it|this))?"
         r"(?: (?:now|again|later|and let you know|and get back to you))?",
-        r"trying (?:now|that|it|it now|that now)|checking(?: now)?|on it",
+        r"trying (?:now|that|it|it now|that now|again)|checking(?: now)?|on it",
+        r"(?:(?:ok|okay) )?(?:i ll|ill|i will|im|i m|let me) (?:try|do) (?:it |that )?again",
+        r"(?:(?:i m|im) )?checking (?:my )?(?:email|emails|inbox|mail|spam|phone|messages)"
+        r"(?: now)?|let me check (?:my )?(?:email|emails|inbox|mail|spam|phone|messages)",
         r"(?:attendez|attends|patientez|un instant|une seconde|une minute|un moment|deux secondes"
         r"|2 secondes|2 sec|deux minutes|2 min|je reviens|je verifie|je regarde|bougez pas"
         r"|ne quittez pas|je vais (?:essayer|voir|regarder|verifier|tester)(?: ca)?|j essaie"
@@ -291,6 +297,8 @@ _SMALL_TALK = {
         r"bravo|clair|ptdr|lol ok|mdr ok|ok mdr",
         # Done what the answer said: "done", "c'est fait".
         r"(?:all )?done|done that|did it|c est fait|fait|voila(?: c est fait)?",
+        r"(?:ok |okay )?(?:i )?clicked(?: (?:it|that|on it|the link|the button))?|j ai clique"
+        r"(?: dessus)?",
         r"(?:that s|thats|that is) (?:right|correct)|never ?mind|nvm|laisse(?:z)? tomber",
         r"correct|(?:so |that s |thats |that is )?true|exact|c est juste",
         r"(?:ah )?(?:oui )?(?:la )?je comprends mieux|ah oui",
@@ -630,6 +638,56 @@ def _introduces(text: str, normal: str) -> bool:
     )
 
 
+# The customer says the bot's last reply did not help, and nothing more: typed, it is the "Not
+# helpful" button (`UNHELPFUL`: "that's wrong", "not what I asked", "didn't work", "ça ne m'aide
+# pas"). With what it is about ("that's wrong, I'm on the Pro plan"), it is a question.
+_REJECTION_RE = re.compile(
+    r"(?:(?:no|nope|nah|hmm|hm|um|umm|sorry|but|well|ugh|meh|non|bah|ben|euh|mais|desole"
+    r"|desolee|hmm no) )*(?:"
+    r"(?:(?:that s|thats|that is|this is|it s|its|this|that|your answer is|the answer is) )?"
+    r"(?:(?:totally|completely|just|simply|still) )?(?:wrong|incorrect|not right|not correct"
+    r"|not true|not it|irrelevant|not relevant|useless|unhelpful|not (?:very |really |at all )?"
+    r"helpful|no help|nonsense|not (?:my|the) question|not (?:the|an) answer|(?:a |the )?wrong "
+    r"answer|not what i (?:asked|asked for|meant|wanted|need|needed|was asking|was asking for"
+    r"|was looking for))(?: at all)?"
+    r"|(?:this|that|it|your answer) (?:doesn t|does not|didn t|did not|dont|doesnt|didnt)"
+    r" (?:help|answer (?:my|the) question)(?: (?:me|at all|much))?"
+    r"|doesn t help|does not help|didn t help|did not help|doesnt help|didnt help"
+    r"|(?:you|u) (?:didn t|did not|didnt|don t|dont|haven t|have not|havent) answer(?:ed)?"
+    r"(?: (?:my|the) question)?"
+    r"|(?:it |that |this )?(?:didn t|did not|didnt|doesn t|does not|doesnt) work(?: for me)?"
+    r"|(?:it s |its |it is )?still (?:not working|broken|the same|doesn t work|does not work"
+    r"|doesnt work)|(?:i )?(?:already|ve already|have already) (?:tried|did|done) (?:that|this"
+    r"|it)|(?:i )?tried that(?: already)?|same (?:problem|issue|thing|error)(?: here| again)?"
+    r"|thanks for nothing"
+    r"|(?:that |this |it )?(?:can t|cannot|can not|doesn t|does not|doesnt) (?:be|sound|seem"
+    r"|look) (?:right|correct)|(?:close|almost|nearly) but not (?:exactly|quite)(?: it)?"
+    r"|not (?:exactly|quite)(?: (?:it|right|what i (?:asked|meant|needed)))?"
+    r"|(?:it s|its|it is|that s|thats|that is) not there|(?:i )?(?:can t|cannot|cant) (?:see"
+    r"|find) (?:it|that|this)(?: anywhere)?|(?:the|that) (?:button|link|option|menu|tab)"
+    r" (?:isn t|is not|isnt|doesn t exist|does not exist) there"
+    r"|(?:i )?(?:already (?:did|tried|done)|(?:ve|have) (?:already )?(?:done|tried)|tried"
+    r"|did (?:all|everything)) (?:all )?(?:that|this|it|everything)(?: already)?"
+    r"|(?:i )?did (?:that|this|all that|everything) already"
+    r"|(?:i m|im|i am) (?:still )?(?:confused|lost)"
+    r"|i (?:still )?(?:don t|do not|dont) (?:understand|get it)"
+    r"|(?:this is|that s|thats|it s) (?:so )?(?:confusing|unclear|not clear)"
+    r"|(?:c est pas|ce n est pas|c etait pas|ce n etait pas|ca n est pas|c est toujours pas)"
+    r" (?:ca|ma question|la question|la bonne reponse|une reponse|utile|clair|ce que (?:j ai"
+    r" demande|je (?:voulais|cherche|cherchais|demandais)))"
+    r"|(?:c est |c etait )?(?:faux|n importe quoi|hors sujet|inutile|pas clair|pas utile)"
+    r"|mauvaise reponse|reponse fausse"
+    r"|(?:ca|cela|votre reponse) (?:ne )?(?:marche|fonctionne|m aide|aide)(?: toujours)? pas"
+    r"(?: (?:mieux|du tout|beaucoup))?|(?:ca|cela|votre reponse) (?:ne )?m a pas aidee?"
+    r"|(?:ca|cela|votre reponse) (?:ne )?repond pas a (?:ma|la) question"
+    r"|(?:vous n avez|tu n as|vous avez|t as) pas repondu(?: a (?:ma|la) question)?"
+    r"|toujours pas|(?:j ai )?deja essaye(?: ca)?|meme probleme|(?:presque )?(?:mais )?pas"
+    r" (?:tout a fait|exactement|vraiment ca)"
+    r"|je (?:ne )?comprends (?:toujours )?pas|je suis (?:toujours )?perdue?"
+    r"|j ai rien compris|je n ai rien compris)"
+)
+
+
 # A sentence and what ends it: "?" is gone from the words small talk reads.
 _SENTENCE_RE = re.compile(r"[^.!?\uff1f\u2026]*[.!?\uff1f\u2026]*")
 # The kinds that, asked, are a question: "ok it worked?", "that's correct?", "c'est efficace ?"
@@ -671,6 +729,8 @@ def small_talk(text: str) -> str | None:
         return "greeting"
     if text.rstrip().endswith(("?", "\uff1f")) and _ASKED_AGREEMENT_RE.fullmatch(normal):
         return _CONFIRM
+    if _REJECTION_RE.fullmatch(normal):
+        return UNHELPFUL
     squeezed = re.sub(r"([a-z])\1+", r"\1", normal)  # "mercii" -> "merci", "hii" -> "hi"
     for form in dict.fromkeys((normal, squeezed)):
         words = tuple(form.split())
@@ -1337,50 +1397,6 @@ def accepts_offer(text: str) -> bool:
     for one outright)."""
     normal = _normalise(text)
     return bool(normal) and (bool(_YES_RE.fullmatch(normal)) or asks_for_human(text))
-
-
-# The customer says the bot's last reply did not help, and nothing more: typed, it is the "Not
-# helpful" button ("that's wrong", "not what I asked", "didn't work", "ça ne m'aide pas"). With
-# what it is about ("that's wrong, I'm on the Pro plan"), it is a question like any other.
-_REJECTION_RE = re.compile(
-    r"(?:(?:no|nope|nah|hmm|hm|um|umm|sorry|but|well|ugh|meh|non|bah|ben|euh|mais|desole"
-    r"|desolee|hmm no) )*(?:"
-    r"(?:(?:that s|thats|that is|this is|it s|its|this|that|your answer is|the answer is) )?"
-    r"(?:(?:totally|completely|just|simply|still) )?(?:wrong|incorrect|not right|not correct"
-    r"|not true|not it|irrelevant|not relevant|useless|unhelpful|not (?:very |really |at all )?"
-    r"helpful|no help|nonsense|not (?:my|the) question|not (?:the|an) answer|(?:a |the )?wrong "
-    r"answer|not what i (?:asked|asked for|meant|wanted|need|needed|was asking|was asking for"
-    r"|was looking for))(?: at all)?"
-    r"|(?:this|that|it|your answer) (?:doesn t|does not|didn t|did not|dont|doesnt|didnt)"
-    r" (?:help|answer (?:my|the) question)(?: (?:me|at all|much))?"
-    r"|doesn t help|does not help|didn t help|did not help|doesnt help|didnt help"
-    r"|(?:you|u) (?:didn t|did not|didnt|don t|dont|haven t|have not|havent) answer(?:ed)?"
-    r"(?: (?:my|the) question)?"
-    r"|(?:it |that |this )?(?:didn t|did not|didnt|doesn t|does not|doesnt) work(?: for me)?"
-    r"|(?:it s |its |it is )?still (?:not working|broken|the same|doesn t work|does not work"
-    r"|doesnt work)|(?:i )?(?:already|ve already|have already) (?:tried|did|done) (?:that|this"
-    r"|it)|(?:i )?tried that(?: already)?|same (?:problem|issue|thing|error)|thanks for nothing"
-    r"|(?:i m|im|i am) (?:still )?(?:confused|lost)"
-    r"|i (?:still )?(?:don t|do not|dont) (?:understand|get it)"
-    r"|(?:this is|that s|thats|it s) (?:so )?(?:confusing|unclear|not clear)"
-    r"|(?:c est pas|ce n est pas|c etait pas|ce n etait pas|ca n est pas|c est toujours pas)"
-    r" (?:ca|ma question|la question|la bonne reponse|une reponse|utile|clair|ce que (?:j ai"
-    r" demande|je (?:voulais|cherche|cherchais|demandais)))"
-    r"|(?:c est |c etait )?(?:faux|n importe quoi|hors sujet|inutile|pas clair|pas utile)"
-    r"|mauvaise reponse|reponse fausse"
-    r"|(?:ca|cela|votre reponse) (?:ne )?(?:marche|fonctionne|m aide|aide)(?: toujours)? pas"
-    r"(?: (?:mieux|du tout|beaucoup))?|(?:ca|cela|votre reponse) (?:ne )?m a pas aidee?"
-    r"|(?:ca|cela|votre reponse) (?:ne )?repond pas a (?:ma|la) question"
-    r"|(?:vous n avez|tu n as|vous avez|t as) pas repondu(?: a (?:ma|la) question)?"
-    r"|toujours pas|(?:j ai )?deja essaye(?: ca)?|meme probleme"
-    r"|je (?:ne )?comprends (?:toujours )?pas|je suis (?:toujours )?perdue?"
-    r"|j ai rien compris|je n ai rien compris)"
-)
-
-
-def rejects_answer(text: str) -> bool:
-    """Whether the message only says the bot's last reply did not help or is wrong."""
-    return bool(_REJECTION_RE.fullmatch(_normalise(text)))
 
 
 def is_follow_up(text: str) -> bool:

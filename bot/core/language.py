@@ -157,7 +157,7 @@ _PHRASES: dict[str, dict[str, str]] = {
         "en": "Thanks for the feedback!",
         "fr": "Merci pour votre retour !",
     },
-    "feedback_sorry": {
+    "unhelpful": {
         "en": "Sorry that didn't help. Try rephrasing your question, or ask to talk to a person.",
         "fr": "Désolé, cela ne vous a pas aidé. Reformulez votre question, ou demandez à parler à "
         "une personne.",

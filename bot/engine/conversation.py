@@ -26,6 +26,7 @@ from bot.core import decisions
 from bot.core.channels import Desk, OutputChannel, Relay, ScopedChannel
 from bot.core.decisions import Decision, Step
 from bot.core.hours import BusinessHours
+from bot.core.intents import UNHELPFUL
 from bot.core.language import detect_language, phrase
 from bot.core.models import (
     Action,
@@ -365,6 +366,8 @@ class ConversationEngine:
         return reply
 
     async def _act(self, message: IncomingMessage, text: str, language: str, route: Route) -> Reply:
+        if route.kind is RouteKind.SMALL_TALK and route.talk == UNHELPFUL:
+            return await self._feedback(message, language, in_forum=False, typed=text)
         if route.kind is RouteKind.SMALL_TALK:
             return await self._apply(
                 message, text, decisions.small_talk(route.talk or "", language)
@@ -502,11 +505,13 @@ class ConversationEngine:
             log.exception("could not look up %s's name", message.user_id)
             return ""
 
-    async def _feedback(self, message: IncomingMessage, language: str, *, in_forum: bool) -> Reply:
-        """A rating: the buttons', or "that's wrong" typed. Typed with no question before it (a
-        conversation forgotten, or a first message), nothing is rated or counted, but it still
-        gets the apology: searched, it would find an entry that says "wrong"."""
-        typed = message.kind is not MessageKind.FEEDBACK
+    async def _feedback(
+        self, message: IncomingMessage, language: str, *, in_forum: bool, typed: str = ""
+    ) -> Reply:
+        """A rating: a button's, or `typed` ("that's wrong"), which is kept in the history like
+        any message. Typed with no question before it (a conversation forgotten, or a first
+        message), nothing is rated or counted, but it still gets the apology: searched, it
+        would find an entry that says "wrong"."""
         helpful = not typed and message.text.strip() == "helpful"
         if helpful:
             await self._count_feedback(message, "helpful")
@@ -523,10 +528,8 @@ class ConversationEngine:
             )
             if negatives >= self.config.negative_feedback_limit:
                 return await self._escalate(message, "", language, EscalationReason.FEEDBACK)
-        return Reply(
-            phrase("feedback_sorry", language),
-            actions=(decisions.person_button(language),),
-        )
+        sorry = Reply(phrase(UNHELPFUL, language), actions=(decisions.person_button(language),))
+        return await self._say(message, typed, sorry) if typed else sorry
 
     async def _count_feedback(self, message: IncomingMessage, rating: str) -> None:
         self.metrics.feedback.labels(message.key.platform, rating).inc()
