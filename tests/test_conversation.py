@@ -141,7 +141,7 @@ async def test_saying_the_answer_worked_gets_thanks_back_not_the_answer_again(
 
 @pytest.mark.parametrize(
     ("text", "expected"),
-    [("is that right?", "That's what our FAQ says"), ("c'est vrai ?", "notre FAQ")],
+    [("is that right?", "what our FAQ says"), ("c'est vrai ?", "notre FAQ")],
 )
 async def test_asking_whether_the_answer_is_right_stands_by_the_faq_and_offers_a_person(
     make_app: MakeApp, text: str, expected: str
@@ -438,14 +438,54 @@ async def test_saying_the_answer_is_wrong_is_a_not_helpful_typed(make_app: MakeA
     assert (await app.store.counters())["feedback_not_helpful"] == 2
 
 
-async def test_saying_it_is_wrong_before_any_question_gets_the_apology_and_rates_nothing(
+async def test_saying_it_is_wrong_before_any_question_gets_the_offer_and_rates_nothing(
+    make_app: MakeApp,
+) -> None:
+    """Searched, "no that's wrong" found the locked-account entry at 0.99."""
+    app = make_app()
+    reply = await Customer(app.engine).say("no that's wrong")
+    assert not reply.sources and reply.escalated and reply.ticket is None
+    assert "feedback_not_helpful" not in await app.store.counters()
+    assert await app.gaps.since(1) == []
+
+
+async def test_after_a_miss_saying_it_is_wrong_hands_the_missed_question_to_a_person(
+    make_app: MakeApp,
+) -> None:
+    """There was no answer to rate: it is the second miss in a row."""
+    app = make_app()
+    customer = Customer(app.engine)
+    miss = await customer.say(WEATHER)
+    assert miss.escalated and miss.ticket is None
+    reply = await customer.say("that's not what I asked")
+    assert reply.ticket is not None and reply.ticket.question == WEATHER
+    assert reply.ticket.reason == "the FAQ has no answer"
+    assert "feedback_not_helpful" not in await app.store.counters()
+
+
+async def test_a_problem_said_after_a_greeting_gets_the_offer_of_a_person_not_an_apology(
     make_app: MakeApp,
 ) -> None:
     app = make_app()
-    reply = await Customer(app.engine).say("no that's wrong")
-    assert "Sorry that didn't help" in reply.text and not reply.sources
+    customer = Customer(app.engine)
+    await customer.say("Bonjour")
+    reply = await customer.say("ça ne marche pas")
+    assert reply.text.startswith("Je n'ai pas trouvé") and reply.escalated
     assert "feedback_not_helpful" not in await app.store.counters()
     assert await app.gaps.since(1) == []
+
+
+async def test_another_member_of_a_shared_thread_saying_same_problem_rates_nothing(
+    make_app: MakeApp,
+) -> None:
+    """Bob's "me too" is not Alice's rating of her answer, and opens no ticket in his name."""
+    app = make_app(NEGATIVE_FEEDBACK_LIMIT=1)
+    alice = Customer(app.engine)
+    bob = Customer(app.engine, key=alice.key, user_id="U-bob", user_name="Bob")
+    assert (await alice.say("How do I reset my password?")).sources
+    reply = await bob.say("same problem")
+    assert reply.ticket is None and "Sorry that didn't help" not in reply.text
+    assert "feedback_not_helpful" not in await app.store.counters()
 
 
 async def test_the_talk_to_a_person_button_escalates_the_last_question(make_app: MakeApp) -> None:

@@ -731,7 +731,6 @@ SMALL_TALK_EN = [
     ("is it really true?", "confirm"),
     ("ok, is that right?", "confirm"),
     ("thanks! is that right?", "confirm"),
-    ("can you confirm?", "confirm"),
     ("seriously?", "confirm"),
     ("that's true", "ack"),
     ("correct", "ack"),
@@ -868,7 +867,7 @@ SMALL_TALK_FR = [
     ("attendez", "wait"),
     ("je vérifie", "wait"),
     ("je vais essayer", "wait"),
-    ("c'est un test", "greeting"),
+    ("je teste le bot", "greeting"),
     ("c'est fait", "ack"),
 ]
 
@@ -1006,6 +1005,18 @@ SMALL_TALK_LOOK_ALIKES = [
     "I will check my email",
     "is it done?",
     "got a sec? I need help with billing",
+    # Found by a review: "sûr" is also safe, "ça ?" asks about something, a duration asked,
+    # "checking" is an account, "essai" a trial, staff asked to check the customer's own case.
+    "c'est sûr ?",
+    "et ça ?",
+    "bon ?",
+    "a minute?",
+    "une minute ?",
+    "checking",
+    "essai",
+    "c'est un test ?",
+    "can you confirm?",
+    "pouvez-vous confirmer ?",
     "what else is included in Pro?",
 ]
 
@@ -1094,14 +1105,20 @@ REJECTIONS = [
     "ce n'est pas ma question",
     "c'est pas ça",
     "c'est faux",
-    "vous n'avez pas répondu",
+    "vous n'avez pas répondu à ma question",
     "mauvaise réponse",
     "j'ai déjà essayé",
     "ça ne marche toujours pas",
     "ça marche pas",
     "je ne comprends pas",
-    "je suis perdu",
     "n'importe quoi",
+    "same here",
+    "même souci",
+    "wrong one",
+    "still confused",
+    "déjà fait",
+    "you didn't help",
+    "c'est pas ça que je veux",
 ]
 REJECTION_LOOK_ALIKES = [
     "wrong password",
@@ -1121,6 +1138,17 @@ REJECTION_LOOK_ALIKES = [
     "ça marche",
     "not working",
     "nope",
+    # Found by a review: asked, it is a question; lost is lost; a request for a person stays one.
+    "still the same?",
+    "same thing?",
+    "ça ne marche pas ?",
+    "I'm lost",
+    "je suis perdue",
+    "you didn't answer",
+    "vous n'avez pas répondu",
+    "this is useless",
+    "that's not helpful",
+    "I clicked it",
 ]
 
 

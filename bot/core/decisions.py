@@ -227,8 +227,13 @@ def last_customer_question(history: Sequence[Turn]) -> str:
     """The customer's last message that was not small talk: "cool, thanks" typed between the
     offer of a person and the yes is not what the ticket is about."""
     said = [turn.text for turn in history if turn.role == "customer"]
-    questions = (text for text in reversed(said) if intents.small_talk(text) is None)
-    return next(questions, said[-1] if said else "")
+    return asked_question(history) or (said[-1] if said else "")
+
+
+def asked_question(history: Sequence[Turn]) -> str:
+    """The customer's last message that was not small talk; "" when there is none."""
+    said = (turn.text for turn in reversed(history) if turn.role == "customer")
+    return next((text for text in said if intents.small_talk(text) is None), "")
 
 
 def offer_refusal(

@@ -232,7 +232,7 @@ _SMALL_TALK = {
         r"(?:(?:i )?(?:just )?(?:wanted to |want to )?)?say(?:ing)? (?:hi|hello|hey)",
         # Trying the bot out: the greeting says what it does.
         r"(?:just )?test(?:ing)?(?: (?:test(?:ing)?|123|1 2 3|the bot))?|this is a test"
-        r"|essai|c est un test|je teste(?: le bot)?",
+        r"|je teste(?: le bot)?",
     ),
     # Away for a moment, or trying what the bot said: "one sec", "let me check", "je vérifie".
     # (Before "help_offer", where "got a sec?" asks for one.)
@@ -244,7 +244,7 @@ _SMALL_TALK = {
         r"(?: (?:now|quickly|real quick|first))?",
         r"(?:(?:ok|okay) )?(?:i ll|ill|i will|will) (?:try|check|test)(?: (?:that|it|this))?"
         r"(?: (?:now|again|later|and let you know|and get back to you))?",
-        r"trying (?:now|that|it|it now|that now|again)|checking(?: now)?|on it",
+        r"trying (?:now|that|it|it now|that now|again)|checking now|on it",
         r"(?:(?:ok|okay) )?(?:i ll|ill|i will|im|i m|let me) (?:try|do) (?:it |that )?again",
         r"(?:(?:i m|im) )?checking (?:my )?(?:email|emails|inbox|mail|spam|phone|messages)"
         r"(?: now)?|let me check (?:my )?(?:email|emails|inbox|mail|spam|phone|messages)",
@@ -297,8 +297,6 @@ _SMALL_TALK = {
         r"bravo|clair|ptdr|lol ok|mdr ok|ok mdr",
         # Done what the answer said: "done", "c'est fait".
         r"(?:all )?done|done that|did it|c est fait|fait|voila(?: c est fait)?",
-        r"(?:ok |okay )?(?:i )?clicked(?: (?:it|that|on it|the link|the button))?|j ai clique"
-        r"(?: dessus)?",
         r"(?:that s|thats|that is) (?:right|correct)|never ?mind|nvm|laisse(?:z)? tomber",
         r"correct|(?:so |that s |thats |that is )?true|exact|c est juste",
         r"(?:ah )?(?:oui )?(?:la )?je comprends mieux|ah oui",
@@ -491,12 +489,11 @@ _SMALL_TALK = {
         r"(?:are|r) (?:you|u)(?: (?:really|absolutely|totally|completely|100))? (?:sure|certain"
         r"|positive)(?: about (?:that|this|it)| of (?:that|this|it))?",
         r"(?:you|u) sure(?: about (?:that|this|it))?|are you serious",
-        r"(?:can|could) (?:you|u) (?:please )?confirm(?: (?:that|this|it))?",
-        r"(?:est ce que )?c est (?:vraiment |bien )?(?:vrai|sur|certain|correct|bien ca)"
-        r"|est ce (?:vrai|juste|exact|correct|sur)",
+        # ("c'est sûr ?" may ask whether something is safe.)
+        r"(?:est ce que )?c est (?:vraiment |bien )?(?:vrai|correct|bien ca)"
+        r"|est ce (?:vrai|juste|exact|correct)",
         r"(?:vous etes|tu es|t es|etes vous|es tu)(?: bien| vraiment)? (?:sur|sure|surs|sures"
         r"|certain|certaine)(?: de (?:vous|toi|ca|cela))?",
-        r"(?:vous pouvez|pouvez vous|tu peux|peux tu) (?:me )?(?:le )?confirmer",
     ),
     "whoami": _any(
         r"(?:who|what) (?:are|r) (?:you|u)|who (?:is|s) this|(?:what s|whats|what is) your name",
@@ -643,47 +640,52 @@ def _introduces(text: str, normal: str) -> bool:
 # pas"). With what it is about ("that's wrong, I'm on the Pro plan"), it is a question.
 _REJECTION_RE = re.compile(
     r"(?:(?:no|nope|nah|hmm|hm|um|umm|sorry|but|well|ugh|meh|non|bah|ben|euh|mais|desole"
-    r"|desolee|hmm no) )*(?:"
+    r"|desolee) )*(?:"
+    # Wrong, or beside the question.
     r"(?:(?:that s|thats|that is|this is|it s|its|this|that|your answer is|the answer is) )?"
     r"(?:(?:totally|completely|just|simply|still) )?(?:wrong|incorrect|not right|not correct"
-    r"|not true|not it|irrelevant|not relevant|useless|unhelpful|not (?:very |really |at all )?"
-    r"helpful|no help|nonsense|not (?:my|the) question|not (?:the|an) answer|(?:a |the )?wrong "
-    r"answer|not what i (?:asked|asked for|meant|wanted|need|needed|was asking|was asking for"
-    r"|was looking for))(?: at all)?"
-    r"|(?:this|that|it|your answer) (?:doesn t|does not|didn t|did not|dont|doesnt|didnt)"
-    r" (?:help|answer (?:my|the) question)(?: (?:me|at all|much))?"
-    r"|doesn t help|does not help|didn t help|did not help|doesnt help|didnt help"
-    r"|(?:you|u) (?:didn t|did not|didnt|don t|dont|haven t|have not|havent) answer(?:ed)?"
-    r"(?: (?:my|the) question)?"
-    r"|(?:it |that |this )?(?:didn t|did not|didnt|doesn t|does not|doesnt) work(?: for me)?"
-    r"|(?:it s |its |it is )?still (?:not working|broken|the same|doesn t work|does not work"
-    r"|doesnt work)|(?:i )?(?:already|ve already|have already) (?:tried|did|done) (?:that|this"
-    r"|it)|(?:i )?tried that(?: already)?|same (?:problem|issue|thing|error)(?: here| again)?"
-    r"|thanks for nothing"
+    r"|not true|not it|irrelevant|not relevant|unhelpful|not (?:very |really |at all )?helpful"
+    r"|nonsense|not (?:my|the) question|not (?:the|an) answer|(?:a |the )?wrong (?:answer|one)"
+    r"|not what i (?:asked|asked for|meant|wanted|need|needed|was asking|was asking for"
+    r"|was looking for)|wrong again|not that(?: one)?)(?: at all)?"
     r"|(?:that |this |it )?(?:can t|cannot|can not|doesn t|does not|doesnt) (?:be|sound|seem"
     r"|look) (?:right|correct)|(?:close|almost|nearly) but not (?:exactly|quite)(?: it)?"
     r"|not (?:exactly|quite)(?: (?:it|right|what i (?:asked|meant|needed)))?"
+    # Of no help, or not about the question.
+    r"|(?:this|that|it|your answer) (?:doesn t|does not|didn t|did not|dont|doesnt|didnt)"
+    r" (?:help|answer (?:my|the) question)(?: (?:me|at all|much))?"
+    r"|doesn t help|does not help|didn t help|did not help|doesnt help|didnt help"
+    r"|(?:you|u) (?:didn t|did not|didnt|don t|dont|haven t|have not|havent) (?:help(?: me)?"
+    r"|answer(?:ed)? (?:my|the) question)|thanks for nothing"
+    # Tried already, to no avail.
+    r"|(?:it |that |this )?(?:didn t|did not|didnt|doesn t|does not|doesnt) work(?: for me)?"
+    r"|(?:it s |its |it is )?still (?:not working|broken|the same|doesn t work|does not work"
+    r"|doesnt work)|same (?:problem|issue|thing|error)(?: here| again)?|same here|still same"
+    r"|(?:i )?(?:already (?:did|tried|done)|(?:ve|have) (?:already )?(?:done|tried)|tried"
+    r"|did (?:all|everything)) (?:all )?(?:that|this|it|everything)(?: already)?"
+    r"|(?:i )?did (?:that|this|all that|everything) already|already (?:tried|done)"
     r"|(?:it s|its|it is|that s|thats|that is) not there|(?:i )?(?:can t|cannot|cant) (?:see"
     r"|find) (?:it|that|this)(?: anywhere)?|(?:the|that) (?:button|link|option|menu|tab)"
     r" (?:isn t|is not|isnt|doesn t exist|does not exist) there"
-    r"|(?:i )?(?:already (?:did|tried|done)|(?:ve|have) (?:already )?(?:done|tried)|tried"
-    r"|did (?:all|everything)) (?:all )?(?:that|this|it|everything)(?: already)?"
-    r"|(?:i )?did (?:that|this|all that|everything) already"
-    r"|(?:i m|im|i am) (?:still )?(?:confused|lost)"
-    r"|i (?:still )?(?:don t|do not|dont) (?:understand|get it)"
-    r"|(?:this is|that s|thats|it s) (?:so )?(?:confusing|unclear|not clear)"
+    # Not understood.
+    r"|(?:i m |im |i am )?(?:still )?confused|(?:i )?(?:still )?(?:don t|do not|dont)"
+    r" (?:understand|get it)|(?:this is |that s |thats |it s )?(?:so )?(?:confusing|unclear"
+    r"|not clear)"
+    # The same in French.
     r"|(?:c est pas|ce n est pas|c etait pas|ce n etait pas|ca n est pas|c est toujours pas)"
     r" (?:ca|ma question|la question|la bonne reponse|une reponse|utile|clair|ce que (?:j ai"
-    r" demande|je (?:voulais|cherche|cherchais|demandais)))"
+    r" demande|je (?:voulais|veux|cherche|cherchais|demandais)))"
+    r"|c est pas ca que je (?:veux|voulais|cherche|cherchais)"
     r"|(?:c est |c etait )?(?:faux|n importe quoi|hors sujet|inutile|pas clair|pas utile)"
     r"|mauvaise reponse|reponse fausse"
     r"|(?:ca|cela|votre reponse) (?:ne )?(?:marche|fonctionne|m aide|aide)(?: toujours)? pas"
     r"(?: (?:mieux|du tout|beaucoup))?|(?:ca|cela|votre reponse) (?:ne )?m a pas aidee?"
+    r"|(?:vous ne m avez|tu ne m as|vous m avez|tu m as) pas aidee?"
     r"|(?:ca|cela|votre reponse) (?:ne )?repond pas a (?:ma|la) question"
-    r"|(?:vous n avez|tu n as|vous avez|t as) pas repondu(?: a (?:ma|la) question)?"
-    r"|toujours pas|(?:j ai )?deja essaye(?: ca)?|meme probleme|(?:presque )?(?:mais )?pas"
-    r" (?:tout a fait|exactement|vraiment ca)"
-    r"|je (?:ne )?comprends (?:toujours )?pas|je suis (?:toujours )?perdue?"
+    r"|(?:vous n avez|tu n as|vous avez|t as) pas repondu a (?:ma|la) question"
+    r"|toujours pas|toujours rien|(?:j ai )?deja (?:essaye|fait)(?: ca)?"
+    r"|meme (?:probleme|souci|chose)(?: ici)?|(?:presque )?(?:mais )?pas (?:tout a fait"
+    r"|exactement|vraiment ca)|je (?:ne )?comprends (?:toujours )?pas"
     r"|j ai rien compris|je n ai rien compris)"
 )
 
@@ -692,7 +694,7 @@ _REJECTION_RE = re.compile(
 _SENTENCE_RE = re.compile(r"[^.!?\uff1f\u2026]*[.!?\uff1f\u2026]*")
 # The kinds that, asked, are a question: "ok it worked?", "that's correct?", "c'est efficace ?"
 # ask whether something holds; a pleasantry asked is small talk all the same ("vous allez bien ?").
-_ASKABLE = frozenset(("ack", "compliment", _RESOLVED))
+_ASKABLE = frozenset(("ack", "compliment", _RESOLVED, "wait"))
 
 
 # A nod or surprise asked, with nothing more: "that's right?", "correct?", "really?", "c'est
@@ -701,8 +703,8 @@ _ASKABLE = frozenset(("ack", "compliment", _RESOLVED))
 _ASKED_AGREEMENT_RE = re.compile(
     r"(?:(?:ok|okay|so|and|but|wait|hmm|hm|oh|ah|um|alors|donc|mais|et|euh) )*(?:"
     r"(?:(?:that s|thats|that is|this is|it s|its|c est|c etait) )?(?:(?:really|actually|bien"
-    r"|vraiment) )?(?:right|correct|true|accurate|exact|exactly|juste|vrai|ca|sure|sur|certain)"
-    r"|really|for real|seriously|vraiment|bon|serieux|serieusement|sans blague)"
+    r"|vraiment) )?(?:right|correct|true|accurate|exact|exactly|juste|vrai|sure)|c est (?:bien )?ca"
+    r"|really|for real|seriously|vraiment|ah bon|serieux|serieusement|sans blague)"
 )
 
 
@@ -729,7 +731,13 @@ def small_talk(text: str) -> str | None:
         return "greeting"
     if text.rstrip().endswith(("?", "\uff1f")) and _ASKED_AGREEMENT_RE.fullmatch(normal):
         return _CONFIRM
-    if _REJECTION_RE.fullmatch(normal):
+    # Asked, it is a question ("still the same?", "ça ne marche pas ?"); "this is useless" is
+    # the customer asking for a person.
+    if (
+        _REJECTION_RE.fullmatch(normal)
+        and not text.rstrip().endswith(("?", "\uff1f"))
+        and not names_a_person(text)
+    ):
         return UNHELPFUL
     squeezed = re.sub(r"([a-z])\1+", r"\1", normal)  # "mercii" -> "merci", "hii" -> "hi"
     for form in dict.fromkeys((normal, squeezed)):

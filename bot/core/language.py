@@ -76,10 +76,11 @@ _PHRASES: dict[str, dict[str, str]] = {
         "fr": "Bien sûr, prenez votre temps. Je suis là quand vous voulez.",
     },
     "confirm": {
-        "en": "That's what our FAQ says. If your situation is different, tell me more about it, or "
-        "ask for a person and someone from our team will check.",
-        "fr": "C'est ce qu'indique notre FAQ. Si votre situation est différente, dites-m'en plus, "
-        "ou demandez à parler à une personne : quelqu'un de notre équipe vérifiera.",
+        "en": "I can only go by what our FAQ says. If your situation is different, tell me more "
+        "about it, or ask for a person and someone from our team will check.",
+        "fr": "Je ne peux m'appuyer que sur notre FAQ. Si votre situation est différente, "
+        "dites-m'en plus, ou demandez à parler à une personne : quelqu'un de notre équipe "
+        "vérifiera.",
     },
     "goodbye": {
         "en": "Goodbye, and thanks for reaching out!",

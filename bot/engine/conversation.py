@@ -349,7 +349,7 @@ class ConversationEngine:
             self.metrics.latency.labels(stage).observe(seconds)
         if not budget.allowed and route.answer is not None:
             self.metrics.budget_limited.labels(message.key.platform).inc()
-        reply = await self._act(message, text, language, route)
+        reply = await self._act(message, text, language, route, missed=bool(state.missed))
         if route.kind is not RouteKind.SMALL_TALK and not state.titled:
             await self._soft(self.store.set_state(message.key, {StateField.TITLED: True}), None)
             reply = replace(reply, title=conversation_title(text))
@@ -365,9 +365,11 @@ class ConversationEngine:
             await stream.close(reply, stands=stands)
         return reply
 
-    async def _act(self, message: IncomingMessage, text: str, language: str, route: Route) -> Reply:
+    async def _act(
+        self, message: IncomingMessage, text: str, language: str, route: Route, *, missed: bool
+    ) -> Reply:
         if route.kind is RouteKind.SMALL_TALK and route.talk == UNHELPFUL:
-            return await self._feedback(message, language, in_forum=False, typed=text)
+            return await self._unhelpful(message, text, language, route, missed=missed)
         if route.kind is RouteKind.SMALL_TALK:
             return await self._apply(
                 message, text, decisions.small_talk(route.talk or "", language)
@@ -505,29 +507,41 @@ class ConversationEngine:
             log.exception("could not look up %s's name", message.user_id)
             return ""
 
-    async def _feedback(
-        self, message: IncomingMessage, language: str, *, in_forum: bool, typed: str = ""
-    ) -> Reply:
-        """A rating: a button's, or `typed` ("that's wrong"), which is kept in the history like
-        any message. Typed with no question before it (a conversation forgotten, or a first
-        message), nothing is rated or counted, but it still gets the apology: searched, it
-        would find an entry that says "wrong"."""
-        helpful = not typed and message.text.strip() == "helpful"
-        if helpful:
+    async def _feedback(self, message: IncomingMessage, language: str, *, in_forum: bool) -> Reply:
+        if message.text.strip() == "helpful":
             await self._count_feedback(message, "helpful")
             # Only the one who asked settles their question; a passer-by's thanks is counted.
             solved = in_forum and await self._role(message) == "customer"
             return Reply(phrase("feedback_thanks", language), solved=solved)
         history = await self._soft(self.store.history(message.key), [])
-        rated = decisions.last_customer_question(history)
-        if rated or not typed:
-            await self._count_feedback(message, "not_helpful")
-            await self._soft(self.gaps.record(message.key, rated, GAP_NOT_HELPFUL), None)
-            negatives = await self._soft(
-                self.store.bump_state(message.key, StateField.NEGATIVES), 1
-            )
-            if negatives >= self.config.negative_feedback_limit:
-                return await self._escalate(message, "", language, EscalationReason.FEEDBACK)
+        return await self._not_helpful(message, language, decisions.last_customer_question(history))
+
+    async def _unhelpful(
+        self, message: IncomingMessage, text: str, language: str, route: Route, *, missed: bool
+    ) -> Reply:
+        """ "that's wrong" typed. Said by the customer of an answer, it is a press of "Not
+        helpful" on it. After a miss there was no answer: it is the second miss in a row, which
+        hands the missed question to a person. With no question before it ("it doesn't work"
+        as a first message), or from someone else in a shared thread ("same problem"), there
+        is nothing to rate: the FAQ has no answer to it, and a person is offered."""
+        if missed:
+            return await self._missed(message, "", language, route)
+        history = await self._soft(self.store.history(message.key), [])
+        asked = decisions.asked_question(history)
+        if not asked or await self._role(message) != "customer":
+            return await self._missed(message, text, language, route)
+        return await self._not_helpful(message, language, asked, typed=text)
+
+    async def _not_helpful(
+        self, message: IncomingMessage, language: str, rated: str, typed: str = ""
+    ) -> Reply:
+        """`rated` did not help: a gap, and at the limit a ticket; `typed` is what the customer
+        wrote to say so ("" for the button), kept in the history like any message."""
+        await self._count_feedback(message, "not_helpful")
+        await self._soft(self.gaps.record(message.key, rated, GAP_NOT_HELPFUL), None)
+        negatives = await self._soft(self.store.bump_state(message.key, StateField.NEGATIVES), 1)
+        if negatives >= self.config.negative_feedback_limit:
+            return await self._escalate(message, "", language, EscalationReason.FEEDBACK)
         sorry = Reply(phrase(UNHELPFUL, language), actions=(decisions.person_button(language),))
         return await self._say(message, typed, sorry) if typed else sorry
 
