@@ -747,6 +747,8 @@ SMALL_TALK_EN = [
     ("just testing the bot", "greeting"),
     ("done", "ack"),
     ("what else?", "whoami"),
+    ("about my account", "help_offer"),
+    ("it's about my invoice", "help_offer"),
 ]
 
 SMALL_TALK_FR = [
@@ -868,6 +870,8 @@ SMALL_TALK_FR = [
     ("je vérifie", "wait"),
     ("je vais essayer", "wait"),
     ("je teste le bot", "greeting"),
+    ("c'est pour ma facture", "help_offer"),
+    ("concernant ma livraison", "help_offer"),
     ("c'est fait", "ack"),
 ]
 
@@ -1017,6 +1021,10 @@ SMALL_TALK_LOOK_ALIKES = [
     "c'est un test ?",
     "can you confirm?",
     "pouvez-vous confirmer ?",
+    # The customer's own matter with a question about it, or a follow-up.
+    "what about my order?",
+    "et pour mon fils ?",
+    "c'est pour ma facture de mars, pourquoi ce montant ?",
     "what else is included in Pro?",
 ]
 

@@ -264,12 +264,19 @@ _SMALL_TALK = {
         r"(?:(?:can|could) )?(?:someone|somebody|anyone|anybody) help(?: me)?",
         r"(?:allo )?(?:il )?y a (?:t il )?(?:quelqu un|quelquun|qqn)(?: (?:la|ici))?",
         r"i (?:have|ve got) (?:a|an) (?:problem|issue)",
+        # Naming the customer's own matter and nothing more ("about my account", "c'est pour ma
+        # facture"): searched, "account" found the entry on deleting one. (A question announced
+        # with its topic is searched: "j'ai une question sur ma facture".)
+        r"(?:it s |its |it is |this is |i m writing |im writing |i am writing )?(?:about"
+        r"|regarding|concerning|re) (?:my|our) [a-z]+(?: [a-z]+)?",
         r"(?:j ai )?(?:une |deux |quelques |encore une |une autre )?(?:petites? )?questions?"
         r"(?: rapide| pour vous)?",
         r"(?:est ce que )?(?:je peux|puis je) (?:vous|te) poser une (?:petite )?question",
         r"(?:est ce que )?(?:vous pouvez|tu peux|pouvez vous|peux tu|pourriez vous) m aider",
         r"(?:j ai )?besoin d (?:aide|un coup de main)|aidez moi|aide moi|aide",
         r"j ai (?:un|une) (?:probleme|souci)|(?:il )?y a quelqu un",
+        r"(?:c est pour|(?:c est )?(?:a propos de|au sujet de|concernant)) (?:mon|ma|mes|notre|nos)"
+        r" [a-z]+(?: [a-z]+)?",
         r"(?:i |we )?(?:hope|hoping) (?:you|u) (?:can|could|will be able to) help(?: me| us)?",
         r"(?:est ce que )?(?:quelqu un|qqn) (?:peut|pourrait) m aider",
         r"j espere que (?:vous pourrez|vous pouvez|tu peux|tu pourras) m aider",
