@@ -460,6 +460,37 @@ async def test_after_a_miss_saying_it_is_wrong_hands_the_missed_question_to_a_pe
     reply = await customer.say("that's not what I asked")
     assert reply.ticket is not None and reply.ticket.question == WEATHER
     assert reply.ticket.reason == "the FAQ has no answer"
+    assert reply.ticket.transcript[-1] == ("customer", "that's not what I asked")
+    assert "feedback_not_helpful" not in await app.store.counters()
+
+
+async def test_saying_it_is_wrong_after_a_ticket_rates_nothing_the_agents_handled(
+    make_app: MakeApp,
+) -> None:
+    """The customer's last words went to the agent, not to the FAQ."""
+    app = make_app()
+    customer = Customer(app.engine)
+    assert (await customer.say("How do I reset my password?")).sources
+    opened = await customer.say("I want to talk to a human")
+    assert opened.ticket is not None
+    await customer.say("I am flying to Lisbon for a conference")
+    await app.engine.resolve(opened.ticket.id, "Bob")
+    reply = await customer.say("that's wrong")
+    assert reply.escalated and reply.ticket is None and "Sorry that didn't help" not in reply.text
+    assert "feedback_not_helpful" not in await app.store.counters()
+
+
+async def test_saying_not_that_to_which_of_these_do_you_mean_rates_nothing(
+    make_app: MakeApp, tmp_path: Path
+) -> None:
+    faq = tmp_path / "faq.yaml"
+    faq.write_text(CANCEL_FAQ)
+    app = make_app(faq_path=faq, SEMANTIC_SEARCH="off")
+    customer = Customer(app.engine)
+    assert (await customer.say("How do I change my avatar?")).sources
+    assert len((await customer.say("how do I cancel my subscription")).actions) == 2
+    reply = await customer.say("not that")
+    assert reply.escalated and "Sorry that didn't help" not in reply.text
     assert "feedback_not_helpful" not in await app.store.counters()
 
 
@@ -484,8 +515,13 @@ async def test_another_member_of_a_shared_thread_saying_same_problem_rates_nothi
     bob = Customer(app.engine, key=alice.key, user_id="U-bob", user_name="Bob")
     assert (await alice.say("How do I reset my password?")).sources
     reply = await bob.say("same problem")
-    assert reply.ticket is None and "Sorry that didn't help" not in reply.text
+    assert reply.ticket is None and not reply.escalated
     assert "feedback_not_helpful" not in await app.store.counters()
+    # Nor is it a miss of Alice's: her own rating still counts as hers.
+    rated = await alice.say("that's wrong")
+    assert rated.ticket is not None and rated.ticket.user_id == "U-alice"
+    assert rated.ticket.reason == "repeated negative feedback"
+    assert rated.ticket.transcript[-1] == ("customer", "that's wrong")
 
 
 async def test_the_talk_to_a_person_button_escalates_the_last_question(make_app: MakeApp) -> None:

@@ -27,7 +27,7 @@ INDEX = FaqIndex([REFUND, PRICES, STORAGE])
 
 
 def test_an_answer_names_its_sources_and_offers_a_rating_and_a_person() -> None:
-    decided = decisions.answer(INDEX, REFUND.answer, ("refund",), 0.91, "en")
+    decided = decisions.answer(INDEX, "Can I get a refund?", REFUND.answer, ("refund",), 0.91, "en")
 
     assert decided.reply.text == REFUND.answer
     assert decided.reply.source_ids == ["refund"]
@@ -43,16 +43,20 @@ def test_an_answer_names_its_sources_and_offers_a_rating_and_a_person() -> None:
     assert decided.counters == ("answered",)
     assert decided.answered_from == ("refund",)
     assert set(decided.cleared) == {StateField.MISSED, StateField.CHOICES}
+    # The question it answered is remembered: a typed "that's wrong" rates it.
+    assert decided.changes == {StateField.ANSWERED: "Can I get a refund?"}
 
 
 def test_an_answer_lists_only_the_sources_still_in_the_faq() -> None:
-    decided = decisions.answer(INDEX, "An LLM's answer.", ("refund", "gone-entry"), 0.8, "en")
+    decided = decisions.answer(
+        INDEX, "refund?", "An LLM's answer.", ("refund", "gone-entry"), 0.8, "en"
+    )
     assert decided.reply.source_ids == ["refund"]
     assert decided.answered_from == ("refund", "gone-entry")
 
 
 def test_an_answer_in_french_has_french_buttons() -> None:
-    decided = decisions.answer(INDEX, REFUND.answer, ("refund",), 0.9, "fr")
+    decided = decisions.answer(INDEX, "remboursement ?", REFUND.answer, ("refund",), 0.9, "fr")
     assert [a.label for a in decided.reply.actions] == [
         phrase("helpful", "fr"),
         phrase("not_helpful", "fr"),
@@ -101,7 +105,7 @@ def test_a_miss_says_so_in_the_customers_language_and_offers_a_person() -> None:
     assert [(a.kind, a.value) for a in decided.reply.actions] == [(MessageKind.HUMAN, "human")]
     # The engine counts misses at once; the decision only forgets a list no longer in view.
     assert not decided.changes and not decided.counters
-    assert decided.cleared == (StateField.CHOICES,)
+    assert decided.cleared == (StateField.CHOICES, StateField.ANSWERED)
 
 
 def test_a_miss_suggests_the_entries_it_may_be_about_as_choices_not_as_sources() -> None:

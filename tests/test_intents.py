@@ -1021,8 +1021,15 @@ SMALL_TALK_LOOK_ALIKES = [
     "c'est un test ?",
     "can you confirm?",
     "pouvez-vous confirmer ?",
-    # The customer's own matter with a question about it, or a follow-up.
+    # The customer's own matter with a question about it, what is wrong with it, who it is for,
+    # or a follow-up.
     "what about my order?",
+    "about my lost card",
+    "concernant mon colis perdu",
+    "about my son",
+    "c'est pour mon fils",
+    "and about my refund?",
+    "about my account?",
     "et pour mon fils ?",
     "c'est pour ma facture de mars, pourquoi ce montant ?",
     "what else is included in Pro?",
@@ -1102,6 +1109,7 @@ REJECTIONS = [
     "it didn't work for me",
     "still not working",
     "same problem",
+    "tried everything",
     "I don't understand",
     "I'm confused",
     "this is confusing",
@@ -1157,6 +1165,13 @@ REJECTION_LOOK_ALIKES = [
     "this is useless",
     "that's not helpful",
     "I clicked it",
+    # Found by a second review: useless asks for a person, "I don't get it" may be an e-mail
+    # that never came, "tried it" says nothing failed, "sorry wrong" is the customer's own slip.
+    "c'est inutile",
+    "I don't get it",
+    "tried it",
+    "sorry wrong one",
+    "same problem again",
 ]
 
 

@@ -104,10 +104,15 @@ class Decision:
 
 
 def answer(
-    index: FaqIndex, text: str, source_ids: tuple[str, ...], confidence: float, language: str
+    index: FaqIndex,
+    question: str,
+    text: str,
+    source_ids: tuple[str, ...],
+    confidence: float,
+    language: str,
 ) -> Decision:
-    """An answer from the FAQ, with its sources and the buttons to rate it or ask for a person.
-    An answer ends a run of misses and any pending choice."""
+    """An answer from the FAQ to `question`, with its sources and the buttons to rate it or ask
+    for a person. An answer ends a run of misses and any pending choice."""
     reply = Reply(
         text,
         sources=sources(index, source_ids),
@@ -120,6 +125,7 @@ def answer(
     )
     return Decision(
         reply,
+        changes={StateField.ANSWERED: question},
         cleared=(StateField.CHOICES, StateField.MISSED),
         counters=("answered",),
         answered_from=source_ids,
@@ -137,7 +143,11 @@ def clarification(hits: list[Hit], language: str) -> Decision:
         confidence=hits[0].confidence,
         actions=choices,
     )
-    return Decision(reply, changes={StateField.CHOICES: tuple(e.id for e in options)})
+    return Decision(
+        reply,
+        changes={StateField.CHOICES: tuple(e.id for e in options)},
+        cleared=(StateField.ANSWERED,),
+    )
 
 
 def no_answer(language: str, confidence: float, suggestions: Sequence[Hit] = ()) -> Decision:
@@ -159,8 +169,12 @@ def no_answer(language: str, confidence: float, suggestions: Sequence[Hit] = ())
     )
     if not options:
         # Numbers typed next are a new question, not a pick from a list no longer in view.
-        return Decision(reply, cleared=(StateField.CHOICES,))
-    return Decision(reply, changes={StateField.CHOICES: tuple(e.id for e in options)})
+        return Decision(reply, cleared=(StateField.CHOICES, StateField.ANSWERED))
+    return Decision(
+        reply,
+        changes={StateField.CHOICES: tuple(e.id for e in options)},
+        cleared=(StateField.ANSWERED,),
+    )
 
 
 def small_talk(talk: str, language: str) -> Decision:
@@ -213,7 +227,10 @@ def new_ticket(
         key=message.key,
         user_id=message.user_id,
         user_name=user_name,
-        question=text or last_customer_question(history),
+        # Words that only react ("that's not what I asked") are not what the ticket is about.
+        question=text
+        if text and intents.small_talk(text) is None
+        else last_customer_question(history),
         transcript=transcript,
         authors=authors,
         reason=reason.description,
@@ -227,13 +244,8 @@ def last_customer_question(history: Sequence[Turn]) -> str:
     """The customer's last message that was not small talk: "cool, thanks" typed between the
     offer of a person and the yes is not what the ticket is about."""
     said = [turn.text for turn in history if turn.role == "customer"]
-    return asked_question(history) or (said[-1] if said else "")
-
-
-def asked_question(history: Sequence[Turn]) -> str:
-    """The customer's last message that was not small talk; "" when there is none."""
-    said = (turn.text for turn in reversed(history) if turn.role == "customer")
-    return next((text for text in said if intents.small_talk(text) is None), "")
+    questions = (text for text in reversed(said) if intents.small_talk(text) is None)
+    return next(questions, said[-1] if said else "")
 
 
 def offer_refusal(

@@ -264,19 +264,12 @@ _SMALL_TALK = {
         r"(?:(?:can|could) )?(?:someone|somebody|anyone|anybody) help(?: me)?",
         r"(?:allo )?(?:il )?y a (?:t il )?(?:quelqu un|quelquun|qqn)(?: (?:la|ici))?",
         r"i (?:have|ve got) (?:a|an) (?:problem|issue)",
-        # Naming the customer's own matter and nothing more ("about my account", "c'est pour ma
-        # facture"): searched, "account" found the entry on deleting one. (A question announced
-        # with its topic is searched: "j'ai une question sur ma facture".)
-        r"(?:it s |its |it is |this is |i m writing |im writing |i am writing )?(?:about"
-        r"|regarding|concerning|re) (?:my|our) [a-z]+(?: [a-z]+)?",
         r"(?:j ai )?(?:une |deux |quelques |encore une |une autre )?(?:petites? )?questions?"
         r"(?: rapide| pour vous)?",
         r"(?:est ce que )?(?:je peux|puis je) (?:vous|te) poser une (?:petite )?question",
         r"(?:est ce que )?(?:vous pouvez|tu peux|pouvez vous|peux tu|pourriez vous) m aider",
         r"(?:j ai )?besoin d (?:aide|un coup de main)|aidez moi|aide moi|aide",
         r"j ai (?:un|une) (?:probleme|souci)|(?:il )?y a quelqu un",
-        r"(?:c est pour|(?:c est )?(?:a propos de|au sujet de|concernant)) (?:mon|ma|mes|notre|nos)"
-        r" [a-z]+(?: [a-z]+)?",
         r"(?:i |we )?(?:hope|hoping) (?:you|u) (?:can|could|will be able to) help(?: me| us)?",
         r"(?:est ce que )?(?:quelqu un|qqn) (?:peut|pourrait) m aider",
         r"j espere que (?:vous pourrez|vous pouvez|tu peux|tu pourras) m aider",
@@ -646,8 +639,8 @@ def _introduces(text: str, normal: str) -> bool:
 # helpful" button (`UNHELPFUL`: "that's wrong", "not what I asked", "didn't work", "ça ne m'aide
 # pas"). With what it is about ("that's wrong, I'm on the Pro plan"), it is a question.
 _REJECTION_RE = re.compile(
-    r"(?:(?:no|nope|nah|hmm|hm|um|umm|sorry|but|well|ugh|meh|non|bah|ben|euh|mais|desole"
-    r"|desolee) )*(?:"
+    r"(?:(?:no|nope|nah|hmm|hm|um|umm|sorry but|but|well|ugh|meh|non|bah|ben|euh|mais"
+    r"|desole mais|desolee mais) )*(?:"
     # Wrong, or beside the question.
     r"(?:(?:that s|thats|that is|this is|it s|its|this|that|your answer is|the answer is) )?"
     r"(?:(?:totally|completely|just|simply|still) )?(?:wrong|incorrect|not right|not correct"
@@ -667,23 +660,23 @@ _REJECTION_RE = re.compile(
     # Tried already, to no avail.
     r"|(?:it |that |this )?(?:didn t|did not|didnt|doesn t|does not|doesnt) work(?: for me)?"
     r"|(?:it s |its |it is )?still (?:not working|broken|the same|doesn t work|does not work"
-    r"|doesnt work)|same (?:problem|issue|thing|error)(?: here| again)?|same here|still same"
-    r"|(?:i )?(?:already (?:did|tried|done)|(?:ve|have) (?:already )?(?:done|tried)|tried"
-    r"|did (?:all|everything)) (?:all )?(?:that|this|it|everything)(?: already)?"
+    r"|doesnt work)|same (?:problem|issue|thing|error)(?: here)?|same here|still same"
+    r"|(?:i )?(?:already (?:did|tried|done)|(?:ve|have) already (?:done|tried)) (?:all )?(?:that"
+    r"|this|it|everything)|(?:i )?(?:ve |have )?(?:tried|did|done) everything(?: already)?"
     r"|(?:i )?did (?:that|this|all that|everything) already|already (?:tried|done)"
     r"|(?:it s|its|it is|that s|thats|that is) not there|(?:i )?(?:can t|cannot|cant) (?:see"
     r"|find) (?:it|that|this)(?: anywhere)?|(?:the|that) (?:button|link|option|menu|tab)"
     r" (?:isn t|is not|isnt|doesn t exist|does not exist) there"
     # Not understood.
     r"|(?:i m |im |i am )?(?:still )?confused|(?:i )?(?:still )?(?:don t|do not|dont)"
-    r" (?:understand|get it)|(?:this is |that s |thats |it s )?(?:so )?(?:confusing|unclear"
+    r" understand|(?:this is |that s |thats |it s )?(?:so )?(?:confusing|unclear"
     r"|not clear)"
     # The same in French.
     r"|(?:c est pas|ce n est pas|c etait pas|ce n etait pas|ca n est pas|c est toujours pas)"
-    r" (?:ca|ma question|la question|la bonne reponse|une reponse|utile|clair|ce que (?:j ai"
+    r" (?:ca|ma question|la question|la bonne reponse|une reponse|clair|ce que (?:j ai"
     r" demande|je (?:voulais|veux|cherche|cherchais|demandais)))"
     r"|c est pas ca que je (?:veux|voulais|cherche|cherchais)"
-    r"|(?:c est |c etait )?(?:faux|n importe quoi|hors sujet|inutile|pas clair|pas utile)"
+    r"|(?:c est |c etait )?(?:faux|n importe quoi|hors sujet|pas clair|pas utile)"
     r"|mauvaise reponse|reponse fausse"
     r"|(?:ca|cela|votre reponse) (?:ne )?(?:marche|fonctionne|m aide|aide)(?: toujours)? pas"
     r"(?: (?:mieux|du tout|beaucoup))?|(?:ca|cela|votre reponse) (?:ne )?m a pas aidee?"
@@ -715,6 +708,23 @@ _ASKED_AGREEMENT_RE = re.compile(
 )
 
 
+# The customer's own matter named, and nothing more ("about my account", "c'est pour ma
+# facture"): searched, "account" found the entry on deleting one. Only a matter, in one word: "about
+# my lost card" says what is wrong, "about my son" who it is for, "and about my refund?" follows
+# up; and a question announced with its topic is searched ("j'ai une question sur ma facture").
+_OWN_MATTER_RE = re.compile(
+    r"(?:(?:hi|hello|hey|bonjour|salut|bonsoir) )?(?:(?:it s|its|it is|this is|i m writing"
+    r"|im writing|i am writing) )?(?:about|regarding|concerning|re) (?:my|our) (?:account|order"
+    r"|invoice|bill|subscription|booking|reservation|delivery|payment|contract|plan|membership"
+    r"|policy|claim|case|application|profile|package|parcel|appointment|purchase|request"
+    r"|complaint)"
+    r"|(?:(?:bonjour|salut|bonsoir) )?(?:c est pour|(?:c est )?(?:a propos de|au sujet de"
+    r"|concernant)) (?:mon|ma|mes|notre|nos) (?:compte|commande|facture|abonnement|reservation"
+    r"|livraison|paiement|contrat|forfait|dossier|adhesion|colis|rendez vous|demande"
+    r"|reclamation|sinistre|achat|profil)"
+)
+
+
 def _asks_if_resolved(text: str) -> bool:
     """Whether a sentence that asks is a nod, praise or a fix ("ok it worked?", "merci, ça
     marche ?", "c'est efficace ?"), not whether the answer holds ("ok, is that right?"); a
@@ -736,15 +746,14 @@ def small_talk(text: str) -> str | None:
         return "ack" if text.strip() else None
     if _INTRODUCTION_RE.fullmatch(normal) or _introduces(text, normal):
         return "greeting"
-    if text.rstrip().endswith(("?", "\uff1f")) and _ASKED_AGREEMENT_RE.fullmatch(normal):
+    asked = text.rstrip().endswith(("?", "\uff1f"))
+    if asked and _ASKED_AGREEMENT_RE.fullmatch(normal):
         return _CONFIRM
+    if not asked and _OWN_MATTER_RE.fullmatch(normal):
+        return "help_offer"
     # Asked, it is a question ("still the same?", "ça ne marche pas ?"); "this is useless" is
     # the customer asking for a person.
-    if (
-        _REJECTION_RE.fullmatch(normal)
-        and not text.rstrip().endswith(("?", "\uff1f"))
-        and not names_a_person(text)
-    ):
+    if not asked and _REJECTION_RE.fullmatch(normal) and not names_a_person(text):
         return UNHELPFUL
     squeezed = re.sub(r"([a-z])\1+", r"\1", normal)  # "mercii" -> "merci", "hii" -> "hi"
     for form in dict.fromkeys((normal, squeezed)):

@@ -24,6 +24,8 @@ class StateField(enum.StrEnum):
     FORUM = "forum"  # the conversation is a support-forum post
     TITLED = "titled"  # the conversation has been given a title
     OFFER = "offer"  # the ticket whose answer, offered after a reload, awaits Yes or No
+    # The question the bot's last reply answered from the FAQ: a typed "that's wrong" rates it.
+    ANSWERED = "answered"
 
 
 # What a field may be set to: text, a count, a flag or a list of ids.
@@ -43,6 +45,7 @@ class ConversationState:
     forum: bool = False
     titled: bool = False
     offer: str | None = None
+    answered: str | None = None
 
     @classmethod
     def read(cls, fields: Mapping[str, str]) -> ConversationState:
@@ -58,6 +61,7 @@ class ConversationState:
             forum=fields.get(StateField.FORUM) == _TRUE,
             titled=fields.get(StateField.TITLED) == _TRUE,
             offer=fields.get(StateField.OFFER) or None,
+            answered=fields.get(StateField.ANSWERED) or None,
         )
 
 

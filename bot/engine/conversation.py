@@ -349,7 +349,7 @@ class ConversationEngine:
             self.metrics.latency.labels(stage).observe(seconds)
         if not budget.allowed and route.answer is not None:
             self.metrics.budget_limited.labels(message.key.platform).inc()
-        reply = await self._act(message, text, language, route, missed=bool(state.missed))
+        reply = await self._act(message, text, language, route, state)
         if route.kind is not RouteKind.SMALL_TALK and not state.titled:
             await self._soft(self.store.set_state(message.key, {StateField.TITLED: True}), None)
             reply = replace(reply, title=conversation_title(text))
@@ -366,10 +366,15 @@ class ConversationEngine:
         return reply
 
     async def _act(
-        self, message: IncomingMessage, text: str, language: str, route: Route, *, missed: bool
+        self,
+        message: IncomingMessage,
+        text: str,
+        language: str,
+        route: Route,
+        state: ConversationState,
     ) -> Reply:
         if route.kind is RouteKind.SMALL_TALK and route.talk == UNHELPFUL:
-            return await self._unhelpful(message, text, language, route, missed=missed)
+            return await self._unhelpful(message, text, language, route, state)
         if route.kind is RouteKind.SMALL_TALK:
             return await self._apply(
                 message, text, decisions.small_talk(route.talk or "", language)
@@ -440,7 +445,7 @@ class ConversationEngine:
         language: str,
         mode: str,
     ) -> Reply:
-        decided = decisions.answer(self.faq.index, text, source_ids, confidence, language)
+        decided = decisions.answer(self.faq.index, question, text, source_ids, confidence, language)
         self.metrics.outcome(message.key.platform, answered=True, mode=mode)
         return await self._apply(message, question, decided)
 
@@ -517,20 +522,24 @@ class ConversationEngine:
         return await self._not_helpful(message, language, decisions.last_customer_question(history))
 
     async def _unhelpful(
-        self, message: IncomingMessage, text: str, language: str, route: Route, *, missed: bool
+        self,
+        message: IncomingMessage,
+        text: str,
+        language: str,
+        route: Route,
+        state: ConversationState,
     ) -> Reply:
-        """ "that's wrong" typed. Said by the customer of an answer, it is a press of "Not
-        helpful" on it. After a miss there was no answer: it is the second miss in a row, which
-        hands the missed question to a person. With no question before it ("it doesn't work"
-        as a first message), or from someone else in a shared thread ("same problem"), there
-        is nothing to rate: the FAQ has no answer to it, and a person is offered."""
-        if missed:
-            return await self._missed(message, "", language, route)
-        history = await self._soft(self.store.history(message.key), [])
-        asked = decisions.asked_question(history)
-        if not asked or await self._role(message) != "customer":
-            return await self._missed(message, text, language, route)
-        return await self._not_helpful(message, language, asked, typed=text)
+        """ "that's wrong" typed. Said by the customer after an answer, it is a press of "Not
+        helpful" on it. After a miss it is the second miss in a row, which hands the missed
+        question to a person; with no answer before it ("it doesn't work" as a first message,
+        or after a ticket), the FAQ has no answer to it, and a person is offered. From someone
+        else in a shared thread ("same problem"), it rates and counts nothing."""
+        if await self._role(message) != "customer":
+            sorry = Reply(phrase(UNHELPFUL, language), actions=(decisions.person_button(language),))
+            return await self._say(message, text, sorry)
+        if state.answered and not state.missed:
+            return await self._not_helpful(message, language, state.answered, typed=text)
+        return await self._missed(message, text, language, route)
 
     async def _not_helpful(
         self, message: IncomingMessage, language: str, rated: str, typed: str = ""
@@ -541,7 +550,7 @@ class ConversationEngine:
         await self._soft(self.gaps.record(message.key, rated, GAP_NOT_HELPFUL), None)
         negatives = await self._soft(self.store.bump_state(message.key, StateField.NEGATIVES), 1)
         if negatives >= self.config.negative_feedback_limit:
-            return await self._escalate(message, "", language, EscalationReason.FEEDBACK)
+            return await self._escalate(message, typed, language, EscalationReason.FEEDBACK)
         sorry = Reply(phrase(UNHELPFUL, language), actions=(decisions.person_button(language),))
         return await self._say(message, typed, sorry) if typed else sorry
 
@@ -581,7 +590,9 @@ class ConversationEngine:
             await self._soft(
                 self.store.set_state(message.key, {StateField.TICKET: ticket.id}), None
             )
-            await self._soft(self.store.clear_state(message.key, StateField.MISSED), None)
+            await self._soft(
+                self.store.clear_state(message.key, StateField.MISSED, StateField.ANSWERED), None
+            )
             set_ticket(ticket.id)
             log.info(
                 "ticket %s opened for %s: %s", ticket.id, message.key.redis_key, reason.description
