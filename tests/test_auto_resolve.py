@@ -109,6 +109,24 @@ async def test_a_ticket_opened_on_one_replica_is_resolved_by_a_yes_after_another
     assert again.text == "That suggestion has already been answered or its ticket is closed."
 
 
+async def test_saying_an_accepted_answer_is_wrong_rates_it(
+    make_app: MakeApp, tmp_path: Path
+) -> None:
+    path = faq_file(tmp_path)
+    bot = replica(make_app, path)
+    customer = Customer(bot.app.engine)
+    opened = await customer.ask_for_a_person_after("Can I pay with PayPal?")
+    assert opened.ticket is not None
+    path.write_text(FAQ + PAYPAL)
+    await bot.app.engine.handle(admin("reload"))
+    [offer] = bot.offers()
+    await customer.press(offer, f"yes:{opened.ticket.id}")
+    sorry = await customer.say("that's wrong")
+    assert "Sorry that didn't help" in sorry.text
+    gaps = await bot.app.gaps.since(1)
+    assert (gaps[-1].question, gaps[-1].reason) == ("Can I pay with PayPal?", "not_helpful")
+
+
 async def test_a_no_leaves_the_ticket_with_the_agents(make_app: MakeApp, tmp_path: Path) -> None:
     path = faq_file(tmp_path)
     first, second = replica(make_app, path), replica(make_app, path)

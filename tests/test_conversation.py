@@ -517,8 +517,11 @@ async def test_another_member_of_a_shared_thread_saying_same_problem_rates_nothi
     reply = await bob.say("same problem")
     assert reply.ticket is None and not reply.escalated
     assert "feedback_not_helpful" not in await app.store.counters()
-    # Nor is it a miss of Alice's: her own rating still counts as hers.
+    # Nor is it a miss of Alice's, and Bob's own answered question is not what she rates.
+    assert (await bob.say("How do I enable two-factor authentication?")).sources
     rated = await alice.say("that's wrong")
+    [gap] = await app.gaps.since(1)
+    assert (gap.question, gap.reason) == ("How do I reset my password?", "not_helpful")
     assert rated.ticket is not None and rated.ticket.user_id == "U-alice"
     assert rated.ticket.reason == "repeated negative feedback"
     assert rated.ticket.transcript[-1] == ("customer", "that's wrong")

@@ -295,6 +295,19 @@ async def test_erasing_alice_leaves_the_open_ticket_bob_opened_in_her_thread_and
     assert (await app.tickets.get(ticket.id)).transcript[-1][1] == "It is invoice 2024-118."
 
 
+async def test_erasing_alice_drops_her_answered_question_from_the_threads_state(
+    make_app: MakeApp,
+) -> None:
+    """The question last answered is kept for a typed "that's wrong" to rate; in her words."""
+    app = make_app()
+    alice, bob = in_thread(app.engine, "alice", mentioned=True), in_thread(app.engine, "bob")
+    assert (await alice.say("Alice Martin here: how do I reset my password?")).sources
+    await bob.say("thanks")
+    assert (await app.store.state(alice.key)).answered is not None
+    await app.privacy.erase("alice", "slack")
+    assert (await app.store.state(alice.key)).answered is None
+
+
 async def test_bobs_words_in_a_ticket_resolved_since_are_found_and_removed(
     make_app: MakeApp,
 ) -> None:

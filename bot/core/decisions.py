@@ -111,8 +111,9 @@ def answer(
     confidence: float,
     language: str,
 ) -> Decision:
-    """An answer from the FAQ to `question`, with its sources and the buttons to rate it or ask
-    for a person. An answer ends a run of misses and any pending choice."""
+    """An answer from the FAQ to `question` ("" when the conversation's customer did not ask it),
+    with its sources and the buttons to rate it or ask for a person. An answer ends a run of
+    misses and any pending choice."""
     reply = Reply(
         text,
         sources=sources(index, source_ids),
@@ -125,7 +126,7 @@ def answer(
     )
     return Decision(
         reply,
-        changes={StateField.ANSWERED: question},
+        changes={StateField.ANSWERED: question} if question else {},
         cleared=(StateField.CHOICES, StateField.MISSED),
         counters=("answered",),
         answered_from=source_ids,

@@ -72,8 +72,8 @@ AGENT_REPLIED = "ticket.agent_replied"
 # this much of a thread's title in the history list).
 TITLE_CHARS = 60
 # What a conversation forgets when its ticket is resolved: the next miss or "not helpful" starts
-# a new count toward a new ticket.
-_TICKET_FIELDS = (StateField.TICKET, StateField.NEGATIVES)
+# a new count toward a new ticket, and a typed "that's wrong" rates no answer from before it.
+_TICKET_FIELDS = (StateField.TICKET, StateField.NEGATIVES, StateField.ANSWERED)
 
 
 @dataclass
@@ -350,7 +350,9 @@ class ConversationEngine:
         if not budget.allowed and route.answer is not None:
             self.metrics.budget_limited.labels(message.key.platform).inc()
         reply = await self._act(message, text, language, route, state)
-        if route.kind is not RouteKind.SMALL_TALK and not state.titled:
+        # A rejection with no answer before it is the conversation's first words on its problem.
+        talk = route.kind is RouteKind.SMALL_TALK and route.talk != UNHELPFUL
+        if not talk and not state.titled:
             await self._soft(self.store.set_state(message.key, {StateField.TITLED: True}), None)
             reply = replace(reply, title=conversation_title(text))
         if stream is not None:
@@ -445,7 +447,9 @@ class ConversationEngine:
         language: str,
         mode: str,
     ) -> Reply:
-        decided = decisions.answer(self.faq.index, question, text, source_ids, confidence, language)
+        # Another member of a shared thread asking is not what the customer's "that's wrong" rates.
+        asked = question if await self._role(message) == "customer" else ""
+        decided = decisions.answer(self.faq.index, asked, text, source_ids, confidence, language)
         self.metrics.outcome(message.key.platform, answered=True, mode=mode)
         return await self._apply(message, question, decided)
 
@@ -831,6 +835,9 @@ class ConversationEngine:
         log.info("ticket %s resolved by the customer accepting an offered answer", ticket.id)
         self.ticket_events.emit(TicketEvent.RESOLVED, ticket)
         await self._soft(self.store.clear_state(ticket.key, *_TICKET_FIELDS), None)
+        # The offered answer is the one a typed "that's wrong" now rates.
+        answered = {StateField.ANSWERED: ticket.question}
+        await self._soft(self.store.set_state(ticket.key, answered), None)
         await self._soft(self.store.count("offers_accepted"), None)
         await self._desk_note(ticket, offer_note(ticket, accepted=True))
         await self.desk_changed(ticket)

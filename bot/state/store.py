@@ -555,6 +555,8 @@ class Store:
                     if customer == user_id:
                         # Whoever speaks next becomes the conversation's customer.
                         pipe.hdel(conv, StateField.CUSTOMER)
+                    # The question last answered may be theirs, in their words.
+                    pipe.hdel(conv, StateField.ANSWERED)
                     pipe.delete(hist)
                     remaining = [
                         _dump(turn) for turn, keep in zip(turns, kept, strict=True) if keep
