@@ -445,6 +445,8 @@ async def test_saying_it_is_wrong_before_any_question_gets_the_offer_and_rates_n
     app = make_app()
     reply = await Customer(app.engine).say("no that's wrong")
     assert not reply.sources and reply.escalated and reply.ticket is None
+    # The conversation's first words on its problem, so they title it as a question would.
+    assert reply.title == "no that's wrong"
     assert "feedback_not_helpful" not in await app.store.counters()
     assert await app.gaps.since(1) == []
 
