@@ -10,6 +10,7 @@ import pytest
 from bot.core.channels import CollectingOutputChannel
 from bot.core.language import phrase
 from bot.core.models import ConversationKey, DeskRef, IncomingMessage, MessageKind, Reply, Ticket
+from bot.runtime.app import App
 from bot.state.store import tag
 from faq.repository import BUNDLED_FAQ
 from faq.semantic import semantic_available
@@ -438,17 +439,22 @@ async def test_saying_the_answer_is_wrong_is_a_not_helpful_typed(make_app: MakeA
     assert (await app.store.counters())["feedback_not_helpful"] == 2
 
 
+async def assert_nothing_rated(app: App, reply: Reply) -> None:
+    """No answer of the bot's was there to rate: the miss's offer of a person, nothing counted."""
+    assert reply.escalated and reply.ticket is None and "Sorry that didn't help" not in reply.text
+    assert "feedback_not_helpful" not in await app.store.counters()
+
+
 async def test_saying_it_is_wrong_before_any_question_gets_the_offer_and_rates_nothing(
     make_app: MakeApp,
 ) -> None:
     """Searched, "no that's wrong" found the locked-account entry at 0.99."""
     app = make_app()
     reply = await Customer(app.engine).say("no that's wrong")
-    assert not reply.sources and reply.escalated and reply.ticket is None
+    await assert_nothing_rated(app, reply)
+    assert not reply.sources and await app.gaps.since(1) == []
     # The conversation's first words on its problem, so they title it as a question would.
     assert reply.title == "no that's wrong"
-    assert "feedback_not_helpful" not in await app.store.counters()
-    assert await app.gaps.since(1) == []
 
 
 async def test_after_a_miss_saying_it_is_wrong_hands_the_missed_question_to_a_person(
@@ -457,8 +463,7 @@ async def test_after_a_miss_saying_it_is_wrong_hands_the_missed_question_to_a_pe
     """There was no answer to rate: it is the second miss in a row."""
     app = make_app()
     customer = Customer(app.engine)
-    miss = await customer.say(WEATHER)
-    assert miss.escalated and miss.ticket is None
+    await customer.miss(WEATHER)
     reply = await customer.say("that's not what I asked")
     assert reply.ticket is not None and reply.ticket.question == WEATHER
     assert reply.ticket.reason == "the FAQ has no answer"
@@ -477,9 +482,7 @@ async def test_saying_it_is_wrong_after_a_ticket_rates_nothing_the_agents_handle
     assert opened.ticket is not None
     await customer.say("I am flying to Lisbon for a conference")
     await app.engine.resolve(opened.ticket.id, "Bob")
-    reply = await customer.say("that's wrong")
-    assert reply.escalated and reply.ticket is None and "Sorry that didn't help" not in reply.text
-    assert "feedback_not_helpful" not in await app.store.counters()
+    await assert_nothing_rated(app, await customer.say("that's wrong"))
 
 
 async def test_saying_not_that_to_which_of_these_do_you_mean_rates_nothing(
@@ -491,9 +494,7 @@ async def test_saying_not_that_to_which_of_these_do_you_mean_rates_nothing(
     customer = Customer(app.engine)
     assert (await customer.say("How do I change my avatar?")).sources
     assert len((await customer.say("how do I cancel my subscription")).actions) == 2
-    reply = await customer.say("not that")
-    assert reply.escalated and "Sorry that didn't help" not in reply.text
-    assert "feedback_not_helpful" not in await app.store.counters()
+    await assert_nothing_rated(app, await customer.say("not that"))
 
 
 async def test_a_problem_said_after_a_greeting_gets_the_offer_of_a_person_not_an_apology(
@@ -503,9 +504,8 @@ async def test_a_problem_said_after_a_greeting_gets_the_offer_of_a_person_not_an
     customer = Customer(app.engine)
     await customer.say("Bonjour")
     reply = await customer.say("ça ne marche pas")
-    assert reply.text.startswith("Je n'ai pas trouvé") and reply.escalated
-    assert "feedback_not_helpful" not in await app.store.counters()
-    assert await app.gaps.since(1) == []
+    await assert_nothing_rated(app, reply)
+    assert reply.text.startswith("Je n'ai pas trouvé") and await app.gaps.since(1) == []
 
 
 async def test_another_member_of_a_shared_thread_saying_same_problem_rates_nothing(
