@@ -262,6 +262,18 @@ def test_a_question_in_an_entrys_own_rare_words_is_answered_as_surely_as_without
 
 
 @NEEDS_MINILM
+@pytest.mark.parametrize("question", ["I'm not following", "that's correct"])
+def test_one_shared_word_does_not_vouch_for_an_entry_the_encoders_doubt(question: str) -> None:
+    """ "following" is in the dark-mode entry ("follows your system"), "correct" in the bug
+    report's ("not working correctly"): the words alone were all but sure (0.99), and that
+    certainty stood over the encoders' doubt. One word is not enough to vouch."""
+    entries = load_faq(Path(__file__).parent.parent / "faq" / "data" / "faq.yaml")
+    semantic = FaqIndex(entries, shared_encoders(True, Path(os.environ["EMBEDDING_CACHE"])))
+    [best, *_] = semantic.search(question, 3, "en")
+    assert best.confidence < semantic.threshold_in("en")
+
+
+@NEEDS_MINILM
 def test_minilm_gives_the_vectors_sentence_transformers_gives() -> None:
     """The bot runs MiniLM's layers itself, as an ONNX graph: a question and a batch of FAQ
     texts of uneven length (padding kept out of attention) land where sentence-transformers
