@@ -54,19 +54,20 @@ class MiniLm:
             weights["embeddings.position_embeddings.weight"]
             + weights["embeddings.token_type_embeddings.weight"][0]
         )
-        graph = _Graph()
-        self._session = graph.session(_encoder(graph, weights))
+        # Kept with the session, which reads the graph's arrays in place.
+        self._graph = _Graph()
+        self._session = self._graph.session(_encoder(self._graph, weights))
         self._tokenizer = Tokenizer.from_file(str(folder / "tokenizer.json"))
         # The file pads and cuts at a fixed 128: pad to the batch's longest text instead.
         self._tokenizer.enable_truncation(MAX_TOKENS)
         self._tokenizer.enable_padding()
 
-    def encode(self, texts: Sequence[str], batch_size: int = BATCH) -> NDArray[np.float32]:
+    def encode(self, texts: Sequence[str]) -> NDArray[np.float32]:
         # Batches of texts of about the same length waste little on padding.
         order = sorted(range(len(texts)), key=lambda i: len(texts[i]))
         vectors = np.zeros((len(texts), HIDDEN), dtype=np.float32)
-        for start in range(0, len(order), batch_size):
-            chosen = order[start : start + batch_size]
+        for start in range(0, len(order), BATCH):
+            chosen = order[start : start + BATCH]
             vectors[chosen] = self._encode_batch([texts[i] for i in chosen])
         return vectors
 

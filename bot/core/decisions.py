@@ -178,6 +178,11 @@ def no_answer(language: str, confidence: float, suggestions: Sequence[Hit] = ())
     )
 
 
+def unhelpful(language: str) -> Reply:
+    """The apology for a reply that did not help, with the way to a person."""
+    return Reply(phrase(intents.UNHELPFUL, language), actions=(person_button(language),))
+
+
 def small_talk(talk: str, language: str) -> Decision:
     """Chat answered as chat. A decline ("no", "non merci") or a goodbye ("no thanks", "bye")
     turns down what the bot offered: the offer of a person, and entries to pick."""

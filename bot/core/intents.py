@@ -725,13 +725,17 @@ _OWN_MATTER_RE = re.compile(
 )
 
 
+def _asked(text: str) -> bool:
+    return text.rstrip().endswith(("?", "\uff1f"))
+
+
 def _asks_if_resolved(text: str) -> bool:
     """Whether a sentence that asks is a nod, praise or a fix ("ok it worked?", "merci, ça
     marche ?", "c'est efficace ?"), not whether the answer holds ("ok, is that right?"); a
     question after the closer is small talk of its own ("merci, c'est réglé ! vous allez
     bien ?")."""
     for sentence in _SENTENCE_RE.findall(text):
-        if sentence.rstrip().endswith(("?", "\uff1f")):
+        if _asked(sentence):
             kinds = _kinds(tuple(_normalise(sentence).split())) or ()
             if _CONFIRM not in kinds and not _ASKABLE.isdisjoint(kinds):
                 return True
@@ -746,7 +750,7 @@ def small_talk(text: str) -> str | None:
         return "ack" if text.strip() else None
     if _INTRODUCTION_RE.fullmatch(normal) or _introduces(text, normal):
         return "greeting"
-    asked = text.rstrip().endswith(("?", "\uff1f"))
+    asked = _asked(text)
     if asked and _ASKED_AGREEMENT_RE.fullmatch(normal):
         return _CONFIRM
     if not asked and _OWN_MATTER_RE.fullmatch(normal):

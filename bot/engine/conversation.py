@@ -539,8 +539,7 @@ class ConversationEngine:
         or after a ticket), the FAQ has no answer to it, and a person is offered. From someone
         else in a shared thread ("same problem"), it rates and counts nothing."""
         if await self._role(message) != "customer":
-            sorry = Reply(phrase(UNHELPFUL, language), actions=(decisions.person_button(language),))
-            return await self._say(message, text, sorry)
+            return await self._say(message, text, decisions.unhelpful(language))
         if state.answered and not state.missed:
             return await self._not_helpful(message, language, state.answered, typed=text)
         return await self._missed(message, text, language, route)
@@ -555,7 +554,7 @@ class ConversationEngine:
         negatives = await self._soft(self.store.bump_state(message.key, StateField.NEGATIVES), 1)
         if negatives >= self.config.negative_feedback_limit:
             return await self._escalate(message, typed, language, EscalationReason.FEEDBACK)
-        sorry = Reply(phrase(UNHELPFUL, language), actions=(decisions.person_button(language),))
+        sorry = decisions.unhelpful(language)
         return await self._say(message, typed, sorry) if typed else sorry
 
     async def _count_feedback(self, message: IncomingMessage, rating: str) -> None:
