@@ -526,7 +526,24 @@ async def test_another_member_of_a_shared_thread_saying_same_problem_rates_nothi
     assert (gap.question, gap.reason) == ("How do I reset my password?", "not_helpful")
     assert rated.ticket is not None and rated.ticket.user_id == "U-alice"
     assert rated.ticket.reason == "repeated negative feedback"
+    assert rated.ticket.question == "How do I reset my password?"
     assert rated.ticket.transcript[-1] == ("customer", "that's wrong")
+
+
+async def test_not_helpful_pressed_in_a_shared_thread_rates_the_answer_its_customer_got(
+    make_app: MakeApp,
+) -> None:
+    """Bob's question, answered after Alice's, is not what her press rates, nor her ticket."""
+    app = make_app(NEGATIVE_FEEDBACK_LIMIT=2)
+    alice = Customer(app.engine)
+    bob = Customer(app.engine, key=alice.key, user_id="U-bob", user_name="Bob")
+    answer = await alice.say("How do I reset my password?")
+    assert (await bob.say("How do I enable two-factor authentication?")).sources
+    await alice.press(answer, "not_helpful")
+    escalated = await alice.press(answer, "not_helpful")
+    assert {g.question for g in await app.gaps.since(1)} == {"How do I reset my password?"}
+    assert escalated.ticket is not None
+    assert escalated.ticket.question == "How do I reset my password?"
 
 
 async def test_the_talk_to_a_person_button_escalates_the_last_question(make_app: MakeApp) -> None:

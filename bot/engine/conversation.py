@@ -254,7 +254,7 @@ class ConversationEngine:
                 # A post whose ticket is still with the agents is not settled by a Helpful on
                 # an earlier answer.
                 settles = state.forum and not state.ticket
-                return await self._feedback(message, language, in_forum=settles)
+                return await self._feedback(message, language, state, in_forum=settles)
             case Step.PERSON:
                 return await self._escalate(message, "", language, step.reason)
             case Step.PICK:
@@ -516,14 +516,21 @@ class ConversationEngine:
             log.exception("could not look up %s's name", message.user_id)
             return ""
 
-    async def _feedback(self, message: IncomingMessage, language: str, *, in_forum: bool) -> Reply:
+    async def _feedback(
+        self, message: IncomingMessage, language: str, state: ConversationState, *, in_forum: bool
+    ) -> Reply:
         if message.text.strip() == "helpful":
             await self._count_feedback(message, "helpful")
             # Only the one who asked settles their question; a passer-by's thanks is counted.
             solved = in_forum and await self._role(message) == "customer"
             return Reply(phrase("feedback_thanks", language), solved=solved)
-        history = await self._soft(self.store.history(message.key), [])
-        return await self._not_helpful(message, language, decisions.last_customer_question(history))
+        # The question the FAQ answered, as "that's wrong" typed rates it; the customer's last
+        # question when the conversation predates that field or the answer was not the FAQ's.
+        rated = state.answered
+        if not rated:
+            history = await self._soft(self.store.history(message.key), [])
+            rated = decisions.last_customer_question(history)
+        return await self._not_helpful(message, language, rated)
 
     async def _unhelpful(
         self,
