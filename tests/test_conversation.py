@@ -530,6 +530,28 @@ async def test_another_member_of_a_shared_thread_saying_same_problem_rates_nothi
     assert rated.ticket.transcript[-1] == ("customer", "that's wrong")
 
 
+async def test_in_a_shared_thread_another_members_misses_are_not_the_customers(
+    make_app: MakeApp,
+) -> None:
+    """Bob's unanswered question made Alice's first miss her "second in a row" (a ticket), and
+    made her "that's wrong" about her answer a miss of its own."""
+    app = make_app()
+    alice = Customer(app.engine)
+    bob = Customer(app.engine, key=alice.key, user_id="U-bob", user_name="Bob")
+    assert (await alice.say("How do I reset my password?")).sources
+    await bob.miss(WEATHER)
+    rated = await alice.say("that's wrong")
+    assert "Sorry that didn't help" in rated.text and rated.ticket is None
+    rated_gaps = [g.question for g in await app.gaps.since(1) if g.reason == "not_helpful"]
+    assert rated_gaps == ["How do I reset my password?"]
+    await bob.miss(WEATHER)
+    assert (await bob.say("How do I enable two-factor authentication?")).sources
+    await alice.miss("Do you sell garden furniture?")
+    await bob.miss(WEATHER)
+    ticket = (await alice.say("Can I bring my dog to your office?")).ticket
+    assert ticket is not None and ticket.question == "Can I bring my dog to your office?"
+
+
 async def test_not_helpful_pressed_in_a_shared_thread_rates_the_answer_its_customer_got(
     make_app: MakeApp,
 ) -> None:

@@ -112,8 +112,8 @@ def answer(
     language: str,
 ) -> Decision:
     """An answer from the FAQ to `question` ("" when the conversation's customer did not ask it),
-    with its sources and the buttons to rate it or ask for a person. An answer ends a run of
-    misses and any pending choice."""
+    with its sources and the buttons to rate it or ask for a person. An answer ends any pending
+    choice, and the customer's run of misses when it is theirs."""
     reply = Reply(
         text,
         sources=sources(index, source_ids),
@@ -127,7 +127,7 @@ def answer(
     return Decision(
         reply,
         changes={StateField.ANSWERED: question} if question else {},
-        cleared=(StateField.CHOICES, StateField.MISSED),
+        cleared=(StateField.CHOICES, StateField.MISSED) if question else (StateField.CHOICES,),
         counters=("answered",),
         answered_from=source_ids,
     )
@@ -151,10 +151,14 @@ def clarification(hits: list[Hit], language: str) -> Decision:
     )
 
 
-def no_answer(language: str, confidence: float, suggestions: Sequence[Hit] = ()) -> Decision:
+def no_answer(
+    language: str, confidence: float, suggestions: Sequence[Hit] = (), *, by_customer: bool = True
+) -> Decision:
     """The FAQ has no answer: say so and offer a person (a button, or typing yes); the customer
     may rephrase instead, or pick one of the entries it may be about (a button, or its number),
-    which is not an answer: the bot is not sure enough of them to say so."""
+    which is not an answer: the bot is not sure enough of them to say so. The question the
+    customer was last answered is forgotten only when they are the one who was not answered."""
+    forgotten = (StateField.ANSWERED,) if by_customer else ()
     options = [hit.entry for hit in suggestions]
     lines, choices = _numbered(options)
     if options:
@@ -170,11 +174,9 @@ def no_answer(language: str, confidence: float, suggestions: Sequence[Hit] = ())
     )
     if not options:
         # Numbers typed next are a new question, not a pick from a list no longer in view.
-        return Decision(reply, cleared=(StateField.CHOICES, StateField.ANSWERED))
+        return Decision(reply, cleared=(StateField.CHOICES, *forgotten))
     return Decision(
-        reply,
-        changes={StateField.CHOICES: tuple(e.id for e in options)},
-        cleared=(StateField.ANSWERED,),
+        reply, changes={StateField.CHOICES: tuple(e.id for e in options)}, cleared=forgotten
     )
 
 

@@ -402,14 +402,23 @@ class ConversationEngine:
     ) -> Reply:
         """The FAQ has no answer. The first time, say so and offer a person (a button, or typing
         yes); the customer may rephrase instead. A second miss in a row opens a ticket: twice
-        unanswered, they need a person more than another try."""
+        unanswered, they need a person more than another try. Another member of a shared thread
+        gets the offer too, but their misses are not the customer's run, nor do they replace
+        the answer the customer may still rate."""
         self.metrics.unanswered.labels(message.key.platform).inc()
+        by_customer = await self._role(message) == "customer"
         # Counted at once, not with the commit: two misses arriving together must see 1 and 2.
-        missed = await self._soft(self.store.bump_state(message.key, StateField.MISSED), 1)
+        missed = (
+            await self._soft(self.store.bump_state(message.key, StateField.MISSED), 1)
+            if by_customer
+            else 1
+        )
         # A miss that reads as asking for a person needs no offer first.
         if missed > 1 or route.kind is RouteKind.HUMAN:
             return await self._escalate(message, text, language, EscalationReason.NO_ANSWER)
-        missing = decisions.no_answer(language, route.confidence, route.suggestions)
+        missing = decisions.no_answer(
+            language, route.confidence, route.suggestions, by_customer=by_customer
+        )
         return await self._apply(message, text, missing)
 
     async def _reply_with_entry(
