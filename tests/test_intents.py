@@ -743,6 +743,14 @@ SMALL_TALK_EN = [
     ("trying now", "wait"),
     ("thanks, let me check", "wait"),
     ("brb", "wait"),
+    # Doing what the answer said, as it happens.
+    ("clicking it now", "wait"),
+    ("ok typing it in now", "wait"),
+    ("the page is loading", "wait"),
+    ("its loading...", "wait"),
+    ("back in 5", "wait"),
+    ("be right back", "wait"),
+    ("it's thinking", "wait"),
     ("testing", "greeting"),
     ("just testing the bot", "greeting"),
     ("done", "ack"),
@@ -869,6 +877,9 @@ SMALL_TALK_FR = [
     ("attendez", "wait"),
     ("je vérifie", "wait"),
     ("je vais essayer", "wait"),
+    ("ça charge", "wait"),
+    ("je fais ça maintenant", "wait"),
+    ("je reviens dans 5 min", "wait"),
     ("je teste le bot", "greeting"),
     ("c'est pour ma facture", "help_offer"),
     ("concernant ma livraison", "help_offer"),
@@ -876,6 +887,17 @@ SMALL_TALK_FR = [
 ]
 
 SMALL_TALK_LOOK_ALIKES = [
+    # What is loading, processing or stuck, named or asked: a question for the FAQ.
+    "loading",
+    "processing",
+    "why is the page loading forever?",
+    "the page is loading but nothing shows",
+    "is it loading?",
+    "my order is processing",
+    "stuck on the payment page, what do I do",
+    "c'est en cours",
+    "c'est bloqué",
+    "I clicked it",
     "MDR?",
     "is it sorted?",
     "ça a marché ?",
@@ -1132,6 +1154,15 @@ REJECTIONS = [
     "même souci",
     "wrong one",
     "still confused",
+    # Lost, as a whole message: after an answer it says the answer lost them, and before any,
+    # a person is offered (a traveller lost in an airport gets one too, where a search found
+    # the lost-luggage entry); "I lost my phone" is a question.
+    "I'm lost",
+    "je suis perdue",
+    "still loading",
+    "ça charge toujours",
+    "im stuck",
+    "wait what",
     "déjà fait",
     "you didn't help",
     "c'est pas ça que je veux",
@@ -1154,12 +1185,10 @@ REJECTION_LOOK_ALIKES = [
     "ça marche",
     "not working",
     "nope",
-    # Found by a review: asked, it is a question; lost is lost; a request for a person stays one.
+    # Found by a review: asked, it is a question; a request for a person stays one.
     "still the same?",
     "same thing?",
     "ça ne marche pas ?",
-    "I'm lost",
-    "je suis perdue",
     "you didn't answer",
     "vous n'avez pas répondu",
     "this is useless",

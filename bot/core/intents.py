@@ -210,6 +210,10 @@ GOODBYE = "goodbye"
 # Saying the last reply failed ("that's wrong", "didn't work"): the engine takes it for a press of
 # "Not helpful" (bot/engine/conversation.py).
 UNHELPFUL = "unhelpful"
+# What only reacts to the conversation in words no pattern knows ("screws are in, moving on to the
+# drawers"), read by bot/core/reactions.py's model once the FAQ has no answer: never returned by
+# `small_talk`.
+REACTION = "reaction"
 _RESOLVED = "resolved"
 # Asking whether what the bot said holds: "is that right?", "are you sure?", "c'est vrai ?".
 _CONFIRM = "confirm"
@@ -252,6 +256,27 @@ _SMALL_TALK = {
         r"|2 secondes|2 sec|deux minutes|2 min|je reviens|je verifie|je regarde|bougez pas"
         r"|ne quittez pas|je vais (?:essayer|voir|regarder|verifier|tester)(?: ca)?|j essaie"
         r"|j essaye)(?: svp| s il vous plait| merci)?",
+        # Doing what the answer said, as it happens: "clicking it now", "it's loading", "back
+        # in 5", "ça charge". ("still loading" says it fails: see `_REJECTION_RE`; "I clicked
+        # it" may follow a warning about a suspicious link, and is searched.)
+        r"(?:(?:ok|okay|alright|k) )?(?:(?:i m|im|i am) )?(?:clicking|tapping|opening|typing"
+        r"|entering|restarting|rebooting|refreshing|downloading|installing|updating|logging in"
+        r"|signing in|doing|following|reading|trying|checking|looking|filling|resetting)"
+        r"(?: (?:it|that|this|them|the steps|the link|it in|that in|at it|it out|that out"
+        r"|in|out))? (?:now|right now|rn|as we speak)",
+        r"(?:it s|its|it is|the page s|the page is|page is|the app is|app is|the site is"
+        r"|site is|it s now|its now) (?:loading|downloading|installing|updating|uploading"
+        r"|restarting|rebooting|processing|syncing)(?: now)?|loading now|(?:it s|its|it is)"
+        r" (?:working on it|doing its thing|thinking)",
+        r"(?:(?:i ll|ill|i will) )?be (?:right )?back(?: (?:in a (?:bit|sec|second|minute|min"
+        r"|moment|few)|soon|shortly))?|back in (?:a (?:sec|second|minute|min|moment|bit|few)"
+        r"|(?:a few|2|two|5|five|10|ten|15|fifteen)(?: (?:min|mins|minutes|sec|secs|seconds))?)"
+        r"|afk",
+        r"(?:ca|c est en train de|ca a l air de) (?:charge|charger|telecharge|telecharger"
+        r"|s installe|installer|redemarre|redemarrer)"
+        r"|je reviens (?:dans|d ici) (?:2|deux|5|cinq|10|dix|quelques) (?:min|minutes|secondes)"
+        r"|je (?:fais|teste|essaie|regarde) (?:ca|cela) (?:maintenant|tout de suite|de suite)"
+        r"|j y vais|je m en occupe|j arrive(?: tout de suite)?|je reviens tout de suite",
     ),
     # Announcing a question, or asking for help in general: the reply invites the question.
     "help_offer": _any(
@@ -670,7 +695,12 @@ _REJECTION_RE = re.compile(
     # Not understood.
     r"|(?:i m |im |i am )?(?:still )?confused|(?:i )?(?:still )?(?:don t|do not|dont)"
     r" understand|(?:this is |that s |thats |it s )?(?:so )?(?:confusing|unclear"
-    r"|not clear)"
+    r"|not clear)|(?:i m |im |i am )(?:so |totally |completely |a bit |kinda )?lost"
+    r"|(?:you |u )?lost me|wait what|huh"
+    # Trying it fails as it goes: "still loading", "stuck on the same screen".
+    r"|(?:it s |its |it is |the page is |page is |the app is )?still (?:loading|spinning"
+    r"|processing|on the same (?:page|screen)|stuck)|(?:i m |im |i am )stuck(?: (?:again|there"
+    r"|on the same (?:page|screen|step)))?"
     # The same in French.
     r"|(?:c est pas|ce n est pas|c etait pas|ce n etait pas|ca n est pas|c est toujours pas)"
     r" (?:ca|ma question|la question|la bonne reponse|une reponse|clair|ce que (?:j ai"
@@ -686,7 +716,9 @@ _REJECTION_RE = re.compile(
     r"|toujours pas|toujours rien|(?:j ai )?deja (?:essaye|fait)(?: ca)?"
     r"|meme (?:probleme|souci|chose)(?: ici)?|(?:presque )?(?:mais )?pas (?:tout a fait"
     r"|exactement|vraiment ca)|je (?:ne )?comprends (?:toujours )?pas"
-    r"|j ai rien compris|je n ai rien compris)"
+    r"|j ai rien compris|je n ai rien compris|j y comprends rien|je comprends rien"
+    r"|(?:je suis|jsuis|chui|je suis un peu|je suis completement) perdue?"
+    r"|(?:ca|c est) (?:charge|tourne) (?:toujours|encore))"
 )
 
 
