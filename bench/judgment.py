@@ -8,11 +8,11 @@ decision path as a customer's question (`faqbot eval`, extractive, nothing store
 gives, per FAQ and mode: answerable questions answered from the right entry, answered from a
 wrong one, not answered but with the right entry suggested, unrelated questions answered and
 given a suggestion, requests for a person handed over, small talk taken as small talk.
-A folder's own `messages.yaml` (`{text, label, lang}`, label `handoff`, `small_talk` or
-`lookalike`: a FAQ question that only looks like either) gives a second table: how each kind of
-message is read, per language, before any FAQ is searched, then once the model of requests
-(bot/core/handoff.py, on the multilingual encoder) has read it too, as it does a message the FAQ
-has no answer to.
+A folder's own `messages.yaml` and `reactions.yaml` (`{text, label, lang}`, label `handoff`,
+`small_talk` or `lookalike`: a FAQ question that only looks like either) give a second table: how
+each kind of message is read, per language, before any FAQ is searched, then once the models of
+requests and reactions (bot/core/handoff.py and bot/core/reactions.py, on the multilingual
+encoder) have read it too, as they do a message the FAQ has no answer to.
 A folder's `follow_ups.yaml` (`{after, after_expected, question, expected}`: a follow-up and the
 message before it) gives a third table: follow-ups answered from the right entry, whether the
 same entry as the message before or another one, answered from a wrong one, and follow-ups the
@@ -33,13 +33,15 @@ import yaml
 from bench.report import write_section
 from bot.core.handoff import asks_for_person
 from bot.core.intents import names_a_person, small_talk
+from bot.core.reactions import only_reacts
 from bot.knowledge.evaluation import OUTCOMES, EvalReport, evaluate, load_cases
 from bot.runtime.app import build_evaluation
 from bot.runtime.settings import Settings
 from faq.semantic import Encoder, shared_encoders
 
 SECTION = "judgment"
-MESSAGES = "messages.yaml"
+# Messages that are no FAQ questions, and the name of their rows (after the folder's).
+MESSAGES = {"messages.yaml": "", "reactions.yaml": " reactions"}
 FOLLOW_UPS = "follow_ups.yaml"
 _KINDS = {
     "handoff": "requests for a person",
@@ -76,9 +78,10 @@ def main(argv: list[str] | None = None) -> int:
     messages = [
         row
         for folder in args.folders
-        if (folder / MESSAGES).exists()
+        for file, suffix in MESSAGES.items()
+        if (folder / file).exists()
         for row in message_rows(
-            folder.name, yaml.safe_load((folder / MESSAGES).read_text()), encoders
+            folder.name + suffix, yaml.safe_load((folder / file).read_text()), encoders
         )
     ]
     if messages:
@@ -151,22 +154,26 @@ def render_follow_ups(rows: list[list[str]]) -> str:
 
 def read_as(text: str, encoders: tuple[Encoder, ...] = ()) -> str:
     """What the bot takes a message for before searching (small talk wins, as in routing), or,
-    with `encoders`, once the model of requests has read it as it does an unanswered message."""
+    with `encoders`, once the models of requests and reactions have read it as they do an
+    unanswered message."""
     if small_talk(text) is not None:
         return "small_talk"
-    asks = names_a_person(text) or asks_for_person(text, encoders)
-    return "handoff" if asks else "lookalike"
+    if names_a_person(text) or asks_for_person(text, encoders):
+        return "handoff"
+    return "small_talk" if only_reacts(text, encoders) else "lookalike"
 
 
 def message_rows(
     name: str, items: list[dict[str, str]], encoders: tuple[Encoder, ...]
 ) -> list[list[str]]:
     """Per kind and language, how many of its messages are read as that kind, by the patterns
-    alone and with the model of requests."""
+    alone and with the models of requests and reactions."""
     rows = []
     for kind in _KINDS:
         for language in ("en", "fr"):
             texts = [i["text"] for i in items if i["label"] == kind and i["lang"] == language]
+            if not texts:
+                continue
             shares = [
                 _pct(sum(read_as(t, e) == kind for t in texts) / max(len(texts), 1), len(texts))
                 for e in ((), encoders)
@@ -177,8 +184,8 @@ def message_rows(
 
 def render_messages(rows: list[list[str]]) -> str:
     head = (
-        "| messages | kind | language | read as that kind | with the model of requests, "
-        "unanswered |\n|---|---|---|---|---|\n"
+        "| messages | kind | language | read as that kind | with the models of requests and "
+        "reactions, unanswered |\n|---|---|---|---|---|\n"
     )
     return head + "\n".join("| " + " | ".join(r) + " |" for r in rows)
 

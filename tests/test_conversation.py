@@ -439,6 +439,29 @@ async def test_saying_the_answer_is_wrong_is_a_not_helpful_typed(make_app: MakeA
     assert (await app.store.counters())["feedback_not_helpful"] == 2
 
 
+async def test_reporting_progress_after_an_answer_is_no_miss_and_opens_no_ticket(
+    make_app: MakeApp,
+) -> None:
+    """Searched, "ok I'm on the settings page now" found nothing sure: the bot offered a person
+    for it, and the next message it could not answer opened a ticket as the second miss."""
+    app = make_app()
+    customer = Customer(app.engine)
+    assert (await customer.say("How do I enable two-factor authentication?")).sources
+    for said in ("ok I'm on the settings page now", "that's pretty pricey tbh"):
+        reply = await customer.say(said)
+        assert reply.text == phrase("reaction", "en") and not reply.escalated
+        assert not reply.sources and reply.ticket is None
+        assert [a.kind for a in reply.actions] == [MessageKind.HUMAN]
+    # Neither counted as a miss, nor as a gap in the FAQ: this is the first miss.
+    await customer.miss("Do you sell garden furniture?")
+    assert [g.question for g in await app.gaps.since(1)] == ["Do you sell garden furniture?"]
+    # A problem told as a statement, and a question not asked with a question mark, are misses.
+    ticket = (await customer.say("my order is missing a chair")).ticket
+    assert ticket is not None and ticket.question == "my order is missing a chair"
+    await Customer(app.engine).miss("is the induction free")
+    await Customer(app.engine).miss("/faq reload")
+
+
 async def assert_nothing_rated(app: App, reply: Reply) -> None:
     """No answer of the bot's was there to rate: the miss's offer of a person, nothing counted."""
     assert reply.escalated and reply.ticket is None and "Sorry that didn't help" not in reply.text
@@ -508,13 +531,18 @@ async def test_a_problem_said_after_a_greeting_gets_the_offer_of_a_person_not_an
     assert reply.text.startswith("Je n'ai pas trouvé") and await app.gaps.since(1) == []
 
 
+def shared_thread(app: App) -> tuple[Customer, Customer]:
+    """Alice, who opened the thread, and Bob, who joined it."""
+    alice = Customer(app.engine)
+    return alice, Customer(app.engine, key=alice.key, user_id="U-bob", user_name="Bob")
+
+
 async def test_another_member_of_a_shared_thread_saying_same_problem_rates_nothing(
     make_app: MakeApp,
 ) -> None:
     """Bob's "me too" is not Alice's rating of her answer, and opens no ticket in his name."""
     app = make_app(NEGATIVE_FEEDBACK_LIMIT=1)
-    alice = Customer(app.engine)
-    bob = Customer(app.engine, key=alice.key, user_id="U-bob", user_name="Bob")
+    alice, bob = shared_thread(app)
     assert (await alice.say("How do I reset my password?")).sources
     reply = await bob.say("same problem")
     assert reply.ticket is None and not reply.escalated
@@ -536,8 +564,7 @@ async def test_in_a_shared_thread_another_members_misses_are_not_the_customers(
     """Bob's unanswered question made Alice's first miss her "second in a row" (a ticket), and
     made her "that's wrong" about her answer a miss of its own."""
     app = make_app()
-    alice = Customer(app.engine)
-    bob = Customer(app.engine, key=alice.key, user_id="U-bob", user_name="Bob")
+    alice, bob = shared_thread(app)
     assert (await alice.say("How do I reset my password?")).sources
     await bob.miss(WEATHER)
     rated = await alice.say("that's wrong")
@@ -557,8 +584,7 @@ async def test_not_helpful_pressed_in_a_shared_thread_rates_the_answer_its_custo
 ) -> None:
     """Bob's question, answered after Alice's, is not what her press rates, nor her ticket."""
     app = make_app(NEGATIVE_FEEDBACK_LIMIT=2)
-    alice = Customer(app.engine)
-    bob = Customer(app.engine, key=alice.key, user_id="U-bob", user_name="Bob")
+    alice, bob = shared_thread(app)
     answer = await alice.say("How do I reset my password?")
     assert (await bob.say("How do I enable two-factor authentication?")).sources
     await alice.press(answer, "not_helpful")

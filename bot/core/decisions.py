@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 
 from bot.core import intents
 from bot.core.hours import BusinessHours
-from bot.core.intents import DECLINE, GOODBYE, accepts_offer
+from bot.core.intents import DECLINE, GOODBYE, REACTION, accepts_offer
 from bot.core.language import phrase, weekday
 from bot.core.models import (
     Action,
@@ -187,9 +187,12 @@ def unhelpful(language: str) -> Reply:
 
 def small_talk(talk: str, language: str) -> Decision:
     """Chat answered as chat. A decline ("no", "non merci") or a goodbye ("no thanks", "bye")
-    turns down what the bot offered: the offer of a person, and entries to pick."""
+    turns down what the bot offered: the offer of a person, and entries to pick. A reaction
+    (bot/core/reactions.py) leaves the customer's run of misses as it was."""
     cleared = (StateField.MISSED, StateField.CHOICES) if talk in (DECLINE, GOODBYE) else ()
-    return Decision(Reply(phrase(talk, language)), cleared=cleared)
+    # A reaction the model read may yet be a problem it took for one: a person is a click away.
+    actions = (person_button(language),) if talk == REACTION else ()
+    return Decision(Reply(phrase(talk, language), actions=actions), cleared=cleared)
 
 
 def _numbered(options: Sequence[FaqEntry]) -> tuple[list[str], tuple[Action, ...]]:

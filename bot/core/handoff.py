@@ -10,7 +10,8 @@ found no answer: a question the FAQ answers is answered whatever the model says,
 a miss it reads as a request opens the ticket at once instead of offering one. In lexical-only
 search, which embeds nothing, the patterns decide alone.
 
-Fitted on the tuning set by `python -m bench.handoff evals/dev --datasets PATH/TO/datasets`:
+Fitted on the tuning set by `python -m bench.handoff evals/dev --datasets PATH/TO/datasets`
+(the model itself: `bot.core.classifier`):
 `evals/dev/messages.yaml`'s requests against its small talk and look-alikes, the tuning FAQs'
 questions and Banking77's and CLINC150's training questions (ordinary requests, none for a
 person).
@@ -18,18 +19,11 @@ person).
 
 from __future__ import annotations
 
-import base64
-import math
 from collections.abc import Sequence
-from functools import cache
 
-import numpy as np
-from numpy.typing import NDArray
-
+from bot.core.classifier import MessageModel
 from faq.semantic import Encoder
 
-# The encoder the model reads: its vectors, not another's.
-ENCODER = "USE-multilingual-v3"
 # The probability from which a message is a request, high because the model also reads some
 # FAQ questions about people as requests. Models fitted on the earlier tuning batches read, at
 # this bar, 7 of the 34 requests the patterns of the day missed in the last two batches, and 1
@@ -76,20 +70,10 @@ _WEIGHTS = (
 )
 
 
-@cache
-def _weights() -> NDArray[np.float32]:
-    return np.frombuffer(base64.b64decode(_WEIGHTS), dtype="<f4")
-
-
-def request_probability(vector: NDArray[np.float32]) -> float:
-    """How likely a message with this embedding asks for a person."""
-    return 1.0 / (1.0 + math.exp(-(float(vector @ _weights()) + _BIAS)))
+REQUESTS = MessageModel(_BIAS, _WEIGHTS, BAR)
 
 
 def asks_for_person(text: str, encoders: Sequence[Encoder]) -> bool:
     """Whether the message reads as a request for a person to the model; False without its
     encoder (lexical-only search)."""
-    encoder = next((e for e in encoders if e.name == ENCODER), None)
-    if encoder is None or not text.strip():
-        return False
-    return request_probability(encoder.embed_query(text)) >= BAR
+    return REQUESTS.reads(text, encoders)

@@ -75,6 +75,12 @@ _PHRASES: dict[str, dict[str, str]] = {
         "en": "Sure, take your time. I'm here when you're ready.",
         "fr": "Bien sûr, prenez votre temps. Je suis là quand vous voulez.",
     },
+    "reaction": {
+        "en": "All right. If there's something I can help with, just ask, or press Talk to a "
+        "person.",
+        "fr": "D'accord. Si je peux vous aider, posez-moi votre question, ou appuyez sur Parler "
+        "à une personne.",
+    },
     "confirm": {
         "en": "I can only go by what our FAQ says. If your situation is different, tell me more "
         "about it, or ask for a person and someone from our team will check.",

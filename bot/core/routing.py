@@ -15,9 +15,10 @@ from enum import StrEnum
 from bot.answering.answerer import Answer, Answerer, AnswerRequest
 from bot.answering.streaming import TextSink
 from bot.core.handoff import asks_for_person
-from bot.core.intents import is_follow_up, names_a_person, small_talk
+from bot.core.intents import REACTION, is_follow_up, names_a_person, small_talk
 from bot.core.language import detect_language
 from bot.core.models import Turn
+from bot.core.reactions import only_reacts
 from faq.index import FaqIndex, Hit
 from faq.models import FaqEntry
 
@@ -144,6 +145,9 @@ class Router:
         # takes them at their meaning rather than offering one.
         if asks_for_person(text, index.encoders):
             return Route(RouteKind.HUMAN, hits, answer, timings=timings)
+        # Nor is every miss a question: "ok I'm on the settings page now" only reacts.
+        if only_reacts(text, index.encoders):
+            return Route(RouteKind.SMALL_TALK, hits, answer, talk=REACTION, timings=timings)
         # A model that read the entries and found no answer in them is not second-guessed.
         likely = hits[:_SUGGESTED] if answer.mode == EXTRACTIVE else ()
         suggestions = tuple(h for h in likely if h.confidence >= self.config.suggestion_threshold)

@@ -375,6 +375,9 @@ class ConversationEngine:
         route: Route,
         state: ConversationState,
     ) -> Reply:
+        if route.answer is not None:
+            # The model may have been asked, whatever came of it (a reaction read after it).
+            await self._record_usage(message.key, route.answer)
         if route.kind is RouteKind.SMALL_TALK and route.talk == UNHELPFUL:
             return await self._unhelpful(message, text, language, route, state)
         if route.kind is RouteKind.SMALL_TALK:
@@ -387,8 +390,6 @@ class ConversationEngine:
         if route.kind is RouteKind.CLARIFY:
             clarifying = decisions.clarification(list(route.hits), language)
             return await self._apply(message, text, clarifying)
-        if route.answer is not None:
-            await self._record_usage(message.key, route.answer)
         if route.kind is not RouteKind.ANSWER or route.answer is None:
             await self._soft(self.gaps.record(message.key, text, GAP_NO_ANSWER), None)
             return await self._missed(message, text, language, route)
