@@ -233,6 +233,8 @@ _SMALL_TALK = {
         r"hi|hello|helo|hallo|hey|heya|hiya|howdy|yo|hola|greetings|what s up|whats up|sup",
         r"good (?:morning|afternoon|evening|day)|morning|evening|hi again|hello again",
         r"bonjour|bjr|salut|slt|coucou|bonsoir|rebonjour|re bonjour|re|allo|greetings from \w+",
+        # Back from a moment away: "ok back", "I'm back", "me revoilà".
+        r"(?:(?:ok|okay|ok i m|i m|im|i am) )?back(?: again| now)?|me revoila|je suis de retour",
         r"(?:(?:i )?(?:just )?(?:wanted to |want to )?)?say(?:ing)? (?:hi|hello|hey)",
         # Trying the bot out: the greeting says what it does.
         r"(?:just )?test(?:ing)?(?: (?:test(?:ing)?|123|1 2 3|the bot))?|this is a test"
