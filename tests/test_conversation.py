@@ -462,6 +462,20 @@ async def test_reporting_progress_after_an_answer_is_no_miss_and_opens_no_ticket
     await Customer(app.engine).miss("/faq reload")
 
 
+async def test_telling_how_following_the_answer_goes_does_not_get_it_again(
+    make_app: MakeApp,
+) -> None:
+    """ "ok scanning the QR code now" repeats the 2FA entry's words: it got the answer again."""
+    app = make_app()
+    customer = Customer(app.engine)
+    assert (await customer.say("How do I enable two-factor authentication?")).sources
+    reply = await customer.say("ok scanning the QR code now")
+    assert reply.text == phrase("reaction", "en") and not reply.sources
+    # Asked for again, it is given again.
+    again = await customer.say("how do I enable 2FA?")
+    assert again.source_ids == ["enable-two-factor-auth"]
+
+
 async def assert_nothing_rated(app: App, reply: Reply) -> None:
     """No answer of the bot's was there to rate: the miss's offer of a person, nothing counted."""
     assert reply.escalated and reply.ticket is None and "Sorry that didn't help" not in reply.text

@@ -140,6 +140,10 @@ class Router:
         )
         timings[EXTRACTIVE if answerer.mode == EXTRACTIVE else LLM] = time.perf_counter() - start
         if answer.answered:
+            # The answer just given, again, for words that tell how following it goes ("ok
+            # scanning the QR code now" repeats the entry's words) would only repeat it.
+            if _repeated(answer, history) and only_reacts(text, index.encoders):
+                return Route(RouteKind.SMALL_TALK, hits, answer, talk=REACTION, timings=timings)
             return Route(RouteKind.ANSWER, hits, answer, timings=timings)
         # Words no pattern knows may still ask for a person; with no answer to give, the bot
         # takes them at their meaning rather than offering one.
@@ -199,6 +203,12 @@ class Router:
             and _log_odds(first.confidence) - _log_odds(second.confidence)
             <= self.config.ambiguity_margin
         )
+
+
+def _repeated(answer: Answer, history: Sequence[Turn]) -> bool:
+    """Whether the answer is word for word the bot's last message."""
+    last = next((turn.text for turn in reversed(history) if turn.role == "bot"), None)
+    return answer.text == last
 
 
 def _same_language(entry: FaqEntry, language: str) -> bool:
