@@ -74,9 +74,9 @@ def main(argv: list[str] | None = None) -> int:
     for fold in folds:
         kept = np.setdiff1d(np.arange(len(messages)), fold)
         w, b = fit(np.vstack([vectors[kept], negatives]), _labels(is_request[kept], len(negatives)))
-        probabilities[fold] = _sigmoid(vectors[fold] @ w + b)
+        probabilities[fold] = sigmoid(vectors[fold] @ w + b)
     test_vectors = encoder.embed_documents(public_test)
-    public_probabilities = _sigmoid(test_vectors @ weights + bias)
+    public_probabilities = sigmoid(test_vectors @ weights + bias)
     for bar in BARS:
         print(
             f"  {bar}: {added(messages, probabilities, bar)}; public test questions taken for "
@@ -120,7 +120,7 @@ def fit(x: NDArray[np.float32], y: NDArray[np.bool_]) -> tuple[NDArray[np.float6
         z = data @ w + b
         # log(1 + e^z) - y·z, computed without overflow.
         log_loss = np.logaddexp(0.0, z) - target * z
-        residual = sample * (_sigmoid(z) - target) * _C
+        residual = sample * (sigmoid(z) - target) * _C
         gradient = np.concatenate([w + data.T @ residual, [residual.sum()]])
         return float(0.5 * w @ w + _C * (sample * log_loss).sum()), gradient
 
@@ -131,7 +131,7 @@ def fit(x: NDArray[np.float32], y: NDArray[np.bool_]) -> tuple[NDArray[np.float6
     return result.x[:-1], float(result.x[-1])
 
 
-def _sigmoid(z: NDArray[np.float64]) -> NDArray[np.float64]:
+def sigmoid(z: NDArray[np.float64]) -> NDArray[np.float64]:
     return np.asarray(0.5 * (1.0 + np.tanh(0.5 * z)), dtype=np.float64)
 
 

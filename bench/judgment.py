@@ -154,8 +154,8 @@ def render_follow_ups(rows: list[list[str]]) -> str:
 
 def read_as(text: str, encoders: tuple[Encoder, ...] = ()) -> str:
     """What the bot takes a message for before searching (small talk wins, as in routing), or,
-    with `encoders`, once the models of requests and reactions have read it as they do an
-    unanswered message."""
+    with `encoders`, once the models of requests and reactions have read it as they do a
+    message the FAQ has no answer to, right after an answer."""
     if small_talk(text) is not None:
         return "small_talk"
     if names_a_person(text) or asks_for_person(text, encoders):
@@ -185,7 +185,7 @@ def message_rows(
 def render_messages(rows: list[list[str]]) -> str:
     head = (
         "| messages | kind | language | read as that kind | with the models of requests and "
-        "reactions, unanswered |\n|---|---|---|---|---|\n"
+        "reactions, unanswered after an answer |\n|---|---|---|---|---|\n"
     )
     return head + "\n".join("| " + " | ".join(r) + " |" for r in rows)
 

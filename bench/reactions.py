@@ -2,8 +2,9 @@
 
     python -m bench.reactions evals/dev --datasets PATH/TO/datasets
 
-Positives: the small talk of each folder's `messages.yaml` and `reactions.yaml`, and its FAQs'
-questions labelled `small_talk`. Negatives: their requests for a person and look-alikes, the
+Positives: the small talk of each folder's `messages.yaml` and `reactions.yaml` (but what says
+the answer failed or corrects the question), and its FAQs' questions labelled `small_talk`.
+Negatives: their requests for a person and look-alikes, the
 other questions of the folder's FAQs (`**/questions.yaml`), and Banking77's and CLINC150's
 training questions but for CLINC150's intents of chat with an assistant (greetings, thanks, yes,
 jokes...), which are no question for a FAQ either. The same L2-regularised logistic model as
@@ -26,13 +27,16 @@ from pathlib import Path
 import numpy as np
 import yaml
 
-from bench.handoff import FOLDS, _sigmoid, fit, load_messages
+from bench.handoff import FOLDS, fit, sigmoid
 from bot.core.intents import names_a_person, small_talk
-from bot.core.reactions import asks, tells_of_a_problem
+from bot.core.reactions import asked_about
 from faq.semantic import shared_use_encoder
 
 BARS = (0.7, 0.8, 0.85, 0.9, 0.95)
 _SMALL_TALK = "small_talk"
+# Small talk that says the answer failed ("no that's not it", "still spinning") or corrects the
+# question ("*booking number"): no reaction to let pass, but a rating or a question.
+_NOT_REACTIONS = ("disagreement", "confused", "correction")
 # CLINC150's intents of chat with an assistant: no FAQ question, and no reaction of a customer's.
 _CHAT = frozenset(
     "greeting goodbye thank_you yes no maybe tell_joke fun_fact meaning_of_life who_made_you"
@@ -67,9 +71,9 @@ def main(argv: list[str] | None = None) -> int:
     probabilities = np.zeros(len(texts))
     for fold in folds:
         w, b = fitted(np.setdiff1d(np.arange(len(texts)), fold))
-        probabilities[fold] = _sigmoid(vectors[fold] @ w + b)
+        probabilities[fold] = sigmoid(vectors[fold] @ w + b)
     tests = public_questions(args.datasets, ("val", "test"))
-    test_probabilities = _sigmoid(encoder.embed_documents(tests) @ weights + bias)
+    test_probabilities = sigmoid(encoder.embed_documents(tests) @ weights + bias)
     tests_asked_about = np.array([would_ask(text) for text in tests])
     print("\nbar: reactions read / questions taken, a fifth at a time, fitted without it")
     for bar in BARS:
@@ -87,12 +91,7 @@ def main(argv: list[str] | None = None) -> int:
 
 def would_ask(text: str) -> bool:
     """Whether the bot asks the model about the message once the FAQ has no answer to it."""
-    return (
-        small_talk(text) is None
-        and not names_a_person(text)
-        and not asks(text)
-        and not tells_of_a_problem(text)
-    )
+    return small_talk(text) is None and not names_a_person(text) and asked_about(text)
 
 
 def tuning_messages(folders: list[Path]) -> tuple[list[str], list[bool]]:
@@ -101,9 +100,11 @@ def tuning_messages(folders: list[Path]) -> tuple[list[str], list[bool]]:
     labels: list[bool] = []
     for folder in folders:
         for name in ("messages.yaml", "reactions.yaml"):
-            for message in load_messages(folder / name):
-                texts.append(message.text)
-                labels.append(message.label == _SMALL_TALK)
+            for item in yaml.safe_load((folder / name).read_text("utf-8")):
+                texts.append(item["text"])
+                labels.append(
+                    item["label"] == _SMALL_TALK and item.get("category") not in _NOT_REACTIONS
+                )
         for path in sorted(folder.glob("**/questions.yaml")):
             for case in yaml.safe_load(path.read_text("utf-8")):
                 texts.append(case["question"])

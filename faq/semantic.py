@@ -113,8 +113,9 @@ class CachingEncoder:
 
     def embed_query(self, text: str) -> Vectors:
         # The last few questions' vectors are kept: once the search has found no answer,
-        # routing reads the same text's meaning (bot/core/handoff.py), possibly after a
-        # follow-up was searched with the previous question or another conversation's question.
+        # routing reads the same text's meaning (bot/core/handoff.py and reactions.py), possibly
+        # after a follow-up was searched with the previous question or another conversation's
+        # question.
         return self._remembered([text], self._queries, _QUERIES_KEPT)[0]
 
     def embed_words(self, words: Sequence[str]) -> Vectors:

@@ -460,6 +460,12 @@ async def test_reporting_progress_after_an_answer_is_no_miss_and_opens_no_ticket
     assert ticket is not None and ticket.question == "my order is missing a chair"
     await Customer(app.engine).miss("is the induction free")
     await Customer(app.engine).miss("/faq reload")
+    # With no answer before it there is nothing to react to; after a miss the model is not
+    # asked ("that would be great" may accept the offer of a person): a second miss, a ticket.
+    await Customer(app.engine).miss("ok I'm on the settings page now")
+    accepting = Customer(app.engine)
+    await accepting.miss("Do you sell garden furniture?")
+    assert (await accepting.say("ok I'm on the settings page now")).ticket is not None
 
 
 async def test_telling_how_following_the_answer_goes_does_not_get_it_again(

@@ -894,6 +894,9 @@ SMALL_TALK_LOOK_ALIKES = [
     # What is loading, processing or stuck, named or asked: a question for the FAQ.
     "loading",
     "processing",
+    "it's processing",
+    "I'm checking out now",
+    "huh",
     "why is the page loading forever?",
     "the page is loading but nothing shows",
     "is it loading?",

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot.core.reactions import asks, only_reacts, tells_of_a_problem
+from bot.core.reactions import asked_about, asks, only_reacts, tells_of_a_problem
 from faq.semantic import shared_encoders
 
 ASKING = [
@@ -20,6 +20,13 @@ ASKING = [
     "combien coûte l'abonnement",
     "où est mon colis",
     "quel est le délai de livraison",
+    # Found by a review: an opener before what is asked, a question word last.
+    "ok is it free",
+    "merci, c'est payant",
+    "je fais comment",
+    "et maintenant je fais quoi",
+    "refund?!",
+    "ok et ensuite",
 ]
 PROBLEMS = [
     "my order is missing a chair",
@@ -28,6 +35,18 @@ PROBLEMS = [
     "I still haven't received the code",
     "toujours rien dans ma boîte mail",
     "le colis est arrivé vide",
+    # Found by a review.
+    "isnt working",
+    "the page is blank",
+    "the code expired",
+    "l'appli plante",
+    "le site est lent",
+    "j'ai reçu le mauvais article",
+    "the page keeps refreshing",
+    "la box clignote en rouge",
+    "thanks but I already did that",
+    "still waiting",
+    "it's been 3 weeks",
 ]
 TELLING = [
     "ok I'm on the settings page now",
@@ -52,6 +71,11 @@ def test_a_problem_told_as_a_statement_is_no_reaction(text: str) -> None:
 @pytest.mark.parametrize("text", TELLING)
 def test_what_only_tells_how_it_goes_neither_asks_nor_tells_of_a_problem(text: str) -> None:
     assert not asks(text) and not tells_of_a_problem(text)
+
+
+def test_a_correction_a_command_or_a_keyword_is_never_asked_about() -> None:
+    for text in ("*password", "/faq reload", "shipping", "returns policy"):
+        assert not asked_about(text), text
 
 
 def test_without_the_multilingual_encoder_nothing_is_read_as_a_reaction() -> None:

@@ -9,8 +9,7 @@ from __future__ import annotations
 import base64
 import math
 from collections.abc import Sequence
-from dataclasses import dataclass
-from functools import cache
+from dataclasses import dataclass, field
 
 import numpy as np
 from numpy.typing import NDArray
@@ -25,12 +24,18 @@ ENCODER = "USE-multilingual-v3"
 class MessageModel:
     bias: float
     # float32, little-endian, one weight per dimension of the encoder's vectors, in base64.
-    weights: str
+    packed: str
     # The probability from which the model reads a message as what it reads.
     bar: float
+    weights: NDArray[np.float32] = field(init=False, repr=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(
+            self, "weights", np.frombuffer(base64.b64decode(self.packed), dtype="<f4")
+        )
 
     def probability(self, vector: NDArray[np.float32]) -> float:
-        return 1.0 / (1.0 + math.exp(-(float(vector @ _decoded(self.weights)) + self.bias)))
+        return 1.0 / (1.0 + math.exp(-(float(vector @ self.weights) + self.bias)))
 
     def reads(self, text: str, encoders: Sequence[Encoder]) -> bool:
         """Whether the message reaches the bar; False without the model's encoder (lexical-only
@@ -39,8 +44,3 @@ class MessageModel:
         if encoder is None or not text.strip():
             return False
         return self.probability(encoder.embed_query(text)) >= self.bar
-
-
-@cache
-def _decoded(packed: str) -> NDArray[np.float32]:
-    return np.frombuffer(base64.b64decode(packed), dtype="<f4")

@@ -264,18 +264,18 @@ _SMALL_TALK = {
         r"(?:(?:ok|okay|alright|k) )?(?:(?:i m|im|i am) )?(?:clicking|tapping|opening|typing"
         r"|entering|restarting|rebooting|refreshing|downloading|installing|updating|logging in"
         r"|signing in|doing|following|reading|trying|checking|looking|filling|resetting)"
-        r"(?: (?:it|that|this|them|the steps|the link|it in|that in|at it|it out|that out"
-        r"|in|out))? (?:now|right now|rn|as we speak)",
+        r"(?: (?:it|that|this|them|the steps|the link|it in|that in|at it|it out|that out))?"
+        r" (?:now|right now|rn|as we speak)",
         r"(?:it s|its|it is|the page s|the page is|page is|the app is|app is|the site is"
         r"|site is|it s now|its now) (?:loading|downloading|installing|updating|uploading"
-        r"|restarting|rebooting|processing|syncing)(?: now)?|loading now|(?:it s|its|it is)"
+        r"|restarting|rebooting|syncing)(?: now)?|loading now|(?:it s|its|it is)"
         r" (?:working on it|doing its thing|thinking)",
         r"(?:(?:i ll|ill|i will) )?be (?:right )?back(?: (?:in a (?:bit|sec|second|minute|min"
         r"|moment|few)|soon|shortly))?|back in (?:a (?:sec|second|minute|min|moment|bit|few)"
         r"|(?:a few|2|two|5|five|10|ten|15|fifteen)(?: (?:min|mins|minutes|sec|secs|seconds))?)"
         r"|afk",
-        r"(?:ca|c est en train de|ca a l air de) (?:charge|charger|telecharge|telecharger"
-        r"|s installe|installer|redemarre|redemarrer)"
+        r"(?:ca (?:charge|telecharge|s installe|redemarre)|(?:c est en train de|ca a l air de)"
+        r" (?:charger|telecharger|s installer|redemarrer))"
         r"|je reviens (?:dans|d ici) (?:2|deux|5|cinq|10|dix|quelques) (?:min|minutes|secondes)"
         r"|je (?:fais|teste|essaie|regarde) (?:ca|cela) (?:maintenant|tout de suite|de suite)"
         r"|j y vais|je m en occupe|j arrive(?: tout de suite)?|je reviens tout de suite",
@@ -698,7 +698,7 @@ _REJECTION_RE = re.compile(
     r"|(?:i m |im |i am )?(?:still )?confused|(?:i )?(?:still )?(?:don t|do not|dont)"
     r" understand|(?:this is |that s |thats |it s )?(?:so )?(?:confusing|unclear"
     r"|not clear)|(?:i m |im |i am )(?:so |totally |completely |a bit |kinda )?lost"
-    r"|(?:you |u )?lost me|wait what|huh"
+    r"|(?:you |u )?lost me|wait what"
     # Trying it fails as it goes: "still loading", "stuck on the same screen".
     r"|(?:it s |its |it is |the page is |page is |the app is )?still (?:loading|spinning"
     r"|processing|on the same (?:page|screen)|stuck)|(?:i m |im |i am )stuck(?: (?:again|there"

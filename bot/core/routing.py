@@ -109,11 +109,14 @@ class Router:
         history: Sequence[Turn],
         *,
         llm_allowed: bool = True,
+        after_answer: bool = False,
         speaker: str = "customer",
         writing: Callable[[], Awaitable[None]] | None = None,
         stream: TextSink | None = None,
     ) -> Route:
-        """`writing` is awaited just before the LLM is asked to write the answer."""
+        """`writing` is awaited just before the LLM is asked to write the answer.
+        `after_answer`: the bot's last reply answered from the FAQ, and no miss or choice is
+        pending, so the message may only react to it (bot/core/reactions.py)."""
         talk = small_talk(text)
         if talk is not None:
             return Route(RouteKind.SMALL_TALK, talk=talk)
@@ -142,7 +145,7 @@ class Router:
         if answer.answered:
             # The answer just given, again, for words that tell how following it goes ("ok
             # scanning the QR code now" repeats the entry's words) would only repeat it.
-            if _repeated(answer, history) and only_reacts(text, index.encoders):
+            if after_answer and _repeated(answer, history) and only_reacts(text, index.encoders):
                 return Route(RouteKind.SMALL_TALK, hits, answer, talk=REACTION, timings=timings)
             return Route(RouteKind.ANSWER, hits, answer, timings=timings)
         # Words no pattern knows may still ask for a person; with no answer to give, the bot
@@ -150,7 +153,7 @@ class Router:
         if asks_for_person(text, index.encoders):
             return Route(RouteKind.HUMAN, hits, answer, timings=timings)
         # Nor is every miss a question: "ok I'm on the settings page now" only reacts.
-        if only_reacts(text, index.encoders):
+        if after_answer and only_reacts(text, index.encoders):
             return Route(RouteKind.SMALL_TALK, hits, answer, talk=REACTION, timings=timings)
         # A model that read the entries and found no answer in them is not second-guessed.
         likely = hits[:_SUGGESTED] if answer.mode == EXTRACTIVE else ()

@@ -340,6 +340,7 @@ class ConversationEngine:
                 language,
                 history,
                 llm_allowed=budget.allowed,
+                after_answer=bool(state.answered) and not state.missed and not state.choices,
                 speaker=speaker,
                 writing=lambda: self._working(message),
                 stream=stream.release if stream is not None else None,

@@ -181,10 +181,14 @@ async def evaluate(
 ) -> EvalReport:
     results = []
     for done, case in enumerate(cases, start=1):
-        history, language = await _conversation_before(router, index, case.after)
+        history, language, answered = await _conversation_before(router, index, case.after)
         start = time.perf_counter()
         route = await router.route(
-            index, case.question, detect_language(case.question, language), history
+            index,
+            case.question,
+            detect_language(case.question, language),
+            history,
+            after_answer=answered,
         )
         seconds = time.perf_counter() - start
         suggested = tuple(hit.entry.id for hit in route.suggestions)
@@ -198,17 +202,18 @@ async def evaluate(
 
 async def _conversation_before(
     router: Router, index: FaqIndex, after: str
-) -> tuple[list[Turn], str]:
+) -> tuple[list[Turn], str, bool]:
     """The history a follow-up is read with, the previous message and the bot's reply to it in
-    the words a customer sees (an LLM reads them), and that message's language, which a
-    follow-up of no telling words keeps, as in a conversation. The follow-up is read as the next
-    question whatever the bot did with the message before: a hand-off is replied to as a miss,
-    since no ticket opens here."""
+    the words a customer sees (an LLM reads them), that message's language, which a follow-up
+    of no telling words keeps, as in a conversation, and whether it was answered from the FAQ.
+    The follow-up is read as the next question whatever the bot did with the message before: a
+    hand-off is replied to as a miss, since no ticket opens here."""
     if not after:
-        return [], "en"
+        return [], "en", False
     language = detect_language(after)
     route = await router.route(index, after, language, [])
-    return [Turn("customer", after, 0.0), Turn("bot", _reply_text(route, language), 0.0)], language
+    said = [Turn("customer", after, 0.0), Turn("bot", _reply_text(route, language), 0.0)]
+    return said, language, route.kind is RouteKind.ANSWER
 
 
 def _reply_text(route: Route, language: str) -> str:
