@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from dataclasses import replace
 
+import pytest
+
 from bot.core import decisions
 from bot.core.decisions import Step, next_step
 from bot.core.language import phrase
@@ -94,6 +96,28 @@ def test_typing_a_number_after_a_clarification_picks_that_entry() -> None:
     assert decisions.pending_choice("0", offered) is None
     assert decisions.pending_choice("2 more seats please", offered) is None
     assert decisions.pending_choice("1", ()) is None
+
+
+@pytest.mark.parametrize(
+    ("said", "picked"),
+    [
+        ("the second one", "storage"),
+        ("option 2", "storage"),
+        ("#2", "storage"),
+        ("first please", "prices"),
+        ("la deuxième", "storage"),
+        ("le premier svp", "prices"),
+        ("ok the 1st one", "prices"),
+    ],
+)
+def test_saying_which_after_a_clarification_picks_that_entry(said: str, picked: str) -> None:
+    """Found by a review: "the second one" was searched as a question, the list still pending."""
+    assert decisions.pending_choice(said, ("prices", "storage")) == picked
+
+
+@pytest.mark.parametrize("said", ["the third one", "second hand phones", "I want the second one"])
+def test_what_is_no_pick_of_the_list_is_a_new_question(said: str) -> None:
+    assert decisions.pending_choice(said, ("prices", "storage")) is None
 
 
 def test_a_miss_says_so_in_the_customers_language_and_offers_a_person() -> None:

@@ -276,12 +276,11 @@ def offer_refusal(
 
 
 def pending_choice(text: str, choices: tuple[str, ...]) -> str | None:
-    """The entry id a customer picked by typing its number ("2", "2." or "2)") after a
-    clarification, if that is what they typed."""
-    typed = text.strip().rstrip(".)")
-    if typed in {str(n) for n in range(1, len(choices) + 1)}:
-        return choices[int(typed) - 1]
-    return None
+    """The entry id a customer picked by typing its number ("2", "2." or "2)") or saying which
+    ("the second one", "option 2", "la deuxième") after a clarification or a miss's
+    suggestions, if that is what they typed."""
+    number = intents.picked_number(text)
+    return choices[number - 1] if number is not None and number <= len(choices) else None
 
 
 def sources(index: FaqIndex, ids: tuple[str, ...]) -> tuple[Source, ...]:

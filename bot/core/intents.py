@@ -1454,6 +1454,29 @@ _FOLLOW_UP_RE = re.compile(
 )
 
 
+# Which of a numbered list, in words: "2", "the second one", "option 2", "la deuxième".
+_ORDINALS = {
+    **dict.fromkeys(("first", "1st", "premier", "premiere", "1er", "1ere"), 1),
+    **dict.fromkeys(("second", "2nd", "deuxieme", "seconde", "2e", "2eme"), 2),
+    **dict.fromkeys(("third", "3rd", "troisieme", "3e", "3eme"), 3),
+    **dict.fromkeys(("fourth", "4th", "quatrieme", "4e", "4eme"), 4),
+}
+_PICKED_RE = re.compile(
+    r"(?:(?:ok|okay|so|then|alors|donc|euh|um) )?(?:(?:the|la|le|l) )?(?:number |option |numero"
+    r" |choice |choix |n )?(?P<pick>[1-9]|" + "|".join(_ORDINALS) + r")"
+    r"(?: (?:one|option|choice|choix|entry|please|pls|svp|s il vous plait|merci|thanks))*"
+)
+
+
+def picked_number(text: str) -> int | None:
+    """The number of the list item the message picks, if that is all it says."""
+    picked = _PICKED_RE.fullmatch(_normalise(text))
+    if picked is None:
+        return None
+    word = picked["pick"]
+    return int(word) if word.isdigit() else _ORDINALS[word]
+
+
 def accepts_offer(text: str) -> bool:
     """Whether the message says yes to the bot's offer of a person ("yes", "oui svp", or asking
     for one outright)."""
