@@ -698,6 +698,8 @@ _REJECTION_RE = re.compile(
     r"|(?:i m |im |i am )?(?:still )?confused|(?:i )?(?:still )?(?:don t|do not|dont)"
     r" understand|(?:this is |that s |thats |it s )?(?:so )?(?:confusing|unclear"
     r"|not clear)|(?:i m |im |i am )(?:so |totally |completely |a bit |kinda )?lost"
+    r"|(?:i )?(?:don t|do not|dont) follow(?: at all)?|(?:i m |im |i am )?not following"
+    r"|(?:(?:sorry|hmm|um) )?(?:not sure|i m not sure|im not sure) what you mean"
     r"|(?:you |u )?lost me|wait what"
     # Trying it fails as it goes: "still loading", "stuck on the same screen".
     r"|(?:it s |its |it is |the page is |page is |the app is )?still (?:loading|spinning"
@@ -719,6 +721,8 @@ _REJECTION_RE = re.compile(
     r"|meme (?:probleme|souci|chose)(?: ici)?|(?:presque )?(?:mais )?pas (?:tout a fait"
     r"|exactement|vraiment ca)|je (?:ne )?comprends (?:toujours )?pas"
     r"|j ai rien compris|je n ai rien compris|j y comprends rien|je comprends rien"
+    r"|je (?:ne )?(?:vous|te) suis pas|je (?:ne )?suis pas sur de (?:suivre|comprendre)"
+    r"|pas sur de (?:suivre|comprendre)"
     r"|(?:je suis|jsuis|chui|je suis un peu|je suis completement) perdue?"
     r"|(?:ca|c est) (?:charge|tourne) (?:toujours|encore))"
 )
