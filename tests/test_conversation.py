@@ -447,7 +447,7 @@ async def test_reporting_progress_after_an_answer_is_no_miss_and_opens_no_ticket
     app = make_app()
     customer = Customer(app.engine)
     assert (await customer.say("How do I enable two-factor authentication?")).sources
-    for said in ("ok I'm on the settings page now", "that's pretty pricey tbh"):
+    for said in ("ok I'm on the settings page now", "wow that's a lot of steps"):
         reply = await customer.say(said)
         assert reply.text == phrase("reaction", "en") and not reply.escalated
         assert not reply.sources and reply.ticket is None

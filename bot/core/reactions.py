@@ -1,7 +1,7 @@
 """Messages that only react to the answer just given, read from what they mean.
 
 After an answer customers report how they are getting on with it ("ok I'm on the settings page
-now", "j'attends le sms"), step away, comment on it ("that's pretty pricey tbh") or joke. The
+now", "j'attends le sms"), step away, comment on it ("wow that's a lot of steps") or joke. The
 patterns of `bot.core.intents` know the commonest of these, but not the endless rest, which were
 searched: the FAQ had no answer, the bot offered a person, and a second such message in a row
 opened a ticket. A logistic model over the message's multilingual embedding
