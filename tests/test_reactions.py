@@ -27,6 +27,9 @@ ASKING = [
     "et maintenant je fais quoi",
     "refund?!",
     "ok et ensuite",
+    # A follow-up's opening, found by the held-out probe of messages after an answer.
+    "and on iPad",
+    "et le week end",
 ]
 PROBLEMS = [
     "my order is missing a chair",

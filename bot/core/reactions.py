@@ -115,17 +115,29 @@ _PROBLEM_RE = re.compile(
 _FEWEST_WORDS = 3
 
 
+# A follow-up's opening ("and on iPad", "et le week end", "what about my husband's account"):
+# it asks about the answer's topic for another case.
+_FOLLOW_UP_OPENING_RE = re.compile(
+    r"(?:and|et|also|aussi|what about|how about|same for|pareil pour|idem pour|but for|mais pour)\b"
+)
+
+
 def _words(text: str) -> str:
     return " ".join(re.findall(r"\w+", fold(text)))
 
 
 def asks(text: str) -> bool:
-    """Whether the message asks something in its form: a question mark, a question word, or a
-    question's opening word after any greeting or nod (in English or French)."""
+    """Whether the message asks something in its form: a question mark, a question word, a
+    follow-up's opening, or a question's opening word after any greeting or nod (in English or
+    French)."""
     if "?" in text or "\uff1f" in text or "où" in text.casefold():
         return True
     words = _words(text)
-    return bool(_QUESTION_OPENING_RE.match(words) or _QUESTION_WORD_RE.search(words))
+    return bool(
+        _QUESTION_OPENING_RE.match(words)
+        or _FOLLOW_UP_OPENING_RE.match(words)
+        or _QUESTION_WORD_RE.search(words)
+    )
 
 
 def tells_of_a_problem(text: str) -> bool:
