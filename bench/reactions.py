@@ -66,7 +66,7 @@ def main(argv: list[str] | None = None) -> int:
     lines = "".join(f'    "{packed[i : i + 88]}"\n' for i in range(0, len(packed), 88))
     print(f"_WEIGHTS = (\n{lines})")
 
-    asked_about = np.array([would_ask(text) for text in texts])
+    asked = np.array([would_ask(text) for text in texts])
     folds = np.array_split(np.random.default_rng(0).permutation(len(texts)), FOLDS)
     probabilities = np.zeros(len(texts))
     for fold in folds:
@@ -77,10 +77,10 @@ def main(argv: list[str] | None = None) -> int:
     tests_asked_about = np.array([would_ask(text) for text in tests])
     print("\nbar: reactions read / questions taken, a fifth at a time, fitted without it")
     for bar in BARS:
-        read = (probabilities >= bar) & asked_about
+        read = (probabilities >= bar) & asked
         taken = (test_probabilities >= bar) & tests_asked_about
-        reactions = f"{int((read & reacts).sum())} of {int((asked_about & reacts).sum())}"
-        questions = f"{int((read & ~reacts).sum())} of {int((asked_about & ~reacts).sum())}"
+        reactions = f"{int((read & reacts).sum())} of {int((asked & reacts).sum())}"
+        questions = f"{int((read & ~reacts).sum())} of {int((asked & ~reacts).sum())}"
         public_taken = f"{int(taken.sum())} of {int(tests_asked_about.sum())}"
         print(
             f"  {bar}: reactions {reactions}, tuning questions {questions}, "

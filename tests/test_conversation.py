@@ -274,8 +274,9 @@ async def test_a_question_the_bot_is_unsure_of_suggests_the_likely_entry_one_cli
         (MessageKind.HUMAN, "human"),
     ]
     assert [g.question for g in await app.gaps.since(1)] == ["is there a public API?"]
-    # Typing its number (or pressing it) answers from it, and ends the run of misses.
-    picked = await customer.say("1")
+    # Typing its number or saying which (or pressing it) answers from it, and ends the run of
+    # misses.
+    picked = await customer.say("the first one")
     assert picked.source_ids == ["api-keys"] and not picked.escalated
     await customer.miss(WEATHER)
     assert await app.tickets.list() == []
@@ -480,6 +481,42 @@ async def test_telling_how_following_the_answer_goes_does_not_get_it_again(
     # Asked for again, it is given again.
     again = await customer.say("how do I enable 2FA?")
     assert again.source_ids == ["enable-two-factor-auth"]
+
+
+async def test_a_run_of_progress_reports_never_gets_the_answer_again(make_app: MakeApp) -> None:
+    """Found by a review: after one reaction's reply, the same report got the whole answer."""
+    app = make_app()
+    customer = Customer(app.engine)
+    assert (await customer.say("How do I enable two-factor authentication?")).sources
+    for said in ("ok scanning the QR code now", "ok I'm on the settings page now") * 2:
+        assert (await customer.say(said)).text == phrase("reaction", "en"), said
+
+
+async def test_a_pick_with_no_such_option_is_said_so_and_is_no_miss(make_app: MakeApp) -> None:
+    """Searched, "the second one" was a miss, so the next miss opened a ticket about it."""
+    app = make_app()
+    customer = Customer(app.engine)
+    for said in ("the second one", "2"):
+        reply = await customer.say(said)
+        assert reply.text == phrase("no_such_pick", "en") and not reply.escalated
+    await customer.miss("Do you sell garden furniture?")
+    reply = await customer.say("the fourth one")
+    assert reply.text == phrase("no_such_pick", "en") and reply.ticket is None
+    ticket = (await customer.say("Can I bring my dog to your office?")).ticket
+    assert ticket is not None and ticket.question == "Can I bring my dog to your office?"
+
+
+async def test_a_list_shown_before_a_ticket_is_no_longer_picked_from_after_it(
+    make_app: MakeApp,
+) -> None:
+    app = make_app()
+    customer = Customer(app.engine)
+    offer = await customer.miss("is there a public API?")
+    assert any(a.kind is MessageKind.CHOICE for a in offer.actions)
+    opened = await customer.say("yes")
+    assert opened.ticket is not None
+    await app.engine.resolve(opened.ticket.id, "Bob")
+    assert (await customer.say("the first one")).text == phrase("no_such_pick", "en")
 
 
 async def assert_nothing_rated(app: App, reply: Reply) -> None:

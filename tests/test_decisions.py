@@ -108,6 +108,8 @@ def test_typing_a_number_after_a_clarification_picks_that_entry() -> None:
         ("la deuxième", "storage"),
         ("le premier svp", "prices"),
         ("ok the 1st one", "prices"),
+        ("yes the second one thx", "storage"),
+        ("la seconde", "storage"),
     ],
 )
 def test_saying_which_after_a_clarification_picks_that_entry(said: str, picked: str) -> None:
@@ -115,7 +117,9 @@ def test_saying_which_after_a_clarification_picks_that_entry(said: str, picked: 
     assert decisions.pending_choice(said, ("prices", "storage")) == picked
 
 
-@pytest.mark.parametrize("said", ["the third one", "second hand phones", "I want the second one"])
+@pytest.mark.parametrize(
+    "said", ["the third one", "second hand phones", "I want the second one", "seconde"]
+)
 def test_what_is_no_pick_of_the_list_is_a_new_question(said: str) -> None:
     assert decisions.pending_choice(said, ("prices", "storage")) is None
 

@@ -27,8 +27,10 @@ ASKING = [
     "et maintenant je fais quoi",
     "refund?!",
     "ok et ensuite",
+    "c'est o\u0300u",  # "où" with a combining accent, as some keyboards type it
     # A follow-up's opening, found by the held-out probe of messages after an answer.
     "and on iPad",
+    "ok and on iPad",
     "et le week end",
 ]
 PROBLEMS = [
@@ -50,8 +52,16 @@ PROBLEMS = [
     "thanks but I already did that",
     "still waiting",
     "it's been 3 weeks",
+    "my internet is down",
+    "personne n'a répondu",
 ]
 TELLING = [
+    # Found by a review: what, when or will in a statement, "already" or "down" in a report.
+    "ok I will try it when I get home",
+    "ok je le fais quand je rentre",
+    "ok will do it tonight",
+    "ok scrolling down now",
+    "ok I'm already on the settings page",
     "ok I'm on the settings page now",
     "screws are in, moving on to the drawers",
     "j'attends le sms",

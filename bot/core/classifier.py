@@ -24,10 +24,10 @@ ENCODER = "USE-multilingual-v3"
 class MessageModel:
     bias: float
     # float32, little-endian, one weight per dimension of the encoder's vectors, in base64.
-    packed: str
+    packed: str = field(repr=False)
     # The probability from which the model reads a message as what it reads.
     bar: float
-    weights: NDArray[np.float32] = field(init=False, repr=False)
+    weights: NDArray[np.float32] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         object.__setattr__(

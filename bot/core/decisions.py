@@ -43,6 +43,7 @@ class Step(enum.StrEnum):
     FEEDBACK = "feedback"
     PERSON = "person"  # a ticket opens
     PICK = "pick"  # the entry the customer picked is answered
+    NO_SUCH_PICK = "no_such_pick"  # "the second one" with no second option in view
     ASK = "ask"  # the FAQ is searched
 
 
@@ -84,6 +85,9 @@ def next_step(
     typed = pending_choice(text, state.choices)
     if typed is not None and typed in entries:
         return Next(Step.PICK, entry_id=typed, wrote=True)
+    if intents.picked_number(text) is not None:
+        # Searched, "the second one" was a miss, a second one a ticket about it.
+        return Next(Step.NO_SUCH_PICK, wrote=True)
     if state.missed and accepts_offer(text):
         # Like pressing the offer's button: the ticket is about the unanswered question.
         return Next(Step.PERSON, reason=EscalationReason.NO_ANSWER, wrote=True)

@@ -698,8 +698,9 @@ _REJECTION_RE = re.compile(
     r"|(?:i m |im |i am )?(?:still )?confused|(?:i )?(?:still )?(?:don t|do not|dont)"
     r" understand|(?:this is |that s |thats |it s )?(?:so )?(?:confusing|unclear"
     r"|not clear)|(?:i m |im |i am )(?:so |totally |completely |a bit |kinda )?lost"
-    r"|(?:i )?(?:don t|do not|dont) follow(?: at all)?|(?:i m |im |i am )?not following"
-    r"|(?:(?:sorry|hmm|um) )?(?:not sure|i m not sure|im not sure) what you mean"
+    r"|(?:i )?(?:don t|do not|dont) follow(?: (?:you|u))?(?: at all)?|(?:i m |im |i am )?not"
+    r" following(?: (?:you|u))?(?: at all)?|(?:(?:sorry|hmm|um) )?(?:not sure|i m not sure"
+    r"|im not sure|i am not sure) what you mean(?: by (?:that|this|it))?"
     r"|(?:you |u )?lost me|wait what"
     # Trying it fails as it goes: "still loading", "stuck on the same screen".
     r"|(?:it s |its |it is |the page is |page is |the app is )?still (?:loading|spinning"
@@ -721,7 +722,8 @@ _REJECTION_RE = re.compile(
     r"|meme (?:probleme|souci|chose)(?: ici)?|(?:presque )?(?:mais )?pas (?:tout a fait"
     r"|exactement|vraiment ca)|je (?:ne )?comprends (?:toujours )?pas"
     r"|j ai rien compris|je n ai rien compris|j y comprends rien|je comprends rien"
-    r"|je (?:ne )?(?:vous|te) suis pas|je (?:ne )?suis pas sur de (?:suivre|comprendre)"
+    r"|je (?:ne )?(?:vous|te) suis pas(?: du tout| bien| tres bien)?"
+    r"|je (?:ne )?suis pas sur de (?:suivre|comprendre)"
     r"|pas sur de (?:suivre|comprendre)"
     r"|(?:je suis|jsuis|chui|je suis un peu|je suis completement) perdue?"
     r"|(?:ca|c est) (?:charge|tourne) (?:toujours|encore))"
@@ -1461,14 +1463,16 @@ _FOLLOW_UP_RE = re.compile(
 # Which of a numbered list, in words: "2", "the second one", "option 2", "la deuxième".
 _ORDINALS = {
     **dict.fromkeys(("first", "1st", "premier", "premiere", "1er", "1ere"), 1),
-    **dict.fromkeys(("second", "2nd", "deuxieme", "seconde", "2e", "2eme"), 2),
+    # ("seconde" alone is "one sec": only "la seconde" picks.)
+    **dict.fromkeys(("second", "2nd", "deuxieme", "la seconde", "2e", "2eme"), 2),
     **dict.fromkeys(("third", "3rd", "troisieme", "3e", "3eme"), 3),
     **dict.fromkeys(("fourth", "4th", "quatrieme", "4e", "4eme"), 4),
 }
 _PICKED_RE = re.compile(
-    r"(?:(?:ok|okay|so|then|alors|donc|euh|um) )?(?:(?:the|la|le|l) )?(?:number |option |numero"
-    r" |choice |choix |n )?(?P<pick>[1-9]|" + "|".join(_ORDINALS) + r")"
-    r"(?: (?:one|option|choice|choix|entry|please|pls|svp|s il vous plait|merci|thanks))*"
+    r"(?:(?:ok|okay|so|then|yes|yeah|oui|alors|donc|euh|um) )?(?:(?:the|la|le|l) )?(?:number "
+    r"|option |numero |choice |choix |n )?(?P<pick>[1-9]|" + "|".join(_ORDINALS) + r")"
+    r"(?: (?:one|option|choice|choix|entry|please|pls|plz|svp|s il vous plait|merci|thanks|thx"
+    r"|ok))*"
 )
 
 

@@ -75,6 +75,12 @@ _PHRASES: dict[str, dict[str, str]] = {
         "en": "Sure, take your time. I'm here when you're ready.",
         "fr": "Bien sûr, prenez votre temps. Je suis là quand vous voulez.",
     },
+    "no_such_pick": {
+        "en": "I don't have an option with that number. Tell me what you're looking for, or press "
+        "one of the buttons.",
+        "fr": "Je n'ai pas d'option avec ce numéro. Dites-moi ce que vous cherchez, ou appuyez sur "
+        "l'un des boutons.",
+    },
     "reaction": {
         "en": "All right. If there's something I can help with, just ask, or press Talk to a "
         "person.",

@@ -115,8 +115,9 @@ class Router:
         stream: TextSink | None = None,
     ) -> Route:
         """`writing` is awaited just before the LLM is asked to write the answer.
-        `after_answer`: the bot's last reply answered from the FAQ, and no miss or choice is
-        pending, so the message may only react to it (bot/core/reactions.py)."""
+        `after_answer`: the customer was answered from the FAQ and has not missed, been asked
+        to choose or handed to a person since (small talk and reactions in between), so the
+        message may only react to that answer (bot/core/reactions.py)."""
         talk = small_talk(text)
         if talk is not None:
             return Route(RouteKind.SMALL_TALK, talk=talk)
@@ -208,10 +209,15 @@ class Router:
         )
 
 
+# How far back an answer counts as just given: a few exchanges of reactions.
+_RECENT_TURNS = 8
+
+
 def _repeated(answer: Answer, history: Sequence[Turn]) -> bool:
-    """Whether the answer is word for word the bot's last message."""
-    last = next((turn.text for turn in reversed(history) if turn.role == "bot"), None)
-    return answer.text == last
+    """Whether the answer is word for word one of the bot's last few messages (reactions'
+    replies may have come since)."""
+    said = [turn.text for turn in history[-_RECENT_TURNS:] if turn.role == "bot"]
+    return answer.text in said
 
 
 def _same_language(entry: FaqEntry, language: str) -> bool:

@@ -73,7 +73,12 @@ AGENT_REPLIED = "ticket.agent_replied"
 TITLE_CHARS = 60
 # What a conversation forgets when its ticket is resolved: the next miss or "not helpful" starts
 # a new count toward a new ticket, and a typed "that's wrong" rates no answer from before it.
-_TICKET_FIELDS = (StateField.TICKET, StateField.NEGATIVES, StateField.ANSWERED)
+_TICKET_FIELDS = (
+    StateField.TICKET,
+    StateField.NEGATIVES,
+    StateField.ANSWERED,
+    StateField.CHOICES,
+)
 
 
 @dataclass
@@ -260,6 +265,8 @@ class ConversationEngine:
             case Step.PICK:
                 entry = entries[step.entry_id]
                 return await self._reply_with_entry(message, entry, language, confidence=1.0)
+            case Step.NO_SUCH_PICK:
+                return await self._say(message, text, Reply(phrase("no_such_pick", language)))
         return await self._question(message, text, language, state)
 
     async def _load(self, message: IncomingMessage) -> Loaded:
@@ -612,7 +619,10 @@ class ConversationEngine:
                 self.store.set_state(message.key, {StateField.TICKET: ticket.id}), None
             )
             await self._soft(
-                self.store.clear_state(message.key, StateField.MISSED, StateField.ANSWERED), None
+                self.store.clear_state(
+                    message.key, StateField.MISSED, StateField.ANSWERED, StateField.CHOICES
+                ),
+                None,
             )
             set_ticket(ticket.id)
             log.info(
