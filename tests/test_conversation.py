@@ -440,14 +440,20 @@ async def test_saying_the_answer_is_wrong_is_a_not_helpful_typed(make_app: MakeA
     assert (await app.store.counters())["feedback_not_helpful"] == 2
 
 
+async def answered(app: App, question: str) -> Customer:
+    """A customer whose question the FAQ has just answered."""
+    customer = Customer(app.engine)
+    assert (await customer.say(question)).sources, question
+    return customer
+
+
 async def test_reporting_progress_after_an_answer_is_no_miss_and_opens_no_ticket(
     make_app: MakeApp,
 ) -> None:
     """Searched, "ok I'm on the settings page now" found nothing sure: the bot offered a person
     for it, and the next message it could not answer opened a ticket as the second miss."""
     app = make_app()
-    customer = Customer(app.engine)
-    assert (await customer.say("How do I enable two-factor authentication?")).sources
+    customer = await answered(app, "How do I enable two-factor authentication?")
     for said in ("ok I'm on the settings page now", "wow that's a lot of steps"):
         reply = await customer.say(said)
         assert reply.text == phrase("reaction", "en") and not reply.escalated
@@ -474,8 +480,7 @@ async def test_telling_how_following_the_answer_goes_does_not_get_it_again(
 ) -> None:
     """ "ok scanning the QR code now" repeats the 2FA entry's words: it got the answer again."""
     app = make_app()
-    customer = Customer(app.engine)
-    assert (await customer.say("How do I enable two-factor authentication?")).sources
+    customer = await answered(app, "How do I enable two-factor authentication?")
     reply = await customer.say("ok scanning the QR code now")
     assert reply.text == phrase("reaction", "en") and not reply.sources
     # Asked for again, it is given again.
@@ -486,8 +491,7 @@ async def test_telling_how_following_the_answer_goes_does_not_get_it_again(
 async def test_a_run_of_progress_reports_never_gets_the_answer_again(make_app: MakeApp) -> None:
     """Found by a review: after one reaction's reply, the same report got the whole answer."""
     app = make_app()
-    customer = Customer(app.engine)
-    assert (await customer.say("How do I enable two-factor authentication?")).sources
+    customer = await answered(app, "How do I enable two-factor authentication?")
     for said in ("ok scanning the QR code now", "ok I'm on the settings page now") * 2:
         assert (await customer.say(said)).text == phrase("reaction", "en"), said
 
