@@ -48,22 +48,25 @@ async def test_metrics_count_messages_outcomes_deflection_and_time_each_stage(
     customer = Customer(app.engine)
     for question in ("how do I reset my password", "how do I cancel my subscription"):
         await customer.say(question)
+    # Read as only reacting to the answer: neither answered nor unanswered.
+    await customer.say("ok I'm on the settings page now")
     # The FAQ has no answer; the customer says yes to the bot's offer of a person.
     other = Customer(app.engine)
     await other.miss("Can you recommend a good pizza place in Rome?")
     await other.say("yes")
     await app.engine.send(customer.key, Reply("an agent's words"))
     found = samples(app.metrics.render().decode())
-    assert found[("faqbot_messages_total", (("platform", "terminal"),))] == 4
+    assert found[("faqbot_messages_total", (("platform", "terminal"),))] == 5
     answered = (("mode", "extractive"), ("platform", "terminal"))
     assert found[("faqbot_answered_total", answered)] == 2
     escalated = (("platform", "terminal"), ("reason", "no_answer"))
     assert found[("faqbot_escalated_total", escalated)] == 1
     assert found[("faqbot_unanswered_total", (("platform", "terminal"),))] == 1
+    assert found[("faqbot_reactions_total", (("platform", "terminal"),))] == 1
     assert found[("faqbot_deflection_rate", ())] == pytest.approx(2 / 3)
     for stage in ("retrieval", "extractive", "platform_send"):
         assert found[("faqbot_stage_seconds_count", (("stage", stage),))] >= 1
-    assert found[("faqbot_stage_seconds_count", (("stage", "retrieval"),))] == 3
+    assert found[("faqbot_stage_seconds_count", (("stage", "retrieval"),))] == 4
 
 
 async def test_json_logs_name_the_conversation_and_ticket_but_never_the_customers_words(

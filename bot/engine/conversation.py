@@ -26,7 +26,7 @@ from bot.core import decisions
 from bot.core.channels import Desk, OutputChannel, Relay, ScopedChannel
 from bot.core.decisions import Decision, Step
 from bot.core.hours import BusinessHours
-from bot.core.intents import UNHELPFUL
+from bot.core.intents import REACTION, UNHELPFUL
 from bot.core.language import detect_language, phrase
 from bot.core.models import (
     Action,
@@ -389,6 +389,8 @@ class ConversationEngine:
         if route.kind is RouteKind.SMALL_TALK and route.talk == UNHELPFUL:
             return await self._unhelpful(message, text, language, route, state)
         if route.kind is RouteKind.SMALL_TALK:
+            if route.talk == REACTION:
+                self.metrics.reactions.labels(message.key.platform).inc()
             return await self._apply(
                 message, text, decisions.small_talk(route.talk or "", language)
             )

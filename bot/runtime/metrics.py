@@ -36,6 +36,14 @@ class Metrics:
             ["platform"],
             registry=self.registry,
         )
+        # What bot/core/reactions.py's model let pass as a reaction: watched against
+        # faqbot_unanswered, it shows how many unanswered messages it takes for no question.
+        self.reactions = Counter(
+            "faqbot_reactions",
+            "Unanswered messages read as reactions to the answer just given",
+            ["platform"],
+            registry=self.registry,
+        )
         self.feedback = Counter(
             "faqbot_feedback",
             "Feedback button presses",
