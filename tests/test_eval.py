@@ -164,6 +164,22 @@ def test_a_follow_up_is_read_after_the_message_before_it_and_its_miss_shows_that
     )
 
 
+def test_a_pick_from_what_the_message_before_suggested_answers_from_it(tmp_path: Path) -> None:
+    """As in a conversation: the miss suggested one entry, and "the first one" picks it."""
+    cases = labelled(
+        tmp_path,
+        '- after: "is my stuff safe with you?"\n  question: "the first one"\n'
+        "  expected: recover-deleted-files\n"
+        '- after: "is my stuff safe with you?"\n  question: "the second one"\n'
+        "  expected: recover-deleted-files\n",
+    )
+    report = json.loads(
+        faqbot("eval", str(cases), "--json", cwd=tmp_path, SEMANTIC_SEARCH="off").stdout
+    )
+    [miss] = report["misses"]
+    assert miss["line"] == 4 and miss["routed"] == "escalate"
+
+
 def test_an_after_that_is_not_a_message_is_reported_with_its_line(tmp_path: Path) -> None:
     cases = labelled(
         tmp_path,

@@ -181,14 +181,20 @@ async def evaluate(
 ) -> EvalReport:
     results = []
     for done, case in enumerate(cases, start=1):
-        history, language, answered = await _conversation_before(router, index, case.after)
+        before = await _conversation_before(router, index, case.after)
+        # A pick from the entries the message before offered ("the first one") answers from it,
+        # as in a conversation.
+        picked = decisions.pending_choice(case.question, _offered(before.route))
+        if picked is not None:
+            results.append(CaseResult(case, RouteKind.ANSWER, (picked,), 0.0, 1.0))
+            continue
         start = time.perf_counter()
         route = await router.route(
             index,
             case.question,
-            detect_language(case.question, language),
-            history,
-            after_answer=answered,
+            detect_language(case.question, before.language),
+            before.history,
+            after_answer=before.route is not None and before.route.kind is RouteKind.ANSWER,
         )
         seconds = time.perf_counter() - start
         suggested = tuple(hit.entry.id for hit in route.suggestions)
@@ -200,20 +206,37 @@ async def evaluate(
     return EvalReport(tuple(results))
 
 
-async def _conversation_before(
-    router: Router, index: FaqIndex, after: str
-) -> tuple[list[Turn], str, bool]:
+@dataclass(frozen=True)
+class _Before:
+    """The conversation a follow-up is read in: the message before it and the bot's reply."""
+
+    history: list[Turn]
+    language: str
+    route: Route | None
+
+
+async def _conversation_before(router: Router, index: FaqIndex, after: str) -> _Before:
     """The history a follow-up is read with, the previous message and the bot's reply to it in
     the words a customer sees (an LLM reads them), that message's language, which a follow-up
-    of no telling words keeps, as in a conversation, and whether it was answered from the FAQ.
-    The follow-up is read as the next question whatever the bot did with the message before: a
-    hand-off is replied to as a miss, since no ticket opens here."""
+    of no telling words keeps, as in a conversation, and how it was routed. The follow-up is
+    read as the next question whatever the bot did with the message before: a hand-off is
+    replied to as a miss, since no ticket opens here."""
     if not after:
-        return [], "en", False
+        return _Before([], "en", None)
     language = detect_language(after)
     route = await router.route(index, after, language, [])
     said = [Turn("customer", after, 0.0), Turn("bot", _reply_text(route, language), 0.0)]
-    return said, language, route.kind is RouteKind.ANSWER
+    return _Before(said, language, route)
+
+
+def _offered(route: Route | None) -> tuple[str, ...]:
+    """The entries a reply put before the customer to pick from: a clarification's, or a
+    miss's suggestions."""
+    if route is None:
+        return ()
+    if route.kind is RouteKind.CLARIFY:
+        return route.entry_ids
+    return tuple(hit.entry.id for hit in route.suggestions)
 
 
 def _reply_text(route: Route, language: str) -> str:
