@@ -82,10 +82,11 @@ def next_step(
         return Next(Step.EMPTY)
     if len(text) > max_chars:
         return Next(Step.TOO_LONG)
-    typed = pending_choice(text, state.choices)
-    if typed is not None and typed in entries:
-        return Next(Step.PICK, entry_id=typed, wrote=True)
-    if intents.picked_number(text) is not None:
+    number = intents.picked_number(text)
+    if number is not None:
+        typed = _nth(state.choices, number)
+        if typed is not None and typed in entries:
+            return Next(Step.PICK, entry_id=typed, wrote=True)
         # Searched, "the second one" was a miss, a second one a ticket about it.
         return Next(Step.NO_SUCH_PICK, wrote=True)
     if state.missed and accepts_offer(text):
@@ -284,7 +285,11 @@ def pending_choice(text: str, choices: tuple[str, ...]) -> str | None:
     ("the second one", "option 2", "la deuxième") after a clarification or a miss's
     suggestions, if that is what they typed."""
     number = intents.picked_number(text)
-    return choices[number - 1] if number is not None and number <= len(choices) else None
+    return None if number is None else _nth(choices, number)
+
+
+def _nth(choices: tuple[str, ...], number: int) -> str | None:
+    return choices[number - 1] if number <= len(choices) else None
 
 
 def sources(index: FaqIndex, ids: tuple[str, ...]) -> tuple[Source, ...]:

@@ -115,9 +115,8 @@ class Router:
         stream: TextSink | None = None,
     ) -> Route:
         """`writing` is awaited just before the LLM is asked to write the answer.
-        `after_answer`: the customer was answered from the FAQ and has not missed, been asked
-        to choose or handed to a person since (small talk and reactions in between), so the
-        message may only react to that answer (bot/core/reactions.py)."""
+        `after_answer`: the message may only react to an answer just given (see
+        `ConversationState.after_answer`; bot/core/reactions.py)."""
         talk = small_talk(text)
         if talk is not None:
             return Route(RouteKind.SMALL_TALK, talk=talk)

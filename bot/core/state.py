@@ -47,6 +47,12 @@ class ConversationState:
     offer: str | None = None
     answered: str | None = None
 
+    @property
+    def after_answer(self) -> bool:
+        """The customer was answered from the FAQ, and has not missed, been asked to choose or
+        handed to a person since: what they say next may only react to that answer."""
+        return bool(self.answered) and not self.missed and not self.choices
+
     @classmethod
     def read(cls, fields: Mapping[str, str]) -> ConversationState:
         """The state a hash holds; a field it lacks, or cannot parse, has its default."""

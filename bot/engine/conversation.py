@@ -347,7 +347,7 @@ class ConversationEngine:
                 language,
                 history,
                 llm_allowed=budget.allowed,
-                after_answer=bool(state.answered) and not state.missed and not state.choices,
+                after_answer=state.after_answer,
                 speaker=speaker,
                 writing=lambda: self._working(message),
                 stream=stream.release if stream is not None else None,

@@ -23,6 +23,7 @@ from bot.core import decisions
 from bot.core.language import detect_language
 from bot.core.models import Turn
 from bot.core.routing import Route, RouteKind, Router
+from bot.core.state import ConversationState, state_fields
 from faq.index import FaqIndex
 from faq.loaders import compose_yaml
 from faq.models import FaqError, FaqLoadError
@@ -184,7 +185,7 @@ async def evaluate(
         before = await _conversation_before(router, index, case.after)
         # A pick from the entries the message before offered ("the first one") answers from it,
         # as in a conversation.
-        picked = decisions.pending_choice(case.question, _offered(before.route))
+        picked = decisions.pending_choice(case.question, before.offered)
         if picked is not None:
             results.append(CaseResult(case, RouteKind.ANSWER, (picked,), 0.0, 1.0))
             continue
@@ -194,7 +195,7 @@ async def evaluate(
             case.question,
             detect_language(case.question, before.language),
             before.history,
-            after_answer=before.route is not None and before.route.kind is RouteKind.ANSWER,
+            after_answer=before.answered,
         )
         seconds = time.perf_counter() - start
         suggested = tuple(hit.entry.id for hit in route.suggestions)
@@ -208,45 +209,45 @@ async def evaluate(
 
 @dataclass(frozen=True)
 class _Before:
-    """The conversation a follow-up is read in: the message before it and the bot's reply."""
+    """The conversation a follow-up is read in: the message before it and the bot's reply,
+    that message's language, whether the FAQ answered it, and the entries the reply offered
+    to pick from."""
 
     history: list[Turn]
     language: str
-    route: Route | None
+    answered: bool = False
+    offered: tuple[str, ...] = ()
 
 
 async def _conversation_before(router: Router, index: FaqIndex, after: str) -> _Before:
     """The history a follow-up is read with, the previous message and the bot's reply to it in
     the words a customer sees (an LLM reads them), that message's language, which a follow-up
-    of no telling words keeps, as in a conversation, and how it was routed. The follow-up is
-    read as the next question whatever the bot did with the message before: a hand-off is
-    replied to as a miss, since no ticket opens here."""
+    of no telling words keeps, as in a conversation. The follow-up is read as the next
+    question whatever the bot did with the message before: a hand-off is replied to as a miss,
+    since no ticket opens here."""
     if not after:
-        return _Before([], "en", None)
+        return _Before([], "en")
     language = detect_language(after)
     route = await router.route(index, after, language, [])
-    said = [Turn("customer", after, 0.0), Turn("bot", _reply_text(route, language), 0.0)]
-    return _Before(said, language, route)
-
-
-def _offered(route: Route | None) -> tuple[str, ...]:
-    """The entries a reply put before the customer to pick from: a clarification's, or a
-    miss's suggestions."""
-    if route is None:
-        return ()
-    if route.kind is RouteKind.CLARIFY:
-        return route.entry_ids
-    return tuple(hit.entry.id for hit in route.suggestions)
-
-
-def _reply_text(route: Route, language: str) -> str:
+    offered: tuple[str, ...] = ()
     if route.kind is RouteKind.ANSWER and route.answer is not None:
-        return route.answer.text
+        said = route.answer.text
+    else:
+        reply = _reply(route, language)
+        said = reply.reply.text
+        # The list the engine would remember, read back as its state holds it.
+        offered = ConversationState.read(state_fields(reply.changes)).choices
+    history = [Turn("customer", after, 0.0), Turn("bot", said, 0.0)]
+    return _Before(history, language, route.kind is RouteKind.ANSWER, offered)
+
+
+def _reply(route: Route, language: str) -> decisions.Decision:
+    """What the engine decides for a route that is no answer."""
     if route.kind is RouteKind.SMALL_TALK:
-        return decisions.small_talk(route.talk or "", language).reply.text
+        return decisions.small_talk(route.talk or "", language)
     if route.kind is RouteKind.CLARIFY:
-        return decisions.clarification(list(route.hits), language).reply.text
-    return decisions.no_answer(language, route.confidence, route.suggestions).reply.text
+        return decisions.clarification(list(route.hits), language)
+    return decisions.no_answer(language, route.confidence, route.suggestions)
 
 
 def load_cases(path: Path) -> list[Case]:
