@@ -746,6 +746,7 @@ SMALL_TALK_EN = [
     # Doing what the answer said, as it happens.
     ("clicking it now", "wait"),
     ("ok typing it in now", "wait"),
+    ("ok typing my invoice number now", "wait"),
     ("the page is loading", "wait"),
     ("its loading...", "wait"),
     ("back in 5", "wait"),
@@ -895,7 +896,6 @@ SMALL_TALK_LOOK_ALIKES = [
     "loading",
     "processing",
     "it's processing",
-    "I'm checking out now",
     "huh",
     "why is the page loading forever?",
     "the page is loading but nothing shows",

@@ -264,8 +264,8 @@ _SMALL_TALK = {
         r"(?:(?:ok|okay|alright|k) )?(?:(?:i m|im|i am) )?(?:clicking|tapping|opening|typing"
         r"|entering|restarting|rebooting|refreshing|downloading|installing|updating|logging in"
         r"|signing in|doing|following|reading|trying|checking|looking|filling|resetting)"
-        r"(?: (?:it|that|this|them|the steps|the link|it in|that in|at it|it out|that out))?"
-        r" (?:now|right now|rn|as we speak)",
+        # (What is being done may be named: "typing my invoice number now".)
+        r"(?: (?!now\b)[a-z0-9]+){0,4} (?:now|right now|rn|as we speak)",
         r"(?:it s|its|it is|the page s|the page is|page is|the app is|app is|the site is"
         r"|site is|it s now|its now) (?:loading|downloading|installing|updating|uploading"
         r"|restarting|rebooting|syncing)(?: now)?|loading now|(?:it s|its|it is)"
