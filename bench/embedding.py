@@ -1,11 +1,13 @@
-"""A customer question's MiniLM embedding: CPU time of the bot's encoder (`faq.minilm`) against
-sentence-transformers, the path it replaced, and how close their vectors are.
+"""A customer question's MiniLM embedding: CPU time of the bot's encoder (`faq.minilm`), in
+float32 (FAQ texts) and with 8-bit products (customers' questions), against sentence-transformers,
+the path it replaced, and how close their vectors are.
 
     python -m bench.embedding [--questions 300] [--rounds 3]
 
 Needs the `semantic` extra. Questions are the customer questions of evals/dev and the Nimbus
 golden set, embedded one call each on one thread after a warm-up, as the bot embeds them;
 closeness is measured on those and on every question, alternate and answer of the same FAQs.
+What the 8-bit vectors do to answers is measured by `python -m bench.datasets` (semantic mode).
 """
 
 from __future__ import annotations
@@ -53,7 +55,8 @@ def main() -> None:
         "sentence-transformers (before)": lambda texts: np.asarray(
             reference.encode(list(texts), normalize_embeddings=True, show_progress_bar=False)
         ),
-        "faq.minilm on ONNX Runtime (now)": model.encode,
+        "faq.minilm, float32 (FAQ texts)": model.encode,
+        "faq.minilm, 8-bit products (questions, now)": model.encode_quickly,
     }
 
     questions = [case.question for path in QUESTIONS for case in load_cases(path)]

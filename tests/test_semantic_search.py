@@ -275,14 +275,16 @@ def test_one_shared_word_does_not_vouch_for_an_entry_the_encoders_doubt(question
 
 @NEEDS_MINILM
 def test_minilm_gives_the_vectors_sentence_transformers_gives() -> None:
-    """The bot runs MiniLM's layers itself, as an ONNX graph: a question and a batch of FAQ
-    texts of uneven length (padding kept out of attention) land where sentence-transformers
-    puts them, so the thresholds calibrated on its scores still hold. The reference vectors were
-    computed by sentence-transformers, which the suite does not import
-    (`python -m tests.minilm_reference`)."""
+    """The bot runs MiniLM's layers itself, as an ONNX graph: a batch of FAQ texts of uneven
+    length (padding kept out of attention) lands where sentence-transformers puts it, so the
+    thresholds calibrated on its scores still hold; a customer's question, embedded with 8-bit
+    products, lands close by. The reference vectors were computed by sentence-transformers,
+    which the suite does not import (`python -m tests.minilm_reference`)."""
     reference = np.load(REFERENCE, allow_pickle=False)
     texts = [str(text) for text in reference["texts"]]
     [minilm] = shared_encoders(with_minilm=True)[1:]
-    got = [minilm.embed_query(texts[0]), *minilm.embed_documents(texts[1:])]
-    for mine, theirs in zip(got, reference["vectors"], strict=True):
+    question, *documents = reference["vectors"]
+    for mine, theirs in zip(minilm.embed_documents(texts[1:]), documents, strict=True):
         assert float(mine @ theirs) > 0.99999
+    quick = float(minilm.embed_query(texts[0]) @ question)
+    assert 0.97 < quick < 0.99999
