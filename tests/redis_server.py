@@ -10,7 +10,7 @@ import subprocess
 import tempfile
 import time
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 
 import redis
 
@@ -60,13 +60,17 @@ def _bindable(port: int) -> bool:
 
 
 @contextmanager
-def own_redis_server(port: int | None = None) -> Iterator[tuple[str, subprocess.Popen[bytes]]]:
-    """A throwaway redis-server on a free loopback port, stopped on exit."""
+def own_redis_server(
+    port: int | None = None, folder: str | None = None
+) -> Iterator[tuple[str, subprocess.Popen[bytes]]]:
+    """A throwaway redis-server on a free loopback port, stopped on exit. With a `folder`, it
+    loads the data a server saved there (`SHUTDOWN SAVE`) before it."""
     binary = shutil.which("redis-server")
     if binary is None:
         raise FileNotFoundError(INSTALL_HINT)
     port = port or free_port()
-    with tempfile.TemporaryDirectory() as folder:
+    with ExitStack() as stack:
+        folder = folder or stack.enter_context(tempfile.TemporaryDirectory())
         process = subprocess.Popen(
             [
                 binary,

@@ -7,9 +7,11 @@ from __future__ import annotations
 import asyncio
 import contextlib
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
+import redis
 from redis.asyncio import ConnectionPool, Redis
 
 from bot.core.channels import CollectingOutputChannel
@@ -19,7 +21,7 @@ from bot.state.connections import ReportingConnection
 from tests.conftest import MakeApp
 from tests.people import Customer
 from tests.redis_server import free_port, own_redis_server
-from tests.test_conversation import RecordingDesk
+from tests.test_conversation import RecordingDesk, assert_nothing_rated
 
 PASSWORD = "How do I reset my password? I forgot it"
 TWO_FACTOR = "How do I turn on two-factor authentication?"
@@ -28,25 +30,33 @@ TWO_FACTOR = "How do I turn on two-factor authentication?"
 class RestartableRedis:
     """A redis-server on a fixed port of its own that the test stops and starts again."""
 
-    def __init__(self) -> None:
+    def __init__(self, folder: str) -> None:
         self.port = free_port()
         self.url = f"redis://127.0.0.1:{self.port}/0"
+        self._folder = folder
         self._running: contextlib.ExitStack | None = None
 
     def start(self) -> None:
         stack = contextlib.ExitStack()
-        stack.enter_context(own_redis_server(self.port))
+        stack.enter_context(own_redis_server(self.port, self._folder))
         self._running = stack
 
-    def stop(self) -> None:
-        if self._running is not None:
-            self._running.close()
-            self._running = None
+    def stop(self, *, keep_data: bool = False) -> None:
+        """Stop the server, losing what it held; `keep_data`: saved, the next start has it,
+        as after a failover to a replica or a cut in the network."""
+        if self._running is None:
+            return
+        if keep_data:
+            redis.Redis.from_url(self.url).shutdown(save=True)
+        self._running.close()
+        self._running = None
+        if not keep_data:  # nor what an earlier stop saved
+            (Path(self._folder) / "dump.rdb").unlink(missing_ok=True)
 
 
 @pytest.fixture
-def redis_server() -> Iterator[RestartableRedis]:
-    server = RestartableRedis()
+def redis_server(tmp_path: Path) -> Iterator[RestartableRedis]:
+    server = RestartableRedis(str(tmp_path))
     server.start()
     yield server
     server.stop()
@@ -119,6 +129,25 @@ async def test_a_held_ticket_is_stored_by_housekeeping_without_new_messages(
     await loop
     [ticket] = await app.tickets.list()
     assert ticket.id.startswith("T-") and ticket.question == "I want to talk to a human"
+
+
+async def test_once_a_ticket_held_while_redis_was_down_is_resolved_nothing_before_it_is_rated(
+    make_app: MakeApp, redis_server: RestartableRedis
+) -> None:
+    """Opened while Redis was down, the ticket could not clear what the conversation remembered
+    of the answer before it; its resolution does, so "that's wrong" rates no answer the agent
+    has since handled."""
+    app = make_app(REDIS_URL=redis_server.url, REDIS_RETRY_SECONDS=0)
+    alice = Customer(app.engine)
+    assert (await alice.say(PASSWORD)).source_ids == ["reset-password"]
+    redis_server.stop(keep_data=True)
+    held = await alice.say("I want to talk to a human")
+    assert held.ticket is not None and held.ticket.id.startswith("P-")
+    redis_server.start()
+    # Stored as housekeeping stores it, with no message of the conversation's.
+    [stored] = await app.engine.flush_outbox()
+    await app.engine.resolve(stored.id, "Bob")
+    await assert_nothing_rated(app, await alice.say("that's wrong"))
 
 
 async def test_a_ticket_asked_for_while_redis_fails_over_in_seconds_gets_its_lasting_id(
