@@ -153,9 +153,12 @@ def faq_questions(folder: Path) -> list[str]:
     ]
 
 
-def public_questions(datasets: Path) -> tuple[list[str], list[str]]:
+def public_questions(
+    datasets: Path, leaving_out: frozenset[str] = frozenset()
+) -> tuple[list[str], list[str]]:
     """Banking77's and CLINC150's training questions, then their test ones (CLINC150's
-    validation split with them)."""
+    validation split with them), out-of-scope ones included, but for CLINC150's intents
+    `leaving_out`."""
 
     def banking(split: str) -> list[str]:
         with (datasets / "banking77" / f"{split}.csv").open(encoding="utf-8", newline="") as f:
@@ -164,7 +167,7 @@ def public_questions(datasets: Path) -> tuple[list[str], list[str]]:
     clinc = json.loads((datasets / "clinc150" / "data_full.json").read_text("utf-8"))
 
     def clinc_split(*names: str) -> list[str]:
-        return [text for name in names for text, _ in clinc[name]]
+        return [text for name in names for text, intent in clinc[name] if intent not in leaving_out]
 
     return (
         banking("train") + clinc_split("train", "oos_train"),

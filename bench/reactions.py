@@ -19,15 +19,13 @@ from __future__ import annotations
 
 import argparse
 import base64
-import csv
-import json
 import sys
 from pathlib import Path
 
 import numpy as np
 import yaml
 
-from bench.handoff import FOLDS, fit, sigmoid
+from bench.handoff import FOLDS, fit, public_questions, sigmoid
 from bot.core.intents import names_a_person, small_talk
 from bot.core.reactions import asked_about
 from faq.semantic import shared_use_encoder
@@ -53,7 +51,8 @@ def main(argv: list[str] | None = None) -> int:
     texts, labels = tuning_messages(args.folders)
     encoder = shared_use_encoder()
     vectors = encoder.embed_documents(texts)
-    public = encoder.embed_documents(public_questions(args.datasets, ("train",)))
+    train, tests = public_questions(args.datasets, leaving_out=_CHAT)
+    public = encoder.embed_documents(train)
     reacts = np.array(labels)
 
     def fitted(kept: np.ndarray) -> tuple[np.ndarray, float]:
@@ -72,7 +71,6 @@ def main(argv: list[str] | None = None) -> int:
     for fold in folds:
         w, b = fitted(np.setdiff1d(np.arange(len(texts)), fold))
         probabilities[fold] = sigmoid(vectors[fold] @ w + b)
-    tests = public_questions(args.datasets, ("val", "test"))
     test_probabilities = sigmoid(encoder.embed_documents(tests) @ weights + bias)
     tests_asked_about = np.array([would_ask(text) for text in tests])
     print("\nbar: reactions read / questions taken, a fifth at a time, fitted without it")
@@ -110,21 +108,6 @@ def tuning_messages(folders: list[Path]) -> tuple[list[str], list[bool]]:
                 texts.append(case["question"])
                 labels.append(case["expected"] == _SMALL_TALK)
     return texts, labels
-
-
-def public_questions(datasets: Path, splits: tuple[str, ...]) -> list[str]:
-    """Banking77's and CLINC150's questions of these splits (CLINC150's "val" with "test"),
-    out-of-scope ones included, chat with an assistant left out."""
-    clinc = json.loads((datasets / "clinc150" / "data_full.json").read_text("utf-8"))
-    found = []
-    for split in splits:
-        if split != "val":
-            path = datasets / "banking77" / f"{split}.csv"
-            with path.open(encoding="utf-8", newline="") as f:
-                found += [row["text"] for row in csv.DictReader(f)]
-        for name in (split, f"oos_{split}"):
-            found += [text for text, intent in clinc[name] if intent not in _CHAT]
-    return found
 
 
 if __name__ == "__main__":
