@@ -48,7 +48,7 @@ from faq.bm25 import bm25
 from faq.calibration import Calibration, calibration_for
 from faq.models import FaqEntry
 from faq.ngrams import NgramIndex
-from faq.semantic import Encoder
+from faq.semantic import Encoder, Vectors
 from faq.text import fold, remembered, spelled_words, terms, words
 
 # A corrected typo counts a little less than the word the customer typed correctly.
@@ -89,6 +89,14 @@ _MEANING_WORDS = 24
 _ANSWER_WORDS = 64
 # Below one in this many of the FAQ's words, `_WordMeanings.closest` compares only those.
 _GATHERED_SHARE = 4
+# Where entries have alternates, the share of an entry's question signal that is the cosine to
+# the mean of its phrasings, the rest being its closest phrasing's. Chosen on Banking77's
+# training split (eight questions per intent held out, the rest or ten of them as alternates)
+# and CLINC150's validation split, among 0, 0.3, 0.5, 0.7 and 1: at 0.5, with both encoders,
+# 1.8 points more of Banking77's ten-alternate questions answered right, 0.3 more with every
+# alternate, and CLINC150 2.5 points more in scope at 1.1 fewer false escalations. A FAQ
+# without alternates is searched as before.
+_CENTRAL_SHARE = 0.5
 
 Scores = NDArray[np.float64]
 
@@ -142,12 +150,37 @@ class Candidate:
 
 
 class _Embedded:
-    """One encoder's view of the FAQ: each question's and each answer's embedding."""
+    """One encoder's view of the FAQ: each question's and each answer's embedding, and where
+    entries have alternates, the mean direction of each entry's phrasings."""
 
-    def __init__(self, encoder: Encoder, questions: list[str], answers: list[str]) -> None:
+    def __init__(
+        self,
+        encoder: Encoder,
+        questions: list[str],
+        answers: list[str],
+        starts: NDArray[np.int64],
+    ) -> None:
         self.encoder = encoder
         self.questions = encoder.embed_documents(questions)
         self.answers = encoder.embed_documents(answers)
+        self._starts = starts
+        self._centroids: Vectors | None = None
+        if len(questions) > len(answers):
+            sums = np.add.reduceat(self.questions, starts, axis=0)
+            self._centroids = sums / np.maximum(np.linalg.norm(sums, axis=1, keepdims=True), 1e-12)
+
+    def question_cosines(self, vector: Vectors) -> Scores:
+        """Per entry, how close its questions come to the query's `vector`: the closest
+        phrasing's cosine, averaged, where entries have alternates, with the cosine to their
+        mean direction. One odd alternate that happens to sit near the query then counts for
+        less than all of an entry's phrasings leaning its way."""
+        closest = np.maximum.reduceat(
+            np.asarray(self.questions @ vector, dtype=np.float64), self._starts
+        )
+        if self._centroids is None:
+            return closest
+        central = np.asarray(self._centroids @ vector, dtype=np.float64)
+        return (1 - _CENTRAL_SHARE) * closest + _CENTRAL_SHARE * central
 
 
 class _WordMeanings:
@@ -245,7 +278,9 @@ class FaqIndex:
             # them: such an entry's answer signal is its question signal instead.
             shared = Counter(answers)
             self._answer_informs = np.array([shared[a] == 1 for a in answers])
-        self._embedded = [_Embedded(encoder, texts, answers) for encoder in self.encoders]
+        self._embedded = [
+            _Embedded(encoder, texts, answers, self._starts) for encoder in self.encoders
+        ]
         # Words by meaning come from an encoder that reads every language where there is one
         # (the one the calibration was fitted with), and serve every question searched with
         # encoders, whose calibration expects the signal.
@@ -378,9 +413,7 @@ class FaqIndex:
         per_signal = [ngrams]
         for encoded in embedded:
             vector = encoded.encoder.embed_query(query)
-            question_cosines = self._best_per_entry(
-                np.asarray(encoded.questions @ vector, dtype=np.float64)
-            )
+            question_cosines = encoded.question_cosines(vector)
             answer_cosines = np.asarray(encoded.answers @ vector, dtype=np.float64)
             per_signal.append(question_cosines)
             per_signal.append(np.where(self._answer_informs, answer_cosines, question_cosines))

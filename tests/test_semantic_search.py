@@ -168,6 +168,25 @@ def test_a_faq_of_two_entries_is_not_sure_of_one_that_merely_touches_the_questio
     assert asked.entry.id == "refund" and asked.confidence >= index.threshold
 
 
+@pytest.mark.parametrize("with_minilm", MODES)
+def test_of_two_entries_asked_alike_the_one_whose_other_phrasings_fit_too_comes_first(
+    with_minilm: bool,
+) -> None:
+    # The same question and answer, only the alternates differ: read by its closest phrasing
+    # alone, each entry is the question itself, and the first listed would come first.
+    asked = "When will my new card arrive?"
+    answer = "Within five working days."
+    straying = FaqEntry(
+        "straying", asked, answer, ("Can I change my PIN?", "What does a second card cost?")
+    )
+    agreeing = FaqEntry(
+        "agreeing", asked, answer, ("Is my card on its way?", "How long until my card comes?")
+    )
+    index = FaqIndex([straying, agreeing], shared_encoders(with_minilm))
+    first, second = index.candidates(asked, 2, "en")
+    assert index.entries[first.position].id == "agreeing" and first.score > second.score
+
+
 def test_without_an_encoder_nothing_is_covered_by_meaning() -> None:
     [best] = FaqIndex(ENTRIES).candidates("how do I cancel", 1)
     assert best.signals[0] > 0 and best.covered == 0.0
