@@ -189,6 +189,15 @@ PERSON_REQUESTS_EN = [
     "pls transfer manual service",
     "Hi, how I can contact with a person? I try the phone but always busy.",
     "Can someone write me here?",
+    # Whether a person is there at all, or anyone who is not the bot.
+    "can I talk to someone who's not a bot",
+    "anyone here who is not an AI?",
+    "I'd rather deal with a person than a machine",
+    "get me a non-bot please",
+    "hello? anybody real out there?",
+    "is there someone who isn't automated I can chat to",
+    "a human not a bot please",
+    "is there a real person here?",
 ]
 
 PERSON_REQUESTS_FR = [
@@ -260,6 +269,11 @@ PERSON_REQUESTS_FR = [
     "+1 quelqu'un de l'équipe peut répondre ? compte bloqué depuis hier",
     "Je voudrais avoir un appel de retour de la clinique pour mon rendez-vous.",
     "y a personne chez vous ou quoi ?",
+    "je veux quelqu'un qui n'est pas un robot",
+    "y a-t-il un humain ?",
+    "il y a une vraie personne derrière ?",
+    "pas un robot svp, une personne",
+    "je préfère un humain plutôt qu'un robot",
 ]
 
 # Whether "how do I contact support?" asks for a person or asks the FAQ: a customer asking how to
@@ -551,6 +565,14 @@ PERSON_LOOK_ALIKES = [
     "Does anyone work there at all on weekends?",
     "Il y a des gens qui travaillent chez vous ?",
     "je veux une relation client de qualité",
+    "is there a person limit on the team plan?",
+    "are there people who attend for free?",
+    "I keep getting asked to prove I'm not a robot",
+    "I'm a person, not a bot, why does the captcha fail",
+    "je ne suis pas un robot, pourquoi le captcha échoue ?",
+    "is there a human-readable export?",
+    "anyone there at the office on sundays?",
+    "is it cheaper to use a bot than a person for this?",
 ]
 
 SMALL_TALK_EN = [

@@ -1335,6 +1335,40 @@ _HUMAN_PATTERNS = [
     rf"(?:tu es|t es|vous etes|(?:ce|le) {_BOT} est) (?:vraiment |completement |totalement "
     rf"|trop )?(?:nul|nulle|inutile|stupide|debile|idiot|incompetent|pas utile)\b",
     r"(?:tu|vous) (?:ne )?(?:comprends|comprenez|m aides|m aidez) (?:rien|pas)\b",
+    # Whether a person is there at all: "is there a real human here?", "y a-t-il un humain ?",
+    # "il y a une vraie personne derrière ?" ("is there a person limit?", "are there people
+    # who attend for free?" ask about the product).
+    r"(?:is there|are there|is anyone|is anybody|y a t il|y a t|il y a|y a) (?:a |an |any |some "
+    r"|un |une |des )?(?:(?:real|actual|live|vraie?|vrais|vraies) )?(?:humans?|human beings?"
+    r"|person|people|humains?|etre humain|personne|personnes)(?: (?:here|there|out there|around"
+    r"|at all|ici|la|derriere|en ligne|online|available|dispo|disponible|behind (?:this|the"
+    r" screen)|on the other (?:end|side)))*(?= *$| to (?:talk|speak|chat|help)\b| who (?:can"
+    r"|could|will) (?:help|answer|talk|speak)\b| qui (?:peut|puisse|pourrait) m aider\b"
+    r"| pour (?:m aider|me repondre|parler|discuter)\b| (?:please|pls|svp|stp)\b)",
+    # "hello? anybody real out there?", "anyone there??"
+    r"(?:anyone|anybody|someone|somebody|any1|quelqu un)(?: (?:real|human|alive|vrai|humain))?"
+    r"(?: (?:here|there|out there|around|ici|la|on the other end|on the line|in there))+ *$",
+    # Someone who is not the bot: "anyone here who is not an AI?", "quelqu'un qui n'est pas un
+    # robot" ("I can't prove I'm not a robot" is a captcha).
+    rf"(?:anyone|anybody|someone|somebody|any1|a person|a human|one of you|quelqu un"
+    rf"|une personne|un humain)(?: (?:real|here|there|out there|ici|la))* (?:who|that|qui)"
+    rf" (?:is |s |n est |est )?(?:not|n t|isn t|pas) (?:a |an |un |une )?(?:{_BOT}s?\b"
+    rf"|automated|automatic|automatique|a program|un programme)",
+    # "I'd rather deal with a person than a machine", "un humain plutôt qu'un robot".
+    rf"(?:person|human|human being|humain|personne|someone real|real people)(?: please| svp)?"
+    rf" (?:than|rather than|instead of|plutot qu|plutot que) (?:to |talking to |parler a )?"
+    rf"(?:a |an |un |une |this |the |ce |cette |la |le )?{_BOT}s?\b",
+    # "a human, not a bot please", "pas un robot svp, une personne" (not "I'm a person, not a
+    # bot", nor "je ne suis pas un robot").
+    rf"(?<!i m )(?<!im )(?<!i am )(?<!suis )(?:a |an |un |une )(?:(?:real|actual|vraie?) )?"
+    rf"(?:person|human|human being|humain|personne)(?: (?:please|pls|svp|stp))* (?:not|pas)"
+    rf" (?:a |an |un |une |the |this |ce |cette )?{_BOT}s?(?= *$| (?:please|pls|svp|stp"
+    rf"|thanks|merci)\b)",
+    rf"(?<!i m )(?<!im )(?<!i am )(?<!suis )(?:not|pas) (?:a |an |un |une |the |this |ce |cette )?"
+    rf"{_BOT}s?(?: (?:please|pls|svp|stp))* (?:a |an |un |une )(?:(?:real|actual|vraie?) )?"
+    rf"(?:person|human|human being|humain|personne)\b",
+    r"(?:get me|give me|want|need|talk to|speak to|speak with|talk with) (?:a |an )?non"
+    r" (?:bot|robot|ai)s?\b",
 ]
 # Requests that open with the person, each with words every match holds: tried from every word
 # of every message, a person's many names cost more than all the other patterns together, so
