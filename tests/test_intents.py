@@ -783,6 +783,13 @@ SMALL_TALK_EN = [
     ("what else?", "whoami"),
     ("about my account", "help_offer"),
     ("it's about my invoice", "help_offer"),
+    ("you've been a great help today", "compliment"),
+    ("you were a huge help, thanks", "thanks"),
+    ("this bot is actually pretty good", "compliment"),
+    ("top notch support as always", "compliment"),
+    ("legend, thanks", "thanks"),
+    ("cheers legend", "thanks"),
+    ("you absolute lifesaver", "compliment"),
 ]
 
 SMALL_TALK_FR = [
@@ -1087,6 +1094,8 @@ SMALL_TALK_LOOK_ALIKES = [
     "et pour mon fils ?",
     "c'est pour ma facture de mars, pourquoi ce montant ?",
     "what else is included in Pro?",
+    "the legend on the map is wrong",
+    "is the app actually good for teams?",
 ]
 
 

@@ -184,7 +184,7 @@ _PRAISE = _any(
 )
 _VERY = _any(
     r"so|really|very|just|absolutely|truly|pretty|super|incredibly|honestly|genuinely|always",
-    r"simply|quite|seriously",
+    r"simply|quite|seriously|actually",
 )
 _PRODUCT_FR = _any(
     r"appli|application|app|service|service client|produit|outil|plateforme|logiciel|site",
@@ -358,9 +358,10 @@ _SMALL_TALK = {
     "thanks": rf"{_THANKS}(?: {_THANKS_MORE}){{0,2}}(?: {_THANKS_FOR})?(?: {_THANKS_MORE})?",
     "compliment": _any(
         r"(?:you re|you are|youre|ur|u r|u are|you ve been|you have been|you guys are|you guys re"
-        r"|you all are|y all are|you guys have been) (?:so |very |really |super |the |just "
-        r"|absolutely |truly |pretty |quite |actually )?(?:awesome|great|amazing|brilliant"
-        r"|helpful|best|a star|a lifesaver"
+        r"|you all are|y all are|you guys have been|you were|u were|you guys were) (?:so |very "
+        r"|really |super |the |just |absolutely |truly |pretty |quite |actually )?(?:awesome|great"
+        r"|amazing|brilliant|helpful|best|a star|a lifesaver|(?:a|such a) (?:(?:great|big|huge"
+        r"|massive|real|tremendous) )?help"
         r"|fantastic|wonderful|smart|clever|cool|a legend|perfect|excellent|the best|legends"
         r"|incredible|outstanding|superb|stars|rock stars|rockstars|heroes|lifesavers|an angel"
         r"|a gem|a champ)"
@@ -382,7 +383,11 @@ _SMALL_TALK = {
         rf"|was)(?: {_VERY})* {_PRAISE}",
         rf"(?:what an? |such an? )?(?:{_VERY} )?(?:great|good|nice|awesome|amazing|excellent"
         rf"|fantastic|brilliant|superb|top notch|wonderful|lovely|cool|solid|best|incredible"
-        rf"|outstanding|impressive|beautiful|slick|fab|fabulous|stellar) {_PRODUCT}(?: ever)?",
+        rf"|outstanding|impressive|beautiful|slick|fab|fabulous|stellar) {_PRODUCT}(?: ever"
+        rf"| as always| as usual| as ever| again| once again| today)?",
+        # Hailed as one: "legend, thanks", "you absolute lifesaver".
+        r"(?:(?:you|u)(?: absolute| total| real)? )?(?:legend|hero|champ|lifesaver|life saver"
+        r"|rockstar|rock star)",
         r"keep up the (?:good|great|amazing|awesome|excellent|fantastic) (?:work|job)|keep it up",
         rf"(?:(?:i m|im|i am|we re|we are) )?(?:a |such a |huge |big |such |real )*fans?"
         rf"(?: of (?:the |your |ur )?{_PRODUCT})?",
