@@ -198,6 +198,11 @@ PERSON_REQUESTS_EN = [
     "is there someone who isn't automated I can chat to",
     "a human not a bot please",
     "is there a real person here?",
+    "please let a colleague take over",
+    "Can I get someone to sort this out for me",
+    "I'd prefer to talk it through with a real human",
+    "let me speak to your boss",
+    "I'm done with this chatbot",
 ]
 
 PERSON_REQUESTS_FR = [
@@ -274,6 +279,8 @@ PERSON_REQUESTS_FR = [
     "il y a une vraie personne derrière ?",
     "pas un robot svp, une personne",
     "je préfère un humain plutôt qu'un robot",
+    "un conseiller peut prendre le relais ?",
+    "j'en ai marre de ce robot",
 ]
 
 # Whether "how do I contact support?" asks for a person or asks the FAQ: a customer asking how to
@@ -573,6 +580,12 @@ PERSON_LOOK_ALIKES = [
     "is there a human-readable export?",
     "anyone there at the office on sundays?",
     "is it cheaper to use a bot than a person for this?",
+    "can an agent take over a conversation from the widget?",
+    "can someone else take over my account when I leave?",
+    "my boss wants the invoice in his name",
+    "I need to talk to my boss first",
+    "I'm tired of the bot asking me to log in",
+    "marre de ce bug",
 ]
 
 SMALL_TALK_EN = [

@@ -831,6 +831,9 @@ _STAFF = _any(
     # (Not the adjective: "le forfait supérieur".)
     r"(?<=votre )superieure?(?: hierarchique)?|(?<=vos )superieurs",
     r"supervisor|superviseur|superviseuse|manager|responsable|staff(?: member)?|employee",
+    # (Their boss, not the customer's: "my boss wants the invoice in his name".)
+    # ("who do you call your boss?" asks about the bot.)
+    r"(?:(?<=your )|(?<=ur ))(?<!you call your )boss|(?<=votre )patron",
     # A hotel's front desk, asked for (not "phone reception", "a concierge migration").
     r"(?:(?<=the )|(?<=your )|(?<=ur )|(?<=la )|(?<=l )|(?<=le ))(?:front desk|reception(?:ist)?"
     r"|concierge)|receptionist|reception desk|(?:front desk|reception|concierge)(?= *$| (?:please"
@@ -920,7 +923,7 @@ _ASKED = (
     r"|maintenant|s il vous plait|not a bot|rather|who (?:can|could|will|knows)|qui (?:puisse|peut)"
     r"|not a (?:bot|robot|machine|computer|chatbot)|pas (?:un|une) (?:robot|machine|bot)"
     r"|real|human|competent|on the (?:phone|line)|au (?:telephone|tel)\b|par telephone|en ligne"
-    r"|(?:to|pour) (?:help|assist|talk|speak|chat|call|contact|look|check|review|fix|explain"
+    r"|(?:to|pour) (?:help|assist|talk|speak|chat|call|contact|look|check|review|fix|sort|explain"
     r"|handle|m aider|parler)))"
 )
 _PERSON_ASKED = rf"{_DET}{_REAL}(?:{_STAFF}{_FROM}|{_ANYONE}{_FROM}{_ASKED}){_POSSESSIVE}"
@@ -1374,6 +1377,26 @@ _HUMAN_PATTERNS = [
     rf"(?:person|human|human being|humain|personne)\b",
     r"(?:get me|give me|want|need|talk to|speak to|speak with|talk with) (?:a |an )?non"
     r" (?:bot|robot|ai)s?\b",
+    # A person taking over from the bot: "please let a colleague take over", "un conseiller peut
+    # prendre le relais ?" ("can an agent take over a conversation from the widget?" asks
+    # about a feature).
+    r"(?:let|have|get|can|could|may|will) (?:a |an |one of your |your )?(?:(?:real|actual|live) )?"
+    r"(?:colleague|human|person|agent|someone|somebody|staff member|team member|advis(?:o|e)r"
+    r"|representative|rep) (?:please )?take (?:over|it from here|this over|it over)"
+    r"(?= *$| (?:please|pls|now|here|from here|asap)\b)",
+    r"(?:conseill(?:er|ere)|humain|agent|quelqu un|une personne|un collegue|une collegue"
+    r"|une vraie personne|un vrai conseiller) (?:de chez vous )?(?:peut |pourrait |puisse )?"
+    r"(?:prendre|prenne|prend) le relais",
+    # "I'd prefer to talk it through with a real human"
+    rf"talk (?:it|this|that|things) (?:through|over) with (?:{_DET}{_NOT_INTERNAL}{_STAFF}"
+    rf"{_POSSESSIVE}|{_A_PERSON}|{_SOMEONE}{_TEAM})",
+    # Done with the bot: "I'm done with this chatbot", "j'en ai marre de ce robot".
+    rf"(?:i m|im|i am|i ve had it|i have had it|we re|we are)(?: so| really| completely| totally)?"
+    rf" (?:done|finished|fed up|sick|tired) (?:with|of) (?:this|the|your|ur|talking to (?:a|an"
+    rf"|this|the|your)) {_BOT}s?(?= *$| (?:already|now|lol|seriously|honestly|please)\b)",
+    rf"(?:j en ai marre|marre|ras le bol|j en peux plus|je n en peux plus) (?:de|du|des|d)"
+    rf" (?:ce |cette |votre |ton |le |la |l |parler a (?:un |une |ce |cette |votre )?)?{_BOT}s?"
+    rf"(?= *$| (?:la|sérieux|serieux|franchement|svp|stp|maintenant)\b)",
 ]
 # Requests that open with the person, each with words every match holds: tried from every word
 # of every message, a person's many names cost more than all the other patterns together, so
