@@ -803,6 +803,9 @@ SMALL_TALK_EN = [
     ("legend, thanks", "thanks"),
     ("cheers legend", "thanks"),
     ("you absolute lifesaver", "compliment"),
+    ("hey, can you help me with something?", "help_offer"),
+    ("i need help with something", "help_offer"),
+    ("hi, it's me again", "greeting"),
 ]
 
 SMALL_TALK_FR = [
@@ -931,6 +934,7 @@ SMALL_TALK_FR = [
     ("c'est pour ma facture", "help_offer"),
     ("concernant ma livraison", "help_offer"),
     ("c'est fait", "ack"),
+    ("c'est encore moi", "greeting"),
 ]
 
 SMALL_TALK_LOOK_ALIKES = [
@@ -1109,6 +1113,8 @@ SMALL_TALK_LOOK_ALIKES = [
     "what else is included in Pro?",
     "the legend on the map is wrong",
     "is the app actually good for teams?",
+    "can you help me with my invoice?",
+    "i need help with the export",
 ]
 
 

@@ -203,6 +203,12 @@ _VERY_FR = (
     r"(?:vraiment|tres|trop|super|franchement|hyper|tellement|juste|absolument|carrement|toujours)"
 )
 
+# Help asked for with nothing said yet: "can you help me with something?"
+_WITH_IT = (
+    r"(?: (?:with|on) (?:something|smth|sth|a thing|a few things|a couple of things"
+    r"|a question|a problem|an issue|my account))?(?: please| pls)?"
+)
+
 # The small talk that turns down what the bot offered (bot/core/decisions.py clears the offer).
 DECLINE = "decline"
 # A goodbye ends the exchange: what the bot offered is turned down as well ("no thanks", "bye").
@@ -232,6 +238,7 @@ _SMALL_TALK = {
     "greeting": _any(
         r"hi|hello|helo|hallo|hey|heya|hiya|howdy|yo|hola|greetings|what s up|whats up|sup",
         r"good (?:morning|afternoon|evening|day)|morning|evening|hi again|hello again",
+        r"(?:it s |its |it is )?me again|it s me|its me|it is me|c est (?:encore )?moi",
         r"bonjour|bjr|salut|slt|coucou|bonsoir|rebonjour|re bonjour|re|allo|greetings from \w+",
         # Back from a moment away: "ok back", "I'm back", "me revoilà".
         r"(?:(?:ok|okay|ok i m|i m|im|i am) )?back(?: again| now)?|me revoila|je suis de retour",
@@ -285,8 +292,9 @@ _SMALL_TALK = {
         r"(?:i (?:have |ve |ve got |have got |got )|got )?(?:a |one |another |one more |some "
         r"|a few |two )?(?:quick |small |short |simple |little )?questions?(?: for you)?",
         r"(?:can|could|may) i ask (?:you )?(?:a |one |another )?(?:quick |small )?question",
-        r"(?:can|could|would) (?:you|u) (?:please )?help(?: me| us)?(?: please| out)?",
-        r"(?:i |we )?(?:need|would like|d like|want) (?:some |your )?(?:help|assistance)",
+        rf"(?:can|could|would) (?:you|u) (?:please )?help(?: me| us)?(?: please| out)?{_WITH_IT}",
+        rf"(?:i |we )?(?:need|would like|d like|want) (?:some |your )?(?:help|assistance)"
+        rf"{_WITH_IT}",
         r"help(?: me)?|(?:are you|you) there|(?:is )?any(?:one|body)(?: there| here)?",
         r"(?:(?:can|could) )?(?:someone|somebody|anyone|anybody) help(?: me)?",
         r"(?:allo )?(?:il )?y a (?:t il )?(?:quelqu un|quelquun|qqn)(?: (?:la|ici))?",
