@@ -806,6 +806,8 @@ SMALL_TALK_EN = [
     ("hey, can you help me with something?", "help_offer"),
     ("i need help with something", "help_offer"),
     ("hi, it's me again", "greeting"),
+    ("oh nice, didn't know that", "ack"),
+    ("interesting, thanks", "thanks"),
 ]
 
 SMALL_TALK_FR = [
@@ -935,6 +937,8 @@ SMALL_TALK_FR = [
     ("concernant ma livraison", "help_offer"),
     ("c'est fait", "ack"),
     ("c'est encore moi", "greeting"),
+    ("c'est bon à savoir", "ack"),
+    ("ah je savais pas, merci", "thanks"),
 ]
 
 SMALL_TALK_LOOK_ALIKES = [
@@ -1115,6 +1119,9 @@ SMALL_TALK_LOOK_ALIKES = [
     "is the app actually good for teams?",
     "can you help me with my invoice?",
     "i need help with the export",
+    "interesting, does it work on android?",
+    "I didn't know that my plan had a cap, why?",
+    "je ne savais pas qu'il fallait payer, pourquoi ?",
 ]
 
 

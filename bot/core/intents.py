@@ -325,6 +325,8 @@ _SMALL_TALK = {
         r"nice|fine|good|very good|sounds (?:good|great)|understood|i understand|i see|noted|sure",
         r"(?:that )?makes sense|yes|yeah|yea|yep|yup|right|of course|ah|oh|lol|haha|wow|awesome",
         r"no problem|no worries|np|will do|fair enough|good to know|that works|all good|ok then",
+        r"interesting|(?:i )?(?:didn t|did not|never) know that|(?:ca c est |c est )?bon a savoir",
+        r"je (?:ne )?(?:savais|le savais) pas|j en savais rien",
         r"(?:that s|thats) (?:fine|ok|okay|good|great|nice|cool)|hmm|hm",
         r"d accord|dac|dacc|ca marche|ca roule|entendu|compris|j ai compris|je comprends|je vois",
         r"bien recu|tres bien|bien|super|genial|nickel|top|oui|ouais|c est note|note|c est bon",
