@@ -203,6 +203,8 @@ PERSON_REQUESTS_EN = [
     "I'd prefer to talk it through with a real human",
     "let me speak to your boss",
     "I'm done with this chatbot",
+    "how can I get through to a real person",
+    "put a human on this please",
 ]
 
 PERSON_REQUESTS_FR = [
@@ -281,6 +283,10 @@ PERSON_REQUESTS_FR = [
     "je préfère un humain plutôt qu'un robot",
     "un conseiller peut prendre le relais ?",
     "j'en ai marre de ce robot",
+    "j'ai besoin qu'une personne m'aide",
+    "je n'arrive à rien avec ce robot",
+    "je préfère avoir quelqu'un au bout du fil",
+    "quelqu'un peut prendre mon dossier en main ?",
 ]
 
 # Whether "how do I contact support?" asks for a person or asks the FAQ: a customer asking how to
@@ -586,6 +592,10 @@ PERSON_LOOK_ALIKES = [
     "I need to talk to my boss first",
     "I'm tired of the bot asking me to log in",
     "marre de ce bug",
+    "j'ai besoin que mon colis arrive demain",
+    "I can't get through to the website",
+    "how long does it take to get through to someone on the phone?",
+    "how do I put a person on my account as an authorised user?",
 ]
 
 SMALL_TALK_EN = [

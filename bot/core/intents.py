@@ -933,6 +933,7 @@ _ASKED = (
     r"|maintenant|s il vous plait|not a bot|rather|who (?:can|could|will|knows)|qui (?:puisse|peut)"
     r"|not a (?:bot|robot|machine|computer|chatbot)|pas (?:un|une) (?:robot|machine|bot)"
     r"|real|human|competent|on the (?:phone|line)|au (?:telephone|tel)\b|par telephone|en ligne"
+    r"|au bout du fil"
     r"|(?:to|pour) (?:help|assist|talk|speak|chat|call|contact|look|check|review|fix|sort|explain"
     r"|handle|m aider|parler)))"
 )
@@ -1041,11 +1042,13 @@ _TAKE_ON_SUBJ_FR = r"(?:regarde|traite|prenne en charge|reprenne|examine|verifie
 _TAKE_ON_SUBJ_FR += r"|regle|resolve|suive|etudie)"
 _TAKE_ON_FR = _any(
     rf"s en (?:occuper|charger)|s occuper de (?:moi|nous|{_CASE_FR})|prendre le relais",
+    rf"prendre {_CASE_FR} en main",
     rf"(?:le|la|les|l) {_TAKE_ON_INF_FR}|{_TAKE_ON_INF_FR} {_CASE_FR}",
     rf"jeter un (?:oeil|coup d oeil)(?: (?:a|sur) {_CASE_FR}| *$)",
 )
 _TAKEN_ON_FR = _any(
     rf"s en (?:occupe|charge)|s occupe de (?:moi|nous|{_CASE_FR})|prenne le relais",
+    rf"prenne {_CASE_FR} en main",
     rf"(?:le|la|les|l) {_TAKE_ON_SUBJ_FR}|{_TAKE_ON_SUBJ_FR} {_CASE_FR}",
     rf"jette un (?:oeil|coup d oeil)(?: (?:a|sur) {_CASE_FR}| *$)",
 )
@@ -1055,6 +1058,7 @@ _HELP_FR += r"|repondre a (?:ma|mes|notre) (?:demande|question)s?)"
 _HELPS_FR = r"(?:m|nous|me) (?:aide|reponde|rappelle|recontacte|depanne)"
 _ASK_LEAD_FR = _any(
     r"est ce|j aimerais|je voudrais|je veux|je souhaite|je souhaiterais|je prefererais",
+    r"j ai besoin|j aurais besoin|nous avons besoin",
     r"il faudrait|il faut|serait il possible|est il possible|est ce possible|possible|bonjour",
     r"svp|s il vous plait|alors|donc|du coup|pourriez vous faire en sorte",
 )
@@ -1350,6 +1354,14 @@ _HUMAN_PATTERNS = [
     r"(?:is|will) (?:anybody|anyone|someone|somebody|a human|a person|an agent) (?:going to|gonna"
     r"|ever) (?:show up|answer|reply|respond|help|come)(?: (?:here|to me|lol|at all|today))* *$",
     r"get me out of (?:this|the|your) (?:bot|chatbot|robot)(?: loop)?\b",
+    rf"je (?:n arrive|n y arrive|ne m en sors|m en sors) (?:a )?(?:rien|pas) avec (?:ce |cette "
+    rf"|votre |ton |le |la |l )?{_BOT}s?(?= *$| (?:la|svp|stp)\b)",
+    # "how can I get through to a real person", "put a human on this please".
+    rf"(?:how (?:can|do|could) (?:i|we)|(?:i|we) (?:need|want|would like|d like) to|(?:can|could)"
+    rf" (?:i|we)|let me|trying to|try to) get (?:put )?through to {_PERSON}",
+    r"put (?:a|an|one of your|your|some) (?:(?:real|actual|live) )?(?:human|person|agent"
+    r"|staff member|rep|representative)s? on (?:this|it|my (?:case|ticket|issue|account|order))"
+    r"(?= *$| (?:please|pls|asap|now)\b)",
     rf"(?:tu es|t es|vous etes|(?:ce|le) {_BOT} est) (?:vraiment |completement |totalement "
     rf"|trop )?(?:nul|nulle|inutile|stupide|debile|idiot|incompetent|pas utile)\b",
     r"(?:tu|vous) (?:ne )?(?:comprends|comprenez|m aides|m aidez) (?:rien|pas)\b",
