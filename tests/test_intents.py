@@ -595,6 +595,21 @@ PERSON_LOOK_ALIKES = [
     "j'ai besoin que mon colis arrive demain",
     "I can't get through to the website",
     "how long does it take to get through to someone on the phone?",
+    "Ma réservation indique qu'il y a une personne, je voulais deux",
+    "For the fibre installation, do I need someone there?",
+    "Pour l'installation de la box, il faut quelqu'un là ?",
+    "Is the tool usable by someone who is not a machine learning engineer?",
+    "Peut-on assigner la conversation à quelqu'un qui n'est pas un bot ?",
+    "Is my X-ray reviewed by a human rather than a machine?",
+    "My account got flagged as spam but I am actually a human not a bot",
+    "I want a non-AI summary of my statements",
+    "When I'm on vacation, can a colleague take over?",
+    "Quand je pars en congé, un collègue peut prendre le relais sur mon compte ?",
+    "I need someone to sort out the Wi-Fi at my mum's house, do you offer home setup?",
+    "I want your Boss Bottled in 100ml",
+    "Je voudrais votre patron de robe en taille 40",
+    "I'm finished with the machine, how do I return it?",
+    "I'm tired of the AI. How do I turn off AI suggestions?",
     "how do I put a person on my account as an authorised user?",
 ]
 
@@ -1132,6 +1147,9 @@ SMALL_TALK_LOOK_ALIKES = [
     "interesting, does it work on android?",
     "I didn't know that my plan had a cap, why?",
     "je ne savais pas qu'il fallait payer, pourquoi ?",
+    "Legend",
+    "it's me",
+    "i need help with my account please",
 ]
 
 

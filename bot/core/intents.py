@@ -206,7 +206,7 @@ _VERY_FR = (
 # Help asked for with nothing said yet: "can you help me with something?"
 _WITH_IT = (
     r"(?: (?:with|on) (?:something|smth|sth|a thing|a few things|a couple of things"
-    r"|a question|a problem|an issue|my account))?(?: please| pls)?"
+    r"|a question|a problem|an issue))?(?: please| pls)?"
 )
 
 # The small talk that turns down what the bot offered (bot/core/decisions.py clears the offer).
@@ -238,7 +238,7 @@ _SMALL_TALK = {
     "greeting": _any(
         r"hi|hello|helo|hallo|hey|heya|hiya|howdy|yo|hola|greetings|what s up|whats up|sup",
         r"good (?:morning|afternoon|evening|day)|morning|evening|hi again|hello again",
-        r"(?:it s |its |it is )?me again|it s me|its me|it is me|c est (?:encore )?moi",
+        r"(?:it s |its |it is )?me again|c est (?:encore |re )moi",
         r"bonjour|bjr|salut|slt|coucou|bonsoir|rebonjour|re bonjour|re|allo|greetings from \w+",
         # Back from a moment away: "ok back", "I'm back", "me revoilà".
         r"(?:(?:ok|okay|ok i m|i m|im|i am) )?back(?: again| now)?|me revoila|je suis de retour",
@@ -396,7 +396,7 @@ _SMALL_TALK = {
         rf"|outstanding|impressive|beautiful|slick|fab|fabulous|stellar) {_PRODUCT}(?: ever"
         rf"| as always| as usual| as ever| again| once again| today)?",
         # Hailed as one: "legend, thanks", "you absolute lifesaver".
-        r"(?:(?:you|u)(?: absolute| total| real)? )?(?:legend|hero|champ|lifesaver|life saver"
+        r"(?:you|u)(?: absolute| total| real)? (?:legend|hero|champ|lifesaver|life saver"
         r"|rockstar|rock star)",
         r"keep up the (?:good|great|amazing|awesome|excellent|fantastic) (?:work|job)|keep it up",
         rf"(?:(?:i m|im|i am|we re|we are) )?(?:a |such a |huge |big |such |real )*fans?"
@@ -617,7 +617,8 @@ _TYPED_WORD_RE = re.compile(r"[^\W\d_]+")
 # not make small talk by themselves.
 _FILLER_RE = re.compile(
     r"and|et|also|aussi|so|alors|well|um|umm|please|pls|svp|then|btw|there|all|everyone"
-    r"|everybody|guys|folks|team|bot|support|friend|buddy|mate|man|a tous|tout le monde"
+    r"|everybody|guys|folks|team|bot|support|friend|buddy|mate|man|legend|champ|hero|lifesaver"
+    r"|life saver|rockstar|rock star|a tous|tout le monde"
     r"|l equipe|madame|monsieur|the team|vous|toi|you all|y all|all of you|a toute l equipe"
     r"|a l equipe|a vous|a toi|to you|to you all|to the team|to everyone|by the way"
 )
@@ -843,7 +844,8 @@ _STAFF = _any(
     r"supervisor|superviseur|superviseuse|manager|responsable|staff(?: member)?|employee",
     # (Their boss, not the customer's: "my boss wants the invoice in his name".)
     # ("who do you call your boss?" asks about the bot.)
-    r"(?:(?<=your )|(?<=ur ))(?<!you call your )boss|(?<=votre )patron",
+    r"(?:(?<=your )|(?<=ur ))(?<!you call your )boss(?! (?:range|bottled|perfume|fragrance"
+    r"|collection|line|brand|edition|model)s?\b)|(?<=votre )patron(?! de\b)",
     # A hotel's front desk, asked for (not "phone reception", "a concierge migration").
     r"(?:(?<=the )|(?<=your )|(?<=ur )|(?<=la )|(?<=l )|(?<=le ))(?:front desk|reception(?:ist)?"
     r"|concierge)|receptionist|reception desk|(?:front desk|reception|concierge)(?= *$| (?:please"
@@ -934,7 +936,8 @@ _ASKED = (
     r"|not a (?:bot|robot|machine|computer|chatbot)|pas (?:un|une) (?:robot|machine|bot)"
     r"|real|human|competent|on the (?:phone|line)|au (?:telephone|tel)\b|par telephone|en ligne"
     r"|au bout du fil"
-    r"|(?:to|pour) (?:help|assist|talk|speak|chat|call|contact|look|check|review|fix|sort|explain"
+    r"|(?:to|pour) (?:help|assist|talk|speak|chat|call|contact|look|check|review|fix"
+    r"|sort (?:this|it|that|things) out|explain"
     r"|handle|m aider|parler)))"
 )
 _PERSON_ASKED = rf"{_DET}{_REAL}(?:{_STAFF}{_FROM}|{_ANYONE}{_FROM}{_ASKED}){_POSSESSIVE}"
@@ -1369,56 +1372,72 @@ _HUMAN_PATTERNS = [
     # "il y a une vraie personne derrière ?" ("is there a person limit?", "are there people
     # who attend for free?" ask about the product).
     r"(?:is there|are there|is anyone|is anybody|y a t il|y a t|il y a|y a) (?:a |an |any |some "
-    r"|un |une |des )?(?:(?:real|actual|live|vraie?|vrais|vraies) )?(?:humans?|human beings?"
-    r"|person|people|humains?|etre humain|personne|personnes)(?: (?:here|there|out there|around"
-    r"|at all|ici|la|derriere|en ligne|online|available|dispo|disponible|behind (?:this|the"
-    r" screen)|on the other (?:end|side)))*(?= *$| to (?:talk|speak|chat|help)\b| who (?:can"
+    r"|un |une |des )?(?:(?:(?:real|actual|live|vraie?|vrais|vraies) (?:person|people|personnes?"
+    r"|humains?|humans?)|humans?|human beings?|humains?|etre humain)(?: (?:here|there|out there"
+    r"|around|at all|ici|la|derriere|en ligne|online|available|dispo|disponible|behind (?:this"
+    r"|the screen)|on the other (?:end|side)))*|(?:person|people|personne|personnes)(?: (?:here"
+    r"|there|out there|at all|ici|la|derriere|behind (?:this|the screen)|on the other (?:end"
+    r"|side)))+)(?= *$| to (?:talk|speak|chat|help)\b| who (?:can"
     r"|could|will) (?:help|answer|talk|speak)\b| qui (?:peut|puisse|pourrait) m aider\b"
     r"| pour (?:m aider|me repondre|parler|discuter)\b| (?:please|pls|svp|stp)\b)",
     # "hello? anybody real out there?", "anyone there??"
+    r"^(?:(?:hello|hi|hey|allo|bonjour|excuse me|um|so) )*(?:is |are |y a t il |il y a |y a )?"
     r"(?:anyone|anybody|someone|somebody|any1|quelqu un)(?: (?:real|human|alive|vrai|humain))?"
     r"(?: (?:here|there|out there|around|ici|la|on the other end|on the line|in there))+ *$",
     # Someone who is not the bot: "anyone here who is not an AI?", "quelqu'un qui n'est pas un
     # robot" ("I can't prove I'm not a robot" is a captcha).
+    r"(?:^|(?:talk|speak|chat|write) (?:to|with) |get me |give me |want |need |is there "
+    r"|are there |parler a |veux |voudrais |y a t il |il y a )"
     rf"(?:anyone|anybody|someone|somebody|any1|a person|a human|one of you|quelqu un"
     rf"|une personne|un humain)(?: (?:real|here|there|out there|ici|la))* (?:who|that|qui)"
-    rf" (?:is |s |n est |est )?(?:not|n t|isn t|pas) (?:a |an |un |une )?(?:{_BOT}s?\b"
-    rf"|automated|automatic|automatique|a program|un programme)",
+    rf" (?:is |s |n est |est )?(?:not|n t|isn t|pas) (?:a |an |un |une )?(?:{_BOT}s?"
+    rf"|automated|automatic|automatique|a program|un programme)(?= *$| (?:please|pls|svp|stp"
+    rf"|i can|we can|je peux|to (?:talk|speak|chat))\b)",
     # "I'd rather deal with a person than a machine", "un humain plutôt qu'un robot".
+    rf"(?:(?:rather|prefer|prefere|prefererais|want|need|deal with|talk to|speak to|speak with"
+    rf"|get me|give me|veux|voudrais|parler a) (?:(?:a|an|un|une|with|to|talk to|speak to"
+    rf"|parler a|real|actual|vraie?) )*)"
     rf"(?:person|human|human being|humain|personne|someone real|real people)(?: please| svp)?"
     rf" (?:than|rather than|instead of|plutot qu|plutot que) (?:to |talking to |parler a )?"
     rf"(?:a |an |un |une |this |the |ce |cette |la |le )?{_BOT}s?\b",
     # "a human, not a bot please", "pas un robot svp, une personne" (not "I'm a person, not a
     # bot", nor "je ne suis pas un robot").
-    rf"(?<!i m )(?<!im )(?<!i am )(?<!suis )(?:a |an |un |une )(?:(?:real|actual|vraie?) )?"
+    rf"^(?:(?:please|pls|just|i want|i need|give me|get me|talk to|speak to|je veux|svp) )*"
+    rf"(?:a |an |un |une )(?:(?:real|actual|vraie?) )?"
     rf"(?:person|human|human being|humain|personne)(?: (?:please|pls|svp|stp))* (?:not|pas)"
     rf" (?:a |an |un |une |the |this |ce |cette )?{_BOT}s?(?= *$| (?:please|pls|svp|stp"
     rf"|thanks|merci)\b)",
-    rf"(?<!i m )(?<!im )(?<!i am )(?<!suis )(?:not|pas) (?:a |an |un |une |the |this |ce |cette )?"
+    rf"^(?:please |pls |svp )?(?:not|pas) (?:a |an |un |une |the |this |ce |cette )?"
     rf"{_BOT}s?(?: (?:please|pls|svp|stp))* (?:a |an |un |une )(?:(?:real|actual|vraie?) )?"
-    rf"(?:person|human|human being|humain|personne)\b",
+    rf"(?:person|human|human being|humain|personne)(?= *$| (?:please|pls|svp|stp|thanks|merci)\b)",
     r"(?:get me|give me|want|need|talk to|speak to|speak with|talk with) (?:a |an )?non"
-    r" (?:bot|robot|ai)s?\b",
+    r" (?:bot|robot|ai)s?(?= *$| (?:please|pls|plz|now|asap|svp)\b)",
     # A person taking over from the bot: "please let a colleague take over", "un conseiller peut
     # prendre le relais ?" ("can an agent take over a conversation from the widget?" asks
     # about a feature).
-    r"(?:let|have|get|can|could|may|will) (?:a |an |one of your |your )?(?:(?:real|actual|live) )?"
+    r"(?:(?:^|please |pls )(?:let|have|get) (?:a |an |one of your |your )?"
+    r"(?:(?:real|actual|live) )?"
     r"(?:colleague|human|person|agent|someone|somebody|staff member|team member|advis(?:o|e)r"
-    r"|representative|rep) (?:please )?take (?:over|it from here|this over|it over)"
+    r"|representative|rep)|(?:can|could|may|will) (?:a |an |one of your |your )?(?:(?:real|actual"
+    r"|live) )?(?:human|person|agent|staff member|team member|advis(?:o|e)r|representative|rep"
+    r"|colleague of yours)) (?:please )?take (?:over|it from here|this over|it over)"
     r"(?= *$| (?:please|pls|now|here|from here|asap)\b)",
-    r"(?:conseill(?:er|ere)|humain|agent|quelqu un|une personne|un collegue|une collegue"
-    r"|une vraie personne|un vrai conseiller) (?:de chez vous )?(?:peut |pourrait |puisse )?"
-    r"(?:prendre|prenne|prend) le relais",
+    r"(?:conseill(?:er|ere)|humain|agent|une personne|une vraie personne|un vrai conseiller"
+    r"|quelqu un de chez vous) (?:de chez vous )?(?:peut |pourrait |puisse )"
+    r"prendre le relais(?= *$| (?:svp|stp|s il vous plait|maintenant|merci)\b)",
     # "I'd prefer to talk it through with a real human"
     rf"talk (?:it|this|that|things) (?:through|over) with (?:{_DET}{_NOT_INTERNAL}{_STAFF}"
-    rf"{_POSSESSIVE}|{_A_PERSON}|{_SOMEONE}{_TEAM})",
+    rf"{_POSSESSIVE}|{_A_PERSON}(?= *$| (?:please|pls|instead|rather|now|here|svp)\b)"
+    rf"|{_SOMEONE}{_TEAM})",
     # Done with the bot: "I'm done with this chatbot", "j'en ai marre de ce robot".
-    rf"(?:i m|im|i am|i ve had it|i have had it|we re|we are)(?: so| really| completely| totally)?"
-    rf" (?:done|finished|fed up|sick|tired) (?:with|of) (?:this|the|your|ur|talking to (?:a|an"
-    rf"|this|the|your)) {_BOT}s?(?= *$| (?:already|now|lol|seriously|honestly|please)\b)",
-    rf"(?:j en ai marre|marre|ras le bol|j en peux plus|je n en peux plus) (?:de|du|des|d)"
-    rf" (?:ce |cette |votre |ton |le |la |l |parler a (?:un |une |ce |cette |votre )?)?{_BOT}s?"
-    rf"(?= *$| (?:la|sérieux|serieux|franchement|svp|stp|maintenant)\b)",
+    r"(?:i m|im|i am|i ve had it|i have had it|we re|we are)(?: so| really| completely| totally)?"
+    r" (?:done|fed up|sick|tired) (?:with|of) (?:(?:this|the|your|ur|talking to (?:a|an"
+    r"|this|the|your)) (?:bot|robot|chatbot|chat bot)|(?:this|your|ur) ai)s?"
+    r"(?= *$| (?:already|now|lol|seriously|honestly|please)\b)",
+    r"(?:j en ai marre|marre|ras le bol|j en peux plus|je n en peux plus) (?:de|du|des|d)"
+    r" (?:ce |cette |votre |ton |le |la |l |parler a (?:un |une |ce |cette |votre )?)?"
+    r"(?:bot|robot|chatbot|chat bot|ia)s?"
+    r"(?= *$| (?:la|sérieux|serieux|franchement|svp|stp|maintenant)\b)",
 ]
 # Requests that open with the person, each with words every match holds: tried from every word
 # of every message, a person's many names cost more than all the other patterns together, so
