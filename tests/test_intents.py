@@ -611,6 +611,7 @@ PERSON_LOOK_ALIKES = [
     "I'm finished with the machine, how do I return it?",
     "I'm tired of the AI. How do I turn off AI suggestions?",
     "how do I put a person on my account as an authorised user?",
+    "can I put a person on my account?",
 ]
 
 SMALL_TALK_EN = [

@@ -1363,7 +1363,7 @@ _HUMAN_PATTERNS = [
     rf"(?:how (?:can|do|could) (?:i|we)|(?:i|we) (?:need|want|would like|d like) to|(?:can|could)"
     rf" (?:i|we)|let me|trying to|try to) get (?:put )?through to {_PERSON}",
     r"put (?:a|an|one of your|your|some) (?:(?:real|actual|live) )?(?:human|person|agent"
-    r"|staff member|rep|representative)s? on (?:this|it|my (?:case|ticket|issue|account|order))"
+    r"|staff member|rep|representative)s? on (?:this|it|my (?:case|ticket|issue|order))"
     r"(?= *$| (?:please|pls|asap|now)\b)",
     rf"(?:tu es|t es|vous etes|(?:ce|le) {_BOT} est) (?:vraiment |completement |totalement "
     rf"|trop )?(?:nul|nulle|inutile|stupide|debile|idiot|incompetent|pas utile)\b",
