@@ -143,3 +143,25 @@ async def test_a_ticket_resolved_elsewhere_does_not_stop_the_customer_getting_a_
     again = await alice.say(HUMAN)
     assert again.ticket is not None and again.ticket.id != opened.ticket.id
     assert [t.id for t in await first.tickets.list()] == [again.ticket.id]
+
+
+async def test_a_message_that_finds_every_redis_connection_busy_waits_and_loses_nothing(
+    make_app: MakeApp,
+) -> None:
+    # As when hundreds of conversations at once hold the process's connections: the message
+    # waits for one, however long, rather than giving up on its history and state.
+    app = make_app()
+    pool = app.redis.connection_pool
+    assert pool.timeout is None
+    busy = [await pool.get_connection() for _ in range(pool.max_connections)]
+    alice = Customer(app.engine)
+    asked = asyncio.create_task(alice.say("How do I reset my password?"))
+    await asyncio.sleep(0.3)
+    assert not asked.done()
+    for connection in busy:
+        await pool.release(connection)
+    reply = await asyncio.wait_for(asked, 10)
+    assert reply.sources and not reply.escalated
+    history = await app.store.history(alice.key)
+    assert history[0].text == "How do I reset my password?"
+    assert app.metrics.registry.get_sample_value("faqbot_errors_total", {"kind": "commit"}) is None

@@ -143,9 +143,14 @@ def build_redis(settings: Settings) -> Redis:
         return cast(Redis, ClusterClient.from_url(settings.REDIS_URL, decode_responses=True))
     if settings.REDIS_URL:
         # The default pool raises once its 100 connections are busy, which under a burst of
-        # conversations would drop history and dedupe marks; a blocking pool makes them wait.
+        # conversations would drop history and dedupe marks; a blocking pool makes them wait,
+        # for as long as it takes: by default it gave up after 20 s, and a process saturated by
+        # 500 conversations at once (bench/core.py, with an LLM) lost 7-23 of 2,500 messages'
+        # changes that way. A connection is held for one round trip only, never while another
+        # is awaited, so one always comes back; a Redis that is down fails the commands
+        # themselves at once.
         pool = BlockingConnectionPool.from_url(
-            settings.REDIS_URL, decode_responses=True, max_connections=100
+            settings.REDIS_URL, decode_responses=True, max_connections=100, timeout=None
         )
         # A socket closed under a write is then a ConnectionError (bot/state/connections.py).
         pool.connection_class = reporting(pool.connection_class)
