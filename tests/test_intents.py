@@ -205,6 +205,8 @@ PERSON_REQUESTS_EN = [
     "I'm done with this chatbot",
     "how can I get through to a real person",
     "put a human on this please",
+    "I just want to get through to an actual person",
+    "can you put someone on this?",
 ]
 
 PERSON_REQUESTS_FR = [
@@ -287,6 +289,8 @@ PERSON_REQUESTS_FR = [
     "je n'arrive à rien avec ce robot",
     "je préfère avoir quelqu'un au bout du fil",
     "quelqu'un peut prendre mon dossier en main ?",
+    "Je n'arrive à rien avec ce robot.",
+    "je m'en sors pas avec ce bot franchement",
 ]
 
 # Whether "how do I contact support?" asks for a person or asks the FAQ: a customer asking how to
@@ -612,6 +616,18 @@ PERSON_LOOK_ALIKES = [
     "I'm tired of the AI. How do I turn off AI suggestions?",
     "how do I put a person on my account as an authorised user?",
     "can I put a person on my account?",
+    "J'ai besoin que quelqu'un gère mon compte pendant mon hospitalisation, comment faire ?",
+    "Nous avons besoin qu'un agent gère nos tickets.",
+    "j'ai besoin qu'une personne m'aide à installer l'appli chez moi : c'est possible ?",
+    "Comment prendre l'application en main rapidement ?",
+    "Un agent peut-il prendre la demande en main depuis l'appli mobile ?",
+    "Combien de temps faut-il attendre pour avoir quelqu'un au bout du fil ?",
+    "Je n'arrive à rien avec ce robot, il tourne en rond",
+    "je ne m'en sors pas avec l'assistant : où est le guide ?",
+    "How do I get through to the billing section of my account?",
+    "What's the average wait time when trying to get through to someone?",
+    "I created a new queue. How do I put an agent on it?",
+    "Can I put a person on my order?",
 ]
 
 SMALL_TALK_EN = [

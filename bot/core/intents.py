@@ -935,7 +935,6 @@ _ASKED = (
     r"|maintenant|s il vous plait|not a bot|rather|who (?:can|could|will|knows)|qui (?:puisse|peut)"
     r"|not a (?:bot|robot|machine|computer|chatbot)|pas (?:un|une) (?:robot|machine|bot)"
     r"|real|human|competent|on the (?:phone|line)|au (?:telephone|tel)\b|par telephone|en ligne"
-    r"|au bout du fil"
     r"|(?:to|pour) (?:help|assist|talk|speak|chat|call|contact|look|check|review|fix"
     r"|sort (?:this|it|that|things) out|explain"
     r"|handle|m aider|parler)))"
@@ -1043,15 +1042,19 @@ _TAKE_ON_INF_FR = r"(?:regarder|traiter|prendre en charge|reprendre|examiner|ver
 _TAKE_ON_INF_FR += r"|debloquer|regler|resoudre|suivre|etudier)"
 _TAKE_ON_SUBJ_FR = r"(?:regarde|traite|prenne en charge|reprenne|examine|verifie|gere|debloque"
 _TAKE_ON_SUBJ_FR += r"|regle|resolve|suive|etudie)"
+# The case taken in hand, said last: "quelqu'un peut prendre mon dossier en main ?" ("prendre
+# l'application en main" is learning to use it).
+_IN_HAND = r" en main(?= *$| (?:svp|stp|s il vous plait|rapidement|vite|merci|maintenant)\b)"
+_NOT_THE_APP = r"(?!(?:\w+ ){1,2}application)"
 _TAKE_ON_FR = _any(
     rf"s en (?:occuper|charger)|s occuper de (?:moi|nous|{_CASE_FR})|prendre le relais",
-    rf"prendre {_CASE_FR} en main",
+    rf"prendre {_NOT_THE_APP}{_CASE_FR}{_IN_HAND}",
     rf"(?:le|la|les|l) {_TAKE_ON_INF_FR}|{_TAKE_ON_INF_FR} {_CASE_FR}",
     rf"jeter un (?:oeil|coup d oeil)(?: (?:a|sur) {_CASE_FR}| *$)",
 )
 _TAKEN_ON_FR = _any(
     rf"s en (?:occupe|charge)|s occupe de (?:moi|nous|{_CASE_FR})|prenne le relais",
-    rf"prenne {_CASE_FR} en main",
+    rf"prenne {_NOT_THE_APP}{_CASE_FR}{_IN_HAND}",
     rf"(?:le|la|les|l) {_TAKE_ON_SUBJ_FR}|{_TAKE_ON_SUBJ_FR} {_CASE_FR}",
     rf"jette un (?:oeil|coup d oeil)(?: (?:a|sur) {_CASE_FR}| *$)",
 )
@@ -1061,7 +1064,6 @@ _HELP_FR += r"|repondre a (?:ma|mes|notre) (?:demande|question)s?)"
 _HELPS_FR = r"(?:m|nous|me) (?:aide|reponde|rappelle|recontacte|depanne)"
 _ASK_LEAD_FR = _any(
     r"est ce|j aimerais|je voudrais|je veux|je souhaite|je souhaiterais|je prefererais",
-    r"j ai besoin|j aurais besoin|nous avons besoin",
     r"il faudrait|il faut|serait il possible|est il possible|est ce possible|possible|bonjour",
     r"svp|s il vous plait|alors|donc|du coup|pourriez vous faire en sorte",
 )
@@ -1357,14 +1359,28 @@ _HUMAN_PATTERNS = [
     r"(?:is|will) (?:anybody|anyone|someone|somebody|a human|a person|an agent) (?:going to|gonna"
     r"|ever) (?:show up|answer|reply|respond|help|come)(?: (?:here|to me|lol|at all|today))* *$",
     r"get me out of (?:this|the|your) (?:bot|chatbot|robot)(?: loop)?\b",
-    rf"je (?:n arrive|n y arrive|ne m en sors|m en sors) (?:a )?(?:rien|pas) avec (?:ce |cette "
-    rf"|votre |ton |le |la |l )?{_BOT}s?(?= *$| (?:la|svp|stp)\b)",
-    # "how can I get through to a real person", "put a human on this please".
-    rf"(?:how (?:can|do|could) (?:i|we)|(?:i|we) (?:need|want|would like|d like) to|(?:can|could)"
-    rf" (?:i|we)|let me|trying to|try to) get (?:put )?through to {_PERSON}",
-    r"put (?:a|an|one of your|your|some) (?:(?:real|actual|live) )?(?:human|person|agent"
-    r"|staff member|rep|representative)s? on (?:this|it|my (?:case|ticket|issue|order))"
-    r"(?= *$| (?:please|pls|asap|now)\b)",
+    # "j'ai besoin qu'une personne m'aide", said to the end of the clause.
+    rf"(?:j ai|j aurais) besoin (?:que |qu )(?:{_AGENT} (?:{_HELPS_FR}|{_TAKEN_ON_FR})"
+    rf"|{_SOMEONE} {_HELPS_FR})"
+    r"(?= *$| (?:svp|stp|s il vous plait|rapidement|vite|merci|au plus vite|maintenant)\b)",
+    # "je préfère avoir quelqu'un au bout du fil": wished for, to the end of the clause.
+    rf"(?:je (?:veux|voudrais|prefere|prefererais|souhaite|souhaiterais|aimerais|exige)"
+    rf"|j aimerais|j exige|(?:j ai|j aurais) besoin d) (?:avoir |parler a )?{_DET}{_REAL}"
+    rf"(?:{_STAFF}|{_ANYONE}) au bout du fil(?= *$| (?:svp|stp|s il vous plait|merci|maintenant"
+    r"|rapidement|vite|pas (?:un|une) (?:robot|machine|bot))\b)",
+    # Frustration with the chat only: "robot", "machine", "truc", "assistant" may be the product.
+    r"je (?:n arrive a rien|n y arrive pas|ne m en sors pas|m en sors pas) avec (?:ce |cette "
+    r"|votre |ton |le |la |l )?(?:bot|chatbot|chat bot|ia)s?(?= *$| (?:la|svp|stp|franchement)\b)",
+    # "how can I get through to a real person"
+    rf"(?:how (?:can|do|could) (?:i|we)|(?:i|we) (?:just |really )?(?:need|want|would like|d like)"
+    rf" to|(?:can|could) (?:i|we)|let me|(?:i m|im|i am|we re|we are) (?:just |still )?trying to)"
+    rf" get (?:put )?through to {_DET}{_REAL}(?:{_STAFF}|{_ANYONE}){_FROM}"
+    r"(?= *$| (?:please|pls|plz|now|asap|right now|today|here|instead|about|regarding"
+    r"|on the phone|not a bot)\b)",
+    # "put a human on this please", asked of the company, not how to assign one.
+    r"(?:^|please |pls |can you |could you |will you |would you )put (?:(?:a|an|one of your|your"
+    r"|some) (?:(?:real|actual|live) )?(?:human|person|agent|staff member|rep|representative)s?"
+    r"|someone|somebody) on (?:this|it|my (?:case|ticket|issue))(?= *$| (?:please|pls|asap|now)\b)",
     rf"(?:tu es|t es|vous etes|(?:ce|le) {_BOT} est) (?:vraiment |completement |totalement "
     rf"|trop )?(?:nul|nulle|inutile|stupide|debile|idiot|incompetent|pas utile)\b",
     r"(?:tu|vous) (?:ne )?(?:comprends|comprenez|m aides|m aidez) (?:rien|pas)\b",
@@ -1534,6 +1550,9 @@ def names_a_person(text: str) -> bool:
 _WHOLE_REQUEST_RE = re.compile(
     r"(?:please |pls )?(?:manager|supervisor|superviseur|responsable|support|tech support"
     r"|transfer me|transferez moi|escalate me|(?:a )?real one|(?:a )?mod|mods"
+    # The bot called a robot, as the whole message (in a sentence "ce robot" is as often the
+    # product: "je n'arrive à rien avec ce robot, il tourne en rond").
+    r"|je (?:n arrive a rien|ne m en sors pas|m en sors pas) avec (?:ce|votre|ton) robot(?: la)?"
     # "pls transfer manual service": 人工客服 (a person) translated word by word.
     r"|(?:(?:transfer|connect)(?: me)?(?: to| with)? )?(?:artificial|human|manual)"
     r" (?:customer )?service)(?: please| pls| now| asap| svp)*"
