@@ -967,6 +967,10 @@ _SOMEONE = _any(
     r"(?:un |l un des )?membres? de (?:votre|l) equipe|(?:un|une|l un|l une) de vos \w+",
 )
 _A_PERSON = r"(?:a|one|une|la) (?:(?:real|actual|live|vraie?) )?(?:person|human|personne|humain)"
+# A person as opposed to the bot ("a human, not a bot"), and the bot as a chat's (not "this
+# machine" or "ce truc", which may be the product).
+_HUMAN_NOUN = r"(?:person|human|human being|humain|personne)"
+_CHATBOT = r"(?:bot|robot|chatbot|chat bot)"
 # Who may be asked whatever the request; and plain "someone", only asked to take over a case.
 _AGENT = _any(
     rf"(?:{_DET}{_STAFF}|{_A_PERSON}|{_SOMEONE}|{_DET}{_ANYONE})(?:{_TEAM})",
@@ -1413,19 +1417,19 @@ _HUMAN_PATTERNS = [
     rf"(?:(?:rather|prefer|prefere|prefererais|want|need|deal with|talk to|speak to|speak with"
     rf"|get me|give me|veux|voudrais|parler a) (?:(?:a|an|un|une|with|to|talk to|speak to"
     rf"|parler a|real|actual|vraie?) )*)"
-    rf"(?:person|human|human being|humain|personne|someone real|real people)(?: please| svp)?"
+    rf"(?:{_HUMAN_NOUN}|someone real|real people)(?: please| svp)?"
     rf" (?:than|rather than|instead of|plutot qu|plutot que) (?:to |talking to |parler a )?"
     rf"(?:a |an |un |une |this |the |ce |cette |la |le )?{_BOT}s?\b",
     # "a human, not a bot please", "pas un robot svp, une personne" (not "I'm a person, not a
     # bot", nor "je ne suis pas un robot").
     rf"^(?:(?:please|pls|just|i want|i need|give me|get me|talk to|speak to|je veux|svp) )*"
-    rf"(?:a |an |un |une )(?:(?:real|actual|vraie?) )?"
-    rf"(?:person|human|human being|humain|personne)(?: (?:please|pls|svp|stp))* (?:not|pas)"
+    rf"(?:a |an |un |une )(?:(?:real|actual|vraie?) )?{_HUMAN_NOUN}(?: (?:please|pls|svp|stp))*"
+    rf" (?:not|pas)"
     rf" (?:a |an |un |une |the |this |ce |cette )?{_BOT}s?(?= *$| (?:please|pls|svp|stp"
     rf"|thanks|merci)\b)",
     rf"^(?:please |pls |svp )?(?:not|pas) (?:a |an |un |une |the |this |ce |cette )?"
     rf"{_BOT}s?(?: (?:please|pls|svp|stp))* (?:a |an |un |une )(?:(?:real|actual|vraie?) )?"
-    rf"(?:person|human|human being|humain|personne)(?= *$| (?:please|pls|svp|stp|thanks|merci)\b)",
+    rf"{_HUMAN_NOUN}(?= *$| (?:please|pls|svp|stp|thanks|merci)\b)",
     r"(?:get me|give me|want|need|talk to|speak to|speak with|talk with) (?:a |an )?non"
     r" (?:bot|robot|ai)s?(?= *$| (?:please|pls|plz|now|asap|svp)\b)",
     # A person taking over from the bot: "please let a colleague take over", "un conseiller peut
@@ -1446,13 +1450,13 @@ _HUMAN_PATTERNS = [
     rf"{_POSSESSIVE}|{_A_PERSON}(?= *$| (?:please|pls|instead|rather|now|here|svp)\b)"
     rf"|{_SOMEONE}{_TEAM})",
     # Done with the bot: "I'm done with this chatbot", "j'en ai marre de ce robot".
-    r"(?:i m|im|i am|i ve had it|i have had it|we re|we are)(?: so| really| completely| totally)?"
-    r" (?:done|fed up|sick|tired) (?:with|of) (?:(?:this|the|your|ur|talking to (?:a|an"
-    r"|this|the|your)) (?:bot|robot|chatbot|chat bot)|(?:this|your|ur) ai)s?"
+    rf"(?:i m|im|i am|i ve had it|i have had it|we re|we are)(?: so| really| completely| totally)?"
+    rf" (?:done|fed up|sick|tired) (?:with|of) (?:(?:this|the|your|ur|talking to (?:a|an"
+    rf"|this|the|your)) {_CHATBOT}|(?:this|your|ur) ai)s?"
     r"(?= *$| (?:already|now|lol|seriously|honestly|please)\b)",
     r"(?:j en ai marre|marre|ras le bol|j en peux plus|je n en peux plus) (?:de|du|des|d)"
-    r" (?:ce |cette |votre |ton |le |la |l |parler a (?:un |une |ce |cette |votre )?)?"
-    r"(?:bot|robot|chatbot|chat bot|ia)s?"
+    rf" (?:ce |cette |votre |ton |le |la |l |parler a (?:un |une |ce |cette |votre )?)?"
+    rf"(?:{_CHATBOT}|ia)s?"
     r"(?= *$| (?:la|sérieux|serieux|franchement|svp|stp|maintenant)\b)",
 ]
 # Requests that open with the person, each with words every match holds: tried from every word
