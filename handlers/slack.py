@@ -451,6 +451,8 @@ class SlackAdapter:
         # handle_http checks signatures before Bolt parses anything; Bolt need not check again.
         self.verifier = SignatureVerifier(signing_secret) if signing_secret else None
         self.bolt = AsyncApp(
+            # Named: without a name Bolt reads the whole call stack (inspect.stack) to find one.
+            name="faqbot",
             client=client,
             signing_secret="",
             request_verification_enabled=False,
