@@ -247,7 +247,9 @@ def _embedding_cache(folder: Path | None) -> EmbeddingCache | None:
     return EmbeddingCache(folder) if folder else None
 
 
+@cache
 def _version(package: str) -> str:
+    # Read for every batch of texts to embed; the installed metadata does not change meanwhile.
     try:
         return importlib.metadata.version(package)
     except importlib.metadata.PackageNotFoundError:
