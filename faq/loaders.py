@@ -20,7 +20,6 @@ import unicodedata
 from collections import OrderedDict
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
 
 import yaml
 
@@ -174,57 +173,60 @@ class _Refused(Exception):
         self.message = message
 
 
-class _BoundedLoader(yaml.SafeLoader):
-    """Composes like SafeLoader, refusing anchors and aliases and bounding nesting and size.
+_TOO_DEEP = (
+    f"nested deeper than {MAX_YAML_DEPTH} levels; an entry's values are strings or lists of strings"
+)
+# libyaml's own bound on nesting, which its scanner can meet before the parser yields the level.
+_LIBYAML_TOO_DEEP = "exceeded maximum nesting depth"
+# libyaml's parser and composer, where PyYAML was built with it (its wheels are): about ten
+# times quicker than the pure-Python ones, which are the fallback.
+_YAML_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
-    Only the composer is used (nothing is constructed), and its recursion is what a deep file
-    exhausts: the depth is checked before each level is entered."""
 
-    def __init__(self, stream: str) -> None:
-        super().__init__(stream)
-        self._depth = 0
-        self._values = 0
-
-    def compose_node(self, parent: Any, index: Any) -> Any:
-        # types-PyYAML leaves the parser's methods untyped.
-        event: yaml.Event = self.peek_event()  # type: ignore[no-untyped-call]
-        line = int(event.start_mark.line) + 1 if event.start_mark else 1
-        if isinstance(event, yaml.AliasEvent) or getattr(event, "anchor", None):
+def _check_bounds(text: str) -> None:
+    """Refuse anchors and aliases, nesting and size beyond the limits, reading the document's
+    events before any node exists: composing recurses once per level and holds every node."""
+    depth = values = 0
+    for event in yaml.parse(text, Loader=_YAML_LOADER):
+        if isinstance(event, yaml.CollectionEndEvent):
+            depth -= 1
+        if not isinstance(event, yaml.NodeEvent):
+            continue
+        line = event.start_mark.line + 1 if event.start_mark else 1
+        if isinstance(event, yaml.AliasEvent) or event.anchor:
             raise _Refused(
                 line,
                 "YAML anchors and aliases (&name, *name) are not allowed in a FAQ; "
                 "write the text out in full",
             )
-        self._values += 1
-        if self._values > MAX_YAML_VALUES:
+        values += 1
+        if values > MAX_YAML_VALUES:
             raise _Refused(
                 line,
                 f"more than {MAX_YAML_VALUES:,} values in one file; split it into several files",
             )
-        if self._depth >= MAX_YAML_DEPTH:
-            raise _Refused(
-                line,
-                f"nested deeper than {MAX_YAML_DEPTH} levels; an entry's values are strings "
-                "or lists of strings",
-            )
-        self._depth += 1
-        try:
-            return super().compose_node(parent, index)
-        finally:
-            self._depth -= 1
+        if depth >= MAX_YAML_DEPTH:
+            raise _Refused(line, _TOO_DEEP)
+        if isinstance(event, yaml.CollectionStartEvent):
+            depth += 1
 
 
 def compose_yaml(text: str, name: str) -> yaml.Node | None:
     """The document's node tree (None when empty), bounded as the module says; FaqLoadError with
     the line of the problem otherwise."""
     try:
-        node: yaml.Node | None = yaml.compose(text, Loader=_BoundedLoader)
+        _check_bounds(text)
+        node: yaml.Node | None = yaml.compose(text, Loader=_YAML_LOADER)
     except _Refused as exc:
         raise FaqLoadError([FaqError(name, exc.line, exc.message)]) from None
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 if mark else 1
-        problem = f"invalid YAML: {exc.problem or exc.context}{_quoting_hint(text, line)}"
+        problem = (
+            _TOO_DEEP
+            if exc.problem == _LIBYAML_TOO_DEEP
+            else f"invalid YAML: {exc.problem or exc.context}{_quoting_hint(text, line)}"
+        )
         raise FaqLoadError([FaqError(name, line, problem)]) from None
     except yaml.YAMLError as exc:
         raise FaqLoadError([FaqError(name, 1, f"invalid YAML: {exc}")]) from None

@@ -493,18 +493,16 @@ def test_the_readmes_faq_example_loads_and_unquoted_questions_get_a_hint(tmp_pat
     [entry] = load_faq(faq)
     assert entry.question == "How do I reset my password?"
     assert "Can't sign in?" in entry.alternates
-    # The same FAQ as many first write it, without quotes: the question mark in a list is YAML.
+    # The same FAQ as many first write it, without quotes: question marks in a list are read
+    # as the writer meant them.
     unquoted = tmp_path / "unquoted.yaml"
     unquoted.write_text(
         "- id: reset-password\n  question: How do I reset my password?\n  answer: Use the link.\n"
         "  alternates: [I forgot my password, Can't sign in?]\n"
     )
-    result = faqbot("faq", "check", str(unquoted), cwd=tmp_path)
-    assert result.returncode == 1
-    [error] = result.stdout.splitlines()
-    assert error.startswith(f"{unquoted}:4: invalid YAML: ")
-    assert "put the question in quotes" in error
-    # A colon inside an unquoted question is the other usual trap.
+    [entry] = load_faq(unquoted)
+    assert entry.alternates == ("I forgot my password", "Can't sign in?")
+    # A colon inside an unquoted question is the usual trap.
     colon = tmp_path / "colon.yaml"
     colon.write_text("- id: plans\n  question: Plans: which one is mine?\n  answer: The Pro.\n")
     [error] = faqbot("faq", "check", str(colon), cwd=tmp_path).stdout.splitlines()
