@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import hashlib
 import json
+import threading
+from collections import OrderedDict
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -19,6 +21,34 @@ from faq.records import to_records
 from faq.semantic import Encoder
 
 BUNDLED_FAQ = Path(__file__).parent / "data"
+# Indexes of small FAQs are kept by content and encoders, and shared: a FAQ reloaded unchanged, a
+# version rolled back to, or another app in the same process (the CLI's, the tests') gets the
+# same index instead of a new build (26 ms for the bundled FAQ). An index is never changed once
+# built, so sharing it is safe. A large one is not kept beyond its use: it holds hundreds of MB.
+_KEPT_INDEXES = 8
+_KEPT_ENTRIES = 5_000
+_IndexKey = tuple[tuple[tuple[FaqEntry, str, int], ...], tuple[Encoder, ...]]
+_kept: OrderedDict[_IndexKey, FaqIndex] = OrderedDict()
+_kept_lock = threading.Lock()
+
+
+def index_of(entries: Sequence[FaqEntry], encoders: Sequence[Encoder]) -> FaqIndex:
+    """The index of `entries` searched with `encoders`, built or kept."""
+    if len(entries) > _KEPT_ENTRIES:
+        return FaqIndex(entries, encoders)
+    # Where an entry was read from is no part of its equality, but the index hands it out.
+    key = (tuple((e, e.source, e.line) for e in entries), tuple(encoders))
+    with _kept_lock:
+        index = _kept.get(key)
+        if index is not None:
+            _kept.move_to_end(key)
+            return index
+    index = FaqIndex(entries, encoders)
+    with _kept_lock:
+        _kept[key] = index
+        while len(_kept) > _KEPT_INDEXES:
+            _kept.popitem(last=False)
+    return index
 
 
 @dataclass(frozen=True)
@@ -55,7 +85,7 @@ class FaqRepository:
     def __init__(self, path: Path | None = None, encoders: Sequence[Encoder] = ()) -> None:
         self.path = path or BUNDLED_FAQ
         self.encoders = tuple(encoders)
-        self._index = FaqIndex(load_faq(self.path), self.encoders)
+        self._index = index_of(load_faq(self.path), self.encoders)
         self.version = content_version(self._index.entries)
 
     @property
@@ -64,7 +94,7 @@ class FaqRepository:
 
     def build(self, entries: Sequence[FaqEntry]) -> FaqIndex:
         """An index of `entries` searched the way this repository's is (same encoders)."""
-        return FaqIndex(entries, self.encoders)
+        return index_of(entries, self.encoders)
 
     def install(self, index: FaqIndex, version: str) -> None:
         # One reference assignment: a question being answered keeps the index it started with.

@@ -11,9 +11,9 @@ from hypothesis import strategies as st
 from bot.knowledge.evaluation import load_cases
 from faq.index import FaqIndex
 from faq.loaders import load_faq
-from faq.models import FaqLoadError
+from faq.models import FaqEntry, FaqLoadError
 from faq.records import from_records, to_records, to_yaml
-from faq.repository import BUNDLED_FAQ, Changes, FaqRepository, content_version
+from faq.repository import BUNDLED_FAQ, Changes, FaqRepository, content_version, index_of
 
 
 def errors_of(path: Path) -> list[str]:
@@ -172,6 +172,25 @@ def test_a_new_index_is_installed_whole_and_the_diff_names_what_changed(tmp_path
     assert repo.version == content_version(load_faq(path)) != content_version(live.entries)
     # The old index object never changed: a question in flight keeps a consistent FAQ.
     assert live.by_id["a"].answer == "Red."
+
+
+def test_a_faq_read_again_unchanged_shares_its_index_and_a_changed_one_gets_its_own(
+    tmp_path: Path,
+) -> None:
+    path = tmp_path / "faq.yaml"
+    path.write_text("- id: a\n  question: Apples?\n  answer: Red.\n")
+    first = FaqRepository(path).index
+    assert FaqRepository(path).index is first
+    # The same entry read from another place: the index hands out where it came from.
+    moved = tmp_path / "moved.yaml"
+    moved.write_text("\n- id: a\n  question: Apples?\n  answer: Red.\n")
+    assert FaqRepository(moved).index.entries[0].line == 2
+    path.write_text("- id: a\n  question: Apples?\n  answer: Green.\n")
+    changed = FaqRepository(path).index
+    assert changed is not first and changed.entries[0].answer == "Green."
+    # A large FAQ is built each time: keeping one would hold hundreds of MB past its use.
+    many = [FaqEntry(f"e{n}", f"Question {n}?", "Answer.") for n in range(5_001)]
+    assert index_of(many, ()) is not index_of(many, ())
 
 
 def test_an_exported_faq_loads_back_to_the_same_entries(tmp_path: Path) -> None:
