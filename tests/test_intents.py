@@ -207,6 +207,14 @@ PERSON_REQUESTS_EN = [
     "put a human on this please",
     "I just want to get through to an actual person",
     "can you put someone on this?",
+    "let me talk to ur supervisor",
+    "human support please",
+    "please, an agent",
+    "someone real please",
+    "a real one please",
+    "please forward this chat to an agent",
+    "I'd like to be called back by someone from your team",
+    "can I speak to a member of staff please",
 ]
 
 PERSON_REQUESTS_FR = [
@@ -291,6 +299,13 @@ PERSON_REQUESTS_FR = [
     "quelqu'un peut prendre mon dossier en main ?",
     "Je n'arrive à rien avec ce robot.",
     "je m'en sors pas avec ce bot franchement",
+    "je voudrais parler a qq1",
+    "svp un humain",
+    "quelqu'un de vrai svp",
+    "un conseiller peut reprendre la discussion ?",
+    "passer à un conseiller svp",
+    "je voudrais passer à une personne humaine",
+    "un conseiller peut reprendre la discussion avec moi ?",
 ]
 
 # Whether "how do I contact support?" asks for a person or asks the FAQ: a customer asking how to
@@ -628,6 +643,25 @@ PERSON_LOOK_ALIKES = [
     "What's the average wait time when trying to get through to someone?",
     "I created a new queue. How do I put an agent on it?",
     "Can I put a person on my order?",
+    # Found by a review of this round's patterns: being contacted, asked about or refused; what
+    # staff may do; dropping by; a product's chat features; the genuine article; a match.
+    "I hate being contacted by agents",
+    "Will I be contacted by an agent in 24 hours?",
+    "how can I stop being contacted by your agents?",
+    "Will the technician be able to call me before arriving?",
+    "Would the agent be able to contact me in Spanish?",
+    "How do I book a time to speak to a member of staff at the clinic?",
+    "Do I need to speak to a member of staff at the front desk before using the sauna?",
+    "Je peux passer au SAV ?",
+    "puis je passer à la réception ?",
+    "Forward the chat to a colleague: is that available on the Basic plan?",
+    "Transfer the conversation to an agent, does that keep the history?",
+    "Dans votre logiciel de helpdesk, un agent peut reprendre la conversation ?",
+    "Quand le bot ne sait pas, un humain peut reprendre la main ?",
+    "Not a replica, a real one please",
+    "Un sapin artificiel ? Non, un vrai svp",
+    "Tired of bots on your app. Someone real, please.",
+    "Des faux profils partout... quelqu'un de vrai, c'est trop demander ?",
 ]
 
 SMALL_TALK_EN = [
@@ -850,6 +884,16 @@ SMALL_TALK_EN = [
     ("hi, it's me again", "greeting"),
     ("oh nice, didn't know that", "ack"),
     ("interesting, thanks", "thanks"),
+    ("ohh I see", "ack"),
+    ("right, I get it now", "ack"),
+    ("ok that makes a lot more sense now", "ack"),
+    ("phew", "ack"),
+    ("very impressive", "compliment"),
+    ("love this chat", "compliment"),
+    ("wow so easy", "compliment"),
+    ("who built you?", "whoami"),
+    ("do you ever get tired?", "whoami"),
+    ("am I talking to a bot here?", "whoami"),
 ]
 
 SMALL_TALK_FR = [
@@ -981,6 +1025,15 @@ SMALL_TALK_FR = [
     ("c'est encore moi", "greeting"),
     ("c'est bon à savoir", "ack"),
     ("ah je savais pas, merci", "thanks"),
+    ("ah je comprends mieux maintenant", "ack"),
+    ("ouf merci", "thanks"),
+    ("vous êtes un amour", "compliment"),
+    ("tu m'as bien aidée", "compliment"),
+    ("ça répond parfaitement à ma question", "compliment"),
+    ("réponse très claire", "compliment"),
+    ("c'est quoi ton nom ?", "whoami"),
+    ("vous vous appelez comment ?", "whoami"),
+    ("qq1 peut m'aider ?", "help_offer"),
 ]
 
 SMALL_TALK_LOOK_ALIKES = [
@@ -1167,6 +1220,13 @@ SMALL_TALK_LOOK_ALIKES = [
     "Legend",
     "it's me",
     "i need help with my account please",
+    # Found by a review of this round's patterns.
+    "c'est tout pour l'instant ?",
+    "who owns you?",
+    "do you take breaks?",
+    "do u eat there",
+    "réponse rapide svp",
+    "super fast please",
 ]
 
 

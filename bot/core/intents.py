@@ -173,7 +173,7 @@ _NICE_FR = r"(?:bonne|bon|bonnes|belle|bel|belles|excellente|excellent|super|agr
 _PRODUCT = _any(
     r"products?|apps?|application|services?|tool|platform|software|site|website|company",
     r"team|support|support team|customer service|customer support|customer care|features?",
-    r"interface|ui|design|system|bot|chatbot|assistant|stuff|work|job|staff",
+    r"interface|ui|design|system|bot|chatbot|assistant|stuff|work|job|staff|chat",
 )
 _PRAISE = _any(
     r"great|awesome|amazing|excellent|fantastic|brilliant|perfect|the best|wonderful|superb",
@@ -297,7 +297,7 @@ _SMALL_TALK = {
         rf"{_WITH_IT}",
         r"help(?: me)?|(?:are you|you) there|(?:is )?any(?:one|body)(?: there| here)?",
         r"(?:(?:can|could) )?(?:someone|somebody|anyone|anybody) help(?: me)?",
-        r"(?:allo )?(?:il )?y a (?:t il )?(?:quelqu un|quelquun|qqn)(?: (?:la|ici))?",
+        r"(?:allo )?(?:il )?y a (?:t il )?(?:quelqu un|quelquun|qqn|qq1)(?: (?:la|ici))?",
         r"i (?:have|ve got) (?:a|an) (?:problem|issue)",
         r"(?:j ai )?(?:une |deux |quelques |encore une |une autre )?(?:petites? )?questions?"
         r"(?: rapide| pour vous)?",
@@ -306,7 +306,7 @@ _SMALL_TALK = {
         r"(?:j ai )?besoin d (?:aide|un coup de main)|aidez moi|aide moi|aide",
         r"j ai (?:un|une) (?:probleme|souci)|(?:il )?y a quelqu un",
         r"(?:i |we )?(?:hope|hoping) (?:you|u) (?:can|could|will be able to) help(?: me| us)?",
-        r"(?:est ce que )?(?:quelqu un|qqn) (?:peut|pourrait) m aider",
+        r"(?:est ce que )?(?:quelqu un|qqn|qq1) (?:peut|pourrait) m aider",
         r"j espere que (?:vous pourrez|vous pouvez|tu peux|tu pourras) m aider",
         # Asking for a moment, or whether anyone is there: "got a sec?", "you around?".
         r"(?:(?:have|got|do you have|you have|you got|u got|have you got|any chance you have) )?"
@@ -323,7 +323,9 @@ _SMALL_TALK = {
         r"ok|okay|okey|okie|oki|k|kk|oki doki|okie dokie|okey dokey|cool|got it|gotcha|great",
         r"alright|all right|aight|wonderful|brilliant|amazing|fantastic|superb|lovely|fab|sweet",
         r"nice|fine|good|very good|sounds (?:good|great)|understood|i understand|i see|noted|sure",
-        r"(?:that )?makes sense|yes|yeah|yea|yep|yup|right|of course|ah|oh|lol|haha|wow|awesome",
+        r"(?:that )?makes sense|yes|yeah|yea|yep|yup|right|of course|ahh?|ohh?|lol|haha|wow",
+        r"awesome|ouf|phew|pfiou|(?:i )?(?:understand|see|get it) now",
+        r"(?:that |it )?makes (?:more|much more|a lot more) sense(?: now)?",
         r"no problem|no worries|np|will do|fair enough|good to know|that works|all good|ok then",
         r"interesting|(?:i )?(?:didn t|did not|never) know that|(?:ca c est |c est )?bon a savoir",
         r"je (?:ne )?(?:savais|le savais) pas|j en savais rien",
@@ -336,7 +338,7 @@ _SMALL_TALK = {
         r"(?:all )?done|done that|did it|c est fait|fait|voila(?: c est fait)?",
         r"(?:that s|thats|that is) (?:right|correct)|never ?mind|nvm|laisse(?:z)? tomber",
         r"correct|(?:so |that s |thats |that is )?true|exact|c est juste",
-        r"(?:ah )?(?:oui )?(?:la )?je comprends mieux|ah oui",
+        r"(?:ah )?(?:oui )?(?:la )?je comprends mieux(?: maintenant)?|ah oui",
         r"(?:that s|thats|that is) (?:just |exactly )?what i (?:needed|was looking for|wanted)",
         r"ca me va|pas de (?:souci|soucis|probleme)|bon|ben|bien sur|excellent|d acc|d ac",
         r"alrighty(?: then)?|roger(?: that)?|copy that|awesome sauce|(?:that )?makes sense now",
@@ -382,6 +384,8 @@ _SMALL_TALK = {
         r"|machine|chatbot)",
         r"(?:you|u)(?: guys| all| folks| people)? rock|y all rock|well done|problem solved",
         r"(?:i m |im |i am )?(?:very |really |so |quite )?impressed",
+        r"(?:very |really |so )?impressive|(?:so|very) (?:easy|simple|quick|fast)"
+        r"|(?:really|super) (?:easy|simple)",
         r"(?:i |we )?love (?:it|this|you|you guys|you all|this bot|the bot)",
         r"(?:great|good|nice|awesome|amazing|helpful|smart|best|brilliant) (?:bot|job|work"
         r"|answer|assistant|chatbot|one)",
@@ -428,7 +432,11 @@ _SMALL_TALK = {
         r"(?:vous etes|tu es|t es|vous avez ete|tu as ete) (?:vraiment |trop |tres |super )?"
         r"(?:super|genial|geniale|geniaux|top|au top|formidable|parfait|excellent|efficace"
         r"|utile|tres utile|le meilleur|la meilleure|les meilleurs|les meilleures|formidables"
-        r"|incroyables|des pros|des chefs|au top du top|un ange|une perle|des anges)",
+        r"|incroyables|des pros|des chefs|au top du top|un ange|une perle|des anges"
+        r"|un vrai ange|une vraie perle|un amour|un crack|un genie|un vrai genie)",
+        r"(?:vous m avez|tu m as) (?:(?:bien|beaucoup|vraiment|super|tellement|tres) ){0,2}aidee?",
+        r"(?:ca|cela|votre reponse) repond (?:bien |parfaitement |exactement )?a (?:ma|la)"
+        r" question",
         r"(?:vous etes|tu es|t es) (?:vraiment |plutot |assez |tres |trop )?(?:rapides?"
         r"|efficaces?|poli|polie|malin|maline) pour (?:un|une) (?:bot|robot|ia|machine)",
         r"c est (?:vraiment |tres |trop |super |exactement )?(?:super|genial|parfait|top|clair"
@@ -438,6 +446,9 @@ _SMALL_TALK = {
         r"(?:ca|cela) marche (?:maintenant|enfin|parfaitement)",
         r"bravo|bien joue|impeccable|tres utile|j adore|probleme resolu",
         r"(?:super|bon|excellent|genial|top) (?:bot|robot|travail|boulot|reponse)",
+        # (Not how fast: "réponse rapide svp" asks for one.)
+        r"reponse (?:parfaite|top|nickel)|reponse (?:tres|vraiment|super|hyper) (?:claire|complete"
+        r"|utile)|(?:tres|vraiment|super) bonne reponse",
         # The product, the company, the team: "votre appli est top", "j'adore votre service".
         rf"(?:(?:{_DET_FR}) )?{_PRODUCT_FR} (?:est|sont|c est|etait|a ete|ont ete)(?: {_VERY_FR})*"
         rf" {_PRAISE_FR}",
@@ -540,7 +551,8 @@ _SMALL_TALK = {
     "whoami": _any(
         r"(?:who|what) (?:are|r) (?:you|u)|who (?:is|s) this|(?:what s|whats|what is) your name",
         rf"(?:are|r) (?:you|u) {_BEING}(?: or (?:{_BEING}|not))?",
-        rf"(?:am i|i m|im) (?:talking|speaking|chatting) (?:to|with) {_BEING}(?: or {_BEING})?",
+        rf"(?:am i|i m|im) (?:talking|speaking|chatting) (?:to|with) {_BEING}(?: or {_BEING})?"
+        r"(?: right now| now| here)?",
         rf"is (?:this|it) {_BEING}",
         r"how (?:are|r) (?:you|u)(?: doing| today)?|how s it going|hows it going|how do you do",
         r"how (?:is|s) it going|hows things|how are things",
@@ -551,9 +563,16 @@ _SMALL_TALK = {
         rf" (?:a|avec))|c est|je parle"
         rf" (?:a|avec)) {_BEING}(?: ou (?:{_BEING}|pas|non))?(?: qui (?:repond|ecrit|parle))?"
         rf"(?: la| ici)?",
-        r"(?:il )?y a (?:t il )?(?:quelqu un|qqn|un humain|une (?:vraie )?personne)(?: de vrai)?"
+        r"(?:il )?y a (?:t il )?(?:quelqu un|qqn|qq1|un humain|une (?:vraie )?personne)"
+        r"(?: de vrai)?"
         r" derriere (?:l ecran|le clavier|ce chat|ce bot)",
         r"(?:comment )?ca va|comment allez vous|vous allez bien|tu vas bien|comment vas tu",
+        r"who (?:made|built|created|programmed|designed|trained|coded|developed) (?:you|u)"
+        r"|who (?:is|s) your (?:creator|maker)",
+        r"do (?:you|u) (?:ever )?(?:sleep|dream|get tired)"
+        r"|do (?:you|u) ever (?:rest|eat|take (?:a )?breaks?)",
+        r"(?:tu t appelles|vous vous appelez) comment|(?:c est )?quoi ton nom"
+        r"|quel est (?:ton|votre) nom",
         r"comment (?:tu t appelles|vous appelez vous)|(?:que|qu est ce que) (?:pouvez vous|tu "
         r"peux|vous pouvez) faire",
     ),
@@ -827,7 +846,8 @@ def small_talk(text: str) -> str | None:
 
 # --- Asking for a person -------------------------------------------------------------------------
 
-_DET = r"(?:(?:a|an|the|some|any|one of (?:your|the)|your|un|une|le|la|l|les|des|du|au|aux|votre"
+_DET = r"(?:(?:a|an|the|some|any|one of (?:your|the)|your|ur|un|une|le|la|l|les|des|du|au|aux"
+_DET += r"|votre"
 _DET += r"|vos) )?"
 # Nouns that mean a person of the company whatever the sentence.
 _STAFF = _any(
@@ -875,7 +895,8 @@ _STAFF = _any(
     r"(?:customer|costumer|custumer|custmer) (?:service|servise|sevice|care|success|support)"
     r"|tech(?:nical)? support|help ?desk",
     # "artificial customer service", "manual service": 人工客服 (a person) translated word by word.
-    r"(?:artificial|human) (?:customer )?service|modos?|concerned person|person concerned",
+    r"(?:artificial|human) (?:customer )?(?:service|support)|modos?|concerned person"
+    r"|person concerned",
     r"service (?:client|clientele|apres vente)|sav|hotline|equipe (?:support|technique)",
     # Said familiarly: "passe moi un mec du support".
     r"(?:mec|gars|type|nana|meuf) (?:du|de la|de l) (?:support|service client|sav|hotline)",
@@ -895,7 +916,7 @@ _TO_PERSON = (
 # Nouns that mean a person of the company only when asked for ("I need someone" but not "I need
 # someone to have access to my folder").
 _ANYONE = _any(
-    r"someone|somebody|some one|some body|somone|sombody|sum1|some1|sb|anyone|anybody|any1",
+    r"someone|somebody|some one|some body|somone|sombody|sum1|some1|sb|anyone|anybody|any1|qq1",
     r"person|personne",
     r"quelqu un|quelquun|qqn|qqun|support|team|equipe|sales|billing",
 )
@@ -961,7 +982,7 @@ _TEAM = _any(
 )
 _SOMEONE = _any(
     r"(?:someone|somebody|anyone|anybody) real|someone|somebody|some one|anyone|anybody|somone",
-    r"sombody|quelqu un|quelquun|qqn|qqun",
+    r"sombody|quelqu un|quelquun|qqn|qqun|qq1",
     r"one of (?:you|you guys|your (?:team|staff|colleagues|people|guys|agents|reps))",
     r"(?:a |one )?member of (?:your|the) (?:team|staff|support team)",
     r"(?:un |l un des )?membres? de (?:votre|l) equipe|(?:un|une|l un|l une) de vos \w+",
@@ -1181,6 +1202,32 @@ _HUMAN_PATTERNS = [
     r"| please| (?:who|that) (?:knows|can|could|handles|deals))",
     r"(?:can|could|would) you (?:please )?(?:forward|pass|send|hand|give) (?:this|it|that|my"
     r" (?:question|request|case|issue))(?: on| over| along)? to (?:one of )?your coll(?:e|ea)gues?",
+    # The conversation itself handed to a person: "please forward my conversation to a team
+    # member" ("can I forward a chat to an agent?" asks what the product does).
+    r"(?:^|please |pls )(?:forward|pass|send|hand|transfer|escalate) (?:this|my)"
+    r" (?:conversation|chat|discussion)(?: on| over| along)? to (?:a|an|one of your|your|ur)"
+    r" (?:(?:real|actual|live|human) )?(?:team member|member of (?:staff|your team)|staff member"
+    r"|human|person|agent|advis(?:o|e)r|representative|rep|operator|colleague)s?"
+    r"(?= *$| (?:please|pls|now|asap)\b)",
+    # A member of staff, to talk to ("we need a member of staff to approve leave" is a role).
+    r"(?:(?:^|please |let me |(?<!do )(?<!how )(?:can|could|may) (?:i|we) |(?<!do )(?:i|we)"
+    r" (?:want|need|d like|would like|d rather|d prefer) to )(?:talk|speak|chat) (?:to|with)"
+    r"|(?:connect|put) me (?:to|with|through to)|transfer me to)"
+    r" (?:a|an|one) member of (?:the )?staff(?= *$| (?:please|pls|now|asap|at|from|about"
+    r"|regarding|than|instead|rather)\b)",
+    # "passer à un conseiller", asked ("dois-je passer par un conseiller ?" asks about a process,
+    # "je peux passer au SAV ?" about dropping by).
+    r"(?:^|je veux |je voudrais |j aimerais |je souhaite |je souhaiterais |puis je "
+    r"|est ce que je peux |je peux |on peut |peut on )passer (?:a|avec) (?:un|une)"
+    r" (?:vrai |vraie )?(?:conseill(?:er|ere)|agent|humain|operat(?:eur|rice)|personne)"
+    r"(?: humaine?)?(?= *$| (?:svp|stp|s il vous plait|merci|maintenant|rapidement"
+    r"|tout de suite)\b)",
+    # "I'd like to be contacted by someone from your team" (not "I hate being contacted by
+    # agents", "will I be contacted by an agent?").
+    rf"(?:i|we) (?:d |would |really )?(?:like|love|prefer|want|wish|need)(?: to)? (?:be|get)"
+    rf" (?:contacted|called|called back|phoned|rung|emailed|reached) by"
+    rf" (?:{_DET}{_STAFF}|{_TEAMED}){_POSSESSIVE}(?= *$| (?:please|pls|asap|today|tomorrow"
+    rf"|about|regarding|on|at|as soon|soon|this|in)\b)",
     # ("la mise en relation avec un conseiller", "les clients sont mis en relation" describe
     # the service.)
     rf"(?:mettre|mettez|mets|etre mise?s?)(?: moi)? en (?:relation|contact|communication)"
@@ -1326,7 +1373,7 @@ _HUMAN_PATTERNS = [
     r"|support|sales|billing) (?:rep|representative|agent|advis(?:o|e)r))) (?:around|here|there"
     r"|available|online)(?= *$| (?:to|who|that) (?:help|talk|speak|chat))",
     # "y a-t-il quelqu'un de disponible pour m'aider ?" (not "un conseiller disponible le samedi").
-    r"(?:il )?y a (?:t il )?(?:quelqu un|quelquun|qqn|une? (?:vraie? )?(?:personne|humain"
+    r"(?:il )?y a (?:t il )?(?:quelqu un|quelquun|qqn|qq1|une? (?:vraie? )?(?:personne|humain"
     r"|conseill(?:er|ere)|agent))(?: de)? (?:disponible|la|present|presente|en ligne)"
     r"(?= *$| pour (?:m aider|me repondre|nous aider|me parler))",
     # Frustration aimed at the bot: it has failed them, a person should take over.
@@ -1445,6 +1492,9 @@ _HUMAN_PATTERNS = [
     r"(?:conseill(?:er|ere)|humain|agent|une personne|une vraie personne|un vrai conseiller"
     r"|quelqu un de chez vous) (?:de chez vous )?(?:peut |pourrait |puisse )"
     r"prendre le relais(?= *$| (?:svp|stp|s il vous plait|maintenant|merci)\b)",
+    r"(?:conseill(?:er|ere)|humain|une personne|une vraie personne|un vrai conseiller)"
+    r" (?:peut |pourrait |puisse )reprendre (?:la conversation|la discussion|le chat)"
+    r"(?: avec moi)?(?= *$| (?:svp|stp|s il vous plait|maintenant|merci)\b)",
     # "I'd prefer to talk it through with a real human"
     rf"talk (?:it|this|that|things) (?:through|over) with (?:{_DET}{_NOT_INTERNAL}{_STAFF}"
     rf"{_POSSESSIVE}|{_A_PERSON}(?= *$| (?:please|pls|instead|rather|now|here|svp)\b)"
@@ -1512,6 +1562,7 @@ _BARE_HUMAN_RE = re.compile(
     # ("0" is the telephone's way to an operator.)
     r"0+ (?:operator|operateur)|(?:manager|supervisor|superviseur)(?: (?:please|pls|plz|now"
     r"|asap|svp|right now|immediately))+|"
+    r"(?:(?:please|pls|plz|svp|stp|s il vous plait) )?"
     r"(?:(?:a|an|the|un|une|le|la|real|vrai|vraie|live|human|humain) )*"
     r"(?:humans?|hoomans?|humains?|agent|operator|operateur|representative|rep|person|someone"
     r"|somebody|conseill(?:er|ere)|customer service|support person"
@@ -1554,12 +1605,15 @@ def names_a_person(text: str) -> bool:
 _WHOLE_REQUEST_RE = re.compile(
     r"(?:please |pls )?(?:manager|supervisor|superviseur|responsable|support|tech support"
     r"|transfer me|transferez moi|escalate me|(?:a )?real one|(?:a )?mod|mods"
+    # (Only as the whole message: a dating app's customers want "someone real" as a match.)
+    r"|(?:someone|somebody|quelqu un|quelquun|qqn|qq1) (?:real|de reel|de vrai)"
     # The bot called a robot, as the whole message (in a sentence "ce robot" is as often the
     # product: "je n'arrive à rien avec ce robot, il tourne en rond").
     r"|je (?:n arrive a rien|ne m en sors pas|m en sors pas) avec (?:ce|votre|ton) robot(?: la)?"
     # "pls transfer manual service": 人工客服 (a person) translated word by word.
     r"|(?:(?:transfer|connect)(?: me)?(?: to| with)? )?(?:artificial|human|manual)"
-    r" (?:customer )?service)(?: please| pls| now| asap| svp)*"
+    r" (?:customer )?(?:service|support))(?: please| pls| now| asap| svp| thanks| thank you| thx"
+    r"| merci)*"
 )
 
 
