@@ -215,6 +215,8 @@ PERSON_REQUESTS_EN = [
     "please forward this chat to an agent",
     "I'd like to be called back by someone from your team",
     "can I speak to a member of staff please",
+    "could you kindly put me in touch with your support team?",
+    "I'd like to be transferred to a team member",
 ]
 
 PERSON_REQUESTS_FR = [
@@ -306,6 +308,20 @@ PERSON_REQUESTS_FR = [
     "passer à un conseiller svp",
     "je voudrais passer à une personne humaine",
     "un conseiller peut reprendre la discussion avec moi ?",
+    "je veux parler à un de vos conseillers",
+    "jveux parler a 1 conseiller",
+    "est-ce que je peux jaser avec un préposé ?",
+    "mettez-moi en lien avec le service à la clientèle",
+    "je souhaiterais m'entretenir avec un de vos collaborateurs",
+    "je veux parler au directeur",
+    "je voudrais être en contact avec une conseillère",
+    "tu peux me mettre avec quelqu'un du support ?",
+    "Une personne réelle svp",
+    "je voudrais parler à mon conseiller habituel",
+    "est-ce que je peux avoir quelqu'un au bout du fil ?",
+    "pouvez vous me rappeler dès que possible",
+    "Pouvez-vous me rappeler la semaine prochaine ?",
+    "je voudrais être mis en relation avec l'un de vos conseillers",
 ]
 
 # Whether "how do I contact support?" asks for a person or asks the FAQ: a customer asking how to
@@ -662,6 +678,28 @@ PERSON_LOOK_ALIKES = [
     "Un sapin artificiel ? Non, un vrai svp",
     "Tired of bots on your app. Someone real, please.",
     "Des faux profils partout... quelqu'un de vrai, c'est trop demander ?",
+    # Look-alikes of the French phrasings added with them: a reminder, a director who signs,
+    # an advisor's powers, a clerk at a counter.
+    "Merci de me rappeler la date de fin de mon contrat.",
+    "pouvez-vous me rappeler ce que je dois envoyer ?",
+    "Le directeur de l'agence peut-il signer le bail ?",
+    "Un de vos conseillers peut-il ouvrir un compte pour un mineur ?",
+    "est-ce que le préposé au guichet accepte les chèques ?",
+    # Found by a second review: seats counted, someone else's director, a care attendant, pairing
+    # apps, a state of contact, whether one may talk to one's advisor about something, reminders.
+    "Je veux 1 agent de plus sur mon abonnement helpdesk",
+    "Il faut un directeur de publication pour un site web ?",
+    "J'ai besoin d'un préposé aux bénéficiaires à domicile pour ma mère, quels sont vos tarifs ?",
+    "Est-ce que j'ai besoin de l'aide de vos collaborateurs pour migrer mes données ?",
+    "Est-ce que je dois m'entretenir avec un conseiller avant de souscrire ?",
+    "Puis-je voyager après être en contact avec une personne positive au covid ?",
+    "Je ne veux pas être en contact avec un conseiller",
+    "Pouvez-vous me mettre avec quelqu'un de mon niveau pour le tournoi de tennis ?",
+    "Est-ce que je peux parler à mon conseiller pour un crédit même si je suis à découvert ?",
+    "Vers quelle heure je peux avoir quelqu'un au bout du fil ?",
+    "Photo de profil : une personne réelle ?",
+    "Can my tasks be transferred to a team member?",
+    "L'appli peut-elle me rappeler le montant de mon loyer ?",
 ]
 
 SMALL_TALK_EN = [
@@ -1034,6 +1072,16 @@ SMALL_TALK_FR = [
     ("c'est quoi ton nom ?", "whoami"),
     ("vous vous appelez comment ?", "whoami"),
     ("qq1 peut m'aider ?", "help_offer"),
+    ("y a-tu quelqu'un ?", "help_offer"),
+    ("cimer", "thanks"),
+    ("trop fort", "compliment"),
+    ("vous êtes trop sympa", "compliment"),
+    ("très pratique", "compliment"),
+    ("qui t'a programmé ?", "whoami"),
+    ("vous êtes une intelligence artificielle ?", "whoami"),
+    ("tiguidou", "ack"),
+    ("ok jai compris", "ack"),
+    ("bon ben merci hein", "thanks"),
 ]
 
 SMALL_TALK_LOOK_ALIKES = [
@@ -1227,6 +1275,10 @@ SMALL_TALK_LOOK_ALIKES = [
     "do u eat there",
     "réponse rapide svp",
     "super fast please",
+    "le son est trop fort",
+    "très pratique pour les familles ?",
+    "Qui vous a créé ?",
+    "trop claire",
 ]
 
 

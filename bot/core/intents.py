@@ -106,7 +106,7 @@ _THANKS = _any(
     r"thanks?|thank (?:you|u|ya)|thankyou|thanku|thnx|thnks|thanx|thx|tx|tks|ty|tysm|tyvm|cheers",
     r"many thanks|much appreciated|appreciated|perfect|great thanks",
     r"(?:i |we )?(?:really |truly )?appreciate (?:it|that|this|you|your help|the help)",
-    r"merci|mrc|mci|mille mercis?|(?:un )?grand merci|je (?:vous|te) remercie|parfait|ta",
+    r"merci|mrc|mci|cimer|mille mercis?|(?:un )?grand merci|je (?:vous|te) remercie|parfait|ta",
     r"encore merci|thanks anyway|thank you anyway|merci quand meme",
     r"danke|gracias|grazie|obrigad[oa]",
     r"(?:really |much |very much |greatly )appreciated",
@@ -135,6 +135,7 @@ _BEING = r"(?:a |an |un |une )?(?:(?:real|actual|live|vrai|vraie) )*" + _any(
     r"bot|robot|chatbot|human|human being|person|machine|ai|computer|program|real",
     r"chatgpt|chat gpt|gpt|claude|an llm|llm",
     r"someone real|somebody real|humain|personne|ia|etre humain|personne reelle",
+    r"intelligence artificielle",
 )
 
 # Wishing the bot well, and the times a goodbye points to: "hope you're having a great week",
@@ -297,7 +298,7 @@ _SMALL_TALK = {
         rf"{_WITH_IT}",
         r"help(?: me)?|(?:are you|you) there|(?:is )?any(?:one|body)(?: there| here)?",
         r"(?:(?:can|could) )?(?:someone|somebody|anyone|anybody) help(?: me)?",
-        r"(?:allo )?(?:il )?y a (?:t il )?(?:quelqu un|quelquun|qqn|qq1)(?: (?:la|ici))?",
+        r"(?:allo )?(?:il )?y a (?:t il |tu )?(?:quelqu un|quelquun|qqn|qq1)(?: (?:la|ici))?",
         r"i (?:have|ve got) (?:a|an) (?:problem|issue)",
         r"(?:j ai )?(?:une |deux |quelques |encore une |une autre )?(?:petites? )?questions?"
         r"(?: rapide| pour vous)?",
@@ -331,6 +332,7 @@ _SMALL_TALK = {
         r"je (?:ne )?(?:savais|le savais) pas|j en savais rien",
         r"(?:that s|thats) (?:fine|ok|okay|good|great|nice|cool)|hmm|hm",
         r"d accord|dac|dacc|ca marche|ca roule|entendu|compris|j ai compris|je comprends|je vois",
+        r"jai compris|c bon|c est bon la|c cool|c est cool|tiguidou",
         r"bien recu|tres bien|bien|super|genial|nickel|top|oui|ouais|c est note|note|c est bon",
         r"je note|trop bien|c est exactement ca|c est ca|exactement ca|tout a fait|tres clair",
         r"bravo|clair|ptdr|lol ok|mdr ok|ok mdr",
@@ -444,7 +446,10 @@ _SMALL_TALK = {
         r"(?:ca|cela) m a (?:bien |beaucoup |vraiment |tres )?aide",
         r"(?:ca|cela) fonctionne(?: maintenant| enfin| parfaitement)?",
         r"(?:ca|cela) marche (?:maintenant|enfin|parfaitement)",
-        r"bravo|bien joue|impeccable|tres utile|j adore|probleme resolu",
+        r"bravo|bien joue|impeccable|tres utile|j adore|probleme resolu|trop forte?",
+        r"(?:tres|vraiment|super) (?:efficace|pratique|clair|claire)|trop (?:efficace|pratique)",
+        r"(?:vous etes|tu es|t es) (?:vraiment |trop |tres |super )?(?:aimable|sympa|adorable"
+        r"|gentil|gentille)",
         r"(?:super|bon|excellent|genial|top) (?:bot|robot|travail|boulot|reponse)",
         # (Not how fast: "réponse rapide svp" asks for one.)
         r"reponse (?:parfaite|top|nickel)|reponse (?:tres|vraiment|super|hyper) (?:claire|complete"
@@ -573,6 +578,9 @@ _SMALL_TALK = {
         r"|do (?:you|u) ever (?:rest|eat|take (?:a )?breaks?)",
         r"(?:tu t appelles|vous vous appelez) comment|(?:c est )?quoi ton nom"
         r"|quel est (?:ton|votre) nom",
+        # (Not "qui vous a créé ?", which may ask who founded the company.)
+        r"qui t a (?:cree|creee|fait|faite|concu|programme|programmee|developpe|code|entraine)"
+        r"|qui vous a (?:programme|programmee|developpe|code|entraine)",
         r"comment (?:tu t appelles|vous appelez vous)|(?:que|qu est ce que) (?:pouvez vous|tu "
         r"peux|vous pouvez) faire",
     ),
@@ -637,7 +645,7 @@ _TYPED_WORD_RE = re.compile(r"[^\W\d_]+")
 _FILLER_RE = re.compile(
     r"and|et|also|aussi|so|alors|well|um|umm|please|pls|svp|then|btw|there|all|everyone"
     r"|everybody|guys|folks|team|bot|support|friend|buddy|mate|man|legend|champ|hero|lifesaver"
-    r"|life saver|rockstar|rock star|a tous|tout le monde"
+    r"|life saver|rockstar|rock star|a tous|tout le monde|hein"
     r"|l equipe|madame|monsieur|the team|vous|toi|you all|y all|all of you|a toute l equipe"
     r"|a l equipe|a vous|a toi|to you|to you all|to the team|to everyone|by the way"
 )
@@ -846,9 +854,14 @@ def small_talk(text: str) -> str | None:
 
 # --- Asking for a person -------------------------------------------------------------------------
 
+# Where a request for a person may end: the clause, or politeness and what it is about.
+_END_FR = (
+    r"(?= *$| (?:svp|stp|s il vous plait|merci|maintenant|rapidement|tout de suite|please|pls|now"
+    r"|asap|au sujet|concernant|a propos|about|regarding)\b)"
+)
+# ("ur" is "your" as typed in a hurry: "talk to ur manager".)
 _DET = r"(?:(?:a|an|the|some|any|one of (?:your|the)|your|ur|un|une|le|la|l|les|des|du|au|aux"
-_DET += r"|votre"
-_DET += r"|vos) )?"
+_DET += r"|votre|vos) )?"
 # Nouns that mean a person of the company whatever the sentence.
 _STAFF = _any(
     r"(?:real|actual|live|human|proper|vrai|vraie) (?:person|people|one|humans?|agent|being"
@@ -897,7 +910,8 @@ _STAFF = _any(
     # "artificial customer service", "manual service": 人工客服 (a person) translated word by word.
     r"(?:artificial|human) (?:customer )?(?:service|support)|modos?|concerned person"
     r"|person concerned",
-    r"service (?:client|clientele|apres vente)|sav|hotline|equipe (?:support|technique)",
+    r"service (?:client|clientele|apres vente|a la clientele)|sav|hotline"
+    r"|equipe (?:support|technique)",
     # Said familiarly: "passe moi un mec du support".
     r"(?:mec|gars|type|nana|meuf) (?:du|de la|de l) (?:support|service client|sav|hotline)",
 )
@@ -949,6 +963,17 @@ _POSSESSIVE = (
 # An adjective may stand before any of them: "a real support person".
 _REAL = r"(?:(?:real|actual|live|human|proper|vrai|vraie) )?"
 _PERSON = rf"{_DET}{_REAL}(?:{_STAFF}|{_ANYONE}){_FROM}{_POSSESSIVE}"
+# Roles that are as often someone else's (a thesis director, a care attendant, a client's
+# collaborators): only talked to or passed to, ending the clause.
+# So are "un de vos conseillers" and "1" for "un" as typed in a hurry ("passe moi 1 humain"), only
+# where the person ends the request: "je veux 1 agent de plus" counts seats, "parler à un de vos
+# conseillers le dimanche ?" asks when.
+_PERSON_TALK = (
+    rf"(?:{_PERSON}|(?:{_DET}|(?:l )?une? de vos |1 ){_REAL}(?:{_STAFF}|{_ANYONE}|directeur"
+    rf"|directrice|preposee?|(?<=de vos )collaborat(?:eur|rice)s)"
+    rf"(?: (?:du|de la|de l|de votre|d) (?:magasin|agence|succursale|boutique|hotel|restaurant))?"
+    rf"{_END_FR})"
+)
 # What follows "someone" when the customer asks for them rather than describes them.
 _ASKED = (
     rf"(?= *$| (?:please|pls|plz|now|asap|right now|instead|here|about|regarding|svp|stp"
@@ -1134,8 +1159,13 @@ _HUMAN_PATTERNS = [
     # Talking to someone: "talk to a human", "parler à un conseiller", "chat with support".
     # ("le chat avec le support" is the chat window.)
     rf"(?:talk|talking|speak|speaking|speek|(?<!le )(?<!the )(?<!un )(?<!du )chat|chatting|parler"
-    rf"|parle|discuter|echanger|communiquer|tchatter|chatter)(?: directly| directement"
-    rf"| personally| personnellement)? (?:to|2|with|w|a|avec|au|aux) {_PERSON}",
+    rf"|parle|discuter|echanger|communiquer|tchatter|chatter"
+    # (Wished for: "dois-je m'entretenir avec un conseiller ?" asks about a process.)
+    rf"|(?:(?<=veux )|(?<=voudrais )|(?<=aimerais )|(?<=souhaite )|(?<=souhaiterais )"
+    rf"|(?<=desire )|(?<=puis je )|(?<=je peux )|(?<=pourrais je )|(?<=on peut )|(?<=peut on ))"
+    rf"(?:jaser|m entretenir|se parler))"
+    rf"(?: directly| directement| personally| personnellement| de vive voix)?"
+    rf" (?:to|2|with|w|a|avec|au|aux) {_PERSON_TALK}",
     # "je peux avoir un call avec quelqu'un de l'équipe ?"
     rf"avoir un (?:call|appel) avec {_PERSON}",
     # "I want it to go to a human being"
@@ -1168,15 +1198,15 @@ _HUMAN_PATTERNS = [
     rf" me (?:(?:on |over |through |back |up |off )*(?:to|with) )?{_PERSON}",
     # "could you put me in touch with your support team?" (not "can my GP put me in touch with a
     # specialist?", "will the app put me in contact with someone nearby?")
-    rf"(?:^|you |please |pls )(?:put|get) me in (?:touch|contact) with (?:(?:your|ur) (?:\w+ )?"
-    rf"(?:team|department|dept|staff|support|people)|{_DET}(?!(?:specialist|technician"
+    rf"(?:^|you |please |pls |kindly )(?:put|get) me in (?:touch|contact) with (?:(?:your|ur)"
+    rf" (?:\w+ )?(?:team|department|dept|staff|support|people)|{_DET}(?!(?:specialist|technician"
     rf"|technicien|manager)\b)(?:{_STAFF}|{_ANYONE}{_ASKED}))",
     rf"(?:passez|passe|passer|transferez|transfere|transferer|redirigez|rediriger|orientez"
-    rf"|mettez|mets|reliez) moi (?:(?:avec|a|au|aux|vers) )?{_PERSON}",
+    rf"|mettez|mets|reliez) moi (?:(?:avec|a|au|aux|vers) )?{_PERSON_TALK}",
     # The pronoun first: "pouvez-vous me passer le service client ?"
     # ("puis-je me passer du service client ?" asks whether one can do without it.)
     rf"(?:me|nous) (?:passer|passez|transferer|transferez|rediriger|redirigez|orienter|orientez)"
-    rf"(?! (?:du|de|des|d)\b) (?:(?:avec|a|au|aux|vers) )?{_PERSON}",
+    rf"(?! (?:du|de|des|d)\b) (?:(?:avec|a|au|aux|vers) )?{_PERSON_TALK}",
     # To whoever handles it, or to a team named: "put me through to whoever deals with
     # cancellations", "connect me with the international admissions team".
     r"(?:(?:connect|transfer|forward) me (?:to|with)|put me through to|pass me (?:on |over )?to)"
@@ -1222,6 +1252,19 @@ _HUMAN_PATTERNS = [
     r" (?:vrai |vraie )?(?:conseill(?:er|ere)|agent|humain|operat(?:eur|rice)|personne)"
     r"(?: humaine?)?(?= *$| (?:svp|stp|s il vous plait|merci|maintenant|rapidement"
     r"|tout de suite)\b)",
+    # "tu peux me mettre avec un agent ?"
+    rf"(?:me|nous) (?:mettre|mettez) avec {_DET}{_REAL}(?:{_NOT_INTERNAL}{_STAFF}|{_ANYONE})"
+    rf"{_FROM}{_POSSESSIVE}{_END_FR}",
+    # One's own advisor at the company, asked for: "je voudrais parler à mon conseiller attitré".
+    # (To the end of the clause: "je peux parler à mon conseiller pour un crédit ?" asks whether
+    # it is allowed.)
+    r"(?:je veux|je voudrais|j aimerais|je souhaite|je souhaiterais|je souhaiterai|je desire"
+    r"|je desirerais|j ai besoin de|je dois|il faut que je|puis je|est ce que je peux"
+    r"|est ce que je pourrais|je peux|pourrais je) (?:parler|parle|discuter|m entretenir|echanger"
+    r"|joindre) (?:a |avec )?(?:mon|ma) (?:conseill(?:er|ere)|chargee? de (?:clientele|compte)"
+    r"|gestionnaire de compte)(?: (?:attitree?|habituel(?:le)?|bancaire|personnel(?:le)?))?"
+    r"(?: (?:directement|rapidement|aujourd hui|demain|au plus vite))?"
+    r"(?: (?:svp|stp|s il vous plait|merci|maintenant))* *$",
     # "I'd like to be contacted by someone from your team" (not "I hate being contacted by
     # agents", "will I be contacted by an agent?").
     rf"(?:i|we) (?:d |would |really )?(?:like|love|prefer|want|wish|need)(?: to)? (?:be|get)"
@@ -1231,8 +1274,13 @@ _HUMAN_PATTERNS = [
     # ("la mise en relation avec un conseiller", "les clients sont mis en relation" describe
     # the service.)
     rf"(?:mettre|mettez|mets|etre mise?s?)(?: moi)? en (?:relation|contact|communication)"
-    rf" (?:avec|a|au) (?:{_PERSON}|(?:le |l )?(?:service|departement)"
+    rf" (?:avec|a|au) (?:{_PERSON_TALK}|(?:le |l )?(?:service|departement)"
     rf" (?!(?:du|de|des|d|en)\b)[a-z]+)",
+    rf"(?:(?:me|nous) mettre|mettez moi|mets moi|(?:veux|voudrais|souhaite|souhaiterais|aimerais"
+    rf"|desire|desirerais|prefere|prefererais|puis je|peux|pourrais je|possible d) etre)"
+    rf" en (?:relation|contact|communication|lien) (?:avec|a|au)"
+    rf" (?:(?:{_PERSON_ASKED}|{_TEAMED}){_END_FR}"
+    rf"|(?:le |l )?(?:service|departement) (?!(?:du|de|des|d|en)\b)[a-z]+)",
     # "I'd like to be put in touch with an advisor" (a team's own people are not meant, nor is
     # an account connected to an advisor).
     rf"(?:i|we|possible to|way to|chance to) (?:\w+ ){{0,3}}(?:be|get|getting|being) (?:put"
@@ -1244,6 +1292,10 @@ _HUMAN_PATTERNS = [
     r" (?:on |over |through )?to (?:a|an|one of your|your) (?:real |actual |live |human )?"
     r"(?:agent|human|person|representative|rep|advis(?:o|e)r|operator|customer service"
     r"|support|supervisor)(?: (?:please|pls|now|asap|svp))* *$",
+    r"(?:(?:i|we)(?: \w+){0,3}|(?:can|could|may) (?:i|we)(?: please)?) (?:be|get|getting|being)"
+    r" (?:transferred|transfered|passed|redirected|forwarded|switched) (?:on |over |through )?to"
+    r" (?:a|an|one of your|your) (?:member of staff|staff member|team member)"
+    r"(?: (?:please|pls|now|asap|svp))* *$",
     # "I would prefer to discuss this with a human".
     rf"(?:discuss|go over|go through|talk about|talk through|speak about) (?:this|it|that"
     rf"|(?:my|the|this|a|an|our) \w+(?: \w+)?) with (?:{_DET}{_NOT_INTERNAL}{_STAFF}{_POSSESSIVE}"
@@ -1313,8 +1365,16 @@ _HUMAN_PATTERNS = [
     r"(?:me|nous) faire (?:rappeler|recontacter)(?= *$| par (?!(?:sms|texto|mail|e ?mail"
     r"|courriel|notification|message)\b)| (?:svp|rapidement|au plus vite|demain|aujourd hui))|"
     # ("je m'appelle Paul" is a name, "je me rappelle" a memory.)
-    r"(?<!je )(?:me|m) (?:rappeler|rappelle|rappeliez|recontacter|recontacte|recontactiez|contacter"
-    r"|contacte|contactiez|appeler|appelle|telephoner)\b|(?:rappelez|recontactez|contactez"
+    # ("merci de me rappeler la date de fin" asks to be reminded of something.)
+    r"(?<!je )(?:me|m) (?:(?:rappeler|rappelle|rappeliez)\b(?! (?:(?:la|les|l|le|mon|ma|mes|votre"
+    r"|vos|son|sa|ses|ton|ta|tes|leur|leurs|cette|ces) (?!(?:semaine|matin|matinee|soir|soiree"
+    r"|apres midi|journee|lendemain|plus|week end|weekend|mois|lundi|mardi|mercredi|jeudi"
+    r"|vendredi|samedi|dimanche|\d+)\b)|(?:de|d) (?!(?:preference|ici|urgence|toute|suite"
+    r"|nouveau)\b)|que|qu|quand (?!(?:vous|tu|un|une|quelqu|possible|ce sera)\b)|combien|comment"
+    r"|pourquoi|ou (?!(?:m|me|par|sinon|bien)\b)|ce que?|a (?:quel|quelle|quels|quelles|combien)"
+    r"|quel|quelle|quels|quelles)\b)"
+    r"|(?:recontacter|recontacte|recontactiez|contacter"
+    r"|contacte|contactiez|appeler|appelle|telephoner)\b)|(?:rappelez|recontactez|contactez"
     r"|appelez) moi|etre (?:rappele|recontacte|contacte|appele)e?s?(?! par (?:sms|texto|mail"
     r"|e ?mail|courriel|notification|message)\b)",
     # A ticket: "I'd like to open a ticket", "ouvrir un ticket".
@@ -1416,7 +1476,8 @@ _HUMAN_PATTERNS = [
     r"(?= *$| (?:svp|stp|s il vous plait|rapidement|vite|merci|au plus vite|maintenant)\b)",
     # "je préfère avoir quelqu'un au bout du fil": wished for, to the end of the clause.
     rf"(?:je (?:veux|voudrais|prefere|prefererais|souhaite|souhaiterais|aimerais|exige)"
-    rf"|j aimerais|j exige|(?:j ai|j aurais) besoin d) (?:avoir |parler a )?{_DET}{_REAL}"
+    rf"|j aimerais|j exige|(?:j ai|j aurais) besoin d|(?:^|(?:svp|bonjour|alors|donc) )"
+    rf"(?:est ce que )?(?:je peux|puis je|pourrais je) avoir) (?:avoir |parler a )?{_DET}{_REAL}"
     rf"(?:{_STAFF}|{_ANYONE}) au bout du fil(?= *$| (?:svp|stp|s il vous plait|merci|maintenant"
     r"|rapidement|vite|pas (?:un|une) (?:robot|machine|bot))\b)",
     # Frustration with the chat only: "robot", "machine", "truc", "assistant" may be the product.
@@ -1570,7 +1631,8 @@ _BARE_HUMAN_RE = re.compile(
     r"|(?:une|un) (?:vraie )?(?:personne|humain|conseill(?:er|ere)) (?:pour|qui)"
     r" (?:m aider"
     r"|me repondre|puisse m aider|peut m aider)"
-    r"|service client|real person|vraie personne|support agent|(?:agent|conseill(?:er|ere)"
+    r"|service client|real person|vraie personne|support agent"
+    r"|(?:agent|conseill(?:er|ere)"
     r"|advis(?:o|e)r|person|personne) (?:disponible|dispo|available))(?: (?:humain|humaine"
     r"|human))?(?: (?:please|pls|plz|now|asap|right now|immediately|svp|stp|s il vous plait"
     r"|maintenant|tout de suite|vite|i mean|je veux dire|thanks|thank you|thx|merci))*"
@@ -1607,6 +1669,7 @@ _WHOLE_REQUEST_RE = re.compile(
     r"|transfer me|transferez moi|escalate me|(?:a )?real one|(?:a )?mod|mods"
     # (Only as the whole message: a dating app's customers want "someone real" as a match.)
     r"|(?:someone|somebody|quelqu un|quelquun|qqn|qq1) (?:real|de reel|de vrai)"
+    r"|(?:(?:une|la) )?personne reelle"
     # The bot called a robot, as the whole message (in a sentence "ce robot" is as often the
     # product: "je n'arrive à rien avec ce robot, il tourne en rond").
     r"|je (?:n arrive a rien|ne m en sors pas|m en sors pas) avec (?:ce|votre|ton) robot(?: la)?"
