@@ -149,6 +149,11 @@ class Candidate:
         return self.score, self.margin, self.agreement, self.covered
 
 
+def _best_per_entry(per_question: Scores, starts: NDArray[np.int64]) -> Scores:
+    """Each entry's best score among its phrasings (they start at `starts`)."""
+    return np.maximum.reduceat(per_question, starts)
+
+
 class _Embedded:
     """One encoder's view of the FAQ: each question's and each answer's embedding, and where
     entries have alternates, the mean direction of each entry's phrasings."""
@@ -174,7 +179,7 @@ class _Embedded:
         phrasing's cosine, averaged, where entries have alternates, with the cosine to their
         mean direction. One odd alternate that happens to sit near the query then counts for
         less than all of an entry's phrasings leaning its way."""
-        closest = np.maximum.reduceat(
+        closest = _best_per_entry(
             np.asarray(self.questions @ vector, dtype=np.float64), self._starts
         )
         if self._centroids is None:
@@ -396,7 +401,7 @@ class FaqIndex:
         if not query_words or not self.entries:
             return _LexicalEvidence(query_words, np.zeros(0), np.zeros(0))
         bm25 = self._bm25.scores([i for word in query_words for i in word.term_ids])
-        ngrams = self._best_per_entry(self._ngrams.cosines(query))
+        ngrams = _best_per_entry(self._ngrams.cosines(query), self._starts)
         return _LexicalEvidence(query_words, bm25, ngrams)
 
     def _candidates(
@@ -453,9 +458,6 @@ class FaqIndex:
             )
             for r in order[:k]
         ]
-
-    def _best_per_entry(self, per_question: Scores) -> Scores:
-        return np.maximum.reduceat(per_question, self._starts)
 
     def _held(
         self, query_words: list[_QueryWord], nominated: NDArray[np.int64]

@@ -855,7 +855,7 @@ def small_talk(text: str) -> str | None:
 # --- Asking for a person -------------------------------------------------------------------------
 
 # Where a request for a person may end: the clause, or politeness and what it is about.
-_END_FR = (
+_REQUEST_END = (
     r"(?= *$| (?:svp|stp|s il vous plait|merci|maintenant|rapidement|tout de suite|please|pls|now"
     r"|asap|au sujet|concernant|a propos|about|regarding)\b)"
 )
@@ -972,7 +972,7 @@ _PERSON_TALK = (
     rf"(?:{_PERSON}|(?:{_DET}|(?:l )?une? de vos |1 ){_REAL}(?:{_STAFF}|{_ANYONE}|directeur"
     rf"|directrice|preposee?|(?<=de vos )collaborat(?:eur|rice)s)"
     rf"(?: (?:du|de la|de l|de votre|d) (?:magasin|agence|succursale|boutique|hotel|restaurant))?"
-    rf"{_END_FR})"
+    rf"{_REQUEST_END})"
 )
 # What follows "someone" when the customer asks for them rather than describes them.
 _ASKED = (
@@ -1254,7 +1254,7 @@ _HUMAN_PATTERNS = [
     r"|tout de suite)\b)",
     # "tu peux me mettre avec un agent ?"
     rf"(?:me|nous) (?:mettre|mettez) avec {_DET}{_REAL}(?:{_NOT_INTERNAL}{_STAFF}|{_ANYONE})"
-    rf"{_FROM}{_POSSESSIVE}{_END_FR}",
+    rf"{_FROM}{_POSSESSIVE}{_REQUEST_END}",
     # One's own advisor at the company, asked for: "je voudrais parler à mon conseiller attitré".
     # (To the end of the clause: "je peux parler à mon conseiller pour un crédit ?" asks whether
     # it is allowed.)
@@ -1279,7 +1279,7 @@ _HUMAN_PATTERNS = [
     rf"(?:(?:me|nous) mettre|mettez moi|mets moi|(?:veux|voudrais|souhaite|souhaiterais|aimerais"
     rf"|desire|desirerais|prefere|prefererais|puis je|peux|pourrais je|possible d) etre)"
     rf" en (?:relation|contact|communication|lien) (?:avec|a|au)"
-    rf" (?:(?:{_PERSON_ASKED}|{_TEAMED}){_END_FR}"
+    rf" (?:(?:{_PERSON_ASKED}|{_TEAMED}){_REQUEST_END}"
     rf"|(?:le |l )?(?:service|departement) (?!(?:du|de|des|d|en)\b)[a-z]+)",
     # "I'd like to be put in touch with an advisor" (a team's own people are not meant, nor is
     # an account connected to an advisor).
