@@ -14,7 +14,7 @@ from typing import Any
 
 import discord
 import pytest
-from redis.asyncio import Redis
+import redis
 
 from bot.runtime.app import App, build_app, build_encoders
 from bot.runtime.settings import Settings
@@ -99,16 +99,23 @@ def redis_cluster() -> Iterator[LocalCluster]:
         pytest.exit(INSTALL_HINT, returncode=3)
 
 
+@pytest.fixture(scope="session")
+def cleaner(redis_url: str) -> Iterator[redis.Redis]:
+    """One blocking client for the whole run, outside every test's event loop, that deletes
+    what the tests wrote (a client per test cost a connection and its handshake each)."""
+    client = redis.Redis.from_url(redis_url)
+    yield client
+    client.close()
+
+
 @pytest.fixture
-async def prefix(redis_url: str) -> AsyncIterator[str]:
+def prefix(cleaner: redis.Redis) -> Iterator[str]:
     """A key prefix of this test's own; only its keys are deleted afterwards."""
     name = f"faqbot-test-{uuid.uuid4().hex[:10]}"
     yield name
-    client = Redis.from_url(redis_url, decode_responses=True)
-    keys = [key async for key in client.scan_iter(f"{name}:*", count=500)]
+    keys = list(cleaner.scan_iter(f"{name}:*", count=500))
     if keys:
-        await client.delete(*keys)
-    await client.aclose()
+        cleaner.delete(*keys)
 
 
 def make_settings(**values: Any) -> Settings:

@@ -10,11 +10,13 @@ import os
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING, cast
 
 import fakeredis
 from redis.asyncio import BlockingConnectionPool, Redis
+from redis.driver_info import DriverInfo
 from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import RedisError
 from redis.exceptions import TimeoutError as RedisTimeoutError
@@ -150,13 +152,24 @@ def build_redis(settings: Settings) -> Redis:
         # is awaited, so one always comes back; a Redis that is down fails the commands
         # themselves at once.
         pool = BlockingConnectionPool.from_url(
-            settings.REDIS_URL, decode_responses=True, max_connections=100, timeout=None
+            settings.REDIS_URL,
+            decode_responses=True,
+            max_connections=100,
+            timeout=None,
+            driver_info=_driver_info(),
         )
         # A socket closed under a write is then a ConnectionError (bot/state/connections.py).
         pool.connection_class = reporting(pool.connection_class)
         return Redis.from_pool(pool)
     log.warning("REDIS_URL is not set: using an in-process store; nothing persists after exit")
     return fakeredis.FakeAsyncRedis(decode_responses=True)
+
+
+@cache
+def _driver_info() -> DriverInfo:
+    # What each connection tells the server it is (CLIENT SETINFO). Without one, redis-py reads
+    # its own version from the installed package's metadata for every connection it opens.
+    return DriverInfo()
 
 
 class RedisUnreachable(Exception):
@@ -174,6 +187,7 @@ async def check_redis(settings: Settings) -> None:
         settings.REDIS_URL,
         socket_connect_timeout=REDIS_CHECK_SECONDS,
         socket_timeout=REDIS_CHECK_SECONDS,
+        driver_info=_driver_info(),
     )
     kwargs = client.connection_pool.connection_kwargs
     where = kwargs.get("path") or f"{kwargs.get('host')}:{kwargs.get('port')}"
