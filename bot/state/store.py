@@ -25,7 +25,7 @@ import uuid
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from contextvars import ContextVar
 from dataclasses import KW_ONLY, dataclass, field
-from functools import cache, cached_property
+from functools import cache
 from typing import TypeVar, cast, overload
 
 from redis.asyncio import Redis
@@ -202,26 +202,32 @@ class LoadedHistory:
 
 
 class Turns(Sequence[Turn]):
-    """Turns parsed only when first read: most extractive answers never look back."""
+    """Turns parsed only when read, each once: most extractive answers never look back, and
+    those that do look at the last few."""
 
     def __init__(self, stored: list[str], added: list[Turn], limit: int) -> None:
-        self._stored, self._added, self._limit = stored, added, limit
-
-    @cached_property
-    def _turns(self) -> list[Turn]:
-        turns = [_turn(item) for item in self._stored]
         # As stored when this message added nothing; capped as the commit will cap it if it did.
-        return (turns + self._added)[-self._limit :] if self._added else turns
+        items: list[str | Turn] = [*stored, *added]
+        self._items = items[-limit:] if added else items
+
+    def _at(self, position: int) -> Turn:
+        item = self._items[position]
+        if isinstance(item, Turn):
+            return item
+        turn = self._items[position] = _turn(item)
+        return turn
 
     @overload
     def __getitem__(self, index: int) -> Turn: ...
     @overload
     def __getitem__(self, index: slice) -> list[Turn]: ...
     def __getitem__(self, index: int | slice) -> Turn | list[Turn]:
-        return self._turns[index]
+        if isinstance(index, slice):
+            return [self._at(n) for n in range(*index.indices(len(self._items)))]
+        return self._at(index)
 
     def __len__(self) -> int:
-        return len(self._turns)
+        return len(self._items)
 
 
 def _turn(stored: bytes | str) -> Turn:
