@@ -62,6 +62,16 @@ _THIRD_PARTY_NOUN = (
     r"(?:caller|customer|client|user|visitor|member|employee|student|patient|guest|lead|contact"
     r"|shopper|buyer|candidate|driver|tenant)"
 )
+# The customer's family and friends: "can my kids talk to your staff at the pool?"
+_FAMILY = (
+    r"(?:\w+ )?(?:kids?|children|child|sons?|daughters?|wife|husband|partner|spouse|mum|mom"
+    r"|mother|dad|father|parents?|grand(?:ma|pa|mother|father|parents?)|sister|brother|friends?"
+    r"|family|teens?|teenagers?)"
+)
+_FAMILLE = (
+    r"(?:fils|fille|filles|femme|mari|conjoint|conjointe|pere|mere|parents|enfants?|ami|amie"
+    r"|amis|amies|famille|frere|soeur|grand mere|grand pere|grands parents)"
+)
 _TIERS_FR = (
     r"(?:client|utilisateur|membre|salarie|salarié|employe|employé|locataire|candidat|chauffeur"
     r"|livreur|patient|eleve|élève|acheteur|visiteur)"
@@ -69,7 +79,9 @@ _TIERS_FR = (
 _THIRD_PARTY = re.compile(
     r"\b(?:(?:for|so that|allow|allows|let|lets|enable|enables) (?:my |our |the |their )?"
     rf"{_THIRD_PARTY_NOUN}s|(?:can|could|do|does|will|would|should) (?:my|our|their)"
-    rf" {_THIRD_PARTY_NOUN}s|(?:when|whenever|if|once) (?:a|an|the|my|our|their)"
+    rf" (?:{_THIRD_PARTY_NOUN}s|{_FAMILY})|for (?:my|our) {_FAMILY} to"
+    rf"|(?:mon|ma|mes|notre|nos) {_FAMILLE} (?:peut|peuvent|pourrait|pourraient|doit|doivent)"
+    rf"|(?:when|whenever|if|once) (?:a|an|the|my|our|their)"
     rf" {_THIRD_PARTY_NOUN}s? (?:asks|ask|wants|want|tries|try|types|type|says|say|writes|write"
     r"|calls|call)\b"
     r"|(?:pour|quand|si|lorsque|lorsqu.un|comment) (?:un |une |mes |nos |les |leurs |des |ses )?"
@@ -335,7 +347,7 @@ _SMALL_TALK = {
         r"jai compris|c bon|c est bon la|c cool|c est cool|tiguidou",
         r"bien recu|tres bien|bien|super|genial|nickel|top|oui|ouais|c est note|note|c est bon",
         r"je note|trop bien|c est exactement ca|c est ca|exactement ca|tout a fait|tres clair",
-        r"bravo|clair|ptdr|lol ok|mdr ok|ok mdr",
+        r"bravo|clair|ptdr|mdr|xptdr|lol ok|mdr ok|ok mdr",
         # Done what the answer said: "done", "c'est fait".
         r"(?:all )?done|done that|did it|c est fait|fait|voila(?: c est fait)?",
         r"(?:that s|thats|that is) (?:right|correct)|never ?mind|nvm|laisse(?:z)? tomber",
@@ -382,7 +394,10 @@ _SMALL_TALK = {
         r"(?: (?:today|again|as always|as usual|once again|for a bot|for a robot|honestly))*",
         # Praise for a bot as a bot: "lol you're pretty quick for a bot".
         r"(?:you re|you are|youre|ur|u r|u are) (?:so |very |really |pretty |quite |actually )?"
-        r"(?:quick|fast|speedy|efficient|good|smart|clever|polite) for (?:a|an) (?:bot|robot|ai"
+        r"(?:quick|fast|speedy|efficient|good|smart|clever|polite|funny) for (?:a|an) (?:bot|robot"
+        r"|ai|machine|chatbot)",
+        r"(?:t es|tu es|vous etes) (?:(?:trop|vraiment|plutot|assez|super) )?(?:marrante?|drole"
+        r"|rigolo|rigolote|sympa|rapide|poli|polie|efficace) pour (?:un|une) (?:robot|bot|ia"
         r"|machine|chatbot)",
         r"(?:you|u)(?: guys| all| folks| people)? rock|y all rock|well done|problem solved",
         r"(?:i m |im |i am )?(?:very |really |so |quite )?impressed",
@@ -577,7 +592,9 @@ _SMALL_TALK = {
         r"do (?:you|u) (?:ever )?(?:sleep|dream|get tired)"
         r"|do (?:you|u) ever (?:rest|eat|take (?:a )?breaks?)",
         r"(?:tu t appelles|vous vous appelez) comment|(?:c est )?quoi ton nom"
-        r"|quel est (?:ton|votre) nom",
+        r"|quel est (?:ton|votre) nom|(?:t as|tu as|as tu|vous avez|avez vous) un (?:prenom|nom)"
+        r"|(?:do (?:you|u) have|have (?:you|u) got) a name",
+        r"(?:tu|toi tu) (?:ne )?dors jamais(?: toi)?|vous (?:ne )?dormez jamais",
         # (Not "qui vous a créé ?", which may ask who founded the company.)
         r"qui t a (?:cree|creee|fait|faite|concu|programme|programmee|developpe|code|entraine)"
         r"|qui vous a (?:programme|programmee|developpe|code|entraine)",
@@ -648,6 +665,7 @@ _FILLER_RE = re.compile(
     r"|life saver|rockstar|rock star|a tous|tout le monde|hein"
     r"|l equipe|madame|monsieur|the team|vous|toi|you all|y all|all of you|a toute l equipe"
     r"|a l equipe|a vous|a toi|to you|to you all|to the team|to everyone|by the way"
+    r"|just curious|out of curiosity|par curiosite"
 )
 # Whether any phrase starts the words: an ordinary question is then refused with one match
 # instead of one per kind for each of its spans.
@@ -906,6 +924,7 @@ _STAFF = _any(
     r"(?:customer service|customer care|sales|billing|service client) (?:rep|representative"
     r"|agent|advis(?:o|e)r|conseill(?:er|ere))",
     r"(?:customer|costumer|custumer|custmer) (?:service|servise|sevice|care|success|support)"
+    r"|customer services(?= *$| (?:please|pls|now|asap|about|regarding|team|department|directly)\b)"
     r"|tech(?:nical)? support|help ?desk",
     # "artificial customer service", "manual service": 人工客服 (a person) translated word by word.
     r"(?:artificial|human) (?:customer )?(?:service|support)|modos?|concerned person"
@@ -948,7 +967,7 @@ _NOT_STAFF = (
 _FROM = (
     r"(?: (?:de )?chez vous| on (?:your|ur) (?:end|side)"
     r"| (?:from|at|in|of|du|de|de l|de la|chez) (?:your |the |votre |la |l )?"
-    rf"{_NOT_STAFF}\w+(?: team)?)?"
+    rf"{_NOT_STAFF}\w+(?: (?:team|company|department|office))?)?"
 )
 # "(?! s\b)" keeps "the agent's hours" out, but not "un humain s'il vous plaît"; nor is a person
 # meant in "human-readable invoices", "human resources" or where the noun qualifies a product's
@@ -964,15 +983,44 @@ _POSSESSIVE = (
 _REAL = r"(?:(?:real|actual|live|human|proper|vrai|vraie) )?"
 _PERSON = rf"{_DET}{_REAL}(?:{_STAFF}|{_ANYONE}){_FROM}{_POSSESSIVE}"
 # Roles that are as often someone else's (a thesis director, a care attendant, a client's
-# collaborators): only talked to or passed to, ending the clause.
+# collaborators), or the company's own in one trade (a camp's director, a venue's wedding
+# coordinator, a solar installer's project manager): only talked to or passed to, ending the
+# clause ("talk to the camp director about my son", "parler au directeur de la colonie"), as is
+# the boss of a member of staff the customer complains of ("I want to speak to his manager").
 # So are "un de vos conseillers" and "1" for "un" as typed in a hurry ("passe moi 1 humain"), only
 # where the person ends the request: "je veux 1 agent de plus" counts seats, "parler à un de vos
 # conseillers le dimanche ?" asks when.
-_PERSON_TALK = (
+_IN_CHARGE = (
+    r"(?:director|directeur|directrice|coordinat(?:or|eur|rice)|planner|organi[sz]er"
+    r"|project manager|chef de projet|(?:claims?|case|admissions?) (?:handler|officer)"
+    r"|gestionnaire (?:sinistres?|de dossier|de projet))s?"
+)
+# Said of a person asked for just before the request ends: "talk to one of your funeral
+# directors directly" (not where more follows: "talk to the coordinator directly in the app").
+_DIRECTLY = r"(?: (?:directly|personally|directement|personnellement))?"
+_PERSON_TALK_BASIC = (
     rf"(?:{_PERSON}|(?:{_DET}|(?:l )?une? de vos |1 ){_REAL}(?:{_STAFF}|{_ANYONE}|directeur"
     rf"|directrice|preposee?|(?<=de vos )collaborat(?:eur|rice)s)"
     rf"(?: (?:du|de la|de l|de votre|d) (?:magasin|agence|succursale|boutique|hotel|restaurant))?"
-    rf"{_REQUEST_END})"
+    rf"{_DIRECTLY}{_REQUEST_END})"
+)
+# A role of the trade's, or the boss of someone the customer complains of, talked to only where
+# the customer wishes it (`_WISH_LEAD`) and the request ends: "how do clients talk to their
+# project manager?", "I'll have to talk to our project manager" ask or tell something else.
+_ROLE_TALKED = (
+    rf"(?:{_DET}(?:{_NOT_STAFF}\w+ )?{_IN_CHARGE}"
+    rf"|(?:his|her|son|sa) (?:manager|supervisor|boss|superieure?|responsable|chef))"
+    rf"(?: (?:of the|of your) (?:\w+ )?\w+| (?:du|de la|de l|de votre|d) \w+"
+    rf"| (?:assigned to|handling|in charge of|dealing with|looking after|qui suit|qui gere)"
+    rf" (?:my|our|mon|ma|mes|notre|nos) \w+)?{_DIRECTLY}{_REQUEST_END}"
+)
+_PERSON_TALK = rf"(?:{_PERSON_TALK_BASIC}|{_ROLE_TALKED})"
+_WISH_LEAD = (
+    r"(?:^|(?<!where )(?<!how )(?<!when )(?:(?:(?:i|we) (?:\w+ )?|(?<!.))(?:want|need|d like"
+    r"|would like|wish|d prefer|would prefer|d rather|demand|insist on) to |(?:can|could|may)"
+    r" (?:i|we)"
+    r"(?: please)? |please |je (?:veux|voudrais|souhaite|souhaiterais|prefere|prefererais|desire"
+    r"|demande a) |j aimerais |puis je |pourrais je |je peux |est ce que je peux ))"
 )
 # What follows "someone" when the customer asks for them rather than describes them.
 _ASKED = (
@@ -1164,8 +1212,14 @@ _HUMAN_PATTERNS = [
     rf"|(?:(?<=veux )|(?<=voudrais )|(?<=aimerais )|(?<=souhaite )|(?<=souhaiterais )"
     rf"|(?<=desire )|(?<=puis je )|(?<=je peux )|(?<=pourrais je )|(?<=on peut )|(?<=peut on ))"
     rf"(?:jaser|m entretenir|se parler))"
-    rf"(?: directly| directement| personally| personnellement| de vive voix)?"
-    rf" (?:to|2|with|w|a|avec|au|aux) {_PERSON_TALK}",
+    rf"(?:(?: directly| directement| personally| personnellement| de vive voix)?"
+    rf" (?:to|2|with|w|a|avec|au|aux) {_PERSON_TALK_BASIC}"
+    # (On the phone only to the end: "can I speak on the phone with an agent on Sundays?")
+    rf"|(?: par telephone| au telephone| on the phone) (?:to|with|a|avec|au|aux)"
+    rf" {_PERSON_TALK_BASIC}{_REQUEST_END})",
+    rf"{_WISH_LEAD}(?:talk|speak|chat|parler|discuter|echanger|m entretenir)(?: directly"
+    rf"| directement| personally| personnellement| par telephone| au telephone| on the phone)?"
+    rf" (?:to|with|a|avec|au|aux) {_ROLE_TALKED}",
     # "je peux avoir un call avec quelqu'un de l'équipe ?"
     rf"avoir un (?:call|appel) avec {_PERSON}",
     # "I want it to go to a human being"
@@ -1186,9 +1240,13 @@ _HUMAN_PATTERNS = [
     r"je (?:ne )?(?:veux|voulais|souhaite|souhaitais) (?:pas|plus) (?:parler|discuter"
     r"|avoir affaire) (?:a|avec) (?:un |une |le |la |l |votre |ce |cette )?(?:robot|bot|chatbot"
     r"|ia|machine)s?(?= *$| (?:svp|stp|merci|mais|moi|je|s il)\b)",
-    # A call booked with a person: "je voudrais un rdv téléphonique avec le support".
-    rf"(?:voudrais|veux|souhaite|souhaiterais|aimerais|demande|prendre|fixer|obtenir) (?:un |une )?"
-    rf"(?:rdv|rendez vous|appel|entretien) (?:telephonique|par telephone) avec {_PERSON}",
+    # A call booked with a person: "je voudrais un rdv téléphonique avec le support", "me
+    # programmer un rappel avec l'équipe d'urgence".
+    rf"(?:(?:voudrais|veux|souhaite|souhaiterais|aimerais|demande|prendre|fixer|obtenir)"
+    rf" (?:un |une )?(?:rdv|rendez vous|appel|entretien) (?:telephonique|par telephone)"
+    rf"|(?<=je )(?:\w+ )?(?:programmer|planifier|organiser|fixer|prendre) un rappel"
+    rf"|(?:pouvez|pourriez) vous (?:me |nous )?(?:programmer|planifier|organiser|fixer) un rappel"
+    rf"|(?:me|nous) (?:programmer|planifier|organiser|fixer) un rappel) avec {_PERSON}",
     # "I'd rather deal with a real person" (dealing with a team is product talk).
     rf"(?:rather|prefer to|prefer|want to|need to) deal with {_DET}{_STAFF}{_POSSESSIVE}",
     rf"(?:rather|prefer to|prefer) (?:deal|discuss this|discuss it) with {_A_PERSON}"
@@ -1207,6 +1265,9 @@ _HUMAN_PATTERNS = [
     # ("puis-je me passer du service client ?" asks whether one can do without it.)
     rf"(?:me|nous) (?:passer|passez|transferer|transferez|rediriger|redirigez|orienter|orientez)"
     rf"(?! (?:du|de|des|d)\b) (?:(?:avec|a|au|aux|vers) )?{_PERSON_TALK}",
+    # Asked, to the end ("what tests will you put me through?" is no request).
+    r"(?:(?<=can you )|(?<=could you )|(?<=can u )|(?<=would you )|(?<=please )|(?<=pls )"
+    r"|(?<!.))put me through(?= *$| (?:please|pls|now|asap)\b)",
     # To whoever handles it, or to a team named: "put me through to whoever deals with
     # cancellations", "connect me with the international admissions team".
     r"(?:(?:connect|transfer|forward) me (?:to|with)|put me through to|pass me (?:on |over )?to)"
@@ -1289,16 +1350,32 @@ _HUMAN_PATTERNS = [
     rf"|department|office|desk)){_POSSESSIVE}",
     # "is it possible to be transferred to an advisor?"
     r"(?:be|get|getting|being) (?:transferred|transfered|passed|redirected|forwarded|switched)"
-    r" (?:on |over |through )?to (?:a|an|one of your|your) (?:real |actual |live |human )?"
+    r" (?:on |over |through )?to (?:(?:a|an|one of your|your) )?(?:real |actual |live |human )?"
     r"(?:agent|human|person|representative|rep|advis(?:o|e)r|operator|customer service"
     r"|support|supervisor)(?: (?:please|pls|now|asap|svp))* *$",
     r"(?:(?:i|we)(?: \w+){0,3}|(?:can|could|may) (?:i|we)(?: please)?) (?:be|get|getting|being)"
     r" (?:transferred|transfered|passed|redirected|forwarded|switched) (?:on |over |through )?to"
+    r" (?:the |your )?(?:customer services?|(?!(?:another|other|new|different|same)\b)\w+"
+    r" (?:team|department))(?: (?:please|pls|now|asap|svp))* *$",
+    r"(?:(?:i|we)(?: \w+){0,3}|(?:can|could|may) (?:i|we)(?: please)?) (?:be|get|getting|being)"
+    r" (?:transferred|transfered|passed|redirected|forwarded|switched) (?:on |over |through )?to"
     r" (?:a|an|one of your|your) (?:member of staff|staff member|team member)"
     r"(?: (?:please|pls|now|asap|svp))* *$",
+    # A matter to go over with a person, wished for: "j'aimerais discuter de mon dossier avec
+    # un conseiller", "je préférerais voir ça avec quelqu'un de chez vous".
+    rf"(?:veux|voudrais|aimerais|souhaite|souhaiterais|prefere|prefererais) (?:discuter|parler"
+    rf"|voir|regler) (?:ca |cela |ceci |(?:de|d|du|des) (?:\w+ ){{1,4}})avec (?:{_DET}{_REAL}"
+    rf"{_NOT_INTERNAL}{_STAFF}|{_SOMEONE}(?: de chez vous| (?:du|de la|de l|de votre)"
+    rf" (?!(?:ma|mon|mes|notre|nos)\b)\w+)?){_REQUEST_END}",
+    # "pouvez-vous me transférer ?", "can you transfer me?"
+    r"(?:pouvez vous|pourriez vous|peux tu|tu peux|vous pouvez|merci de|can you|could you"
+    r"|can u|could u|please)"
+    r" (?:me transferer|transfer me)(?: (?:svp|s il vous plait|merci|please|pls|now))* *$",
     # "I would prefer to discuss this with a human".
     rf"(?:discuss|go over|go through|talk about|talk through|speak about) (?:this|it|that"
-    rf"|(?:my|the|this|a|an|our) \w+(?: \w+)?) with (?:{_DET}{_NOT_INTERNAL}{_STAFF}{_POSSESSIVE}"
+    rf"|(?:my|the|this|a|an|our) \w+(?: \w+)?) with (?:{_DET}{_REAL}{_NOT_INTERNAL}{_STAFF}"
+    rf"{_POSSESSIVE}|{_DET}{_REAL}{_ROLE}{_REQUEST_END}"
+    rf"|{_SOMEONE} (?:who|that) (?:actually |really )?(?:knows|understands)\b"
     rf"|(?:your|ur) (?:\w+ )?(?:team|department|staff)|{_SOMEONE}{_TEAM}|a member of staff)",
     rf"(?:voir|regler|traiter|gerer|discuter de) (?:ca|cela|ceci|ce point|ce probleme|mon dossier"
     rf"|ma demande) (?:avec|par) {_DET}{_STAFF}{_POSSESSIVE}",
@@ -1337,7 +1414,13 @@ _HUMAN_PATTERNS = [
     rf"|(?:write|dm|pm) (?:me|us)(?= *$| (?:back|here|please|asap)\b))",
     # (A call with, to or for someone else is a service: "can I book a call with a trainer?",
     # "schedule a call back to a lead"; so is a thing: "a call back option", "a callback URL".)
-    r"(?:call|ring|phone) me back|^(?:please )?call ?back(?: (?:please|pls|plz|asap|svp|today"
+    # Said to the bot, the whole clause: "call me please", "telephone me asap", "call me at 5"
+    # (not "Call me at 5 is a setting", "ring me on arrival: is that an option?").
+    r"(?:call|ring|phone) me back|(?<!.)(?:(?:please|pls|plz|kindly) )?(?:call|ring|phone"
+    r"|telephone) me(?: (?:please|pls|plz|asap|now|today|tomorrow|tonight|urgently|when you can"
+    r"|on (?:my (?:mobile|cell|phone|number)|\d[\d ]*)|at \d+(?: (?:am|pm|h|o clock))?|\d[\d ]*"
+    r"|(?:about|regarding) (?:my|the|this|our) (?:\w+ )?\w+))* *$"
+    r"|^(?:please )?call ?back(?: (?:please|pls|plz|asap|svp|today"
     r"|tomorrow|later|now|soon))*$"
     r"|book (?:me|us) a call(?: ?back)?(?= *$| (?:with (?:sales|support|your \w+ team)|please|pls"
     r"|asap|today|tomorrow)\b)"
@@ -1373,10 +1456,18 @@ _HUMAN_PATTERNS = [
     r"|nouveau)\b)|que|qu|quand (?!(?:vous|tu|un|une|quelqu|possible|ce sera)\b)|combien|comment"
     r"|pourquoi|ou (?!(?:m|me|par|sinon|bien)\b)|ce que?|a (?:quel|quelle|quels|quelles|combien)"
     r"|quel|quelle|quels|quelles)\b)"
-    r"|(?:recontacter|recontacte|recontactiez|contacter"
-    r"|contacte|contactiez|appeler|appelle|telephoner)\b)|(?:rappelez|recontactez|contactez"
+    r"|(?:recontacter|recontactiez|contacter|contactiez|appeler|telephoner)\b"
+    # ("l'appli m'appelle quand mon stationnement expire ?", "la télésurveillance m'appelle
+    # d'abord ?" ask how the customer is told.)
+    r"(?!(?: t (?:il|elle|on))? (?:quand|lorsque|lorsqu|des que|si|s|avant|apres|d abord|en premier"
+    r"|aussi|automatiquement|en cas)\b"
+    r"(?! (?:vous|tu|possible|ce sera)\b)))|(?:rappelez|recontactez|contactez"
     r"|appelez) moi|etre (?:rappele|recontacte|contacte|appele)e?s?(?! par (?:sms|texto|mail"
     r"|e ?mail|courriel|notification|message)\b)",
+    # "qu'un conseiller me contacte", "pour que le service facturation me recontacte" (the same
+    # words without "que" tell what happens: "le coursier m'appelle en arrivant ?").
+    r"(?<!est ce )(?<!parce )(?<!alors )(?<!bien )(?<!des )(?:que|qu) (?:\w+ ){1,7}(?:me|m)"
+    r" (?:contacte|recontacte|appelle|telephone)\b",
     # A ticket: "I'd like to open a ticket", "ouvrir un ticket".
     # ("what happens when I open a ticket?" asks about the process.)
     r"(?<!when i )(?<!if i )(?<!after i )(?<!once i )(?<!before i )"
@@ -1415,6 +1506,16 @@ _HUMAN_PATTERNS = [
     rf" {_PERSON}",
     # On the phone: "can I get someone on the phone?", "put a real person on the line".
     rf"(?:get|put|have|need|want) {_PERSON} on the (?:phone|line|call)",
+    # A role of the trade's, asked for, on the phone or the line to the end (not "do we need the
+    # planner on the call for the cake tasting?").
+    rf"(?:(?:can|could|may) (?:i|we) (?:get|have)|(?:i|we) (?:need|want|d like|would like)"
+    rf"|(?:^|please )get me) {_DET}(?:{_NOT_STAFF}\w+ )?{_IN_CHARGE} on the (?:phone|line)"
+    rf"(?= *$| (?:please|pls|now|asap|today|about|regarding)\b)",
+    # "pourrais-je avoir le coordinateur du déménagement au téléphone ?"
+    rf"(?:je (?:veux|voudrais|souhaite|souhaiterais|aimerais)|j aimerais|(?:je peux|puis je"
+    rf"|pourrais je) (?:avoir|joindre)) (?:avoir |joindre )?{_DET}{_REAL}(?:{_STAFF}|{_ANYONE}"
+    rf"|{_IN_CHARGE})(?: (?:du|de la|de l|d) \w+)? (?:au telephone|au tel|par telephone)"
+    rf"{_REQUEST_END}",
     # A complaint to a person: "I want to file a complaint with a person" (a complaint alone is
     # a FAQ question: "how do I make a complaint?").
     rf"complaint (?:with|to) {_PERSON}",
@@ -1573,15 +1674,42 @@ _HUMAN_PATTERNS = [
 # Requests that open with the person, each with words every match holds: tried from every word
 # of every message, a person's many names cost more than all the other patterns together, so
 # they are tried only where those words are.
+# Asking what happens rather than for it: "does your team call me to confirm?", "why did your
+# agent call me?", and "will someone call me when ...".
+_DETS_ASKED = ("", "your ", "ur ", "the ", "a ", "an ")
+_ASKED_WHAT = _any(
+    *(
+        f"(?<={lead} {det})"
+        for lead in ("does", "do", "why did", "why does", "why do", "why would")
+        for det in _DETS_ASKED
+    )
+)
+_ASKED_WHEN = _any(*(f"(?<={lead} {det})" for lead in ("will", "would") for det in _DETS_ASKED))
+# How the customer will be told of something: "... contact me when my order ships", "... call me
+# to confirm the appointment", "... contact me by email".
+_TOLD = (
+    r"(?:call|contact|phone|telephone|ring|reach|text|email|notify|reach out to|get back to"
+    r"|get in touch with) (?:me|us)(?: back)? (?:(?:when|once|if|after|as soon as|before"
+    r"|whenever) (?!(?:you|u|possible|convenient)\b)|to (?:confirm|schedule|arrange|book|check"
+    r"|verify|tell|let)\b|by (?:email|e mail|phone|text|sms)\b|about the\b)"
+)
 _PERSON_FIRST_PATTERNS = [
     # Being called back: "have someone call me back", "can an agent contact me?"
     # ("let someone contact me" is a product question: who may reach the customer; "you can
-    # call me Alan" and "what do you call me?" are about a name.)
+    # call me Alan" and "what do you call me?" are about a name; "will your team contact me
+    # when my order ships?" asks how the customer hears of something.)
     (
-        r"(?:call|contact|phone|ring|reach|text|to|with) (?:me|us)\b",
+        # (Nor where the message asks what happens: "does someone from your team telephone me
+        # when the keys are ready?")
+        rf"^(?!(?:(?:hi|hello|hey|ok|okay|so|and|also|but|sorry) )*(?:(?:does|do|why (?:did|does"
+        rf"|do|would))\b|(?:will|would) (?:\w+ ){{1,7}}{_TOLD}))"
+        r".*\b(?:call|contact|phone|telephone|ring|reach|text|to|with) (?:me|us)\b",
+        rf"(?!{_ASKED_WHAT})(?!{_ASKED_WHEN}(?:\w+ ){{1,7}}{_TOLD})"
         rf"(?<!let )(?<!allow )(?<!what )(?<!what do )(?<!what will )(?<!what would )"
-        rf"(?<!what can )(?:you|u|{_PERSON})(?: (?:please|pls|can|could|will|would|should|to"
-        rf"|must))* (?:call (?:me|us){_CALLED}|(?:contact|phone|ring|reach"
+        rf"(?<!what can )"
+        rf"(?:you|u|{_PERSON}|{_DET}(?:{_NOT_STAFF}\w+ )?{_IN_CHARGE})(?: (?:please|pls|can|could"
+        rf"|will|would|should|to"
+        rf"|must))* (?:call (?:me|us){_CALLED}|(?:contact|phone|telephone|ring|reach"
         rf"|text|get back to|get in touch with|reach out to) (?:me|us)\b)",
     ),
     # Looking for one: "is there a person I can talk to?", "quelqu'un à qui parler".
@@ -1618,6 +1746,9 @@ _PERSON_FIRST = [
 # A person noun said on its own, as a whole sentence: "representative!!!", "this is useless.
 # agent.", "un conseiller svp". Inside a sentence the same nouns are FAQ material.
 _BARE_HUMAN_RE = re.compile(
+    r"1 (?:humains?|humans?)(?: (?:please|pls|plz|svp|stp|s il vous plait|merci))*|"
+    r"1 (?:agent|conseill(?:er|ere))(?: (?:please|pls|plz|svp|stp|s il vous plait|merci))+|"
+    r"(?:please|pls|plz|svp|stp|s il vous plait) 1 (?:agent|conseill(?:er|ere))|"
     # ("Role: Staff." is an answer; "staff member please" asks for one.)
     r"(?:a )?(?:staff member|member of staff|staff)(?: (?:please|pls|plz|asap|now|svp))+|"
     # ("0" is the telephone's way to an operator.)
