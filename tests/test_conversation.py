@@ -354,6 +354,16 @@ async def test_a_french_customer_gets_the_bots_own_messages_in_french(make_app: 
     assert [a.label for a in answered.actions] == ["Utile", "Pas utile", "Parler à une personne"]
 
 
+async def test_a_french_texters_nod_or_laugh_gets_a_french_reply(make_app: MakeApp) -> None:
+    """Words only French chat uses ("mdr", "slt", "dac") tell the language of a message too short
+    for any other word to."""
+    app = make_app()
+    for text, kind in (("mdr", "ack"), ("slt", "greeting"), ("dac", "ack"), ("cimer", "thanks")):
+        reply = await Customer(app.engine).say(text)
+        assert reply.text == phrase(kind, "fr"), text
+    assert (await Customer(app.engine).say("lol")).text == phrase("ack", "en")
+
+
 # Two entries that differ only in a detail the customer did not give: either could be meant.
 CANCEL_FAQ = (
     "- id: cancel-monthly\n  question: How do I cancel a monthly subscription?\n"

@@ -15,6 +15,7 @@ _FRENCH_WORDS = frozenset(
     bonjour salut merci bonsoir oui non mais et aussi tres peux puis veux voudrais faut faire
     compte mot passe facture abonnement remboursement aide besoin probleme parler humain personne
     conseiller fichier fichiers dossier donnees supprimer annuler payer paiement ca cest jai
+    mdr ptdr xptdr cimer tiguidou slt bjr stp svp dac dacc ouais coucou accord bonne journee
     """.split()
 )
 _ENGLISH_WORDS = frozenset(
