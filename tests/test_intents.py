@@ -38,6 +38,9 @@ PERSON_REQUESTS_EN = [
     "will someone call me back when you're open?",
     "could an agent ring me when you get a chance?",
     "can someone call me when my order ships?",
+    "Would someone please call me to arrange a new installation date? The engineer never came.",
+    "Would you contact me by phone please, I can't type much with my injured hand",
+    "Hi, do you think an advisor could phone me this afternoon?",
     # The roles of one trade, asked for where the request ends; the boss of someone complained of.
     "I'd like to speak to the camp director about my son's experience last week.",
     "I want to speak to the director of the summer camp please",
@@ -251,6 +254,9 @@ PERSON_REQUESTS_FR = [
     "tu peux me transférer ?",
     "svp 1 conseiller",
     "je veux que quelqu'un m'appelle",
+    "Pouvez-vous m'appeler avant 18h ? Mon compteur affiche une erreur.",
+    "Merci de me contacter avant vendredi, le chauffage est en panne",
+    "ma femme peut plus se connecter au compte joint donc je voudrais parler a un conseiller svp",
     "passez-moi un humain",
     "passez-moi un humain s'il vous plaît",
     "pouvez-vous transmettre à un technicien ?",
@@ -762,6 +768,16 @@ PERSON_LOOK_ALIKES = [
     "Le technicien me téléphone la veille de l'intervention ?",
     "Comment programmer un rappel avec l'équipe dans l'agenda partagé ?",
     "Table for Friday night, 1 person.",
+    "If the repair is under £500, do I need to talk to the claims handler?",
+    "We need to talk to the project manager. Can a task stay in pending approval until then?",
+    "Before signing we'll need to speak to the finance director, can you email the quote as a PDF?",
+    "À quelle étape du chantier je peux parler au chef de projet ?",
+    "Once I've paid the deposit, will the event coordinator call me?",
+    "When I ring your helpline, why do I always get transferred to the wrong department?",
+    "Why did I get transferred to customer services?",
+    "In the notification settings I can pick email me, text me, call me. Which is quickest?",
+    "Je voudrais éviter que votre service commercial me téléphone encore, comment m'inscrire ?",
+    "Comment je peux programmer un rappel avec un conseiller depuis l'appli ?",
 ]
 
 SMALL_TALK_EN = [

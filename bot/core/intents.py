@@ -69,8 +69,9 @@ _FAMILY = (
     r"|family|teens?|teenagers?)"
 )
 _FAMILLE = (
-    r"(?:fils|fille|filles|femme|mari|conjoint|conjointe|pere|mere|parents|enfants?|ami|amie"
-    r"|amis|amies|famille|frere|soeur|grand mere|grand pere|grands parents)"
+    r"(?:fils|fille|filles|femme|mari|conjoint|conjointe|p[eè]re|m[eè]re|parents|enfants?|ami|amie"
+    r"|amis|amies|famille|fr[eè]re|s(?:oe|œ)ur|grand[ -]m[eè]re|grand[ -]p[eè]re|grands?[ -]parents"
+    r"|belle[ -]m[eè]re|beau[ -]p[eè]re)"
 )
 _TIERS_FR = (
     r"(?:client|utilisateur|membre|salarie|salarié|employe|employé|locataire|candidat|chauffeur"
@@ -79,8 +80,10 @@ _TIERS_FR = (
 _THIRD_PARTY = re.compile(
     r"\b(?:(?:for|so that|allow|allows|let|lets|enable|enables) (?:my |our |the |their )?"
     rf"{_THIRD_PARTY_NOUN}s|(?:can|could|do|does|will|would|should) (?:my|our|their)"
-    rf" (?:{_THIRD_PARTY_NOUN}s|{_FAMILY})|for (?:my|our) {_FAMILY} to"
-    rf"|(?:mon|ma|mes|notre|nos) {_FAMILLE} (?:peut|peuvent|pourrait|pourraient|doit|doivent)"
+    rf" (?:{_THIRD_PARTY_NOUN}s|{_FAMILY})|(?<!arrange )(?<!organise )(?<!organize )for (?:my"
+    rf"|our) {_FAMILY} to"
+    rf"|(?:mon|ma|mes|notre|nos) {_FAMILLE} (?:peut|peuvent|pourrait|pourraient|doit"
+    rf"|doivent)(?! (?:plus|pas|jamais)\b)"
     rf"|(?:when|whenever|if|once) (?:a|an|the|my|our|their)"
     rf" {_THIRD_PARTY_NOUN}s? (?:asks|ask|wants|want|tries|try|types|type|says|say|writes|write"
     r"|calls|call)\b"
@@ -92,7 +95,7 @@ _THIRD_PARTY = re.compile(
     # To the end of the clause, or to where the customer speaks for themself again ("our
     # clients ..., or should I speak to an agent?").
     r"[^.?!;,\n]*?(?=$|[.?!;,\n]| - | (?:and|or|but|so) (?:i|we|please|can|could|should|would"
-    r"|want|need)\b)"
+    r"|want|need)\b| (?:donc|alors|du coup|et|mais|ou) (?:je|j|nous|moi|svp)\b)"
 )
 # "a+" (à plus, "see you"), whose "+" the folding would drop.
 _A_PLUS = re.compile(r"(?<!\w)[aà]\+(?!\w)", re.IGNORECASE)
@@ -1008,17 +1011,21 @@ _PERSON_TALK_BASIC = (
 # the customer wishes it (`_WISH_LEAD`) and the request ends: "how do clients talk to their
 # project manager?", "I'll have to talk to our project manager" ask or tell something else.
 _ROLE_TALKED = (
-    rf"(?:{_DET}(?:{_NOT_STAFF}\w+ )?{_IN_CHARGE}"
+    rf"(?:{_DET}(?:{_NOT_STAFF}(?!(?:finance|financial|managing|sales|marketing|it|hr|art|creative"
+    rf"|thesis|programme|program|technical|executive)\b)\w+ )?(?!organi[sz]ers?\b){_IN_CHARGE}"
     rf"|(?:his|her|son|sa) (?:manager|supervisor|boss|superieure?|responsable|chef))"
     rf"(?: (?:of the|of your) (?:\w+ )?\w+| (?:du|de la|de l|de votre|d) \w+"
     rf"| (?:assigned to|handling|in charge of|dealing with|looking after|qui suit|qui gere)"
     rf" (?:my|our|mon|ma|mes|notre|nos) \w+)?{_DIRECTLY}{_REQUEST_END}"
 )
 _PERSON_TALK = rf"(?:{_PERSON_TALK_BASIC}|{_ROLE_TALKED})"
+# Who wishes it, as a wish ("I really want to", "can I", "je voudrais"), not as a question or a
+# plan ("do I need to", "I'll need to", "we need to" tell of a task of the customer's own).
+_WISH_ADVERB = r"(?:(?:really|just|still|urgently|actually|also|now|absolutely) )?"
 _WISH_LEAD = (
-    r"(?:^|(?<!where )(?<!how )(?<!when )(?:(?:(?:i|we) (?:\w+ )?|(?<!.))(?:want|need|d like"
-    r"|would like|wish|d prefer|would prefer|d rather|demand|insist on) to |(?:can|could|may)"
-    r" (?:i|we)"
+    r"(?:^|(?<!where )(?<!how )(?<!when )(?:(?:(?<!do )(?<!did )(?<!will )(?<!would )(?<!should )"
+    rf"(?:i {_WISH_ADVERB}|we {_WISH_ADVERB}(?!need\b))|(?<!.))(?:want|need|d like|would like"
+    r"|wish|d prefer|would prefer|d rather|demand|insist on) to |(?:can|could|may) (?:i|we)"
     r"(?: please)? |please |je (?:veux|voudrais|souhaite|souhaiterais|prefere|prefererais|desire"
     r"|demande a) |j aimerais |puis je |pourrais je |je peux |est ce que je peux ))"
 )
@@ -1217,6 +1224,10 @@ _HUMAN_PATTERNS = [
     # (On the phone only to the end: "can I speak on the phone with an agent on Sundays?")
     rf"|(?: par telephone| au telephone| on the phone) (?:to|with|a|avec|au|aux)"
     rf" {_PERSON_TALK_BASIC}{_REQUEST_END})",
+    rf"^(?!(?:.* )?(?:when|why|what point|what stage|quand|a quel|a quelle|pourquoi|comment)\b)"
+    rf"(?!(?:.* )?(?:(?:one of )?(?:my|our|mes|nos) (?:employees?|staff|salaries|collaborat\w+"
+    rf"|team members?|reports?)|un salarie|une salariee|un collaborateur|une collaboratrice)\b)(?:."
+    rf"* )?"
     rf"{_WISH_LEAD}(?:talk|speak|chat|parler|discuter|echanger|m entretenir)(?: directly"
     rf"| directement| personally| personnellement| par telephone| au telephone| on the phone)?"
     rf" (?:to|with|a|avec|au|aux) {_ROLE_TALKED}",
@@ -1244,7 +1255,8 @@ _HUMAN_PATTERNS = [
     # programmer un rappel avec l'équipe d'urgence".
     rf"(?:(?:voudrais|veux|souhaite|souhaiterais|aimerais|demande|prendre|fixer|obtenir)"
     rf" (?:un |une )?(?:rdv|rendez vous|appel|entretien) (?:telephonique|par telephone)"
-    rf"|(?<=je )(?:\w+ )?(?:programmer|planifier|organiser|fixer|prendre) un rappel"
+    rf"|(?<=je )(?:voudrais |veux |souhaite |souhaiterais |desire )(?:programmer|planifier"
+    rf"|organiser|fixer|prendre) un rappel"
     rf"|(?:pouvez|pourriez) vous (?:me |nous )?(?:programmer|planifier|organiser|fixer) un rappel"
     rf"|(?:me|nous) (?:programmer|planifier|organiser|fixer) un rappel) avec {_PERSON}",
     # "I'd rather deal with a real person" (dealing with a team is product talk).
@@ -1349,11 +1361,14 @@ _HUMAN_PATTERNS = [
     rf"|(?:(?<=in touch with )|(?<=in contact with ))(?:your|the) (?:\w+ ){{0,2}}(?:team"
     rf"|department|office|desk)){_POSSESSIVE}",
     # "is it possible to be transferred to an advisor?"
-    r"(?:be|get|getting|being) (?:transferred|transfered|passed|redirected|forwarded|switched)"
+    r"(?:(?<=to )|(?<=i )|(?<=we )|(?<=me )|(?<!.))(?:be|get|getting|being) (?:transferred"
+    r"|transfered|passed|redirected|forwarded|switched)"
     r" (?:on |over |through )?to (?:(?:a|an|one of your|your) )?(?:real |actual |live |human )?"
     r"(?:agent|human|person|representative|rep|advis(?:o|e)r|operator|customer service"
     r"|support|supervisor)(?: (?:please|pls|now|asap|svp))* *$",
-    r"(?:(?:i|we)(?: \w+){0,3}|(?:can|could|may) (?:i|we)(?: please)?) (?:be|get|getting|being)"
+    r"(?:(?<!do )(?<!did )(?<!will )(?<!would )(?<!when )(?<!why )(?:i|we)(?: (?!(?:always|usually"
+    r"|keep|ever|never|often)\b)\w+){0,3}|(?:can|could|may) (?:i|we)(?: please)?) (?:be|get|getting"
+    r"|being)"
     r" (?:transferred|transfered|passed|redirected|forwarded|switched) (?:on |over |through )?to"
     r" (?:the |your )?(?:customer services?|(?!(?:another|other|new|different|same)\b)\w+"
     r" (?:team|department))(?: (?:please|pls|now|asap|svp))* *$",
@@ -1370,7 +1385,8 @@ _HUMAN_PATTERNS = [
     # "pouvez-vous me transférer ?", "can you transfer me?"
     r"(?:pouvez vous|pourriez vous|peux tu|tu peux|vous pouvez|merci de|can you|could you"
     r"|can u|could u|please)"
-    r" (?:me transferer|transfer me)(?: (?:svp|s il vous plait|merci|please|pls|now))* *$",
+    r" (?:me transferer|transfer me)(?: (?:svp|stp|s il vous plait|s il te plait|merci|please|pls"
+    r"|now))* *$",
     # "I would prefer to discuss this with a human".
     rf"(?:discuss|go over|go through|talk about|talk through|speak about) (?:this|it|that"
     rf"|(?:my|the|this|a|an|our) \w+(?: \w+)?) with (?:{_DET}{_REAL}{_NOT_INTERNAL}{_STAFF}"
@@ -1416,7 +1432,8 @@ _HUMAN_PATTERNS = [
     # "schedule a call back to a lead"; so is a thing: "a call back option", "a callback URL".)
     # Said to the bot, the whole clause: "call me please", "telephone me asap", "call me at 5"
     # (not "Call me at 5 is a setting", "ring me on arrival: is that an option?").
-    r"(?:call|ring|phone) me back|(?<!.)(?:(?:please|pls|plz|kindly) )?(?:call|ring|phone"
+    r"(?:call|ring|phone) me back|(?<!.)(?:(?:please|pls|plz|kindly) |(?=(?:call|ring|phone"
+    r"|telephone) me .))(?:call|ring|phone"
     r"|telephone) me(?: (?:please|pls|plz|asap|now|today|tomorrow|tonight|urgently|when you can"
     r"|on (?:my (?:mobile|cell|phone|number)|\d[\d ]*)|at \d+(?: (?:am|pm|h|o clock))?|\d[\d ]*"
     r"|(?:about|regarding) (?:my|the|this|our) (?:\w+ )?\w+))* *$"
@@ -1461,12 +1478,17 @@ _HUMAN_PATTERNS = [
     # d'abord ?" ask how the customer is told.)
     r"(?!(?: t (?:il|elle|on))? (?:quand|lorsque|lorsqu|des que|si|s|avant|apres|d abord|en premier"
     r"|aussi|automatiquement|en cas)\b"
-    r"(?! (?:vous|tu|possible|ce sera)\b)))|(?:rappelez|recontactez|contactez"
+    r"(?! (?:vous|tu|possible|ce sera|\d\w*|midi|demain|ce soir|cet apres midi|la fin|lundi|mardi"
+    r"|mercredi|jeudi|vendredi|samedi|dimanche)\b)))|(?:rappelez|recontactez|contactez"
     r"|appelez) moi|etre (?:rappele|recontacte|contacte|appele)e?s?(?! par (?:sms|texto|mail"
     r"|e ?mail|courriel|notification|message)\b)",
     # "qu'un conseiller me contacte", "pour que le service facturation me recontacte" (the same
     # words without "que" tell what happens: "le coursier m'appelle en arrivant ?").
-    r"(?<!est ce )(?<!parce )(?<!alors )(?<!bien )(?<!des )(?:que|qu) (?:\w+ ){1,7}(?:me|m)"
+    r"(?:veux|voudrais|voudrions|aimerais|souhaite|souhaiterais|prefere|prefererais|desire"
+    r"|demande a ce|faudrait|faut|faire en sorte|faites en sorte|serait possible|serait il possible"
+    r"|est il possible|ce serait possible|possible|exige|insiste pour)"
+    r" (?:que|qu) (?:\w+ ){1,7}(?:me|m) (?:contacte|recontacte|appelle|telephone)\b"
+    r"|pour qu (?:il|elle) (?:me|m)"
     r" (?:contacte|recontacte|appelle|telephone)\b",
     # A ticket: "I'd like to open a ticket", "ouvrir un ticket".
     # ("what happens when I open a ticket?" asks about the process.)
@@ -1508,7 +1530,8 @@ _HUMAN_PATTERNS = [
     rf"(?:get|put|have|need|want) {_PERSON} on the (?:phone|line|call)",
     # A role of the trade's, asked for, on the phone or the line to the end (not "do we need the
     # planner on the call for the cake tasting?").
-    rf"(?:(?:can|could|may) (?:i|we) (?:get|have)|(?:i|we) (?:need|want|d like|would like)"
+    rf"(?:(?:can|could|may) (?:i|we) (?:get|have)|(?<!do )(?<!will )(?<!would )(?<!should )(?:i"
+    rf"|we) (?:need|want|d like|would like)"
     rf"|(?:^|please )get me) {_DET}(?:{_NOT_STAFF}\w+ )?{_IN_CHARGE} on the (?:phone|line)"
     rf"(?= *$| (?:please|pls|now|asap|today|about|regarding)\b)",
     # "pourrais-je avoir le coordinateur du déménagement au téléphone ?"
@@ -1684,7 +1707,8 @@ _ASKED_WHAT = _any(
         for det in _DETS_ASKED
     )
 )
-_ASKED_WHEN = _any(*(f"(?<={lead} {det})" for lead in ("will", "would") for det in _DETS_ASKED))
+_ASKED_WHEN = _any(*(f"(?<={lead} {det})" for lead in ("will",) for det in _DETS_ASKED))
+_ASKED_WOULD = _any(*(f"(?<=would {det})" for det in _DETS_ASKED))
 # How the customer will be told of something: "... contact me when my order ships", "... call me
 # to confirm the appointment", "... contact me by email".
 _TOLD = (
@@ -1692,6 +1716,13 @@ _TOLD = (
     r"|get in touch with) (?:me|us)(?: back)? (?:(?:when|once|if|after|as soon as|before"
     r"|whenever) (?!(?:you|u|possible|convenient)\b)|to (?:confirm|schedule|arrange|book|check"
     r"|verify|tell|let)\b|by (?:email|e mail|phone|text|sms)\b|about the\b)"
+)
+_TOLD_WOULD = (
+    r"(?!(?:\w+ ){0,7}(?:please|possible|able|mind)\b)(?:\w+ ){1,7}"
+    r"(?:call|contact|phone|telephone|ring|reach|text|email|notify|reach out to|get back to"
+    r"|get in touch with) (?:me|us)(?: back)?(?: by (?:email|e mail|phone|text|sms|post))? (?:when"
+    r"|once|if|after|as soon as|whenever"
+    r"|before (?:the|my|your|any|each|every|it|they|he|she))\b(?! (?:you|u|possible|convenient)\b)"
 )
 _PERSON_FIRST_PATTERNS = [
     # Being called back: "have someone call me back", "can an agent contact me?"
@@ -1701,13 +1732,16 @@ _PERSON_FIRST_PATTERNS = [
     (
         # (Nor where the message asks what happens: "does someone from your team telephone me
         # when the keys are ready?")
-        rf"^(?!(?:(?:hi|hello|hey|ok|okay|so|and|also|but|sorry) )*(?:(?:does|do|why (?:did|does"
-        rf"|do|would))\b|(?:will|would) (?:\w+ ){{1,7}}{_TOLD}))"
+        rf"^(?!(?:(?:hi|hello|hey|ok|okay|so|and|also|but|sorry) )*(?:(?:does|do(?! you (?:think"
+        rf"|know|reckon|mind)\b)|why (?:did|does"
+        rf"|do|would))\b|will (?:\w+ ){{1,7}}{_TOLD}|would {_TOLD_WOULD}))"
         r".*\b(?:call|contact|phone|telephone|ring|reach|text|to|with) (?:me|us)\b",
-        rf"(?!{_ASKED_WHAT})(?!{_ASKED_WHEN}(?:\w+ ){{1,7}}{_TOLD})"
+        rf"(?!{_ASKED_WHAT})(?!{_ASKED_WHEN}(?:\w+ ){{1,7}}{_TOLD})(?!{_ASKED_WOULD}{_TOLD_WOULD})"
         rf"(?<!let )(?<!allow )(?<!what )(?<!what do )(?<!what will )(?<!what would )"
         rf"(?<!what can )"
-        rf"(?:you|u|{_PERSON}|{_DET}(?:{_NOT_STAFF}\w+ )?{_IN_CHARGE})(?: (?:please|pls|can|could"
+        rf"(?:you|u|{_PERSON}|(?:(?<=can )|(?<=could )|(?<=please )|(?<=have )|(?<=get )|(?<=ask )"
+        rf"|(?<=want )|(?<=need )|(?<=like )|(?<=may ))(?:{_DET}(?:{_NOT_STAFF}\w+ )?{_IN_CHARGE}))"
+        rf"(?: (?:please|pls|can|could"
         rf"|will|would|should|to"
         rf"|must))* (?:call (?:me|us){_CALLED}|(?:contact|phone|telephone|ring|reach"
         rf"|text|get back to|get in touch with|reach out to) (?:me|us)\b)",
