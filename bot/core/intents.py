@@ -990,17 +990,17 @@ _PERSON = rf"{_DET}{_REAL}(?:{_STAFF}|{_ANYONE}){_FROM}{_POSSESSIVE}"
 # coordinator, a solar installer's project manager): only talked to or passed to, ending the
 # clause ("talk to the camp director about my son", "parler au directeur de la colonie"), as is
 # the boss of a member of staff the customer complains of ("I want to speak to his manager").
-# So are "un de vos conseillers" and "1" for "un" as typed in a hurry ("passe moi 1 humain"), only
-# where the person ends the request: "je veux 1 agent de plus" counts seats, "parler à un de vos
-# conseillers le dimanche ?" asks when.
 _IN_CHARGE = (
-    r"(?:director|directeur|directrice|coordinat(?:or|eur|rice)|planner|organi[sz]er"
-    r"|project manager|chef de projet|(?:claims?|case|admissions?) (?:handler|officer)"
+    r"(?:director|directeur|directrice|coordinat(?:or|eur|rice)|planner|project manager"
+    r"|chef de projet|(?:claims?|case|admissions?) (?:handler|officer)"
     r"|gestionnaire (?:sinistres?|de dossier|de projet))s?"
 )
 # Said of a person asked for just before the request ends: "talk to one of your funeral
 # directors directly" (not where more follows: "talk to the coordinator directly in the app").
 _DIRECTLY = r"(?: (?:directly|personally|directement|personnellement))?"
+# A person talked to: "un de vos conseillers" and "1" for "un" as typed in a hurry ("passe moi 1
+# humain"), and a directeur or préposé, only where the person ends the request: "je veux 1 agent
+# de plus" counts seats, "parler à un de vos conseillers le dimanche ?" asks when.
 _PERSON_TALK_BASIC = (
     rf"(?:{_PERSON}|(?:{_DET}|(?:l )?une? de vos |1 ){_REAL}(?:{_STAFF}|{_ANYONE}|directeur"
     rf"|directrice|preposee?|(?<=de vos )collaborat(?:eur|rice)s)"
@@ -1012,7 +1012,7 @@ _PERSON_TALK_BASIC = (
 # project manager?", "I'll have to talk to our project manager" ask or tell something else.
 _ROLE_TALKED = (
     rf"(?:{_DET}(?:{_NOT_STAFF}(?!(?:finance|financial|managing|sales|marketing|it|hr|art|creative"
-    rf"|thesis|programme|program|technical|executive)\b)\w+ )?(?!organi[sz]ers?\b){_IN_CHARGE}"
+    rf"|thesis|programme|program|technical|executive)\b)\w+ )?{_IN_CHARGE}"
     rf"|(?:his|her|son|sa) (?:manager|supervisor|boss|superieure?|responsable|chef))"
     rf"(?: (?:of the|of your) (?:\w+ )?\w+| (?:du|de la|de l|de votre|d) \w+"
     rf"| (?:assigned to|handling|in charge of|dealing with|looking after|qui suit|qui gere)"
@@ -1210,6 +1210,11 @@ _ROLE = (
     r"|advis(?:o|e)r|counsel(?:l)?or)|loss adjuster|caseworker)"
 )
 
+_TRANSFERRED = (
+    r"(?:be|get|getting|being) (?:transferred|transfered|passed|redirected|forwarded|switched)"
+    r" (?:on |over |through )?to"
+)
+
 _HUMAN_PATTERNS = [
     # Talking to someone: "talk to a human", "parler à un conseiller", "chat with support".
     # ("le chat avec le support" is the chat window.)
@@ -1224,11 +1229,13 @@ _HUMAN_PATTERNS = [
     # (On the phone only to the end: "can I speak on the phone with an agent on Sundays?")
     rf"|(?: par telephone| au telephone| on the phone) (?:to|with|a|avec|au|aux)"
     rf" {_PERSON_TALK_BASIC}{_REQUEST_END})",
-    rf"^(?!(?:.* )?(?:when|why|what point|what stage|quand|a quel|a quelle|pourquoi|comment)\b)"
-    rf"(?!(?:.* )?(?:(?:one of )?(?:my|our|mes|nos) (?:employees?|staff|salaries|collaborat\w+"
-    rf"|team members?|reports?)|un salarie|une salariee|un collaborateur|une collaboratrice)\b)(?:."
-    rf"* )?"
-    rf"{_WISH_LEAD}(?:talk|speak|chat|parler|discuter|echanger|m entretenir)(?: directly"
+    # A role of the trade's, wished for, in a message that asks no question of when or why and
+    # speaks of none of the customer's own staff ("I want to talk to her manager, where do I see
+    # who that is?" about an employee).
+    r"^(?!(?:.* )?(?:when|why|what point|what stage|quand|a quel|a quelle|pourquoi|comment)\b)"
+    r"(?!(?:.* )?(?:(?:one of )?(?:my|our|mes|nos) (?:employees?|staff|salaries|collaborat\w+"
+    r"|team members?|reports?)|un salarie|une salariee|un collaborateur|une collaboratrice)\b)"
+    rf"(?:.* )?{_WISH_LEAD}(?:talk|speak|chat|parler|discuter|echanger|m entretenir)(?: directly"
     rf"| directement| personally| personnellement| par telephone| au telephone| on the phone)?"
     rf" (?:to|with|a|avec|au|aux) {_ROLE_TALKED}",
     # "je peux avoir un call avec quelqu'un de l'équipe ?"
@@ -1361,21 +1368,16 @@ _HUMAN_PATTERNS = [
     rf"|(?:(?<=in touch with )|(?<=in contact with ))(?:your|the) (?:\w+ ){{0,2}}(?:team"
     rf"|department|office|desk)){_POSSESSIVE}",
     # "is it possible to be transferred to an advisor?"
-    r"(?:(?<=to )|(?<=i )|(?<=we )|(?<=me )|(?<!.))(?:be|get|getting|being) (?:transferred"
-    r"|transfered|passed|redirected|forwarded|switched)"
-    r" (?:on |over |through )?to (?:(?:a|an|one of your|your) )?(?:real |actual |live |human )?"
-    r"(?:agent|human|person|representative|rep|advis(?:o|e)r|operator|customer service"
-    r"|support|supervisor)(?: (?:please|pls|now|asap|svp))* *$",
-    r"(?:(?<!do )(?<!did )(?<!will )(?<!would )(?<!when )(?<!why )(?:i|we)(?: (?!(?:always|usually"
-    r"|keep|ever|never|often)\b)\w+){0,3}|(?:can|could|may) (?:i|we)(?: please)?) (?:be|get|getting"
-    r"|being)"
-    r" (?:transferred|transfered|passed|redirected|forwarded|switched) (?:on |over |through )?to"
-    r" (?:the |your )?(?:customer services?|(?!(?:another|other|new|different|same)\b)\w+"
-    r" (?:team|department))(?: (?:please|pls|now|asap|svp))* *$",
-    r"(?:(?:i|we)(?: \w+){0,3}|(?:can|could|may) (?:i|we)(?: please)?) (?:be|get|getting|being)"
-    r" (?:transferred|transfered|passed|redirected|forwarded|switched) (?:on |over |through )?to"
-    r" (?:a|an|one of your|your) (?:member of staff|staff member|team member)"
-    r"(?: (?:please|pls|now|asap|svp))* *$",
+    rf"(?:(?<=to )|(?<=i )|(?<=we )|(?<=me )|(?<!.)){_TRANSFERRED} (?:(?:a|an|one of your|your) )?"
+    r"(?:real |actual |live |human )?(?:agent|human|person|representative|rep|advis(?:o|e)r"
+    r"|operator|customer service|support|supervisor)(?: (?:please|pls|now|asap|svp))* *$",
+    # The customer, not a file or a call, to a team or a member of staff, asked for ("why do I
+    # always get transferred to the wrong department?" is a complaint about the phone line).
+    r"(?:(?<!do )(?<!did )(?<!will )(?<!would )(?<!when )(?<!why )(?:i|we)(?: (?!(?:always"
+    r"|usually|keep|ever|never|often)\b)\w+){0,3}|(?:can|could|may) (?:i|we)(?: please)?)"
+    rf" {_TRANSFERRED} (?:(?:the |your )?(?:customer services?|(?!(?:another|other|new|different"
+    r"|same)\b)\w+ (?:team|department))|(?:a|an|one of your|your) (?:member of staff"
+    r"|staff member|team member))(?: (?:please|pls|now|asap|svp))* *$",
     # A matter to go over with a person, wished for: "j'aimerais discuter de mon dossier avec
     # un conseiller", "je préférerais voir ça avec quelqu'un de chez vous".
     rf"(?:veux|voudrais|aimerais|souhaite|souhaiterais|prefere|prefererais) (?:discuter|parler"
@@ -1694,35 +1696,40 @@ _HUMAN_PATTERNS = [
     rf"(?:{_CHATBOT}|ia)s?"
     r"(?= *$| (?:la|sérieux|serieux|franchement|svp|stp|maintenant)\b)",
 ]
+
+
 # Requests that open with the person, each with words every match holds: tried from every word
 # of every message, a person's many names cost more than all the other patterns together, so
 # they are tried only where those words are.
 # Asking what happens rather than for it: "does your team call me to confirm?", "why did your
 # agent call me?", and "will someone call me when ...".
-_DETS_ASKED = ("", "your ", "ur ", "the ", "a ", "an ")
-_ASKED_WHAT = _any(
-    *(
-        f"(?<={lead} {det})"
-        for lead in ("does", "do", "why did", "why does", "why do", "why would")
-        for det in _DETS_ASKED
-    )
+def _after(*leads: str) -> str:
+    """Just after one of `leads`, with or without an article or "your" ("does your ...")."""
+    articles = ("", "your ", "ur ", "the ", "a ", "an ")
+    return _any(*(f"(?<={lead} {article})" for lead in leads for article in articles))
+
+
+_ASKED_WHAT = _after("does", "do", "why did", "why does", "why do", "why would")
+_ASKED_WHEN = _after("will")
+_ASKED_WOULD = _after("would")
+_TOLD_BY = (
+    r"(?:call|contact|phone|telephone|ring|reach|text|email|notify|reach out to|get back to"
+    r"|get in touch with) (?:me|us)(?: back)?"
 )
-_ASKED_WHEN = _any(*(f"(?<={lead} {det})" for lead in ("will",) for det in _DETS_ASKED))
-_ASKED_WOULD = _any(*(f"(?<=would {det})" for det in _DETS_ASKED))
+# An event of the customer's or the order's, not whenever the company can ("when you can").
+_NOT_AT_WILL = r"(?! (?:you|u|possible|convenient)\b)"
 # How the customer will be told of something: "... contact me when my order ships", "... call me
 # to confirm the appointment", "... contact me by email".
 _TOLD = (
-    r"(?:call|contact|phone|telephone|ring|reach|text|email|notify|reach out to|get back to"
-    r"|get in touch with) (?:me|us)(?: back)? (?:(?:when|once|if|after|as soon as|before"
-    r"|whenever) (?!(?:you|u|possible|convenient)\b)|to (?:confirm|schedule|arrange|book|check"
-    r"|verify|tell|let)\b|by (?:email|e mail|phone|text|sms)\b|about the\b)"
+    rf"{_TOLD_BY} (?:(?:when|once|if|after|as soon as|before|whenever){_NOT_AT_WILL} |to"
+    r" (?:confirm|schedule|arrange|book|check|verify|tell|let)\b|by (?:email|e mail|phone|text"
+    r"|sms)\b|about the\b)"
 )
+# After "would", only before an event, and never politely: "would someone please call me?"
 _TOLD_WOULD = (
-    r"(?!(?:\w+ ){0,7}(?:please|possible|able|mind)\b)(?:\w+ ){1,7}"
-    r"(?:call|contact|phone|telephone|ring|reach|text|email|notify|reach out to|get back to"
-    r"|get in touch with) (?:me|us)(?: back)?(?: by (?:email|e mail|phone|text|sms|post))? (?:when"
-    r"|once|if|after|as soon as|whenever"
-    r"|before (?:the|my|your|any|each|every|it|they|he|she))\b(?! (?:you|u|possible|convenient)\b)"
+    rf"(?!(?:\w+ ){{0,7}}(?:please|possible|able|mind)\b)(?:\w+ ){{1,7}}{_TOLD_BY}"
+    r"(?: by (?:email|e mail|phone|text|sms|post))? (?:when|once|if|after|as soon as|whenever"
+    rf"|before (?:the|my|your|any|each|every|it|they|he|she))\b{_NOT_AT_WILL}"
 )
 _PERSON_FIRST_PATTERNS = [
     # Being called back: "have someone call me back", "can an agent contact me?"
