@@ -132,6 +132,20 @@ async def test_a_follow_up_is_searched_with_the_question_before_it(
     assert alone.escalated and not alone.sources
 
 
+async def test_a_follow_up_that_alone_reads_like_another_entry_is_read_with_the_question_before_it(
+    make_app: MakeApp,
+) -> None:
+    app = make_app()
+    customer = Customer(app.engine)
+    assert (await customer.say("how do I get a refund?")).source_ids == ["refund-policy"]
+    # "it" is the refund: the refund entry says how to request one.
+    asked = await customer.say("and how do I ask for it?")
+    assert asked.source_ids == ["refund-policy"]
+    # Alone, its phrasing is all there is to go by, and it reads like another entry's question.
+    alone = await Customer(app.engine).say("and how do I ask for it?")
+    assert alone.source_ids != ["refund-policy"]
+
+
 async def test_a_follow_up_that_moves_on_is_not_given_the_previous_answer_again(
     make_app: MakeApp, hosting: Path
 ) -> None:

@@ -171,15 +171,16 @@ class Router:
         extractive: bool,
     ) -> tuple[Hit, ...]:
         """The hits for the question, read with the previous question when it is a follow-up
-        ("and how long does that take?") that says too little on its own.
+        ("and how long does that take?") that says too little on its own, or that its own
+        words seem sure of only by its phrasing: after a question on refunds, "and how do I ask
+        for it?" alone reads like "how do I turn on 2FA?", and read with it, it asks about
+        refunds. The surer reading wins.
 
         Read together, the previous question's words can outweigh the follow-up's and bring
         back the entry it was answered with, whatever the follow-up moves on to. Without an LLM
         that entry answers only if it holds what the follow-up itself names; the model reads
         the whole conversation and decides for itself."""
         hits = tuple(index.search(text, self.config.top_k, language))
-        if hits and hits[0].confidence >= threshold:
-            return hits
         previous = next((t.text for t in reversed(history) if t.role == "customer"), "")
         if not previous or not is_follow_up(text):
             return hits
