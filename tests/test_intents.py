@@ -9,14 +9,23 @@ something the FAQ answers.
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
 import yaml
 
 from bench.judgment import read_as
-from bot.core.intents import UNHELPFUL, asks_for_human, small_talk
+from bot.core.gates import GatedAlternation, derive, digest
+from bot.core.intents import (
+    REQUEST_ALTERNATIVES,
+    UNHELPFUL,
+    _normalise,
+    asks_for_human,
+    small_talk,
+)
 from bot.core.language import phrase
+from bot.core.request_gates import REQUEST_GATES
 
 ROOT = Path(__file__).resolve().parent.parent
 GOLDEN = ROOT / "faq" / "data" / "golden.yaml"
@@ -1549,3 +1558,52 @@ def test_messages_written_apart_from_the_detectors_are_read_as_their_writer_mean
         if (read_as(item["text"]) == item["label"]) == bool(item.get("missed"))
     ]
     assert wrong == []
+
+
+def test_the_request_gates_are_derived_from_the_request_patterns_as_they_are_now() -> None:
+    derived = {}
+    for alternative in REQUEST_ALTERNATIVES:
+        gate = derive(alternative)
+        if gate is not None:
+            derived[digest(alternative)] = (tuple(sorted(gate.words)), gate.pieces)
+    # Stale after a pattern changed: `python -m bot.core.gates` writes them again.
+    assert derived == REQUEST_GATES
+
+
+def test_each_request_pattern_is_searched_only_for_messages_holding_its_words() -> None:
+    # Each match of the first holds a verb and a noun: the gate is some of them, not "to" or
+    # "a", which every other message holds; "help" and "pls" are optional in the second.
+    alternatives = [r"(?:talk|speak) to (?:a |an )?(?:human|agent)", r"(?:help )?escalate(?: pls)?"]
+    talk, escalate = derive(alternatives[0]), derive(alternatives[1])
+    assert talk is not None and escalate is not None
+    assert talk.words and talk.words <= {"talk", "speak", "human", "agent"}
+    assert escalate.words == {"escalate"}
+    gates = {
+        digest(alternatives[0]): (tuple(sorted(talk.words)), talk.pieces),
+        digest(alternatives[1]): (tuple(sorted(escalate.words)), escalate.pieces),
+    }
+    requests = GatedAlternation(alternatives, r"(?:^| )(?:{})(?= |$)", gates)
+    assert requests.search("can i talk to an agent")
+    assert requests.search("please escalate pls")
+    assert not requests.search("how do i add an agent to my team")
+    # What nothing in the pattern requires has no gate, and is always searched.
+    assert derive(r"\w+") is None
+    # Nor is a pattern missing from the table (changed since the gates were derived) skipped.
+    ungated = GatedAlternation([r"\w+ me"], r"(?:^| )(?:{})(?= |$)", {})
+    assert ungated.search("call me")
+
+
+def test_requests_read_every_listed_message_as_one_alternation_of_all_patterns_does() -> None:
+    whole = re.compile(rf"(?:^| )(?:{'|'.join(REQUEST_ALTERNATIVES)})(?= |$)")
+    requests = GatedAlternation(REQUEST_ALTERNATIVES, r"(?:^| )(?:{})(?= |$)", REQUEST_GATES)
+    messages = [
+        *PERSON_REQUESTS_EN,
+        *PERSON_REQUESTS_FR,
+        *PERSON_LOOK_ALIKES,
+        *SMALL_TALK_LOOK_ALIKES,
+        *(item["text"] for item in TUNING_MESSAGES),
+    ]
+    normalised = {_normalise(m.casefold()) for m in messages}
+    assert len(normalised) > 2_000
+    differ = [m for m in normalised if bool(whole.search(m)) != requests.search(m)]
+    assert differ == []

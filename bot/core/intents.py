@@ -22,6 +22,8 @@ from __future__ import annotations
 import re
 from functools import cache
 
+from bot.core.gates import GatedAlternation
+from bot.core.request_gates import REQUEST_GATES
 from faq.text import fold
 
 
@@ -1777,9 +1779,10 @@ _PERSON_FIRST_PATTERNS = [
         rf"(?:parler|discuter|m adresser|ecrire)",
     ),
 ]
-# One boundary around all the alternatives, not one each: a position that starts no word is
-# passed over once instead of once per alternative (a third of the cost).
-_HUMAN_RE = re.compile(rf"(?:^| ){_any(*_HUMAN_PATTERNS, *_ASK_PATTERNS)}(?= |$)")
+# Searched only with the alternatives whose words a message holds, each compiled when first
+# needed (bot/core/gates.py; `python -m bot.core.gates` after changing them).
+REQUEST_ALTERNATIVES = [*_HUMAN_PATTERNS, *_ASK_PATTERNS]
+_REQUESTS = GatedAlternation(REQUEST_ALTERNATIVES, r"(?:^| )(?:{})(?= |$)", REQUEST_GATES)
 _PERSON_FIRST = [
     (re.compile(words), re.compile(rf"(?:^| )(?:{pattern})(?= |$)"))
     for words, pattern in _PERSON_FIRST_PATTERNS
@@ -1853,7 +1856,7 @@ _WHOLE_REQUEST_RE = re.compile(
 
 
 def _requests(normal: str) -> bool:
-    return bool(_HUMAN_RE.search(normal)) or any(
+    return _REQUESTS.search(normal) or any(
         words.search(normal) and pattern.search(normal) for words, pattern in _PERSON_FIRST
     )
 
