@@ -18,7 +18,18 @@ def patterns() -> st.SearchStrategy[str]:
     word = st.sampled_from(WORDS)
     # Pieces of words too, so that a word may be spelled across parts ("ag" "(?:\w+)?" "ent").
     piece = st.sampled_from(["ag", "ent", "hu", "man", "ca", "ll", "s"])
-    base = st.one_of(word, piece, st.just(r"\w+"), st.just("[a-z]+"), st.just("(?:ag|hu)[a-z]*"))
+    # Branches too wide to spell out after one another (bot/core/gates.py keeps what the words
+    # so far hold and spells on), one of them with every arm starting between words.
+    wide = [*WORDS, *(f"w{n}" for n in range(50))]
+    base = st.one_of(
+        word,
+        piece,
+        st.just(r"\w+"),
+        st.just("[a-z]+"),
+        st.just("(?:ag|hu)[a-z]*"),
+        st.just(f"(?:{'|'.join(wide)})"),
+        st.just(f"(?:(?! w0) {'| '.join(wide)})"),
+    )
 
     # Phrases of words with single spaces between them, as texts are, and words in pieces.
     def extend(inner: st.SearchStrategy[str]) -> st.SearchStrategy[str]:

@@ -50,7 +50,8 @@ def digest(pattern: str) -> str:
 
 class GatedAlternation:
     """`search(text)` is `bool(re.search(template.format("|".join(alternatives)), text))` for a
-    text of words separated by single spaces (as bot/core/intents.py normalises a message)."""
+    text of words separated by single spaces, with no other whitespace (as bot/core/intents.py
+    normalises a message), and alternatives without capturing groups."""
 
     def __init__(
         self, alternatives: Sequence[str], template: str, table: Mapping[str, GateRow]
@@ -91,6 +92,9 @@ class GatedAlternation:
         pattern = self._patterns[number]
         if pattern is None:
             pattern = re.compile(self._template.format(self._alternatives[number]))
+            if pattern.groups:
+                # Its groups would be numbered otherwise in the one alternation it stands for.
+                raise ValueError(f"an alternative with groups: {self._alternatives[number]!r}")
             self._patterns[number] = pattern
         return pattern
 
@@ -108,7 +112,7 @@ class GatedAlternation:
 _SPELLED = 2048
 _SPACE = frozenset({" "})
 _ONLY_SPACES = 1e30
-_NOTHING = frozenset({""})
+_EMPTY_STRING = frozenset({""})
 
 
 @dataclass(frozen=True)
@@ -123,7 +127,7 @@ class _Read:
 
 
 _ANYTHING = _Read(None, None)
-_EMPTY = _Read(_NOTHING, None)
+_EMPTY = _Read(_EMPTY_STRING, None)
 
 
 def derive(pattern: str) -> Gate | None:
@@ -197,8 +201,8 @@ def _rarer(a: frozenset[str] | None, b: frozenset[str] | None) -> frozenset[str]
 
 def _sequence(items: Any) -> _Read:
     holds: frozenset[str] | None = None
-    tail = _NOTHING  # the strings spelled since the sequence began, or since what it holds
-    spelled = True  # whether `tail` is all the sequence can match
+    tail = _EMPTY_STRING  # the strings spelled since the sequence began, or since what it holds
+    exact = True  # whether `tail` is all the sequence can match
     for op, av in items:
         part = _part(op, av)
         if (
@@ -210,19 +214,19 @@ def _sequence(items: Any) -> _Read:
             # Where every string so far, or every string of this part, ends or starts between
             # words, the words so far are whole: keep what they hold and spell on from there.
             if all(s.endswith(" ") for s in tail):
-                holds, tail, spelled = _rarer(holds, tail), _SPACE, False
+                holds, tail, exact = _rarer(holds, tail), _SPACE, False
             elif all(s.startswith(" ") for s in part.spelled):
                 holds = _rarer(holds, frozenset(s + " " for s in tail))
-                tail, spelled = _NOTHING, False
+                tail, exact = _EMPTY_STRING, False
         if part.spelled is not None and len(tail) * len(part.spelled) <= _SPELLED:
             tail = frozenset(a + b for a in tail for b in part.spelled)
             continue
-        holds, spelled = _rarer(holds, None if "" in tail else tail), False
+        holds, exact = _rarer(holds, None if "" in tail else tail), False
         if part.spelled is not None:
             tail = part.spelled
         else:
-            holds, tail = _rarer(holds, part.holds), _NOTHING
-    if spelled:
+            holds, tail = _rarer(holds, part.holds), _EMPTY_STRING
+    if exact:
         return _Read(tail, None)
     return _Read(None, _rarer(holds, None if "" in tail else tail))
 
@@ -251,7 +255,7 @@ def _part(op: Any, av: Any) -> _Read:
         least, most, inner = av
         read = _sequence(inner)
         if most == 1 and read.spelled is not None:
-            return _Read(read.spelled | (_NOTHING if least == 0 else frozenset()), None)
+            return _Read(read.spelled | (_EMPTY_STRING if least == 0 else frozenset()), None)
         # Repeated, what the part spells is unknown; it holds what one repetition holds, when
         # there must be one.
         return _ANYTHING if least == 0 else _Read(None, read.held())
