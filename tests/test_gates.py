@@ -61,7 +61,7 @@ def table(alternatives: list[str]) -> dict[str, GateRow]:
     return rows
 
 
-@settings(max_examples=500, deadline=None)
+@settings(max_examples=300, deadline=None)
 @given(
     alternatives=st.lists(patterns(), min_size=1, max_size=4),
     texts=st.lists(st.lists(st.sampled_from([*WORDS, "agents", "hi"]), max_size=6), max_size=12),
