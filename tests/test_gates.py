@@ -5,10 +5,11 @@ from __future__ import annotations
 
 import re
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from bot.core.gates import GatedAlternation, GateRow, derive, digest
+from bot.core.gates import GatedAlternation, derive, derive_table
 
 TEMPLATE = r"(?:^| )(?:{})(?= |$)"
 WORDS = ["talk", "to", "a", "human", "agent", "me", "call", "please"]
@@ -52,15 +53,6 @@ def patterns() -> st.SearchStrategy[str]:
     return st.recursive(base, extend, max_leaves=8)
 
 
-def table(alternatives: list[str]) -> dict[str, GateRow]:
-    rows = {}
-    for alternative in alternatives:
-        gate = derive(alternative)
-        if gate is not None:
-            rows[digest(alternative)] = (tuple(sorted(gate.words)), gate.pieces)
-    return rows
-
-
 @settings(max_examples=300, deadline=None)
 @given(
     alternatives=st.lists(patterns(), min_size=1, max_size=4),
@@ -70,16 +62,32 @@ def test_a_gated_alternation_finds_what_the_whole_alternation_finds(
     alternatives: list[str], texts: list[list[str]]
 ) -> None:
     whole = re.compile(TEMPLATE.format("|".join(alternatives)))
-    gated = GatedAlternation(alternatives, TEMPLATE, table(alternatives))
+    gated = GatedAlternation(alternatives, TEMPLATE, derive_table(alternatives))
     for words in texts:
         text = " ".join(words)
         assert gated.search(text) == bool(whole.search(text)), text
 
 
-def test_a_gate_holds_the_words_a_match_needs_and_none_it_may_skip() -> None:
-    gate = derive(r"(?:please )?(?:talk|speak) to (?:a |an )?(?:human|agent)")
-    assert gate is not None
-    assert gate.words and gate.words <= {"talk", "speak", "human", "agent"}
-    # What nothing in a pattern requires has no gate.
+def test_each_pattern_is_searched_only_for_texts_holding_the_words_it_needs() -> None:
+    # Each match of the first holds a verb and a noun: the gate is some of them, not "to" or
+    # "a", which every other message holds; "help" and "pls" are optional in the second.
+    alternatives = [r"(?:talk|speak) to (?:a |an )?(?:human|agent)", r"(?:help )?escalate(?: pls)?"]
+    talk, escalate = derive(alternatives[0]), derive(alternatives[1])
+    assert talk is not None and escalate is not None
+    assert talk.words and talk.words <= {"talk", "speak", "human", "agent"}
+    assert escalate.words == {"escalate"}
+    requests = GatedAlternation(alternatives, TEMPLATE, derive_table(alternatives))
+    assert requests.search("can i talk to an agent")
+    assert requests.search("please escalate pls")
+    assert not requests.search("how do i add an agent to my team")
+    # What nothing in the pattern requires has no gate, and is always searched.
     assert derive(r"\w+") is None
-    assert derive(r"(?:talk )?\w+") is None
+    # Nor is a pattern missing from the table (changed since the gates were derived) skipped.
+    ungated = GatedAlternation([r"\w+ me"], TEMPLATE, {})
+    assert ungated.search("call me")
+
+
+def test_an_alternative_with_groups_is_refused_when_first_searched() -> None:
+    # Joined into one alternation its groups would be numbered otherwise: "(b)y\1" after "(a)x\1".
+    with pytest.raises(ValueError, match="groups"):
+        GatedAlternation([r"(a)x\1"], TEMPLATE, {}).search("axa")

@@ -277,21 +277,24 @@ def _character_class(items: Any) -> _Read:
     return _Read(frozenset(letters), None) if len(letters) <= 10 else _ANYTHING
 
 
-def table_source(alternatives: Sequence[str]) -> str:
-    """bot/core/request_gates.py for these alternatives."""
-    rows = []
+def derive_table(alternatives: Sequence[str]) -> dict[str, GateRow]:
+    """The gates of these alternatives, as bot/core/request_gates.py keeps them."""
+    table = {}
     for alternative in alternatives:
         gate = derive(alternative)
         if gate is not None:
-            rows.append(
-                f"    {digest(alternative)!r}: ({tuple(sorted(gate.words))!r}, {gate.pieces!r}),"
-            )
-    body = "\n".join(rows)
+            table[digest(alternative)] = (tuple(sorted(gate.words)), gate.pieces)
+    return table
+
+
+def table_source(alternatives: Sequence[str]) -> str:
+    """bot/core/request_gates.py for these alternatives."""
+    rows = "".join(f"    {key!r}: {row!r},\n" for key, row in derive_table(alternatives).items())
     return (
         '"""Gates of the request patterns of bot/core/intents.py (bot/core/gates.py). Written by\n'
         '`python -m bot.core.gates`: do not edit by hand."""\n\n'
         "REQUEST_GATES: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {\n"
-        f"{body}\n}}\n"
+        f"{rows}}}\n"
     )
 
 
