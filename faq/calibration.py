@@ -55,19 +55,21 @@ LEXICAL = Calibration(
     runner_up_floor=2.119,
 )
 MULTILINGUAL = Calibration(
-    rank_weights=(0.744, 7.055, 0.352, 9.860, 16.886),
-    intercept=-3.903,
-    weights=(0.006, 0.484, 0.324, 3.374),
-    threshold=0.65,
-    runner_up_floor=7.865,
+    rank_weights=(1.271, 5.962, 0.000, 10.661, 17.655),
+    intercept=-4.481,
+    weights=(0.056, 0.469, 0.302, 3.116),
+    threshold=0.66,
+    runner_up_floor=9.012,
 )
+
 SEMANTIC = Calibration(
-    rank_weights=(0.318, 5.136, 0.000, 4.561, 10.639, 5.355, 9.332),
-    intercept=-3.972,
-    weights=(0.044, 0.326, 0.208, 3.133),
-    threshold=0.64,
-    runner_up_floor=7.534,
+    rank_weights=(0.650, 4.781, 0.000, 4.069, 8.459, 6.654, 10.977),
+    intercept=-5.262,
+    weights=(0.167, 0.355, 0.091, 2.330),
+    threshold=0.57,
+    runner_up_floor=8.143,
 )
+
 
 _BY_ENCODERS = {
     (): LEXICAL,

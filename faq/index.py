@@ -46,6 +46,7 @@ from wordfreq import zipf_frequency
 
 from faq.bm25 import bm25
 from faq.calibration import Calibration, calibration_for
+from faq.metric import reweighed
 from faq.models import FaqEntry
 from faq.ngrams import NgramIndex
 from faq.semantic import Encoder, Vectors
@@ -156,7 +157,8 @@ def _best_per_entry(per_question: Scores, starts: NDArray[np.int64]) -> Scores:
 
 class _Embedded:
     """One encoder's view of the FAQ: each question's and each answer's embedding, and where
-    entries have alternates, the mean direction of each entry's phrasings."""
+    entries have alternates, the mean direction of each entry's phrasings; all of them, and the
+    query's, under the encoder's weighting (faq/metric.py)."""
 
     def __init__(
         self,
@@ -166,8 +168,8 @@ class _Embedded:
         starts: NDArray[np.int64],
     ) -> None:
         self.encoder = encoder
-        self.questions = encoder.embed_documents(questions)
-        self.answers = encoder.embed_documents(answers)
+        self.questions = reweighed(encoder.name, encoder.embed_documents(questions))
+        self.answers = reweighed(encoder.name, encoder.embed_documents(answers))
         self._starts = starts
         self._centroids: Vectors | None = None
         if len(questions) > len(answers):
@@ -186,6 +188,9 @@ class _Embedded:
             return closest
         central = np.asarray(self._centroids @ vector, dtype=np.float64)
         return (1 - _CENTRAL_SHARE) * closest + _CENTRAL_SHARE * central
+
+    def query(self, text: str) -> Vectors:
+        return reweighed(self.encoder.name, self.encoder.embed_query(text))
 
 
 class _WordMeanings:
@@ -417,7 +422,7 @@ class FaqIndex:
             return []
         per_signal = [ngrams]
         for encoded in embedded:
-            vector = encoded.encoder.embed_query(query)
+            vector = encoded.query(query)
             question_cosines = encoded.question_cosines(vector)
             answer_cosines = np.asarray(encoded.answers @ vector, dtype=np.float64)
             per_signal.append(question_cosines)

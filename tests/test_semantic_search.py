@@ -13,6 +13,7 @@ import yaml
 
 from faq.index import FaqIndex
 from faq.loaders import load_faq
+from faq.metric import reweighed
 from faq.models import FaqEntry
 from faq.repository import FaqRepository
 from faq.semantic import (
@@ -380,3 +381,50 @@ def test_the_multilingual_encoder_reads_text_into_the_tokens_usem3s_own_tokenize
     assert [given.encode(t, out_type=int, add_bos=True, add_eos=True) for t in texts] == [
         one_unknown_per_run(own.encode(t, out_type=int, add_bos=True, add_eos=True)) for t in texts
     ]
+
+
+# A customer's words, the FAQ question they mean, and one that only shares their topic.
+PARAPHRASES_AND_TOPICS = [
+    (
+        "is there some way to test the app for free first?",
+        "Do you offer a free trial?",
+        "Which payment methods do you accept?",
+    ),
+    (
+        "my parcel never showed up",
+        "My order hasn't arrived, what should I do?",
+        "How much does shipping cost?",
+    ),
+    (
+        "I'd like to stop my membership",
+        "How do I cancel my subscription?",
+        "How do I upgrade my subscription?",
+    ),
+    (
+        "je voudrais arrêter mon abonnement",
+        "Comment résilier mon abonnement ?",
+        "Comment changer de formule d'abonnement ?",
+    ),
+    (
+        "the app keeps crashing on my phone",
+        "The mobile app closes by itself, what can I do?",
+        "Is there a mobile app?",
+    ),
+]
+
+
+def test_under_the_fitted_weighting_a_paraphrase_stands_further_from_a_question_on_its_topic() -> (
+    None
+):
+    encoder = shared_encoders(with_minilm=False)[0]
+    raw_margins, weighed_margins = [], []
+    for customer, meant, topical in PARAPHRASES_AND_TOPICS:
+        raw = encoder.embed_documents([customer, meant, topical])
+        weighed = reweighed(encoder.name, raw)
+        assert np.allclose(np.linalg.norm(weighed, axis=1), 1.0, atol=1e-5)
+        raw_margins.append(raw[0] @ raw[1] - raw[0] @ raw[2])
+        weighed_margins.append(weighed[0] @ weighed[1] - weighed[0] @ weighed[2])
+    assert min(weighed_margins) > 0
+    assert np.mean(weighed_margins) > np.mean(raw_margins) + 0.01
+    # An encoder with no fitted weighting is compared as it is.
+    assert reweighed("another-encoder", raw) is raw
