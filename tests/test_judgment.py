@@ -132,6 +132,18 @@ async def test_a_follow_up_is_searched_with_the_question_before_it(
     assert alone.escalated and not alone.sources
 
 
+async def test_a_follow_up_after_thanks_leans_on_the_question_before_the_thanks(
+    make_app: MakeApp, hosting: Path
+) -> None:
+    app = make_app(faq_path=hosting)
+    customer = Customer(app.engine)
+    assert (await customer.say("I'd like a refund please")).source_ids == ["refunds"]
+    assert not (await customer.say("great, thanks a lot!")).sources
+    # The thanks said nothing a follow-up could lean on; the refund question did.
+    follow_up = await customer.say("and how long does that take?")
+    assert follow_up.source_ids == ["refunds"]
+
+
 async def test_a_follow_up_that_alone_reads_like_another_entry_is_read_with_the_question_before_it(
     make_app: MakeApp,
 ) -> None:

@@ -181,8 +181,18 @@ class Router:
         that entry answers only if it holds what the follow-up itself names; the model reads
         the whole conversation and decides for itself."""
         hits = tuple(index.search(text, self.config.top_k, language))
-        previous = next((t.text for t in reversed(history) if t.role == "customer"), "")
-        if not previous or not is_follow_up(text):
+        if not is_follow_up(text):
+            return hits
+        # What it leans on is the last thing asked: "thanks!" or "ok" in between says nothing.
+        previous = next(
+            (
+                t.text
+                for t in reversed(history)
+                if t.role == "customer" and small_talk(t.text) is None
+            ),
+            "",
+        )
+        if not previous:
             return hits
         joined = tuple(index.search(f"{previous} {text}", self.config.top_k, language))
         if not joined or joined[0].confidence <= (hits[0].confidence if hits else 0.0):
