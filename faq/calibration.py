@@ -61,7 +61,6 @@ MULTILINGUAL = Calibration(
     threshold=0.66,
     runner_up_floor=9.012,
 )
-
 SEMANTIC = Calibration(
     rank_weights=(0.650, 4.781, 0.000, 4.069, 8.459, 6.654, 10.977),
     intercept=-5.262,
@@ -69,7 +68,6 @@ SEMANTIC = Calibration(
     threshold=0.57,
     runner_up_floor=8.143,
 )
-
 
 _BY_ENCODERS = {
     (): LEXICAL,

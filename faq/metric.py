@@ -9,10 +9,12 @@ shrinks those that only say what the text is about. The FAQ index compares a que
 entries' questions and answers under it; the words' own vectors (coverage by meaning) and the
 models of requests and reactions read the raw vectors.
 
-With faq/calibration.py refitted on the weighted cosines, the tuning FAQs' answerable questions
-were answered right 10 more times of 338 (the multilingual encoder alone) and 23 more of 235
-(MiniLM beside it, English questions), for one more of their 104 unrelated questions answered
-and none more; the README's Quality section has what it did on the held-out FAQs.
+Refitting faq/calibration.py on the weighted cosines (`bench.calibrate`'s own operating points,
+refit against refit, over the tuning FAQs and the bundled sample without alternates) answered 10
+more of their 338 answerable questions right with the multilingual encoder alone and 23 more of
+235 English ones with MiniLM beside it, for one more of 104 unrelated questions answered and
+none more; the README's Quality section has what it did to the shipped bot's answers, tuning
+and held out.
 """
 
 from __future__ import annotations
@@ -67,7 +69,8 @@ def _scales(encoder: str) -> NDArray[np.float32] | None:
     packed = _SCALES.get(encoder)
     if packed is None:
         return None
-    return np.frombuffer(base64.b64decode("".join(packed)), dtype="<f4").copy()
+    # Read-only (over the decoded bytes): every index shares it.
+    return np.frombuffer(base64.b64decode(packed), dtype="<f4")
 
 
 def reweighed(encoder: str, vectors: NDArray[np.float32]) -> NDArray[np.float32]:

@@ -14,6 +14,7 @@ from enum import StrEnum
 
 from bot.answering.answerer import Answer, Answerer, AnswerRequest
 from bot.answering.streaming import TextSink
+from bot.core.decisions import last_customer_question
 from bot.core.handoff import asks_for_person
 from bot.core.intents import REACTION, is_follow_up, names_a_person, small_talk
 from bot.core.language import detect_language
@@ -184,14 +185,7 @@ class Router:
         if not is_follow_up(text):
             return hits
         # What it leans on is the last thing asked: "thanks!" or "ok" in between says nothing.
-        previous = next(
-            (
-                t.text
-                for t in reversed(history)
-                if t.role == "customer" and small_talk(t.text) is None
-            ),
-            "",
-        )
+        previous = last_customer_question(history)
         if not previous:
             return hits
         joined = tuple(index.search(f"{previous} {text}", self.config.top_k, language))
