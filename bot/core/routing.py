@@ -55,7 +55,7 @@ class RouterConfig:
     top_k: int
     # Without an LLM, the confidence from which an entry the bot is not sure enough to answer
     # with is suggested with its miss ("Maybe one of these helps"); above 1: never.
-    suggestion_threshold: float = 0.3
+    suggestion_threshold: float = 0.25
 
 
 @dataclass(frozen=True)
