@@ -333,6 +333,11 @@ class FaqIndex:
         the calibration without the encoders that do not read it (see `search`)."""
         return _calibration_of(self._embedded_in(language)).threshold
 
+    def suggestion_in(self, language: str) -> float:
+        """The default confidence from which a miss suggests an entry, for a question in
+        `language` (see `threshold_in`)."""
+        return _calibration_of(self._embedded_in(language)).suggestion
+
     @property
     def mode(self) -> str:
         if not self.encoders:

@@ -282,6 +282,20 @@ async def test_a_question_the_bot_is_unsure_of_suggests_the_likely_entry_one_cli
     assert await app.tickets.list() == []
 
 
+async def test_the_bar_for_a_suggestion_is_the_search_modes_own_unless_one_is_set(
+    make_app: MakeApp,
+) -> None:
+    # The encoders' scores and the words' alone are calibrated apart, and so is the bar.
+    with_encoders = make_app().faq.index
+    words_alone = make_app(SEMANTIC_SEARCH="off").faq.index
+    assert with_encoders.suggestion_in("en") < words_alone.suggestion_in("en")
+    # Set, it holds in every mode: above 1, the unsure question is a plain miss.
+    never = make_app(SUGGESTION_THRESHOLD=1.01)
+    unsure = await Customer(never.engine).say("is there a public API?")
+    assert unsure.escalated and unsure.source_ids == []
+    assert [a.kind for a in unsure.actions] == [MessageKind.HUMAN]
+
+
 async def test_the_talk_to_a_person_button_on_the_offer_opens_the_ticket_for_the_question(
     make_app: MakeApp,
 ) -> None:

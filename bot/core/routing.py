@@ -54,8 +54,9 @@ class RouterConfig:
     ambiguity_margin: float
     top_k: int
     # Without an LLM, the confidence from which an entry the bot is not sure enough to answer
-    # with is suggested with its miss ("Maybe one of these helps"); above 1: never.
-    suggestion_threshold: float = 0.25
+    # with is suggested with its miss ("Maybe one of these helps"); above 1: never. None: the
+    # one calibrated with the index's search mode.
+    suggestion_threshold: float | None = None
 
 
 @dataclass(frozen=True)
@@ -158,7 +159,10 @@ class Router:
             return Route(RouteKind.SMALL_TALK, hits, answer, talk=REACTION, timings=timings)
         # A model that read the entries and found no answer in them is not second-guessed.
         likely = hits[:_SUGGESTED] if answer.mode == EXTRACTIVE else ()
-        suggestions = tuple(h for h in likely if h.confidence >= self.config.suggestion_threshold)
+        bar = self.config.suggestion_threshold
+        if bar is None:
+            bar = index.suggestion_in(language)
+        suggestions = tuple(h for h in likely if h.confidence >= bar)
         return Route(RouteKind.ESCALATE, hits, answer, suggestions=suggestions, timings=timings)
 
     def _search(

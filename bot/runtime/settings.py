@@ -48,9 +48,8 @@ class Settings(BaseSettings):
     # None: the search mode's own threshold, chosen with its calibration (faq/calibration.py).
     ANSWER_THRESHOLD: float | None = Field(default=None, ge=0, le=1)
     AMBIGUITY_MARGIN: float = Field(default=0.5, ge=0, le=10)
-    # Chosen on the tuning FAQs (README, Quality): as few unrelated questions suggested an entry as
-    # at 0.3 before the encoder's weighting, more right entries.
-    SUGGESTION_THRESHOLD: float = Field(default=0.25, ge=0, le=1.01)
+    # None: the search mode's own (faq/calibration.py).
+    SUGGESTION_THRESHOLD: float | None = Field(default=None, ge=0, le=1.01)
     SEARCH_TOP_K: int = Field(default=5, ge=1, le=20)
     SEMANTIC_SEARCH: Literal["auto", "on", "multilingual", "off"] = "auto"
     # Where the FAQ texts' embeddings are kept for the next process: auto, off or a folder.
