@@ -163,8 +163,8 @@ async def test_an_answer_is_offered_once_per_ticket_and_only_when_confident(
     make_app: MakeApp, tmp_path: Path
 ) -> None:
     path = faq_file(tmp_path)
-    # The bot answers from a confidence of 0.6, the auto-resolver offers answers from 0.9 only.
-    bot = replica(make_app, path, ANSWER_THRESHOLD=0.6, AUTO_RESOLVE_CONFIDENCE=0.9)
+    # The bot answers from a confidence of 0.5, the auto-resolver offers answers from 0.9 only.
+    bot = replica(make_app, path, ANSWER_THRESHOLD=0.5, AUTO_RESOLVE_CONFIDENCE=0.9)
     exact = await Customer(bot.app.engine).ask_for_a_person_after("Can I pay with PayPal?")
     vague_question = "can I check out with a wallet app?"
     vague = await Customer(bot.app.engine).ask_for_a_person_after(vague_question)
