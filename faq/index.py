@@ -328,15 +328,10 @@ class FaqIndex:
         """The confidence under which to escalate by default, calibrated with this mode."""
         return self.calibration.threshold
 
-    def threshold_in(self, language: str) -> float:
-        """The default threshold for a question in `language`, whose confidence may come from
-        the calibration without the encoders that do not read it (see `search`)."""
-        return _calibration_of(self._embedded_in(language)).threshold
-
-    def suggestion_in(self, language: str) -> float:
-        """The default confidence from which a miss suggests an entry, for a question in
-        `language` (see `threshold_in`)."""
-        return _calibration_of(self._embedded_in(language)).suggestion
+    def calibration_in(self, language: str) -> Calibration:
+        """The calibration a question in `language` is read with, and its default thresholds:
+        without the encoders that do not read that language (see `search`)."""
+        return _calibration_of(self._embedded_in(language))
 
     @property
     def mode(self) -> str:

@@ -288,7 +288,9 @@ async def test_the_bar_for_a_suggestion_is_the_search_modes_own_unless_one_is_se
     # The encoders' scores and the words' alone are calibrated apart, and so is the bar.
     with_encoders = make_app().faq.index
     words_alone = make_app(SEMANTIC_SEARCH="off").faq.index
-    assert with_encoders.suggestion_in("en") < words_alone.suggestion_in("en")
+    assert (
+        with_encoders.calibration_in("en").suggestion < words_alone.calibration_in("en").suggestion
+    )
     # Set, it holds in every mode: above 1, the unsure question is a plain miss.
     never = make_app(SUGGESTION_THRESHOLD=1.01)
     unsure = await Customer(never.engine).say("is there a public API?")

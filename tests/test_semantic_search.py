@@ -276,8 +276,8 @@ def test_a_french_question_is_judged_without_the_english_model_and_by_its_thresh
     index = FaqIndex(ENTRIES, shared_encoders(with_minilm=True))
     multilingual = FaqIndex(ENTRIES, shared_encoders(with_minilm=False))
     french = "Comment résilier mon abonnement ?"
-    assert index.threshold_in("fr") == multilingual.threshold != index.threshold
-    assert index.threshold_in("en") == index.threshold
+    assert index.calibration_in("fr").threshold == multilingual.threshold != index.threshold
+    assert index.calibration_in("en").threshold == index.threshold
     [both] = index.search(french, 1, "fr")
     [alone] = multilingual.search(french, 1, "fr")
     assert both.entry.id == alone.entry.id == "cancel"
@@ -299,7 +299,7 @@ def test_a_question_in_an_entrys_own_rare_words_is_answered_as_surely_as_without
     [best, *_] = semantic.search(question, 3, "en")
     assert words_alone.entry.id == best.entry.id == "enable-two-factor-auth"
     assert best.confidence >= words_alone.confidence > 0.85
-    assert best.confidence >= semantic.threshold_in("en")
+    assert best.confidence >= semantic.calibration_in("en").threshold
 
 
 @NEEDS_MINILM
@@ -311,7 +311,7 @@ def test_one_shared_word_does_not_vouch_for_an_entry_the_encoders_doubt(question
     entries = load_faq(Path(__file__).parent.parent / "faq" / "data" / "faq.yaml")
     semantic = FaqIndex(entries, shared_encoders(True, Path(os.environ["EMBEDDING_CACHE"])))
     [best, *_] = semantic.search(question, 3, "en")
-    assert best.confidence < semantic.threshold_in("en")
+    assert best.confidence < semantic.calibration_in("en").threshold
 
 
 @NEEDS_MINILM

@@ -85,7 +85,7 @@ class ExtractiveAnswerer:
 
     async def answer(self, request: AnswerRequest) -> Answer:
         threshold = (
-            request.index.threshold_in(request.language)
+            request.index.calibration_in(request.language).threshold
             if self.threshold is None
             else self.threshold
         )

@@ -124,9 +124,8 @@ class Router:
             return Route(RouteKind.SMALL_TALK, talk=talk)
         if names_a_person(text):
             return Route(RouteKind.HUMAN)
-        threshold = (
-            index.threshold_in(language) if self.config.threshold is None else self.config.threshold
-        )
+        calibrated = index.calibration_in(language)
+        threshold = calibrated.threshold if self.config.threshold is None else self.config.threshold
         answerer = self.answerer_for(llm_allowed)
         start = time.perf_counter()
         hits = self._search(
@@ -159,9 +158,8 @@ class Router:
             return Route(RouteKind.SMALL_TALK, hits, answer, talk=REACTION, timings=timings)
         # A model that read the entries and found no answer in them is not second-guessed.
         likely = hits[:_SUGGESTED] if answer.mode == EXTRACTIVE else ()
-        bar = self.config.suggestion_threshold
-        if bar is None:
-            bar = index.suggestion_in(language)
+        configured = self.config.suggestion_threshold
+        bar = calibrated.suggestion if configured is None else configured
         suggestions = tuple(h for h in likely if h.confidence >= bar)
         return Route(RouteKind.ESCALATE, hits, answer, suggestions=suggestions, timings=timings)
 
