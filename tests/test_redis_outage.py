@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import signal
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -13,6 +14,8 @@ from typing import Any
 import pytest
 import redis
 from redis.asyncio import ConnectionPool, Redis
+from redis.asyncio.retry import Retry
+from redis.backoff import NoBackoff
 
 from bot.core.channels import CollectingOutputChannel
 from bot.desk.reminders import run_housekeeping
@@ -248,3 +251,31 @@ async def test_the_bot_reads_a_socket_closed_under_a_write_as_redis_unreachable(
 ) -> None:
     app = make_app(REDIS_URL=redis_url)
     assert app.redis.connection_pool.connection_class is ReportingConnection
+
+
+async def test_a_redis_that_stops_reading_fails_a_write_after_the_socket_timeout() -> None:
+    """The bot's connections send what the socket's buffer takes at once without a timer
+    (bot/state/connections.py); a write it cannot take still fails in time, never hangs."""
+    with own_redis_server() as (url, server):
+        pool = ConnectionPool.from_url(
+            url,
+            connection_class=ReportingConnection,
+            socket_timeout=0.5,
+            retry=Retry(NoBackoff(), 0),
+        )
+        client = Redis(connection_pool=pool)
+        try:
+            assert await client.ping()
+            server.send_signal(signal.SIGSTOP)
+            try:
+                # More than the kernel's buffers on both ends hold: the write waits on a drain.
+                with pytest.raises(redis.TimeoutError, match="writing"):
+                    await asyncio.wait_for(client.set("big", "x" * 64 * 2**20), 10)
+                # A small one goes out at once; its reply never comes.
+                with pytest.raises(redis.TimeoutError, match="reading"):
+                    await asyncio.wait_for(client.get("big"), 10)
+            finally:
+                server.send_signal(signal.SIGCONT)
+        finally:
+            await client.aclose()
+            await pool.aclose()

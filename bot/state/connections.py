@@ -13,10 +13,18 @@ Only a failure whose stream was closed is converted: the same errors from anythi
 else (a faulty credential provider in the handshake, say) stay the bugs they are. A converted
 error is retried where redis-py retries a ConnectionError (on a cluster, a pipeline of spread
 counters may then count once more; bot/state/store.py says which writes may repeat).
+
+They also write without a timer what the socket's buffer takes at once. redis-py times every
+write with `asyncio.wait_for`, which on Python 3.11 starts a task per command: a third of the
+CPU of a round trip to a local Redis (redis-py 8.1), 2-3% of an answered message's
+(bench/core.py). A write that leaves the buffer below its high-water mark cannot wait, so it has
+nothing to time out; a larger one, or one behind a full buffer, is timed as before, and reads
+keep their timeout.
 """
 
 from __future__ import annotations
 
+from asyncio import StreamWriter
 from typing import Any
 
 from redis.asyncio.connection import (
@@ -31,12 +39,40 @@ from redis.exceptions import ConnectionError
 class _Reporting(AbstractConnection):
     async def send_packed_command(self, command: Any, check_health: bool = True) -> None:
         writer = self._writer  # the stream the write starts on (None: it connects first)
+        if isinstance(command, str):
+            command = command.encode()
+        parts = [command] if isinstance(command, bytes) else list(command)
         try:
-            await super().send_packed_command(command, check_health)
+            checks = check_health and self.health_check_interval
+            if writer is not None and not checks and _fits(writer, parts):
+                await self._send_at_once(parts)
+            else:
+                await super().send_packed_command(parts, check_health)
         except (AttributeError, TypeError) as exc:
             if writer is None or not writer.transport.is_closing():
                 raise
             raise ConnectionError(f"the socket to Redis was closed under a write: {exc!r}") from exc
+
+    async def _send_at_once(self, parts: list[bytes]) -> None:
+        """The write redis-py's `send_packed_command` makes, with its errors, untimed."""
+        try:
+            await self._send_packed_command(parts)
+        except OSError as exc:
+            await self.disconnect(nowait=True)
+            raise ConnectionError(f"Error while writing to socket. {exc}.") from exc
+        except BaseException:
+            await self.disconnect(nowait=True)
+            raise
+
+
+def _fits(writer: StreamWriter, parts: list[bytes]) -> bool:
+    """Whether writing `parts` leaves the transport below its high-water mark, where draining
+    returns at once."""
+    transport = writer.transport
+    if transport.is_closing():
+        return False
+    pending = transport.get_write_buffer_size() + sum(map(len, parts))
+    return pending < transport.get_write_buffer_limits()[1]
 
 
 class ReportingConnection(_Reporting, Connection):
