@@ -145,8 +145,9 @@ class Router:
         timings[EXTRACTIVE if answerer.mode == EXTRACTIVE else LLM] = time.perf_counter() - start
         if answer.answered:
             # The answer just given, again, for words that tell how following it goes ("ok
-            # scanning the QR code now" repeats the entry's words) would only repeat it.
-            if after_answer and _repeated(answer, history) and only_reacts(text, index.encoders):
+            # scanning the QR code now" repeats the entry's words) would only repeat it. (The
+            # history is read last: most messages ask something, which `only_reacts` sees first.)
+            if after_answer and only_reacts(text, index.encoders) and _repeated(answer, history):
                 return Route(RouteKind.SMALL_TALK, hits, answer, talk=REACTION, timings=timings)
             return Route(RouteKind.ANSWER, hits, answer, timings=timings)
         # Words no pattern knows may still ask for a person; with no answer to give, the bot
