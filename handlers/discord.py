@@ -785,6 +785,7 @@ class DiscordAdapter:
             is_direct=guild_id is None,
             mentioned=mentioned,
             parent_channel_id=str(channel.id) if new_thread else parent_id(channel),
+            named=new_thread,
             user_roles=roles,
             platform_admin=manages,
             attachments=tuple(attachment(file) for file in message.attachments),

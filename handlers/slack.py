@@ -602,6 +602,8 @@ class SlackAdapter:
             text=normalise_inbound(raw, self._bot_user_id),
             is_direct=is_direct,
             mentioned=mentioned,
+            # A thread in the bot's DMs is an assistant thread, which the reply titles.
+            named=is_direct and thread_ts is not None,
             attachments=tuple(f for f in files if f is not None),
         )
 

@@ -21,6 +21,8 @@ class Customer:
     user_name: str = "Alice"
     is_direct: bool = True
     mentioned: bool = False
+    # Writing where the platform names the conversation after its first question.
+    named: bool = False
 
     async def send(self, text: str, kind: MessageKind = MessageKind.QUESTION) -> Reply:
         return await self.engine.handle(
@@ -32,6 +34,7 @@ class Customer:
                 text=text,
                 is_direct=self.is_direct,
                 mentioned=self.mentioned,
+                named=self.named,
                 kind=kind,
             )
         )

@@ -560,11 +560,26 @@ async def test_saying_it_is_wrong_before_any_question_gets_the_offer_and_rates_n
 ) -> None:
     """Searched, "no that's wrong" found the locked-account entry at 0.99."""
     app = make_app()
-    reply = await Customer(app.engine).say("no that's wrong")
+    reply = await Customer(app.engine, named=True).say("no that's wrong")
     await assert_nothing_rated(app, reply)
     assert not reply.sources and await app.gaps.since(1) == []
     # The conversation's first words on its problem, so they title it as a question would.
     assert reply.title == "no that's wrong"
+
+
+async def test_only_a_conversation_its_platform_names_gets_a_title(make_app: MakeApp) -> None:
+    """A Slack channel thread or a terminal has nowhere to show one: nothing is worked out or
+    stored for it."""
+    app = make_app()
+    unnamed, named = Customer(app.engine), Customer(app.engine, named=True)
+    question = "How do I reset my password? mail me at alice@example.com"
+    assert (await unnamed.say(question)).title == ""
+    assert "titled" not in await app.store.redis.hgetall(app.store.state_name(unnamed.key))
+    titled = await named.say(question)
+    assert titled.title.startswith("How do I reset my password?")
+    assert "alice@example.com" not in titled.title
+    # Titled once: the next question keeps the first one's.
+    assert (await named.say("and how do I turn on 2FA?")).title == ""
 
 
 async def test_after_a_miss_saying_it_is_wrong_hands_the_missed_question_to_a_person(

@@ -76,6 +76,9 @@ class IncomingMessage:
     platform_admin: bool = False
     # Where a thread is a channel of its own (Discord), the channel it was started in.
     parent_channel_id: str | None = None
+    # The platform names this conversation after its first question (a Slack assistant thread,
+    # a Discord thread the bot starts): only then does the core give the reply a title.
+    named: bool = False
     attachments: tuple[Attachment, ...] = ()
     # Called by the core just before the LLM writes the answer, the one slow part, so that the
     # platform shows it is at work (a status line, a reaction, Discord's typing indicator). An

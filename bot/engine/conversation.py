@@ -360,7 +360,7 @@ class ConversationEngine:
         reply = await self._act(message, text, language, route, state)
         # A rejection with no answer before it is the conversation's first words on its problem.
         talk = route.kind is RouteKind.SMALL_TALK and route.talk != UNHELPFUL
-        if not talk and not state.titled:
+        if message.named and not talk and not state.titled:
             await self._soft(self.store.set_state(message.key, {StateField.TITLED: True}), None)
             reply = replace(reply, title=conversation_title(text))
         if stream is not None:
