@@ -11,6 +11,10 @@ _PLATFORM_MENTION_RE = re.compile(r"<(!|@[!&]?|#)([^>]*)>")
 
 def clean_text(text: str) -> str:
     """Drop control and invisible format characters (zero-width, bidi overrides); keep lines."""
+    if text.isprintable():
+        # No control, format or separator character but the space, so no line break either:
+        # most messages, spared the character-by-character pass.
+        return " ".join(text.split())
     kept = []
     for ch in text:
         category = unicodedata.category(ch)
