@@ -20,7 +20,7 @@ frustration aimed at the bot.
 from __future__ import annotations
 
 import re
-from functools import cache
+from functools import cache, lru_cache
 
 from bot.core.gates import GatedAlternation
 from bot.core.request_gates import REQUEST_GATES
@@ -103,6 +103,9 @@ _THIRD_PARTY = re.compile(
 _A_PLUS = re.compile(r"(?<!\w)[aà]\+(?!\w)", re.IGNORECASE)
 
 
+# One message is read by several detectors (small talk, a pick from a list, a follow-up), each
+# from its normal form: the last few are kept rather than worked out again.
+@lru_cache(maxsize=32)
 def _normalise(text: str) -> str:
     for emoji, word in _EMOJI_WORDS.items():
         text = text.replace(emoji, f" {word} ")
