@@ -141,6 +141,8 @@ async def _apply(redis: Redis, writes: list[Write], *, in_slot: bool = False) ->
 def _word(arg: object) -> str | None:
     """A command's argument as the text Redis receives (redis-py's own encoding of numbers);
     None for anything else (bytes, which JSON cannot carry): the writes then go in a MULTI."""
+    if type(arg) is str:  # most of a commit's words, each read once
+        return arg
     if isinstance(arg, str):
         return str.__str__(arg)  # an enum's value, not its name
     if isinstance(arg, bool):
