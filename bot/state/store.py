@@ -25,7 +25,7 @@ import uuid
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from contextvars import ContextVar
 from dataclasses import KW_ONLY, dataclass, field
-from functools import cache
+from functools import cache, lru_cache
 from typing import TypeVar, cast, overload
 
 from redis.asyncio import Redis
@@ -579,7 +579,7 @@ class Store:
 
     def day_name(self, at: float) -> str:
         """The hash of one UTC day's counters and LLM cost."""
-        return self.key("daily", time.strftime("%Y-%m-%d", time.gmtime(at)))
+        return self.key("daily", _utc_date(int(at // _DAY_SECONDS)))
 
     async def count(self, name: str, amount: int = 1) -> None:
         """Count an event in the running totals and in today's counters, in one queued write."""
@@ -649,6 +649,15 @@ class Store:
         scope = self.usage_name(key) if key else self.key("usage", "total")
         raw = await self.redis.hgetall(scope)
         return {text(name): float(value) for name, value in raw.items()}
+
+
+_DAY_SECONDS = 24 * 3600
+
+
+@lru_cache(maxsize=8)
+def _utc_date(day: int) -> str:
+    """Day `day` since the epoch as YYYY-MM-DD (each message counts twice on today's)."""
+    return time.strftime("%Y-%m-%d", time.gmtime(day * _DAY_SECONDS))
 
 
 def _dump(turn: Turn) -> str:
