@@ -29,6 +29,7 @@ import uuid
 from pathlib import Path
 
 WARM_UP = 100
+TITLE = "Core: instructions per message against a base commit (`python -m bench.instructions`)"
 
 
 async def drive(messages: int, redis_url: str) -> None:
@@ -141,12 +142,8 @@ def main() -> None:
         sys.exit("valgrind not found: install it (Debian/Ubuntu: apt-get install valgrind)")
     from bench.report import write_section
 
-    result = measure(args.base, args.messages, args.redis_url)
-    write_section(
-        "instructions",
-        "Core: instructions per message against a base commit (`python -m bench.instructions`)",
-        report(result, args.base, args.messages),
-    )
+    body = report(measure(args.base, args.messages, args.redis_url), args.base, args.messages)
+    write_section("instructions", TITLE, body)
 
 
 if __name__ == "__main__":
