@@ -20,8 +20,8 @@ from __future__ import annotations
 
 import enum
 import json
+import os
 import time
-import uuid
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from contextvars import ContextVar
 from dataclasses import KW_ONLY, dataclass, field
@@ -398,7 +398,7 @@ class Store:
             event_id,
             # This handling's own mark: the client may run the load again after a dropped
             # connection (a cluster failing over), and it must not take itself for a redelivery.
-            uuid.uuid4().hex,
+            os.urandom(16).hex(),
             user_id,
             self.history_ttl,
             SEEN,
