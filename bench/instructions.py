@@ -5,15 +5,15 @@ valgrind: a comparison that other work on the machine does not move.
 
 CPU time per message on a shared VM moves by 10-15% from one run to the next (bench/core.py
 reads a difference of a few percent as noise). Valgrind's callgrind counts the instructions the
-process executes, which repeat to within a few in a million for the same code and inputs, so a
-change of 2% shows. Each tree runs the lexical core path of bench/core.py (`SEMANTIC_SEARCH=off`,
-one conversation at a time, golden questions the bot answers, on the real Redis) twice under
-callgrind: once with `--messages` messages after the warm-up and once without them. The
-difference, divided by the messages, is what a message costs with the start-up (imports, the
-index, compiling patterns) taken out. The base is checked out in a temporary git worktree and
-driven by this file's `drive`, which uses only what bench/core.py has long offered. Hash
-randomisation is fixed (PYTHONHASHSEED=0). Valgrind runs a process about 50 times slower: four
-runs take some 10 minutes.
+process executes, which moved by under 1% between runs of the same code (timestamps, random
+marks and the collector's timing differ), so a change of 2-3% shows. Each tree runs the
+lexical core path of bench/core.py (`SEMANTIC_SEARCH=off`, one conversation at a time, golden
+questions the bot answers, on the real Redis) twice under callgrind: once with `--messages`
+messages after the warm-up and once without them. The difference, divided by the messages, is
+what a message costs with the start-up (imports, the index, compiling patterns) taken out. The
+base is checked out in a temporary git worktree and driven by this file's `drive`, which uses
+only what bench/core.py has long offered. Hash randomisation is fixed (PYTHONHASHSEED=0).
+Valgrind runs a process about 50 times slower: four runs take some 10 minutes.
 """
 
 from __future__ import annotations
@@ -120,9 +120,9 @@ def report(result: dict[str, float], base: str, messages: int) -> str:
 core path of `bench.core` (`SEMANTIC_SEARCH=off`, one conversation at a time, on the real
 Redis), {messages} messages after a warm-up of {WARM_UP}, minus the same run without them, for
 the commit named as the base (checked out in a temporary git worktree) and for this tree. The
-count repeats from run to run where CPU time on a shared machine moves by 10-15%, so it shows
-a change of a few percent; it says nothing of waiting on Redis, nor of what an instruction costs
-on another CPU.
+count moves by under 1% from run to run where CPU time on a shared machine moves by 10-15%, so
+it shows a change of a few percent; it says nothing of waiting on Redis, nor of what an
+instruction costs on another CPU.
 
 {table(["code", "instructions per message", "vs base"], rows)}
 """
