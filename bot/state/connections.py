@@ -17,9 +17,9 @@ counters may then count once more; bot/state/store.py says which writes may repe
 They also write without a timer what the socket's buffer takes at once. redis-py times every
 write with `asyncio.wait_for`, which on Python 3.11 starts a task per command: a third of the
 CPU of a round trip to a local Redis (redis-py 8.1), 2-3% of an answered message's
-(bench/core.py). A write that leaves the buffer below its high-water mark cannot wait, so it has
-nothing to time out; a larger one, or one behind a full buffer, is timed as before, and reads
-keep their timeout.
+(bench/instructions.py). A write that leaves the buffer below its high-water mark cannot wait,
+so it has nothing to time out; a larger one, or one behind a full buffer, is timed as before,
+and reads keep their timeout.
 """
 
 from __future__ import annotations

@@ -39,7 +39,8 @@ from bot.state.limits import channel_scope
 
 T = TypeVar("T")
 # Per-day counters (what the dashboard charts) outlive its longest view, 30 days, with margin.
-DAILY_TTL_SECONDS = 40 * 24 * 3600
+_DAY_SECONDS = 24 * 3600
+DAILY_TTL_SECONDS = 40 * _DAY_SECONDS
 # The field of a day's usage hash that holds one channel's LLM cost: `cost_usd@<channel scope>`.
 COST_FIELD = "cost_usd"
 
@@ -649,9 +650,6 @@ class Store:
         scope = self.usage_name(key) if key else self.key("usage", "total")
         raw = await self.redis.hgetall(scope)
         return {text(name): float(value) for name, value in raw.items()}
-
-
-_DAY_SECONDS = 24 * 3600
 
 
 @lru_cache(maxsize=8)
