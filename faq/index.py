@@ -471,14 +471,11 @@ class FaqIndex:
         holding each of its terms: on a large FAQ a term's list holds thousands, few of them
         nominated."""
         held = np.zeros((len(query_words), len(nominated)), dtype=bool)
-        lists = [
-            (row, self._bm25.holding(term))
-            for row, word in enumerate(query_words)
-            for term in word.term_ids
-        ]
-        if lists:
-            entries = np.concatenate([holding for _, holding in lists])
-            rows = np.repeat([row for row, _ in lists], [len(holding) for _, holding in lists])
+        term_rows = [(term, row) for row, word in enumerate(query_words) for term in word.term_ids]
+        if term_rows:
+            terms, of_rows = zip(*term_rows, strict=True)
+            entries, _, counts = self._bm25.gathered(terms)
+            rows = np.repeat(of_rows, counts)
             at = np.minimum(np.searchsorted(nominated, entries), len(nominated) - 1)
             found = nominated[at] == entries
             held[rows[found], at[found]] = True
@@ -492,13 +489,17 @@ class FaqIndex:
         topic from being drowned by its filler words, while a short unrelated question, whose
         topic words are all missing, stays near 0.
         """
-        info = np.array([word.info for word in query_words])[:, None]
-        weight = np.array([word.weight for word in query_words])[:, None]
-        matched = np.where(held, info * weight, 0.0).sum(axis=0)
-        missing = np.where(held, info * (1 - weight), info).sum(axis=0)
-        missing = np.minimum(missing, _MISSING_CAP_WORDS * _idf(len(self.entries), 1))
-        total = np.where(matched > 0, matched + missing, 1.0)
-        return np.where(matched > 0, matched / total, 0.0)
+        info = np.array([word.info for word in query_words])
+        weighed = info * [word.weight for word in query_words]
+        # Summed row by row, not by a matrix product: entries holding the same words must
+        # score exactly alike (the first listed answers), and BLAS rounds each column its way.
+        matched = np.where(held, weighed[:, None], 0.0).sum(axis=0)
+        # What is not matched is missing, a corrected typo's discount included.
+        unmatched = np.maximum(info.sum() - matched, 0.0)  # never below 0 by rounding
+        missing = np.minimum(unmatched, _MISSING_CAP_WORDS * _idf(len(self.entries), 1))
+        covered: Scores = np.zeros(len(matched))
+        np.divide(matched, matched + missing, out=covered, where=matched > 0)
+        return covered
 
 
 def _meaning_coverages(

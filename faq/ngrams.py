@@ -64,7 +64,7 @@ class NgramIndex:
     def cosines(self, text: str) -> NDArray[np.float64]:
         """Cosine between the text and every indexed text, in index order."""
         # Distinct n-grams are distinct columns: counting columns counts the known n-grams.
-        counts = Counter(col for word in words(text) for col in self._known_columns(word))
+        counts = Counter(itertools.chain.from_iterable(map(self._known_columns, words(text))))
         if not counts:
             return np.zeros(self._postings.size)
         cols = list(counts)

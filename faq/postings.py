@@ -34,20 +34,15 @@ class Postings:
         self.df = df
         self._starts = np.concatenate(([0], np.cumsum(self.df)))
 
-    def holding(self, term: int) -> NDArray[np.int64]:
-        """The entries that hold the term, in index order."""
-        return self._entries[self._starts[term] : self._starts[term + 1]]
-
-    def scores(
-        self, terms: Sequence[int], query_weights: Sequence[float] | None = None
-    ) -> NDArray[np.float64]:
-        """Per entry, the sum over the query's terms of its weight for each (times the query's
-        own weight of the term, when given); a repeated term counts again."""
-        if not terms:
-            return np.zeros(self.size)
+    def gathered(
+        self, terms: Sequence[int]
+    ) -> tuple[NDArray[np.int64], NDArray[np.float32], NDArray[np.int64]]:
+        """The postings of each term in turn (a repeated term's again): their entries and
+        weights, and how many there are of each term."""
         ids = np.asarray(terms, dtype=np.int64)
         firsts, counts = self._starts[ids], self.df[ids]
-        if counts.sum() > _SLICED_FROM * len(ids):
+        ends = np.cumsum(counts)
+        if ends[-1] > _SLICED_FROM * len(ids):
             # Long lists (a large FAQ): copying each term's slice beats indexing each posting.
             spans = [
                 slice(first, first + count) for first, count in zip(firsts, counts, strict=True)
@@ -57,9 +52,18 @@ class Postings:
         else:
             # Short lists: every posting's position at once, where a query's hundred n-grams
             # sliced one by one cost more than the sum.
-            ends = np.cumsum(counts)
             at = np.arange(ends[-1]) + np.repeat(firsts - ends + counts, counts)
             entries, weights = self._entries[at], self._weights[at]
+        return entries, weights, counts
+
+    def scores(
+        self, terms: Sequence[int], query_weights: Sequence[float] | None = None
+    ) -> NDArray[np.float64]:
+        """Per entry, the sum over the query's terms of its weight for each (times the query's
+        own weight of the term, when given); a repeated term counts again."""
+        if not terms:
+            return np.zeros(self.size)
+        entries, weights, counts = self.gathered(terms)
         scaled = weights.astype(np.float64)
         if query_weights is not None:
             scaled *= np.repeat(query_weights, counts)
