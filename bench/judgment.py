@@ -17,6 +17,10 @@ A folder's `follow_ups.yaml` (`{after, after_expected, question, expected}`: a f
 message before it) gives a third table: follow-ups answered from the right entry, whether the
 same entry as the message before or another one, answered from a wrong one, and follow-ups the
 FAQ cannot answer that were answered anyway.
+A folder's `announcements.yaml` (`{text, label, lang}`, label `announce`: a question announced
+with its topic, "I have a question about my subscription", or `lookalike`: one that asks or tells
+already, asks for a person or names no topic) gives a fourth table: how many of each are read as
+a question announced, which the bot invites once the FAQ has no sure answer.
 `evals/heldout` is for reporting only: nothing was tuned on it (see the README).
 """
 
@@ -32,7 +36,7 @@ import yaml
 
 from bench.report import write_section
 from bot.core.handoff import asks_for_person
-from bot.core.intents import names_a_person, small_talk
+from bot.core.intents import announces_question, names_a_person, small_talk
 from bot.core.reactions import only_reacts
 from bot.knowledge.evaluation import OUTCOMES, EvalReport, evaluate, load_cases
 from bot.runtime.app import build_evaluation
@@ -43,6 +47,7 @@ SECTION = "judgment"
 # Messages that are no FAQ questions, and the name of their rows (after the folder's).
 MESSAGES = {"messages.yaml": "", "reactions.yaml": " reactions"}
 FOLLOW_UPS = "follow_ups.yaml"
+ANNOUNCEMENTS = "announcements.yaml"
 _KINDS = {
     "handoff": "requests for a person",
     "small_talk": "small talk",
@@ -86,6 +91,16 @@ def main(argv: list[str] | None = None) -> int:
     ]
     if messages:
         body += "\n\n" + render_messages(messages)
+    announcements = [
+        row
+        for folder in args.folders
+        if (folder / ANNOUNCEMENTS).exists()
+        for row in announcement_rows(
+            folder.name, yaml.safe_load((folder / ANNOUNCEMENTS).read_text())
+        )
+    ]
+    if announcements:
+        body += "\n\n" + render_announcements(announcements)
     print(body)
     if not args.no_write:
         write_section(SECTION, "Judgment on FAQs written apart from the search code", body)
@@ -161,6 +176,28 @@ def read_as(text: str, encoders: tuple[Encoder, ...] = ()) -> str:
     if names_a_person(text) or asks_for_person(text, encoders):
         return "handoff"
     return "small_talk" if only_reacts(text, encoders) else "lookalike"
+
+
+def read_as_announced(text: str) -> bool:
+    """Whether the bot takes a message for a question announced with its topic, once the FAQ
+    has no sure answer for it (small talk and requests for a person are read first)."""
+    return small_talk(text) is None and not names_a_person(text) and announces_question(text)
+
+
+def announcement_rows(name: str, items: list[dict[str, str]]) -> list[list[str]]:
+    rows = []
+    for label, kind in (("announce", "announced questions"), ("lookalike", "look-alikes")):
+        for language in ("en", "fr"):
+            texts = [i["text"] for i in items if i["label"] == label and i["lang"] == language]
+            if texts:
+                read = sum(map(read_as_announced, texts)) / len(texts)
+                rows.append([name, kind, language, _pct(read, len(texts))])
+    return rows
+
+
+def render_announcements(rows: list[list[str]]) -> str:
+    head = "| announcements | kind | language | read as a question announced |\n|---|---|---|---|\n"
+    return head + "\n".join("| " + " | ".join(r) + " |" for r in rows)
 
 
 def message_rows(

@@ -282,6 +282,43 @@ async def test_a_question_the_bot_is_unsure_of_suggests_the_likely_entry_one_cli
     assert await app.tickets.list() == []
 
 
+async def test_a_question_announced_with_its_topic_is_invited_not_counted_as_a_miss(
+    make_app: MakeApp,
+) -> None:
+    app = make_app()
+    customer = Customer(app.engine)
+    # Nothing is asked yet: the bot asks for the question, with the entry the topic may be about
+    # one click away and a person too, and records no gap.
+    invited = await customer.say("hey there, I have a question about my subscription")
+    assert invited.text.startswith(phrase("announced", "en") + "\n")
+    assert invited.escalated and invited.ticket is None and invited.source_ids == []
+    assert [(a.kind, a.value) for a in invited.actions] == [
+        (MessageKind.CHOICE, "cancel-subscription"),
+        (MessageKind.HUMAN, "human"),
+    ]
+    assert await app.gaps.since(1) == []
+    # The question that follows, unanswered, is the run's first miss: no ticket yet.
+    await customer.miss(WEATHER)
+    assert await app.tickets.list() == []
+    # Typing "yes" to an invitation accepts nothing, and nor is a French one a miss.
+    french = Customer(app.engine, user_id="U-benoit")
+    invited = await french.say("Bonjour, j'ai une question sur mon abonnement")
+    assert invited.text.startswith(phrase("announced", "fr"))
+    assert (await french.say("oui")).ticket is None
+    await french.miss("Il fait quel temps à Paris ?")
+    assert await app.tickets.list() == []
+
+
+async def test_a_question_announced_with_what_it_asks_is_a_question(make_app: MakeApp) -> None:
+    app = make_app()
+    customer = Customer(app.engine)
+    # "about how refunds work" asks: searched and answered as any question is.
+    answered = await customer.say("I have a question about how refunds work")
+    assert answered.source_ids == ["refund-policy"]
+    # And a topic the FAQ answers for sure is answered, not invited.
+    assert (await customer.say("quick question about invoices")).source_ids == ["download-invoices"]
+
+
 async def test_the_bar_for_a_suggestion_is_the_search_modes_own_unless_one_is_set(
     make_app: MakeApp,
 ) -> None:

@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from bench.judgment import read_as
+from bench.judgment import read_as, read_as_announced
 from bot.core.gates import GatedAlternation, derive_table
 from bot.core.intents import (
     REQUEST_ALTERNATIVES,
@@ -31,6 +31,8 @@ ROOT = Path(__file__).resolve().parent.parent
 GOLDEN = ROOT / "faq" / "data" / "golden.yaml"
 # Written by a colleague who never saw this code; the tuning half (evals/heldout has the other).
 TUNING_MESSAGES = yaml.safe_load((ROOT / "evals" / "dev" / "messages.yaml").read_text())
+# Questions announced with their topic, and messages like them, by another who never saw it.
+TUNING_ANNOUNCEMENTS = yaml.safe_load((ROOT / "evals" / "dev" / "announcements.yaml").read_text())
 
 PERSON_REQUESTS_EN = [
     "I want a human, plans are so confusing",
@@ -818,6 +820,7 @@ SMALL_TALK_EN = [
     ("Hiiii 👋", "greeting"),
     ("Hi! quick question", "help_offer"),
     ("hello, I have a question", "help_offer"),
+    ("can I ask you something?", "help_offer"),
     ("hey there, can you help me?", "help_offer"),
     ("can u help me", "help_offer"),
     ("I need help", "help_offer"),
@@ -1034,6 +1037,7 @@ SMALL_TALK_FR = [
     ("my name is Alan", "greeting"),
     ("Hi, you can call me Alan", "greeting"),
     ("je m'appelle Marie", "greeting"),
+    ("je peux vous demander quelque chose ?", "help_offer"),
     ("Allô, il y a quelqu'un ?", "help_offer"),
     ("parfait, c'est exactement ça", "thanks"),
     ("trop bien", "ack"),
@@ -1556,6 +1560,56 @@ def test_messages_written_apart_from_the_detectors_are_read_as_their_writer_mean
         (item["text"], item["label"], read_as(item["text"]))
         for item in TUNING_MESSAGES
         if (read_as(item["text"]) == item["label"]) == bool(item.get("missed"))
+    ]
+    assert wrong == []
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "hey there, I have a question about my subscription",
+        "Hi team 👋 I've got a quick question about the Pro plan",
+        "quick q re: my baggage allowance",
+        "Hello, I hope you're well. I have a few questions concerning my stay. Thanks in advance!",
+        "bjr jai une question a propos de mon compte",
+        "salut, un petit souci avec ma livraison 😕",
+    ],
+)
+def test_a_question_announced_with_its_topic_is_read_as_such(text: str) -> None:
+    assert read_as_announced(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # Asking already, or telling what happened.
+        "I have a question about how refunds work",
+        "j'ai une question : comment résilier ?",
+        "I have an issue with my order #4411, it arrived broken",
+        "having trouble with my card that keeps getting declined",
+        "j'ai un souci avec ma carte qui est bloquée",
+        # Nothing named: small talk that invites the question.
+        "I have a question",
+        "can you help me?",
+        # A person asked for.
+        "can someone from your team help me with my contract?",
+        # A FAQ question.
+        "How do I reset my password?",
+    ],
+)
+def test_a_question_asked_or_a_bare_announcement_is_not_read_as_an_announced_topic(
+    text: str,
+) -> None:
+    assert not read_as_announced(text)
+
+
+def test_announcements_written_apart_from_the_detector_are_read_as_their_writer_meant() -> None:
+    # As above, the misses left standing are marked `missed`.
+    wrong = [
+        (item["text"], item["label"])
+        for item in TUNING_ANNOUNCEMENTS
+        if (read_as_announced(item["text"]) == (item["label"] == "announce"))
+        == bool(item.get("missed"))
     ]
     assert wrong == []
 

@@ -164,13 +164,43 @@ def no_answer(
     which is not an answer: the bot is not sure enough of them to say so. The question the
     customer was last answered is forgotten only when they are the one who was not answered."""
     forgotten = (StateField.ANSWERED,) if by_customer else ()
+    if not suggestions:
+        return _offering([phrase("no_answer", language)], (), [], language, confidence, forgotten)
+    intro = "no_answer_suggest_one" if len(suggestions) == 1 else "no_answer_suggest"
+    return _offering(
+        [phrase(intro, language)],
+        suggestions,
+        [phrase("no_answer_else", language)],
+        language,
+        confidence,
+        forgotten,
+    )
+
+
+def invitation(language: str, confidence: float, suggestions: Sequence[Hit] = ()) -> Decision:
+    """A question announced with its topic and no sure answer for it ("I have a question about
+    my subscription"): the bot asks for the question, with the entries the topic may be about
+    to pick and a person a click away. It is no miss: the customer has not asked yet."""
+    said = [phrase("announced", language)]
+    if suggestions:
+        intro = "announced_suggest_one" if len(suggestions) == 1 else "announced_suggest"
+        said.append(phrase(intro, language))
+    return _offering(said, suggestions, [], language, confidence, ())
+
+
+def _offering(
+    before: list[str],
+    suggestions: Sequence[Hit],
+    after: list[str],
+    language: str,
+    confidence: float,
+    forgotten: tuple[StateField, ...],
+) -> Decision:
+    """A reply that does not answer: the suggested entries numbered between `before` and
+    `after`, to pick, and the way to a person."""
     options = [hit.entry for hit in suggestions]
     lines, choices = _numbered(options)
-    if options:
-        intro = "no_answer_suggest_one" if len(options) == 1 else "no_answer_suggest"
-        said = "\n".join([phrase(intro, language), *lines, phrase("no_answer_else", language)])
-    else:
-        said = phrase("no_answer", language)
+    said = "\n".join([*before, *lines, *after])
     reply = Reply(
         said,
         confidence=confidence,

@@ -312,7 +312,8 @@ _SMALL_TALK = {
     "help_offer": _any(
         r"(?:i (?:have |ve |ve got |have got |got )|got )?(?:a |one |another |one more |some "
         r"|a few |two )?(?:quick |small |short |simple |little )?questions?(?: for you)?",
-        r"(?:can|could|may) i ask (?:you )?(?:a |one |another )?(?:quick |small )?question",
+        r"(?:can|could|may) i ask (?:you )?(?:(?:a |one |another )?(?:quick |small )?question"
+        r"|something|sth|a thing|a few things|some questions)",
         rf"(?:can|could|would) (?:you|u) (?:please )?help(?: me| us)?(?: please| out)?{_WITH_IT}",
         rf"(?:i |we )?(?:need|would like|d like|want) (?:some |your )?(?:help|assistance)"
         rf"{_WITH_IT}",
@@ -322,7 +323,8 @@ _SMALL_TALK = {
         r"i (?:have|ve got) (?:a|an) (?:problem|issue)",
         r"(?:j ai )?(?:une |deux |quelques |encore une |une autre )?(?:petites? )?questions?"
         r"(?: rapide| pour vous)?",
-        r"(?:est ce que )?(?:je peux|puis je) (?:vous|te) poser une (?:petite )?question",
+        r"(?:est ce que )?(?:je peux|puis je) (?:vous|te) (?:poser une (?:petite )?question"
+        r"|demander quelque chose)",
         r"(?:est ce que )?(?:vous pouvez|tu peux|pouvez vous|peux tu|pourriez vous) m aider",
         r"(?:j ai )?besoin d (?:aide|un coup de main)|aidez moi|aide moi|aide",
         r"j ai (?:un|une) (?:probleme|souci)|(?:il )?y a quelqu un",
@@ -832,6 +834,108 @@ _OWN_MATTER_RE = re.compile(
     r"|livraison|paiement|contrat|forfait|dossier|adhesion|colis|rendez vous|demande"
     r"|reclamation|sinistre|achat|profil)"
 )
+
+
+# A question announced with what it is about, and nothing more: "I have a question about my
+# subscription", "can you help me with billing?", "j'ai un souci avec ma commande". Such a message
+# is searched (its topic may name an entry); when the FAQ has no sure answer, the bot invites the
+# question rather than report a miss (bot/core/routing.py). Read clause by clause: greetings,
+# thanks and courtesies around it aside, what is left is one clause: a few words, a word of
+# needing or asking (a question, help, info, trouble; writing, reaching out), what it is about
+# ("about", "regarding", "avec", "au sujet de") and a topic, a few words that ask and tell nothing
+# yet ("about how refunds work" asks how; "with my order, it arrived broken" tells).
+_NEED = _any(
+    r"questions?|qs?|query|queries|enquiry|enquiries|inquiry|inquiries|doubts?|concerns?|info"
+    r"|infos|information|informations|clarifications?|help|assist|assistance|support|hand|trouble"
+    r"|problems?|issues?|difficulty|difficulties|bugs?|(?:quick|small|short) one",
+    r"contacting|contact|writing|reaching out|reach out|messaging|getting in touch|get in touch"
+    r"|wondering|enquiring|inquiring|it s|its|it is|this is"
+    r"|ask(?:ing)?(?: you| u)? (?:something|smth|sth|a question|questions|a thing|a few things)",
+    r"interrogations?|doutes?|renseignements?|renseigner|precisions?|aide|aider|coup de main"
+    r"|problemes?|soucis?|pbs?|difficultes?|demander|contacte|contacter|ecris|ecrire"
+    r"|viens vers vous|reviens vers vous|c est|ca|cela",
+)
+_ABOUT = _any(
+    r"about|abt|regarding|re|concerning|on|with|w|for|around|sur|a propos d(?:e|es|u)|a propos"
+    r"|au sujet d(?:e|es|u)|concernant|concerne|pour|pr|avec|par rapport (?:a|au|aux)"
+    r"|d?(?:s|ans) le cadre d(?:e|es|u)"
+)
+_THANKS_AFTER = (
+    r"(?: (?:please|pls|plz|svp|stp|s il vous plait|s il te plait|merci|thanks|thank you|thx"
+    r"|merci d avance|thanks in advance|many thanks))*"
+)
+_ANNOUNCED_RE = re.compile(
+    rf"(?P<lead>(?:[a-z0-9]+ ){{0,9}}?)(?P<need>{_NEED})(?P<then>(?: [a-z0-9]+){{0,3}}?) {_ABOUT}"
+    rf"(?P<topic>(?: [a-z0-9]+){{1,8}}?){_THANKS_AFTER}"
+)
+# What opens or closes a written message without saying anything ("Dear support team",
+# "sorry to bother you", "Kind regards", "Madame, Monsieur", "Bonne journée").
+_COURTESY_RE = re.compile(
+    r"(?:hi |hello |good (?:morning|afternoon|evening) )?(?:dear )?(?:(?:support )?team|sir"
+    r"|madam|sir or madam|all|support)|(?:so )?sorry to (?:bother|disturb|trouble) you"
+    r"|(?:kind|best|warm) regards|regards|cheers|best|thank you (?:very much |so much )?in advance"
+    r"|(?:many )?thanks in advance|(?:bien )?cordialement|bonne (?:journee|soiree|fin de journee)"
+    r"|madame|monsieur|madame monsieur|(?:desole|desolee|pardon) de vous deranger"
+    r"|excusez moi de vous deranger|merci (?:beaucoup )?(?:d avance|par avance)|rebonjour"
+    r"|re bonjour|hope you re (?:well|doing well)|i hope you re (?:well|doing well)"
+)
+# Words of an opening that asks or tells ("why do I need help with...", "I don't have info on"),
+# or that asks for a person ("could someone get in touch about...", "passez-moi un vétérinaire,
+# c'est pour mon chien").
+_NOT_ANNOUNCING = frozenset(
+    "how what why when where which who whether not never no dont cant cannot didnt doesnt isnt"
+    " comment pourquoi quand quel quelle quels quelles combien pas jamais someone"
+    " somebody anyone anybody person human agent advisor adviser representative rep manager"
+    " staff recruiter qqn quelqu conseiller conseillere transfer connect put passez passe mettez"
+    " transferez".split()
+)
+# Words that make a topic a question, or a story, of its own: "about how refunds work", "sur
+# comment résilier", "with my order that never came", "avec ma carte qui est bloquée".
+_NOT_A_TOPIC = frozenset(
+    "how what why when where which who whom whose whether if can could do does did is are was"
+    " were should would will has have had that because since but not never no cant cannot didn"
+    " doesn isn wasn won wont keeps kept comment pourquoi quand ou quel quelle quels quelles"
+    " combien si peut peux puis faut dois est sont etait qui que qu parce mais pas"
+    " jamais ne n".split()
+)
+
+
+def announces_question(text: str) -> bool:
+    """Whether the message announces a question and names what it is about, asking nothing
+    yet (greetings, thanks and courtesies around it aside)."""
+    if len(text.split()) > _ANNOUNCEMENT_WORDS:
+        return False
+    clauses = [
+        normal
+        for clause in _CLAUSE_END.split(_RE_COLON.sub("re ", text))
+        if (normal := _normalise(clause))
+        and not _COURTESY_RE.fullmatch(normal)
+        and small_talk(clause) is None
+    ]
+    if len(clauses) != 1:
+        return False
+    found = _ANNOUNCED_RE.fullmatch(clauses[0])
+    if found is None or (found["need"] in _POINTING and found["then"]):
+        # "c'est pour mon dossier" points at its topic; "c'est bon pour les chèques ?" asks.
+        return False
+    lead = found["lead"].split()
+    return (
+        (lead[0] if lead else "") not in _ASKING_FIRST
+        and _NOT_ANNOUNCING.isdisjoint([*lead, *found["then"].split()])
+        and _NOT_A_TOPIC.isdisjoint(found["topic"].split())
+    )
+
+
+# "Is customer support available on weekends?", "do you have info on...": asked.
+_ASKING_FIRST = frozenset(("is", "are", "was", "were", "do", "does", "did", "will", "has"))
+# Words that only point at what follows.
+_POINTING = frozenset(("it s", "its", "it is", "this is", "c est", "ca", "cela"))
+
+
+# An announcement is short, courtesies and all; a longer message says more than that.
+_ANNOUNCEMENT_WORDS = 60
+# "quick q re: my baggage": the colon is no clause's end there.
+_RE_COLON = re.compile(r"\bre:", re.IGNORECASE)
 
 
 def _asked(text: str) -> bool:

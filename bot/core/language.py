@@ -163,6 +163,18 @@ _PHRASES: dict[str, dict[str, str]] = {
         "fr": "Sinon, pouvez-vous reformuler ? Ou voulez-vous que je transmette votre question à "
         "une personne ? (répondez oui, ou utilisez le bouton Parler à une personne)",
     },
+    "announced": {
+        "en": "Sure, what would you like to know?",
+        "fr": "Bien sûr, que voulez-vous savoir ?",
+    },
+    "announced_suggest_one": {
+        "en": "It may be this one:",
+        "fr": "C'est peut-être celle-ci :",
+    },
+    "announced_suggest": {
+        "en": "It may be one of these:",
+        "fr": "C'est peut-être l'une de ces questions :",
+    },
     "clarify": {
         "en": "Which of these do you mean?",
         "fr": "Laquelle de ces questions correspond à votre demande ?",

@@ -16,7 +16,13 @@ from bot.answering.answerer import Answer, Answerer, AnswerRequest
 from bot.answering.streaming import TextSink
 from bot.core.decisions import last_customer_question
 from bot.core.handoff import asks_for_person
-from bot.core.intents import REACTION, is_follow_up, names_a_person, small_talk
+from bot.core.intents import (
+    REACTION,
+    announces_question,
+    is_follow_up,
+    names_a_person,
+    small_talk,
+)
 from bot.core.language import detect_language
 from bot.core.models import Turn
 from bot.core.reactions import only_reacts
@@ -69,6 +75,9 @@ class Route:
     suggestions: tuple[Hit, ...] = ()
     # Seconds spent per stage ("retrieval", then "llm" or "extractive"), for metrics and eval.
     timings: dict[str, float] = field(default_factory=dict)
+    # A miss that announced a question rather than asked one ("I have a question about my
+    # subscription"): the bot invites the question; it is no miss of the customer's, nor a gap.
+    announced: bool = False
 
     @property
     def unanswered(self) -> bool:
@@ -150,6 +159,22 @@ class Router:
             if after_answer and only_reacts(text, index.encoders) and _repeated(answer, history):
                 return Route(RouteKind.SMALL_TALK, hits, answer, talk=REACTION, timings=timings)
             return Route(RouteKind.ANSWER, hits, answer, timings=timings)
+        # A model that read the entries and found no answer in them is not second-guessed.
+        likely = hits[:_SUGGESTED] if answer.mode == EXTRACTIVE else ()
+        configured = self.config.suggestion_threshold
+        bar = calibrated.suggestion if configured is None else configured
+        suggestions = tuple(h for h in likely if h.confidence >= bar)
+        # "I have a question about my subscription" has not asked yet: the bot invites the
+        # question (with the entries its topic may be about) instead of reporting a miss.
+        if announces_question(text):
+            return Route(
+                RouteKind.ESCALATE,
+                hits,
+                answer,
+                suggestions=suggestions,
+                timings=timings,
+                announced=True,
+            )
         # Words no pattern knows may still ask for a person; with no answer to give, the bot
         # takes them at their meaning rather than offering one.
         if asks_for_person(text, index.encoders):
@@ -157,11 +182,6 @@ class Router:
         # Nor is every miss a question: "ok I'm on the settings page now" only reacts.
         if after_answer and only_reacts(text, index.encoders):
             return Route(RouteKind.SMALL_TALK, hits, answer, talk=REACTION, timings=timings)
-        # A model that read the entries and found no answer in them is not second-guessed.
-        likely = hits[:_SUGGESTED] if answer.mode == EXTRACTIVE else ()
-        configured = self.config.suggestion_threshold
-        bar = calibrated.suggestion if configured is None else configured
-        suggestions = tuple(h for h in likely if h.confidence >= bar)
         return Route(RouteKind.ESCALATE, hits, answer, suggestions=suggestions, timings=timings)
 
     def _search(

@@ -396,6 +396,9 @@ class ConversationEngine:
             )
         if route.kind is RouteKind.HUMAN and not route.unanswered:
             return await self._escalate(message, text, language, EscalationReason.ASKED)
+        if route.announced:
+            invited = decisions.invitation(language, route.confidence, route.suggestions)
+            return await self._apply(message, text, invited)
         await self._soft(self.store.count("questions"), None)
         if route.kind is RouteKind.CLARIFY:
             clarifying = decisions.clarification(list(route.hits), language)

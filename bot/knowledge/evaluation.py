@@ -247,6 +247,8 @@ def _reply(route: Route, language: str) -> decisions.Decision:
         return decisions.small_talk(route.talk or "", language)
     if route.kind is RouteKind.CLARIFY:
         return decisions.clarification(list(route.hits), language)
+    if route.announced:
+        return decisions.invitation(language, route.confidence, route.suggestions)
     return decisions.no_answer(language, route.confidence, route.suggestions)
 
 
