@@ -384,6 +384,8 @@ HOW_TO_REACH_SUPPORT = [
 ]
 
 PERSON_LOOK_ALIKES = [
+    # The customer writing in, not asking to reach anyone.
+    "Bonjour, je me permets de vous contacter au sujet de ma facture.",
     "do you have human translators?",
     "I need a human translator for my documents",
     "I need human-quality translations",

@@ -874,9 +874,10 @@ _COURTESY_RE = re.compile(
     r"(?:hi |hello |good (?:morning|afternoon|evening) )?(?:dear )?(?:(?:support )?team|sir"
     r"|madam|sir or madam|all|support)|(?:so )?sorry to (?:bother|disturb|trouble) you"
     r"|(?:kind|best|warm) regards|regards|cheers|best|thank you (?:very much |so much )?in advance"
-    r"|(?:many )?thanks in advance|(?:bien )?cordialement|bonne (?:journee|soiree|fin de journee)"
-    r"|madame|monsieur|madame monsieur|(?:desole|desolee|pardon) de vous deranger"
-    r"|excusez moi de vous deranger|merci (?:beaucoup )?(?:d avance|par avance)|rebonjour"
+    r"|(?:many )?thanks in advance(?: for your help)?|(?:bien )?cordialement"
+    r"|bonne (?:journee|soiree|fin de journee)|madame|monsieur|madame monsieur"
+    r"|(?:desole|desolee|pardon) de vous deranger|excusez moi de vous deranger"
+    r"|merci (?:beaucoup )?(?:d avance|par avance)(?: (?:pour|de) votre aide)?|rebonjour"
     r"|re bonjour|hope you re (?:well|doing well)|i hope you re (?:well|doing well)"
 )
 # Words of an opening that asks or tells ("why do I need help with...", "I don't have info on"),
@@ -1529,7 +1530,8 @@ _HUMAN_PATTERNS = [
     rf"|get hold of|write to|email|call|phone|contacter|joindre|appeler|ecrire (?:a|au|aux))"
     rf" {_PERSON_ASKED}",
     r"(?:contact|reach|get in touch with|get hold of) (?:you|u)(?: guys)?(?= *$| (?:by|directly))",
-    r"vous (?:contacter|joindre|appeler|ecrire)",
+    # ("Je me permets de vous contacter au sujet de..." is the customer writing in.)
+    r"(?<!permets de )vous (?:contacter|joindre|appeler|ecrire)",
     # "how I can contact with a person?" (not "I had contact with an agent last week").
     rf"(?:^|can i |how i can |how can i |want to |need to |like to )contact with {_PERSON_ASKED}",
     # Being called back: "je voudrais être rappelé" (and "have someone call me back", below).
