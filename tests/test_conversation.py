@@ -300,12 +300,28 @@ async def test_a_question_announced_with_its_topic_is_invited_not_counted_as_a_m
     # The question that follows, unanswered, is the run's first miss: no ticket yet.
     await customer.miss(WEATHER)
     assert await app.tickets.list() == []
-    # Typing "yes" to an invitation accepts nothing, and nor is a French one a miss.
-    french = Customer(app.engine, user_id="U-benoit")
-    invited = await french.say("Bonjour, j'ai une question sur mon abonnement")
+
+
+async def test_a_topic_announced_again_after_an_invitation_is_a_miss(make_app: MakeApp) -> None:
+    app = make_app()
+    customer = Customer(app.engine)
+    await customer.say("I have a question about my weekend plans")
+    # Invited once; announced again, it is the miss it reads as, and the run goes on from it.
+    again = await customer.miss("I have a question about the weather in Rome")
+    assert not again.text.startswith(phrase("announced", "en"))
+    assert (await customer.say("Who won the football match last night?")).ticket is not None
+
+
+async def test_an_announced_question_ends_the_run_of_misses_before_it(make_app: MakeApp) -> None:
+    app = make_app()
+    customer = Customer(app.engine, user_id="U-benoit")
+    await customer.miss("Il fait quel temps à Paris ?")
+    # Starting over: the offer made for the miss is gone ("oui" accepts nothing), and the
+    # question that follows is the run's first miss.
+    invited = await customer.say("Bonjour, j'ai une question sur mon abonnement")
     assert invited.text.startswith(phrase("announced", "fr"))
-    assert (await french.say("oui")).ticket is None
-    await french.miss("Il fait quel temps à Paris ?")
+    assert (await customer.say("oui")).ticket is None
+    await customer.miss("Vous vendez des vélos ?")
     assert await app.tickets.list() == []
 
 

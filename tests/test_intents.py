@@ -381,11 +381,13 @@ HOW_TO_REACH_SUPPORT = [
     "how do i get in touch with a human",
     "comment joindre le service client ?",
     "comment contacter le support ?",
+    "comment vous contacter au sujet d'un litige ?",
 ]
 
 PERSON_LOOK_ALIKES = [
     # The customer writing in, not asking to reach anyone.
     "Bonjour, je me permets de vous contacter au sujet de ma facture.",
+    "je souhaite vous contacter au sujet de ma commande",
     "do you have human translators?",
     "I need a human translator for my documents",
     "I need human-quality translations",
@@ -1595,6 +1597,15 @@ def test_a_question_announced_with_its_topic_is_read_as_such(text: str) -> None:
         "can you help me?",
         # A person asked for.
         "can someone from your team help me with my contract?",
+        # Something to do, a problem told, a clause of its own, nothing named, another script.
+        "I need help with deleting my workspace",
+        "j'ai besoin d'aide pour annuler ma commande",
+        "souci avec ma carte bancaire refusée",
+        "I have a question about the invoice you sent me yesterday",
+        "question about a charge I don't recognise",
+        "I have a question about it",
+        "j'ai un souci avec ça",
+        "I have a question about my 订阅",
         # A FAQ question.
         "How do I reset my password?",
     ],

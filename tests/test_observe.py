@@ -54,19 +54,22 @@ async def test_metrics_count_messages_outcomes_deflection_and_time_each_stage(
     other = Customer(app.engine)
     await other.miss("Can you recommend a good pizza place in Rome?")
     await other.say("yes")
+    # Announced with its topic and invited: no question asked, so no miss either.
+    await Customer(app.engine).say("hi, I have a question about my weekend plans")
     await app.engine.send(customer.key, Reply("an agent's words"))
     found = samples(app.metrics.render().decode())
-    assert found[("faqbot_messages_total", (("platform", "terminal"),))] == 5
+    assert found[("faqbot_messages_total", (("platform", "terminal"),))] == 6
     answered = (("mode", "extractive"), ("platform", "terminal"))
     assert found[("faqbot_answered_total", answered)] == 2
     escalated = (("platform", "terminal"), ("reason", "no_answer"))
     assert found[("faqbot_escalated_total", escalated)] == 1
     assert found[("faqbot_unanswered_total", (("platform", "terminal"),))] == 1
     assert found[("faqbot_reactions_total", (("platform", "terminal"),))] == 1
+    assert found[("faqbot_invitations_total", (("platform", "terminal"),))] == 1
     assert found[("faqbot_deflection_rate", ())] == pytest.approx(2 / 3)
     for stage in ("retrieval", "extractive", "platform_send"):
         assert found[("faqbot_stage_seconds_count", (("stage", stage),))] >= 1
-    assert found[("faqbot_stage_seconds_count", (("stage", "retrieval"),))] == 4
+    assert found[("faqbot_stage_seconds_count", (("stage", "retrieval"),))] == 5
 
 
 async def test_json_logs_name_the_conversation_and_ticket_but_never_the_customers_words(

@@ -177,15 +177,20 @@ def no_answer(
     )
 
 
-def invitation(language: str, confidence: float, suggestions: Sequence[Hit] = ()) -> Decision:
+def invitation(
+    language: str, confidence: float, suggestions: Sequence[Hit] = (), *, by_customer: bool = True
+) -> Decision:
     """A question announced with its topic and no sure answer for it ("I have a question about
     my subscription"): the bot asks for the question, with the entries the topic may be about
-    to pick and a person a click away. It is no miss: the customer has not asked yet."""
+    to pick and a person a click away. It is no miss: the customer has not asked yet, and when
+    they are the one announcing, a run of misses before it ends (and with it a "yes" to the
+    offer it made: the person is a click away)."""
     said = [phrase("announced", language)]
     if suggestions:
         intro = "announced_suggest_one" if len(suggestions) == 1 else "announced_suggest"
         said.append(phrase(intro, language))
-    return _offering(said, suggestions, [], language, confidence, ())
+    ended = (StateField.MISSED,) if by_customer else ()
+    return _offering(said, suggestions, [], language, confidence, ended)
 
 
 def _offering(

@@ -841,20 +841,25 @@ _OWN_MATTER_RE = re.compile(
 # is searched (its topic may name an entry); when the FAQ has no sure answer, the bot invites the
 # question rather than report a miss (bot/core/routing.py). Read clause by clause: greetings,
 # thanks and courtesies around it aside, what is left is one clause: a few words, a word of
-# needing or asking (a question, help, info, trouble; writing, reaching out), what it is about
-# ("about", "regarding", "avec", "au sujet de") and a topic, a few words that ask and tell nothing
-# yet ("about how refunds work" asks how; "with my order, it arrived broken" tells).
+# needing or asking (a question, help, info, trouble; writing, reaching out) or one that points
+# ("it's", "c'est"), what it is about ("about", "regarding", "avec", "au sujet de") and a topic:
+# a few words that name something and ask, tell or request nothing yet. A wrong refusal only
+# costs the invitation (the miss's reply comes instead); a wrong reading costs the miss's count
+# and gap, so the topic is read strictly.
 _NEED = _any(
     r"questions?|qs?|query|queries|enquiry|enquiries|inquiry|inquiries|doubts?|concerns?|info"
     r"|infos|information|informations|clarifications?|help|assist|assistance|support|hand|trouble"
     r"|problems?|issues?|difficulty|difficulties|bugs?|(?:quick|small|short) one",
     r"contacting|contact|writing|reaching out|reach out|messaging|getting in touch|get in touch"
-    r"|wondering|enquiring|inquiring|it s|its|it is|this is"
+    r"|wondering|enquiring|inquiring"
     r"|ask(?:ing)?(?: you| u)? (?:something|smth|sth|a question|questions|a thing|a few things)",
     r"interrogations?|doutes?|renseignements?|renseigner|precisions?|aide|aider|coup de main"
     r"|problemes?|soucis?|pbs?|difficultes?|demander|contacte|contacter|ecris|ecrire"
-    r"|viens vers vous|reviens vers vous|c est|ca|cela",
+    r"|viens vers vous|reviens vers vous",
 )
+# Pointing at the topic straight away: "it's about my booking", "c'est pour mon dossier" (with
+# words between, it asks: "c'est bon pour les chèques vacances ?").
+_POINTING = r"(?:it s|its|it is|this is|c est|ca|cela)"
 _ABOUT = _any(
     r"about|abt|regarding|re|concerning|on|with|w|for|around|sur|a propos d(?:e|es|u)|a propos"
     r"|au sujet d(?:e|es|u)|concernant|concerne|pour|pr|avec|par rapport (?:a|au|aux)"
@@ -865,8 +870,8 @@ _THANKS_AFTER = (
     r"|merci d avance|thanks in advance|many thanks))*"
 )
 _ANNOUNCED_RE = re.compile(
-    rf"(?P<lead>(?:[a-z0-9]+ ){{0,9}}?)(?P<need>{_NEED})(?P<then>(?: [a-z0-9]+){{0,3}}?) {_ABOUT}"
-    rf"(?P<topic>(?: [a-z0-9]+){{1,8}}?){_THANKS_AFTER}"
+    rf"(?P<lead>(?:[a-z0-9]+ ){{0,9}}?)(?:{_NEED}(?P<then>(?: [a-z0-9]+){{0,3}}?)|{_POINTING})"
+    rf" {_ABOUT}(?P<topic>(?: [a-z0-9]+){{1,8}}?){_THANKS_AFTER}"
 )
 # What opens or closes a written message without saying anything ("Dear support team",
 # "sorry to bother you", "Kind regards", "Madame, Monsieur", "Bonne journée").
@@ -880,63 +885,87 @@ _COURTESY_RE = re.compile(
     r"|merci (?:beaucoup )?(?:d avance|par avance)(?: (?:pour|de) votre aide)?|rebonjour"
     r"|re bonjour|hope you re (?:well|doing well)|i hope you re (?:well|doing well)"
 )
-# Words of an opening that asks or tells ("why do I need help with...", "I don't have info on"),
-# or that asks for a person ("could someone get in touch about...", "passez-moi un vétérinaire,
-# c'est pour mon chien").
+# Words before the need that ask or tell ("why do I need help with...", "I don't have info
+# on"), or that ask for a person ("could someone get in touch about...", "passez-moi un
+# vétérinaire, c'est pour mon chien").
 _NOT_ANNOUNCING = frozenset(
-    "how what why when where which who whether not never no dont cant cannot didnt doesnt isnt"
-    " comment pourquoi quand quel quelle quels quelles combien pas jamais someone"
-    " somebody anyone anybody person human agent advisor adviser representative rep manager"
-    " staff recruiter qqn quelqu conseiller conseillere transfer connect put passez passe mettez"
-    " transferez".split()
+    "how what why when where which who whether not never no dont don cant cannot didnt didn"
+    " doesnt doesn isnt isn haven hasn aren wasn weren couldn wouldn shouldn comment pourquoi"
+    " quand quel quelle quels quelles combien pas jamais someone somebody anyone anybody person"
+    " human agent advisor adviser representative rep manager staff recruiter qqn quelqu"
+    " conseiller conseillere transfer connect put passez passe mettez transferez".split()
 )
-# Words that make a topic a question, or a story, of its own: "about how refunds work", "sur
-# comment résilier", "with my order that never came", "avec ma carte qui est bloquée".
+# A first word that makes the clause a question: "Is customer support available on weekends?".
+_ASKING_FIRST = frozenset(("is", "are", "was", "were", "do", "does", "did", "will", "has"))
+# Words that make a topic a question, a story or a request of its own: "about how refunds work",
+# "with my order that never came", "about the invoice you sent me", "with my card, declined",
+# "avec ma carte qui est bloquée", "sur la livraison en retard".
 _NOT_A_TOPIC = frozenset(
     "how what why when where which who whom whose whether if can could do does did is are was"
     " were should would will has have had that because since but not never no cant cannot didn"
-    " doesn isn wasn won wont keeps kept comment pourquoi quand ou quel quelle quels quelles"
-    " combien si peut peux puis faut dois est sont etait qui que qu parce mais pas"
-    " jamais ne n".split()
+    " doesn isn wasn won wont don haven hasn aren weren couldn wouldn shouldn keeps kept i you"
+    " we they he she comment pourquoi quand ou quel quelle quels quelles combien si peut peux"
+    " puis faut dois est sont etait qui que qu parce mais pas jamais ne n je tu il elle nous"
+    " vous ils elles declined refused missing delayed broken crashing crashed crashes"
+    " wrong lost stolen blocked locked hacked failed failing error errors expired damaged stuck"
+    " unable charged refuse refusee manquant manquante retard casse cassee perdu perdue vole"
+    " volee bloque bloquee erreur expire expiree abime abimee impossible incorrect".split()
 )
+# A topic that names nothing: "about it", "with this please", "avec ça".
+_EMPTY_TOPIC = frozenset(
+    "it this that these those them something smth sth stuff thing things one u you me my our"
+    " your the a an ca cela ceci ce mon ma mes notre nos votre vos le la les l un une des du de"
+    " d".split()
+)
+# The object a verb takes: "help with deleting my workspace", "besoin d'aide pour annuler ma
+# commande" ask to do something, where "help with online banking" names a topic.
+_OBJECT_START = frozenset(
+    "my our your the a an this that these those in out up on off into to it them me us his her"
+    " their some all back down over mon ma mes le la les l un une des du de d ce cet cette ces"
+    " notre nos votre vos son sa ses leur leurs en y".split()
+)
+# An announcement is short, courtesies and all; a longer message says more than that.
+_ANNOUNCEMENT_WORDS = 60
+_ANNOUNCEMENT_CLAUSES = 6
+# "quick q re: my baggage": the colon is no clause's end there.
+_RE_COLON = re.compile(r"\bre:", re.IGNORECASE)
+# Letters outside the Latin alphabet, which normalising drops: the message says more than the
+# patterns can read ("I have a question about my 订阅").
+_OTHER_LETTERS = re.compile(r"[^\W\da-z_]")
 
 
 def announces_question(text: str) -> bool:
     """Whether the message announces a question and names what it is about, asking nothing
     yet (greetings, thanks and courtesies around it aside)."""
-    if len(text.split()) > _ANNOUNCEMENT_WORDS:
+    parts = _CLAUSE_END.split(_RE_COLON.sub("re ", text))
+    if len(text.split()) > _ANNOUNCEMENT_WORDS or len(parts) > _ANNOUNCEMENT_CLAUSES:
+        return False
+    if _OTHER_LETTERS.search(fold(text.casefold())):
         return False
     clauses = [
         normal
-        for clause in _CLAUSE_END.split(_RE_COLON.sub("re ", text))
-        if (normal := _normalise(clause))
+        for part in parts
+        if (normal := _normalise(part))
         and not _COURTESY_RE.fullmatch(normal)
-        and small_talk(clause) is None
+        and small_talk(part) is None
     ]
-    if len(clauses) != 1:
+    found = _ANNOUNCED_RE.fullmatch(clauses[0]) if len(clauses) == 1 else None
+    if found is None:
         return False
-    found = _ANNOUNCED_RE.fullmatch(clauses[0])
-    if found is None or (found["need"] in _POINTING and found["then"]):
-        # "c'est pour mon dossier" points at its topic; "c'est bon pour les chèques ?" asks.
-        return False
-    lead = found["lead"].split()
+    lead, topic = found["lead"].split(), found["topic"].split()
     return (
         (lead[0] if lead else "") not in _ASKING_FIRST
-        and _NOT_ANNOUNCING.isdisjoint([*lead, *found["then"].split()])
-        and _NOT_A_TOPIC.isdisjoint(found["topic"].split())
+        and _NOT_ANNOUNCING.isdisjoint([*lead, *(found["then"] or "").split()])
+        and _NOT_A_TOPIC.isdisjoint(topic)
+        and not _EMPTY_TOPIC.issuperset(topic)
+        and not _acts(topic)
     )
 
 
-# "Is customer support available on weekends?", "do you have info on...": asked.
-_ASKING_FIRST = frozenset(("is", "are", "was", "were", "do", "does", "did", "will", "has"))
-# Words that only point at what follows.
-_POINTING = frozenset(("it s", "its", "it is", "this is", "c est", "ca", "cela"))
-
-
-# An announcement is short, courtesies and all; a longer message says more than that.
-_ANNOUNCEMENT_WORDS = 60
-# "quick q re: my baggage": the colon is no clause's end there.
-_RE_COLON = re.compile(r"\bre:", re.IGNORECASE)
+def _acts(topic: list[str]) -> bool:
+    """Whether the topic is something to do: a verb ("deleting", "annuler") and its object."""
+    verb = topic[0].endswith("ing") or topic[0].endswith(("er", "ir", "re", "oir"))
+    return verb and len(topic) > 1 and topic[1] in _OBJECT_START
 
 
 def _asked(text: str) -> bool:
@@ -1530,8 +1559,10 @@ _HUMAN_PATTERNS = [
     rf"|get hold of|write to|email|call|phone|contacter|joindre|appeler|ecrire (?:a|au|aux))"
     rf" {_PERSON_ASKED}",
     r"(?:contact|reach|get in touch with|get hold of) (?:you|u)(?: guys)?(?= *$| (?:by|directly))",
-    # ("Je me permets de vous contacter au sujet de..." is the customer writing in.)
-    r"(?<!permets de )vous (?:contacter|joindre|appeler|ecrire)",
+    # ("Je me permets de vous contacter au sujet de..." is the customer writing in; "comment
+    # vous contacter au sujet d'un litige ?" still asks how to reach one.)
+    r"(?:comment|ou|quand) vous (?:contacter|joindre|appeler|ecrire)"
+    r"|vous (?:contacter|joindre|appeler|ecrire)(?! (?:au sujet|a propos|concernant|par rapport))",
     # "how I can contact with a person?" (not "I had contact with an agent last week").
     rf"(?:^|can i |how i can |how can i |want to |need to |like to )contact with {_PERSON_ASKED}",
     # Being called back: "je voudrais être rappelé" (and "have someone call me back", below).

@@ -331,7 +331,7 @@ REQUEST_GATES: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
         (),
     ),
     "64f67a34f63d1555": (("contact", "hold", "reach", "touch", "u"), ()),
-    "22f983597285bf76": (("appeler", "contacter", "ecrire", "joindre"), ()),
+    "db0094dc82b4a195": (("appeler", "contacter", "ecrire", "joindre"), ()),
     "5243fa563c796b57": (("actual", "contact", "proper", "ur", "vraie"), ()),
     "193de0949de5803b": (("dm", "email", "mail", "pm", "write"), ()),
     "8fe4fe38a96f850a": (

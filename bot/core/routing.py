@@ -23,7 +23,7 @@ from bot.core.intents import (
     names_a_person,
     small_talk,
 )
-from bot.core.language import detect_language
+from bot.core.language import SUPPORTED, detect_language, phrase
 from bot.core.models import Turn
 from bot.core.reactions import only_reacts
 from faq.index import FaqIndex, Hit
@@ -165,8 +165,15 @@ class Router:
         bar = calibrated.suggestion if configured is None else configured
         suggestions = tuple(h for h in likely if h.confidence >= bar)
         # "I have a question about my subscription" has not asked yet: the bot invites the
-        # question (with the entries its topic may be about) instead of reporting a miss.
-        if announces_question(text):
+        # question (with the entries its topic may be about) instead of reporting a miss. Not
+        # twice in a row: another topic announced after an invitation is the miss it reads as,
+        # and a reaction to an answer just given ("ok I'm having trouble with the settings page
+        # now") is one.
+        if (
+            announces_question(text)
+            and not _invited(history)
+            and not (after_answer and only_reacts(text, index.encoders))
+        ):
             return Route(
                 RouteKind.ESCALATE,
                 hits,
@@ -245,6 +252,15 @@ def _repeated(answer: Answer, history: Sequence[Turn]) -> bool:
     replies may have come since)."""
     said = [turn.text for turn in history[-_RECENT_TURNS:] if turn.role == "bot"]
     return answer.text in said
+
+
+def _invited(history: Sequence[Turn]) -> bool:
+    """Whether the bot's last message invited the customer's question."""
+    said = next((turn.text for turn in reversed(history) if turn.role == "bot"), "")
+    return said.startswith(_INVITATIONS)
+
+
+_INVITATIONS = tuple(phrase("announced", language) for language in SUPPORTED)
 
 
 def _same_language(entry: FaqEntry, language: str) -> bool:

@@ -397,7 +397,11 @@ class ConversationEngine:
         if route.kind is RouteKind.HUMAN and not route.unanswered:
             return await self._escalate(message, text, language, EscalationReason.ASKED)
         if route.announced:
-            invited = decisions.invitation(language, route.confidence, route.suggestions)
+            self.metrics.invitations.labels(message.key.platform).inc()
+            by_customer = await self._role(message) == "customer"
+            invited = decisions.invitation(
+                language, route.confidence, route.suggestions, by_customer=by_customer
+            )
             return await self._apply(message, text, invited)
         await self._soft(self.store.count("questions"), None)
         if route.kind is RouteKind.CLARIFY:

@@ -44,6 +44,14 @@ class Metrics:
             ["platform"],
             registry=self.registry,
         )
+        # Unanswered messages read as a question announced ("I have a question about my
+        # plan"), invited instead of counted as a miss: watched against faqbot_unanswered too.
+        self.invitations = Counter(
+            "faqbot_invitations",
+            "Unanswered messages read as a question announced with its topic, and invited",
+            ["platform"],
+            registry=self.registry,
+        )
         self.feedback = Counter(
             "faqbot_feedback",
             "Feedback button presses",
