@@ -1574,6 +1574,7 @@ def test_messages_written_apart_from_the_detectors_are_read_as_their_writer_mean
         "hey there, I have a question about my subscription",
         "Hi team 👋 I've got a quick question about the Pro plan",
         "quick q re: my baggage allowance",
+        "ok sorry. I have a question about billing",
         "Hello, I hope you're well. I have a few questions concerning my stay. Thanks in advance!",
         "bjr jai une question a propos de mon compte",
         "salut, un petit souci avec ma livraison 😕",

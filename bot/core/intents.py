@@ -884,6 +884,7 @@ _COURTESY_RE = re.compile(
     r"|(?:desole|desolee|pardon) de vous deranger|excusez moi de vous deranger"
     r"|merci (?:beaucoup )?(?:d avance|par avance)(?: (?:pour|de) votre aide)?|rebonjour"
     r"|re bonjour|hope you re (?:well|doing well)|i hope you re (?:well|doing well)"
+    r"|(?:ok |oh |ah )?(?:sorry|so sorry|my bad|oops|desole|desolee|pardon)"
 )
 # Words before the need that ask or tell ("why do I need help with...", "I don't have info
 # on"), or that ask for a person ("could someone get in touch about...", "passez-moi un
