@@ -55,7 +55,7 @@ async def test_metrics_count_messages_outcomes_deflection_and_time_each_stage(
     await other.miss("Can you recommend a good pizza place in Rome?")
     await other.say("yes")
     # Announced with its topic and invited: no question asked, so no miss either.
-    await Customer(app.engine).say("hi, I have a question about my weekend plans")
+    await Customer(app.engine).say("hi, I have a question about my garden")
     await app.engine.send(customer.key, Reply("an agent's words"))
     found = samples(app.metrics.render().decode())
     assert found[("faqbot_messages_total", (("platform", "terminal"),))] == 6
