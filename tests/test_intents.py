@@ -815,6 +815,9 @@ SMALL_TALK_EN = [
     ("thanks, all working now", "thanks"),
     ("thanks, fixed it! how are you?", "whoami"),
     ("sorry wrong chat 😅", "ack"),
+    ("sorry", "ack"),
+    ("ok sorry, typo", "ack"),
+    ("sorry for the trouble", "ack"),
     ("Hey! I'm Tom from Northwind, just signed up", "greeting"),
     ("Hi, I'm Priya, a prospective student from Mumbai", "greeting"),
     ("hi", "greeting"),
@@ -1032,6 +1035,8 @@ SMALL_TALK_EN = [
 ]
 
 SMALL_TALK_FR = [
+    ("désolé pour le dérangement", "ack"),
+    ("pardon", "ack"),
     ("mdr", "ack"),
     ("T'as un prénom ?", "whoami"),
     ("haha t'es marrant pour un robot", "compliment"),
@@ -1187,6 +1192,11 @@ SMALL_TALK_FR = [
 ]
 
 SMALL_TALK_LOOK_ALIKES = [
+    # An apology before a question, or asking to hear it again.
+    "sorry, how do I reset my password?",
+    "sorry I meant the pro plan",
+    "sorry?",
+    "pardon ?",
     # What is loading, processing or stuck, named or asked: a question for the FAQ.
     "loading",
     "processing",

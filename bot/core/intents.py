@@ -377,6 +377,12 @@ _SMALL_TALK = {
         r"|conversation)|oops|whoops|my bad|wrong (?:chat|window|tab|channel|conversation)",
         r"(?:desolee?|oups)(?: (?:mauvais|mauvaise) (?:conversation|fenetre|onglet))?"
         r"|c etait une erreur|erreur de ma part",
+        # An apology for a slip or a bother: "sorry", "sorry, typo", "pardon", "désolé pour le
+        # dérangement" (asked, "sorry?" and "pardon ?" ask the bot to say it again).
+        r"(?:so |very |really )?sorry(?: about that| for that| for the trouble| for the bother"
+        r"| for the confusion| for the typo| my mistake)?|(?:sorry )?typo|pardon"
+        r"|(?:desolee?|pardon) (?:pour le derangement|pour la faute de frappe|pour la faute)"
+        r"|faute de frappe",
         # Finding the answer themselves: "never mind, figured it out", "laisse tomber, j'ai trouvé".
         r"never ?mind|nvm|forget it|(?:i )?(?:figured|worked|sorted) it out|(?:i )?found it"
         r"(?: myself)?|(?:i )?got it now|laisse(?:z)? tomber|c est bon j ai trouve"
@@ -874,7 +880,8 @@ _ANNOUNCED_RE = re.compile(
     rf" {_ABOUT}(?P<topic>(?: [a-z0-9]+){{1,8}}?){_THANKS_AFTER}"
 )
 # What opens or closes a written message without saying anything ("Dear support team",
-# "sorry to bother you", "Kind regards", "Madame, Monsieur", "Bonne journée").
+# "sorry to bother you", "Kind regards", "Madame, Monsieur", "Bonne journée"), beside small talk
+# (an apology, "ok sorry", is one).
 _COURTESY_RE = re.compile(
     r"(?:hi |hello |good (?:morning|afternoon|evening) )?(?:dear )?(?:(?:support )?team|sir"
     r"|madam|sir or madam|all|support)|(?:so )?sorry to (?:bother|disturb|trouble) you"
@@ -884,7 +891,6 @@ _COURTESY_RE = re.compile(
     r"|(?:desole|desolee|pardon) de vous deranger|excusez moi de vous deranger"
     r"|merci (?:beaucoup )?(?:d avance|par avance)(?: (?:pour|de) votre aide)?|rebonjour"
     r"|re bonjour|hope you re (?:well|doing well)|i hope you re (?:well|doing well)"
-    r"|(?:ok |oh |ah )?(?:sorry|so sorry|my bad|oops|desole|desolee|pardon)"
 )
 # Words before the need that ask or tell ("why do I need help with...", "I don't have info
 # on"), or that ask for a person ("could someone get in touch about...", "passez-moi un
