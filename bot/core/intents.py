@@ -892,31 +892,33 @@ _COURTESY_RE = re.compile(
     r"|merci (?:beaucoup )?(?:d avance|par avance)(?: (?:pour|de) votre aide)?|rebonjour"
     r"|re bonjour|hope you re (?:well|doing well)|i hope you re (?:well|doing well)"
 )
+# Words that ask or deny, wherever they stand: "how", "why", "not", "didn't", "jamais".
+_ASKS_OR_DENIES = frozenset(
+    "how what why when where which who whom whose whether not never no dont don cant cannot"
+    " didnt didn doesnt doesn isnt isn haven hasn aren wasn weren couldn wouldn shouldn won wont"
+    " comment pourquoi quand quel quelle quels quelles combien pas jamais".split()
+)
 # Words before the need that ask or tell ("why do I need help with...", "I don't have info
 # on"), or that ask for a person ("could someone get in touch about...", "passez-moi un
 # vétérinaire, c'est pour mon chien").
-_NOT_ANNOUNCING = frozenset(
-    "how what why when where which who whether not never no dont don cant cannot didnt didn"
-    " doesnt doesn isnt isn haven hasn aren wasn weren couldn wouldn shouldn comment pourquoi"
-    " quand quel quelle quels quelles combien pas jamais someone somebody anyone anybody person"
-    " human agent advisor adviser representative rep manager staff recruiter qqn quelqu"
-    " conseiller conseillere transfer connect put passez passe mettez transferez".split()
+_NOT_ANNOUNCING = _ASKS_OR_DENIES | frozenset(
+    "someone somebody anyone anybody person human agent advisor adviser representative rep"
+    " manager staff recruiter qqn quelqu conseiller conseillere transfer connect put passez passe"
+    " mettez transferez".split()
 )
 # A first word that makes the clause a question: "Is customer support available on weekends?".
 _ASKING_FIRST = frozenset(("is", "are", "was", "were", "do", "does", "did", "will", "has"))
 # Words that make a topic a question, a story or a request of its own: "about how refunds work",
 # "with my order that never came", "about the invoice you sent me", "with my card, declined",
 # "avec ma carte qui est bloquée", "sur la livraison en retard".
-_NOT_A_TOPIC = frozenset(
-    "how what why when where which who whom whose whether if can could do does did is are was"
-    " were should would will has have had that because since but not never no cant cannot didn"
-    " doesn isn wasn won wont don haven hasn aren weren couldn wouldn shouldn keeps kept i you"
-    " we they he she comment pourquoi quand ou quel quelle quels quelles combien si peut peux"
-    " puis faut dois est sont etait qui que qu parce mais pas jamais ne n je tu il elle nous"
-    " vous ils elles declined refused missing delayed broken crashing crashed crashes"
-    " wrong lost stolen blocked locked hacked failed failing error errors expired damaged stuck"
-    " unable charged refuse refusee manquant manquante retard casse cassee perdu perdue vole"
-    " volee bloque bloquee erreur expire expiree abime abimee impossible incorrect".split()
+_NOT_A_TOPIC = _ASKS_OR_DENIES | frozenset(
+    "if can could do does did is are was were should would will has have had that because since"
+    " but keeps kept i you we they he she ou si peut peux puis faut dois est sont etait qui que"
+    " qu parce mais ne n je tu il elle nous vous ils elles declined refused missing delayed"
+    " broken crashing crashed crashes wrong lost stolen blocked locked hacked failed failing"
+    " error errors expired damaged stuck unable charged refuse refusee manquant manquante retard"
+    " casse cassee perdu perdue vole volee bloque bloquee erreur expire expiree abime abimee"
+    " impossible incorrect".split()
 )
 # A topic that names nothing: "about it", "with this please", "avec ça".
 _EMPTY_TOPIC = frozenset(
